@@ -1,0 +1,248 @@
+//! Matching and the confirm race under load. Seeds 100 000 partners (as the search benchmark
+//! does), then:
+//! 1. times `requests::matching::find_candidates` for 1 000 requests at random points near the
+//!    cities (p50/p90/p99), calling the function on a pooled connection as the API does;
+//! 2. offers one instant lead to 200 partners and fires their 200 confirms at once over HTTP,
+//!    reporting the winners (must be 1) and the latency percentiles.
+//!
+//! Runs on SQLite, and on PostgreSQL when `BENCH_DATABASE_URL` is set (see partner_search).
+//! `cargo bench -p api --bench lead_matching` (PARTNERS=, CALLS=, RACERS= change the sizes.)
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use porchlight::Application;
+use porchlight::config::Settings;
+use porchlight::db::schema::{categories, partner_area_cells, service_requests};
+use porchlight::db::{self, DbPool};
+use porchlight::partners::geo;
+use porchlight::requests::matching;
+use porchlight::requests::model::RequestRow;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use shared_types::auth::Role;
+use shared_types::requests::TimeWindow;
+use shared_types::{Client, ErrorCode};
+
+#[path = "support/seed.rs"]
+mod seed;
+use seed::{SLUGS, env_number, millis, near_a_city, percentile};
+
+/// A weekday afternoon next week, inside every seeded partner's hours.
+fn window() -> TimeWindow {
+    let mut day = Utc::now().date_naive() + chrono::Duration::days(7);
+    while day.weekday().num_days_from_monday() > 3 {
+        day += chrono::Duration::days(1);
+    }
+    let start = day.and_hms_opt(17, 0, 0).unwrap().and_utc();
+    TimeWindow {
+        start,
+        end: start + chrono::Duration::hours(3),
+    }
+}
+
+fn request_at(id: String, category_id: String, lat: f64, lon: f64) -> RequestRow {
+    let now = db::now();
+    RequestRow {
+        id,
+        customer_id: "bench-customer".into(),
+        category_id,
+        kind: "marketplace".into(),
+        target_partner_id: None,
+        description: "Benchmark request".into(),
+        street: "1 Main St".into(),
+        city: "Bench".into(),
+        postal_code: "M5H 2N2".into(),
+        country: "CA".into(),
+        lat,
+        lon,
+        windows: serde_json::to_string(&[window()]).unwrap(),
+        budget_cents: None,
+        budget_currency: None,
+        photo_urls: "[]".into(),
+        contact_phone: None,
+        status: "open".into(),
+        match_rounds: 0,
+        assigned_partner_id: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn category_ids(pool: &DbPool) -> Vec<String> {
+    let mut conn = pool.get().unwrap();
+    SLUGS
+        .iter()
+        .map(|slug| {
+            categories::table
+                .filter(categories::slug.eq(slug))
+                .select(categories::id)
+                .first::<String>(&mut conn)
+                .unwrap()
+        })
+        .collect()
+}
+
+fn time_matching(pool: &DbPool, calls: usize) -> (Vec<Duration>, f64) {
+    let ids = category_ids(pool);
+    let mut rng = StdRng::seed_from_u64(21);
+    let mut conn = pool.get().unwrap();
+    let mut timings = Vec::with_capacity(calls);
+    let mut offered = 0;
+    for call in 0..(calls + calls / 10) {
+        let point = near_a_city(&mut rng, 0.8);
+        let category = ids[rng.random_range(0..ids.len())].clone();
+        let request = request_at(db::new_id(), category, point.lat, point.lon);
+        let start = Instant::now();
+        let found = matching::find_candidates(&mut conn, &request, 5).unwrap();
+        let took = start.elapsed();
+        if call >= calls / 10 {
+            timings.push(took);
+            offered += found.len();
+        }
+    }
+    timings.sort();
+    #[allow(clippy::cast_precision_loss)]
+    let per_request = offered as f64 / timings.len() as f64;
+    (timings, per_request)
+}
+
+/// Writes one open instant request with an offer to each of `racers` partners covering it.
+fn stage_race(pool: &DbPool, racers: usize) -> Vec<(String, String)> {
+    let mut conn = pool.get().unwrap();
+    let cleaning: String = categories::table
+        .filter(categories::slug.eq("cleaning"))
+        .select(categories::id)
+        .first(&mut conn)
+        .unwrap();
+    let (lat, lon) = seed::CITIES[0];
+    let point = geo::Point { lat, lon };
+    // Any partners covering the point will do; eligibility is matching's business, not the race's.
+    let partner_ids: Vec<String> = partner_area_cells::table
+        .filter(partner_area_cells::cell.eq(geo::cell_of(point)))
+        .select(partner_area_cells::partner_id)
+        .distinct()
+        .limit(i64::try_from(racers).unwrap())
+        .load(&mut conn)
+        .unwrap();
+    let customer = db::new_id();
+    let now = db::now();
+    conn.batch_execute(&format!(
+        "INSERT INTO users (id, email, password_hash, name, role, created_at, updated_at) \
+         VALUES ('{customer}', 'race-customer@example.com', 'x', 'Racer', 'customer', '{now}', '{now}')"
+    ))
+    .unwrap();
+    let mut request = request_at(db::new_id(), cleaning, lat, lon);
+    request.customer_id = customer;
+    diesel::insert_into(service_requests::table)
+        .values(&request)
+        .execute(&mut conn)
+        .unwrap();
+    partner_ids
+        .into_iter()
+        .map(|partner| {
+            let offer = matching::create_offer(
+                &mut conn,
+                &request,
+                &partner,
+                (1.0, Some(window()), None),
+                Duration::from_hours(1),
+            )
+            .unwrap();
+            (partner, offer.id)
+        })
+        .collect()
+}
+
+async fn run(backend: &str, database_url: &str, partners: usize, calls: usize, racers: usize) {
+    let settings = Settings::from_lookup(|key| match key {
+        "DATABASE_URL" => Some(database_url.to_owned()),
+        "JWT_SECRET" => Some("bench-secret-bench-secret-bench-secret-0000".to_owned()),
+        "DB_POOL_SIZE" => Some("8".to_owned()),
+        "SWEEP_INTERVAL_SECS" => Some("0".to_owned()),
+        _ => None,
+    })
+    .expect("settings");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let app = Application::build_with_listener(settings, listener).expect("app");
+    let state = app.state().clone();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+
+    let pool = state.pool.clone();
+    tokio::task::spawn_blocking(move || seed::seed(&pool, partners).expect("seed"))
+        .await
+        .unwrap();
+
+    let pool = state.pool.clone();
+    let (timings, per_request) = tokio::task::spawn_blocking(move || time_matching(&pool, calls))
+        .await
+        .unwrap();
+    println!(
+        "{backend:>8}: matching over {partners} partners, {} requests: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, {per_request:.1} pros offered per request",
+        timings.len(),
+        millis(percentile(&timings, 0.50)),
+        millis(percentile(&timings, 0.90)),
+        millis(percentile(&timings, 0.99)),
+    );
+
+    let pool = state.pool.clone();
+    let offers = tokio::task::spawn_blocking(move || stage_race(&pool, racers))
+        .await
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(racers)
+        .build()
+        .unwrap();
+    let attempts: Vec<_> = offers
+        .into_iter()
+        .map(|(partner, offer)| {
+            let token = state
+                .jwt
+                .issue_access(&partner, Role::Partner, 600)
+                .unwrap();
+            let client = Client::with_http_client(http.clone(), &base).with_token(token);
+            tokio::spawn(async move {
+                let start = Instant::now();
+                let outcome = client.confirm_lead(&offer).await;
+                (start.elapsed(), outcome)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let (mut winners, mut taken, mut other) = (0, 0, 0);
+    for attempt in attempts {
+        let (took, outcome) = attempt.await.unwrap();
+        latencies.push(took);
+        match outcome {
+            Ok(_) => winners += 1,
+            Err(e) if e.code() == Some(ErrorCode::LeadTaken) => taken += 1,
+            Err(e) => {
+                other += 1;
+                eprintln!("unexpected: {e}");
+            }
+        }
+    }
+    latencies.sort();
+    println!(
+        "{backend:>8}: {} concurrent confirms of one lead: {winners} winner, {taken} lead_taken, {other} other; p50 {:.1} ms, p99 {:.1} ms",
+        latencies.len(),
+        millis(percentile(&latencies, 0.50)),
+        millis(percentile(&latencies, 0.99)),
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let partners = env_number("PARTNERS", 100_000);
+    let calls = env_number("CALLS", 1_000);
+    let racers = env_number("RACERS", 200);
+
+    seed::on_each_backend(|backend, url| async move {
+        run(backend, &url, partners, calls, racers).await;
+    })
+    .await;
+}

@@ -1,0 +1,145 @@
+//! Accounts: creating them, finding them, showing them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use shared_types::auth::{RegisterRequest, Role, SignupRole, User};
+use shared_types::{ErrorCode, Page, PageParams};
+
+use crate::db::schema::users;
+use crate::db::{self, DbConnection};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl UserRow {
+    pub fn role(&self) -> ApiResult<Role> {
+        Role::parse(&self.role)
+            .ok_or_else(|| ApiError::internal(format!("user {} has role {:?}", self.id, self.role)))
+    }
+
+    pub fn to_view(&self) -> ApiResult<User> {
+        Ok(User {
+            id: self.id.clone(),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role()?,
+            created_at: self.created_at.and_utc(),
+        })
+    }
+}
+
+/// Emails are compared case-insensitively: stored trimmed and lower-cased.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Inserts an account. `password_hash` comes from `password::hash_password`; `email` must be
+/// normalised. A taken email (even in a race: the unique index decides) -> 409 `email_taken`.
+pub fn create_user(
+    conn: &mut DbConnection,
+    email: &str,
+    password_hash: String,
+    name: &str,
+    role: Role,
+) -> ApiResult<UserRow> {
+    let now = db::now();
+    let row = UserRow {
+        id: db::new_id(),
+        email: email.to_owned(),
+        password_hash,
+        name: name.trim().to_owned(),
+        role: role.as_str().to_owned(),
+        created_at: now,
+        updated_at: now,
+    };
+    match diesel::insert_into(users::table).values(&row).execute(conn) {
+        Ok(_) => Ok(row),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            Err(ApiError::new(
+                ErrorCode::EmailTaken,
+                "an account with this email already exists",
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> ApiResult<Option<UserRow>> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: &str) -> ApiResult<UserRow> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("user"))
+}
+
+/// Makes a staff account (the `create-staff` command); the same rules as a sign-up.
+pub fn create_staff(
+    conn: &mut DbConnection,
+    email: &str,
+    password: &str,
+    name: &str,
+) -> ApiResult<User> {
+    use validator::Validate;
+    RegisterRequest {
+        email: email.to_owned(),
+        password: password.to_owned(),
+        name: name.to_owned(),
+        role: SignupRole::Customer,
+    }
+    .validate()?;
+    let hash = super::password::hash_password(password)?;
+    let email = normalize_email(email);
+    db::write_transaction(conn, |conn| {
+        create_user(conn, &email, hash, name, Role::Staff)
+    })?
+    .to_view()
+}
+
+/// Accounts in creation order (ids are UUIDv7), optionally of one role.
+pub fn list_users(
+    conn: &mut DbConnection,
+    role: Option<Role>,
+    page: &PageParams,
+) -> ApiResult<Page<User>> {
+    let limit = i64::from(page.limit());
+    let mut query = users::table
+        .select(UserRow::as_select())
+        .order(users::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(role) = role {
+        query = query.filter(users::role.eq(role.as_str()));
+    }
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(users::id.gt(cursor));
+    }
+    let rows: Vec<UserRow> = query.load(conn)?;
+    let (rows, next_cursor) = db::split_page(rows, limit, |row| row.id.clone());
+    Ok(Page {
+        items: rows
+            .iter()
+            .map(UserRow::to_view)
+            .collect::<ApiResult<_>>()?,
+        next_cursor,
+    })
+}

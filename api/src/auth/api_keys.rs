@@ -1,0 +1,168 @@
+//! Personal API keys for integrators (a contractor's CRM, a lead source). A key acts as its owner
+//! within its scopes; its secret is shown once and stored only as a hash.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use shared_types::auth::{ApiKey, CreateApiKeyRequest, CreatedApiKey, Role, Scope};
+use shared_types::{ErrorCode, Page, PageParams};
+
+use super::extract::{AuthUser, Credential};
+use super::tokens::{hash_secret, random_token};
+use crate::db::schema::{api_keys, users};
+use crate::db::{self, DbConnection};
+use crate::error::{ApiError, ApiResult};
+
+/// Every key starts with this, which is also how the auth extractor tells keys from JWTs.
+pub const API_KEY_PREFIX: &str = "plk_";
+/// How much of the secret is kept in clear to tell keys apart in a list.
+const VISIBLE_PREFIX_LEN: usize = 12;
+/// `last_used_at` is refreshed at most this often, so that reads do not each cost a write.
+const LAST_USED_RESOLUTION_SECS: i64 = 60;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_keys)]
+struct ApiKeyRow {
+    id: String,
+    user_id: String,
+    name: String,
+    prefix: String,
+    scopes: String,
+    created_at: NaiveDateTime,
+    expires_at: Option<NaiveDateTime>,
+    last_used_at: Option<NaiveDateTime>,
+    revoked_at: Option<NaiveDateTime>,
+}
+
+impl ApiKeyRow {
+    fn scopes(&self) -> Vec<Scope> {
+        self.scopes
+            .split_whitespace()
+            .filter_map(Scope::parse)
+            .collect()
+    }
+
+    fn to_view(&self) -> ApiKey {
+        ApiKey {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            prefix: self.prefix.clone(),
+            scopes: self.scopes(),
+            created_at: self.created_at.and_utc(),
+            expires_at: self.expires_at.map(|t| t.and_utc()),
+            last_used_at: self.last_used_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    user_id: &str,
+    request: &CreateApiKeyRequest,
+) -> ApiResult<CreatedApiKey> {
+    let secret = format!("{API_KEY_PREFIX}{}", random_token(32));
+    let mut scopes = request.scopes.clone();
+    scopes.sort();
+    scopes.dedup();
+    let now = db::now();
+    let row = ApiKeyRow {
+        id: db::new_id(),
+        user_id: user_id.to_owned(),
+        name: request.name.trim().to_owned(),
+        prefix: secret[..VISIBLE_PREFIX_LEN].to_owned(),
+        scopes: scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        created_at: now,
+        expires_at: request
+            .expires_in_days
+            .map(|days| now + chrono::Duration::days(i64::from(days))),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    diesel::insert_into(api_keys::table)
+        .values((
+            api_keys::id.eq(&row.id),
+            api_keys::user_id.eq(&row.user_id),
+            api_keys::name.eq(&row.name),
+            api_keys::prefix.eq(&row.prefix),
+            api_keys::key_hash.eq(hash_secret(&secret)),
+            api_keys::scopes.eq(&row.scopes),
+            api_keys::created_at.eq(row.created_at),
+            api_keys::expires_at.eq(row.expires_at),
+        ))
+        .execute(conn)?;
+    Ok(CreatedApiKey {
+        api_key: row.to_view(),
+        secret,
+    })
+}
+
+/// The caller's active keys, oldest first.
+pub fn list(conn: &mut DbConnection, user_id: &str, page: &PageParams) -> ApiResult<Page<ApiKey>> {
+    let limit = i64::from(page.limit());
+    let mut query = api_keys::table
+        .filter(api_keys::user_id.eq(user_id))
+        .filter(api_keys::revoked_at.is_null())
+        .select(ApiKeyRow::as_select())
+        .order(api_keys::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(api_keys::id.gt(cursor));
+    }
+    let rows: Vec<ApiKeyRow> = query.load(conn)?;
+    let (rows, next_cursor) = db::split_page(rows, limit, |row| row.id.clone());
+    Ok(Page {
+        items: rows.iter().map(ApiKeyRow::to_view).collect(),
+        next_cursor,
+    })
+}
+
+/// Revokes one of the caller's keys; someone else's key is "not found".
+pub fn revoke(conn: &mut DbConnection, user_id: &str, key_id: &str) -> ApiResult<()> {
+    let revoked = diesel::update(
+        api_keys::table
+            .filter(api_keys::id.eq(key_id))
+            .filter(api_keys::user_id.eq(user_id))
+            .filter(api_keys::revoked_at.is_null()),
+    )
+    .set(api_keys::revoked_at.eq(db::now()))
+    .execute(conn)?;
+    if revoked == 0 {
+        return Err(ApiError::not_found("API key"));
+    }
+    Ok(())
+}
+
+/// The caller behind `secret`, if it is a live key.
+pub fn authenticate(conn: &mut DbConnection, secret: &str) -> ApiResult<AuthUser> {
+    let invalid = || ApiError::new(ErrorCode::InvalidToken, "the API key is not valid");
+    let (key, role): (ApiKeyRow, String) = api_keys::table
+        .inner_join(users::table)
+        .filter(api_keys::key_hash.eq(hash_secret(secret)))
+        .select((ApiKeyRow::as_select(), users::role))
+        .first(conn)
+        .optional()?
+        .ok_or_else(invalid)?;
+    let now = db::now();
+    if key.revoked_at.is_some() || key.expires_at.is_some_and(|at| at <= now) {
+        return Err(invalid());
+    }
+    let stale = now - chrono::Duration::seconds(LAST_USED_RESOLUTION_SECS);
+    if key.last_used_at.is_none_or(|at| at < stale) {
+        diesel::update(api_keys::table.find(&key.id))
+            .set(api_keys::last_used_at.eq(now))
+            .execute(conn)?;
+    }
+    let role = Role::parse(&role).ok_or_else(|| ApiError::internal("user with unknown role"))?;
+    Ok(AuthUser {
+        user_id: key.user_id.clone(),
+        role,
+        credential: Credential::ApiKey {
+            scopes: key.scopes(),
+            key_id: key.id,
+        },
+    })
+}

@@ -1,0 +1,157 @@
+//! Who is calling: `AuthUser` (any signed-in caller) and `RequireRole<R>` (only the roles `R`
+//! allows), so that a handler states who may call it in its signature.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use shared_types::ErrorCode;
+use shared_types::auth::{Role, Scope};
+
+use super::api_keys::{self, API_KEY_PREFIX};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A signed-in session (access token): everything the role allows.
+    Session,
+    /// A personal API key: what the role allows, limited to the key's scopes.
+    ApiKey { key_id: String, scopes: Vec<Scope> },
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user_id: String,
+    pub role: Role,
+    pub credential: Credential,
+}
+
+impl AuthUser {
+    /// Sessions pass; an API key passes only if it carries `scope` (else 403 `insufficient_scope`).
+    pub fn require_scope(&self, scope: Scope) -> ApiResult<()> {
+        match &self.credential {
+            Credential::ApiKey { scopes, .. } if !scopes.contains(&scope) => Err(ApiError::new(
+                ErrorCode::InsufficientScope,
+                format!("this API key lacks the scope {}", scope.as_str()),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Only a signed-in session, never an API key (e.g. to manage API keys).
+    pub fn require_session(&self) -> ApiResult<()> {
+        match self.credential {
+            Credential::Session => Ok(()),
+            Credential::ApiKey { .. } => Err(ApiError::forbidden(
+                "this operation needs a signed-in session, not an API key",
+            )),
+        }
+    }
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("AppState is not registered"))?;
+            let token = token?;
+            if token.starts_with(API_KEY_PREFIX) {
+                return state
+                    .db(move |conn| api_keys::authenticate(conn, &token))
+                    .await;
+            }
+            let claims = state.jwt.verify_access(&token)?;
+            Ok(Self {
+                user_id: claims.sub,
+                role: claims.role,
+                credential: Credential::Session,
+            })
+        })
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> ApiResult<String> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Err(ApiError::new(
+            ErrorCode::Unauthenticated,
+            "send an access token or API key as Authorization: Bearer …",
+        ));
+    };
+    let value = value.to_str().unwrap_or_default();
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim().to_owned())
+        }
+        _ => Err(ApiError::new(
+            ErrorCode::InvalidToken,
+            "the Authorization header must be `Bearer <token>`",
+        )),
+    }
+}
+
+/// The roles a [`RequireRole`] lets through.
+pub trait AllowedRoles {
+    const ROLES: &'static [Role];
+}
+
+/// Role markers for [`RequireRole`].
+pub mod roles {
+    use super::{AllowedRoles, Role};
+
+    pub struct Customer;
+    pub struct Partner;
+    pub struct Staff;
+
+    impl AllowedRoles for Customer {
+        const ROLES: &'static [Role] = &[Role::Customer];
+    }
+    impl AllowedRoles for Partner {
+        const ROLES: &'static [Role] = &[Role::Partner];
+    }
+    impl AllowedRoles for Staff {
+        const ROLES: &'static [Role] = &[Role::Staff];
+    }
+}
+
+/// An authenticated caller whose role is one of `R::ROLES`; any other role gets 403.
+pub struct RequireRole<R: AllowedRoles>(pub AuthUser, PhantomData<R>);
+
+impl<R: AllowedRoles> Deref for RequireRole<R> {
+    type Target = AuthUser;
+
+    fn deref(&self) -> &AuthUser {
+        &self.0
+    }
+}
+
+impl<R: AllowedRoles + 'static> FromRequest for RequireRole<R> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            if !R::ROLES.contains(&user.role) {
+                return Err(ApiError::forbidden(format!(
+                    "this operation is not open to the {} role",
+                    user.role.as_str()
+                )));
+            }
+            Ok(Self(user, PhantomData))
+        })
+    }
+}

@@ -1,0 +1,246 @@
+//! HTTP handlers for accounts, sessions and API keys: extract, authorise, call the rules, answer.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use shared_types::auth::{
+    ApiKey, CreateApiKeyRequest, CreatedApiKey, LoginRequest, RefreshRequest, RegisterRequest,
+    Scope, TokenResponse, User,
+};
+use shared_types::{ErrorCode, Page, PageParams, ProblemDetails};
+
+use super::accounts::{self, normalize_email};
+use super::api_keys;
+use super::extract::AuthUser;
+use super::password::{hash_password, verify_password};
+use super::sessions::{self, LoginLimit, RefreshOutcome, TokenLifetimes};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ValidatedJson, ValidatedQuery};
+use crate::state::AppState;
+
+/// Create a customer or partner account.
+///
+/// Staff accounts cannot sign up; an operator makes them with `porchlight create-staff`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "The new account", body = User),
+        (status = 409, description = "`email_taken`: an account with this email exists",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/auth/register")]
+pub async fn register(
+    state: web::Data<AppState>,
+    body: ValidatedJson<RegisterRequest>,
+) -> ApiResult<HttpResponse> {
+    let RegisterRequest {
+        email,
+        password,
+        name,
+        role,
+    } = body.0;
+    let email = normalize_email(&email);
+    let password_hash = web::block(move || hash_password(&password)).await??;
+    let user = state
+        .write(move |conn| accounts::create_user(conn, &email, password_hash, &name, role.into()))
+        .await?;
+    Ok(HttpResponse::Created().json(user.to_view()?))
+}
+
+/// Sign in with email and password.
+///
+/// Returns a short-lived access token and a single-use refresh token. After
+/// `LOGIN_MAX_FAILURES` (default 5) failed attempts for one email from one IP address within
+/// `LOGIN_WINDOW_SECS` (default 15 min), further attempts get 429 until the window moves on.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "A new session", body = TokenResponse),
+        (status = 401, description = "`invalid_credentials`: wrong email or password",
+            body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many failed attempts; see `Retry-After`",
+            body = ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ValidatedJson<LoginRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let LoginRequest { email, password } = body.0;
+    let email = normalize_email(&email);
+    let ip = req
+        .peer_addr()
+        .map(|addr| addr.ip().to_string())
+        .unwrap_or_default();
+    let limit = LoginLimit::from(state.settings.as_ref());
+
+    let user = state
+        .db({
+            let (email, ip) = (email.clone(), ip.clone());
+            move |conn| {
+                sessions::check_login_throttle(conn, limit, &email, &ip)?;
+                accounts::find_by_email(conn, &email)
+            }
+        })
+        .await?;
+    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
+    let password_ok =
+        web::block(move || verify_password(&password, stored_hash.as_deref())).await?;
+
+    match user {
+        Some(user) if password_ok => {
+            let jwt = state.jwt.clone();
+            let lifetimes = TokenLifetimes::from(state.settings.as_ref());
+            let tokens = state
+                .write(move |conn| sessions::start_session(conn, &jwt, lifetimes, &user, &ip))
+                .await?;
+            Ok(web::Json(tokens))
+        }
+        _ => {
+            state
+                .write(move |conn| sessions::record_login_failure(conn, limit, &email, &ip))
+                .await?;
+            Err(ApiError::new(
+                ErrorCode::InvalidCredentials,
+                "wrong email or password",
+            ))
+        }
+    }
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token.
+///
+/// Each refresh token works once. Presenting a used one again revokes every token of that
+/// session (`refresh_token_reused`): sign in again.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "The new pair", body = TokenResponse),
+        (status = 401, description = "`invalid_token` (unknown, expired or revoked) or `refresh_token_reused`",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: ValidatedJson<RefreshRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let jwt = state.jwt.clone();
+    let lifetimes = TokenLifetimes::from(state.settings.as_ref());
+    let token = body.0.refresh_token;
+    let outcome = state
+        .write(move |conn| sessions::refresh(conn, &jwt, lifetimes, &token))
+        .await?;
+    match outcome {
+        RefreshOutcome::Rotated(tokens) => Ok(web::Json(tokens)),
+        RefreshOutcome::Reused => Err(ApiError::new(
+            ErrorCode::RefreshTokenReused,
+            "this refresh token was already used; the session has been revoked",
+        )),
+    }
+}
+
+/// Sign out: revoke the session the refresh token belongs to.
+///
+/// Idempotent: an unknown or already revoked token also answers 204. Access tokens already
+/// issued stay valid until they expire (at most `ACCESS_TOKEN_TTL_SECS`).
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Signed out")),
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: ValidatedJson<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let token = body.0.refresh_token;
+    state
+        .write(move |conn| sessions::logout(conn, &token))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in account.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "The caller's account", body = User)),
+    security(("bearer" = []), ("api_key" = ["profile:read"])),
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, user: AuthUser) -> ApiResult<web::Json<User>> {
+    user.require_scope(Scope::ProfileRead)?;
+    let row = state
+        .db(move |conn| accounts::find_by_id(conn, &user.user_id))
+        .await?;
+    Ok(web::Json(row.to_view()?))
+}
+
+/// Create a personal API key.
+///
+/// The secret is in this response only. Keys act as their owner within their scopes; managing
+/// keys needs a signed-in session, not a key.
+#[utoipa::path(
+    tag = "api-keys",
+    request_body = CreateApiKeyRequest,
+    responses((status = 201, description = "The key and its secret", body = CreatedApiKey)),
+    security(("bearer" = [])),
+)]
+#[post("/api-keys")]
+pub async fn create_api_key(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ValidatedJson<CreateApiKeyRequest>,
+) -> ApiResult<HttpResponse> {
+    user.require_session()?;
+    let created = state
+        .write(move |conn| api_keys::create(conn, &user.user_id, &body.0))
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// The caller's active API keys, oldest first (secrets are never shown again).
+#[utoipa::path(
+    tag = "api-keys",
+    params(PageParams),
+    responses((status = 200, description = "A page of keys", body = Page<ApiKey>)),
+    security(("bearer" = [])),
+)]
+#[get("/api-keys")]
+pub async fn list_api_keys(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    page: ValidatedQuery<PageParams>,
+) -> ApiResult<web::Json<Page<ApiKey>>> {
+    user.require_session()?;
+    let page = state
+        .db(move |conn| api_keys::list(conn, &user.user_id, &page.0))
+        .await?;
+    Ok(web::Json(page))
+}
+
+/// Revoke one of the caller's API keys. It stops working at once.
+#[utoipa::path(
+    tag = "api-keys",
+    params(("id" = String, Path, description = "The key's id")),
+    responses((status = 204, description = "Revoked")),
+    security(("bearer" = [])),
+)]
+#[delete("/api-keys/{id}")]
+pub async fn revoke_api_key(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    user.require_session()?;
+    let id = id.into_inner();
+    state
+        .write(move |conn| api_keys::revoke(conn, &user.user_id, &id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

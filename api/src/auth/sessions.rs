@@ -1,0 +1,244 @@
+//! Sessions: login with throttling, rotating refresh tokens with reuse detection, logout.
+//!
+//! A refresh token works once. Using it marks it used and issues a new one in the same *family*.
+//! If a used token is presented again, someone holds a copy (a stolen token or a replay), so the
+//! whole family is revoked and both holders must sign in again (RFC 9700 §4.14.2).
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use shared_types::ErrorCode;
+use shared_types::auth::TokenResponse;
+
+use super::accounts::{self, UserRow};
+use super::tokens::{JwtKeys, hash_secret, random_token};
+use crate::db::schema::{login_failures, refresh_tokens};
+use crate::db::{self, DbConnection};
+use crate::error::{ApiError, ApiResult};
+
+/// Refresh tokens start with this, so that a leaked one is recognisable (secret scanners).
+pub const REFRESH_TOKEN_PREFIX: &str = "plr_";
+
+/// Lifetimes of what a session hands out.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenLifetimes {
+    pub access: Duration,
+    pub refresh: Duration,
+}
+
+/// Login throttling: at most `max_failures` failed attempts per (email, IP) in `window`.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimit {
+    pub max_failures: u32,
+    pub window: Duration,
+}
+
+impl LoginLimit {
+    /// The oldest failure time that still counts.
+    fn window_start(self) -> NaiveDateTime {
+        db::now() - chrono::Duration::from_std(self.window).unwrap_or_default()
+    }
+}
+
+/// Refuses a login attempt when the (email, IP) pair already failed `max_failures` times in the
+/// window (-> 429 with `Retry-After`, counted from the oldest failure in the window).
+pub fn check_login_throttle(
+    conn: &mut DbConnection,
+    limit: LoginLimit,
+    email: &str,
+    ip: &str,
+) -> ApiResult<()> {
+    let since = limit.window_start();
+    let failures: Vec<NaiveDateTime> = login_failures::table
+        .filter(login_failures::email.eq(email))
+        .filter(login_failures::ip.eq(ip))
+        .filter(login_failures::created_at.gt(since))
+        .select(login_failures::created_at)
+        .order(login_failures::created_at.asc())
+        .load(conn)?;
+    if failures.len() < limit.max_failures as usize {
+        return Ok(());
+    }
+    let oldest = failures[0];
+    let retry_after = (oldest - since).num_seconds().max(1);
+    Err(ApiError::RateLimited {
+        retry_after_secs: u64::try_from(retry_after).unwrap_or(1),
+    })
+}
+
+/// Remembers a failed attempt, and forgets failures older than the window.
+pub fn record_login_failure(
+    conn: &mut DbConnection,
+    limit: LoginLimit,
+    email: &str,
+    ip: &str,
+) -> ApiResult<()> {
+    diesel::delete(
+        login_failures::table.filter(login_failures::created_at.le(limit.window_start())),
+    )
+    .execute(conn)?;
+    diesel::insert_into(login_failures::table)
+        .values((
+            login_failures::id.eq(db::new_id()),
+            login_failures::email.eq(email),
+            login_failures::ip.eq(ip),
+            login_failures::created_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A successful login clears the pair's failures and opens a new session (a new token family).
+pub fn start_session(
+    conn: &mut DbConnection,
+    jwt: &JwtKeys,
+    lifetimes: TokenLifetimes,
+    user: &UserRow,
+    ip: &str,
+) -> ApiResult<TokenResponse> {
+    diesel::delete(
+        login_failures::table
+            .filter(login_failures::email.eq(&user.email))
+            .filter(login_failures::ip.eq(ip)),
+    )
+    .execute(conn)?;
+    issue_tokens(conn, jwt, lifetimes, user, &db::new_id())
+}
+
+fn issue_tokens(
+    conn: &mut DbConnection,
+    jwt: &JwtKeys,
+    lifetimes: TokenLifetimes,
+    user: &UserRow,
+    family_id: &str,
+) -> ApiResult<TokenResponse> {
+    let now = db::now();
+    let refresh_token = format!("{REFRESH_TOKEN_PREFIX}{}", random_token(32));
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(db::new_id()),
+            refresh_tokens::user_id.eq(&user.id),
+            refresh_tokens::family_id.eq(family_id),
+            refresh_tokens::token_hash.eq(hash_secret(&refresh_token)),
+            refresh_tokens::created_at.eq(now),
+            refresh_tokens::expires_at
+                .eq(now + chrono::Duration::from_std(lifetimes.refresh).unwrap_or_default()),
+        ))
+        .execute(conn)?;
+    let expires_in = lifetimes.access.as_secs();
+    Ok(TokenResponse {
+        access_token: jwt.issue_access(&user.id, user.role()?, expires_in)?,
+        refresh_token,
+        token_type: "Bearer".to_owned(),
+        expires_in,
+    })
+}
+
+/// What presenting a refresh token led to. A reuse is not an `Err` here: the revocation it
+/// causes must commit, so the caller turns it into a 401 after the transaction.
+pub enum RefreshOutcome {
+    Rotated(TokenResponse),
+    Reused,
+}
+
+#[derive(Queryable)]
+struct StoredRefreshToken {
+    id: String,
+    user_id: String,
+    family_id: String,
+    expires_at: NaiveDateTime,
+    used_at: Option<NaiveDateTime>,
+    revoked_at: Option<NaiveDateTime>,
+}
+
+/// Exchanges a refresh token for a new pair. Run inside a write transaction.
+pub fn refresh(
+    conn: &mut DbConnection,
+    jwt: &JwtKeys,
+    lifetimes: TokenLifetimes,
+    token: &str,
+) -> ApiResult<RefreshOutcome> {
+    let invalid = || ApiError::new(ErrorCode::InvalidToken, "the refresh token is not valid");
+    let stored: StoredRefreshToken = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(hash_secret(token)))
+        .select((
+            refresh_tokens::id,
+            refresh_tokens::user_id,
+            refresh_tokens::family_id,
+            refresh_tokens::expires_at,
+            refresh_tokens::used_at,
+            refresh_tokens::revoked_at,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(invalid)?;
+    if stored.revoked_at.is_some() {
+        return Err(invalid());
+    }
+    if stored.used_at.is_some() {
+        revoke_family(conn, &stored.family_id)?;
+        return Ok(RefreshOutcome::Reused);
+    }
+    let now = db::now();
+    if stored.expires_at <= now {
+        return Err(invalid());
+    }
+    // Only one of two concurrent uses can flip `used_at`; the loser is treated as a reuse.
+    let claimed = diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::id.eq(&stored.id))
+            .filter(refresh_tokens::used_at.is_null())
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(now))
+    .execute(conn)?;
+    if claimed == 0 {
+        revoke_family(conn, &stored.family_id)?;
+        return Ok(RefreshOutcome::Reused);
+    }
+    let user = accounts::find_by_id(conn, &stored.user_id)?;
+    issue_tokens(conn, jwt, lifetimes, &user, &stored.family_id).map(RefreshOutcome::Rotated)
+}
+
+/// Ends the session the refresh token belongs to. Unknown tokens are ignored (idempotent).
+pub fn logout(conn: &mut DbConnection, token: &str) -> ApiResult<()> {
+    let family: Option<String> = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(hash_secret(token)))
+        .select(refresh_tokens::family_id)
+        .first(conn)
+        .optional()?;
+    if let Some(family) = family {
+        revoke_family(conn, &family)?;
+    }
+    Ok(())
+}
+
+fn revoke_family(conn: &mut DbConnection, family_id: &str) -> ApiResult<()> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(db::now()))
+    .execute(conn)?;
+    Ok(())
+}
+
+impl From<&crate::config::Settings> for TokenLifetimes {
+    fn from(settings: &crate::config::Settings) -> Self {
+        Self {
+            access: settings.access_token_ttl,
+            refresh: settings.refresh_token_ttl,
+        }
+    }
+}
+
+impl From<&crate::config::Settings> for LoginLimit {
+    fn from(settings: &crate::config::Settings) -> Self {
+        Self {
+            max_failures: settings.login_max_failures,
+            window: settings.login_window,
+        }
+    }
+}

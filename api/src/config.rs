@@ -1,0 +1,348 @@
+//! Every setting of the service, read once at start from the environment (and `.env`, through
+//! dotenvy, when present). Defaults suit a laptop; production must set `APP_ENV=production` and a
+//! `JWT_SECRET`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A setting that is missing or invalid: names the variable, never echoes a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid setting {variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            variable,
+            message: message.into(),
+        }
+    }
+}
+
+/// Where the data lives, from `DATABASE_URL`. Its `Debug` hides a PostgreSQL password.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// `postgres://…` or `postgresql://…`, passed to libpq as is.
+    Postgres(String),
+    /// `sqlite://path/to/file.db` (relative to the working directory) or `sqlite:///absolute.db`.
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    pub fn parse(value: &str) -> Result<Self, ConfigError> {
+        let value = value.trim();
+        if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            return Ok(Self::Postgres(value.to_owned()));
+        }
+        if let Some(path) = value.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(ConfigError::new(
+                    "DATABASE_URL",
+                    "sqlite:// needs a file path",
+                ));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        Err(ConfigError::new(
+            "DATABASE_URL",
+            "must start with postgres://, postgresql:// or sqlite://",
+        ))
+    }
+
+    /// `postgres` or `sqlite`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "postgres",
+            Self::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Postgres(url) => {
+                // postgres://user:password@host/db -> postgres://user:***@host/db
+                let redacted = match (url.find("://"), url.rfind('@')) {
+                    (Some(scheme_end), Some(at)) if at > scheme_end => {
+                        let credentials = &url[scheme_end + 3..at];
+                        match credentials.split_once(':') {
+                            Some((user, _)) => {
+                                format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+                            }
+                            None => url.clone(),
+                        }
+                    }
+                    _ => url.clone(),
+                };
+                f.debug_tuple("Postgres").field(&redacted).finish()
+            }
+            Self::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+        }
+    }
+}
+
+/// A value that must never reach a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// The whole configuration. See the README for the table of variables.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `APP_ENV`: `development` (default) or `production`.
+    pub app_env: AppEnv,
+    /// `DATABASE_URL`, default `sqlite://data/porchlight.db`.
+    pub database_url: DatabaseUrl,
+    /// `BIND_ADDR`, default `127.0.0.1:8080`.
+    pub bind_addr: SocketAddr,
+    /// `JWT_SECRET`: at least 32 bytes. Required in production; random per start in development.
+    pub jwt_secret: Secret,
+    /// True when `JWT_SECRET` was not set and a random one was made.
+    pub jwt_secret_generated: bool,
+    /// `LOG_FORMAT`: `pretty` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `DB_POOL_SIZE`, default 4 (enough for 2 cores; see DESIGN.md §8).
+    pub db_pool_size: u32,
+    /// `DB_POOL_TIMEOUT_SECS`, default 5: how long a request waits for a connection before a 503.
+    pub db_pool_timeout: Duration,
+    /// `ACCESS_TOKEN_TTL_SECS`, default 900 (15 min).
+    pub access_token_ttl: Duration,
+    /// `REFRESH_TOKEN_TTL_DAYS`, default 30.
+    pub refresh_token_ttl: Duration,
+    /// `LOGIN_MAX_FAILURES`, default 5: failed logins allowed per email and IP in the window.
+    pub login_max_failures: u32,
+    /// `LOGIN_WINDOW_SECS`, default 900 (15 min).
+    pub login_window: Duration,
+    /// `MAX_BODY_BYTES`, default 65536: larger request bodies get a 413.
+    pub max_body_bytes: usize,
+    /// `HTTP_WORKERS`, default: one per core.
+    pub http_workers: Option<usize>,
+    /// `LEAD_OFFER_TTL_SECS`, default 1800 (30 min): how long a pro has to answer an offer.
+    pub lead_offer_ttl: Duration,
+    /// `LEAD_OFFERS_PER_ROUND`, default 5: how many pros one matching round offers a lead to.
+    pub lead_offers_per_round: u32,
+    /// `MAX_MATCH_ROUNDS`, default 3: rounds of matching before a request is declared unfilled.
+    pub max_match_rounds: u32,
+    /// `SWEEP_INTERVAL_SECS`, default 15: how often expired offers are swept (0 turns it off).
+    pub sweep_interval: Duration,
+}
+
+const DEFAULT_DATABASE_URL: &str = "sqlite://data/porchlight.db";
+const MIN_SECRET_BYTES: usize = 32;
+
+impl Settings {
+    /// Reads `.env` (if present) and then the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is worth saying.
+        if let Err(error) = dotenvy::dotenv()
+            && !error.not_found()
+        {
+            return Err(ConfigError::new(".env", error.to_string()));
+        }
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Builds the settings from any source of variables; tests pass a map.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |key: &str| lookup(key).filter(|value| !value.trim().is_empty());
+
+        let app_env = match get("APP_ENV").as_deref().map(str::trim) {
+            None | Some("development" | "dev") => AppEnv::Development,
+            Some("production" | "prod") => AppEnv::Production,
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "APP_ENV",
+                    "must be development or production",
+                ));
+            }
+        };
+        let database_url = DatabaseUrl::parse(
+            &get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+        )?;
+        let bind_addr = get("BIND_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::new("BIND_ADDR", "must be an address like 127.0.0.1:8080"))?;
+
+        let (jwt_secret, jwt_secret_generated) = match get("JWT_SECRET") {
+            Some(secret) if secret.len() >= MIN_SECRET_BYTES => (Secret::new(secret), false),
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "JWT_SECRET",
+                    format!("must be at least {MIN_SECRET_BYTES} bytes"),
+                ));
+            }
+            None if app_env == AppEnv::Production => {
+                return Err(ConfigError::new(
+                    "JWT_SECRET",
+                    "is required when APP_ENV=production",
+                ));
+            }
+            None => (Secret::new(crate::auth::tokens::random_token(48)), true),
+        };
+
+        let log_format = match get("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("pretty" | "text") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(_) => return Err(ConfigError::new("LOG_FORMAT", "must be pretty or json")),
+        };
+
+        let number = |key: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| {
+            let Some(raw) = get(key) else {
+                return Ok(default);
+            };
+            match raw.trim().parse::<u64>() {
+                Ok(value) if range.contains(&value) => Ok(value),
+                _ => Err(ConfigError::new(
+                    key,
+                    format!(
+                        "must be a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )),
+            }
+        };
+
+        Ok(Self {
+            app_env,
+            database_url,
+            bind_addr,
+            jwt_secret,
+            jwt_secret_generated,
+            log_format,
+            db_pool_size: to_u32(number("DB_POOL_SIZE", 4, 1..=256)?),
+            db_pool_timeout: Duration::from_secs(number("DB_POOL_TIMEOUT_SECS", 5, 1..=300)?),
+            access_token_ttl: Duration::from_secs(number(
+                "ACCESS_TOKEN_TTL_SECS",
+                900,
+                30..=86_400,
+            )?),
+            refresh_token_ttl: Duration::from_secs(
+                number("REFRESH_TOKEN_TTL_DAYS", 30, 1..=365)? * 86_400,
+            ),
+            login_max_failures: to_u32(number("LOGIN_MAX_FAILURES", 5, 1..=1000)?),
+            login_window: Duration::from_secs(number("LOGIN_WINDOW_SECS", 900, 1..=86_400)?),
+            max_body_bytes: usize::try_from(number("MAX_BODY_BYTES", 65_536, 1024..=16 << 20)?)
+                .unwrap_or(65_536),
+            lead_offer_ttl: Duration::from_secs(number("LEAD_OFFER_TTL_SECS", 1800, 10..=604_800)?),
+            lead_offers_per_round: to_u32(number("LEAD_OFFERS_PER_ROUND", 5, 1..=100)?),
+            max_match_rounds: to_u32(number("MAX_MATCH_ROUNDS", 3, 1..=20)?),
+            sweep_interval: Duration::from_secs(number("SWEEP_INTERVAL_SECS", 15, 0..=3600)?),
+            http_workers: match get("HTTP_WORKERS") {
+                None => None,
+                Some(_) => Some(usize::try_from(number("HTTP_WORKERS", 1, 1..=256)?).unwrap_or(1)),
+            },
+        })
+    }
+}
+
+fn to_u32(value: u64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::from_lookup(|key| map.get(key).cloned())
+    }
+
+    #[test]
+    fn defaults_are_an_embedded_development_setup() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.app_env, AppEnv::Development);
+        assert_eq!(
+            s.database_url,
+            DatabaseUrl::Sqlite(PathBuf::from("data/porchlight.db"))
+        );
+        assert_eq!(s.bind_addr.to_string(), "127.0.0.1:8080");
+        assert!(s.jwt_secret_generated);
+        assert!(s.jwt_secret.expose().len() >= MIN_SECRET_BYTES);
+        assert_eq!(s.access_token_ttl, Duration::from_mins(15));
+        assert_eq!(s.refresh_token_ttl, Duration::from_hours(30 * 24));
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let cases: &[(&str, &str)] = &[
+            ("DATABASE_URL", "mysql://localhost/db"),
+            ("BIND_ADDR", "not an address"),
+            ("JWT_SECRET", "short"),
+            ("APP_ENV", "staging"),
+            ("LOG_FORMAT", "xml"),
+            ("DB_POOL_SIZE", "0"),
+            ("ACCESS_TOKEN_TTL_SECS", "ten"),
+            ("MAX_BODY_BYTES", "1"),
+        ];
+        for (variable, value) in cases {
+            let error = settings(&[(variable, value)]).unwrap_err();
+            assert_eq!(error.variable, *variable, "for {variable}={value}");
+        }
+    }
+
+    #[test]
+    fn production_requires_a_secret_and_never_prints_it() {
+        let error = settings(&[("APP_ENV", "production")]).unwrap_err();
+        assert_eq!(error.variable, "JWT_SECRET");
+
+        let secret = "a-very-long-production-secret-of-48-characters!!";
+        let s = settings(&[("APP_ENV", "production"), ("JWT_SECRET", secret)]).unwrap();
+        assert!(!s.jwt_secret_generated);
+        assert!(!format!("{s:?}").contains(secret));
+    }
+
+    #[test]
+    fn postgres_urls_are_accepted_and_their_password_never_printed() {
+        let s = settings(&[("DATABASE_URL", "postgresql://u@h:5432/db")]).unwrap();
+        assert_eq!(s.database_url.backend(), "postgres");
+        let s = settings(&[("DATABASE_URL", "postgres://app:hunter2@db:5432/p")]).unwrap();
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(
+            printed.contains("postgres://app:***@db:5432/p"),
+            "{printed}"
+        );
+    }
+}

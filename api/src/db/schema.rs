@@ -1,0 +1,258 @@
+//! The schema, shared by PostgreSQL and SQLite (migrations/postgres and migrations/sqlite create
+//! the same tables). Kept by hand: portable types only (TEXT, BIGINT, DOUBLE, BOOLEAN, TIMESTAMP).
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        name -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        family_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Text,
+        email -> Text,
+        ip -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Text,
+        slug -> Text,
+        name -> Text,
+        assignment_mode -> Text,
+        list_price_cents -> Nullable<BigInt>,
+        currency -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partner_profiles (user_id) {
+        user_id -> Text,
+        business_name -> Text,
+        description -> Text,
+        phone -> Nullable<Text>,
+        website -> Nullable<Text>,
+        city -> Text,
+        center_lat -> Double,
+        center_lon -> Double,
+        radius_km -> Double,
+        min_lat -> Double,
+        max_lat -> Double,
+        min_lon -> Double,
+        max_lon -> Double,
+        tier -> Text,
+        status -> Text,
+        accepting_leads -> Bool,
+        availability -> Text,
+        star_score -> Nullable<Double>,
+        review_count -> BigInt,
+        average_stars -> Nullable<Double>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partner_categories (partner_id, category_id) {
+        partner_id -> Text,
+        category_id -> Text,
+    }
+}
+
+diesel::table! {
+    partner_area_cells (cell, category_id, partner_id) {
+        cell -> BigInt,
+        category_id -> Text,
+        partner_id -> Text,
+    }
+}
+
+diesel::table! {
+    connections (id) {
+        id -> Text,
+        partner_id -> Text,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        viewer_key -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        dedup_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        actor_id -> Text,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_requests (id) {
+        id -> Text,
+        customer_id -> Text,
+        category_id -> Text,
+        kind -> Text,
+        target_partner_id -> Nullable<Text>,
+        description -> Text,
+        street -> Text,
+        city -> Text,
+        postal_code -> Text,
+        country -> Text,
+        lat -> Double,
+        lon -> Double,
+        windows -> Text,
+        budget_cents -> Nullable<BigInt>,
+        budget_currency -> Nullable<Text>,
+        photo_urls -> Text,
+        contact_phone -> Nullable<Text>,
+        status -> Text,
+        match_rounds -> Integer,
+        assigned_partner_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lead_offers (id) {
+        id -> Text,
+        request_id -> Text,
+        partner_id -> Text,
+        status -> Text,
+        distance_km -> Double,
+        window_start -> Nullable<Timestamp>,
+        window_end -> Nullable<Timestamp>,
+        star_score -> Nullable<Double>,
+        offered_at -> Timestamp,
+        expires_at -> Timestamp,
+        responded_at -> Nullable<Timestamp>,
+        message -> Nullable<Text>,
+        quote_cents -> Nullable<BigInt>,
+        quote_currency -> Nullable<Text>,
+        decline_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        request_id -> Text,
+        customer_id -> Text,
+        partner_id -> Text,
+        status -> Text,
+        price_cents -> BigInt,
+        currency -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customer_detail_reads (id) {
+        id -> Text,
+        job_id -> Text,
+        partner_id -> Text,
+        read_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        recipient_id -> Text,
+        kind -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idem_key) {
+        user_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status_code -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(api_keys -> users (user_id));
+
+diesel::joinable!(partner_profiles -> users (user_id));
+diesel::joinable!(partner_categories -> partner_profiles (partner_id));
+diesel::joinable!(partner_categories -> categories (category_id));
+diesel::joinable!(partner_area_cells -> partner_profiles (partner_id));
+diesel::joinable!(lead_offers -> service_requests (request_id));
+diesel::joinable!(service_requests -> categories (category_id));
+diesel::joinable!(jobs -> service_requests (request_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    api_keys,
+    login_failures,
+    categories,
+    partner_profiles,
+    partner_categories,
+    partner_area_cells,
+    connections,
+    audit_log,
+    service_requests,
+    lead_offers,
+    jobs,
+    customer_detail_reads,
+    outbox,
+    idempotency_keys,
+);

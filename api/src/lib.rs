@@ -1,0 +1,260 @@
+//! Porchlight's REST API: `Application::build(settings)` wires config -> pool -> migrations ->
+//! routes and binds the listener; `main` and the tests both start the service through it.
+
+pub mod admin;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod idempotency;
+pub mod jobs;
+pub mod notify;
+pub mod openapi;
+pub mod partners;
+pub mod requests;
+pub mod state;
+pub mod telemetry;
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, web};
+use shared_types::ErrorCode;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot reach the database: {0}")]
+    Database(String),
+    #[error("cannot apply migrations: {0}")]
+    Migrations(String),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Every route of the API, under `/v1`. New areas add their `routes` here.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(
+        scope("/v1")
+            .configure(health::routes)
+            .configure(auth::routes)
+            .configure(partners::routes)
+            .configure(requests::routes)
+            .configure(jobs::routes)
+            .configure(admin::routes),
+    );
+}
+
+/// The OpenAPI document, built from the same route table the server uses.
+pub fn openapi_spec() -> utoipa::openapi::OpenApi {
+    let (_, mut spec) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    openapi::finish(&mut spec);
+    spec
+}
+
+/// The methods each documented path template answers, for 405 responses with `Allow`.
+#[derive(Debug, Clone, Default)]
+struct AllowedMethods(HashMap<String, String>);
+
+impl AllowedMethods {
+    fn from_spec(spec: &utoipa::openapi::OpenApi) -> Self {
+        let map = spec
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(name, present)| present.then_some(name))
+                .collect::<Vec<_>>()
+                .join(", ");
+                (path.clone(), methods)
+            })
+            .collect();
+        Self(map)
+    }
+}
+
+/// The actix `App`: state, limits, middleware, routes, docs and the fallbacks.
+pub fn create_app(
+    state: web::Data<AppState>,
+    spec: utoipa::openapi::OpenApi,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let max_body = state.settings.max_body_bytes;
+    let allowed = web::Data::new(AllowedMethods::from_spec(&spec));
+    App::new()
+        .app_data(state)
+        .app_data(allowed)
+        .app_data(web::PayloadConfig::new(max_body))
+        .app_data(extract::json_config(max_body))
+        .app_data(extract::query_config())
+        .app_data(extract::path_config())
+        // Before the /v1 scope, which would otherwise claim /v1/openapi.json.
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", spec))
+        .service(web::redirect("/docs", "/docs/"))
+        .into_utoipa_app()
+        .configure(routes)
+        .into_app()
+        .default_service(web::to(no_route))
+        .wrap(from_fn(echo_request_id))
+        .wrap(TracingLogger::default())
+}
+
+/// 404 for an unknown path; 405 with `Allow` for a known path and another method.
+async fn no_route(req: HttpRequest, allowed: web::Data<AllowedMethods>) -> HttpResponse {
+    use actix_web::ResponseError;
+    let pattern = req.resource_map().match_pattern(req.path());
+    if let Some(methods) = pattern.and_then(|pattern| allowed.0.get(&pattern)) {
+        let mut response = ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("{} is not allowed here; use {methods}", req.method()),
+        )
+        .error_response();
+        if let Ok(value) = HeaderValue::from_str(methods) {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+        return response;
+    }
+    ApiError::new(ErrorCode::NotFound, format!("no route for {}", req.path())).error_response()
+}
+
+/// Echoes the request id of the tracing span as `X-Request-Id`, so a caller can quote it.
+async fn echo_request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let request_id = req.extensions().get::<RequestId>().map(ToString::to_string);
+    let mut response = next.call(req).await?;
+    if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(response)
+}
+
+/// A built, bound, not yet running service.
+pub struct Application {
+    port: u16,
+    state: AppState,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations and binds `BIND_ADDR`.
+    pub fn build(settings: Settings) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(settings.bind_addr)?;
+        Self::build_with_listener(settings, listener)
+    }
+
+    /// Like [`Application::build`] on a listener the caller bound (tests bind port 0).
+    pub fn build_with_listener(
+        settings: Settings,
+        listener: TcpListener,
+    ) -> Result<Self, StartupError> {
+        let pool = db::build_pool(&settings).map_err(|e| StartupError::Database(e.to_string()))?;
+        {
+            let mut conn = pool
+                .get()
+                .map_err(|e| StartupError::Database(e.to_string()))?;
+            let applied = db::run_migrations(&mut conn)
+                .map_err(|e| StartupError::Migrations(e.to_string()))?;
+            if !applied.is_empty() {
+                tracing::info!(?applied, "applied migrations");
+            }
+        }
+        let workers = settings.http_workers;
+        let state = AppState::new(pool, settings);
+        let data = web::Data::new(state.clone());
+        let spec = openapi_spec();
+        let port = listener.local_addr()?.port();
+        let mut server =
+            HttpServer::new(move || create_app(data.clone(), spec.clone())).listen(listener)?;
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            port,
+            state,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the process is told to stop (SIGINT/SIGTERM: graceful shutdown), running
+    /// the background workers alongside.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let sweeper = spawn_offer_sweeper(self.state.clone());
+        let result = self.server.await;
+        if let Some(sweeper) = sweeper {
+            sweeper.abort();
+        }
+        result
+    }
+}
+
+/// Expires unanswered lead offers and re-matches their requests every `SWEEP_INTERVAL_SECS`.
+/// Several replicas may run it at once (see `requests::sweep`).
+fn spawn_offer_sweeper(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let every = state.settings.sweep_interval;
+    if every.is_zero() {
+        return None;
+    }
+    let policy = requests::LeadPolicy::from(state.settings.as_ref());
+    Some(tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        loop {
+            ticks.tick().await;
+            let swept = state
+                .write(move |conn| requests::sweep::run(conn, db::now(), policy))
+                .await;
+            match swept {
+                Ok(report) if report != requests::sweep::SweepReport::default() => {
+                    tracing::info!(?report, "swept lead offers");
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "lead offer sweep failed"),
+            }
+        }
+    }))
+}

@@ -1,0 +1,155 @@
+//! The OpenAPI document. Paths come from the handlers' `#[utoipa::path]` as they are registered
+//! (utoipa-actix-web), so routes and contract cannot drift; `finish` then adds what every
+//! operation shares: security schemes and the standard problem+json responses.
+
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{
+    ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Response, ResponseBuilder,
+};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Porchlight API",
+        description = "Home-services marketplace: homeowners ask for work, local pros get alerted, \
+            take the job, get paid through the platform, and both sides rate each other.\n\n\
+            Errors are `application/problem+json` (RFC 9457) with a stable `code`. Authenticate \
+            with `Authorization: Bearer <access token>` from `/v1/auth/login`, or a personal API \
+            key (`plk_…`) limited to its scopes.",
+    ),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "Accounts and sessions"),
+        (name = "api-keys", description = "Personal API keys for integrations"),
+        (name = "partners", description = "The catalogue, partner profiles, search and connections"),
+        (name = "requests", description = "Homeowners' service requests"),
+        (name = "leads", description = "Lead offers to pros: confirm, apply, decline"),
+        (name = "jobs", description = "Jobs created by assignment"),
+        (name = "admin", description = "Staff operations"),
+    ),
+    components(schemas(shared_types::ProblemDetails, shared_types::ErrorCode)),
+    modifiers(&SecuritySchemes),
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from /v1/auth/login or /v1/auth/refresh"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("plk_…")
+                    .description(Some(
+                        "Personal API key from /v1/api-keys; the operation lists the scopes it needs",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Adds to every operation the problem responses it can produce without declaring them itself:
+/// 500 and 503 everywhere; 400, 413, 415 and 422 with a body; 422 with query parameters; 401 and
+/// 403 when authenticated; 404 with a path parameter.
+pub fn finish(openapi: &mut OpenApiDoc) {
+    for item in openapi.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            add_standard_problems(operation);
+        }
+    }
+}
+
+fn add_standard_problems(operation: &mut Operation) {
+    let params = operation.parameters.as_deref().unwrap_or_default();
+    let has_path_param = params
+        .iter()
+        .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path)));
+    let has_query_param = params
+        .iter()
+        .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
+    let has_body = operation.request_body.is_some();
+    let secured = operation
+        .security
+        .as_ref()
+        .is_some_and(|requirements| !requirements.is_empty());
+
+    let mut add = |status: &str, description: &str| {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| RefOr::T(problem_response(description)));
+    };
+    if has_body {
+        add("400", "`malformed_json`: the body is not valid JSON");
+        add(
+            "413",
+            "`payload_too_large`: the body exceeds MAX_BODY_BYTES",
+        );
+        add(
+            "415",
+            "`unsupported_media_type`: the body is not application/json",
+        );
+    }
+    if has_body || has_query_param {
+        add(
+            "422",
+            "`validation_failed`: `errors` names each invalid field",
+        );
+    }
+    if secured {
+        add(
+            "401",
+            "`unauthenticated`, `invalid_token` or `token_expired`: no valid credentials",
+        );
+        add(
+            "403",
+            "`forbidden` (role not allowed) or `insufficient_scope` (API key lacks a scope)",
+        );
+    }
+    if has_path_param {
+        add("404", "`not_found`: no such resource visible to the caller");
+    }
+    add("500", "`internal`: an unexpected error; see X-Request-Id");
+    add(
+        "503",
+        "`service_unavailable`: the database is unavailable; retry",
+    );
+}
+
+fn problem_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            shared_types::error::PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ProblemDetails")))
+                .build(),
+        )
+        .build()
+}

@@ -1,0 +1,150 @@
+//! Giving a request to one pro. Whoever flips the request from `open` to `assigned` — a
+//! conditional update, so the database decides between concurrent confirms — gets the job; the
+//! job's unique request id backs that up.
+
+use diesel::prelude::*;
+use shared_types::ErrorCode;
+use shared_types::partners::{ConnectionKind, Money};
+use shared_types::requests::{Assignment, RequestKind};
+
+use super::model::{ACTIVE_OFFER_STATUSES, OfferRow, RequestRow};
+use crate::db::schema::{jobs, lead_offers, service_requests};
+use crate::db::{self, DbConnection};
+use crate::error::{ApiError, ApiResult};
+use crate::notify::outbox;
+use crate::partners::connections::{self, Source};
+use crate::partners::profiles;
+
+/// Assigns `request` to the pro of `offer` at `price`. Run inside a write transaction.
+pub fn assign(
+    conn: &mut DbConnection,
+    request: &RequestRow,
+    offer: &OfferRow,
+    price: &Money,
+) -> ApiResult<Assignment> {
+    let now = db::now();
+    let won = diesel::update(
+        service_requests::table
+            .filter(service_requests::id.eq(&request.id))
+            .filter(service_requests::status.eq("open")),
+    )
+    .set((
+        service_requests::status.eq("assigned"),
+        service_requests::assigned_partner_id.eq(&offer.partner_id),
+        service_requests::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if won == 0 {
+        let status: String = service_requests::table
+            .find(&request.id)
+            .select(service_requests::status)
+            .first(conn)?;
+        return Err(if status == "assigned" {
+            ApiError::new(ErrorCode::LeadTaken, "another pro took this lead first")
+        } else {
+            ApiError::new(
+                ErrorCode::InvalidTransition,
+                format!("the request is {status}"),
+            )
+        });
+    }
+
+    diesel::update(lead_offers::table.find(&offer.id))
+        .set((
+            lead_offers::status.eq("accepted"),
+            lead_offers::responded_at.eq(now),
+        ))
+        .execute(conn)?;
+    let losers: Vec<String> = lead_offers::table
+        .filter(lead_offers::request_id.eq(&request.id))
+        .filter(lead_offers::id.ne(&offer.id))
+        .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
+        .select(lead_offers::partner_id)
+        .load(conn)?;
+    diesel::update(
+        lead_offers::table
+            .filter(lead_offers::request_id.eq(&request.id))
+            .filter(lead_offers::id.ne(&offer.id))
+            .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES)),
+    )
+    .set(lead_offers::status.eq("taken"))
+    .execute(conn)?;
+
+    let job_id = db::new_id();
+    diesel::insert_into(jobs::table)
+        .values((
+            jobs::id.eq(&job_id),
+            jobs::request_id.eq(&request.id),
+            jobs::customer_id.eq(&request.customer_id),
+            jobs::partner_id.eq(&offer.partner_id),
+            jobs::status.eq("assigned"),
+            jobs::price_cents.eq(price.amount_cents),
+            jobs::currency.eq(&price.currency),
+            jobs::created_at.eq(now),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+
+    let connection = match request.kind() {
+        RequestKind::Profile => ConnectionKind::ProfileLead,
+        RequestKind::Marketplace => ConnectionKind::MarketplaceLead,
+    };
+    connections::record_connection(
+        conn,
+        &offer.partner_id,
+        connection,
+        Source {
+            viewer_key: Some(&request.customer_id),
+            request_id: Some(&request.id),
+        },
+    )?;
+    // "A provider will come" (001), with who it is.
+    let partner = match profiles::find(conn, &offer.partner_id)? {
+        Some(row) => profiles::public_views(conn, &[row])?.pop(),
+        None => None,
+    };
+    outbox::enqueue(
+        conn,
+        &request.customer_id,
+        "request.assigned",
+        &serde_json::json!({
+            "request_id": request.id, "job_id": job_id, "partner": partner,
+        }),
+    )?;
+    for loser in losers {
+        outbox::enqueue(
+            conn,
+            &loser,
+            "lead.taken",
+            &serde_json::json!({ "request_id": request.id }),
+        )?;
+    }
+    Ok(Assignment {
+        request_id: request.id.clone(),
+        partner_id: offer.partner_id.clone(),
+        job_id,
+        price: price.clone(),
+    })
+}
+
+/// The assignment of an already assigned request (a repeated confirm by the winner).
+pub fn existing(conn: &mut DbConnection, request_id: &str) -> ApiResult<Assignment> {
+    let (job_id, partner_id, amount_cents, currency): (String, String, i64, String) = jobs::table
+        .filter(jobs::request_id.eq(request_id))
+        .select((
+            jobs::id,
+            jobs::partner_id,
+            jobs::price_cents,
+            jobs::currency,
+        ))
+        .first(conn)?;
+    Ok(Assignment {
+        request_id: request_id.to_owned(),
+        partner_id,
+        job_id,
+        price: Money {
+            amount_cents,
+            currency,
+        },
+    })
+}

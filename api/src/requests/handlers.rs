@@ -1,0 +1,306 @@
+//! HTTP handlers of requests and leads.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use shared_types::auth::Scope;
+use shared_types::requests::{
+    ApplyInput, AssignInput, Assignment, DeclineInput, Lead, LeadApplication, LeadFilter,
+    ServiceRequest, ServiceRequestInput,
+};
+use shared_types::{Page, PageParams, ProblemDetails};
+
+use super::{LeadPolicy, intake, leads};
+use crate::auth::{RequireRole, roles};
+use crate::error::ApiResult;
+use crate::extract::{ValidatedJson, ValidatedQuery};
+use crate::idempotency;
+use crate::state::AppState;
+
+/// Ask for work.
+///
+/// With `partner_id` it is a *profile lead* for that pro alone; without, the platform offers it
+/// to the best matching pros (each offer expires after `LEAD_OFFER_TTL_SECS`). Send an
+/// `Idempotency-Key` header to make retries safe: the same key and body replay the first answer.
+#[utoipa::path(
+    tag = "requests",
+    request_body = ServiceRequestInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (kept 24 h)")),
+    responses(
+        (status = 201, description = "The request and its first offers", body = ServiceRequest),
+        (status = 409, description = "`idempotency_key_in_flight`: the first request with this key is still running",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = ["requests:write"])),
+)]
+#[post("/requests")]
+pub async fn create_request(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    customer: RequireRole<roles::Customer>,
+    body: ValidatedJson<ServiceRequestInput>,
+) -> ApiResult<HttpResponse> {
+    customer.require_scope(Scope::RequestsWrite)?;
+    let key = idempotency::key_of(&req)?;
+    let fingerprint = idempotency::fingerprint(&req, &body.0);
+    let policy = LeadPolicy::from(state.settings.as_ref());
+    let customer_id = customer.0.user_id;
+    idempotency::once(
+        &state,
+        customer_id.clone(),
+        key,
+        fingerprint,
+        StatusCode::CREATED,
+        move |conn| intake::create(conn, &customer_id, &body.0, policy),
+    )
+    .await
+}
+
+/// The caller's requests, newest first.
+#[utoipa::path(
+    tag = "requests",
+    params(PageParams),
+    responses((status = 200, description = "A page of requests", body = Page<ServiceRequest>)),
+    security(("bearer" = []), ("api_key" = ["requests:read"])),
+)]
+#[get("/requests")]
+pub async fn list_requests(
+    state: web::Data<AppState>,
+    customer: RequireRole<roles::Customer>,
+    page: ValidatedQuery<PageParams>,
+) -> ApiResult<web::Json<Page<ServiceRequest>>> {
+    customer.require_scope(Scope::RequestsRead)?;
+    let id = customer.0.user_id;
+    let page = state
+        .db(move |conn| intake::list_own(conn, &id, &page.0))
+        .await?;
+    Ok(web::Json(page))
+}
+
+/// One of the caller's requests, with the assigned pro once there is one.
+#[utoipa::path(
+    tag = "requests",
+    params(("id" = String, Path, description = "The request's id")),
+    responses((status = 200, description = "The request", body = ServiceRequest)),
+    security(("bearer" = []), ("api_key" = ["requests:read"])),
+)]
+#[get("/requests/{id}")]
+pub async fn get_request(
+    state: web::Data<AppState>,
+    customer: RequireRole<roles::Customer>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<ServiceRequest>> {
+    customer.require_scope(Scope::RequestsRead)?;
+    let customer_id = customer.0.user_id;
+    let request = state
+        .db(move |conn| {
+            let row = intake::find_own(conn, &customer_id, &id)?;
+            intake::customer_view(conn, &row)
+        })
+        .await?;
+    Ok(web::Json(request))
+}
+
+/// Withdraw a request before a pro is assigned (no penalty); its offers are withdrawn.
+#[utoipa::path(
+    tag = "requests",
+    params(("id" = String, Path, description = "The request's id")),
+    responses(
+        (status = 200, description = "The cancelled request", body = ServiceRequest),
+        (status = 409, description = "`invalid_transition`: the request is no longer open",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = ["requests:write"])),
+)]
+#[post("/requests/{id}/cancel")]
+pub async fn cancel_request(
+    state: web::Data<AppState>,
+    customer: RequireRole<roles::Customer>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<ServiceRequest>> {
+    customer.require_scope(Scope::RequestsWrite)?;
+    let customer_id = customer.0.user_id;
+    let request = state
+        .write(move |conn| intake::cancel(conn, &customer_id, &id))
+        .await?;
+    Ok(web::Json(request))
+}
+
+/// The caller's lead offers: live ones first (offered, applied), newest first.
+///
+/// A lead shows what a pro needs to decide — category, description, photos, windows, city and
+/// postal prefix, distance, why it matched, how many pros got it — and nothing that identifies
+/// the homeowner until the pro is assigned.
+#[utoipa::path(
+    tag = "leads",
+    params(LeadFilter, PageParams),
+    responses((status = 200, description = "A page of leads", body = Page<Lead>)),
+    security(("bearer" = []), ("api_key" = ["leads:read"])),
+)]
+#[get("/leads")]
+pub async fn list_leads(
+    state: web::Data<AppState>,
+    partner: RequireRole<roles::Partner>,
+    filter: ValidatedQuery<LeadFilter>,
+    page: ValidatedQuery<PageParams>,
+) -> ApiResult<web::Json<Page<Lead>>> {
+    partner.require_scope(Scope::LeadsRead)?;
+    let id = partner.0.user_id;
+    let page = state
+        .db(move |conn| leads::list(conn, &id, &filter.0, &page.0))
+        .await?;
+    Ok(web::Json(page))
+}
+
+/// One of the caller's lead offers.
+#[utoipa::path(
+    tag = "leads",
+    params(("id" = String, Path, description = "The offer's id")),
+    responses((status = 200, description = "The lead", body = Lead)),
+    security(("bearer" = []), ("api_key" = ["leads:read"])),
+)]
+#[get("/leads/{id}")]
+pub async fn get_lead(
+    state: web::Data<AppState>,
+    partner: RequireRole<roles::Partner>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<Lead>> {
+    partner.require_scope(Scope::LeadsRead)?;
+    let partner_id = partner.0.user_id;
+    let lead = state
+        .db(move |conn| leads::get(conn, &partner_id, &id))
+        .await?;
+    Ok(web::Json(lead))
+}
+
+/// Take an instant-category lead: the first pro to confirm gets the job.
+///
+/// Everyone else gets 409 `lead_taken`. Confirming again after winning returns the same job.
+#[utoipa::path(
+    tag = "leads",
+    params(("id" = String, Path, description = "The offer's id")),
+    responses(
+        (status = 200, description = "The job is yours", body = Assignment),
+        (status = 409, description = "`lead_taken` (another pro won) or `invalid_transition`",
+            body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 410, description = "`lead_expired`: the offer ran out",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = ["leads:write"])),
+)]
+#[post("/leads/{id}/confirm")]
+pub async fn confirm_lead(
+    state: web::Data<AppState>,
+    partner: RequireRole<roles::Partner>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<Assignment>> {
+    partner.require_scope(Scope::LeadsWrite)?;
+    let partner_id = partner.0.user_id;
+    let assignment = state
+        .write(move |conn| leads::confirm(conn, &partner_id, &id))
+        .await?;
+    Ok(web::Json(assignment))
+}
+
+/// Apply for a review-category lead with a message and a quote; staff choose the pro.
+#[utoipa::path(
+    tag = "leads",
+    params(("id" = String, Path, description = "The offer's id")),
+    request_body = ApplyInput,
+    responses(
+        (status = 200, description = "The lead, now applied", body = Lead),
+        (status = 409, description = "`lead_taken` or `invalid_transition`",
+            body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 410, description = "`lead_expired`: the offer ran out",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = ["leads:write"])),
+)]
+#[post("/leads/{id}/apply")]
+pub async fn apply_lead(
+    state: web::Data<AppState>,
+    partner: RequireRole<roles::Partner>,
+    id: web::Path<String>,
+    body: ValidatedJson<ApplyInput>,
+) -> ApiResult<web::Json<Lead>> {
+    partner.require_scope(Scope::LeadsWrite)?;
+    let partner_id = partner.0.user_id;
+    let lead = state
+        .write(move |conn| leads::apply(conn, &partner_id, &id, &body.0))
+        .await?;
+    Ok(web::Json(lead))
+}
+
+/// Pass on a lead. If no pro is left on it, the next best pros are offered it.
+#[utoipa::path(
+    tag = "leads",
+    params(("id" = String, Path, description = "The offer's id")),
+    request_body = DeclineInput,
+    responses(
+        (status = 200, description = "The lead, now declined", body = Lead),
+        (status = 409, description = "`lead_taken` or `invalid_transition`",
+            body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 410, description = "`lead_expired`: the offer ran out",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = ["leads:write"])),
+)]
+#[post("/leads/{id}/decline")]
+pub async fn decline_lead(
+    state: web::Data<AppState>,
+    partner: RequireRole<roles::Partner>,
+    id: web::Path<String>,
+    body: ValidatedJson<DeclineInput>,
+) -> ApiResult<web::Json<Lead>> {
+    partner.require_scope(Scope::LeadsWrite)?;
+    let partner_id = partner.0.user_id;
+    let policy = LeadPolicy::from(state.settings.as_ref());
+    let lead = state
+        .write(move |conn| leads::decline(conn, &partner_id, &id, body.0.reason.as_deref(), policy))
+        .await?;
+    Ok(web::Json(lead))
+}
+
+/// The applications to a review-category request, with each pro's qualifications. Staff only.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The request's id")),
+    responses((status = 200, description = "The applications, oldest first", body = Vec<LeadApplication>)),
+    security(("bearer" = [])),
+)]
+#[get("/admin/requests/{id}/applications")]
+pub async fn list_applications(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<Vec<LeadApplication>>> {
+    staff.require_session()?;
+    let applications = state.db(move |conn| leads::applications(conn, &id)).await?;
+    Ok(web::Json(applications))
+}
+
+/// Give a review-category request to one applicant at their quote; the others are told. Staff
+/// only.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The request's id")),
+    request_body = AssignInput,
+    responses(
+        (status = 200, description = "The assignment", body = Assignment),
+        (status = 409, description = "`lead_taken` (already assigned) or `invalid_transition`",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/admin/requests/{id}/assign")]
+pub async fn assign_request(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    id: web::Path<String>,
+    body: ValidatedJson<AssignInput>,
+) -> ApiResult<web::Json<Assignment>> {
+    staff.require_session()?;
+    let assignment = state
+        .write(move |conn| leads::assign_application(conn, &id, &body.0.offer_id))
+        .await?;
+    Ok(web::Json(assignment))
+}

@@ -1,0 +1,251 @@
+//! The customer's side: asking for work, following it, cancelling it.
+
+use diesel::prelude::*;
+use shared_types::partners::PartnerStatus;
+use shared_types::requests::{RequestKind, RequestStatus, ServiceRequest, ServiceRequestInput};
+use shared_types::{ErrorCode, Page, PageParams};
+
+use super::LeadPolicy;
+use super::matching::create_offer;
+use super::model::{ACTIVE_OFFER_STATUSES, RequestRow};
+use super::sweep;
+use crate::db::schema::{jobs, lead_offers, partner_categories, service_requests};
+use crate::db::{self, DbConnection};
+use crate::error::{ApiError, ApiResult};
+use crate::notify::outbox;
+use crate::partners::geo::{self, Point};
+use crate::partners::{catalogue, profiles};
+
+/// Records the request and sends its first offers: to the one pro of a profile lead, or to the
+/// best matches of a marketplace lead. Run inside a write transaction.
+pub fn create(
+    conn: &mut DbConnection,
+    customer_id: &str,
+    input: &ServiceRequestInput,
+    policy: LeadPolicy,
+) -> ApiResult<ServiceRequest> {
+    let category = catalogue::by_slug(conn, &input.category)?
+        .filter(|c| c.active)
+        .ok_or_else(|| ApiError::invalid_field("category", "unknown category"))?;
+    let target = match &input.partner_id {
+        None => None,
+        Some(partner_id) => {
+            let partner = profiles::find(conn, partner_id)?
+                .filter(|p| p.status() == PartnerStatus::Active)
+                .ok_or_else(|| ApiError::invalid_field("partner_id", "no such pro"))?;
+            let serves = partner_categories::table
+                .filter(partner_categories::partner_id.eq(partner_id))
+                .filter(partner_categories::category_id.eq(&category.id))
+                .count()
+                .get_result::<i64>(conn)?
+                > 0;
+            if !serves {
+                return Err(ApiError::invalid_field(
+                    "partner_id",
+                    format!("this pro does not offer {}", category.name),
+                ));
+            }
+            Some(partner)
+        }
+    };
+    let now = db::now();
+    let address = &input.address;
+    let row = RequestRow {
+        id: db::new_id(),
+        customer_id: customer_id.to_owned(),
+        category_id: category.id.clone(),
+        kind: if target.is_some() {
+            RequestKind::Profile
+        } else {
+            RequestKind::Marketplace
+        }
+        .as_str()
+        .to_owned(),
+        target_partner_id: input.partner_id.clone(),
+        description: input.description.trim().to_owned(),
+        street: address.street.trim().to_owned(),
+        city: address.city.trim().to_owned(),
+        postal_code: address.postal_code.trim().to_owned(),
+        country: address.country.to_uppercase(),
+        lat: address.lat,
+        lon: address.lon,
+        windows: serde_json::to_string(&input.windows).map_err(ApiError::internal)?,
+        budget_cents: input.budget.as_ref().map(|b| b.amount_cents),
+        budget_currency: input.budget.as_ref().map(|b| b.currency.clone()),
+        photo_urls: serde_json::to_string(&input.photo_urls).map_err(ApiError::internal)?,
+        contact_phone: input.contact_phone.clone(),
+        status: RequestStatus::Open.as_str().to_owned(),
+        match_rounds: 0,
+        assigned_partner_id: None,
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(service_requests::table)
+        .values(&row)
+        .execute(conn)?;
+
+    match target {
+        Some(partner) => {
+            let distance = geo::distance_km(
+                partner.center(),
+                Point {
+                    lat: row.lat,
+                    lon: row.lon,
+                },
+            );
+            create_offer(
+                conn,
+                &row,
+                &partner.user_id,
+                (distance, None, partner.star_score),
+                policy.offer_ttl,
+            )?;
+            diesel::update(service_requests::table.find(&row.id))
+                .set(service_requests::match_rounds.eq(1))
+                .execute(conn)?;
+        }
+        None => {
+            sweep::offer_round_or_give_up(conn, &row, policy)?;
+        }
+    }
+    let stored = find(conn, &row.id)?;
+    customer_view(conn, &stored)
+}
+
+pub fn find(conn: &mut DbConnection, request_id: &str) -> ApiResult<RequestRow> {
+    service_requests::table
+        .find(request_id)
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("request"))
+}
+
+/// The customer's own request; anyone else's is "not found".
+pub fn find_own(
+    conn: &mut DbConnection,
+    customer_id: &str,
+    request_id: &str,
+) -> ApiResult<RequestRow> {
+    let row = find(conn, request_id)?;
+    if row.customer_id != customer_id {
+        return Err(ApiError::not_found("request"));
+    }
+    Ok(row)
+}
+
+/// The request as its customer sees it.
+pub fn customer_view(conn: &mut DbConnection, row: &RequestRow) -> ApiResult<ServiceRequest> {
+    let category = catalogue::by_id(conn, &row.category_id)?;
+    let offers_sent: i64 = lead_offers::table
+        .filter(lead_offers::request_id.eq(&row.id))
+        .count()
+        .get_result(conn)?;
+    let (assigned_partner, job_id) = match &row.assigned_partner_id {
+        Some(partner_id) => {
+            let partner = profiles::find(conn, partner_id)?;
+            let public = match partner {
+                Some(partner) => profiles::public_views(conn, &[partner])?.pop(),
+                None => None,
+            };
+            let job: Option<String> = jobs::table
+                .filter(jobs::request_id.eq(&row.id))
+                .select(jobs::id)
+                .first(conn)
+                .optional()?;
+            (public, job)
+        }
+        None => (None, None),
+    };
+    Ok(ServiceRequest {
+        id: row.id.clone(),
+        kind: row.kind(),
+        category: category.to_view(),
+        description: row.description.clone(),
+        address: row.address(),
+        windows: row.windows(),
+        budget: row.budget(),
+        photo_urls: row.photo_urls(),
+        contact_phone: row.contact_phone.clone(),
+        status: row.status(),
+        offers_sent,
+        assigned_partner,
+        job_id,
+        created_at: row.created_at.and_utc(),
+    })
+}
+
+/// The customer's requests, newest first.
+pub fn list_own(
+    conn: &mut DbConnection,
+    customer_id: &str,
+    page: &PageParams,
+) -> ApiResult<Page<ServiceRequest>> {
+    let limit = i64::from(page.limit());
+    let mut query = service_requests::table
+        .filter(service_requests::customer_id.eq(customer_id))
+        .select(RequestRow::as_select())
+        .order(service_requests::id.desc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(service_requests::id.lt(cursor));
+    }
+    let rows: Vec<RequestRow> = query.load(conn)?;
+    let (rows, next_cursor) = db::split_page(rows, limit, |row| row.id.clone());
+    let items = rows
+        .iter()
+        .map(|row| customer_view(conn, row))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(Page { items, next_cursor })
+}
+
+/// Withdraws an open request (no penalty before assignment); its offers are withdrawn.
+pub fn cancel(
+    conn: &mut DbConnection,
+    customer_id: &str,
+    request_id: &str,
+) -> ApiResult<ServiceRequest> {
+    let row = find_own(conn, customer_id, request_id)?;
+    let cancelled = diesel::update(
+        service_requests::table
+            .filter(service_requests::id.eq(request_id))
+            .filter(service_requests::status.eq("open")),
+    )
+    .set((
+        service_requests::status.eq("cancelled"),
+        service_requests::updated_at.eq(db::now()),
+    ))
+    .execute(conn)?;
+    if cancelled == 0 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidTransition,
+            format!(
+                "the request is {} and can no longer be cancelled here",
+                row.status
+            ),
+        ));
+    }
+    let partners: Vec<String> = lead_offers::table
+        .filter(lead_offers::request_id.eq(request_id))
+        .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
+        .select(lead_offers::partner_id)
+        .load(conn)?;
+    diesel::update(
+        lead_offers::table
+            .filter(lead_offers::request_id.eq(request_id))
+            .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES)),
+    )
+    .set(lead_offers::status.eq("withdrawn"))
+    .execute(conn)?;
+    for partner in partners {
+        outbox::enqueue(
+            conn,
+            &partner,
+            "lead.withdrawn",
+            &serde_json::json!({ "request_id": request_id }),
+        )?;
+    }
+    let stored = find(conn, request_id)?;
+    customer_view(conn, &stored)
+}

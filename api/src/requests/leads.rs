@@ -1,0 +1,335 @@
+//! The pro's side of a lead (see it, confirm it, apply, decline) and the staff's side of
+//! review-mode leads (see the applications, assign one).
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use shared_types::partners::{AssignmentMode, Money};
+use shared_types::requests::{
+    ApplyInput, Assignment, Lead, LeadApplication, LeadFilter, OfferStatus,
+};
+use shared_types::{ErrorCode, Page, PageParams};
+
+use super::LeadPolicy;
+use super::assignment;
+use super::intake;
+use super::model::{ACTIVE_OFFER_STATUSES, OfferRow, RequestRow};
+use super::sweep;
+use crate::db::schema::{jobs, lead_offers, service_requests};
+use crate::db::{self, DbConnection};
+use crate::error::{ApiError, ApiResult};
+use crate::partners::{catalogue, profiles};
+
+/// The pro's own offer; anyone else's is "not found".
+fn own_offer(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<OfferRow> {
+    lead_offers::table
+        .find(offer_id)
+        .filter(lead_offers::partner_id.eq(partner_id))
+        .select(OfferRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("lead"))
+}
+
+/// Partner-facing views of `offers`, in the order given.
+fn leads(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<Lead>> {
+    let request_ids: Vec<String> = offers.iter().map(|o| o.request_id.clone()).collect();
+    let requests: HashMap<String, RequestRow> = service_requests::table
+        .filter(service_requests::id.eq_any(&request_ids))
+        .select(RequestRow::as_select())
+        .load::<RequestRow>(conn)?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let mut offered_to: HashMap<String, i64> = HashMap::new();
+    for request_id in lead_offers::table
+        .filter(lead_offers::request_id.eq_any(&request_ids))
+        .select(lead_offers::request_id)
+        .load::<String>(conn)?
+    {
+        *offered_to.entry(request_id).or_default() += 1;
+    }
+    let job_ids: HashMap<String, (String, String)> = jobs::table
+        .filter(jobs::request_id.eq_any(&request_ids))
+        .select((jobs::request_id, jobs::id, jobs::partner_id))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(request, job, partner)| (request, (job, partner)))
+        .collect();
+    let mut categories = HashMap::new();
+    let mut views = Vec::with_capacity(offers.len());
+    for offer in offers {
+        let request = &requests[&offer.request_id];
+        if !categories.contains_key(&request.category_id) {
+            let category = catalogue::by_id(conn, &request.category_id)?.to_view();
+            categories.insert(request.category_id.clone(), category);
+        }
+        let job_id = job_ids
+            .get(&offer.request_id)
+            .filter(|(_, partner)| *partner == offer.partner_id)
+            .map(|(job, _)| job.clone());
+        views.push(offer.to_lead(
+            request,
+            categories[&request.category_id].clone(),
+            offered_to.get(&offer.request_id).copied().unwrap_or(0),
+            job_id,
+        ));
+    }
+    Ok(views)
+}
+
+pub fn get(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<Lead> {
+    let offer = own_offer(conn, partner_id, offer_id)?;
+    leads(conn, vec![offer]).map(|mut v| v.remove(0))
+}
+
+/// The pro's offers: live ones (offered, applied) first, then the rest, newest first in each.
+/// The cursor is `live~<id>` or `done~<id>`.
+pub fn list(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    filter: &LeadFilter,
+    page: &PageParams,
+) -> ApiResult<Page<Lead>> {
+    let limit = i64::from(page.limit());
+    let cursor = page.cursor.as_deref().filter(|c| !c.is_empty());
+    let (mut segment, mut after) = match cursor.map(|c| c.split_once('~')) {
+        None => ("live", None),
+        Some(Some(("live", id))) => ("live", Some(id.to_owned())),
+        Some(Some(("done", id))) => ("done", Some(id.to_owned())),
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                "cursor",
+                "not a cursor of this list",
+            ));
+        }
+    };
+    let mut rows: Vec<(&str, OfferRow)> = Vec::new();
+    loop {
+        let mut query = lead_offers::table
+            .filter(lead_offers::partner_id.eq(partner_id))
+            .select(OfferRow::as_select())
+            .order(lead_offers::id.desc())
+            .limit(limit + 1 - i64::try_from(rows.len()).unwrap_or(0))
+            .into_boxed();
+        query = if segment == "live" {
+            query.filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
+        } else {
+            query.filter(lead_offers::status.ne_all(ACTIVE_OFFER_STATUSES))
+        };
+        if let Some(status) = filter.status {
+            query = query.filter(lead_offers::status.eq(status.as_str()));
+        }
+        if let Some(id) = &after {
+            query = query.filter(lead_offers::id.lt(id));
+        }
+        let found: Vec<OfferRow> = query.load(conn)?;
+        rows.extend(found.into_iter().map(|row| (segment, row)));
+        if segment == "done" || rows.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
+            break;
+        }
+        segment = "done";
+        after = None;
+    }
+    let (rows, next_cursor) = db::split_page(rows, limit, |(segment, row)| {
+        format!("{segment}~{}", row.id)
+    });
+    let items = leads(conn, rows.into_iter().map(|(_, row)| row).collect())?;
+    Ok(Page { items, next_cursor })
+}
+
+/// Loads what a response to an offer needs, refusing offers that can no longer be answered.
+fn answerable(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    offer_id: &str,
+) -> ApiResult<(OfferRow, RequestRow, catalogue::CategoryRow)> {
+    let offer = own_offer(conn, partner_id, offer_id)?;
+    let request = intake::find(conn, &offer.request_id)?;
+    let category = catalogue::by_id(conn, &request.category_id)?;
+    Ok((offer, request, category))
+}
+
+fn refuse(offer: &OfferRow) -> ApiError {
+    match offer.status() {
+        OfferStatus::Taken => ApiError::new(ErrorCode::LeadTaken, "another pro took this lead"),
+        OfferStatus::Expired => ApiError::new(ErrorCode::LeadExpired, "this offer has expired"),
+        other => ApiError::new(
+            ErrorCode::InvalidTransition,
+            format!("the offer is {}", other.as_str()),
+        ),
+    }
+}
+
+fn is_overdue(offer: &OfferRow) -> bool {
+    offer.status() == OfferStatus::Offered && offer.expires_at <= db::now()
+}
+
+/// Instant categories: the first pro to confirm gets the job (000). A repeated confirm by the
+/// winner returns the same assignment.
+pub fn confirm(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<Assignment> {
+    let (offer, request, category) = answerable(conn, partner_id, offer_id)?;
+    if offer.status() == OfferStatus::Accepted {
+        return assignment::existing(conn, &request.id);
+    }
+    if category.to_view().assignment_mode != AssignmentMode::Instant {
+        return Err(ApiError::new(
+            ErrorCode::InvalidTransition,
+            "staff assign this category: apply with a quote instead",
+        ));
+    }
+    if is_overdue(&offer) {
+        return Err(ApiError::new(
+            ErrorCode::LeadExpired,
+            "this offer has expired",
+        ));
+    }
+    if offer.status() != OfferStatus::Offered {
+        return Err(refuse(&offer));
+    }
+    let price = category.to_view().list_price.ok_or_else(|| {
+        ApiError::internal(format!(
+            "instant category {} has no list price",
+            category.slug
+        ))
+    })?;
+    assignment::assign(conn, &request, &offer, &price)
+}
+
+/// Review categories: the pro applies with a message and a quote; staff decide (001).
+pub fn apply(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    offer_id: &str,
+    application: &ApplyInput,
+) -> ApiResult<Lead> {
+    let (offer, _, category) = answerable(conn, partner_id, offer_id)?;
+    if category.to_view().assignment_mode != AssignmentMode::Review {
+        return Err(ApiError::new(
+            ErrorCode::InvalidTransition,
+            "this category is first come, first served: confirm it instead",
+        ));
+    }
+    if is_overdue(&offer) {
+        return Err(ApiError::new(
+            ErrorCode::LeadExpired,
+            "this offer has expired",
+        ));
+    }
+    let applied = diesel::update(
+        lead_offers::table
+            .filter(lead_offers::id.eq(offer_id))
+            .filter(lead_offers::status.eq("offered")),
+    )
+    .set((
+        lead_offers::status.eq("applied"),
+        lead_offers::responded_at.eq(db::now()),
+        lead_offers::message.eq(application.message.trim()),
+        lead_offers::quote_cents.eq(application.quote.amount_cents),
+        lead_offers::quote_currency.eq(&application.quote.currency),
+    ))
+    .execute(conn)?;
+    if applied == 0 {
+        return Err(refuse(&offer));
+    }
+    get(conn, partner_id, offer_id)
+}
+
+/// The pro passes. If that leaves the request with no live offer, it is offered onwards.
+pub fn decline(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    offer_id: &str,
+    reason: Option<&str>,
+    policy: LeadPolicy,
+) -> ApiResult<Lead> {
+    let (offer, request, _) = answerable(conn, partner_id, offer_id)?;
+    let declined = diesel::update(
+        lead_offers::table
+            .filter(lead_offers::id.eq(offer_id))
+            .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES)),
+    )
+    .set((
+        lead_offers::status.eq("declined"),
+        lead_offers::responded_at.eq(db::now()),
+        lead_offers::decline_reason.eq(reason.map(str::trim)),
+    ))
+    .execute(conn)?;
+    if declined == 0 {
+        return Err(refuse(&offer));
+    }
+    let live: i64 = lead_offers::table
+        .filter(lead_offers::request_id.eq(&request.id))
+        .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
+        .count()
+        .get_result(conn)?;
+    if live == 0 && request.status == "open" {
+        let request = intake::find(conn, &request.id)?;
+        sweep::offer_round_or_give_up(conn, &request, policy)?;
+    }
+    get(conn, partner_id, offer_id)
+}
+
+/// Staff: the applications to a review-mode request, with each pro's qualifications.
+pub fn applications(conn: &mut DbConnection, request_id: &str) -> ApiResult<Vec<LeadApplication>> {
+    intake::find(conn, request_id)?;
+    let offers: Vec<OfferRow> = lead_offers::table
+        .filter(lead_offers::request_id.eq(request_id))
+        .filter(lead_offers::message.is_not_null())
+        .select(OfferRow::as_select())
+        .order(lead_offers::responded_at.asc())
+        .load(conn)?;
+    let mut applications = Vec::with_capacity(offers.len());
+    for offer in offers {
+        let Some(partner) = profiles::find(conn, &offer.partner_id)? else {
+            continue;
+        };
+        let completed_jobs: i64 = jobs::table
+            .filter(jobs::partner_id.eq(&offer.partner_id))
+            .filter(jobs::status.eq_any(["completed", "confirmed"]))
+            .count()
+            .get_result(conn)?;
+        let public = profiles::public_views(conn, &[partner])?.remove(0);
+        applications.push(LeadApplication {
+            offer_id: offer.id.clone(),
+            status: offer.status(),
+            partner: public,
+            message: offer.message.clone().unwrap_or_default(),
+            quote: offer.quote().unwrap_or(Money {
+                amount_cents: 0,
+                currency: "CAD".into(),
+            }),
+            applied_at: offer.responded_at.unwrap_or(offer.offered_at).and_utc(),
+            completed_jobs,
+        });
+    }
+    Ok(applications)
+}
+
+/// Staff: gives a review-mode request to one applicant, at their quote (001).
+pub fn assign_application(
+    conn: &mut DbConnection,
+    request_id: &str,
+    offer_id: &str,
+) -> ApiResult<Assignment> {
+    let request = intake::find(conn, request_id)?;
+    let offer: OfferRow = lead_offers::table
+        .find(offer_id)
+        .filter(lead_offers::request_id.eq(request_id))
+        .select(OfferRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            ApiError::invalid_field("offer_id", "no such application to this request")
+        })?;
+    if offer.status() != OfferStatus::Applied {
+        return Err(ApiError::new(
+            ErrorCode::InvalidTransition,
+            format!("the offer is {}, not applied", offer.status().as_str()),
+        ));
+    }
+    let price = offer
+        .quote()
+        .ok_or_else(|| ApiError::internal("an application without a quote"))?;
+    assignment::assign(conn, &request, &offer, &price)
+}

@@ -1,0 +1,298 @@
+//! Matching: which pros are offered a marketplace lead.
+//!
+//! Candidates are the active partners serving the category whose service area contains the
+//! address (the same index as search), who accept leads, are Brand Builders, have a Star Score of
+//! at least 80% — partners with too few ratings to have a score count as eligible, so new pros can
+//! start — are available in at least one of the customer's windows, have not been offered this
+//! request before, and are not the customer. They are ranked by distance in 5 km bands, then Star
+//! Score (no score counts as 80), then their response rate over the last 30 days (answered offers
+//! out of decided ones, smoothed so a newcomer starts at 50%), then exact distance; the best N get
+//! an offer.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Duration;
+use diesel::prelude::*;
+use shared_types::partners::MembershipTier;
+use shared_types::requests::TimeWindow;
+
+use super::model::{OfferRow, RequestRow};
+use crate::db::schema::{lead_offers, partner_profiles};
+use crate::db::{self, DbConnection};
+use crate::error::ApiResult;
+use crate::notify::outbox;
+use crate::partners::availability;
+use crate::partners::geo::{self, Point};
+use crate::partners::search;
+
+/// The lowest Star Score that still gets marketplace leads (002).
+pub const MIN_STAR_SCORE: f64 = 80.0;
+const DISTANCE_BAND_KM: f64 = 5.0;
+const RESPONSE_WINDOW_DAYS: i64 = 30;
+
+/// A partner who may get the lead, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub partner_id: String,
+    pub distance_km: f64,
+    pub star_score: Option<f64>,
+    pub window: TimeWindow,
+    pub response_rate: f64,
+}
+
+/// Best first (see the module docs).
+pub fn rank(candidates: &mut [Candidate]) {
+    let key = |c: &Candidate| {
+        let band = (c.distance_km / DISTANCE_BAND_KM).floor();
+        (
+            band,
+            -c.star_score.unwrap_or(MIN_STAR_SCORE),
+            -c.response_rate,
+            c.distance_km,
+        )
+    };
+    candidates.sort_by(|a, b| {
+        let (ka, kb) = (key(a), key(b));
+        ka.0.total_cmp(&kb.0)
+            .then(ka.1.total_cmp(&kb.1))
+            .then(ka.2.total_cmp(&kb.2))
+            .then(ka.3.total_cmp(&kb.3))
+            .then_with(|| a.partner_id.cmp(&b.partner_id))
+    });
+}
+
+/// A partner covering the address who passes the rules the database can check.
+struct Covering {
+    partner_id: String,
+    distance_km: f64,
+    star_score: Option<f64>,
+    availability: String,
+}
+
+impl Covering {
+    /// The part of the ranking known before response rates: distance band, then score.
+    fn tier_key(&self) -> (f64, f64) {
+        (
+            (self.distance_km / DISTANCE_BAND_KM).floor(),
+            -self.star_score.unwrap_or(MIN_STAR_SCORE),
+        )
+    }
+}
+
+/// The best `limit` candidates for `request` who have not had it yet.
+///
+/// The database applies the area, category, status, tier, accepting and score rules; the
+/// candidates are then walked in ranking order and only as many hours are checked as it takes to
+/// fill `limit` (plus everyone tied with the last one, whom response rates may reorder).
+pub fn find_candidates(
+    conn: &mut DbConnection,
+    request: &RequestRow,
+    limit: usize,
+) -> ApiResult<Vec<Candidate>> {
+    let point = Point {
+        lat: request.lat,
+        lon: request.lon,
+    };
+    let already: HashSet<String> = lead_offers::table
+        .filter(lead_offers::request_id.eq(&request.id))
+        .select(lead_offers::partner_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let rows: Vec<(String, f64, f64, f64, Option<f64>, String)> =
+        search::box_contains(&request.category_id, point)
+            .filter(partner_profiles::accepting_leads.eq(true))
+            .filter(partner_profiles::tier.eq(MembershipTier::BrandBuilder.as_str()))
+            .filter(
+                partner_profiles::star_score
+                    .is_null()
+                    .or(partner_profiles::star_score.ge(MIN_STAR_SCORE)),
+            )
+            .select((
+                partner_profiles::user_id,
+                partner_profiles::center_lat,
+                partner_profiles::center_lon,
+                partner_profiles::radius_km,
+                partner_profiles::star_score,
+                partner_profiles::availability,
+            ))
+            .load(conn)?;
+    let mut covering: Vec<Covering> = rows
+        .into_iter()
+        .filter(|(id, ..)| !already.contains(id) && *id != request.customer_id)
+        .filter_map(
+            |(partner_id, lat, lon, radius_km, star_score, availability)| {
+                let distance_km = geo::distance_km(Point { lat, lon }, point);
+                (distance_km <= radius_km).then_some(Covering {
+                    partner_id,
+                    distance_km,
+                    star_score,
+                    availability,
+                })
+            },
+        )
+        .collect();
+    covering.sort_by(|a, b| {
+        let (ka, kb) = (a.tier_key(), b.tier_key());
+        ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+    });
+
+    let windows = request.windows();
+    let mut available: Vec<(Covering, TimeWindow)> = Vec::new();
+    for partner in covering {
+        if available.len() >= limit
+            && available
+                .last()
+                .is_some_and(|(last, _)| last.tier_key() != partner.tier_key())
+        {
+            break;
+        }
+        let Some(schedule) = serde_json::from_str(&partner.availability)
+            .ok()
+            .and_then(|a| availability::Schedule::parse(&a))
+        else {
+            continue;
+        };
+        if let Some(window) = windows
+            .iter()
+            .find(|w| schedule.is_available(w.start, w.end))
+        {
+            available.push((partner, *window));
+        }
+    }
+    let ids: Vec<String> = available
+        .iter()
+        .map(|(p, _)| p.partner_id.clone())
+        .collect();
+    let rates = response_rates(conn, &ids)?;
+    let mut candidates: Vec<Candidate> = available
+        .into_iter()
+        .map(|(partner, window)| Candidate {
+            response_rate: rates.get(&partner.partner_id).copied().unwrap_or(0.5),
+            distance_km: partner.distance_km,
+            star_score: partner.star_score,
+            window,
+            partner_id: partner.partner_id,
+        })
+        .collect();
+    rank(&mut candidates);
+    candidates.truncate(limit);
+    Ok(candidates)
+}
+
+/// Answered offers out of decided ones in the last 30 days, smoothed: (answered + 1) / (n + 2).
+fn response_rates(
+    conn: &mut DbConnection,
+    partner_ids: &[String],
+) -> ApiResult<HashMap<String, f64>> {
+    let since = db::now() - Duration::days(RESPONSE_WINDOW_DAYS);
+    let rows: Vec<(String, String)> = lead_offers::table
+        .filter(lead_offers::partner_id.eq_any(partner_ids))
+        .filter(lead_offers::offered_at.ge(since))
+        .filter(lead_offers::status.ne_all(["offered", "withdrawn"]))
+        .select((lead_offers::partner_id, lead_offers::status))
+        .load(conn)?;
+    let mut counts: HashMap<String, (u32, u32)> = HashMap::new();
+    for (partner, status) in rows {
+        let entry = counts.entry(partner).or_default();
+        entry.1 += 1;
+        if matches!(status.as_str(), "accepted" | "applied" | "declined") {
+            entry.0 += 1;
+        }
+    }
+    Ok(counts
+        .into_iter()
+        .map(|(partner, (answered, decided))| {
+            (partner, f64::from(answered + 1) / f64::from(decided + 2))
+        })
+        .collect())
+}
+
+/// Writes one offer (and its notification) for `partner_id`.
+pub fn create_offer(
+    conn: &mut DbConnection,
+    request: &RequestRow,
+    partner_id: &str,
+    reason: (f64, Option<TimeWindow>, Option<f64>),
+    ttl: std::time::Duration,
+) -> ApiResult<OfferRow> {
+    let (distance_km, window, star_score) = reason;
+    let now = db::now();
+    let offer = OfferRow {
+        id: db::new_id(),
+        request_id: request.id.clone(),
+        partner_id: partner_id.to_owned(),
+        status: "offered".to_owned(),
+        distance_km,
+        window_start: window.map(|w| w.start.naive_utc()),
+        window_end: window.map(|w| w.end.naive_utc()),
+        star_score,
+        offered_at: now,
+        expires_at: now + Duration::from_std(ttl).unwrap_or_else(|_| Duration::minutes(30)),
+        responded_at: None,
+        message: None,
+        quote_cents: None,
+        quote_currency: None,
+        decline_reason: None,
+    };
+    diesel::insert_into(lead_offers::table)
+        .values(&offer)
+        .execute(conn)?;
+    outbox::enqueue(
+        conn,
+        partner_id,
+        "lead.offered",
+        &serde_json::json!({
+            "offer_id": offer.id,
+            "request_id": request.id,
+            "city": request.city,
+            "distance_km": (distance_km * 10.0).round() / 10.0,
+            "expires_at": offer.expires_at.and_utc(),
+        }),
+    )?;
+    Ok(offer)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    fn candidate(id: &str, distance_km: f64, star_score: Option<f64>, rate: f64) -> Candidate {
+        let start = Utc.with_ymd_and_hms(2030, 1, 7, 15, 0, 0).unwrap();
+        Candidate {
+            partner_id: id.into(),
+            distance_km,
+            star_score,
+            window: TimeWindow {
+                start,
+                end: start + Duration::hours(2),
+            },
+            response_rate: rate,
+        }
+    }
+
+    #[test]
+    fn nearer_bands_first_then_score_then_responsiveness() {
+        let mut list = vec![
+            candidate("far-star", 12.0, Some(99.0), 0.9),
+            candidate("near-ok", 4.5, Some(85.0), 0.5),
+            candidate("near-star", 1.0, Some(97.0), 0.5),
+            candidate("near-new", 2.0, None, 0.5),
+            candidate("near-star-responsive", 3.0, Some(97.0), 0.9),
+        ];
+        rank(&mut list);
+        let order: Vec<_> = list.iter().map(|c| c.partner_id.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "near-star-responsive",
+                "near-star",
+                "near-ok",
+                "near-new",
+                "far-star"
+            ]
+        );
+    }
+}

@@ -1,0 +1,48 @@
+//! Service requests and leads: a homeowner asks, matching offers the lead to the right pros,
+//! one of them takes it (instant categories) or staff pick an applicant (review categories).
+
+pub mod assignment;
+mod handlers;
+pub mod intake;
+pub mod leads;
+pub mod matching;
+pub mod model;
+pub mod sweep;
+
+use std::time::Duration;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::config::Settings;
+
+/// How leads are offered (from the settings).
+#[derive(Debug, Clone, Copy)]
+pub struct LeadPolicy {
+    pub offer_ttl: Duration,
+    pub offers_per_round: usize,
+    pub max_rounds: i32,
+}
+
+impl From<&Settings> for LeadPolicy {
+    fn from(settings: &Settings) -> Self {
+        Self {
+            offer_ttl: settings.lead_offer_ttl,
+            offers_per_round: settings.lead_offers_per_round as usize,
+            max_rounds: i32::try_from(settings.max_match_rounds).unwrap_or(3),
+        }
+    }
+}
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::create_request)
+        .service(handlers::list_requests)
+        .service(handlers::get_request)
+        .service(handlers::cancel_request)
+        .service(handlers::list_leads)
+        .service(handlers::get_lead)
+        .service(handlers::confirm_lead)
+        .service(handlers::apply_lead)
+        .service(handlers::decline_lead)
+        .service(handlers::list_applications)
+        .service(handlers::assign_request);
+}

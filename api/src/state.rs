@@ -1,0 +1,54 @@
+//! What every handler gets: the pool, the settings and the token keys, plus the one helper that
+//! moves blocking diesel work off the async executor.
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::auth::tokens::JwtKeys;
+use crate::config::Settings;
+use crate::db::{self, DbConnection, DbPool};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Arc<Settings>,
+    pub jwt: Arc<JwtKeys>,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, settings: Settings) -> Self {
+        let jwt = Arc::new(JwtKeys::new(&settings.jwt_secret));
+        Self {
+            pool,
+            settings: Arc::new(settings),
+            jwt,
+        }
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool. Every query goes through
+    /// here (or [`AppState::write`]), so the way we reach the database is one local change.
+    pub async fn db<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(ApiError::from)?
+    }
+
+    /// Like [`AppState::db`], inside one write transaction: all of `f` lands or none of it.
+    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db(move |conn| db::write_transaction(conn, f)).await
+    }
+}

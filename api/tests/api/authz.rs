@@ -1,0 +1,602 @@
+//! The authorization matrix, generated from the OpenAPI document: every operation the service
+//! publishes must have a rule below saying who may call it and whose objects it touches, and the
+//! running service must enforce that rule:
+//!
+//! - anonymous callers get 401 unless the operation is public (and the document agrees);
+//! - every role the rule does not allow gets 403;
+//! - an object of user A requested by user B of the same role is "not found" (404) and stays as
+//!   it was;
+//! - an API key without the operation's scope gets 403 (or, for session-only operations, any key).
+//!
+//! A new endpoint without a rule fails `every_operation_enforces_its_rule` with its name.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use shared_types::auth::{CreateApiKeyRequest, Role, Scope, SignupRole};
+use shared_types::partners::Money;
+use shared_types::requests::{ApplyInput, OfferStatus, RequestStatus};
+use shared_types::{Client, PageParams};
+
+use crate::harness::TestApp;
+
+/// Who may call an operation.
+#[derive(Clone, Copy)]
+enum Access {
+    Public,
+    /// Any signed-in role.
+    Authenticated,
+    Roles(&'static [Role]),
+}
+
+/// What a personal API key needs for the operation.
+#[derive(Clone, Copy)]
+enum Keys {
+    /// Public operations: keys do not matter.
+    Irrelevant,
+    /// A key with this scope may call it (if its owner's role may).
+    Scope(Scope),
+    /// Only a signed-in session; every key gets 403.
+    SessionOnly,
+}
+
+/// What a path `{id}` names. Owned objects belong to user A, and user B of the same role must
+/// not reach them; shared objects (staff-managed) just have to exist.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Owned {
+    /// No id in the path (or any id will do for the checks).
+    Nothing,
+    /// One of A's API keys.
+    ApiKey,
+    /// A seeded category (staff manage all of them).
+    Category,
+    /// A partner with a profile (staff manage all of them).
+    Partner,
+    /// Customer A's open request.
+    Request,
+    /// Partner A's offer of an instant-category lead.
+    InstantLead,
+    /// Partner A's offer of a review-category lead.
+    ReviewLead,
+    /// Partner A's job.
+    Job,
+    /// A review-category request that partner A applied to (staff manage all of them).
+    AppliedRequest,
+}
+
+impl Owned {
+    fn is_owned(self) -> bool {
+        matches!(
+            self,
+            Self::ApiKey | Self::Request | Self::InstantLead | Self::ReviewLead | Self::Job
+        )
+    }
+}
+
+#[derive(Clone)]
+struct Rule {
+    access: Access,
+    keys: Keys,
+    owned: Owned,
+    /// A valid body, so that what is tested is the authorization and not the validation.
+    body: Option<Value>,
+}
+
+fn public() -> Rule {
+    Rule {
+        access: Access::Public,
+        keys: Keys::Irrelevant,
+        owned: Owned::Nothing,
+        body: None,
+    }
+}
+
+fn signed_in(keys: Keys) -> Rule {
+    Rule {
+        access: Access::Authenticated,
+        keys,
+        owned: Owned::Nothing,
+        body: None,
+    }
+}
+
+fn only(roles: &'static [Role], keys: Keys) -> Rule {
+    Rule {
+        access: Access::Roles(roles),
+        ..signed_in(keys)
+    }
+}
+
+fn on(owned: Owned, rule: Rule) -> Rule {
+    Rule { owned, ..rule }
+}
+
+fn with_body(body: Value, rule: Rule) -> Rule {
+    Rule {
+        body: Some(body),
+        ..rule
+    }
+}
+
+const STAFF: &[Role] = &[Role::Staff];
+const PARTNER: &[Role] = &[Role::Partner];
+const CUSTOMER: &[Role] = &[Role::Customer];
+
+/// The table: one rule per operation, keyed `METHOD /path` as in the OpenAPI document.
+fn matrix() -> BTreeMap<&'static str, Rule> {
+    let staff = || only(STAFF, Keys::SessionOnly);
+    BTreeMap::from([
+        ("GET /v1/health", public()),
+        ("GET /v1/health/ready", public()),
+        ("POST /v1/auth/register", public()),
+        ("POST /v1/auth/login", public()),
+        ("POST /v1/auth/refresh", public()),
+        ("POST /v1/auth/logout", public()),
+        ("GET /v1/me", signed_in(Keys::Scope(Scope::ProfileRead))),
+        (
+            "POST /v1/api-keys",
+            with_body(
+                json!({ "name": "matrix", "scopes": ["jobs:read"] }),
+                signed_in(Keys::SessionOnly),
+            ),
+        ),
+        ("GET /v1/api-keys", signed_in(Keys::SessionOnly)),
+        (
+            "DELETE /v1/api-keys/{id}",
+            on(Owned::ApiKey, signed_in(Keys::SessionOnly)),
+        ),
+        ("GET /v1/admin/users", staff()),
+        ("GET /v1/admin/audit-log", staff()),
+        ("GET /v1/categories", public()),
+        (
+            "POST /v1/admin/categories",
+            with_body(
+                json!({ "slug": "matrix-category", "name": "Matrix", "assignment_mode": "review" }),
+                staff(),
+            ),
+        ),
+        (
+            "PUT /v1/admin/categories/{id}",
+            on(
+                Owned::Category,
+                with_body(
+                    json!({ "slug": "plumbing", "name": "Plumbing", "assignment_mode": "review" }),
+                    staff(),
+                ),
+            ),
+        ),
+        (
+            "GET /v1/partners/me",
+            only(PARTNER, Keys::Scope(Scope::ProfileRead)),
+        ),
+        (
+            "PUT /v1/partners/me",
+            with_body(
+                partner_profile(),
+                only(PARTNER, Keys::Scope(Scope::ProfileWrite)),
+            ),
+        ),
+        (
+            "PUT /v1/partners/me/availability",
+            with_body(
+                json!({
+                    "time_zone": "America/Toronto",
+                    "weekly": [{ "weekday": "monday", "start": "08:00", "end": "17:00" }]
+                }),
+                only(PARTNER, Keys::Scope(Scope::ProfileWrite)),
+            ),
+        ),
+        (
+            "GET /v1/partners/me/connections",
+            only(PARTNER, Keys::Scope(Scope::ProfileRead)),
+        ),
+        ("GET /v1/partners", public()),
+        ("GET /v1/partners/{id}", public()),
+        ("POST /v1/partners/{id}/contact-clicks", public()),
+        ("GET /v1/admin/partners", staff()),
+        (
+            "PATCH /v1/admin/partners/{id}",
+            on(
+                Owned::Partner,
+                with_body(
+                    json!({ "status": "active", "reason": "matrix check" }),
+                    staff(),
+                ),
+            ),
+        ),
+        (
+            "POST /v1/requests",
+            with_body(
+                request_body("cleaning", None),
+                only(CUSTOMER, Keys::Scope(Scope::RequestsWrite)),
+            ),
+        ),
+        (
+            "GET /v1/requests",
+            only(CUSTOMER, Keys::Scope(Scope::RequestsRead)),
+        ),
+        (
+            "GET /v1/requests/{id}",
+            on(
+                Owned::Request,
+                only(CUSTOMER, Keys::Scope(Scope::RequestsRead)),
+            ),
+        ),
+        (
+            "POST /v1/requests/{id}/cancel",
+            on(
+                Owned::Request,
+                only(CUSTOMER, Keys::Scope(Scope::RequestsWrite)),
+            ),
+        ),
+        (
+            "GET /v1/leads",
+            only(PARTNER, Keys::Scope(Scope::LeadsRead)),
+        ),
+        (
+            "GET /v1/leads/{id}",
+            on(
+                Owned::ReviewLead,
+                only(PARTNER, Keys::Scope(Scope::LeadsRead)),
+            ),
+        ),
+        (
+            "POST /v1/leads/{id}/confirm",
+            on(
+                Owned::InstantLead,
+                only(PARTNER, Keys::Scope(Scope::LeadsWrite)),
+            ),
+        ),
+        (
+            "POST /v1/leads/{id}/apply",
+            on(
+                Owned::ReviewLead,
+                with_body(
+                    json!({ "message": "Can do Tuesday", "quote": { "amount_cents": 25000, "currency": "CAD" } }),
+                    only(PARTNER, Keys::Scope(Scope::LeadsWrite)),
+                ),
+            ),
+        ),
+        (
+            "POST /v1/leads/{id}/decline",
+            on(
+                Owned::ReviewLead,
+                with_body(json!({}), only(PARTNER, Keys::Scope(Scope::LeadsWrite))),
+            ),
+        ),
+        (
+            "GET /v1/jobs/{id}/customer",
+            on(Owned::Job, only(PARTNER, Keys::Scope(Scope::JobsRead))),
+        ),
+        ("GET /v1/admin/customer-detail-reads", staff()),
+        (
+            "GET /v1/admin/requests/{id}/applications",
+            on(Owned::AppliedRequest, staff()),
+        ),
+        (
+            "POST /v1/admin/requests/{id}/assign",
+            on(Owned::AppliedRequest, staff()),
+        ),
+    ])
+}
+
+fn partner_profile() -> Value {
+    json!({
+        "business_name": "Matrix Plumbing",
+        "categories": ["plumbing", "cleaning"],
+        "service_area": { "city": "Toronto", "lat": 43.65, "lon": -79.38, "radius_km": 25.0 }
+    })
+}
+
+/// A valid request body: a marketplace lead, or a profile lead for `partner_id`.
+fn request_body(category: &str, partner_id: Option<&str>) -> Value {
+    let start = chrono::Utc::now() + chrono::Duration::days(2);
+    let mut body = json!({
+        "category": category,
+        "description": "Please fix the kitchen sink",
+        "address": {
+            "street": "1 Front St W", "city": "Toronto", "postal_code": "M5J 1A1",
+            "country": "CA", "lat": 43.6455, "lon": -79.3807
+        },
+        "windows": [{ "start": start, "end": start + chrono::Duration::hours(3) }]
+    });
+    if let Some(partner_id) = partner_id {
+        body["partner_id"] = json!(partner_id);
+    }
+    body
+}
+
+/// Two signed-in users of each role (A and B), for role and ownership checks. Partners have
+/// a profile.
+struct Cast {
+    users: Vec<(Role, Client, Client)>,
+    customer_a: Client,
+    partner_a: Client,
+    partner_a_id: String,
+}
+
+impl Cast {
+    async fn new(app: &TestApp) -> Self {
+        let mut users = Vec::new();
+        let mut partner_a_id = String::new();
+        for role in [SignupRole::Customer, SignupRole::Partner] {
+            let (a_user, _, a) = app.signed_up(role).await;
+            let (_, _, b) = app.signed_up(role).await;
+            if role == SignupRole::Partner {
+                let profile = serde_json::from_value(partner_profile()).unwrap();
+                a.put_my_partner_profile(&profile).await.unwrap();
+                b.put_my_partner_profile(&profile).await.unwrap();
+                partner_a_id = a_user.id;
+            }
+            users.push((role.into(), a, b));
+        }
+        let (_, a) = app.staff().await;
+        let (_, b) = app.staff().await;
+        users.push((Role::Staff, a, b));
+        Self {
+            customer_a: users[0].1.clone(),
+            partner_a: users[1].1.clone(),
+            users,
+            partner_a_id,
+        }
+    }
+
+    /// A profile lead from customer A to partner A; returns the request and its offer.
+    async fn profile_lead(&self, category: &str) -> (String, String) {
+        let body = request_body(category, Some(&self.partner_a_id));
+        let request = self
+            .customer_a
+            .create_request(&serde_json::from_value(body).unwrap())
+            .await
+            .unwrap();
+        let leads = self
+            .partner_a
+            .leads(
+                &shared_types::requests::LeadFilter::default(),
+                &PageParams::default(),
+            )
+            .await
+            .unwrap();
+        let offer = leads
+            .items
+            .iter()
+            .find(|lead| lead.request_id == request.id)
+            .unwrap();
+        (request.id, offer.id.clone())
+    }
+}
+
+/// The plumbing category seeded by the migrations.
+const PLUMBING_ID: &str = "0192f000-0000-7000-8000-000000000001";
+
+/// The id to put in the path (an object of `kind`, made as `owner` when it is owned), and a body
+/// that must name another object, if any.
+async fn create_owned(kind: Owned, owner: &Client, cast: &Cast) -> (String, Option<Value>) {
+    match kind {
+        Owned::Nothing => ("00000000-0000-7000-8000-000000000000".to_owned(), None),
+        Owned::Category => (PLUMBING_ID.to_owned(), None),
+        Owned::Partner => (cast.partner_a_id.clone(), None),
+        Owned::ApiKey => {
+            let key = owner
+                .create_api_key(&CreateApiKeyRequest {
+                    name: "owned by A".into(),
+                    scopes: vec![Scope::JobsRead],
+                    expires_in_days: None,
+                })
+                .await
+                .unwrap();
+            (key.api_key.id, None)
+        }
+        Owned::Request => (cast.profile_lead("plumbing").await.0, None),
+        Owned::InstantLead => (cast.profile_lead("cleaning").await.1, None),
+        Owned::ReviewLead => (cast.profile_lead("plumbing").await.1, None),
+        Owned::Job => {
+            let (_, offer) = cast.profile_lead("cleaning").await;
+            let job = cast.partner_a.confirm_lead(&offer).await.unwrap().job_id;
+            (job, None)
+        }
+        Owned::AppliedRequest => {
+            let (request, offer) = cast.profile_lead("plumbing").await;
+            let apply = ApplyInput {
+                message: "Available".into(),
+                quote: Money {
+                    amount_cents: 30_000,
+                    currency: "CAD".into(),
+                },
+            };
+            cast.partner_a.apply_lead(&offer, &apply).await.unwrap();
+            (request, Some(json!({ "offer_id": offer })))
+        }
+    }
+}
+
+/// True when the object is still there, unchanged, as its owner sees it.
+async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, id: &str) -> bool {
+    match kind {
+        Owned::ApiKey => owner
+            .list_api_keys(&PageParams::default())
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .any(|key| key.id == id),
+        Owned::Request => {
+            let request = cast.customer_a.service_request(id).await.unwrap();
+            request.status == RequestStatus::Open
+        }
+        Owned::InstantLead | Owned::ReviewLead => {
+            let lead = cast.partner_a.lead(id).await.unwrap();
+            lead.status == OfferStatus::Offered
+        }
+        Owned::Job => cast.partner_a.customer_details(id).await.is_ok(),
+        Owned::Nothing | Owned::Category | Owned::Partner | Owned::AppliedRequest => true,
+    }
+}
+
+async fn status(client: &Client, method: &Method, path: &str, body: Option<&Value>) -> u16 {
+    let mut request = client.request(method.clone(), path);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+/// One operation's checks; failures are appended to `failures`, returns the cases run.
+async fn check_operation(
+    app: &TestApp,
+    cast: &Cast,
+    method: &Method,
+    path: &str,
+    rule: &Rule,
+    failures: &mut Vec<String>,
+) -> usize {
+    let name = format!("{method} {path}");
+    let mut cases = 0;
+    let mut expect = |label: String, got: u16, ok: bool| {
+        cases += 1;
+        if !ok {
+            failures.push(format!("{name}: {label} got {got}"));
+        }
+    };
+    let at = |id: &str| path.replace("{id}", id);
+    let body_for =
+        |override_body: &Option<Value>| override_body.clone().or_else(|| rule.body.clone());
+
+    let (dummy, _) = create_owned(Owned::Nothing, &app.client, cast).await;
+    let got = status(&app.client, method, &at(&dummy), rule.body.as_ref()).await;
+    expect("anonymous expects 401".into(), got, got == 401);
+
+    for (role, a, b) in &cast.users {
+        let allowed = match rule.access {
+            Access::Public | Access::Authenticated => true,
+            Access::Roles(roles) => roles.contains(role),
+        };
+        if !allowed {
+            let got = status(a, method, &at(&dummy), rule.body.as_ref()).await;
+            expect(format!("{role:?} expects 403"), got, got == 403);
+            continue;
+        }
+        let (id, body) = create_owned(rule.owned, a, cast).await;
+        let body = body_for(&body);
+
+        // B (same role) cannot reach A's object, and it stays as it was.
+        if rule.owned.is_owned() {
+            let got = status(b, method, &at(&id), body.as_ref()).await;
+            expect(
+                format!("{role:?} B on A's object expects 404"),
+                got,
+                got == 404,
+            );
+            let intact = still_intact(rule.owned, cast, a, &id).await;
+            expect(
+                format!("{role:?} A's object after B's call is intact"),
+                got,
+                intact,
+            );
+        }
+
+        // API keys: without the scope (or at all, for session-only operations) -> 403.
+        let (wrong_scopes, right_scope) = match rule.keys {
+            Keys::Scope(scope) => {
+                let others = Scope::ALL.into_iter().filter(|s| *s != scope).collect();
+                (others, Some(scope))
+            }
+            Keys::SessionOnly | Keys::Irrelevant => (Scope::ALL.to_vec(), None),
+        };
+        let key = |scopes: Vec<Scope>| {
+            let a = a.clone();
+            async move {
+                a.create_api_key(&CreateApiKeyRequest {
+                    name: "matrix key".into(),
+                    scopes,
+                    expires_in_days: None,
+                })
+                .await
+                .unwrap()
+                .secret
+            }
+        };
+        let lacking = a.with_token(key(wrong_scopes).await);
+        let got = status(&lacking, method, &at(&id), body.as_ref()).await;
+        expect(
+            format!("{role:?} key without the scope expects 403"),
+            got,
+            got == 403,
+        );
+        if let Some(scope) = right_scope {
+            let holding = a.with_token(key(vec![scope]).await);
+            let got = status(&holding, method, &at(&id), body.as_ref()).await;
+            expect(
+                format!("{role:?} key with {} is let through", scope.as_str()),
+                got,
+                got != 401 && got != 403,
+            );
+        }
+
+        // The owner (or any allowed caller) is let through, on a fresh object.
+        let (id, body) = create_owned(rule.owned, a, cast).await;
+        let body = body_for(&body);
+        let got = status(a, method, &at(&id), body.as_ref()).await;
+        expect(format!("{role:?} A expects success"), got, got < 400);
+    }
+    cases
+}
+
+#[tokio::test]
+async fn every_operation_enforces_its_rule() {
+    let app = TestApp::spawn().await;
+    let spec = app.client.openapi().await.unwrap();
+    let matrix = matrix();
+    let cast = Cast::new(&app).await;
+
+    let mut missing = Vec::new();
+    let mut failures = Vec::new();
+    let mut operations = 0;
+    let mut cases = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let method: Method = method.to_uppercase().parse().unwrap();
+            let name = format!("{method} {path}");
+            let Some(rule) = matrix.get(name.as_str()) else {
+                missing.push(name);
+                continue;
+            };
+            operations += 1;
+            let documented_public = operation
+                .get("security")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty);
+            let public = matches!(rule.access, Access::Public);
+            if documented_public != public {
+                failures.push(format!(
+                    "{name}: the document says public={documented_public}"
+                ));
+            }
+            if !public {
+                cases += check_operation(&app, &cast, &method, path, rule, &mut failures).await;
+            }
+        }
+    }
+
+    let mut summary = format!(
+        "authorization matrix: {operations} operations checked, {cases} cases run, {} failures",
+        failures.len() + missing.len()
+    );
+    for line in missing
+        .iter()
+        .map(|m| format!("no rule for {m}"))
+        .chain(failures.clone())
+    {
+        let _ = write!(summary, "\n  {line}");
+    }
+    println!("{summary}");
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("authz-summary.txt");
+    let _ = std::fs::write(out, format!("{summary}\n"));
+    assert!(
+        missing.is_empty(),
+        "operations without a rule in the matrix: {missing:?}"
+    );
+    assert!(failures.is_empty(), "{summary}");
+}

@@ -1,0 +1,103 @@
+//! The `porchlight` binary: settings errors exit 2 with one clear line; `migrate` and
+//! `create-staff` work against a real database.
+
+use std::process::{Command, Output};
+
+use shared_types::auth::Role;
+
+use crate::harness::{PASSWORD, TestApp, TestDatabase};
+
+fn porchlight(args: &[&str], env: &[(&str, &str)]) -> Output {
+    // An empty working directory, so that no developer's .env is read.
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_porchlight"));
+    command.args(args).current_dir(dir.path()).env_clear();
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn invalid_settings_exit_2_naming_the_variable() {
+    let secret = "a-production-secret-that-must-never-be-printed";
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("DATABASE_URL", "mysql://localhost/db")], "DATABASE_URL"),
+        (&[("BIND_ADDR", "everywhere")], "BIND_ADDR"),
+        (&[("APP_ENV", "production")], "JWT_SECRET"),
+        (
+            &[("DB_POOL_SIZE", "-1"), ("JWT_SECRET", secret)],
+            "DB_POOL_SIZE",
+        ),
+    ];
+    for (env, variable) in cases {
+        let output = porchlight(&["serve"], env);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{variable}: {stderr}");
+        assert!(stderr.contains(variable), "{variable}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{variable}: {stderr}");
+        assert!(!stderr.contains(secret));
+        assert_eq!(stderr.trim().lines().count(), 1, "one clear line: {stderr}");
+    }
+}
+
+#[tokio::test]
+async fn migrate_and_create_staff_commands() {
+    let database = TestDatabase::create();
+    let url = database.url();
+    let env = [("DATABASE_URL", url.as_str()), ("STAFF_PASSWORD", PASSWORD)];
+
+    let migrate = porchlight(&["migrate"], &env);
+    assert!(migrate.status.success(), "{migrate:?}");
+    let again = porchlight(&["migrate"], &env);
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout).trim(),
+        "no pending migrations"
+    );
+
+    let args = [
+        "create-staff",
+        "--email",
+        "Ops@Example.com",
+        "--name",
+        "Ops",
+    ];
+    let created = porchlight(&args, &env);
+    assert!(created.status.success(), "{created:?}");
+    let duplicate = porchlight(&args, &env);
+    assert_eq!(duplicate.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already exists"));
+    let weak = porchlight(
+        &[
+            "create-staff",
+            "--email",
+            "x@example.com",
+            "--name",
+            "X",
+            "--password",
+            "short",
+        ],
+        &[("DATABASE_URL", url.as_str())],
+    );
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+
+    let app = TestApp::spawn_on(database, &[]).await;
+    let tokens = app.login("ops@example.com", PASSWORD).await.unwrap();
+    let me = app
+        .client
+        .with_token(tokens.access_token)
+        .me()
+        .await
+        .unwrap();
+    assert_eq!(me.role, Role::Staff);
+    assert_eq!(app.count("users").await, 1);
+}
+
+#[test]
+fn openapi_command_prints_the_contract() {
+    let output = porchlight(&["openapi"], &[]);
+    assert!(output.status.success());
+    let yaml = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(yaml, porchlight::openapi_spec().to_yaml().unwrap());
+}

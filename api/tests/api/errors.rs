@@ -1,0 +1,239 @@
+//! The error contract: each kind of bad input or failure maps to its status, `application/problem+json`
+//! and stable code, and changes nothing.
+
+use reqwest::Method;
+use shared_types::{ErrorCode, ProblemDetails};
+
+use crate::harness::TestApp;
+
+/// Sends a raw request and returns status, content type, problem and headers.
+async fn raw(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> (u16, String, ProblemDetails, reqwest::header::HeaderMap) {
+    let mut request = app.client.request(method, path).body(body.to_owned());
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let content_type = headers
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = response.text().await.unwrap();
+    let problem = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("not a problem document ({e}): {text}"));
+    (status, content_type, problem, headers)
+}
+
+/// A registration body with one field replaced (or removed, with `None`).
+fn registration_with(field: &str, value: Option<serde_json::Value>) -> String {
+    let mut body = serde_json::json!({
+        "email": "a@example.com", "password": "long enough pw", "name": "A", "role": "customer"
+    });
+    match value {
+        Some(value) => body[field] = value,
+        None => {
+            body.as_object_mut().unwrap().remove(field);
+        }
+    }
+    body.to_string()
+}
+
+struct BadRequest {
+    label: &'static str,
+    content_type: Option<&'static str>,
+    body: String,
+    code: ErrorCode,
+    /// The field the problem's `errors` must name.
+    field: Option<&'static str>,
+}
+
+fn bad(label: &'static str, body: impl Into<String>, code: ErrorCode) -> BadRequest {
+    BadRequest {
+        label,
+        content_type: Some("application/json"),
+        body: body.into(),
+        code,
+        field: None,
+    }
+}
+
+fn invalid(
+    label: &'static str,
+    field: &'static str,
+    value: Option<serde_json::Value>,
+) -> BadRequest {
+    BadRequest {
+        field: Some(field),
+        ..bad(
+            label,
+            registration_with(field, value),
+            ErrorCode::ValidationFailed,
+        )
+    }
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_problem_and_changes_nothing() {
+    use serde_json::json;
+    let app = TestApp::spawn_with(&[("MAX_BODY_BYTES", "1024")]).await;
+    let valid = registration_with("name", Some(json!("A")));
+    let cases = [
+        bad("malformed", r#"{"email": "#, ErrorCode::MalformedJson),
+        bad("trailing", format!("{valid} x"), ErrorCode::MalformedJson),
+        bad("empty body", "", ErrorCode::MalformedJson),
+        BadRequest {
+            content_type: None,
+            ..bad(
+                "no content type",
+                valid.clone(),
+                ErrorCode::UnsupportedMediaType,
+            )
+        },
+        BadRequest {
+            content_type: Some("application/x-www-form-urlencoded"),
+            ..bad("form", "email=a", ErrorCode::UnsupportedMediaType)
+        },
+        bad(
+            "too large",
+            registration_with("name", Some(json!("x".repeat(2000)))),
+            ErrorCode::PayloadTooLarge,
+        ),
+        BadRequest {
+            field: Some("body"),
+            ..bad("not an object", "[1,2]", ErrorCode::ValidationFailed)
+        },
+        invalid("missing field", "name", None),
+        invalid("wrong type", "password", Some(json!(123))),
+        invalid("unknown role", "role", Some(json!("admin"))),
+        invalid("bad email", "email", Some(json!("not-an-email"))),
+        invalid("short password", "password", Some(json!("short"))),
+        invalid("long password", "password", Some(json!("p".repeat(129)))),
+        invalid("blank name", "name", Some(json!("   "))),
+    ];
+    for case in cases {
+        let label = case.label;
+        let (status, content_type, problem, _) = raw(
+            &app,
+            Method::POST,
+            "/v1/auth/register",
+            case.content_type,
+            &case.body,
+        )
+        .await;
+        assert_eq!(status, case.code.status(), "{label}");
+        assert_eq!(content_type, "application/problem+json", "{label}");
+        assert_eq!(problem.code, case.code, "{label}");
+        assert_eq!(problem.status, status, "{label}");
+        assert_eq!(
+            problem.problem_type,
+            format!("urn:porchlight:problem:{}", case.code.as_str())
+        );
+        if let Some(field) = case.field {
+            assert!(
+                problem.errors.contains_key(field),
+                "{label}: {:?}",
+                problem.errors
+            );
+        }
+    }
+    assert_eq!(
+        app.count("users").await,
+        0,
+        "no bad request stored anything"
+    );
+
+    // Query parameters are validated too.
+    let (_, staff) = app.staff().await;
+    for query in ["limit=0", "limit=101", "limit=ten", "role=owner"] {
+        let response = staff
+            .request(Method::GET, &format!("/v1/admin/users?{query}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{query}");
+        let problem: ProblemDetails = response.json().await.unwrap();
+        assert_eq!(problem.code, ErrorCode::ValidationFailed);
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems_too() {
+    let app = TestApp::spawn().await;
+    let (status, content_type, problem, headers) =
+        raw(&app, Method::GET, "/v1/nothing-here", None, "").await;
+    assert_eq!((status, problem.code), (404, ErrorCode::NotFound));
+    assert_eq!(content_type, "application/problem+json");
+    assert!(headers.contains_key("x-request-id"));
+
+    let (status, _, problem, headers) = raw(&app, Method::DELETE, "/v1/me", None, "").await;
+    assert_eq!((status, problem.code), (405, ErrorCode::MethodNotAllowed));
+    assert_eq!(headers["allow"], "GET");
+}
+
+#[tokio::test]
+async fn a_missing_row_is_404_and_an_exhausted_pool_is_503() {
+    let app = TestApp::spawn_with(&[("DB_POOL_SIZE", "1"), ("DB_POOL_TIMEOUT_SECS", "1")]).await;
+    let (user, client) = app.customer().await;
+
+    // Hold the only connection: the next request cannot get one in time.
+    let pool = app.state.pool.clone();
+    let held = tokio::task::spawn_blocking(move || pool.get().unwrap())
+        .await
+        .unwrap();
+    let error = client.me().await.unwrap_err();
+    assert_eq!(error.status(), Some(503));
+    assert_eq!(error.code(), Some(ErrorCode::ServiceUnavailable));
+    drop(held);
+
+    // The token is still valid but its account is gone.
+    app.sql(&format!("DELETE FROM users WHERE id = '{}'", user.id))
+        .await;
+    let error = client.me().await.unwrap_err();
+    assert_eq!(error.status(), Some(404));
+    assert_eq!(error.code(), Some(ErrorCode::NotFound));
+}
+
+#[tokio::test]
+async fn a_server_error_shows_no_internals() {
+    let app = TestApp::spawn().await;
+    let (_, client) = app.customer().await;
+    app.sql("DROP TABLE api_keys").await;
+    let response = client
+        .request(Method::GET, "/v1/api-keys")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(!request_id.is_empty());
+    let text = response.text().await.unwrap();
+    let problem: ProblemDetails = serde_json::from_str(&text).unwrap();
+    assert_eq!(problem.code, ErrorCode::Internal);
+    assert!(!text.contains("api_keys"), "leaks internals: {text}");
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = TestApp::spawn().await;
+    let health = app.client.health().await.unwrap();
+    assert_eq!(health.status, "ok");
+    let ready = app.client.ready().await.unwrap();
+    assert_eq!(ready.status, "ready");
+    assert!(ready.database && ready.migrations_applied);
+    let backend = if app.database.is_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(ready.backend, backend);
+}

@@ -1,0 +1,215 @@
+//! `TestApp::spawn()`: the real application on port 0 with its own database, and helpers to make
+//! users of each role.
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use porchlight::Application;
+use porchlight::config::Settings;
+use porchlight::state::AppState;
+use shared_types::Client;
+use shared_types::auth::{LoginRequest, RegisterRequest, SignupRole, TokenResponse, User};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
+/// A database that exists for one test and is removed after it.
+pub enum TestDatabase {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// SQLite in a temp dir, or a new PostgreSQL database when TEST_DATABASE_URL is set (it must
+    /// name a database we may connect to, e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
+    pub fn create() -> Self {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("porchlight_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&admin_url)
+                    .expect("TEST_DATABASE_URL: cannot connect to PostgreSQL");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("cannot create the test database");
+                Self::Postgres { admin_url, name }
+            }
+            _ => Self::Sqlite(tempfile::tempdir().expect("temp dir")),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite(dir) => format!("sqlite://{}", dir.path().join("test.db").display()),
+            Self::Postgres { admin_url, name } => {
+                let base = admin_url.split('?').next().unwrap_or(admin_url);
+                let (server, _) = base.rsplit_once('/').expect("TEST_DATABASE_URL has a path");
+                format!("{server}/{name}")
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres { .. })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Self::Postgres { admin_url, name } = self
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    /// An anonymous client; `with_token` makes an authenticated one.
+    pub client: Client,
+    pub state: AppState,
+    pub database: TestDatabase,
+}
+
+static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Starts the service with extra settings (`("LOGIN_MAX_FAILURES", "2")`, …).
+    pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        Self::spawn_on(TestDatabase::create(), overrides).await
+    }
+
+    /// Starts the service on an existing test database.
+    #[allow(
+        clippy::unused_async,
+        reason = "async so that it runs inside the test's runtime"
+    )]
+    pub async fn spawn_on(database: TestDatabase, overrides: &[(&str, &str)]) -> Self {
+        let database_url = database.url();
+        let mut vars: Vec<(String, String)> = vec![
+            ("DATABASE_URL".into(), database_url),
+            ("BIND_ADDR".into(), "127.0.0.1:0".into()),
+            ("JWT_SECRET".into(), JWT_SECRET.into()),
+            ("HTTP_WORKERS".into(), "1".into()),
+            // Tests sweep offers themselves, at the time they choose.
+            ("SWEEP_INTERVAL_SECS".into(), "0".into()),
+        ];
+        vars.extend(overrides.iter().map(|(k, v)| ((*k).into(), (*v).into())));
+        let settings = Settings::from_lookup(|key| {
+            vars.iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        })
+        .expect("test settings");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        let app = Application::build_with_listener(settings, listener).expect("app builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state().clone();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            client: Client::new(&address),
+            address,
+            state,
+            database,
+        }
+    }
+
+    /// A unique email for this test run.
+    pub fn unique_email(prefix: &str) -> String {
+        let n = SEQUENCE.fetch_add(1, Ordering::Relaxed);
+        format!("{prefix}{n}-{}@example.com", uuid::Uuid::new_v4().simple())
+    }
+
+    /// Registers and signs in a new account; returns it, its tokens and an authenticated client.
+    pub async fn signed_up(&self, role: SignupRole) -> (User, TokenResponse, Client) {
+        let email = Self::unique_email(match role {
+            SignupRole::Customer => "customer",
+            SignupRole::Partner => "partner",
+        });
+        let user = self
+            .client
+            .register(&RegisterRequest {
+                email: email.clone(),
+                password: PASSWORD.into(),
+                name: "Test User".into(),
+                role,
+            })
+            .await
+            .expect("register");
+        let tokens = self.login(&email, PASSWORD).await.expect("login");
+        let client = self.client.with_token(&tokens.access_token);
+        (user, tokens, client)
+    }
+
+    pub async fn customer(&self) -> (User, Client) {
+        let (user, _, client) = self.signed_up(SignupRole::Customer).await;
+        (user, client)
+    }
+
+    pub async fn partner(&self) -> (User, Client) {
+        let (user, _, client) = self.signed_up(SignupRole::Partner).await;
+        (user, client)
+    }
+
+    /// A staff account, made the way an operator makes one (`create-staff`), signed in.
+    pub async fn staff(&self) -> (User, Client) {
+        let email = Self::unique_email("staff");
+        let user = self
+            .state
+            .db({
+                let email = email.clone();
+                move |conn| {
+                    porchlight::auth::accounts::create_staff(conn, &email, PASSWORD, "Staff")
+                }
+            })
+            .await
+            .expect("create staff");
+        let tokens = self.login(&email, PASSWORD).await.expect("staff login");
+        (user, self.client.with_token(tokens.access_token))
+    }
+
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<TokenResponse, shared_types::ClientError> {
+        self.client
+            .login(&LoginRequest {
+                email: email.into(),
+                password: password.into(),
+            })
+            .await
+    }
+
+    /// Runs raw SQL against the test database (to set up states the API cannot reach).
+    pub async fn sql(&self, statement: &str) {
+        let statement = statement.to_owned();
+        self.state
+            .db(move |conn| Ok(conn.batch_execute(&statement)?))
+            .await
+            .expect("sql");
+    }
+
+    /// A single number from the test database.
+    pub async fn count(&self, table: &str) -> i64 {
+        use diesel::RunQueryDsl;
+        use diesel::sql_types::BigInt;
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let query = format!("SELECT COUNT(*) AS n FROM {table}");
+        self.state
+            .db(move |conn| Ok(diesel::sql_query(query).get_result::<Count>(conn)?.n))
+            .await
+            .expect("count")
+    }
+}

@@ -1,0 +1,818 @@
+//! Requests, matching and leads over HTTP: who gets a lead, who wins it, what pros may see,
+//! expiry and re-matching, review-mode assignment, idempotent creation.
+
+use chrono::{Duration, Utc};
+use serde_json::json;
+use shared_types::partners::{
+    Availability, MembershipTier, Money, PartnerAdminUpdate, PartnerProfileInput, PartnerStatus,
+    ServiceArea, Weekday, WeeklyHours,
+};
+use shared_types::requests::{
+    Address, ApplyInput, DeclineInput, Lead, LeadFilter, OfferStatus, RequestKind, RequestStatus,
+    ServiceRequestInput, TimeWindow,
+};
+use shared_types::{Client, ErrorCode, PageParams};
+
+use crate::harness::TestApp;
+
+/// Toronto city hall, where the work is.
+const SITE: (f64, f64) = (43.6534, -79.3841);
+const KM_PER_DEGREE: f64 = 111.195;
+
+struct Pro {
+    id: String,
+    client: Client,
+}
+
+/// How a test pro differs from an eligible one (each flag is one reason to be left out).
+#[derive(Default, Clone, Copy)]
+#[allow(clippy::struct_excessive_bools, reason = "independent test switches")]
+struct Twist {
+    km_north: f64,
+    radius_km: Option<f64>,
+    basic: bool,
+    not_accepting: bool,
+    suspended: bool,
+    only_weekends: bool,
+    star_score: Option<f64>,
+    category: Option<&'static str>,
+}
+
+fn all_week() -> Availability {
+    let days = [
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+        Weekday::Saturday,
+        Weekday::Sunday,
+    ];
+    Availability {
+        time_zone: "America/Toronto".into(),
+        weekly: days
+            .iter()
+            .map(|day| WeeklyHours {
+                weekday: *day,
+                start: "00:00".into(),
+                end: "24:00".into(),
+            })
+            .collect(),
+        days_off: vec![],
+    }
+}
+
+async fn pro(app: &TestApp, staff: &Client, twist: Twist) -> Pro {
+    let (user, client) = app.partner().await;
+    let input = PartnerProfileInput {
+        business_name: format!("Pro {}", &user.id[..8]),
+        description: String::new(),
+        phone: None,
+        website: None,
+        categories: vec![
+            twist.category.unwrap_or("cleaning").into(),
+            "plumbing".into(),
+        ],
+        service_area: ServiceArea {
+            city: "Toronto".into(),
+            lat: SITE.0 + twist.km_north / KM_PER_DEGREE,
+            lon: SITE.1,
+            radius_km: twist.radius_km.unwrap_or(25.0),
+        },
+        accepting_leads: !twist.not_accepting,
+    };
+    client.put_my_partner_profile(&input).await.unwrap();
+    let mut hours = all_week();
+    if twist.only_weekends {
+        hours
+            .weekly
+            .retain(|h| matches!(h.weekday, Weekday::Saturday | Weekday::Sunday));
+    }
+    client.put_my_availability(&hours).await.unwrap();
+    if !twist.basic || twist.suspended {
+        let update = PartnerAdminUpdate {
+            status: twist.suspended.then_some(PartnerStatus::Suspended),
+            tier: (!twist.basic).then_some(MembershipTier::BrandBuilder),
+            reason: "test set-up".into(),
+        };
+        staff.admin_update_partner(&user.id, &update).await.unwrap();
+    }
+    if let Some(score) = twist.star_score {
+        app.sql(&format!(
+            "UPDATE partner_profiles SET star_score = {score} WHERE user_id = '{}'",
+            user.id
+        ))
+        .await;
+    }
+    Pro {
+        id: user.id,
+        client,
+    }
+}
+
+/// The next weekday (Monday to Thursday) at 14:00-17:00 UTC, two to eight days ahead.
+fn weekday_window() -> TimeWindow {
+    use chrono::Datelike;
+    let mut day = Utc::now().date_naive() + Duration::days(2);
+    while day.weekday().num_days_from_monday() > 3 {
+        day += Duration::days(1);
+    }
+    let start = day.and_hms_opt(14, 0, 0).unwrap().and_utc();
+    TimeWindow {
+        start,
+        end: start + Duration::hours(3),
+    }
+}
+
+fn request(category: &str, partner_id: Option<&str>) -> ServiceRequestInput {
+    ServiceRequestInput {
+        category: category.into(),
+        description: "Deep clean of a two-bedroom flat".into(),
+        address: Address {
+            street: "100 Queen St W".into(),
+            city: "Toronto".into(),
+            postal_code: "M5H 2N2".into(),
+            country: "CA".into(),
+            lat: SITE.0,
+            lon: SITE.1,
+        },
+        windows: vec![weekday_window()],
+        budget: None,
+        photo_urls: vec!["https://photos.example.com/kitchen.jpg".into()],
+        contact_phone: Some("+14165550199".into()),
+        partner_id: partner_id.map(str::to_owned),
+    }
+}
+
+async fn lead_for(pro: &Pro, request_id: &str) -> Option<Lead> {
+    let leads = pro
+        .client
+        .leads(&LeadFilter::default(), &PageParams::default())
+        .await
+        .unwrap();
+    leads.items.into_iter().find(|l| l.request_id == request_id)
+}
+
+#[tokio::test]
+async fn matching_picks_eligible_pros_and_the_first_confirm_wins() {
+    let app = TestApp::spawn().await;
+    let (_, staff) = app.staff().await;
+    let near = pro(
+        &app,
+        &staff,
+        Twist {
+            km_north: 2.0,
+            ..Twist::default()
+        },
+    )
+    .await;
+    let mid = pro(
+        &app,
+        &staff,
+        Twist {
+            km_north: 8.0,
+            ..Twist::default()
+        },
+    )
+    .await;
+    let new_and_far = pro(
+        &app,
+        &staff,
+        Twist {
+            km_north: 20.0,
+            ..Twist::default()
+        },
+    )
+    .await;
+    let excluded = [
+        (
+            "outside its radius",
+            Twist {
+                km_north: 10.5,
+                radius_km: Some(10.0),
+                ..Twist::default()
+            },
+        ),
+        (
+            "basic tier",
+            Twist {
+                basic: true,
+                ..Twist::default()
+            },
+        ),
+        (
+            "not accepting",
+            Twist {
+                not_accepting: true,
+                ..Twist::default()
+            },
+        ),
+        (
+            "suspended",
+            Twist {
+                suspended: true,
+                ..Twist::default()
+            },
+        ),
+        (
+            "unavailable",
+            Twist {
+                only_weekends: true,
+                ..Twist::default()
+            },
+        ),
+        (
+            "low score",
+            Twist {
+                star_score: Some(79.0),
+                ..Twist::default()
+            },
+        ),
+        (
+            "other category",
+            Twist {
+                category: Some("roofing"),
+                ..Twist::default()
+            },
+        ),
+    ];
+    let mut outsiders = Vec::new();
+    for (why, twist) in excluded {
+        outsiders.push((why, pro(&app, &staff, twist).await));
+    }
+    app.sql(&format!(
+        "UPDATE partner_profiles SET star_score = 95 WHERE user_id = '{}'",
+        mid.id
+    ))
+    .await;
+
+    let (customer_user, customer) = app.customer().await;
+    let created = customer
+        .create_request(&request("cleaning", None))
+        .await
+        .unwrap();
+    assert_eq!(created.kind, RequestKind::Marketplace);
+    assert_eq!(created.status, RequestStatus::Open);
+    assert_eq!(created.offers_sent, 3);
+
+    for (why, outsider) in &outsiders {
+        assert!(
+            lead_for(outsider, &created.id).await.is_none(),
+            "{why} got the lead"
+        );
+    }
+    let lead = lead_for(&near, &created.id).await.unwrap();
+    assert_eq!(lead.status, OfferStatus::Offered);
+    assert_eq!(lead.offered_to, 3);
+    assert_eq!(lead.postal_prefix, "M5H");
+    assert!((lead.why.distance_km - 2.0).abs() < 0.1);
+    assert_eq!(lead.why.window, Some(weekday_window()));
+    assert!(lead.expires_at > Utc::now() + Duration::minutes(29));
+
+    // Nothing that identifies the homeowner reaches a pro before assignment.
+    let raw = near
+        .client
+        .http()
+        .get(format!("{}/v1/leads/{}", app.address, lead.id))
+        .bearer_auth(leads_key(&near).await)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let listed = near
+        .client
+        .http()
+        .get(format!("{}/v1/leads", app.address))
+        .bearer_auth(leads_key(&near).await)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let raw = format!("{raw}\n{listed}");
+    for secret in [
+        "100 Queen St",
+        "M5H 2N2",
+        "43.6534",
+        "79.3841",
+        "+14165550199",
+        customer_user.email.as_str(),
+        customer_user.name.as_str(),
+        customer_user.id.as_str(),
+    ] {
+        assert!(!raw.contains(secret), "a lead leaks {secret:?}: {raw}");
+    }
+
+    // The first confirm wins; the others are told it is taken; the winner may confirm again.
+    let won = near.client.confirm_lead(&lead.id).await.unwrap();
+    assert_eq!(won.partner_id, near.id);
+    assert_eq!(won.price.amount_cents, 14_900);
+    let again = near.client.confirm_lead(&lead.id).await.unwrap();
+    assert_eq!(again, won);
+    let mid_lead = lead_for(&mid, &created.id).await.unwrap();
+    let lost = mid.client.confirm_lead(&mid_lead.id).await.unwrap_err();
+    assert_eq!(lost.status(), Some(409));
+    assert_eq!(lost.code(), Some(ErrorCode::LeadTaken));
+    assert_eq!(
+        lead_for(&mid, &created.id).await.unwrap().status,
+        OfferStatus::Taken
+    );
+    assert_eq!(
+        lead_for(&new_and_far, &created.id).await.unwrap().status,
+        OfferStatus::Taken
+    );
+    // Someone else's offer is not found.
+    let foreign = mid.client.confirm_lead(&lead.id).await.unwrap_err();
+    assert_eq!(foreign.code(), Some(ErrorCode::NotFound));
+
+    // The customer sees who is coming.
+    let seen = customer.service_request(&created.id).await.unwrap();
+    assert_eq!(seen.status, RequestStatus::Assigned);
+    assert_eq!(seen.job_id.as_deref(), Some(won.job_id.as_str()));
+    assert_eq!(seen.assigned_partner.unwrap().id, near.id);
+
+    // Contact details: the assigned pro only, and every read is logged.
+    let details = near.client.customer_details(&won.job_id).await.unwrap();
+    assert_eq!(details.name, customer_user.name);
+    assert_eq!(details.email, customer_user.email);
+    assert_eq!(details.phone.as_deref(), Some("+14165550199"));
+    assert_eq!(details.address.street, "100 Queen St W");
+    for other in [&mid, &new_and_far] {
+        let error = other
+            .client
+            .customer_details(&won.job_id)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::NotFound));
+    }
+    assert_eq!(
+        customer
+            .customer_details(&won.job_id)
+            .await
+            .unwrap_err()
+            .status(),
+        Some(403)
+    );
+    let reads = staff
+        .admin_customer_detail_reads(
+            &shared_types::requests::DetailReadFilter {
+                job_id: Some(won.job_id.clone()),
+            },
+            &PageParams::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reads.items.len(), 1, "one successful read, logged");
+    assert_eq!(reads.items[0].partner_id, near.id);
+
+    // The events are in the outbox, and the winner has a marketplace-lead connection.
+    assert_eq!(app.count("jobs").await, 1);
+    assert_eq!(
+        count_where(&app, "outbox", "kind = 'lead.offered'").await,
+        3
+    );
+    assert_eq!(count_where(&app, "outbox", "kind = 'lead.taken'").await, 2);
+    assert_eq!(
+        count_where(
+            &app,
+            "outbox",
+            &format!("kind = 'request.assigned' AND payload LIKE '%{}%'", near.id)
+        )
+        .await,
+        1,
+        "the customer hears who is coming"
+    );
+    assert_eq!(
+        count_where(
+            &app,
+            "connections",
+            &format!("kind = 'marketplace_lead' AND partner_id = '{}'", near.id)
+        )
+        .await,
+        1
+    );
+}
+
+/// An API key of the pro's, for reading raw responses outside the typed client.
+async fn leads_key(pro: &Pro) -> String {
+    let key = pro
+        .client
+        .create_api_key(&shared_types::auth::CreateApiKeyRequest {
+            name: "raw read".into(),
+            scopes: vec![shared_types::auth::Scope::LeadsRead],
+            expires_in_days: Some(1),
+        })
+        .await
+        .unwrap();
+    key.secret
+}
+
+async fn count_where(app: &TestApp, table: &str, condition: &str) -> i64 {
+    app.count(&format!("{table} WHERE {condition}")).await
+}
+
+#[tokio::test]
+async fn concurrent_confirms_have_exactly_one_winner() {
+    let pros_count = 50;
+    let app = TestApp::spawn_with(&[
+        ("LEAD_OFFERS_PER_ROUND", "50"),
+        ("HTTP_WORKERS", "4"),
+        ("DB_POOL_SIZE", "8"),
+    ])
+    .await;
+    let (_, staff) = app.staff().await;
+    let mut pros = Vec::new();
+    for _ in 0..pros_count {
+        pros.push(pro(&app, &staff, Twist::default()).await);
+    }
+    let (_, customer) = app.customer().await;
+    let created = customer
+        .create_request(&request("cleaning", None))
+        .await
+        .unwrap();
+    assert_eq!(created.offers_sent, pros_count);
+    let mut offers = Vec::new();
+    for pro in &pros {
+        offers.push((
+            pro.client.clone(),
+            lead_for(pro, &created.id).await.unwrap().id,
+        ));
+    }
+    let attempts: Vec<_> = offers
+        .into_iter()
+        .map(|(client, offer)| tokio::spawn(async move { client.confirm_lead(&offer).await }))
+        .collect();
+    let mut winners = 0;
+    let mut taken = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Ok(_) => winners += 1,
+            Err(error) => {
+                assert_eq!(error.code(), Some(ErrorCode::LeadTaken), "{error}");
+                taken += 1;
+            }
+        }
+    }
+    assert_eq!((winners, taken), (1, pros_count - 1));
+    assert_eq!(app.count("jobs").await, 1);
+    assert_eq!(
+        count_where(&app, "lead_offers", "status = 'accepted'").await,
+        1
+    );
+    assert_eq!(
+        count_where(&app, "lead_offers", "status = 'taken'").await,
+        pros_count - 1
+    );
+}
+
+#[tokio::test]
+async fn review_leads_go_to_the_applicant_staff_choose() {
+    let app = TestApp::spawn().await;
+    let (_, staff) = app.staff().await;
+    let first = pro(&app, &staff, Twist::default()).await;
+    let second = pro(
+        &app,
+        &staff,
+        Twist {
+            km_north: 3.0,
+            ..Twist::default()
+        },
+    )
+    .await;
+    let (_, customer) = app.customer().await;
+    let created = customer
+        .create_request(&request("plumbing", None))
+        .await
+        .unwrap();
+    assert_eq!(created.offers_sent, 2);
+
+    let first_lead = lead_for(&first, &created.id).await.unwrap();
+    let confirm = first.client.confirm_lead(&first_lead.id).await.unwrap_err();
+    assert_eq!(confirm.code(), Some(ErrorCode::InvalidTransition));
+    let quote = |cents| ApplyInput {
+        message: "Can replace the trap and the valve".into(),
+        quote: Money {
+            amount_cents: cents,
+            currency: "CAD".into(),
+        },
+    };
+    let applied = first
+        .client
+        .apply_lead(&first_lead.id, &quote(32_000))
+        .await
+        .unwrap();
+    assert_eq!(applied.status, OfferStatus::Applied);
+    let second_lead = lead_for(&second, &created.id).await.unwrap();
+    second
+        .client
+        .apply_lead(&second_lead.id, &quote(28_000))
+        .await
+        .unwrap();
+    let twice = second
+        .client
+        .apply_lead(&second_lead.id, &quote(1))
+        .await
+        .unwrap_err();
+    assert_eq!(twice.code(), Some(ErrorCode::InvalidTransition));
+
+    let applications = staff.admin_applications(&created.id).await.unwrap();
+    assert_eq!(applications.len(), 2);
+    assert_eq!(applications[0].partner.id, first.id);
+    assert_eq!(applications[1].quote.amount_cents, 28_000);
+
+    let assignment = staff
+        .admin_assign(&created.id, &second_lead.id)
+        .await
+        .unwrap();
+    assert_eq!(assignment.partner_id, second.id);
+    assert_eq!(
+        assignment.price.amount_cents, 28_000,
+        "the accepted quote is the price"
+    );
+    assert_eq!(
+        lead_for(&first, &created.id).await.unwrap().status,
+        OfferStatus::Taken
+    );
+    let again = staff
+        .admin_assign(&created.id, &first_lead.id)
+        .await
+        .unwrap_err();
+    assert_eq!(again.status(), Some(409));
+    assert_eq!(
+        count_where(
+            &app,
+            "outbox",
+            &format!("kind = 'lead.taken' AND recipient_id = '{}'", first.id)
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn unanswered_offers_expire_and_the_lead_moves_on() {
+    let app =
+        TestApp::spawn_with(&[("LEAD_OFFERS_PER_ROUND", "1"), ("MAX_MATCH_ROUNDS", "3")]).await;
+    let (_, staff) = app.staff().await;
+    let near = pro(
+        &app,
+        &staff,
+        Twist {
+            km_north: 1.0,
+            ..Twist::default()
+        },
+    )
+    .await;
+    let far = pro(
+        &app,
+        &staff,
+        Twist {
+            km_north: 12.0,
+            ..Twist::default()
+        },
+    )
+    .await;
+    let (_, customer) = app.customer().await;
+    let created = customer
+        .create_request(&request("cleaning", None))
+        .await
+        .unwrap();
+    let near_lead = lead_for(&near, &created.id).await.unwrap();
+    assert!(lead_for(&far, &created.id).await.is_none());
+
+    let policy = porchlight::requests::LeadPolicy::from(app.state.settings.as_ref());
+    let sweep = |minutes: i64| {
+        let state = app.state.clone();
+        async move {
+            let at = porchlight::db::now() + Duration::minutes(minutes);
+            state
+                .write(move |conn| porchlight::requests::sweep::run(conn, at, policy))
+                .await
+                .unwrap()
+        }
+    };
+    let report = sweep(31).await;
+    assert_eq!((report.expired, report.rematched), (1, 1));
+    assert_eq!(
+        lead_for(&near, &created.id).await.unwrap().status,
+        OfferStatus::Expired
+    );
+    let expired = near.client.confirm_lead(&near_lead.id).await.unwrap_err();
+    assert_eq!(expired.status(), Some(410));
+    assert_eq!(expired.code(), Some(ErrorCode::LeadExpired));
+
+    // The far pro declines: nobody is left, so the customer hears that no pro is available.
+    let far_lead = lead_for(&far, &created.id).await.unwrap();
+    let declined = far
+        .client
+        .decline_lead(
+            &far_lead.id,
+            &DeclineInput {
+                reason: Some("too far".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(declined.status, OfferStatus::Declined);
+    let seen = customer.service_request(&created.id).await.unwrap();
+    assert_eq!(seen.status, RequestStatus::Unfilled);
+    assert_eq!(
+        count_where(&app, "outbox", "kind = 'request.unfilled'").await,
+        1
+    );
+    assert_eq!(
+        sweep(120).await,
+        porchlight::requests::sweep::SweepReport::default()
+    );
+}
+
+#[tokio::test]
+async fn a_profile_lead_goes_to_its_pro_only_and_can_be_cancelled() {
+    let app = TestApp::spawn().await;
+    let (_, staff) = app.staff().await;
+    // A basic-tier pro: profile leads ignore tier.
+    let chosen = pro(
+        &app,
+        &staff,
+        Twist {
+            basic: true,
+            ..Twist::default()
+        },
+    )
+    .await;
+    let bystander = pro(&app, &staff, Twist::default()).await;
+    let (_, customer) = app.customer().await;
+    let created = customer
+        .create_request(&request("cleaning", Some(&chosen.id)))
+        .await
+        .unwrap();
+    assert_eq!(created.kind, RequestKind::Profile);
+    assert_eq!(created.offers_sent, 1);
+    assert!(lead_for(&bystander, &created.id).await.is_none());
+    let lead = lead_for(&chosen, &created.id).await.unwrap();
+    assert_eq!(lead.offered_to, 1);
+
+    let cancelled = customer.cancel_request(&created.id).await.unwrap();
+    assert_eq!(cancelled.status, RequestStatus::Cancelled);
+    assert_eq!(
+        lead_for(&chosen, &created.id).await.unwrap().status,
+        OfferStatus::Withdrawn
+    );
+    let late = chosen.client.confirm_lead(&lead.id).await.unwrap_err();
+    assert_eq!(late.code(), Some(ErrorCode::InvalidTransition));
+    let twice = customer.cancel_request(&created.id).await.unwrap_err();
+    assert_eq!(twice.code(), Some(ErrorCode::InvalidTransition));
+
+    // A second ask, confirmed: the pro gets the job and a profile-lead connection.
+    let again = customer
+        .create_request(&request("cleaning", Some(&chosen.id)))
+        .await
+        .unwrap();
+    let lead = lead_for(&chosen, &again.id).await.unwrap();
+    let job = chosen.client.confirm_lead(&lead.id).await.unwrap();
+    assert_eq!(job.partner_id, chosen.id);
+    assert_eq!(
+        count_where(
+            &app,
+            "connections",
+            &format!("kind = 'profile_lead' AND partner_id = '{}'", chosen.id)
+        )
+        .await,
+        1
+    );
+
+    // Other customers cannot see it; pros cannot ask for work.
+    let (_, other) = app.customer().await;
+    assert_eq!(
+        other.service_request(&created.id).await.unwrap_err().code(),
+        Some(ErrorCode::NotFound)
+    );
+    assert_eq!(
+        other.cancel_request(&created.id).await.unwrap_err().code(),
+        Some(ErrorCode::NotFound)
+    );
+    let error = chosen
+        .client
+        .create_request(&request("cleaning", None))
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(403));
+}
+
+#[tokio::test]
+async fn bad_requests_are_rejected_and_store_nothing() {
+    let app = TestApp::spawn().await;
+    let (_, staff) = app.staff().await;
+    let roofer = pro(
+        &app,
+        &staff,
+        Twist {
+            category: Some("roofing"),
+            ..Twist::default()
+        },
+    )
+    .await;
+    let (_, customer) = app.customer().await;
+    let now = Utc::now();
+    let window = |start: chrono::DateTime<Utc>, hours: i64| json!({ "start": start, "end": start + Duration::hours(hours) });
+    let valid = serde_json::to_value(request("cleaning", None)).unwrap();
+    let with = |pointer: &str, value: serde_json::Value| {
+        let mut body = valid.clone();
+        *body.pointer_mut(pointer).unwrap() = value;
+        body
+    };
+    let cases = [
+        (
+            with("/windows", json!([window(now - Duration::hours(2), 1)])),
+            "windows",
+        ),
+        (
+            with("/windows", json!([window(now + Duration::days(1), -1)])),
+            "windows",
+        ),
+        (
+            with("/windows", json!([window(now + Duration::days(1), 13)])),
+            "windows",
+        ),
+        (with("/windows", json!([])), "windows"),
+        (
+            with(
+                "/windows",
+                json!(
+                    (0..6)
+                        .map(|d| window(now + Duration::days(d + 1), 2))
+                        .collect::<Vec<_>>()
+                ),
+            ),
+            "windows",
+        ),
+        (with("/description", json!("too short")), "description"),
+        (with("/address/lat", json!(91.0)), "address.lat"),
+        (with("/address/lon", json!(-181.0)), "address.lon"),
+        (with("/category", json!("astrology")), "category"),
+        (
+            with("/photo_urls", json!(["http://insecure.example.com/a.jpg"])),
+            "photo_urls",
+        ),
+        (with("/contact_phone", json!("555-0199")), "contact_phone"),
+        (with("/partner_id", json!("nobody")), "partner_id"),
+        (with("/partner_id", json!(roofer.id)), "partner_id"),
+    ];
+    for (body, field) in cases {
+        let response = customer
+            .request(reqwest::Method::POST, "/v1/requests")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{field}");
+        let problem: shared_types::ProblemDetails = response.json().await.unwrap();
+        assert!(
+            problem.errors.contains_key(field),
+            "{field}: {:?}",
+            problem.errors
+        );
+    }
+    assert_eq!(app.count("service_requests").await, 0);
+    assert_eq!(app.count("lead_offers").await, 0);
+}
+
+#[tokio::test]
+async fn an_idempotency_key_makes_a_retry_safe() {
+    let app = TestApp::spawn().await;
+    let (_, customer) = app.customer().await;
+    let body = request("cleaning", None);
+    let first = customer
+        .create_request_once(&body, "retry-1")
+        .await
+        .unwrap();
+    let replay = customer
+        .request(reqwest::Method::POST, "/v1/requests")
+        .header("Idempotency-Key", "retry-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 201);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    let replayed: shared_types::requests::ServiceRequest = replay.json().await.unwrap();
+    assert_eq!(replayed, first);
+    assert_eq!(app.count("service_requests").await, 1);
+
+    let mut other = body.clone();
+    other.description = "Something else entirely".into();
+    let reused = customer
+        .create_request_once(&other, "retry-1")
+        .await
+        .unwrap_err();
+    assert_eq!(reused.status(), Some(422));
+    assert_eq!(reused.code(), Some(ErrorCode::IdempotencyKeyReused));
+    // Keys belong to their caller.
+    let (_, someone) = app.customer().await;
+    let theirs = someone.create_request_once(&body, "retry-1").await.unwrap();
+    assert_ne!(theirs.id, first.id);
+    assert_eq!(app.count("service_requests").await, 2);
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real service on 127.0.0.1, a fresh database per test (SQLite always;
+//! PostgreSQL when TEST_DATABASE_URL is set), driven over HTTP through the typed client.
+
+mod auth;
+mod authz;
+mod cli;
+mod errors;
+mod harness;
+mod leads;
+mod openapi;
+mod partners;

@@ -1,0 +1,57 @@
+//! The published contract: openapi.yaml at the root is exactly what the code generates, and the
+//! running service serves the same document.
+
+use crate::harness::TestApp;
+
+const REGENERATE: &str = "cargo run -q -p api -- openapi > openapi.yaml";
+
+#[test]
+fn openapi_yaml_matches_the_code() {
+    let generated = porchlight::openapi_spec().to_yaml().unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        generated == committed,
+        "openapi.yaml is out of date with the code; regenerate it with `{REGENERATE}`"
+    );
+}
+
+#[tokio::test]
+async fn the_service_serves_its_contract_and_docs() {
+    let app = TestApp::spawn().await;
+    let served = app.client.openapi().await.unwrap();
+    let expected = serde_json::to_value(porchlight::openapi_spec()).unwrap();
+    assert_eq!(served, expected);
+
+    let paths = served["paths"].as_object().unwrap();
+    for path in [
+        "/v1/auth/register",
+        "/v1/auth/login",
+        "/v1/auth/refresh",
+        "/v1/me",
+    ] {
+        assert!(paths.contains_key(path), "{path} is documented");
+    }
+    // Every operation documents its errors as problem+json.
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            let problem = &responses["500"]["content"]["application/problem+json"];
+            assert!(problem.is_object(), "{method} {path} documents its 500");
+        }
+    }
+    assert_eq!(
+        served["paths"]["/v1/me"]["get"]["security"],
+        serde_json::json!([{ "bearer": [] }, { "api_key": ["profile:read"] }])
+    );
+
+    let docs = app
+        .client
+        .http()
+        .get(format!("{}/docs/", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(docs.status(), 200);
+    assert!(docs.text().await.unwrap().contains("swagger"));
+}

@@ -1,0 +1,5 @@
+DROP TABLE write_lock;
+DROP TABLE login_failures;
+DROP TABLE api_keys;
+DROP TABLE refresh_tokens;
+DROP TABLE users;

@@ -1,0 +1,247 @@
+//! Accounts, sessions (access + refresh tokens) and personal API keys.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
+
+/// What an account is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A homeowner who asks for work.
+    Customer,
+    /// A pro who does the work.
+    Partner,
+    /// Porchlight staff.
+    Staff,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Partner => "partner",
+            Self::Staff => "staff",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "customer" => Some(Self::Customer),
+            "partner" => Some(Self::Partner),
+            "staff" => Some(Self::Staff),
+            _ => None,
+        }
+    }
+}
+
+/// The roles one can sign up for; staff accounts are made by an operator (`porchlight create-staff`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SignupRole {
+    Customer,
+    Partner,
+}
+
+impl From<SignupRole> for Role {
+    fn from(role: SignupRole) -> Self {
+        match role {
+            SignupRole::Customer => Self::Customer,
+            SignupRole::Partner => Self::Partner,
+        }
+    }
+}
+
+/// Shortest and longest password accepted.
+pub const PASSWORD_LENGTH: std::ops::RangeInclusive<u64> = 10..=128;
+
+/// `POST /v1/auth/register`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisterRequest {
+    /// Compared case-insensitively; stored trimmed and lower-cased.
+    #[validate(email, length(max = 254))]
+    #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
+    pub email: String,
+    /// 10 to 128 characters.
+    #[validate(length(min = 10, max = 128))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 128))]
+    pub password: String,
+    /// The name shown to the other side of a job.
+    #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"\S", min_length = 1, max_length = 100)
+    )]
+    pub name: String,
+    pub role: SignupRole,
+}
+
+/// `POST /v1/auth/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 254))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
+    pub email: String,
+    #[validate(length(min = 1, max = 128))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
+    pub password: String,
+}
+
+/// `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefreshRequest {
+    #[validate(length(min = 1, max = 200))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub refresh_token: String,
+}
+
+/// A fresh session: a short-lived access token and a single-use refresh token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    /// JWT to send as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Opaque; works once at `POST /v1/auth/refresh`, which returns a new one.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+/// An account as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a personal API key may do. A key acts as its owner, limited to its scopes; the owner's role
+/// still decides which endpoints are open to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Scope {
+    #[serde(rename = "profile:read")]
+    ProfileRead,
+    #[serde(rename = "profile:write")]
+    ProfileWrite,
+    #[serde(rename = "requests:read")]
+    RequestsRead,
+    #[serde(rename = "requests:write")]
+    RequestsWrite,
+    #[serde(rename = "leads:read")]
+    LeadsRead,
+    #[serde(rename = "leads:write")]
+    LeadsWrite,
+    #[serde(rename = "jobs:read")]
+    JobsRead,
+    #[serde(rename = "jobs:write")]
+    JobsWrite,
+    #[serde(rename = "wallet:read")]
+    WalletRead,
+}
+
+impl Scope {
+    pub const ALL: [Self; 9] = [
+        Self::ProfileRead,
+        Self::ProfileWrite,
+        Self::RequestsRead,
+        Self::RequestsWrite,
+        Self::LeadsRead,
+        Self::LeadsWrite,
+        Self::JobsRead,
+        Self::JobsWrite,
+        Self::WalletRead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProfileRead => "profile:read",
+            Self::ProfileWrite => "profile:write",
+            Self::RequestsRead => "requests:read",
+            Self::RequestsWrite => "requests:write",
+            Self::LeadsRead => "leads:read",
+            Self::LeadsWrite => "leads:write",
+            Self::JobsRead => "jobs:read",
+            Self::JobsWrite => "jobs:write",
+            Self::WalletRead => "wallet:read",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|scope| scope.as_str() == value)
+    }
+}
+
+/// `POST /v1/api-keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateApiKeyRequest {
+    /// What the key is for, e.g. "CRM sync".
+    #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"\S", min_length = 1, max_length = 100)
+    )]
+    pub name: String,
+    /// At least one scope.
+    #[validate(length(min = 1, max = 16))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 16))]
+    pub scopes: Vec<Scope>,
+    /// Days until the key stops working (1..=365); absent: it never expires.
+    #[validate(range(min = 1, max = 365))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_days: Option<u32>,
+}
+
+/// A personal API key, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    /// The first characters of the secret, to tell keys apart.
+    pub prefix: String,
+    pub scopes: Vec<Scope>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A key just created: the only time its secret is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedApiKey {
+    pub api_key: ApiKey,
+    /// Send as `Authorization: Bearer plk_…`. Store it now: it cannot be shown again.
+    pub secret: String,
+}
+
+pub(crate) fn not_blank(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        let mut error = ValidationError::new("blank");
+        error.message = Some("must not be blank".into());
+        return Err(error);
+    }
+    Ok(())
+}
+
+/// `GET /v1/admin/users` filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct UserFilter {
+    /// Only accounts of this role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+}

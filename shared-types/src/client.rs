@@ -1,0 +1,494 @@
+//! A typed async client for the Porchlight API: the same calls the mobile app and integrators make.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), shared_types::ClientError> {
+//! use shared_types::{Client, auth::LoginRequest};
+//! let client = Client::new("http://127.0.0.1:8080");
+//! let tokens = client
+//!     .login(&LoginRequest { email: "pro@example.com".into(), password: "long enough pw".into() })
+//!     .await?;
+//! let me = client.with_token(tokens.access_token).me().await?;
+//! # let _ = me; Ok(()) }
+//! ```
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::auth::{
+    ApiKey, CreateApiKeyRequest, CreatedApiKey, LoginRequest, RefreshRequest, RegisterRequest,
+    TokenResponse, User, UserFilter,
+};
+use crate::health::{Health, Readiness};
+use crate::partners::{
+    AuditEntry, AuditFilter, Availability, Category, CategoryInput, ConnectionStats,
+    ConnectionsQuery, ContactClick, ContactKind, ContactTarget, PartnerAdminUpdate, PartnerFilter,
+    PartnerProfile, PartnerProfileInput, PartnerSearch, PartnerSearchHit, PublicPartner,
+};
+use crate::requests::{
+    ApplyInput, AssignInput, Assignment, CustomerDetailRead, CustomerDetails, DeclineInput,
+    DetailReadFilter, Lead, LeadApplication, LeadFilter, ServiceRequest, ServiceRequestInput,
+};
+use crate::{ErrorCode, Page, PageParams, ProblemDetails};
+
+/// What a call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The API answered with a problem document.
+    #[error("{} {}: {}", .0.status, .0.code.as_str(), .0.detail.as_deref().unwrap_or(&.0.title))]
+    Api(Box<ProblemDetails>),
+    /// The API answered with something that is neither the expected body nor a problem document.
+    #[error("unexpected response {status}: {body}")]
+    UnexpectedResponse { status: u16, body: String },
+    /// The request did not reach the API or the response could not be read.
+    #[error("transport error: {0}")]
+    Transport(#[from] reqwest::Error),
+}
+
+impl ClientError {
+    /// The problem document, when the API sent one.
+    pub fn problem(&self) -> Option<&ProblemDetails> {
+        match self {
+            Self::Api(problem) => Some(problem),
+            _ => None,
+        }
+    }
+
+    /// The stable error code, when the API sent one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        self.problem().map(|problem| problem.code)
+    }
+
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(problem) => Some(problem.status),
+            Self::UnexpectedResponse { status, .. } => Some(*status),
+            Self::Transport(error) => error.status().map(|status| status.as_u16()),
+        }
+    }
+}
+
+/// The API client. Cheap to clone; clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    token: Option<String>,
+}
+
+impl Client {
+    /// A client for the API at `base_url` (e.g. `http://127.0.0.1:8080`), without credentials.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self::with_http_client(reqwest::Client::new(), base_url)
+    }
+
+    /// Like [`Client::new`] with a configured reqwest client (timeouts, proxies).
+    pub fn with_http_client(http: reqwest::Client, base_url: impl Into<String>) -> Self {
+        let base_url = base_url.into().trim_end_matches('/').to_owned();
+        Self {
+            http,
+            base_url,
+            token: None,
+        }
+    }
+
+    /// A copy of this client that sends `token` (an access token or an API key) as bearer auth.
+    #[must_use]
+    pub fn with_token(&self, token: impl Into<String>) -> Self {
+        Self {
+            token: Some(token.into()),
+            ..self.clone()
+        }
+    }
+
+    /// A copy of this client without credentials.
+    #[must_use]
+    pub fn anonymous(&self) -> Self {
+        Self {
+            token: None,
+            ..self.clone()
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The underlying reqwest client, for calls this type does not wrap.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// A request to `path` (starting with `/`), with this client's credentials.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let builder = self
+            .http
+            .request(method, format!("{}{path}", self.base_url));
+        match &self.token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    // --- health ---
+
+    pub async fn health(&self) -> Result<Health, ClientError> {
+        self.call(self.request(Method::GET, "/v1/health")).await
+    }
+
+    pub async fn ready(&self) -> Result<Readiness, ClientError> {
+        self.call(self.request(Method::GET, "/v1/health/ready"))
+            .await
+    }
+
+    /// The OpenAPI document the server publishes.
+    pub async fn openapi(&self) -> Result<serde_json::Value, ClientError> {
+        self.call(self.request(Method::GET, "/v1/openapi.json"))
+            .await
+    }
+
+    // --- auth ---
+
+    pub async fn register(&self, body: &RegisterRequest) -> Result<User, ClientError> {
+        self.send_json(Method::POST, "/v1/auth/register", body)
+            .await
+    }
+
+    pub async fn login(&self, body: &LoginRequest) -> Result<TokenResponse, ClientError> {
+        self.send_json(Method::POST, "/v1/auth/login", body).await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, ClientError> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        self.send_json(Method::POST, "/v1/auth/refresh", &body)
+            .await
+    }
+
+    pub async fn logout(&self, refresh_token: &str) -> Result<(), ClientError> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        self.call_empty(self.request(Method::POST, "/v1/auth/logout").json(&body))
+            .await
+    }
+
+    pub async fn me(&self) -> Result<User, ClientError> {
+        self.call(self.request(Method::GET, "/v1/me")).await
+    }
+
+    // --- API keys ---
+
+    pub async fn create_api_key(
+        &self,
+        body: &CreateApiKeyRequest,
+    ) -> Result<CreatedApiKey, ClientError> {
+        self.send_json(Method::POST, "/v1/api-keys", body).await
+    }
+
+    pub async fn list_api_keys(&self, page: &PageParams) -> Result<Page<ApiKey>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/api-keys").query(page))
+            .await
+    }
+
+    pub async fn revoke_api_key(&self, id: &str) -> Result<(), ClientError> {
+        self.call_empty(self.request(Method::DELETE, &format!("/v1/api-keys/{id}")))
+            .await
+    }
+
+    // --- partners ---
+
+    pub async fn categories(&self, page: &PageParams) -> Result<Page<Category>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/categories").query(page))
+            .await
+    }
+
+    pub async fn my_partner_profile(&self) -> Result<PartnerProfile, ClientError> {
+        self.call(self.request(Method::GET, "/v1/partners/me"))
+            .await
+    }
+
+    pub async fn put_my_partner_profile(
+        &self,
+        body: &PartnerProfileInput,
+    ) -> Result<PartnerProfile, ClientError> {
+        self.send_json(Method::PUT, "/v1/partners/me", body).await
+    }
+
+    pub async fn put_my_availability(
+        &self,
+        body: &Availability,
+    ) -> Result<Availability, ClientError> {
+        self.send_json(Method::PUT, "/v1/partners/me/availability", body)
+            .await
+    }
+
+    pub async fn my_connections(
+        &self,
+        query: &ConnectionsQuery,
+    ) -> Result<ConnectionStats, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/partners/me/connections")
+                .query(query),
+        )
+        .await
+    }
+
+    pub async fn search_partners(
+        &self,
+        query: &PartnerSearch,
+        page: &PageParams,
+    ) -> Result<Page<PartnerSearchHit>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/partners")
+                .query(query)
+                .query(page),
+        )
+        .await
+    }
+
+    pub async fn partner(&self, id: &str) -> Result<PublicPartner, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/partners/{id}")))
+            .await
+    }
+
+    pub async fn contact_click(
+        &self,
+        id: &str,
+        kind: ContactKind,
+    ) -> Result<ContactTarget, ClientError> {
+        let path = format!("/v1/partners/{id}/contact-clicks");
+        self.send_json(Method::POST, &path, &ContactClick { kind })
+            .await
+    }
+
+    // --- requests and leads ---
+
+    pub async fn create_request(
+        &self,
+        body: &ServiceRequestInput,
+    ) -> Result<ServiceRequest, ClientError> {
+        self.send_json(Method::POST, "/v1/requests", body).await
+    }
+
+    /// Like [`Client::create_request`], safe to retry with the same `idempotency_key`.
+    pub async fn create_request_once(
+        &self,
+        body: &ServiceRequestInput,
+        idempotency_key: &str,
+    ) -> Result<ServiceRequest, ClientError> {
+        self.call(
+            self.request(Method::POST, "/v1/requests")
+                .header("Idempotency-Key", idempotency_key)
+                .json(body),
+        )
+        .await
+    }
+
+    pub async fn list_requests(
+        &self,
+        page: &PageParams,
+    ) -> Result<Page<ServiceRequest>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/requests").query(page))
+            .await
+    }
+
+    pub async fn service_request(&self, id: &str) -> Result<ServiceRequest, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/requests/{id}")))
+            .await
+    }
+
+    pub async fn cancel_request(&self, id: &str) -> Result<ServiceRequest, ClientError> {
+        self.call(self.request(Method::POST, &format!("/v1/requests/{id}/cancel")))
+            .await
+    }
+
+    pub async fn leads(
+        &self,
+        filter: &LeadFilter,
+        page: &PageParams,
+    ) -> Result<Page<Lead>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/leads")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    pub async fn lead(&self, id: &str) -> Result<Lead, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/leads/{id}")))
+            .await
+    }
+
+    pub async fn confirm_lead(&self, id: &str) -> Result<Assignment, ClientError> {
+        self.call(self.request(Method::POST, &format!("/v1/leads/{id}/confirm")))
+            .await
+    }
+
+    pub async fn apply_lead(&self, id: &str, body: &ApplyInput) -> Result<Lead, ClientError> {
+        self.send_json(Method::POST, &format!("/v1/leads/{id}/apply"), body)
+            .await
+    }
+
+    pub async fn decline_lead(&self, id: &str, body: &DeclineInput) -> Result<Lead, ClientError> {
+        self.send_json(Method::POST, &format!("/v1/leads/{id}/decline"), body)
+            .await
+    }
+
+    pub async fn customer_details(&self, job_id: &str) -> Result<CustomerDetails, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/jobs/{job_id}/customer")))
+            .await
+    }
+
+    // --- admin ---
+
+    pub async fn admin_customer_detail_reads(
+        &self,
+        filter: &DetailReadFilter,
+        page: &PageParams,
+    ) -> Result<Page<CustomerDetailRead>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/customer-detail-reads")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    pub async fn admin_applications(
+        &self,
+        request_id: &str,
+    ) -> Result<Vec<LeadApplication>, ClientError> {
+        let path = format!("/v1/admin/requests/{request_id}/applications");
+        self.call(self.request(Method::GET, &path)).await
+    }
+
+    pub async fn admin_assign(
+        &self,
+        request_id: &str,
+        offer_id: &str,
+    ) -> Result<Assignment, ClientError> {
+        let path = format!("/v1/admin/requests/{request_id}/assign");
+        let body = AssignInput {
+            offer_id: offer_id.to_owned(),
+        };
+        self.send_json(Method::POST, &path, &body).await
+    }
+
+    pub async fn admin_create_category(
+        &self,
+        body: &CategoryInput,
+    ) -> Result<Category, ClientError> {
+        self.send_json(Method::POST, "/v1/admin/categories", body)
+            .await
+    }
+
+    pub async fn admin_update_category(
+        &self,
+        id: &str,
+        body: &CategoryInput,
+    ) -> Result<Category, ClientError> {
+        self.send_json(Method::PUT, &format!("/v1/admin/categories/{id}"), body)
+            .await
+    }
+
+    pub async fn admin_list_partners(
+        &self,
+        filter: &PartnerFilter,
+        page: &PageParams,
+    ) -> Result<Page<PartnerProfile>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/partners")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    pub async fn admin_update_partner(
+        &self,
+        id: &str,
+        body: &PartnerAdminUpdate,
+    ) -> Result<PartnerProfile, ClientError> {
+        self.send_json(Method::PATCH, &format!("/v1/admin/partners/{id}"), body)
+            .await
+    }
+
+    pub async fn admin_audit_log(
+        &self,
+        filter: &AuditFilter,
+        page: &PageParams,
+    ) -> Result<Page<AuditEntry>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/audit-log")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    pub async fn admin_list_users(
+        &self,
+        filter: &UserFilter,
+        page: &PageParams,
+    ) -> Result<Page<User>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/users")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    // --- plumbing ---
+
+    async fn send_json<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        self.call(self.request(method, path).json(body)).await
+    }
+
+    /// Sends a request and decodes a 2xx JSON body, or the problem document of an error.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<T, ClientError> {
+        let response = request.send().await?;
+        let status = response.status();
+        let bytes = response.bytes().await?;
+        if !status.is_success() {
+            return Err(error_from(status, &bytes));
+        }
+        serde_json::from_slice(&bytes).map_err(|_| ClientError::UnexpectedResponse {
+            status: status.as_u16(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+
+    /// Sends a request that answers 2xx with no body.
+    pub async fn call_empty(&self, request: RequestBuilder) -> Result<(), ClientError> {
+        let response = request.send().await?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let bytes = response.bytes().await?;
+        Err(error_from(status, &bytes))
+    }
+}
+
+fn error_from(status: StatusCode, body: &[u8]) -> ClientError {
+    match serde_json::from_slice::<ProblemDetails>(body) {
+        Ok(problem) => ClientError::Api(Box::new(problem)),
+        Err(_) => ClientError::UnexpectedResponse {
+            status: status.as_u16(),
+            body: String::from_utf8_lossy(body).into_owned(),
+        },
+    }
+}

@@ -1,0 +1,254 @@
+//! The error contract: every error the API returns is an RFC 9457 `application/problem+json`
+//! document carrying a stable machine-readable [`ErrorCode`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Stable, machine-readable error codes. Clients match on these, never on `title` or `detail`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body or query parsed but broke a rule; `errors` names the fields.
+    ValidationFailed,
+    /// The body is not well-formed JSON.
+    MalformedJson,
+    /// The body is not `application/json`.
+    UnsupportedMediaType,
+    /// The body is larger than the server accepts.
+    PayloadTooLarge,
+    /// No such resource, or not one the caller may see.
+    NotFound,
+    /// The path exists but not with this method; `Allow` lists the methods.
+    MethodNotAllowed,
+    /// The request conflicts with the current state of the resource.
+    Conflict,
+    /// An account with this email already exists.
+    EmailTaken,
+    /// Another pro took this lead first.
+    LeadTaken,
+    /// The offer expired before it was answered.
+    LeadExpired,
+    /// The resource is not in a state that allows this.
+    InvalidTransition,
+    /// The same `Idempotency-Key` was used with a different request.
+    IdempotencyKeyReused,
+    /// A request with this `Idempotency-Key` is still being processed.
+    IdempotencyKeyInFlight,
+    /// No credentials were sent.
+    Unauthenticated,
+    /// The token or API key is malformed, tampered with, revoked or of the wrong kind.
+    InvalidToken,
+    /// The access token has expired: refresh it.
+    TokenExpired,
+    /// Email or password is wrong.
+    InvalidCredentials,
+    /// A refresh token was used twice; its whole family has been revoked. Sign in again.
+    RefreshTokenReused,
+    /// The caller's role may not do this.
+    Forbidden,
+    /// The API key lacks the scope this operation needs.
+    InsufficientScope,
+    /// Too many attempts; retry after the time in `Retry-After`.
+    RateLimited,
+    /// A dependency (usually the database) is unavailable; retry later.
+    ServiceUnavailable,
+    /// An unexpected server error; details are in the server log under the request id.
+    Internal,
+    /// A code this version of the types does not know yet (never sent by the server).
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The HTTP status that goes with this code.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::MalformedJson => 400,
+            Self::Unauthenticated
+            | Self::InvalidToken
+            | Self::TokenExpired
+            | Self::InvalidCredentials
+            | Self::RefreshTokenReused => 401,
+            Self::Forbidden | Self::InsufficientScope => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Conflict
+            | Self::EmailTaken
+            | Self::LeadTaken
+            | Self::InvalidTransition
+            | Self::IdempotencyKeyInFlight => 409,
+            Self::LeadExpired => 410,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::ValidationFailed | Self::IdempotencyKeyReused => 422,
+            Self::RateLimited => 429,
+            Self::Internal | Self::Unknown => 500,
+            Self::ServiceUnavailable => 503,
+        }
+    }
+
+    /// A short human-readable summary, the same for every occurrence of the code.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::ValidationFailed => "The request is invalid",
+            Self::MalformedJson => "The request body is not valid JSON",
+            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::PayloadTooLarge => "The request body is too large",
+            Self::NotFound => "Not found",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::Conflict => "Conflict with the current state",
+            Self::EmailTaken => "This email is already registered",
+            Self::LeadTaken => "Another pro took this lead",
+            Self::LeadExpired => "This lead has expired",
+            Self::InvalidTransition => "Not allowed in the current state",
+            Self::IdempotencyKeyReused => "Idempotency-Key reused with another request",
+            Self::IdempotencyKeyInFlight => "A request with this Idempotency-Key is in progress",
+            Self::Unauthenticated => "Authentication required",
+            Self::InvalidToken => "Invalid credentials",
+            Self::TokenExpired => "The access token has expired",
+            Self::InvalidCredentials => "Wrong email or password",
+            Self::RefreshTokenReused => "The refresh token was already used",
+            Self::Forbidden => "Not allowed",
+            Self::InsufficientScope => "The API key lacks a required scope",
+            Self::RateLimited => "Too many requests",
+            Self::ServiceUnavailable => "Service temporarily unavailable",
+            Self::Internal | Self::Unknown => "Internal server error",
+        }
+    }
+
+    /// The code as it appears on the wire, e.g. `email_taken`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ValidationFailed => "validation_failed",
+            Self::MalformedJson => "malformed_json",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Conflict => "conflict",
+            Self::EmailTaken => "email_taken",
+            Self::LeadTaken => "lead_taken",
+            Self::LeadExpired => "lead_expired",
+            Self::InvalidTransition => "invalid_transition",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::IdempotencyKeyInFlight => "idempotency_key_in_flight",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidToken => "invalid_token",
+            Self::TokenExpired => "token_expired",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::RefreshTokenReused => "refresh_token_reused",
+            Self::Forbidden => "forbidden",
+            Self::InsufficientScope => "insufficient_scope",
+            Self::RateLimited => "rate_limited",
+            Self::ServiceUnavailable => "service_unavailable",
+            Self::Internal => "internal",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// An RFC 9457 problem document, extended with `code` and, for validation errors, `errors`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProblemDetails {
+    /// A URI naming the kind of problem: `urn:porchlight:problem:<code>`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The stable machine-readable code.
+    pub code: ErrorCode,
+    /// For `validation_failed`: messages per field (dotted path, e.g. `address.lat`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, Vec<String>>,
+}
+
+impl ProblemDetails {
+    /// A problem of the given code with its standard title and status.
+    pub fn new(code: ErrorCode, detail: impl Into<Option<String>>) -> Self {
+        Self {
+            problem_type: format!("urn:porchlight:problem:{}", code.as_str()),
+            title: code.title().to_owned(),
+            status: code.status(),
+            detail: detail.into(),
+            code,
+            errors: BTreeMap::new(),
+        }
+    }
+}
+
+/// Turns `validator` errors into the `errors` map of a problem document, with dotted paths for
+/// nested structs and `[i]` for list items.
+pub fn field_errors(errors: &validator::ValidationErrors) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    collect_field_errors(errors, "", &mut out);
+    out
+}
+
+fn collect_field_errors(
+    errors: &validator::ValidationErrors,
+    prefix: &str,
+    out: &mut BTreeMap<String, Vec<String>>,
+) {
+    use validator::ValidationErrorsKind;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for error in list {
+                    // Struct-level rules file their error under the field they name.
+                    let path = match error.params.get("field").and_then(|f| f.as_str()) {
+                        Some(named) if *field == "__all__" && prefix.is_empty() => named.to_owned(),
+                        Some(named) if *field == "__all__" => format!("{prefix}.{named}"),
+                        _ => path.clone(),
+                    };
+                    out.entry(path).or_default().push(describe_error(error));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect_field_errors(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect_field_errors(inner, &format!("{path}[{index}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn describe_error(error: &validator::ValidationError) -> String {
+    if let Some(message) = &error.message {
+        return message.to_string();
+    }
+    let param = |name: &str| error.params.get(name).map(ToString::to_string);
+    match error.code.as_ref() {
+        "length" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("length must be between {min} and {max}"),
+            (Some(min), None) => format!("length must be at least {min}"),
+            (None, Some(max)) => format!("length must be at most {max}"),
+            (None, None) => "invalid length".to_owned(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            (None, None) => "out of range".to_owned(),
+        },
+        "email" => "must be a valid email address".to_owned(),
+        "url" => "must be a valid URL".to_owned(),
+        other => format!("invalid ({other})"),
+    }
+}

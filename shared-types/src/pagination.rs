@@ -1,0 +1,38 @@
+//! Cursor pagination shared by every list endpoint.
+
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+/// Default page size when `limit` is absent.
+pub const DEFAULT_PAGE_LIMIT: u32 = 50;
+
+/// `?limit=&cursor=` on list endpoints. Pass the previous page's `next_cursor` to get the next one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PageParams {
+    /// How many items at most (1..=100, default 50).
+    #[validate(range(min = 1, max = 100))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Opaque cursor from the previous page.
+    #[validate(length(max = 200))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    pub fn limit(&self) -> u32 {
+        self.limit.unwrap_or(DEFAULT_PAGE_LIMIT)
+    }
+}
+
+/// One page of a list, in a stable order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Cursor of the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}

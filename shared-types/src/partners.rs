@@ -1,0 +1,702 @@
+//! Partners (pros): the service catalogue, profiles, service areas, weekly availability, the
+//! public profile and search, and connections analytics.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
+
+/// How a category's jobs are given out (see the leads area): the first pro to confirm wins, or
+/// pros apply and staff pick one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentMode {
+    Instant,
+    Review,
+}
+
+impl AssignmentMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Instant => "instant",
+            Self::Review => "review",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "instant" => Some(Self::Instant),
+            "review" => Some(Self::Review),
+            _ => None,
+        }
+    }
+}
+
+/// An amount of money in minor units (cents) of an ISO 4217 currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Money {
+    #[validate(range(min = 0, max = 100_000_000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000_000))]
+    pub amount_cents: i64,
+    /// ISO 4217, upper case, e.g. `CAD`.
+    #[validate(custom(function = "currency_code"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$", example = "CAD"))]
+    pub currency: String,
+}
+
+/// A kind of work in the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Category {
+    pub id: String,
+    /// Stable identifier used in requests, e.g. `plumbing`.
+    pub slug: String,
+    pub name: String,
+    pub assignment_mode: AssignmentMode,
+    /// The fixed price of an `instant` job; absent for `review` categories (quoted per job).
+    pub list_price: Option<Money>,
+    /// Inactive categories are hidden from the public catalogue and cannot be requested.
+    pub active: bool,
+}
+
+/// `POST /v1/admin/categories` and `PUT /v1/admin/categories/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[validate(schema(function = "instant_has_a_price"))]
+pub struct CategoryInput {
+    /// Lower-case letters, digits and dashes.
+    #[validate(length(min = 2, max = 50), custom(function = "slug"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 2, max_length = 50, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")
+    )]
+    pub slug: String,
+    #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"\S", min_length = 1, max_length = 100)
+    )]
+    pub name: String,
+    pub assignment_mode: AssignmentMode,
+    /// Required for `instant`, forbidden for `review`.
+    #[validate(nested)]
+    #[serde(default)]
+    pub list_price: Option<Money>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+/// Basic members are listed; Brand Builders also show their phone and website and get
+/// marketplace leads (002).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipTier {
+    Basic,
+    BrandBuilder,
+}
+
+impl MembershipTier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Basic => "basic",
+            Self::BrandBuilder => "brand_builder",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "basic" => Some(Self::Basic),
+            "brand_builder" => Some(Self::BrandBuilder),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerStatus {
+    Active,
+    /// Hidden from the public and from matching; set by staff.
+    Suspended,
+}
+
+impl PartnerStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "active" => Some(Self::Active),
+            "suspended" => Some(Self::Suspended),
+            _ => None,
+        }
+    }
+}
+
+/// Where a partner works: a circle around a centre.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceArea {
+    /// The city shown on the public profile, e.g. "Toronto".
+    #[validate(length(min = 1, max = 100))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub city: String,
+    #[validate(range(min = -90.0, max = 90.0))]
+    #[cfg_attr(feature = "openapi", schema(minimum = -90.0, maximum = 90.0))]
+    pub lat: f64,
+    #[validate(range(min = -180.0, max = 180.0))]
+    #[cfg_attr(feature = "openapi", schema(minimum = -180.0, maximum = 180.0))]
+    pub lon: f64,
+    /// 1 to 200 km.
+    #[validate(range(min = 1.0, max = 200.0))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1.0, maximum = 200.0))]
+    pub radius_km: f64,
+}
+
+/// `PUT /v1/partners/me`: creates or replaces the caller's business profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerProfileInput {
+    #[validate(length(min = 1, max = 120), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"\S", min_length = 1, max_length = 120)
+    )]
+    pub business_name: String,
+    #[validate(length(max = 4000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
+    #[serde(default)]
+    pub description: String,
+    /// E.164, e.g. `+14165550123`.
+    #[validate(custom(function = "e164"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^\+[1-9][0-9]{1,14}$", example = "+14165550123")
+    )]
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// An http(s) URL.
+    #[validate(length(max = 500), custom(function = "http_url"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 500, format = "uri", example = "https://example.com")
+    )]
+    #[serde(default)]
+    pub website: Option<String>,
+    /// Slugs of the categories served (see `GET /v1/categories`).
+    #[validate(length(min = 1, max = 20))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
+    pub categories: Vec<String>,
+    #[validate(nested)]
+    pub service_area: ServiceArea,
+    /// Whether new leads may be offered (default true).
+    #[serde(default = "yes")]
+    pub accepting_leads: bool,
+}
+
+/// A partner's own view of their profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerProfile {
+    pub id: String,
+    /// The account's email.
+    pub email: String,
+    pub business_name: String,
+    pub description: String,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub categories: Vec<Category>,
+    pub service_area: ServiceArea,
+    pub tier: MembershipTier,
+    pub status: PartnerStatus,
+    pub accepting_leads: bool,
+    pub availability: Availability,
+    pub star_score: Option<f64>,
+    pub review_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl From<Weekday> for chrono::Weekday {
+    fn from(day: Weekday) -> Self {
+        match day {
+            Weekday::Monday => Self::Mon,
+            Weekday::Tuesday => Self::Tue,
+            Weekday::Wednesday => Self::Wed,
+            Weekday::Thursday => Self::Thu,
+            Weekday::Friday => Self::Fri,
+            Weekday::Saturday => Self::Sat,
+            Weekday::Sunday => Self::Sun,
+        }
+    }
+}
+
+/// Working hours on one weekday, local time: `start` inclusive, `end` exclusive, `HH:MM`
+/// (`end` may be `24:00`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WeeklyHours {
+    pub weekday: Weekday,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "08:00")
+    )]
+    pub start: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", example = "17:30")
+    )]
+    pub end: String,
+}
+
+/// `PUT /v1/partners/me/availability`, and the availability part of the profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[validate(schema(function = "valid_availability"))]
+pub struct Availability {
+    /// IANA time zone of the hours, e.g. `America/Toronto`.
+    #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, example = "America/Toronto")
+    )]
+    pub time_zone: String,
+    /// Ranges must not overlap on a weekday.
+    #[validate(length(max = 70))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 70))]
+    pub weekly: Vec<WeeklyHours>,
+    /// Dates (in the partner's time zone) with no work at all.
+    #[validate(length(max = 366))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 366))]
+    #[serde(default)]
+    pub days_off: Vec<NaiveDate>,
+}
+
+/// Minutes since local midnight of `HH:MM` (`24:00` allowed when `end`).
+pub fn parse_hhmm(value: &str, allow_24: bool) -> Option<u32> {
+    let (hours, minutes) = value.split_once(':')?;
+    if hours.len() != 2 || minutes.len() != 2 {
+        return None;
+    }
+    let hours: u32 = hours.parse().ok()?;
+    let minutes: u32 = minutes.parse().ok()?;
+    match (hours, minutes) {
+        (24, 0) if allow_24 => Some(24 * 60),
+        (0..=23, 0..=59) => Some(hours * 60 + minutes),
+        _ => None,
+    }
+}
+
+fn valid_availability(availability: &Availability) -> Result<(), ValidationError> {
+    if availability.time_zone.parse::<chrono_tz::Tz>().is_err() {
+        return Err(message("time_zone", "unknown IANA time zone"));
+    }
+    let mut ranges = Vec::new();
+    for (index, hours) in availability.weekly.iter().enumerate() {
+        let (Some(start), Some(end)) = (
+            parse_hhmm(&hours.start, false),
+            parse_hhmm(&hours.end, true),
+        ) else {
+            return Err(message(
+                "weekly",
+                &format!("weekly[{index}]: times are HH:MM"),
+            ));
+        };
+        if start >= end {
+            return Err(message(
+                "weekly",
+                &format!("weekly[{index}]: start must be before end"),
+            ));
+        }
+        ranges.push((hours.weekday, start, end, index));
+    }
+    ranges.sort_unstable();
+    for pair in ranges.windows(2) {
+        let (day_a, _, end_a, index_a) = pair[0];
+        let (day_b, start_b, _, index_b) = pair[1];
+        if day_a == day_b && start_b < end_a {
+            return Err(message(
+                "weekly",
+                &format!("weekly[{index_a}] and weekly[{index_b}] overlap"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn instant_has_a_price(input: &CategoryInput) -> Result<(), ValidationError> {
+    match (input.assignment_mode, &input.list_price) {
+        (AssignmentMode::Instant, None) => Err(message(
+            "list_price",
+            "instant categories need a list price",
+        )),
+        (AssignmentMode::Review, Some(_)) => Err(message(
+            "list_price",
+            "review categories are quoted per job: no list price",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A schema-level error that names a field: `field_errors` files it under that field.
+fn message(field: &'static str, text: &str) -> ValidationError {
+    let mut error = ValidationError::new("invalid");
+    error.message = Some(text.to_owned().into());
+    error.add_param("field".into(), &field);
+    error
+}
+
+pub(crate) fn e164(value: &str) -> Result<(), ValidationError> {
+    let digits = value.strip_prefix('+').unwrap_or("");
+    let ok = (2..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    if ok {
+        Ok(())
+    } else {
+        let mut error = ValidationError::new("e164");
+        error.message = Some("must be an E.164 number like +14165550123".into());
+        Err(error)
+    }
+}
+
+fn http_url(value: &str) -> Result<(), ValidationError> {
+    use validator::ValidateUrl;
+    let scheme_ok = value.starts_with("https://") || value.starts_with("http://");
+    if scheme_ok && value.validate_url() {
+        Ok(())
+    } else {
+        let mut error = ValidationError::new("url");
+        error.message = Some("must be an http(s) URL".into());
+        Err(error)
+    }
+}
+
+fn currency_code(value: &str) -> Result<(), ValidationError> {
+    if value.len() == 3 && value.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        let mut error = ValidationError::new("currency");
+        error.message = Some("must be a 3-letter ISO 4217 code like CAD".into());
+        Err(error)
+    }
+}
+
+fn slug(value: &str) -> Result<(), ValidationError> {
+    let ok = value.split('-').all(|part| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
+    if ok {
+        Ok(())
+    } else {
+        let mut error = ValidationError::new("slug");
+        error.message = Some("lower-case letters and digits, separated by single dashes".into());
+        Err(error)
+    }
+}
+
+fn not_blank(value: &str) -> Result<(), ValidationError> {
+    crate::auth::not_blank(value)
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Where a partner works, as the public sees it: the centre rounded to about 1 km.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicArea {
+    pub city: String,
+    /// Rounded to 2 decimals (about 1 km).
+    pub lat: f64,
+    /// Rounded to 2 decimals (about 1 km or less).
+    pub lon: f64,
+    pub radius_km: f64,
+}
+
+/// `GET /v1/partners/{id}`: what homeowners see. Phone and website are not in it: they are
+/// revealed (and counted as connections) by `POST /v1/partners/{id}/contact-clicks`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicPartner {
+    pub id: String,
+    pub business_name: String,
+    pub description: String,
+    pub categories: Vec<Category>,
+    pub area: PublicArea,
+    pub tier: MembershipTier,
+    /// Published reviews.
+    pub review_count: i64,
+    /// Average stars of published reviews (1..=5); absent without reviews.
+    pub average_stars: Option<f64>,
+    /// 0..=100; absent until the partner has a score.
+    pub star_score: Option<f64>,
+    /// Brand Builders with a phone on file show a click-to-call button (002).
+    pub has_phone: bool,
+    /// Brand Builders with a website on file show a link (002).
+    pub has_website: bool,
+}
+
+/// A search result: the public profile and how far the searched point is from its centre.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerSearchHit {
+    pub partner: PublicPartner,
+    pub distance_km: f64,
+}
+
+/// `GET /v1/partners`: active partners serving `category` whose area covers the point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PartnerSearch {
+    /// A category slug.
+    #[validate(length(min = 1, max = 50))]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 50))]
+    pub category: String,
+    #[validate(range(min = -90.0, max = 90.0))]
+    #[cfg_attr(feature = "openapi", param(minimum = -90.0, maximum = 90.0))]
+    pub lat: f64,
+    #[validate(range(min = -180.0, max = 180.0))]
+    #[cfg_attr(feature = "openapi", param(minimum = -180.0, maximum = 180.0))]
+    pub lon: f64,
+}
+
+/// What a homeowner clicked on a public profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ContactKind {
+    Phone,
+    Website,
+}
+
+/// `POST /v1/partners/{id}/contact-clicks`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContactClick {
+    pub kind: ContactKind,
+}
+
+/// The phone number to dial or the website to open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContactTarget {
+    pub kind: ContactKind,
+    pub value: String,
+}
+
+/// Every contact a partner gets from a homeowner (002).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionKind {
+    ProfileView,
+    ProfileLead,
+    MarketplaceLead,
+    PhoneClick,
+    WebsiteClick,
+}
+
+impl ConnectionKind {
+    pub const ALL: [Self; 5] = [
+        Self::ProfileView,
+        Self::ProfileLead,
+        Self::MarketplaceLead,
+        Self::PhoneClick,
+        Self::WebsiteClick,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProfileView => "profile_view",
+            Self::ProfileLead => "profile_lead",
+            Self::MarketplaceLead => "marketplace_lead",
+            Self::PhoneClick => "phone_click",
+            Self::WebsiteClick => "website_click",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Granularity {
+    #[default]
+    Day,
+    /// ISO weeks, starting on Monday.
+    Week,
+    Month,
+}
+
+/// `GET /v1/partners/me/connections`: an inclusive range of dates in the partner's time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[validate(schema(function = "valid_range"))]
+pub struct ConnectionsQuery {
+    /// First day (default: 29 days before `to`).
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// Last day (default: today in the partner's time zone).
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    #[serde(default)]
+    pub granularity: Granularity,
+}
+
+/// The longest range one analytics call covers.
+pub const MAX_CONNECTIONS_RANGE_DAYS: i64 = 366;
+
+fn valid_range(query: &ConnectionsQuery) -> Result<(), ValidationError> {
+    if let (Some(from), Some(to)) = (query.from, query.to) {
+        if from > to {
+            return Err(message("from", "must not be after `to`"));
+        }
+        if (to - from).num_days() >= MAX_CONNECTIONS_RANGE_DAYS {
+            return Err(message("from", "the range is limited to 366 days"));
+        }
+    }
+    Ok(())
+}
+
+/// Counts of each kind of connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionCounts {
+    pub profile_view: i64,
+    pub profile_lead: i64,
+    pub marketplace_lead: i64,
+    pub phone_click: i64,
+    pub website_click: i64,
+}
+
+impl ConnectionCounts {
+    pub fn add(&mut self, kind: ConnectionKind, n: i64) {
+        let slot = match kind {
+            ConnectionKind::ProfileView => &mut self.profile_view,
+            ConnectionKind::ProfileLead => &mut self.profile_lead,
+            ConnectionKind::MarketplaceLead => &mut self.marketplace_lead,
+            ConnectionKind::PhoneClick => &mut self.phone_click,
+            ConnectionKind::WebsiteClick => &mut self.website_click,
+        };
+        *slot += n;
+    }
+}
+
+/// One bucket of the series: the day, week (its Monday) or month (its first day) it starts on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionBucket {
+    pub start: NaiveDate,
+    pub counts: ConnectionCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionStats {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub granularity: Granularity,
+    /// The time zone the days are counted in (the partner's).
+    pub time_zone: String,
+    pub totals: ConnectionCounts,
+    /// Every bucket of the range, empty ones included, oldest first.
+    pub buckets: Vec<ConnectionBucket>,
+}
+
+/// `GET /v1/admin/partners` filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PartnerFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PartnerStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<MembershipTier>,
+    /// A category slug.
+    #[validate(length(min = 1, max = 50))]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 50))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+/// `PATCH /v1/admin/partners/{id}`: what staff may change, and why (kept in the audit log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[validate(schema(function = "changes_something"))]
+pub struct PartnerAdminUpdate {
+    #[serde(default)]
+    pub status: Option<PartnerStatus>,
+    #[serde(default)]
+    pub tier: Option<MembershipTier>,
+    #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"\S", min_length = 1, max_length = 1000)
+    )]
+    pub reason: String,
+}
+
+fn changes_something(update: &PartnerAdminUpdate) -> Result<(), ValidationError> {
+    if update.status.is_none() && update.tier.is_none() {
+        return Err(message("status", "set `status`, `tier` or both"));
+    }
+    Ok(())
+}
+
+/// A staff change, as the audit log keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub id: String,
+    pub actor_id: String,
+    /// e.g. `partner.update`, `category.create`.
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `GET /v1/admin/audit-log` filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct AuditFilter {
+    /// Only entries about this object.
+    #[validate(length(min = 1, max = 100))]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 100))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_id: Option<String>,
+}

@@ -1,0 +1,403 @@
+//! Service requests, the lead offers that matching sends to partners, and assignment.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
+
+use crate::partners::{AssignmentMode, Category, Money, PublicPartner};
+
+/// A time the customer is available, in UTC: 1 to 12 hours, in the future.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimeWindow {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// Where the work is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Address {
+    #[validate(length(min = 1, max = 200))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
+    pub street: String,
+    #[validate(length(min = 1, max = 100))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
+    pub city: String,
+    #[validate(length(min = 3, max = 12))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 3, max_length = 12, pattern = r"\S")
+    )]
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2, e.g. `CA`.
+    #[validate(length(equal = 2))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 2, max_length = 2, example = "CA")
+    )]
+    pub country: String,
+    #[validate(range(min = -90.0, max = 90.0))]
+    #[cfg_attr(feature = "openapi", schema(minimum = -90.0, maximum = 90.0))]
+    pub lat: f64,
+    #[validate(range(min = -180.0, max = 180.0))]
+    #[cfg_attr(feature = "openapi", schema(minimum = -180.0, maximum = 180.0))]
+    pub lon: f64,
+}
+
+/// `POST /v1/requests`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceRequestInput {
+    /// A category slug.
+    #[validate(length(min = 1, max = 50))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
+    pub category: String,
+    #[validate(length(min = 10, max = 2000))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 2000))]
+    pub description: String,
+    #[validate(nested)]
+    pub address: Address,
+    /// 1 to 5 windows, each 1 to 12 hours and in the future.
+    #[validate(length(min = 1, max = 5), custom(function = "valid_windows"))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 5))]
+    pub windows: Vec<TimeWindow>,
+    #[validate(nested)]
+    #[serde(default)]
+    pub budget: Option<Money>,
+    /// https URLs of photos, at most 10.
+    #[validate(length(max = 10), custom(function = "https_urls"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
+    #[serde(default)]
+    pub photo_urls: Vec<String>,
+    /// A phone number for the assigned pro, E.164.
+    #[validate(custom(function = "crate::partners::e164"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^\+[1-9][0-9]{1,14}$", example = "+14165550199")
+    )]
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+    /// Set to ask one pro ("Get a Quote" on their profile): a *profile lead*. Absent: the
+    /// platform finds pros, a *marketplace lead*.
+    #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    #[serde(default)]
+    pub partner_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// Sent from one partner's profile to that partner.
+    Profile,
+    /// Matched by the platform to the best nearby pros.
+    Marketplace,
+}
+
+impl RequestKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Profile => "profile",
+            Self::Marketplace => "marketplace",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "profile" => Some(Self::Profile),
+            "marketplace" => Some(Self::Marketplace),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Offered to pros, nobody assigned yet.
+    Open,
+    /// A pro has the job.
+    Assigned,
+    /// The customer withdrew it.
+    Cancelled,
+    /// No pro was available.
+    Unfilled,
+}
+
+impl RequestStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Assigned => "assigned",
+            Self::Cancelled => "cancelled",
+            Self::Unfilled => "unfilled",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "open" => Some(Self::Open),
+            "assigned" => Some(Self::Assigned),
+            "cancelled" => Some(Self::Cancelled),
+            "unfilled" => Some(Self::Unfilled),
+            _ => None,
+        }
+    }
+}
+
+/// A request as its customer sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceRequest {
+    pub id: String,
+    pub kind: RequestKind,
+    pub category: Category,
+    pub description: String,
+    pub address: Address,
+    pub windows: Vec<TimeWindow>,
+    pub budget: Option<Money>,
+    pub photo_urls: Vec<String>,
+    pub contact_phone: Option<String>,
+    pub status: RequestStatus,
+    /// How many pros have been offered the lead so far.
+    pub offers_sent: i64,
+    /// Once assigned: who is coming.
+    pub assigned_partner: Option<PublicPartner>,
+    /// Once assigned: the job.
+    pub job_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OfferStatus {
+    /// Waiting for the pro.
+    Offered,
+    /// The pro took it (instant) or staff assigned it to them (review).
+    Accepted,
+    /// The pro applied with a quote; staff decide (review).
+    Applied,
+    Declined,
+    /// Nobody answered in time.
+    Expired,
+    /// Another pro got the job.
+    Taken,
+    /// The customer cancelled the request.
+    Withdrawn,
+}
+
+impl OfferStatus {
+    pub const ALL: [Self; 7] = [
+        Self::Offered,
+        Self::Accepted,
+        Self::Applied,
+        Self::Declined,
+        Self::Expired,
+        Self::Taken,
+        Self::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Offered => "offered",
+            Self::Accepted => "accepted",
+            Self::Applied => "applied",
+            Self::Declined => "declined",
+            Self::Expired => "expired",
+            Self::Taken => "taken",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+    }
+}
+
+/// Why a pro got a lead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MatchReason {
+    /// From the centre of the pro's area to the job.
+    pub distance_km: f64,
+    /// The customer's window that fits the pro's hours (marketplace leads).
+    pub window: Option<TimeWindow>,
+    /// The pro's Star Score when matched.
+    pub star_score: Option<f64>,
+}
+
+/// A lead offer, as the pro sees it: enough to decide, nothing that identifies the homeowner
+/// (no name, street, exact position, phone or email) until the pro is assigned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Lead {
+    /// The offer's id.
+    pub id: String,
+    pub request_id: String,
+    pub kind: RequestKind,
+    pub status: OfferStatus,
+    pub category: Category,
+    pub assignment_mode: AssignmentMode,
+    pub description: String,
+    pub photo_urls: Vec<String>,
+    pub windows: Vec<TimeWindow>,
+    pub budget: Option<Money>,
+    pub city: String,
+    /// The first three characters of the postal code (e.g. `M5V`).
+    pub postal_prefix: String,
+    pub why: MatchReason,
+    /// How many pros this lead was offered to.
+    pub offered_to: i64,
+    pub expires_at: DateTime<Utc>,
+    /// The pro's application (review mode).
+    pub application: Option<ApplyInput>,
+    /// Set when this pro got the job.
+    pub job_id: Option<String>,
+}
+
+/// `GET /v1/leads` filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct LeadFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<OfferStatus>,
+}
+
+/// `POST /v1/leads/{id}/apply` (review categories).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplyInput {
+    #[validate(length(min = 1, max = 2000))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+    )]
+    pub message: String,
+    /// The price the pro proposes.
+    #[validate(nested)]
+    pub quote: Money,
+}
+
+/// `POST /v1/leads/{id}/decline`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeclineInput {
+    #[validate(length(max = 500))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The result of a winning confirm or a staff assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assignment {
+    pub request_id: String,
+    pub partner_id: String,
+    pub job_id: String,
+    pub price: Money,
+}
+
+/// What staff see of an application when they choose a pro (001).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadApplication {
+    pub offer_id: String,
+    pub status: OfferStatus,
+    pub partner: PublicPartner,
+    pub message: String,
+    pub quote: Money,
+    pub applied_at: DateTime<Utc>,
+    /// Jobs the pro has finished on the platform.
+    pub completed_jobs: i64,
+}
+
+/// `POST /v1/admin/requests/{id}/assign`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssignInput {
+    /// The application (offer) to accept.
+    #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    pub offer_id: String,
+}
+
+/// `GET /v1/jobs/{id}/customer`: the homeowner's contact details, for the assigned pro only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerDetails {
+    pub job_id: String,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub address: Address,
+}
+
+fn valid_windows(windows: &[TimeWindow]) -> Result<(), ValidationError> {
+    let now = Utc::now();
+    for (index, window) in windows.iter().enumerate() {
+        let hours = (window.end - window.start).num_minutes();
+        let problem = if window.start <= now {
+            Some("must start in the future")
+        } else if window.end <= window.start {
+            Some("must end after it starts")
+        } else if !(60..=12 * 60).contains(&hours) {
+            Some("must last 1 to 12 hours")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            let mut error = ValidationError::new("window");
+            error.message = Some(format!("windows[{index}] {problem}").into());
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+fn https_urls(urls: &[String]) -> Result<(), ValidationError> {
+    use validator::ValidateUrl;
+    for (index, url) in urls.iter().enumerate() {
+        if url.len() > 500 || !url.starts_with("https://") || !url.validate_url() {
+            let mut error = ValidationError::new("url");
+            error.message = Some(format!("photo_urls[{index}] must be an https URL").into());
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+/// One read of a customer's contact details (staff audit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerDetailRead {
+    pub id: String,
+    pub job_id: String,
+    pub partner_id: String,
+    pub read_at: DateTime<Utc>,
+}
+
+/// `GET /v1/admin/customer-detail-reads` filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct DetailReadFilter {
+    /// Only reads of this job's customer.
+    #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 64))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+}
