@@ -158,6 +158,15 @@ pub struct Settings {
     pub max_match_rounds: u32,
     /// `SWEEP_INTERVAL_SECS`, default 15: how often expired offers are swept (0 turns it off).
     pub sweep_interval: Duration,
+    /// `REVIEW_WINDOW_HOURS`, default 24: how long a customer has to dispute a completed job.
+    pub review_window: Duration,
+    /// `CANCELLATION_NOTICE_HOURS`, default 24: cancelling closer than this to the scheduled
+    /// start costs the cancelling side a penalty.
+    pub cancellation_notice: Duration,
+    /// `CUSTOMER_LATE_CANCEL_FEE_CENTS`, default 2500: what a customer owes for a late cancellation.
+    pub customer_late_cancel_fee_cents: i64,
+    /// `PARTNER_LATE_CANCEL_PENALTY_CENTS`, default 5000: what a pro owes for a late cancellation.
+    pub partner_late_cancel_penalty_cents: i64,
 }
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/porchlight.db";
@@ -263,12 +272,30 @@ impl Settings {
             lead_offers_per_round: to_u32(number("LEAD_OFFERS_PER_ROUND", 5, 1..=100)?),
             max_match_rounds: to_u32(number("MAX_MATCH_ROUNDS", 3, 1..=20)?),
             sweep_interval: Duration::from_secs(number("SWEEP_INTERVAL_SECS", 15, 0..=3600)?),
+            review_window: Duration::from_secs(number("REVIEW_WINDOW_HOURS", 24, 1..=720)? * 3600),
+            cancellation_notice: Duration::from_secs(
+                number("CANCELLATION_NOTICE_HOURS", 24, 0..=720)? * 3600,
+            ),
+            customer_late_cancel_fee_cents: to_cents(number(
+                "CUSTOMER_LATE_CANCEL_FEE_CENTS",
+                2500,
+                0..=10_000_000,
+            )?),
+            partner_late_cancel_penalty_cents: to_cents(number(
+                "PARTNER_LATE_CANCEL_PENALTY_CENTS",
+                5000,
+                0..=10_000_000,
+            )?),
             http_workers: match get("HTTP_WORKERS") {
                 None => None,
                 Some(_) => Some(usize::try_from(number("HTTP_WORKERS", 1, 1..=256)?).unwrap_or(1)),
             },
         })
     }
+}
+
+fn to_cents(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }
 
 fn to_u32(value: u64) -> u32 {

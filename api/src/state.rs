@@ -1,4 +1,4 @@
-//! What every handler gets: the pool, the settings and the token keys, plus the one helper that
+//! What every handler gets: the pool, the settings, the token keys and the clock, plus the one helper that
 //! moves blocking diesel work off the async executor.
 
 use std::sync::Arc;
@@ -6,6 +6,7 @@ use std::sync::Arc;
 use actix_web::web;
 
 use crate::auth::tokens::JwtKeys;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
@@ -15,6 +16,7 @@ pub struct AppState {
     pub pool: DbPool,
     pub settings: Arc<Settings>,
     pub jwt: Arc<JwtKeys>,
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -24,6 +26,7 @@ impl AppState {
             pool,
             settings: Arc::new(settings),
             jwt,
+            clock: Clock::default(),
         }
     }
 

@@ -20,6 +20,11 @@ use crate::auth::{
     TokenResponse, User, UserFilter,
 };
 use crate::health::{Health, Readiness};
+use crate::jobs::{
+    AcceptProposalInput, AdminJobFilter, Agreement, CancelJobInput, CompleteInput,
+    ConfirmJobsInput, ConfirmJobsResult, DisputeInput, Job, JobEvent, JobFilter, Penalty,
+    PenaltyFilter, Proposal, ProposalInput, ResolveDisputeInput, SignAgreementInput,
+};
 use crate::partners::{
     AuditEntry, AuditFilter, Availability, Category, CategoryInput, ConnectionStats,
     ConnectionsQuery, ContactClick, ContactKind, ContactTarget, PartnerAdminUpdate, PartnerFilter,
@@ -27,7 +32,8 @@ use crate::partners::{
 };
 use crate::requests::{
     ApplyInput, AssignInput, Assignment, CustomerDetailRead, CustomerDetails, DeclineInput,
-    DetailReadFilter, Lead, LeadApplication, LeadFilter, ServiceRequest, ServiceRequestInput,
+    DetailReadFilter, Lead, LeadApplication, LeadFilter, RematchInput, ServiceRequest,
+    ServiceRequestInput,
 };
 use crate::{ErrorCode, Page, PageParams, ProblemDetails};
 
@@ -338,12 +344,169 @@ impl Client {
             .await
     }
 
+    pub async fn rematch_request(
+        &self,
+        id: &str,
+        body: &RematchInput,
+    ) -> Result<ServiceRequest, ClientError> {
+        self.send_json(Method::POST, &format!("/v1/requests/{id}/rematch"), body)
+            .await
+    }
+
+    // --- jobs ---
+
+    pub async fn jobs(
+        &self,
+        filter: &JobFilter,
+        page: &PageParams,
+    ) -> Result<Page<Job>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/jobs")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    pub async fn job(&self, id: &str) -> Result<Job, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/jobs/{id}")))
+            .await
+    }
+
+    pub async fn propose_slots(
+        &self,
+        job_id: &str,
+        body: &ProposalInput,
+    ) -> Result<Proposal, ClientError> {
+        self.send_json(Method::POST, &format!("/v1/jobs/{job_id}/proposals"), body)
+            .await
+    }
+
+    pub async fn accept_proposal(
+        &self,
+        job_id: &str,
+        proposal_id: &str,
+        slot: u32,
+    ) -> Result<Job, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/jobs/{job_id}/proposals/{proposal_id}/accept"),
+            &AcceptProposalInput { slot },
+        )
+        .await
+    }
+
+    pub async fn agreement(&self, job_id: &str) -> Result<Agreement, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/jobs/{job_id}/agreement")))
+            .await
+    }
+
+    pub async fn sign_agreement(
+        &self,
+        job_id: &str,
+        body: &SignAgreementInput,
+    ) -> Result<Agreement, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/jobs/{job_id}/agreement/sign"),
+            body,
+        )
+        .await
+    }
+
+    pub async fn start_job(&self, job_id: &str) -> Result<Job, ClientError> {
+        self.call(self.request(Method::POST, &format!("/v1/jobs/{job_id}/start")))
+            .await
+    }
+
+    pub async fn complete_job(
+        &self,
+        job_id: &str,
+        body: &CompleteInput,
+    ) -> Result<Job, ClientError> {
+        self.send_json(Method::POST, &format!("/v1/jobs/{job_id}/complete"), body)
+            .await
+    }
+
+    pub async fn dispute_job(&self, job_id: &str, body: &DisputeInput) -> Result<Job, ClientError> {
+        self.send_json(Method::POST, &format!("/v1/jobs/{job_id}/dispute"), body)
+            .await
+    }
+
+    pub async fn cancel_job(&self, job_id: &str, reason: &str) -> Result<Job, ClientError> {
+        let body = CancelJobInput {
+            reason: reason.to_owned(),
+        };
+        self.send_json(Method::POST, &format!("/v1/jobs/{job_id}/cancel"), &body)
+            .await
+    }
+
+    pub async fn job_events(&self, job_id: &str) -> Result<Vec<JobEvent>, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/jobs/{job_id}/events")))
+            .await
+    }
+
     pub async fn customer_details(&self, job_id: &str) -> Result<CustomerDetails, ClientError> {
         self.call(self.request(Method::GET, &format!("/v1/jobs/{job_id}/customer")))
             .await
     }
 
     // --- admin ---
+
+    pub async fn admin_jobs(
+        &self,
+        filter: &AdminJobFilter,
+        page: &PageParams,
+    ) -> Result<Page<Job>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/jobs")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    pub async fn admin_confirm_jobs(
+        &self,
+        job_ids: &[String],
+    ) -> Result<ConfirmJobsResult, ClientError> {
+        let body = ConfirmJobsInput {
+            job_ids: job_ids.to_vec(),
+        };
+        self.send_json(Method::POST, "/v1/admin/jobs/confirm", &body)
+            .await
+    }
+
+    pub async fn admin_resolve_dispute(
+        &self,
+        job_id: &str,
+        body: &ResolveDisputeInput,
+    ) -> Result<Job, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/admin/jobs/{job_id}/resolve"),
+            body,
+        )
+        .await
+    }
+
+    pub async fn admin_job_events(&self, job_id: &str) -> Result<Vec<JobEvent>, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/admin/jobs/{job_id}/events")))
+            .await
+    }
+
+    pub async fn admin_penalties(
+        &self,
+        filter: &PenaltyFilter,
+        page: &PageParams,
+    ) -> Result<Page<Penalty>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/penalties")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
 
     pub async fn admin_customer_detail_reads(
         &self,

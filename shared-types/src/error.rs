@@ -35,6 +35,14 @@ pub enum ErrorCode {
     LeadExpired,
     /// The resource is not in a state that allows this.
     InvalidTransition,
+    /// The pro cannot start a job whose service agreement the customer has not signed.
+    AgreementUnsigned,
+    /// The agreement changed since it was read: fetch it again and sign the current version.
+    AgreementOutdated,
+    /// The customer's review window has closed; the job can no longer be disputed.
+    ReviewWindowClosed,
+    /// Too early for this (e.g. starting a job more than 2 hours before its scheduled start).
+    TooEarly,
     /// The same `Idempotency-Key` was used with a different request.
     IdempotencyKeyReused,
     /// A request with this `Idempotency-Key` is still being processed.
@@ -81,6 +89,10 @@ impl ErrorCode {
             | Self::EmailTaken
             | Self::LeadTaken
             | Self::InvalidTransition
+            | Self::AgreementUnsigned
+            | Self::AgreementOutdated
+            | Self::ReviewWindowClosed
+            | Self::TooEarly
             | Self::IdempotencyKeyInFlight => 409,
             Self::LeadExpired => 410,
             Self::PayloadTooLarge => 413,
@@ -106,6 +118,10 @@ impl ErrorCode {
             Self::LeadTaken => "Another pro took this lead",
             Self::LeadExpired => "This lead has expired",
             Self::InvalidTransition => "Not allowed in the current state",
+            Self::AgreementUnsigned => "The service agreement is not signed",
+            Self::AgreementOutdated => "The service agreement has changed",
+            Self::ReviewWindowClosed => "The review window has closed",
+            Self::TooEarly => "Too early",
             Self::IdempotencyKeyReused => "Idempotency-Key reused with another request",
             Self::IdempotencyKeyInFlight => "A request with this Idempotency-Key is in progress",
             Self::Unauthenticated => "Authentication required",
@@ -135,6 +151,10 @@ impl ErrorCode {
             Self::LeadTaken => "lead_taken",
             Self::LeadExpired => "lead_expired",
             Self::InvalidTransition => "invalid_transition",
+            Self::AgreementUnsigned => "agreement_unsigned",
+            Self::AgreementOutdated => "agreement_outdated",
+            Self::ReviewWindowClosed => "review_window_closed",
+            Self::TooEarly => "too_early",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::IdempotencyKeyInFlight => "idempotency_key_in_flight",
             Self::Unauthenticated => "unauthenticated",

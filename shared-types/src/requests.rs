@@ -131,6 +131,8 @@ pub enum RequestStatus {
     Cancelled,
     /// No pro was available.
     Unfilled,
+    /// The assigned pro cancelled the job; `POST /v1/requests/{id}/rematch` looks for another.
+    ProCancelled,
 }
 
 impl RequestStatus {
@@ -140,6 +142,7 @@ impl RequestStatus {
             Self::Assigned => "assigned",
             Self::Cancelled => "cancelled",
             Self::Unfilled => "unfilled",
+            Self::ProCancelled => "pro_cancelled",
         }
     }
 
@@ -149,6 +152,7 @@ impl RequestStatus {
             "assigned" => Some(Self::Assigned),
             "cancelled" => Some(Self::Cancelled),
             "unfilled" => Some(Self::Unfilled),
+            "pro_cancelled" => Some(Self::ProCancelled),
             _ => None,
         }
     }
@@ -291,6 +295,18 @@ pub struct ApplyInput {
     pub quote: Money,
 }
 
+/// `POST /v1/requests/{id}/rematch`: look for another pro after the assigned one cancelled,
+/// optionally with new time windows (the old ones are kept otherwise).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RematchInput {
+    /// 1 to 5 windows, each 1 to 12 hours and in the future.
+    #[validate(length(min = 1, max = 5), custom(function = "valid_windows"))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 5))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub windows: Option<Vec<TimeWindow>>,
+}
+
 /// `POST /v1/leads/{id}/decline`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -346,7 +362,7 @@ pub struct CustomerDetails {
     pub address: Address,
 }
 
-fn valid_windows(windows: &[TimeWindow]) -> Result<(), ValidationError> {
+pub(crate) fn valid_windows(windows: &[TimeWindow]) -> Result<(), ValidationError> {
     let now = Utc::now();
     for (index, window) in windows.iter().enumerate() {
         let hours = (window.end - window.start).num_minutes();
@@ -368,7 +384,7 @@ fn valid_windows(windows: &[TimeWindow]) -> Result<(), ValidationError> {
     Ok(())
 }
 
-fn https_urls(urls: &[String]) -> Result<(), ValidationError> {
+pub(crate) fn https_urls(urls: &[String]) -> Result<(), ValidationError> {
     use validator::ValidateUrl;
     for (index, url) in urls.iter().enumerate() {
         if url.len() > 500 || !url.starts_with("https://") || !url.validate_url() {

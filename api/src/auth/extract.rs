@@ -114,6 +114,8 @@ pub mod roles {
     pub struct Customer;
     pub struct Partner;
     pub struct Staff;
+    /// The two sides of a job.
+    pub struct CustomerOrPartner;
 
     impl AllowedRoles for Customer {
         const ROLES: &'static [Role] = &[Role::Customer];
@@ -123,6 +125,9 @@ pub mod roles {
     }
     impl AllowedRoles for Staff {
         const ROLES: &'static [Role] = &[Role::Staff];
+    }
+    impl AllowedRoles for CustomerOrPartner {
+        const ROLES: &'static [Role] = &[Role::Customer, Role::Partner];
     }
 }
 

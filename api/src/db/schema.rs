@@ -188,8 +188,78 @@ diesel::table! {
         status -> Text,
         price_cents -> BigInt,
         currency -> Text,
+        scheduled_start -> Nullable<Timestamp>,
+        scheduled_end -> Nullable<Timestamp>,
+        started_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        review_window_ends_at -> Nullable<Timestamp>,
+        completion_summary -> Nullable<Text>,
+        completion_photos -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        cancelled_by -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        disputed_at -> Nullable<Timestamp>,
+        dispute_reason -> Nullable<Text>,
+        resolution -> Nullable<Text>,
+        resolution_note -> Nullable<Text>,
+        refund_cents -> Nullable<BigInt>,
+        resolved_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_proposals (id) {
+        id -> Text,
+        job_id -> Text,
+        proposed_by -> Text,
+        party -> Text,
+        slots -> Text,
+        status -> Text,
+        accepted_slot -> Nullable<Integer>,
+        created_at -> Timestamp,
+        responded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    agreement_signatures (job_id) {
+        job_id -> Text,
+        customer_id -> Text,
+        version -> Integer,
+        text_sha256 -> Text,
+        typed_name -> Text,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        signed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_events (id) {
+        id -> Text,
+        job_id -> Text,
+        kind -> Text,
+        actor -> Text,
+        actor_id -> Nullable<Text>,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    penalties (id) {
+        id -> Text,
+        job_id -> Text,
+        user_id -> Text,
+        party -> Text,
+        reason -> Text,
+        amount_cents -> BigInt,
+        currency -> Text,
+        status -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -237,6 +307,9 @@ diesel::joinable!(partner_area_cells -> partner_profiles (partner_id));
 diesel::joinable!(lead_offers -> service_requests (request_id));
 diesel::joinable!(service_requests -> categories (category_id));
 diesel::joinable!(jobs -> service_requests (request_id));
+diesel::joinable!(job_proposals -> jobs (job_id));
+diesel::joinable!(job_events -> jobs (job_id));
+diesel::joinable!(penalties -> jobs (job_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -255,4 +328,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_detail_reads,
     outbox,
     idempotency_keys,
+    job_proposals,
+    agreement_signatures,
+    job_events,
+    penalties,
 );

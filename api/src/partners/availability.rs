@@ -66,6 +66,15 @@ impl Schedule {
             })
     }
 
+    /// True when all of `[start, end)` lies inside one stretch of working hours (a visit slot).
+    pub fn covers(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
+        end > start
+            && self
+                .working_intervals(start, end)
+                .into_iter()
+                .any(|(from, to)| from <= start && end <= to)
+    }
+
     /// Working hours around `[start, end)` as merged UTC intervals.
     fn working_intervals(
         &self,
@@ -171,6 +180,25 @@ mod tests {
 
     fn hours(start: DateTime<Utc>, hours: i64) -> (DateTime<Utc>, DateTime<Utc>) {
         (start, start + chrono::Duration::hours(hours))
+    }
+
+    #[test]
+    fn a_slot_must_lie_inside_working_hours() {
+        let s = schedule(
+            &[
+                (Weekday::Monday, "09:00", "12:00"),
+                (Weekday::Monday, "12:00", "17:00"),
+            ],
+            &[],
+        );
+        // Monday 2 November 2026, EST: 09:00 local is 14:00 UTC.
+        let (a, b) = hours(utc(2026, 11, 2, 14, 0), 8);
+        assert!(s.covers(a, b), "adjacent ranges merge into one stretch");
+        let (a, b) = hours(utc(2026, 11, 2, 13, 0), 2);
+        assert!(!s.covers(a, b), "starts before hours");
+        assert!(s.is_available(a, b), "though it overlaps them by an hour");
+        let (a, b) = hours(utc(2026, 11, 2, 21, 30), 1);
+        assert!(!s.covers(a, b), "ends after hours");
     }
 
     #[test]

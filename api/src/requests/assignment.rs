@@ -4,6 +4,7 @@
 
 use diesel::prelude::*;
 use shared_types::ErrorCode;
+use shared_types::jobs::{JobEventKind, Party};
 use shared_types::partners::{ConnectionKind, Money};
 use shared_types::requests::{Assignment, RequestKind};
 
@@ -11,6 +12,8 @@ use super::model::{ACTIVE_OFFER_STATUSES, OfferRow, RequestRow};
 use crate::db::schema::{jobs, lead_offers, service_requests};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
+use crate::jobs::events as job_events;
+use crate::jobs::model::{self as job_model, Actor};
 use crate::notify::outbox;
 use crate::partners::connections::{self, Source};
 use crate::partners::profiles;
@@ -84,6 +87,17 @@ pub fn assign(
             jobs::updated_at.eq(now),
         ))
         .execute(conn)?;
+    job_events::append(
+        conn,
+        &job_id,
+        JobEventKind::Assigned,
+        &Actor {
+            user_id: String::new(),
+            party: Party::System,
+        },
+        &serde_json::json!({ "partner_id": offer.partner_id, "price": price }),
+        now,
+    )?;
 
     let connection = match request.kind() {
         RequestKind::Profile => ConnectionKind::ProfileLead,
@@ -129,22 +143,12 @@ pub fn assign(
 
 /// The assignment of an already assigned request (a repeated confirm by the winner).
 pub fn existing(conn: &mut DbConnection, request_id: &str) -> ApiResult<Assignment> {
-    let (job_id, partner_id, amount_cents, currency): (String, String, i64, String) = jobs::table
-        .filter(jobs::request_id.eq(request_id))
-        .select((
-            jobs::id,
-            jobs::partner_id,
-            jobs::price_cents,
-            jobs::currency,
-        ))
-        .first(conn)?;
+    let job =
+        job_model::live_for_request(conn, request_id)?.ok_or_else(|| ApiError::not_found("job"))?;
     Ok(Assignment {
         request_id: request_id.to_owned(),
-        partner_id,
-        job_id,
-        price: Money {
-            amount_cents,
-            currency,
-        },
+        partner_id: job.partner_id.clone(),
+        price: job.price(),
+        job_id: job.id,
     })
 }

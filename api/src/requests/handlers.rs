@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use shared_types::auth::Scope;
 use shared_types::requests::{
     ApplyInput, AssignInput, Assignment, DeclineInput, Lead, LeadApplication, LeadFilter,
-    ServiceRequest, ServiceRequestInput,
+    RematchInput, ServiceRequest, ServiceRequestInput,
 };
 use shared_types::{Page, PageParams, ProblemDetails};
 
@@ -121,6 +121,37 @@ pub async fn cancel_request(
     let customer_id = customer.0.user_id;
     let request = state
         .write(move |conn| intake::cancel(conn, &customer_id, &id))
+        .await?;
+    Ok(web::Json(request))
+}
+
+/// Find another pro after the assigned one cancelled the job.
+///
+/// The request is offered again, as a marketplace lead, to the best matching pros it was not
+/// offered to before; send new `windows` if the old ones no longer suit.
+#[utoipa::path(
+    tag = "requests",
+    params(("id" = String, Path, description = "The request's id")),
+    request_body = RematchInput,
+    responses(
+        (status = 200, description = "The reopened request and its new offers", body = ServiceRequest),
+        (status = 409, description = "`invalid_transition`: the request's pro did not cancel",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = ["requests:write"])),
+)]
+#[post("/requests/{id}/rematch")]
+pub async fn rematch_request(
+    state: web::Data<AppState>,
+    customer: RequireRole<roles::Customer>,
+    id: web::Path<String>,
+    body: ValidatedJson<RematchInput>,
+) -> ApiResult<web::Json<ServiceRequest>> {
+    customer.require_scope(Scope::RequestsWrite)?;
+    let customer_id = customer.0.user_id;
+    let policy = LeadPolicy::from(state.settings.as_ref());
+    let request = state
+        .write(move |conn| intake::rematch(conn, &customer_id, &id, &body.0, policy))
         .await?;
     Ok(web::Json(request))
 }

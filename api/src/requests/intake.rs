@@ -2,7 +2,9 @@
 
 use diesel::prelude::*;
 use shared_types::partners::PartnerStatus;
-use shared_types::requests::{RequestKind, RequestStatus, ServiceRequest, ServiceRequestInput};
+use shared_types::requests::{
+    RematchInput, RequestKind, RequestStatus, ServiceRequest, ServiceRequestInput,
+};
 use shared_types::{ErrorCode, Page, PageParams};
 
 use super::LeadPolicy;
@@ -150,6 +152,7 @@ pub fn customer_view(conn: &mut DbConnection, row: &RequestRow) -> ApiResult<Ser
             };
             let job: Option<String> = jobs::table
                 .filter(jobs::request_id.eq(&row.id))
+                .order(jobs::id.desc())
                 .select(jobs::id)
                 .first(conn)
                 .optional()?;
@@ -246,6 +249,52 @@ pub fn cancel(
             &serde_json::json!({ "request_id": request_id }),
         )?;
     }
+    let stored = find(conn, request_id)?;
+    customer_view(conn, &stored)
+}
+
+/// After the assigned pro cancelled, looks for another: the request is offered to the best
+/// matching pros again (as a marketplace lead, whatever it was), with new windows if given. The
+/// pros it was already offered to, including the one who cancelled, are not asked again. Run
+/// inside a write transaction.
+pub fn rematch(
+    conn: &mut DbConnection,
+    customer_id: &str,
+    request_id: &str,
+    input: &RematchInput,
+    policy: LeadPolicy,
+) -> ApiResult<ServiceRequest> {
+    let row = find_own(conn, customer_id, request_id)?;
+    let windows = match &input.windows {
+        Some(windows) => serde_json::to_string(windows).map_err(ApiError::internal)?,
+        None => row.windows.clone(),
+    };
+    let reopened = diesel::update(
+        service_requests::table
+            .filter(service_requests::id.eq(request_id))
+            .filter(service_requests::status.eq(RequestStatus::ProCancelled.as_str())),
+    )
+    .set((
+        service_requests::status.eq(RequestStatus::Open.as_str()),
+        service_requests::kind.eq(RequestKind::Marketplace.as_str()),
+        service_requests::target_partner_id.eq(None::<String>),
+        service_requests::assigned_partner_id.eq(None::<String>),
+        service_requests::match_rounds.eq(0),
+        service_requests::windows.eq(windows),
+        service_requests::updated_at.eq(db::now()),
+    ))
+    .execute(conn)?;
+    if reopened == 0 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidTransition,
+            format!(
+                "the request is {}; only a request whose pro cancelled can be rematched",
+                row.status
+            ),
+        ));
+    }
+    let reopened = find(conn, request_id)?;
+    sweep::offer_round_or_give_up(conn, &reopened, policy)?;
     let stored = find(conn, request_id)?;
     customer_view(conn, &stored)
 }

@@ -38,6 +38,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::list_requests)
         .service(handlers::get_request)
         .service(handlers::cancel_request)
+        .service(handlers::rematch_request)
         .service(handlers::list_leads)
         .service(handlers::get_lead)
         .service(handlers::confirm_lead)

@@ -16,7 +16,8 @@ use std::fmt::Write as _;
 use reqwest::Method;
 use serde_json::{Value, json};
 use shared_types::auth::{CreateApiKeyRequest, Role, Scope, SignupRole};
-use shared_types::partners::Money;
+use shared_types::jobs::{Job, JobStatus};
+use shared_types::partners::{Availability, Money};
 use shared_types::requests::{ApplyInput, OfferStatus, RequestStatus};
 use shared_types::{Client, PageParams};
 
@@ -60,8 +61,24 @@ enum Owned {
     InstantLead,
     /// Partner A's offer of a review-category lead.
     ReviewLead,
-    /// Partner A's job.
+    /// Customer A's job with partner A, just assigned.
     Job,
+    /// The same, for staff (who manage every job).
+    AnyJob,
+    /// An assigned job with an open proposal from the side other than the caller.
+    ProposedJob,
+    /// A job whose agreement customer A has yet to sign; the body carries its version and hash.
+    SignableJob,
+    /// A job scheduled to start within the hour, with its agreement signed.
+    ScheduledJob,
+    /// A job in progress.
+    StartedJob,
+    /// A job completed a moment ago (its review window is open).
+    CompletedJob,
+    /// A disputed job (staff resolve them all).
+    DisputedJob,
+    /// Customer A's request whose pro cancelled the job.
+    ProCancelledRequest,
     /// A review-category request that partner A applied to (staff manage all of them).
     AppliedRequest,
 }
@@ -70,7 +87,17 @@ impl Owned {
     fn is_owned(self) -> bool {
         matches!(
             self,
-            Self::ApiKey | Self::Request | Self::InstantLead | Self::ReviewLead | Self::Job
+            Self::ApiKey
+                | Self::Request
+                | Self::InstantLead
+                | Self::ReviewLead
+                | Self::Job
+                | Self::ProposedJob
+                | Self::SignableJob
+                | Self::ScheduledJob
+                | Self::StartedJob
+                | Self::CompletedJob
+                | Self::ProCancelledRequest
         )
     }
 }
@@ -123,6 +150,7 @@ fn with_body(body: Value, rule: Rule) -> Rule {
 const STAFF: &[Role] = &[Role::Staff];
 const PARTNER: &[Role] = &[Role::Partner];
 const CUSTOMER: &[Role] = &[Role::Customer];
+const BOTH_SIDES: &[Role] = &[Role::Customer, Role::Partner];
 
 /// The table: one rule per operation, keyed `METHOD /path` as in the OpenAPI document.
 fn matrix() -> BTreeMap<&'static str, Rule> {
@@ -267,9 +295,116 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
             ),
         ),
         (
+            "POST /v1/requests/{id}/rematch",
+            on(
+                Owned::ProCancelledRequest,
+                with_body(json!({}), only(CUSTOMER, Keys::Scope(Scope::RequestsWrite))),
+            ),
+        ),
+        (
             "GET /v1/jobs/{id}/customer",
             on(Owned::Job, only(PARTNER, Keys::Scope(Scope::JobsRead))),
         ),
+        (
+            "GET /v1/jobs",
+            only(BOTH_SIDES, Keys::Scope(Scope::JobsRead)),
+        ),
+        (
+            "GET /v1/jobs/{id}",
+            on(Owned::Job, only(BOTH_SIDES, Keys::Scope(Scope::JobsRead))),
+        ),
+        (
+            "POST /v1/jobs/{id}/proposals",
+            on(
+                Owned::Job,
+                with_body(
+                    json!({ "slots": [slot_in(chrono::Duration::days(2))] }),
+                    only(BOTH_SIDES, Keys::Scope(Scope::JobsWrite)),
+                ),
+            ),
+        ),
+        (
+            "POST /v1/jobs/{id}/proposals/{pid}/accept",
+            on(
+                Owned::ProposedJob,
+                with_body(
+                    json!({ "slot": 0 }),
+                    only(BOTH_SIDES, Keys::Scope(Scope::JobsWrite)),
+                ),
+            ),
+        ),
+        (
+            "GET /v1/jobs/{id}/agreement",
+            on(Owned::Job, only(BOTH_SIDES, Keys::Scope(Scope::JobsRead))),
+        ),
+        (
+            "POST /v1/jobs/{id}/agreement/sign",
+            on(
+                Owned::SignableJob,
+                only(CUSTOMER, Keys::Scope(Scope::JobsWrite)),
+            ),
+        ),
+        (
+            "POST /v1/jobs/{id}/start",
+            on(
+                Owned::ScheduledJob,
+                only(PARTNER, Keys::Scope(Scope::JobsWrite)),
+            ),
+        ),
+        (
+            "POST /v1/jobs/{id}/complete",
+            on(
+                Owned::StartedJob,
+                with_body(
+                    json!({ "summary": "Replaced the trap and resealed the sink" }),
+                    only(PARTNER, Keys::Scope(Scope::JobsWrite)),
+                ),
+            ),
+        ),
+        (
+            "POST /v1/jobs/{id}/dispute",
+            on(
+                Owned::CompletedJob,
+                with_body(
+                    json!({ "reason": "The sink still leaks under the trap" }),
+                    only(CUSTOMER, Keys::Scope(Scope::JobsWrite)),
+                ),
+            ),
+        ),
+        (
+            "POST /v1/jobs/{id}/cancel",
+            on(
+                Owned::Job,
+                with_body(
+                    json!({ "reason": "Plans changed" }),
+                    only(BOTH_SIDES, Keys::Scope(Scope::JobsWrite)),
+                ),
+            ),
+        ),
+        (
+            "GET /v1/jobs/{id}/events",
+            on(Owned::Job, only(BOTH_SIDES, Keys::Scope(Scope::JobsRead))),
+        ),
+        ("GET /v1/admin/jobs", staff()),
+        (
+            "POST /v1/admin/jobs/confirm",
+            with_body(
+                json!({ "job_ids": ["00000000-0000-7000-8000-000000000000"] }),
+                staff(),
+            ),
+        ),
+        (
+            "POST /v1/admin/jobs/{id}/resolve",
+            on(
+                Owned::DisputedJob,
+                with_body(
+                    json!({ "outcome": "release", "note": "Photos show the work done" }),
+                    staff(),
+                ),
+            ),
+        ),
+        ("GET /v1/admin/jobs/{id}/events", on(Owned::AnyJob, staff())),
+        ("GET /v1/admin/penalties", staff()),
         ("GET /v1/admin/customer-detail-reads", staff()),
         (
             "GET /v1/admin/requests/{id}/applications",
@@ -308,8 +443,14 @@ fn request_body(category: &str, partner_id: Option<&str>) -> Value {
     body
 }
 
+/// A visit slot of two hours starting `from_now` from now, as JSON.
+fn slot_in(from_now: chrono::Duration) -> Value {
+    let start = chrono::Utc::now() + from_now;
+    json!({ "start": start, "end": start + chrono::Duration::hours(2) })
+}
+
 /// Two signed-in users of each role (A and B), for role and ownership checks. Partners have
-/// a profile.
+/// a profile and work around the clock.
 struct Cast {
     users: Vec<(Role, Client, Client)>,
     customer_a: Client,
@@ -321,13 +462,28 @@ impl Cast {
     async fn new(app: &TestApp) -> Self {
         let mut users = Vec::new();
         let mut partner_a_id = String::new();
+        let weekly: Vec<Value> = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ]
+        .map(|weekday| json!({ "weekday": weekday, "start": "00:00", "end": "24:00" }))
+        .into();
+        let always: Availability =
+            serde_json::from_value(json!({ "time_zone": "UTC", "weekly": weekly })).unwrap();
         for role in [SignupRole::Customer, SignupRole::Partner] {
             let (a_user, _, a) = app.signed_up(role).await;
             let (_, _, b) = app.signed_up(role).await;
             if role == SignupRole::Partner {
                 let profile = serde_json::from_value(partner_profile()).unwrap();
-                a.put_my_partner_profile(&profile).await.unwrap();
-                b.put_my_partner_profile(&profile).await.unwrap();
+                for partner in [&a, &b] {
+                    partner.put_my_partner_profile(&profile).await.unwrap();
+                    partner.put_my_availability(&always).await.unwrap();
+                }
                 partner_a_id = a_user.id;
             }
             users.push((role.into(), a, b));
@@ -366,18 +522,91 @@ impl Cast {
             .unwrap();
         (request.id, offer.id.clone())
     }
+
+    /// A job of customer A with partner A, just assigned.
+    async fn job(&self) -> Job {
+        let (_, offer) = self.profile_lead("cleaning").await;
+        let job_id = self.partner_a.confirm_lead(&offer).await.unwrap().job_id;
+        self.partner_a.job(&job_id).await.unwrap()
+    }
+
+    /// An assigned job with a proposal from `proposer`; returns the job and the proposal.
+    async fn proposed_job(&self, proposer: &Client) -> (Job, String) {
+        let job = self.job().await;
+        let slots = json!({ "slots": [slot_in(chrono::Duration::minutes(30))] });
+        let proposal = proposer
+            .propose_slots(&job.id, &serde_json::from_value(slots).unwrap())
+            .await
+            .unwrap();
+        (job, proposal.id)
+    }
+
+    /// The body that signs the job's current agreement.
+    async fn signature_for(&self, job_id: &str) -> Value {
+        let agreement = self.customer_a.agreement(job_id).await.unwrap();
+        json!({
+            "version": agreement.version,
+            "text_sha256": agreement.text_sha256,
+            "typed_name": "Customer A",
+        })
+    }
+
+    /// A job scheduled to start in half an hour, its agreement signed.
+    async fn scheduled_job(&self) -> Job {
+        let (job, proposal) = self.proposed_job(&self.partner_a).await;
+        self.customer_a
+            .accept_proposal(&job.id, &proposal, 0)
+            .await
+            .unwrap();
+        let signature = self.signature_for(&job.id).await;
+        self.customer_a
+            .sign_agreement(&job.id, &serde_json::from_value(signature).unwrap())
+            .await
+            .unwrap();
+        job
+    }
+
+    async fn started_job(&self) -> Job {
+        let job = self.scheduled_job().await;
+        self.partner_a.start_job(&job.id).await.unwrap()
+    }
+
+    async fn completed_job(&self) -> Job {
+        let job = self.started_job().await;
+        let done = serde_json::from_value(json!({ "summary": "Deep clean done" })).unwrap();
+        self.partner_a.complete_job(&job.id, &done).await.unwrap()
+    }
 }
 
 /// The plumbing category seeded by the migrations.
 const PLUMBING_ID: &str = "0192f000-0000-7000-8000-000000000001";
 
-/// The id to put in the path (an object of `kind`, made as `owner` when it is owned), and a body
-/// that must name another object, if any.
-async fn create_owned(kind: Owned, owner: &Client, cast: &Cast) -> (String, Option<Value>) {
+/// What a rule's path and body are filled with.
+struct Target {
+    /// For `{id}`.
+    id: String,
+    /// For `{pid}`, when the path has one.
+    pid: Option<String>,
+    /// A body naming this very object, replacing the rule's.
+    body: Option<Value>,
+}
+
+impl Target {
+    fn id(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            pid: None,
+            body: None,
+        }
+    }
+}
+
+/// An object of `kind` for the path, made as `owner` (of `role`) when it is owned.
+async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> Target {
     match kind {
-        Owned::Nothing => ("00000000-0000-7000-8000-000000000000".to_owned(), None),
-        Owned::Category => (PLUMBING_ID.to_owned(), None),
-        Owned::Partner => (cast.partner_a_id.clone(), None),
+        Owned::Nothing => Target::id("00000000-0000-7000-8000-000000000000"),
+        Owned::Category => Target::id(PLUMBING_ID),
+        Owned::Partner => Target::id(cast.partner_a_id.clone()),
         Owned::ApiKey => {
             let key = owner
                 .create_api_key(&CreateApiKeyRequest {
@@ -387,15 +616,51 @@ async fn create_owned(kind: Owned, owner: &Client, cast: &Cast) -> (String, Opti
                 })
                 .await
                 .unwrap();
-            (key.api_key.id, None)
+            Target::id(key.api_key.id)
         }
-        Owned::Request => (cast.profile_lead("plumbing").await.0, None),
-        Owned::InstantLead => (cast.profile_lead("cleaning").await.1, None),
-        Owned::ReviewLead => (cast.profile_lead("plumbing").await.1, None),
-        Owned::Job => {
-            let (_, offer) = cast.profile_lead("cleaning").await;
-            let job = cast.partner_a.confirm_lead(&offer).await.unwrap().job_id;
-            (job, None)
+        Owned::Request => Target::id(cast.profile_lead("plumbing").await.0),
+        Owned::InstantLead => Target::id(cast.profile_lead("cleaning").await.1),
+        Owned::ReviewLead => Target::id(cast.profile_lead("plumbing").await.1),
+        Owned::Job | Owned::AnyJob => Target::id(cast.job().await.id),
+        Owned::ProposedJob => {
+            // The other side proposes; the caller accepts.
+            let proposer = if role == Role::Customer {
+                &cast.partner_a
+            } else {
+                &cast.customer_a
+            };
+            let (job, proposal) = cast.proposed_job(proposer).await;
+            Target {
+                pid: Some(proposal),
+                ..Target::id(job.id)
+            }
+        }
+        Owned::SignableJob => {
+            let job = cast.job().await;
+            Target {
+                body: Some(cast.signature_for(&job.id).await),
+                ..Target::id(job.id)
+            }
+        }
+        Owned::ScheduledJob => Target::id(cast.scheduled_job().await.id),
+        Owned::StartedJob => Target::id(cast.started_job().await.id),
+        Owned::CompletedJob => Target::id(cast.completed_job().await.id),
+        Owned::DisputedJob => {
+            let job = cast.completed_job().await;
+            let reason = json!({ "reason": "The grout is still dirty everywhere" });
+            cast.customer_a
+                .dispute_job(&job.id, &serde_json::from_value(reason).unwrap())
+                .await
+                .unwrap();
+            Target::id(job.id)
+        }
+        Owned::ProCancelledRequest => {
+            let job = cast.job().await;
+            cast.partner_a
+                .cancel_job(&job.id, "Van broke down")
+                .await
+                .unwrap();
+            Target::id(job.request_id)
         }
         Owned::AppliedRequest => {
             let (request, offer) = cast.profile_lead("plumbing").await;
@@ -407,13 +672,21 @@ async fn create_owned(kind: Owned, owner: &Client, cast: &Cast) -> (String, Opti
                 },
             };
             cast.partner_a.apply_lead(&offer, &apply).await.unwrap();
-            (request, Some(json!({ "offer_id": offer })))
+            Target {
+                body: Some(json!({ "offer_id": offer })),
+                ..Target::id(request)
+            }
         }
     }
 }
 
 /// True when the object is still there, unchanged, as its owner sees it.
-async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, id: &str) -> bool {
+async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target) -> bool {
+    let id = target.id.as_str();
+    let job_status = |status: JobStatus| async move {
+        let job = cast.partner_a.job(id).await.unwrap();
+        job.status == status && job.cancellation.is_none()
+    };
     match kind {
         Owned::ApiKey => owner
             .list_api_keys(&PageParams::default())
@@ -430,8 +703,30 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, id: &str) -> boo
             let lead = cast.partner_a.lead(id).await.unwrap();
             lead.status == OfferStatus::Offered
         }
-        Owned::Job => cast.partner_a.customer_details(id).await.is_ok(),
-        Owned::Nothing | Owned::Category | Owned::Partner | Owned::AppliedRequest => true,
+        Owned::Job | Owned::AnyJob => {
+            job_status(JobStatus::Assigned).await
+                && cast.partner_a.customer_details(id).await.is_ok()
+        }
+        Owned::ProposedJob => {
+            let job = cast.partner_a.job(id).await.unwrap();
+            job.status == JobStatus::Assigned && job.open_proposal.map(|p| p.id) == target.pid
+        }
+        Owned::SignableJob => {
+            let agreement = cast.customer_a.agreement(id).await.unwrap();
+            agreement.signature.is_none()
+        }
+        Owned::ScheduledJob => job_status(JobStatus::Scheduled).await,
+        Owned::StartedJob => job_status(JobStatus::InProgress).await,
+        Owned::CompletedJob => job_status(JobStatus::Completed).await,
+        Owned::ProCancelledRequest => {
+            let request = cast.customer_a.service_request(id).await.unwrap();
+            request.status == RequestStatus::ProCancelled
+        }
+        Owned::Nothing
+        | Owned::Category
+        | Owned::Partner
+        | Owned::AppliedRequest
+        | Owned::DisputedJob => true,
     }
 }
 
@@ -460,11 +755,16 @@ async fn check_operation(
             failures.push(format!("{name}: {label} got {got}"));
         }
     };
-    let at = |id: &str| path.replace("{id}", id);
-    let body_for =
-        |override_body: &Option<Value>| override_body.clone().or_else(|| rule.body.clone());
+    let at = |target: &Target| {
+        let path = path.replace("{id}", &target.id);
+        match &target.pid {
+            Some(pid) => path.replace("{pid}", pid),
+            None => path.replace("{pid}", "00000000-0000-7000-8000-000000000000"),
+        }
+    };
+    let body_for = |target: &Target| target.body.clone().or_else(|| rule.body.clone());
 
-    let (dummy, _) = create_owned(Owned::Nothing, &app.client, cast).await;
+    let dummy = create_owned(Owned::Nothing, &app.client, Role::Staff, cast).await;
     let got = status(&app.client, method, &at(&dummy), rule.body.as_ref()).await;
     expect("anonymous expects 401".into(), got, got == 401);
 
@@ -478,18 +778,18 @@ async fn check_operation(
             expect(format!("{role:?} expects 403"), got, got == 403);
             continue;
         }
-        let (id, body) = create_owned(rule.owned, a, cast).await;
-        let body = body_for(&body);
+        let target = create_owned(rule.owned, a, *role, cast).await;
+        let body = body_for(&target);
 
         // B (same role) cannot reach A's object, and it stays as it was.
         if rule.owned.is_owned() {
-            let got = status(b, method, &at(&id), body.as_ref()).await;
+            let got = status(b, method, &at(&target), body.as_ref()).await;
             expect(
                 format!("{role:?} B on A's object expects 404"),
                 got,
                 got == 404,
             );
-            let intact = still_intact(rule.owned, cast, a, &id).await;
+            let intact = still_intact(rule.owned, cast, a, &target).await;
             expect(
                 format!("{role:?} A's object after B's call is intact"),
                 got,
@@ -519,7 +819,7 @@ async fn check_operation(
             }
         };
         let lacking = a.with_token(key(wrong_scopes).await);
-        let got = status(&lacking, method, &at(&id), body.as_ref()).await;
+        let got = status(&lacking, method, &at(&target), body.as_ref()).await;
         expect(
             format!("{role:?} key without the scope expects 403"),
             got,
@@ -527,7 +827,7 @@ async fn check_operation(
         );
         if let Some(scope) = right_scope {
             let holding = a.with_token(key(vec![scope]).await);
-            let got = status(&holding, method, &at(&id), body.as_ref()).await;
+            let got = status(&holding, method, &at(&target), body.as_ref()).await;
             expect(
                 format!("{role:?} key with {} is let through", scope.as_str()),
                 got,
@@ -536,9 +836,9 @@ async fn check_operation(
         }
 
         // The owner (or any allowed caller) is let through, on a fresh object.
-        let (id, body) = create_owned(rule.owned, a, cast).await;
-        let body = body_for(&body);
-        let got = status(a, method, &at(&id), body.as_ref()).await;
+        let target = create_owned(rule.owned, a, *role, cast).await;
+        let body = body_for(&target);
+        let got = status(a, method, &at(&target), body.as_ref()).await;
         expect(format!("{role:?} A expects success"), got, got < 400);
     }
     cases

@@ -22,7 +22,7 @@ CREATE TABLE service_requests (
     -- JSON list of URLs
     photo_urls          TEXT NOT NULL,
     contact_phone       TEXT,
-    status              TEXT NOT NULL CHECK (status IN ('open', 'assigned', 'cancelled', 'unfilled')),
+    status              TEXT NOT NULL CHECK (status IN ('open', 'assigned', 'cancelled', 'unfilled', 'pro_cancelled')),
     -- how many times matching has offered this request
     match_rounds        INTEGER NOT NULL,
     assigned_partner_id TEXT REFERENCES users (id),
@@ -57,17 +57,39 @@ CREATE INDEX lead_offers_expiry ON lead_offers (status, expires_at);
 
 -- One job per request: the unique index is the last word on who won.
 CREATE TABLE jobs (
-    id          TEXT PRIMARY KEY,
-    request_id  TEXT NOT NULL UNIQUE REFERENCES service_requests (id),
-    customer_id TEXT NOT NULL REFERENCES users (id),
-    partner_id  TEXT NOT NULL REFERENCES users (id),
-    status      TEXT NOT NULL CHECK (status IN ('assigned', 'scheduled', 'in_progress', 'completed', 'confirmed', 'cancelled', 'disputed')),
-    price_cents BIGINT NOT NULL CHECK (price_cents >= 0),
-    currency    TEXT NOT NULL,
-    created_at  TIMESTAMP NOT NULL,
-    updated_at  TIMESTAMP NOT NULL
+    id                    TEXT PRIMARY KEY,
+    request_id            TEXT NOT NULL REFERENCES service_requests (id),
+    customer_id           TEXT NOT NULL REFERENCES users (id),
+    partner_id            TEXT NOT NULL REFERENCES users (id),
+    status                TEXT NOT NULL CHECK (status IN ('assigned', 'scheduled', 'in_progress', 'completed', 'confirmed', 'cancelled', 'disputed')),
+    price_cents           BIGINT NOT NULL CHECK (price_cents >= 0),
+    currency              TEXT NOT NULL,
+    scheduled_start       TIMESTAMP,
+    scheduled_end         TIMESTAMP,
+    started_at            TIMESTAMP,
+    completed_at          TIMESTAMP,
+    review_window_ends_at TIMESTAMP,
+    completion_summary    TEXT,
+    -- JSON list of https URLs
+    completion_photos     TEXT,
+    confirmed_at          TIMESTAMP,
+    cancelled_at          TIMESTAMP,
+    cancelled_by          TEXT CHECK (cancelled_by IN ('customer', 'partner')),
+    cancel_reason         TEXT,
+    disputed_at           TIMESTAMP,
+    dispute_reason        TEXT,
+    resolution            TEXT CHECK (resolution IN ('release', 'refund', 'partial')),
+    resolution_note       TEXT,
+    refund_cents          BIGINT CHECK (refund_cents >= 0 AND refund_cents <= price_cents),
+    resolved_at           TIMESTAMP,
+    created_at            TIMESTAMP NOT NULL,
+    updated_at            TIMESTAMP NOT NULL
 );
+-- One live job per request: a request whose pro cancelled can be matched again.
+CREATE UNIQUE INDEX jobs_live_request ON jobs (request_id) WHERE status <> 'cancelled';
 CREATE INDEX jobs_partner ON jobs (partner_id, status);
+CREATE INDEX jobs_customer ON jobs (customer_id, status);
+CREATE INDEX jobs_review_window ON jobs (status, review_window_ends_at);
 
 -- Every time a pro reads a customer's contact details.
 CREATE TABLE customer_detail_reads (

@@ -1,0 +1,100 @@
+//! A job's timeline: every transition, proposal, signature and cancellation, with who and when.
+//! Each entry is written in the transaction of the change it records, together with the
+//! notification to the other side.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use shared_types::jobs::{JobEvent, JobEventKind, Party};
+
+use super::model::{Actor, JobRow};
+use crate::db::schema::job_events;
+use crate::db::{self, DbConnection};
+use crate::error::ApiResult;
+use crate::notify::outbox;
+
+/// Records `kind` on the job's timeline and tells the other side (both sides when staff or the
+/// service acted) through the outbox as `job.<kind>`.
+pub fn record(
+    conn: &mut DbConnection,
+    job: &JobRow,
+    kind: JobEventKind,
+    actor: &Actor,
+    detail: serde_json::Value,
+    at: NaiveDateTime,
+) -> ApiResult<()> {
+    append(conn, &job.id, kind, actor, &detail, at)?;
+    let payload = serde_json::json!({
+        "job_id": job.id,
+        "request_id": job.request_id,
+        "event": kind.as_str(),
+        "by": actor.party.as_str(),
+        "detail": detail,
+    });
+    for recipient in job.counterparts(actor.party) {
+        outbox::enqueue(conn, recipient, &format!("job.{}", kind.as_str()), &payload)?;
+    }
+    Ok(())
+}
+
+/// Records `kind` on the timeline without notifying anyone (the caller already does).
+pub fn append(
+    conn: &mut DbConnection,
+    job_id: &str,
+    kind: JobEventKind,
+    actor: &Actor,
+    detail: &serde_json::Value,
+    at: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::insert_into(job_events::table)
+        .values((
+            job_events::id.eq(db::new_id()),
+            job_events::job_id.eq(job_id),
+            job_events::kind.eq(kind.as_str()),
+            job_events::actor.eq(actor.party.as_str()),
+            job_events::actor_id.eq(actor.id()),
+            job_events::detail.eq(detail.to_string()),
+            job_events::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The whole timeline, oldest first.
+pub fn list(conn: &mut DbConnection, job_id: &str) -> ApiResult<Vec<JobEvent>> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        NaiveDateTime,
+    );
+    let rows: Vec<Row> = job_events::table
+        .filter(job_events::job_id.eq(job_id))
+        .order(job_events::id.asc())
+        .select((
+            job_events::id,
+            job_events::job_id,
+            job_events::kind,
+            job_events::actor,
+            job_events::actor_id,
+            job_events::detail,
+            job_events::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, job_id, kind, actor, actor_id, detail, at)| {
+            Some(JobEvent {
+                id,
+                job_id,
+                kind: JobEventKind::parse(&kind)?,
+                actor: Party::parse(&actor)?,
+                actor_id,
+                detail: serde_json::from_str(&detail).unwrap_or_default(),
+                at: at.and_utc(),
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,584 @@
+//! Jobs: what happens between "a pro took it" and "the pro got paid" — date agreement, the
+//! service agreement, start and completion, the customer's review window, disputes, staff
+//! confirmation, cancellation and its penalties, and the timeline of all of it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
+
+use crate::auth::not_blank;
+use crate::partners::Money;
+use crate::requests::{TimeWindow, https_urls};
+
+/// Where a job is in its life.
+///
+/// `assigned -> scheduled -> in_progress -> completed -> confirmed`; `cancelled` from `assigned`
+/// or `scheduled`; `disputed` from `completed` (inside the review window), closed by staff as
+/// `confirmed` with a resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// A pro has the job; no date agreed yet.
+    Assigned,
+    /// A date and time are agreed.
+    Scheduled,
+    /// The pro has started the work.
+    InProgress,
+    /// The pro marked it done; the customer's review window is open.
+    Completed,
+    /// Staff confirmed it (or closed a dispute): the pro's earnings are released.
+    Confirmed,
+    Cancelled,
+    /// The customer disputed the work inside the review window; staff decide.
+    Disputed,
+}
+
+impl JobStatus {
+    pub const ALL: [Self; 7] = [
+        Self::Assigned,
+        Self::Scheduled,
+        Self::InProgress,
+        Self::Completed,
+        Self::Confirmed,
+        Self::Cancelled,
+        Self::Disputed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Assigned => "assigned",
+            Self::Scheduled => "scheduled",
+            Self::InProgress => "in_progress",
+            Self::Completed => "completed",
+            Self::Confirmed => "confirmed",
+            Self::Cancelled => "cancelled",
+            Self::Disputed => "disputed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+    }
+}
+
+/// Who did something to a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    Customer,
+    Partner,
+    Staff,
+    /// The service itself (e.g. the assignment of an instant lead).
+    System,
+}
+
+impl Party {
+    pub const ALL: [Self; 4] = [Self::Customer, Self::Partner, Self::Staff, Self::System];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Partner => "partner",
+            Self::Staff => "staff",
+            Self::System => "system",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|party| party.as_str() == value)
+    }
+}
+
+/// A job as its customer, its pro and staff see it. The customer's contact details are not in
+/// here: the assigned pro reads them from `GET /v1/jobs/{id}/customer` (each read is logged).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Job {
+    pub id: String,
+    pub request_id: String,
+    pub customer_id: String,
+    pub partner_id: String,
+    /// The pro's business name.
+    pub business_name: String,
+    /// The category's slug, e.g. `plumbing`.
+    pub category: String,
+    pub description: String,
+    pub city: String,
+    pub price: Money,
+    pub status: JobStatus,
+    /// The agreed visit, once a proposal was accepted.
+    pub scheduled: Option<TimeWindow>,
+    /// The proposal waiting for an answer, if any.
+    pub open_proposal: Option<Proposal>,
+    /// When the customer signed the service agreement.
+    pub agreement_signed_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completion: Option<Completion>,
+    /// The end of the customer's review window (completion + 24 h by default).
+    pub review_window_ends_at: Option<DateTime<Utc>>,
+    pub dispute: Option<Dispute>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub cancellation: Option<Cancellation>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What the pro reported when they finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Completion {
+    pub summary: String,
+    pub photo_urls: Vec<String>,
+    pub completed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dispute {
+    pub reason: String,
+    pub opened_at: DateTime<Utc>,
+    /// Staff's decision, once made.
+    pub resolution: Option<Resolution>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Resolution {
+    pub outcome: DisputeOutcome,
+    pub note: String,
+    /// What goes back to the customer: the whole price for `refund`, part of it for `partial`,
+    /// nothing for `release`.
+    pub refund: Money,
+    pub resolved_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DisputeOutcome {
+    /// The work stands: the pro is paid in full.
+    Release,
+    /// The customer gets everything back; the pro gets nothing.
+    Refund,
+    /// The customer gets `refund` back; the pro the rest.
+    Partial,
+}
+
+impl DisputeOutcome {
+    pub const ALL: [Self; 3] = [Self::Release, Self::Refund, Self::Partial];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Release => "release",
+            Self::Refund => "refund",
+            Self::Partial => "partial",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|outcome| outcome.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cancellation {
+    pub by: Party,
+    pub reason: String,
+    pub cancelled_at: DateTime<Utc>,
+    /// True when it came less than the notice period (24 h) before the scheduled start.
+    pub late: bool,
+    /// What the cancelling side owes for a late cancellation.
+    pub penalty: Option<Money>,
+}
+
+/// Up to three visit slots one side offers the other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Proposal {
+    pub id: String,
+    pub job_id: String,
+    pub proposed_by: Party,
+    pub slots: Vec<TimeWindow>,
+    pub status: ProposalStatus,
+    /// Which slot was accepted (index into `slots`).
+    pub accepted_slot: Option<u32>,
+    pub created_at: DateTime<Utc>,
+    /// When it was accepted, superseded or withdrawn.
+    pub responded_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    /// Waiting for the other side.
+    Open,
+    Accepted,
+    /// A newer proposal (a counter-proposal) replaced it.
+    Superseded,
+    /// The job was cancelled before anyone answered.
+    Withdrawn,
+}
+
+impl ProposalStatus {
+    pub const ALL: [Self; 4] = [
+        Self::Open,
+        Self::Accepted,
+        Self::Superseded,
+        Self::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Accepted => "accepted",
+            Self::Superseded => "superseded",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+    }
+}
+
+/// `POST /v1/jobs/{id}/proposals`: 1 to 3 slots, each 30 minutes to 12 hours, in the future and
+/// inside the pro's working hours. A new proposal replaces the open one (a counter-proposal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposalInput {
+    #[validate(length(min = 1, max = 3), custom(function = "valid_slots"))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 3))]
+    pub slots: Vec<TimeWindow>,
+}
+
+/// `POST /v1/jobs/{id}/proposals/{pid}/accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptProposalInput {
+    /// Index of the chosen slot in the proposal's `slots`.
+    #[validate(range(max = 2))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 2))]
+    pub slot: u32,
+}
+
+/// The service agreement of a job (001): the text of the current template version with the
+/// job's details filled in, and its SHA-256, which the customer echoes back to sign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Agreement {
+    pub job_id: String,
+    pub version: u32,
+    pub text: String,
+    /// Lower-case hex SHA-256 of `text` (UTF-8).
+    pub text_sha256: String,
+    pub signature: Option<Signature>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Signature {
+    pub version: u32,
+    pub text_sha256: String,
+    pub typed_name: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+/// `POST /v1/jobs/{id}/agreement/sign`: the version and hash the customer read, and their name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignAgreementInput {
+    #[validate(range(min = 1, max = 1000))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
+    pub version: u32,
+    #[validate(length(equal = 64))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{64}$"))]
+    pub text_sha256: String,
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
+    pub typed_name: String,
+}
+
+/// `POST /v1/jobs/{id}/complete`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompleteInput {
+    /// What was done.
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+    )]
+    pub summary: String,
+    /// Up to 10 https URLs of photos of the finished work.
+    #[validate(length(max = 10), custom(function = "https_urls"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
+    #[serde(default)]
+    pub photo_urls: Vec<String>,
+}
+
+/// `POST /v1/jobs/{id}/dispute`: why the work is not right.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DisputeInput {
+    #[validate(length(min = 10, max = 2000), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 10, max_length = 2000, pattern = r"\S")
+    )]
+    pub reason: String,
+}
+
+/// `POST /v1/jobs/{id}/cancel`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CancelJobInput {
+    #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 1000, pattern = r"\S")
+    )]
+    pub reason: String,
+}
+
+/// `POST /v1/admin/jobs/{id}/resolve`: staff's decision on a dispute. `refund` is required for
+/// `partial` (more than nothing, less than the price) and must be absent otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[validate(schema(function = "refund_matches_outcome", skip_on_field_errors = true))]
+pub struct ResolveDisputeInput {
+    pub outcome: DisputeOutcome,
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+    )]
+    pub note: String,
+    #[validate(nested)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<Money>,
+}
+
+/// `POST /v1/admin/jobs/confirm`: jobs to confirm in one go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConfirmJobsInput {
+    #[validate(length(min = 1, max = 100))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
+    pub job_ids: Vec<String>,
+}
+
+/// What happened to each job of a bulk confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConfirmJobsResult {
+    pub results: Vec<ConfirmOutcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConfirmOutcome {
+    pub job_id: String,
+    pub result: ConfirmResult,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmResult {
+    /// Confirmed now: the pro's earnings are released.
+    Confirmed,
+    /// Was already confirmed (nothing changed).
+    AlreadyConfirmed,
+    /// The customer's review window is still open.
+    InReviewWindow,
+    /// The customer disputed it: resolve the dispute instead.
+    Disputed,
+    /// Not completed yet (or cancelled).
+    NotCompleted,
+    NotFound,
+}
+
+/// One entry of a job's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobEvent {
+    pub id: String,
+    pub job_id: String,
+    pub kind: JobEventKind,
+    pub actor: Party,
+    /// The user who acted (absent for the service itself).
+    pub actor_id: Option<String>,
+    /// What changed, e.g. the proposed slots or the cancellation reason.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub detail: serde_json::Value,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JobEventKind {
+    Assigned,
+    Proposed,
+    /// A proposal was accepted: the first agreed date.
+    Scheduled,
+    /// A proposal was accepted on an already scheduled job.
+    Rescheduled,
+    AgreementSigned,
+    Started,
+    Completed,
+    Disputed,
+    DisputeResolved,
+    Confirmed,
+    Cancelled,
+}
+
+impl JobEventKind {
+    pub const ALL: [Self; 11] = [
+        Self::Assigned,
+        Self::Proposed,
+        Self::Scheduled,
+        Self::Rescheduled,
+        Self::AgreementSigned,
+        Self::Started,
+        Self::Completed,
+        Self::Disputed,
+        Self::DisputeResolved,
+        Self::Confirmed,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Assigned => "assigned",
+            Self::Proposed => "proposed",
+            Self::Scheduled => "scheduled",
+            Self::Rescheduled => "rescheduled",
+            Self::AgreementSigned => "agreement_signed",
+            Self::Started => "started",
+            Self::Completed => "completed",
+            Self::Disputed => "disputed",
+            Self::DisputeResolved => "dispute_resolved",
+            Self::Confirmed => "confirmed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+}
+
+/// `GET /v1/jobs` filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct JobFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<JobStatus>,
+}
+
+/// `GET /v1/admin/jobs` filter: e.g. `status=completed&review_window=closed` lists what staff
+/// can confirm.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct AdminJobFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<JobStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_window: Option<ReviewWindow>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewWindow {
+    Open,
+    Closed,
+}
+
+/// Money a user owes for breaking a rule (a late cancellation), settled by the wallet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Penalty {
+    pub id: String,
+    pub job_id: String,
+    /// Who owes it.
+    pub user_id: String,
+    pub party: Party,
+    /// Why: `late_cancellation`.
+    pub reason: String,
+    pub amount: Money,
+    /// `pending` until the wallet settles it.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `GET /v1/admin/penalties` filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PenaltyFilter {
+    /// Only this user's penalties.
+    #[validate(length(max = 64))]
+    #[cfg_attr(feature = "openapi", param(max_length = 64))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+}
+
+/// Slots are 30 minutes to 12 hours long; "in the future" and "inside the pro's hours" are the
+/// server's to check (it owns the clock and the hours).
+fn valid_slots(slots: &[TimeWindow]) -> Result<(), ValidationError> {
+    for (index, slot) in slots.iter().enumerate() {
+        let minutes = (slot.end - slot.start).num_minutes();
+        let problem = if slot.end <= slot.start {
+            Some("must end after it starts")
+        } else if !(30..=12 * 60).contains(&minutes) {
+            Some("must last 30 minutes to 12 hours")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            let mut error = ValidationError::new("slot");
+            error.message = Some(format!("slots[{index}] {problem}").into());
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+fn refund_matches_outcome(input: &ResolveDisputeInput) -> Result<(), ValidationError> {
+    let problem = match (input.outcome, &input.refund) {
+        (DisputeOutcome::Partial, None) => Some("a partial outcome needs the refund amount"),
+        (DisputeOutcome::Partial, Some(refund)) if refund.amount_cents == 0 => {
+            Some("a partial refund must be more than nothing")
+        }
+        (DisputeOutcome::Release | DisputeOutcome::Refund, Some(_)) => {
+            Some("only a partial outcome takes a refund amount")
+        }
+        _ => None,
+    };
+    match problem {
+        Some(problem) => {
+            let mut error = ValidationError::new("refund");
+            error.message = Some(problem.into());
+            error.add_param("field".into(), &"refund");
+            Err(error)
+        }
+        None => Ok(()),
+    }
+}
