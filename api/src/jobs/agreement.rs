@@ -3,6 +3,8 @@
 //! hash is refused. Signing does not oblige the customer to go ahead, but the pro cannot start
 //! before it.
 
+use std::fmt::Write as _;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
@@ -49,8 +51,10 @@ pub struct Origin {
 pub fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 /// `12345` CAD -> `123.45 CAD`.

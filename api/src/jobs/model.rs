@@ -265,7 +265,7 @@ pub fn views(conn: &mut DbConnection, rows: Vec<JobRow>) -> ApiResult<Vec<Job>> 
                 description,
                 city,
                 open_proposal: proposals.remove(&row.id),
-                agreement_signed_at: signed.get(&row.id).map(|at| at.and_utc()),
+                agreement_signed_at: signed.get(&row.id).map(NaiveDateTime::and_utc),
                 ..view_of_row(&row, penalty)
             }
         })

@@ -6,6 +6,7 @@ mod authz;
 mod cli;
 mod errors;
 mod harness;
+mod jobs;
 mod leads;
 mod openapi;
 mod partners;
