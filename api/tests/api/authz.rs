@@ -17,11 +17,11 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use shared_types::auth::{CreateApiKeyRequest, Role, Scope, SignupRole};
 use shared_types::jobs::{Job, JobStatus};
-use shared_types::partners::{Availability, Money};
+use shared_types::partners::Money;
 use shared_types::requests::{ApplyInput, OfferStatus, RequestStatus};
 use shared_types::{Client, PageParams};
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, every_day};
 
 /// Who may call an operation.
 #[derive(Clone, Copy)]
@@ -462,19 +462,7 @@ impl Cast {
     async fn new(app: &TestApp) -> Self {
         let mut users = Vec::new();
         let mut partner_a_id = String::new();
-        let weekly: Vec<Value> = [
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        ]
-        .map(|weekday| json!({ "weekday": weekday, "start": "00:00", "end": "24:00" }))
-        .into();
-        let always: Availability =
-            serde_json::from_value(json!({ "time_zone": "UTC", "weekly": weekly })).unwrap();
+        let always = every_day("UTC", "00:00", "24:00");
         for role in [SignupRole::Customer, SignupRole::Partner] {
             let (a_user, _, a) = app.signed_up(role).await;
             let (_, _, b) = app.signed_up(role).await;

@@ -9,15 +9,14 @@ use shared_types::jobs::{
     ReviewWindow, SignAgreementInput,
 };
 use shared_types::partners::{
-    Availability, MembershipTier, Money, PartnerAdminUpdate, PartnerProfileInput, ServiceArea,
-    Weekday, WeeklyHours,
+    MembershipTier, Money, PartnerAdminUpdate, PartnerProfileInput, ServiceArea,
 };
 use shared_types::requests::{
     Address, LeadFilter, RematchInput, RequestStatus, ServiceRequestInput, TimeWindow,
 };
 use shared_types::{Client, ClientError, ErrorCode, PageParams};
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, every_day};
 
 /// The cleaning category's list price (an instant category, seeded).
 const CLEANING_PRICE: i64 = 14_900;
@@ -29,30 +28,6 @@ struct Cast {
     partner: Client,
     partner_id: String,
     staff: Client,
-}
-
-fn daytime() -> Availability {
-    let days = [
-        Weekday::Monday,
-        Weekday::Tuesday,
-        Weekday::Wednesday,
-        Weekday::Thursday,
-        Weekday::Friday,
-        Weekday::Saturday,
-        Weekday::Sunday,
-    ];
-    Availability {
-        time_zone: "UTC".into(),
-        weekly: days
-            .into_iter()
-            .map(|weekday| WeeklyHours {
-                weekday,
-                start: "08:00".into(),
-                end: "20:00".into(),
-            })
-            .collect(),
-        days_off: vec![],
-    }
 }
 
 /// A pro serving cleaning around Toronto, on the brand builder tier (so marketplace leads reach
@@ -74,7 +49,10 @@ async fn pro(app: &TestApp, staff: &Client) -> (String, Client) {
         accepting_leads: true,
     };
     client.put_my_partner_profile(&profile).await.unwrap();
-    client.put_my_availability(&daytime()).await.unwrap();
+    client
+        .put_my_availability(&every_day("UTC", "08:00", "20:00"))
+        .await
+        .unwrap();
     let update = PartnerAdminUpdate {
         status: None,
         tier: Some(MembershipTier::BrandBuilder),

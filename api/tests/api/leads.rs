@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use serde_json::json;
 use shared_types::partners::{
     Availability, MembershipTier, Money, PartnerAdminUpdate, PartnerProfileInput, PartnerStatus,
-    ServiceArea, Weekday, WeeklyHours,
+    ServiceArea, Weekday,
 };
 use shared_types::requests::{
     Address, ApplyInput, DeclineInput, Lead, LeadFilter, OfferStatus, RequestKind, RequestStatus,
@@ -13,7 +13,7 @@ use shared_types::requests::{
 };
 use shared_types::{Client, ErrorCode, PageParams};
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, every_day};
 
 /// Toronto city hall, where the work is.
 const SITE: (f64, f64) = (43.6534, -79.3841);
@@ -39,27 +39,7 @@ struct Twist {
 }
 
 fn all_week() -> Availability {
-    let days = [
-        Weekday::Monday,
-        Weekday::Tuesday,
-        Weekday::Wednesday,
-        Weekday::Thursday,
-        Weekday::Friday,
-        Weekday::Saturday,
-        Weekday::Sunday,
-    ];
-    Availability {
-        time_zone: "America/Toronto".into(),
-        weekly: days
-            .iter()
-            .map(|day| WeeklyHours {
-                weekday: *day,
-                start: "00:00".into(),
-                end: "24:00".into(),
-            })
-            .collect(),
-        days_off: vec![],
-    }
+    every_day("America/Toronto", "00:00", "24:00")
 }
 
 async fn pro(app: &TestApp, staff: &Client, twist: Twist) -> Pro {
