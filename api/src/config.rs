@@ -167,6 +167,15 @@ pub struct Settings {
     pub customer_late_cancel_fee_cents: i64,
     /// `PARTNER_LATE_CANCEL_PENALTY_CENTS`, default 5000: what a pro owes for a late cancellation.
     pub partner_late_cancel_penalty_cents: i64,
+    /// `FCM_SERVICE_ACCOUNT_FILE`: a Google service-account JSON key; without it push is off.
+    pub fcm_service_account_file: Option<PathBuf>,
+    /// `FCM_BASE_URL`, default `https://fcm.googleapis.com`.
+    pub fcm_base_url: String,
+    /// `OUTBOX_POLL_INTERVAL_MS`, default 500: how often the outbox worker looks for due
+    /// messages besides being woken by writes (0 turns delivery off).
+    pub outbox_poll_interval: Duration,
+    /// `OUTBOX_MAX_ATTEMPTS`, default 10: delivery attempts before a message is `failed`.
+    pub outbox_max_attempts: i32,
 }
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/porchlight.db";
@@ -286,6 +295,21 @@ impl Settings {
                 5000,
                 0..=10_000_000,
             )?),
+            fcm_service_account_file: get("FCM_SERVICE_ACCOUNT_FILE")
+                .map(|path| path.trim().to_owned())
+                .filter(|path| !path.is_empty())
+                .map(PathBuf::from),
+            fcm_base_url: get("FCM_BASE_URL")
+                .map(|url| url.trim().trim_end_matches('/').to_owned())
+                .filter(|url| !url.is_empty())
+                .unwrap_or_else(|| crate::notify::fcm::DEFAULT_BASE_URL.to_owned()),
+            outbox_poll_interval: Duration::from_millis(number(
+                "OUTBOX_POLL_INTERVAL_MS",
+                500,
+                0..=60_000,
+            )?),
+            outbox_max_attempts: i32::try_from(number("OUTBOX_MAX_ATTEMPTS", 10, 1..=100)?)
+                .unwrap_or(10),
             http_workers: match get("HTTP_WORKERS") {
                 None => None,
                 Some(_) => Some(usize::try_from(number("HTTP_WORKERS", 1, 1..=256)?).unwrap_or(1)),

@@ -17,6 +17,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub jwt: Arc<JwtKeys>,
     pub clock: Clock,
+    /// Wakes the outbox worker after a write that may have queued a notification.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -27,6 +29,7 @@ impl AppState {
             settings: Arc::new(settings),
             jwt,
             clock: Clock::default(),
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -52,6 +55,10 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.db(move |conn| db::write_transaction(conn, f)).await
+        let result = self.db(move |conn| db::write_transaction(conn, f)).await;
+        if result.is_ok() {
+            self.outbox_wake.notify_one();
+        }
+        result
     }
 }

@@ -25,6 +25,7 @@ use crate::jobs::{
     ConfirmJobsInput, ConfirmJobsResult, DisputeInput, Job, JobEvent, JobFilter, Penalty,
     PenaltyFilter, Proposal, ProposalInput, ResolveDisputeInput, SignAgreementInput,
 };
+use crate::notify::{Device, DeviceInput, OutboxFilter, OutboxMessage};
 use crate::partners::{
     AuditEntry, AuditFilter, Availability, Category, CategoryInput, ConnectionStats,
     ConnectionsQuery, ContactClick, ContactKind, ContactTarget, PartnerAdminUpdate, PartnerFilter,
@@ -451,7 +452,35 @@ impl Client {
             .await
     }
 
+    // --- notifications ---
+
+    pub async fn register_device(&self, body: &DeviceInput) -> Result<Device, ClientError> {
+        self.send_json(Method::POST, "/v1/devices", body).await
+    }
+
+    pub async fn devices(&self) -> Result<Vec<Device>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/devices")).await
+    }
+
+    pub async fn delete_device(&self, id: &str) -> Result<(), ClientError> {
+        self.call_empty(self.request(Method::DELETE, &format!("/v1/devices/{id}")))
+            .await
+    }
+
     // --- admin ---
+
+    pub async fn admin_outbox(
+        &self,
+        filter: &OutboxFilter,
+        page: &PageParams,
+    ) -> Result<Page<OutboxMessage>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/outbox")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
 
     pub async fn admin_jobs(
         &self,

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod error;
 pub mod health;
 pub mod jobs;
+pub mod notify;
 pub mod pagination;
 pub mod partners;
 pub mod requests;

@@ -297,6 +297,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    devices (id) {
+        id -> Text,
+        user_id -> Text,
+        token -> Text,
+        platform -> Text,
+        app_version -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox_deliveries (outbox_id, target) {
+        outbox_id -> Text,
+        target -> Text,
+        delivered_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
 
@@ -332,4 +352,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     agreement_signatures,
     job_events,
     penalties,
+    devices,
+    outbox_deliveries,
 );

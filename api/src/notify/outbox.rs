@@ -1,6 +1,9 @@
 //! The transactional outbox: one row per notification, written with the state change it reports.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use shared_types::notify::{OutboxFilter, OutboxMessage, OutboxStatus};
+use shared_types::{Page, PageParams};
 
 use crate::db::schema::outbox;
 use crate::db::{self, DbConnection};
@@ -27,4 +30,67 @@ pub fn enqueue(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+type OutboxRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i32,
+    NaiveDateTime,
+    Option<String>,
+    NaiveDateTime,
+);
+
+/// Staff: the outbox, newest first (`status=failed` shows what never arrived, and why).
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &OutboxFilter,
+    page: &PageParams,
+) -> ApiResult<Page<OutboxMessage>> {
+    let limit = i64::from(page.limit());
+    let mut query = outbox::table
+        .select((
+            outbox::id,
+            outbox::recipient_id,
+            outbox::kind,
+            outbox::payload,
+            outbox::status,
+            outbox::attempts,
+            outbox::next_attempt_at,
+            outbox::last_error,
+            outbox::created_at,
+        ))
+        .order(outbox::id.desc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(outbox::status.eq(status.as_str()));
+    }
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(outbox::id.lt(cursor));
+    }
+    let rows: Vec<OutboxRow> = query.load(conn)?;
+    let (rows, next_cursor) = db::split_page(rows, limit, |row| row.0.clone());
+    let items = rows
+        .into_iter()
+        .map(
+            |(id, recipient_id, kind, payload, status, attempts, next, last_error, created)| {
+                OutboxMessage {
+                    id,
+                    recipient_id,
+                    kind,
+                    payload: serde_json::from_str(&payload).unwrap_or_default(),
+                    status: OutboxStatus::parse(&status).unwrap_or(OutboxStatus::Failed),
+                    attempts,
+                    next_attempt_at: next.and_utc(),
+                    last_error,
+                    created_at: created.and_utc(),
+                }
+            },
+        )
+        .collect();
+    Ok(Page { items, next_cursor })
 }

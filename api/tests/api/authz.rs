@@ -17,6 +17,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use shared_types::auth::{CreateApiKeyRequest, Role, Scope, SignupRole};
 use shared_types::jobs::{Job, JobStatus};
+use shared_types::notify::{DeviceInput, Platform};
 use shared_types::partners::Money;
 use shared_types::requests::{ApplyInput, OfferStatus, RequestStatus};
 use shared_types::{Client, PageParams};
@@ -51,6 +52,8 @@ enum Owned {
     Nothing,
     /// One of A's API keys.
     ApiKey,
+    /// One of A's push devices.
+    Device,
     /// A seeded category (staff manage all of them).
     Category,
     /// A partner with a profile (staff manage all of them).
@@ -88,6 +91,7 @@ impl Owned {
         matches!(
             self,
             Self::ApiKey
+                | Self::Device
                 | Self::Request
                 | Self::InstantLead
                 | Self::ReviewLead
@@ -176,6 +180,19 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
             on(Owned::ApiKey, signed_in(Keys::SessionOnly)),
         ),
         ("GET /v1/admin/users", staff()),
+        (
+            "POST /v1/devices",
+            with_body(
+                json!({ "token": "matrix-device-token", "platform": "ios" }),
+                signed_in(Keys::SessionOnly),
+            ),
+        ),
+        ("GET /v1/devices", signed_in(Keys::SessionOnly)),
+        (
+            "DELETE /v1/devices/{id}",
+            on(Owned::Device, signed_in(Keys::SessionOnly)),
+        ),
+        ("GET /v1/admin/outbox", staff()),
         ("GET /v1/admin/audit-log", staff()),
         ("GET /v1/categories", public()),
         (
@@ -606,6 +623,17 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
                 .unwrap();
             Target::id(key.api_key.id)
         }
+        Owned::Device => {
+            let device = owner
+                .register_device(&DeviceInput {
+                    token: format!("matrix-{}", uuid::Uuid::new_v4()),
+                    platform: Platform::Android,
+                    app_version: None,
+                })
+                .await
+                .unwrap();
+            Target::id(device.id)
+        }
         Owned::Request => Target::id(cast.profile_lead("plumbing").await.0),
         Owned::InstantLead => Target::id(cast.profile_lead("cleaning").await.1),
         Owned::ReviewLead => Target::id(cast.profile_lead("plumbing").await.1),
@@ -683,6 +711,12 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
             .items
             .iter()
             .any(|key| key.id == id),
+        Owned::Device => owner
+            .devices()
+            .await
+            .unwrap()
+            .iter()
+            .any(|device| device.id == id),
         Owned::Request => {
             let request = cast.customer_a.service_request(id).await.unwrap();
             request.status == RequestStatus::Open

@@ -125,6 +125,8 @@ impl TestApp {
             ("HTTP_WORKERS".into(), "1".into()),
             // Tests sweep offers themselves, at the time they choose.
             ("SWEEP_INTERVAL_SECS".into(), "0".into()),
+            // Likewise, tests deliver the outbox when they choose (or turn the worker on).
+            ("OUTBOX_POLL_INTERVAL_MS".into(), "0".into()),
         ];
         vars.extend(overrides.iter().map(|(k, v)| ((*k).into(), (*v).into())));
         let settings = Settings::from_lookup(|key| {

@@ -30,9 +30,38 @@ struct Cast {
     staff: Client,
 }
 
+/// A cleaning request in central Toronto for 10:00-13:00 UTC two days ahead, to one pro or (without
+/// `partner_id`) to the marketplace.
+pub fn cleaning_request(partner_id: Option<&str>) -> ServiceRequestInput {
+    let start = (Utc::now().date_naive() + Duration::days(2))
+        .and_hms_opt(10, 0, 0)
+        .unwrap()
+        .and_utc();
+    ServiceRequestInput {
+        category: "cleaning".into(),
+        description: "Deep clean of a two-bedroom flat".into(),
+        address: Address {
+            street: "100 Queen St W".into(),
+            city: "Toronto".into(),
+            postal_code: "M5H 2N2".into(),
+            country: "CA".into(),
+            lat: 43.6534,
+            lon: -79.3841,
+        },
+        windows: vec![TimeWindow {
+            start,
+            end: start + Duration::hours(3),
+        }],
+        budget: None,
+        photo_urls: vec![],
+        contact_phone: Some("+14165550199".into()),
+        partner_id: partner_id.map(str::to_owned),
+    }
+}
+
 /// A pro serving cleaning around Toronto, on the brand builder tier (so marketplace leads reach
 /// them too).
-async fn pro(app: &TestApp, staff: &Client) -> (String, Client) {
+pub async fn pro(app: &TestApp, staff: &Client) -> (String, Client) {
     let (user, client) = app.partner().await;
     let profile = PartnerProfileInput {
         business_name: format!("Sparkle {}", &user.id[..8]),
@@ -98,35 +127,11 @@ impl Cast {
         }
     }
 
-    fn request_input(partner_id: Option<&str>) -> ServiceRequestInput {
-        let start = Utc::now() + Duration::days(2);
-        ServiceRequestInput {
-            category: "cleaning".into(),
-            description: "Deep clean of a two-bedroom flat".into(),
-            address: Address {
-                street: "100 Queen St W".into(),
-                city: "Toronto".into(),
-                postal_code: "M5H 2N2".into(),
-                country: "CA".into(),
-                lat: 43.6534,
-                lon: -79.3841,
-            },
-            windows: vec![TimeWindow {
-                start,
-                end: start + Duration::hours(3),
-            }],
-            budget: None,
-            photo_urls: vec![],
-            contact_phone: Some("+14165550199".into()),
-            partner_id: partner_id.map(str::to_owned),
-        }
-    }
-
     /// A new job: the customer asks the pro for a quote, the pro confirms.
     async fn job(&self) -> Job {
         let request = self
             .customer
-            .create_request(&Self::request_input(Some(&self.partner_id)))
+            .create_request(&cleaning_request(Some(&self.partner_id)))
             .await
             .unwrap();
         let leads = self

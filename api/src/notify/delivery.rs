@@ -1,0 +1,291 @@
+//! Delivering the outbox: workers in the API process claim due messages, push them to the
+//! recipient's devices, and record the outcome.
+//!
+//! - Claiming leases a batch (`next_attempt_at` moves a lease ahead); on PostgreSQL with
+//!   `FOR UPDATE SKIP LOCKED`, so several replicas share the work without overlap. A worker that
+//!   dies mid-batch loses nothing: its lease runs out and another worker takes the messages.
+//! - Delivery is at-least-once. Each device that got a message is recorded, so a retry only
+//!   resends to the others, and every push carries the outbox id as its collapse key / tag, so a
+//!   message sent twice (a crash between sending and recording) still shows once.
+//! - Failures: a dead token deletes the device; a retryable error reschedules the message with
+//!   exponential backoff and jitter, never sooner than FCM's `Retry-After`; after
+//!   `OUTBOX_MAX_ATTEMPTS`, or on an error retrying cannot fix, the message ends `failed` with
+//!   its last error, for staff to see.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamp};
+use rand::Rng;
+
+use super::devices::{self, DeviceRow};
+use super::fcm::{FcmSender, PushError};
+use super::message;
+use crate::db::schema::{outbox, outbox_deliveries};
+use crate::db::{DbConnection, write_transaction};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// How long a claimed message is reserved for the worker that claimed it.
+pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+/// Messages claimed at once.
+const BATCH: i64 = 100;
+/// The longest wait between two attempts.
+const MAX_BACKOFF_SECS: u64 = 3600;
+
+/// How messages leave: the push sender (absent when no service account is configured) and the
+/// retry budget.
+pub struct Delivery {
+    pub fcm: Option<FcmSender>,
+    pub max_attempts: i32,
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = outbox)]
+pub struct Claimed {
+    pub id: String,
+    pub recipient_id: String,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i32,
+}
+
+const CLAIM_POSTGRES: &str = "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
+     ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+     RETURNING id, recipient_id, kind, payload, attempts";
+/// SQLite has one writer at a time (see `db::write_transaction`), so no row locks are needed.
+const CLAIM_SQLITE: &str = "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? \
+     ORDER BY next_attempt_at, id LIMIT ?) \
+     RETURNING id, recipient_id, kind, payload, attempts";
+
+/// Leases up to `limit` due messages to the caller.
+pub fn claim(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> ApiResult<Vec<Claimed>> {
+    let lease_until = now + LEASE;
+    write_transaction(conn, |conn| {
+        let claimed = match conn {
+            DbConnection::Postgres(pg) => diesel::sql_query(CLAIM_POSTGRES)
+                .bind::<Timestamp, _>(lease_until)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .load(pg)?,
+            DbConnection::Sqlite(sqlite) => diesel::sql_query(CLAIM_SQLITE)
+                .bind::<Timestamp, _>(lease_until)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .load(sqlite)?,
+        };
+        Ok(claimed)
+    })
+}
+
+/// The wait before attempt `attempts + 1`: 2^attempts seconds (capped at an hour) plus up to a
+/// quarter more at random, and never less than what the server asked for.
+pub fn backoff(attempts: i32, server_asked: Option<Duration>) -> Duration {
+    let exponent = u32::try_from(attempts.clamp(0, 12)).unwrap_or(12);
+    let base = 2_u64.pow(exponent).min(MAX_BACKOFF_SECS);
+    let jitter = rand::rng().random_range(0..=base * 250);
+    let wait = Duration::from_secs(base) + Duration::from_millis(jitter);
+    server_asked.map_or(wait, |asked| wait.max(asked))
+}
+
+/// What happened to one message.
+#[derive(Debug, Default)]
+struct Outcome {
+    delivered: Vec<String>,
+    dead_devices: Vec<String>,
+    /// Some device should be tried again…
+    retry: bool,
+    /// …no sooner than this, when FCM said so.
+    retry_after: Option<Duration>,
+    fatal: Option<String>,
+    last_error: Option<String>,
+}
+
+async fn deliver(state: &AppState, delivery: &Delivery, claimed: Claimed, now: NaiveDateTime) {
+    let id = claimed.id.clone();
+    let outcome = push(state, delivery, &claimed, now).await;
+    let max_attempts = delivery.max_attempts;
+    let recorded = state
+        .db(move |conn| record(conn, &claimed, &outcome, max_attempts, now))
+        .await;
+    if let Err(error) = recorded {
+        // The lease runs out and the message is tried again.
+        tracing::warn!(outbox_id = %id, %error, "could not record a delivery");
+    }
+}
+
+async fn push(
+    state: &AppState,
+    delivery: &Delivery,
+    claimed: &Claimed,
+    now: NaiveDateTime,
+) -> Outcome {
+    let mut outcome = Outcome::default();
+    let Some(fcm) = &delivery.fcm else {
+        return outcome;
+    };
+    let (recipient, outbox_id) = (claimed.recipient_id.clone(), claimed.id.clone());
+    let pending = state
+        .db(move |conn| {
+            let done: Vec<String> = outbox_deliveries::table
+                .filter(outbox_deliveries::outbox_id.eq(&outbox_id))
+                .select(outbox_deliveries::target)
+                .load(conn)?;
+            let devices = devices::of_user(conn, &recipient)?;
+            Ok(devices
+                .into_iter()
+                .filter(|device| !done.contains(&target(device)))
+                .collect::<Vec<_>>())
+        })
+        .await;
+    let devices = match pending {
+        Ok(devices) => devices,
+        Err(error) => {
+            outcome.retry = true;
+            outcome.last_error = Some(error.to_string());
+            return outcome;
+        }
+    };
+    let payload: serde_json::Value = serde_json::from_str(&claimed.payload).unwrap_or_default();
+    let notification = message::render(&claimed.kind, &payload, now);
+    if notification.ttl == Some(Duration::ZERO) {
+        // Too late to matter (an expired offer): nothing to show.
+        return outcome;
+    }
+    for device in devices {
+        match fcm.send(&device.token, &notification, &claimed.id).await {
+            Ok(()) => outcome.delivered.push(target(&device)),
+            Err(PushError::DeadToken(reason)) => {
+                tracing::info!(device_id = %device.id, %reason, "forgetting a dead device");
+                outcome.dead_devices.push(device.id);
+            }
+            Err(PushError::Retry { after, reason }) => {
+                outcome.retry = true;
+                outcome.retry_after = outcome.retry_after.max(after);
+                outcome.last_error = Some(reason);
+            }
+            Err(PushError::Fatal(reason)) => {
+                tracing::error!(
+                    outbox_id = %claimed.id, device_id = %device.id, %reason,
+                    "FCM refused a message; check the service account and project"
+                );
+                outcome.last_error = Some(reason.clone());
+                outcome.fatal = Some(reason);
+            }
+        }
+    }
+    outcome
+}
+
+fn target(device: &DeviceRow) -> String {
+    format!("device:{}", device.id)
+}
+
+fn record(
+    conn: &mut DbConnection,
+    claimed: &Claimed,
+    outcome: &Outcome,
+    max_attempts: i32,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    write_transaction(conn, |conn| {
+        for delivered in &outcome.delivered {
+            diesel::insert_into(outbox_deliveries::table)
+                .values((
+                    outbox_deliveries::outbox_id.eq(&claimed.id),
+                    outbox_deliveries::target.eq(delivered),
+                    outbox_deliveries::delivered_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        for device in &outcome.dead_devices {
+            devices::forget(conn, device)?;
+        }
+        let row = outbox::table.find(&claimed.id);
+        match (outcome.retry, &outcome.fatal) {
+            (true, _) if claimed.attempts < max_attempts => {
+                let wait = backoff(claimed.attempts, outcome.retry_after);
+                let next = now + chrono::Duration::from_std(wait).unwrap_or(LEASE);
+                diesel::update(row)
+                    .set((
+                        outbox::next_attempt_at.eq(next),
+                        outbox::last_error.eq(&outcome.last_error),
+                    ))
+                    .execute(conn)?;
+            }
+            (true, _) | (false, Some(_)) => {
+                diesel::update(row)
+                    .set((
+                        outbox::status.eq("failed"),
+                        outbox::last_error.eq(&outcome.last_error),
+                    ))
+                    .execute(conn)?;
+            }
+            (false, None) => {
+                diesel::update(row)
+                    .set(outbox::status.eq("sent"))
+                    .execute(conn)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Runs one pass: claims a batch and delivers it, messages in parallel. Returns how many were
+/// claimed.
+pub async fn run_once(state: &AppState, delivery: &Arc<Delivery>) -> ApiResult<usize> {
+    let now = state.clock.now();
+    let batch = state.db(move |conn| claim(conn, now, BATCH)).await?;
+    let count = batch.len();
+    let mut tasks = tokio::task::JoinSet::new();
+    for claimed in batch {
+        let (state, delivery) = (state.clone(), Arc::clone(delivery));
+        tasks.spawn(async move { deliver(&state, &delivery, claimed, now).await });
+    }
+    while tasks.join_next().await.is_some() {}
+    Ok(count)
+}
+
+/// The worker: delivers whenever a write may have queued something, and at least every
+/// `poll_every`.
+pub fn spawn(
+    state: AppState,
+    delivery: Arc<Delivery>,
+    poll_every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match run_once(&state, &delivery).await {
+                // A full batch: there may be more right away.
+                Ok(count) if count >= usize::try_from(BATCH).unwrap_or(usize::MAX) => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "outbox delivery pass failed"),
+            }
+            let _ = tokio::time::timeout(poll_every, state.outbox_wake.notified()).await;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_respects_the_server() {
+        for attempts in 1..=5 {
+            let base = Duration::from_secs(2_u64.pow(u32::try_from(attempts).unwrap()));
+            let wait = backoff(attempts, None);
+            assert!(
+                wait >= base && wait <= base + base / 4,
+                "{attempts}: {wait:?}"
+            );
+        }
+        assert_eq!(backoff(30, None).as_secs() / 3600, 1, "capped near an hour");
+        let asked = Duration::from_mins(2);
+        assert_eq!(backoff(1, Some(asked)), asked);
+    }
+}

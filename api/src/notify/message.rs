@@ -1,0 +1,150 @@
+//! What an outbox event looks like on a phone: a title, a line of text, string-only data for the
+//! app (the ids and a deep link), and how long it is worth showing.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub title: String,
+    pub body: String,
+    /// FCM `data`: every value a string.
+    pub data: BTreeMap<String, String>,
+    /// For a lead offer, its remaining lifetime: an alert about an expired offer is noise.
+    pub ttl: Option<Duration>,
+}
+
+fn text(payload: &Value, key: &str) -> String {
+    match payload.get(key) {
+        Some(Value::String(value)) => value.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The notification for an outbox row of `kind` with `payload`, at `now`.
+pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
+    let mut data = BTreeMap::from([("kind".to_owned(), kind.to_owned())]);
+    if let Some(fields) = payload.as_object() {
+        for (key, value) in fields {
+            if key.ends_with("_id") && value.is_string() {
+                data.insert(key.clone(), text(payload, key));
+            }
+        }
+    }
+    let (title, body, link, ttl) = match kind {
+        "lead.offered" => {
+            let expires = payload
+                .get("expires_at")
+                .and_then(Value::as_str)
+                .and_then(|at| at.parse::<DateTime<Utc>>().ok());
+            let ttl =
+                expires.map(|expires| (expires.naive_utc() - now).to_std().unwrap_or_default());
+            (
+                "New job near you".to_owned(),
+                format!(
+                    "A customer in {} ({} km away) needs a pro. Be the first to respond.",
+                    text(payload, "city"),
+                    text(payload, "distance_km")
+                ),
+                format!("porchlight://leads/{}", text(payload, "offer_id")),
+                ttl,
+            )
+        }
+        "lead.taken" => (
+            "Lead taken".to_owned(),
+            "Another pro took this job.".to_owned(),
+            "porchlight://leads".to_owned(),
+            None,
+        ),
+        "lead.withdrawn" => (
+            "Lead withdrawn".to_owned(),
+            "The customer withdrew this request.".to_owned(),
+            "porchlight://leads".to_owned(),
+            None,
+        ),
+        "request.assigned" => (
+            "A pro is coming".to_owned(),
+            "Your request has a pro. Agree a date in the app.".to_owned(),
+            format!("porchlight://jobs/{}", text(payload, "job_id")),
+            None,
+        ),
+        "request.unfilled" => (
+            "No pro available".to_owned(),
+            "No pro could take your request this time.".to_owned(),
+            format!("porchlight://requests/{}", text(payload, "request_id")),
+            None,
+        ),
+        job if job.starts_with("job.") => (
+            "Job update".to_owned(),
+            format!("Your job: {}.", job_event_text(&text(payload, "event"))),
+            format!("porchlight://jobs/{}", text(payload, "job_id")),
+            None,
+        ),
+        other => (
+            "Porchlight".to_owned(),
+            format!("Something happened: {other}."),
+            "porchlight://home".to_owned(),
+            None,
+        ),
+    };
+    data.insert("deep_link".to_owned(), link);
+    Notification {
+        title,
+        body,
+        data,
+        ttl,
+    }
+}
+
+fn job_event_text(event: &str) -> &'static str {
+    match event {
+        "proposed" => "new times were proposed",
+        "scheduled" => "a date is agreed",
+        "rescheduled" => "the date changed",
+        "agreement_signed" => "the service agreement is signed",
+        "started" => "the work has started",
+        "completed" => "the work is done; you have 24 hours to review it",
+        "disputed" => "the customer opened a dispute",
+        "dispute_resolved" => "the dispute is resolved",
+        "confirmed" => "confirmed by Porchlight",
+        "cancelled" => "cancelled",
+        _ => "updated",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_lead_alert_carries_its_ids_a_link_and_the_offer_lifetime() {
+        let now = "2026-11-23T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let payload = json!({
+            "offer_id": "o1", "request_id": "r1", "city": "Toronto", "distance_km": 2.5,
+            "expires_at": "2026-11-23T12:30:00Z",
+        });
+        let alert = render("lead.offered", &payload, now.naive_utc());
+        assert_eq!(alert.ttl, Some(Duration::from_mins(30)));
+        assert_eq!(alert.data["offer_id"], "o1");
+        assert_eq!(alert.data["request_id"], "r1");
+        assert_eq!(alert.data["kind"], "lead.offered");
+        assert_eq!(alert.data["deep_link"], "porchlight://leads/o1");
+        assert!(alert.body.contains("Toronto") && alert.body.contains("2.5 km"));
+        let late = render(
+            "lead.offered",
+            &payload,
+            now.naive_utc() + chrono::Duration::hours(1),
+        );
+        assert_eq!(
+            late.ttl,
+            Some(Duration::ZERO),
+            "an expired offer has no time left"
+        );
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE outbox_deliveries;
+DROP TABLE devices;
