@@ -134,13 +134,24 @@ pub fn read(
     policy: &JobPolicy,
 ) -> ApiResult<Agreement> {
     let job = model::find_for(conn, job_id, actor)?;
-    let text = render(conn, &job, policy)?;
+    let signature = signature(conn, &job.id)?;
+    current(conn, &job, policy, signature)
+}
+
+/// The job's agreement under the current template, with `signature`.
+fn current(
+    conn: &mut DbConnection,
+    job: &JobRow,
+    policy: &JobPolicy,
+    signature: Option<Signature>,
+) -> ApiResult<Agreement> {
+    let text = render(conn, job, policy)?;
     Ok(Agreement {
         job_id: job.id.clone(),
         version: VERSION,
         text_sha256: sha256_hex(&text),
         text,
-        signature: signature(conn, &job.id)?,
+        signature,
     })
 }
 
@@ -159,15 +170,11 @@ pub fn sign(
         return Err(ApiError::forbidden("only the customer signs the agreement"));
     }
     // Before the visit only; claims the row against a concurrent cancellation.
-    let touch = JobChanges {
-        updated_at: Some(now),
-        ..JobChanges::default()
-    };
     model::transition(
         conn,
         &job.id,
         &[JobStatus::Assigned, JobStatus::Scheduled],
-        &touch,
+        &JobChanges::touch(now),
     )?;
     if let Some(existing) = signature(conn, &job.id)? {
         return Err(ApiError::conflict(format!(
@@ -175,7 +182,7 @@ pub fn sign(
             existing.signed_at.to_rfc3339()
         )));
     }
-    let current = read(conn, actor, job_id, policy)?;
+    let current = current(conn, &job, policy, None)?;
     if input.version != current.version || input.text_sha256 != current.text_sha256 {
         return Err(ApiError::new(
             ErrorCode::AgreementOutdated,
@@ -205,7 +212,15 @@ pub fn sign(
         serde_json::json!({ "version": VERSION, "text_sha256": current.text_sha256 }),
         now,
     )?;
-    read(conn, actor, job_id, policy)
+    Ok(Agreement {
+        signature: Some(Signature {
+            version: VERSION,
+            text_sha256: current.text_sha256.clone(),
+            typed_name: input.typed_name.trim().to_owned(),
+            signed_at: now.and_utc(),
+        }),
+        ..current
+    })
 }
 
 #[cfg(test)]

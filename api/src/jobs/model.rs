@@ -103,6 +103,14 @@ pub struct JobChanges {
 }
 
 impl JobChanges {
+    /// No change but `updated_at`: with [`transition`], claims the row while checking its status.
+    pub fn touch(now: NaiveDateTime) -> Self {
+        Self {
+            updated_at: Some(now),
+            ..Self::default()
+        }
+    }
+
     /// A move to `status` at `now`.
     pub fn to(status: JobStatus, now: NaiveDateTime) -> Self {
         Self {

@@ -96,11 +96,7 @@ pub fn propose(
 ) -> ApiResult<Proposal> {
     let job = model::find_for(conn, job_id, actor)?;
     // Claims the job row while checking it can still be scheduled.
-    let touch = JobChanges {
-        updated_at: Some(now),
-        ..JobChanges::default()
-    };
-    model::transition(conn, &job.id, &SCHEDULABLE, &touch)?;
+    model::transition(conn, &job.id, &SCHEDULABLE, &JobChanges::touch(now))?;
     let schedule = partner_schedule(conn, &job.partner_id)?;
     let problems = slot_problems(&input.slots, schedule.as_ref(), now);
     if !problems.is_empty() {
