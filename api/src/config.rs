@@ -176,6 +176,13 @@ pub struct Settings {
     pub outbox_poll_interval: Duration,
     /// `OUTBOX_MAX_ATTEMPTS`, default 10: delivery attempts before a message is `failed`.
     pub outbox_max_attempts: i32,
+    /// `SMTP_URL`: the relay for email alerts (`smtp://host:port`, `smtps://user:pass@host`);
+    /// without it email is off.
+    pub smtp_url: Option<Secret>,
+    /// `EMAIL_FROM`, default `Porchlight <alerts@porchlight.app>`.
+    pub email_from: String,
+    /// `APP_LINK_BASE_URL`, default `https://porchlight.app`: where links in emails point.
+    pub app_link_base_url: String,
 }
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/porchlight.db";
@@ -310,6 +317,18 @@ impl Settings {
             )?),
             outbox_max_attempts: i32::try_from(number("OUTBOX_MAX_ATTEMPTS", 10, 1..=100)?)
                 .unwrap_or(10),
+            smtp_url: get("SMTP_URL")
+                .map(|url| url.trim().to_owned())
+                .filter(|url| !url.is_empty())
+                .map(Secret::new),
+            email_from: get("EMAIL_FROM")
+                .map(|from| from.trim().to_owned())
+                .filter(|from| !from.is_empty())
+                .unwrap_or_else(|| "Porchlight <alerts@porchlight.app>".to_owned()),
+            app_link_base_url: get("APP_LINK_BASE_URL")
+                .map(|url| url.trim().trim_end_matches('/').to_owned())
+                .filter(|url| !url.is_empty())
+                .unwrap_or_else(|| "https://porchlight.app".to_owned()),
             http_workers: match get("HTTP_WORKERS") {
                 None => None,
                 Some(_) => Some(usize::try_from(number("HTTP_WORKERS", 1, 1..=256)?).unwrap_or(1)),

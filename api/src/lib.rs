@@ -227,48 +227,24 @@ impl Application {
     /// Serves until the process is told to stop (SIGINT/SIGTERM: graceful shutdown), running
     /// the background workers alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let sweeper = spawn_offer_sweeper(self.state.clone());
-        let deliverer = spawn_outbox_worker(self.state.clone());
-        let result = self.server.await;
-        for worker in [sweeper, deliverer].into_iter().flatten() {
-            worker.abort();
-        }
-        result
+        let alive = Arc::new(());
+        let mut workers = notify::start(&self.state, Arc::downgrade(&alive));
+        workers.extend(spawn_offer_sweeper(self.state.clone()));
+        // Stops the workers when the server stops, or when this future is dropped.
+        let _workers = AbortOnDrop(workers);
+        self.server.await
     }
 }
 
-/// Delivers the outbox (push through FCM when a service account is configured); off when
-/// `OUTBOX_POLL_INTERVAL_MS` is 0.
-fn spawn_outbox_worker(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
-    let settings = Arc::clone(&state.settings);
-    if settings.outbox_poll_interval.is_zero() {
-        return None;
-    }
-    let fcm = match &settings.fcm_service_account_file {
-        None => {
-            tracing::info!("push alerts are off: FCM_SERVICE_ACCOUNT_FILE is not set");
-            None
+/// Background tasks that end with the service.
+struct AbortOnDrop(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
         }
-        Some(path) => match notify::fcm::FcmSender::from_file(path, &settings.fcm_base_url) {
-            Ok(sender) => {
-                tracing::info!(project = sender.project_id(), "push alerts through FCM");
-                Some(sender)
-            }
-            Err(error) => {
-                tracing::error!(%error, "push alerts are off: the FCM service account is unusable");
-                None
-            }
-        },
-    };
-    let delivery = Arc::new(notify::delivery::Delivery {
-        fcm,
-        max_attempts: settings.outbox_max_attempts,
-    });
-    Some(notify::delivery::spawn(
-        state,
-        delivery,
-        settings.outbox_poll_interval,
-    ))
+    }
 }
 
 /// Expires unanswered lead offers and re-matches their requests every `SWEEP_INTERVAL_SECS`.

@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
+use crate::notify::signal::Wakeups;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,8 +18,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub jwt: Arc<JwtKeys>,
     pub clock: Clock,
-    /// Wakes the outbox worker after a write that may have queued a notification.
-    pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the notification pipeline after writes.
+    pub wakeups: Wakeups,
 }
 
 impl AppState {
@@ -29,7 +30,7 @@ impl AppState {
             settings: Arc::new(settings),
             jwt,
             clock: Clock::default(),
-            outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            wakeups: Wakeups::default(),
         }
     }
 
@@ -57,7 +58,7 @@ impl AppState {
     {
         let result = self.db(move |conn| db::write_transaction(conn, f)).await;
         if result.is_ok() {
-            self.outbox_wake.notify_one();
+            self.wakeups.outbox_written.raise();
         }
         result
     }

@@ -25,7 +25,10 @@ use crate::jobs::{
     ConfirmJobsInput, ConfirmJobsResult, DisputeInput, Job, JobEvent, JobFilter, Penalty,
     PenaltyFilter, Proposal, ProposalInput, ResolveDisputeInput, SignAgreementInput,
 };
-use crate::notify::{Device, DeviceInput, OutboxFilter, OutboxMessage};
+use crate::notify::{
+    Device, DeviceInput, MarkReadInput, MarkReadResult, Notification, NotificationFilter,
+    NotificationPreferences, OutboxFilter, OutboxMessage, SseParser, StreamEvent,
+};
 use crate::partners::{
     AuditEntry, AuditFilter, Availability, Category, CategoryInput, ConnectionStats,
     ConnectionsQuery, ContactClick, ContactKind, ContactTarget, PartnerAdminUpdate, PartnerFilter,
@@ -467,6 +470,63 @@ impl Client {
             .await
     }
 
+    pub async fn notification_preferences(&self) -> Result<NotificationPreferences, ClientError> {
+        self.call(self.request(Method::GET, "/v1/me/notification-preferences"))
+            .await
+    }
+
+    pub async fn put_notification_preferences(
+        &self,
+        body: &NotificationPreferences,
+    ) -> Result<NotificationPreferences, ClientError> {
+        self.send_json(Method::PUT, "/v1/me/notification-preferences", body)
+            .await
+    }
+
+    pub async fn notifications(
+        &self,
+        filter: &NotificationFilter,
+        page: &PageParams,
+    ) -> Result<Page<Notification>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/notifications")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    pub async fn mark_notifications_read(
+        &self,
+        body: &MarkReadInput,
+    ) -> Result<MarkReadResult, ClientError> {
+        self.send_json(Method::POST, "/v1/notifications/read", body)
+            .await
+    }
+
+    /// Opens the live event stream. With `last_event_id` (the `id` of the last event seen), it
+    /// first replays everything after it.
+    pub async fn events(&self, last_event_id: Option<&str>) -> Result<EventStream, ClientError> {
+        let mut request = self
+            .request(Method::GET, "/v1/events")
+            .header(reqwest::header::ACCEPT, "text/event-stream");
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id);
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        if !status.is_success() {
+            let bytes = response.bytes().await?;
+            return Err(error_from(status, &bytes));
+        }
+        Ok(EventStream {
+            response,
+            parser: SseParser::default(),
+            undecoded: Vec::new(),
+            ready: std::collections::VecDeque::new(),
+        })
+    }
+
     // --- admin ---
 
     pub async fn admin_outbox(
@@ -672,6 +732,41 @@ impl Client {
         }
         let bytes = response.bytes().await?;
         Err(error_from(status, &bytes))
+    }
+}
+
+/// The live event stream of [`Client::events`]; dropping it closes the connection.
+#[derive(Debug)]
+pub struct EventStream {
+    response: reqwest::Response,
+    parser: SseParser,
+    /// Bytes of a character split across two chunks.
+    undecoded: Vec<u8>,
+    ready: std::collections::VecDeque<StreamEvent>,
+}
+
+impl EventStream {
+    /// The next event, or `None` when the server closed the stream.
+    pub async fn next(&mut self) -> Option<Result<StreamEvent, ClientError>> {
+        loop {
+            if let Some(event) = self.ready.pop_front() {
+                return Some(Ok(event));
+            }
+            match self.response.chunk().await {
+                Ok(Some(bytes)) => {
+                    self.undecoded.extend_from_slice(&bytes);
+                    let valid = match std::str::from_utf8(&self.undecoded) {
+                        Ok(text) => text.len(),
+                        Err(error) => error.valid_up_to(),
+                    };
+                    let text = String::from_utf8_lossy(&self.undecoded[..valid]).into_owned();
+                    self.undecoded.drain(..valid);
+                    self.ready.extend(self.parser.feed(&text));
+                }
+                Ok(None) => return None,
+                Err(error) => return Some(Err(error.into())),
+            }
+        }
     }
 }
 

@@ -18,6 +18,6 @@ pub mod requests;
 pub mod client;
 
 #[cfg(feature = "client")]
-pub use client::{Client, ClientError};
+pub use client::{Client, ClientError, EventStream};
 pub use error::{ErrorCode, ProblemDetails};
 pub use pagination::{Page, PageParams};

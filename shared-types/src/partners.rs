@@ -359,7 +359,7 @@ fn instant_has_a_price(input: &CategoryInput) -> Result<(), ValidationError> {
 }
 
 /// A schema-level error that names a field: `field_errors` files it under that field.
-fn message(field: &'static str, text: &str) -> ValidationError {
+pub(crate) fn message(field: &'static str, text: &str) -> ValidationError {
     let mut error = ValidationError::new("invalid");
     error.message = Some(text.to_owned().into());
     error.add_param("field".into(), &field);

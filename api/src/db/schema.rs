@@ -283,6 +283,28 @@ diesel::table! {
         next_attempt_at -> Timestamp,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        stream_seq -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    notification_preferences (user_id, category) {
+        user_id -> Text,
+        category -> Text,
+        push -> Bool,
+        email -> Bool,
+    }
+}
+
+diesel::table! {
+    quiet_hours (user_id) {
+        user_id -> Text,
+        start_minute -> Integer,
+        end_minute -> Integer,
+        time_zone -> Text,
+        include_job_alerts -> Bool,
+        updated_at -> Timestamp,
     }
 }
 
@@ -354,4 +376,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     penalties,
     devices,
     outbox_deliveries,
+    notification_preferences,
+    quiet_hours,
 );

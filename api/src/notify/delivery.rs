@@ -1,5 +1,6 @@
 //! Delivering the outbox: workers in the API process claim due messages, push them to the
-//! recipient's devices, and record the outcome.
+//! recipient's devices and email address (as the recipient's preferences allow), and record
+//! the outcome.
 //!
 //! - Claiming leases a batch (`next_attempt_at` moves a lease ahead); on PostgreSQL with
 //!   `FOR UPDATE SKIP LOCKED`, so several replicas share the work without overlap. A worker that
@@ -21,9 +22,11 @@ use diesel::sql_types::{BigInt, Timestamp};
 use rand::Rng;
 
 use super::devices::{self, DeviceRow};
+use super::email::{MailError, Mailer};
 use super::fcm::{FcmSender, PushError};
 use super::message;
-use crate::db::schema::{outbox, outbox_deliveries};
+use super::preferences::Channels;
+use crate::db::schema::{outbox, outbox_deliveries, users};
 use crate::db::{DbConnection, write_transaction};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -35,10 +38,11 @@ const BATCH: i64 = 100;
 /// The longest wait between two attempts.
 const MAX_BACKOFF_SECS: u64 = 3600;
 
-/// How messages leave: the push sender (absent when no service account is configured) and the
-/// retry budget.
+/// How messages leave: the push sender and the mailer (each absent when not configured) and
+/// the retry budget.
 pub struct Delivery {
     pub fcm: Option<FcmSender>,
+    pub mailer: Option<Mailer>,
     pub max_attempts: i32,
 }
 
@@ -107,7 +111,7 @@ struct Outcome {
 
 async fn deliver(state: &AppState, delivery: &Delivery, claimed: Claimed, now: NaiveDateTime) {
     let id = claimed.id.clone();
-    let outcome = push(state, delivery, &claimed, now).await;
+    let outcome = fan_out(state, delivery, &claimed, now).await;
     let max_attempts = delivery.max_attempts;
     let recorded = state
         .db(move |conn| record(conn, &claimed, &outcome, max_attempts, now))
@@ -118,32 +122,67 @@ async fn deliver(state: &AppState, delivery: &Delivery, claimed: Claimed, now: N
     }
 }
 
-async fn push(
+/// Where a message still has to go: the devices and email address the recipient's preferences
+/// allow, minus those a previous attempt reached.
+#[derive(Debug, Default)]
+struct Targets {
+    devices: Vec<DeviceRow>,
+    email: Option<String>,
+}
+
+fn pending_targets(
+    conn: &mut DbConnection,
+    claimed: &Claimed,
+    channels_on: Channels,
+    now: NaiveDateTime,
+) -> ApiResult<Targets> {
+    let wanted = Channels::for_message(conn, &claimed.recipient_id, &claimed.kind, now.and_utc())?;
+    let done: Vec<String> = outbox_deliveries::table
+        .filter(outbox_deliveries::outbox_id.eq(&claimed.id))
+        .select(outbox_deliveries::target)
+        .load(conn)?;
+    let devices = if wanted.push && channels_on.push {
+        devices::of_user(conn, &claimed.recipient_id)?
+            .into_iter()
+            .filter(|device| !done.contains(&device_target(device)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let email = if wanted.email && channels_on.email {
+        users::table
+            .find(&claimed.recipient_id)
+            .select(users::email)
+            .first::<String>(conn)
+            .optional()?
+            .filter(|address| !done.contains(&email_target(address)))
+    } else {
+        None
+    };
+    Ok(Targets { devices, email })
+}
+
+/// Sends one message on every channel it still has to reach.
+async fn fan_out(
     state: &AppState,
     delivery: &Delivery,
     claimed: &Claimed,
     now: NaiveDateTime,
 ) -> Outcome {
     let mut outcome = Outcome::default();
-    let Some(fcm) = &delivery.fcm else {
-        return outcome;
+    let channels_on = Channels {
+        push: delivery.fcm.is_some(),
+        email: delivery.mailer.is_some(),
     };
-    let (recipient, outbox_id) = (claimed.recipient_id.clone(), claimed.id.clone());
-    let pending = state
-        .db(move |conn| {
-            let done: Vec<String> = outbox_deliveries::table
-                .filter(outbox_deliveries::outbox_id.eq(&outbox_id))
-                .select(outbox_deliveries::target)
-                .load(conn)?;
-            let devices = devices::of_user(conn, &recipient)?;
-            Ok(devices
-                .into_iter()
-                .filter(|device| !done.contains(&target(device)))
-                .collect::<Vec<_>>())
-        })
-        .await;
-    let devices = match pending {
-        Ok(devices) => devices,
+    if !channels_on.push && !channels_on.email {
+        return outcome;
+    }
+    let message = claimed.clone();
+    let targets = match state
+        .db(move |conn| pending_targets(conn, &message, channels_on, now))
+        .await
+    {
+        Ok(targets) => targets,
         Err(error) => {
             outcome.retry = true;
             outcome.last_error = Some(error.to_string());
@@ -156,33 +195,57 @@ async fn push(
         // Too late to matter (an expired offer): nothing to show.
         return outcome;
     }
-    for device in devices {
-        match fcm.send(&device.token, &notification, &claimed.id).await {
-            Ok(()) => outcome.delivered.push(target(&device)),
-            Err(PushError::DeadToken(reason)) => {
-                tracing::info!(device_id = %device.id, %reason, "forgetting a dead device");
-                outcome.dead_devices.push(device.id);
+    if let Some(fcm) = &delivery.fcm {
+        for device in targets.devices {
+            match fcm.send(&device.token, &notification, &claimed.id).await {
+                Ok(()) => outcome.delivered.push(device_target(&device)),
+                Err(PushError::DeadToken(reason)) => {
+                    tracing::info!(device_id = %device.id, %reason, "forgetting a dead device");
+                    outcome.dead_devices.push(device.id);
+                }
+                Err(PushError::Retry { after, reason }) => outcome.try_again(after, reason),
+                Err(PushError::Fatal(reason)) => {
+                    tracing::error!(
+                        outbox_id = %claimed.id, device_id = %device.id, %reason,
+                        "FCM refused a message; check the service account and project"
+                    );
+                    outcome.give_up(reason);
+                }
             }
-            Err(PushError::Retry { after, reason }) => {
-                outcome.retry = true;
-                outcome.retry_after = outcome.retry_after.max(after);
-                outcome.last_error = Some(reason);
-            }
-            Err(PushError::Fatal(reason)) => {
-                tracing::error!(
-                    outbox_id = %claimed.id, device_id = %device.id, %reason,
-                    "FCM refused a message; check the service account and project"
-                );
-                outcome.last_error = Some(reason.clone());
-                outcome.fatal = Some(reason);
+        }
+    }
+    if let (Some(mailer), Some(address)) = (&delivery.mailer, targets.email) {
+        match mailer.send(&address, &notification, &claimed.id).await {
+            Ok(()) => outcome.delivered.push(email_target(&address)),
+            Err(MailError::Retry(reason)) => outcome.try_again(None, reason),
+            Err(MailError::Fatal(reason)) => {
+                tracing::warn!(outbox_id = %claimed.id, %reason, "the mail relay refused an alert");
+                outcome.give_up(reason);
             }
         }
     }
     outcome
 }
 
-fn target(device: &DeviceRow) -> String {
+impl Outcome {
+    fn try_again(&mut self, after: Option<Duration>, reason: String) {
+        self.retry = true;
+        self.retry_after = self.retry_after.max(after);
+        self.last_error = Some(reason);
+    }
+
+    fn give_up(&mut self, reason: String) {
+        self.last_error = Some(reason.clone());
+        self.fatal = Some(reason);
+    }
+}
+
+fn device_target(device: &DeviceRow) -> String {
     format!("device:{}", device.id)
+}
+
+fn email_target(address: &str) -> String {
+    format!("email:{address}")
 }
 
 fn record(
@@ -250,14 +313,16 @@ pub async fn run_once(state: &AppState, delivery: &Arc<Delivery>) -> ApiResult<u
     Ok(count)
 }
 
-/// The worker: delivers whenever a write may have queued something, and at least every
-/// `poll_every`.
+/// The worker: delivers after each sequencer run (that is, soon after a write that queued
+/// something; running after the sequencer keeps the two from locking the same fresh rows), and
+/// at least every `poll_every`.
 pub fn spawn(
     state: AppState,
     delivery: Arc<Delivery>,
     poll_every: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut sequenced = state.wakeups.sequenced.subscribe();
         loop {
             match run_once(&state, &delivery).await {
                 // A full batch: there may be more right away.
@@ -265,7 +330,7 @@ pub fn spawn(
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "outbox delivery pass failed"),
             }
-            let _ = tokio::time::timeout(poll_every, state.outbox_wake.notified()).await;
+            sequenced.wait(poll_every).await;
         }
     })
 }

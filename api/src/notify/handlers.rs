@@ -1,12 +1,16 @@
-//! HTTP handlers of notifications: devices, and the outbox for staff.
+//! HTTP handlers of notifications: devices, preferences, the in-app list, the live stream, and
+//! the outbox for staff.
 
-use actix_web::{HttpResponse, delete, get, post, web};
-use shared_types::notify::{Device, DeviceInput, OutboxFilter, OutboxMessage};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use shared_types::notify::{
+    Device, DeviceInput, MarkReadInput, MarkReadResult, Notification, NotificationFilter,
+    NotificationPreferences, OutboxFilter, OutboxMessage,
+};
 use shared_types::{Page, PageParams};
 
-use super::{devices, outbox};
+use super::{devices, inbox, outbox, preferences, stream};
 use crate::auth::{AuthUser, RequireRole, roles};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
 
@@ -93,4 +97,141 @@ pub async fn admin_outbox(
         .db(move |conn| outbox::list(conn, &filter.0, &page.0))
         .await?;
     Ok(web::Json(page))
+}
+
+/// The caller's notification preferences: push and email per category, and quiet hours.
+#[utoipa::path(
+    tag = "notifications",
+    responses((status = 200, description = "The preferences", body = NotificationPreferences)),
+    security(("bearer" = [])),
+)]
+#[get("/me/notification-preferences")]
+pub async fn get_preferences(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<web::Json<NotificationPreferences>> {
+    user.require_session()?;
+    let user_id = user.user_id;
+    let preferences = state
+        .db(move |conn| preferences::get(conn, &user_id))
+        .await?;
+    Ok(web::Json(preferences))
+}
+
+/// Replace the caller's notification preferences.
+///
+/// Categories left out return to their defaults (push on; email on for job alerts, request
+/// updates and payments); `quiet_hours: null` turns quiet hours off. Quiet hours hold back push
+/// only, and not job alerts unless `include_job_alerts`.
+#[utoipa::path(
+    tag = "notifications",
+    request_body = NotificationPreferences,
+    responses((status = 200, description = "The preferences now", body = NotificationPreferences)),
+    security(("bearer" = [])),
+)]
+#[put("/me/notification-preferences")]
+pub async fn put_preferences(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ValidatedJson<NotificationPreferences>,
+) -> ApiResult<web::Json<NotificationPreferences>> {
+    user.require_session()?;
+    let (user_id, now) = (user.user_id, state.clock.now().and_utc());
+    let preferences = state
+        .write(move |conn| preferences::put(conn, &user_id, &body.0, now))
+        .await?;
+    Ok(web::Json(preferences))
+}
+
+/// The caller's notifications, newest first (all of them, whatever reached the phone).
+#[utoipa::path(
+    tag = "notifications",
+    params(NotificationFilter, PageParams),
+    responses((status = 200, description = "A page of notifications", body = Page<Notification>)),
+    security(("bearer" = [])),
+)]
+#[get("/notifications")]
+pub async fn list_notifications(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    filter: ValidatedQuery<NotificationFilter>,
+    page: ValidatedQuery<PageParams>,
+) -> ApiResult<web::Json<Page<Notification>>> {
+    user.require_session()?;
+    let (user_id, now) = (user.user_id, state.clock.now().and_utc());
+    let page = state
+        .db(move |conn| inbox::list(conn, &user_id, &filter.0, &page.0, now))
+        .await?;
+    Ok(web::Json(page))
+}
+
+/// Mark some of the caller's notifications read (`ids`), or all of them (no `ids`).
+#[utoipa::path(
+    tag = "notifications",
+    request_body = MarkReadInput,
+    responses((status = 200, description = "How many were unread", body = MarkReadResult)),
+    security(("bearer" = [])),
+)]
+#[post("/notifications/read")]
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ValidatedJson<MarkReadInput>,
+) -> ApiResult<web::Json<MarkReadResult>> {
+    user.require_session()?;
+    let (user_id, now) = (user.user_id, state.clock.now().and_utc());
+    let marked = state
+        .write(move |conn| inbox::mark_read(conn, &user_id, body.0.ids.as_deref(), now))
+        .await?;
+    Ok(web::Json(MarkReadResult { marked }))
+}
+
+/// The caller's events as they happen (Server-Sent Events).
+///
+/// Each event has `id` (its place in the caller's stream), `event` (the kind, e.g.
+/// `lead.offered`) and `data` (a `Notification` as JSON). Send the last `id` seen back as
+/// `Last-Event-ID` when reconnecting: everything after it is replayed first, so nothing is
+/// missed. Without it the stream starts with the next event. A comment line every 15 s keeps
+/// the connection open; the stream ends when the access token it was opened with expires.
+#[utoipa::path(
+    tag = "notifications",
+    params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event")),
+    responses((
+        status = 200,
+        description = "An event stream",
+        content_type = "text/event-stream",
+        body = String,
+    )),
+    security(("bearer" = [])),
+)]
+#[get("/events")]
+pub async fn events(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    user.require_session()?;
+    let after = match request.headers().get("Last-Event-ID") {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .and_then(|id| id.trim().parse::<i64>().ok())
+                .filter(|id| *id >= 0)
+                .ok_or_else(|| {
+                    ApiError::invalid_field(
+                        "Last-Event-ID",
+                        "must be the id of an event of this stream",
+                    )
+                })?,
+        ),
+    };
+    let live = stream::open(state.get_ref().clone(), user.user_id, after).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        // Proxies must pass events on as they come.
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(live.into_body()))
 }

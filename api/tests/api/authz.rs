@@ -192,6 +192,23 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
             "DELETE /v1/devices/{id}",
             on(Owned::Device, signed_in(Keys::SessionOnly)),
         ),
+        (
+            "GET /v1/me/notification-preferences",
+            signed_in(Keys::SessionOnly),
+        ),
+        (
+            "PUT /v1/me/notification-preferences",
+            with_body(
+                json!({ "channels": [{ "category": "ratings", "push": false, "email": false }] }),
+                signed_in(Keys::SessionOnly),
+            ),
+        ),
+        ("GET /v1/notifications", signed_in(Keys::SessionOnly)),
+        (
+            "POST /v1/notifications/read",
+            with_body(json!({}), signed_in(Keys::SessionOnly)),
+        ),
+        ("GET /v1/events", signed_in(Keys::SessionOnly)),
         ("GET /v1/admin/outbox", staff()),
         ("GET /v1/admin/audit-log", staff()),
         ("GET /v1/categories", public()),

@@ -32,6 +32,7 @@ impl Setup {
         let account = google.service_account_file(keys.path());
         let delivery = Arc::new(Delivery {
             fcm: Some(FcmSender::from_file(&account, &google.base_url).unwrap()),
+            mailer: None,
             max_attempts: 10,
         });
         let (_, staff) = app.staff().await;

@@ -1,0 +1,283 @@
+//! The live event stream (`GET /v1/events`, Server-Sent Events).
+//!
+//! The outbox is the source of truth. Each message gets a place in its recipient's stream
+//! (`stream_seq`) from the sequencer, which runs after commits, one run at a time across every
+//! replica, so positions follow commit order: a stream that resumes after position N (the
+//! `Last-Event-ID`) can never miss a message that committed late with a smaller position.
+//!
+//! Wake-ups: a write raises `outbox_written` in its process; on PostgreSQL a trigger on the
+//! outbox also NOTIFYs every replica, whose listener raises it there. The sequencer then wakes
+//! the streams of exactly the users it gave new positions to (in-process, and through a second
+//! NOTIFY channel on the other replicas). Polling backs all of this up.
+
+use std::collections::VecDeque;
+use std::sync::Weak;
+use std::time::{Duration, Instant};
+
+use actix_web::web::Bytes;
+use diesel::connection::SimpleConnection;
+use diesel::dsl::{exists, max};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Text};
+
+use super::inbox::{self, NotificationRow};
+use super::signal::{Waiter, Wakeups};
+use crate::db::schema::outbox;
+use crate::db::{DbConnection, write_transaction};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// PostgreSQL NOTIFY channel raised by the outbox trigger on every insert.
+const WRITTEN_CHANNEL: &str = "porchlight_outbox";
+/// PostgreSQL NOTIFY channel the sequencer raises, one notification per recipient id.
+const STREAM_CHANNEL: &str = "porchlight_stream";
+/// Serialises sequencer runs across replicas.
+const SEQUENCER_LOCK: i64 = 7_480_932;
+/// The sequencer also runs this often without being woken, in case a wake-up was lost.
+const SEQUENCER_POLL: Duration = Duration::from_secs(1);
+/// How often the listener reads its connection for notifications.
+const LISTEN_POLL: Duration = Duration::from_millis(20);
+/// A comment line this often keeps proxies from closing a quiet stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// Events read from the database at once.
+const BATCH: i64 = 100;
+
+#[derive(QueryableByName)]
+struct Recipient {
+    #[diesel(sql_type = Text)]
+    recipient_id: String,
+}
+
+/// Gives every message without a stream position the next positions; returns the recipients
+/// that got new events.
+pub fn sequence(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
+    let waiting: bool = diesel::select(exists(outbox::table.filter(outbox::stream_seq.is_null())))
+        .get_result(conn)?;
+    if !waiting {
+        return Ok(Vec::new());
+    }
+    write_transaction(conn, |conn| {
+        let mut recipients: Vec<String> = match conn {
+            DbConnection::Postgres(pg) => {
+                diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                    .bind::<BigInt, _>(SEQUENCER_LOCK)
+                    .execute(pg)?;
+                diesel::sql_query(
+                    "UPDATE outbox SET stream_seq = nextval('outbox_stream_seq') \
+                     WHERE stream_seq IS NULL RETURNING recipient_id",
+                )
+                .load::<Recipient>(pg)?
+                .into_iter()
+                .map(|row| row.recipient_id)
+                .collect()
+            }
+            // One writer at a time: the write transaction is the lock.
+            DbConnection::Sqlite(_) => {
+                let fresh: Vec<(String, String)> = outbox::table
+                    .filter(outbox::stream_seq.is_null())
+                    .order(outbox::id)
+                    .select((outbox::id, outbox::recipient_id))
+                    .load(conn)?;
+                let mut last = outbox::table
+                    .select(max(outbox::stream_seq))
+                    .first::<Option<i64>>(conn)?
+                    .unwrap_or(0);
+                for (id, _) in &fresh {
+                    last += 1;
+                    diesel::update(outbox::table.find(id))
+                        .set(outbox::stream_seq.eq(last))
+                        .execute(conn)?;
+                }
+                fresh.into_iter().map(|(_, recipient)| recipient).collect()
+            }
+        };
+        recipients.sort_unstable();
+        recipients.dedup();
+        if let DbConnection::Postgres(pg) = conn
+            && !recipients.is_empty()
+        {
+            diesel::sql_query(format!(
+                "SELECT pg_notify('{STREAM_CHANNEL}', r) FROM unnest($1) AS r"
+            ))
+            .bind::<Array<Text>, _>(&recipients)
+            .execute(pg)?;
+        }
+        Ok(recipients)
+    })
+}
+
+/// The sequencer: runs after every write that may have queued a message, then wakes the
+/// delivery worker and the streams of the users concerned.
+pub fn spawn_sequencer(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut written = state.wakeups.outbox_written.subscribe();
+        loop {
+            match state.db(sequence).await {
+                Ok(recipients) => state
+                    .wakeups
+                    .streams
+                    .raise(recipients.iter().map(String::as_str)),
+                Err(error) => tracing::warn!(%error, "outbox sequencer failed"),
+            }
+            state.wakeups.sequenced.raise();
+            written.wait(SEQUENCER_POLL).await;
+        }
+    })
+}
+
+/// PostgreSQL only: a thread with its own connection that LISTENs for other replicas' writes
+/// and stream positions and raises the matching wake-ups here. It reconnects after errors and
+/// ends soon after `alive` is gone.
+pub fn spawn_listener(database_url: String, wakeups: Wakeups, alive: Weak<()>) {
+    let spawned = std::thread::Builder::new()
+        .name("outbox-listen".into())
+        .spawn(move || {
+            while alive.strong_count() > 0 {
+                if let Err(error) = listen(&database_url, &wakeups, &alive) {
+                    tracing::warn!(%error, "outbox listener lost its connection; reconnecting");
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::error!(%error, "cannot start the outbox listener; relying on polling");
+    }
+}
+
+fn listen(
+    database_url: &str,
+    wakeups: &Wakeups,
+    alive: &Weak<()>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut conn = PgConnection::establish(database_url)?;
+    conn.batch_execute(&format!(
+        "LISTEN {WRITTEN_CHANNEL}; LISTEN {STREAM_CHANNEL}"
+    ))?;
+    // Whatever was written while we were not listening.
+    wakeups.outbox_written.raise();
+    while alive.strong_count() > 0 {
+        let mut written = false;
+        let mut users = Vec::new();
+        for notification in conn.notifications_iter() {
+            let notification = notification?;
+            if notification.channel == STREAM_CHANNEL {
+                users.push(notification.payload);
+            } else {
+                written = true;
+            }
+        }
+        if written {
+            wakeups.outbox_written.raise();
+        }
+        wakeups.streams.raise(users.iter().map(String::as_str));
+        std::thread::sleep(LISTEN_POLL);
+    }
+    Ok(())
+}
+
+/// One open stream.
+pub struct LiveStream {
+    state: AppState,
+    user_id: String,
+    /// The last position sent.
+    cursor: i64,
+    waiter: Waiter,
+    queued: VecDeque<Bytes>,
+    /// The stream ends when the access token it was opened with would have expired; the app
+    /// reconnects with a fresh one and `Last-Event-ID`.
+    closes_at: Instant,
+}
+
+/// Opens `user_id`'s stream after position `after`, or at the newest event when `None`.
+pub async fn open(state: AppState, user_id: String, after: Option<i64>) -> ApiResult<LiveStream> {
+    // Subscribe before reading the cursor, so nothing committed in between is missed.
+    let waiter = state.wakeups.streams.subscribe(&user_id);
+    let cursor = if let Some(after) = after {
+        after
+    } else {
+        let user = user_id.clone();
+        state
+            .db(move |conn| {
+                Ok(outbox::table
+                    .filter(outbox::recipient_id.eq(&user))
+                    .select(max(outbox::stream_seq))
+                    .first::<Option<i64>>(conn)?
+                    .unwrap_or(0))
+            })
+            .await?
+    };
+    let closes_at = Instant::now() + state.settings.access_token_ttl;
+    Ok(LiveStream {
+        state,
+        user_id,
+        cursor,
+        waiter,
+        // How long a client waits before reconnecting, in milliseconds.
+        queued: VecDeque::from([Bytes::from_static(b"retry: 2000\n\n")]),
+        closes_at,
+    })
+}
+
+impl LiveStream {
+    /// The stream as a body: events as they come, a keep-alive comment when there are none.
+    pub fn into_body(
+        self,
+    ) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
+        futures_util::stream::unfold(self, |mut live| async move {
+            let chunk = live.next_chunk().await?;
+            Some((Ok(chunk), live))
+        })
+    }
+
+    async fn next_chunk(&mut self) -> Option<Bytes> {
+        loop {
+            if let Some(chunk) = self.queued.pop_front() {
+                return Some(chunk);
+            }
+            let left = self.closes_at.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            match self.fetch().await {
+                Ok(events) if !events.is_empty() => {
+                    self.queued.extend(events);
+                    continue;
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "live stream read failed; retrying"),
+            }
+            if !self.waiter.wait(KEEP_ALIVE.min(left)).await {
+                return Some(Bytes::from_static(b": keep-alive\n\n"));
+            }
+        }
+    }
+
+    async fn fetch(&mut self) -> ApiResult<Vec<Bytes>> {
+        let (user_id, after) = (self.user_id.clone(), self.cursor);
+        let rows: Vec<(Option<i64>, NotificationRow)> = self
+            .state
+            .db(move |conn| {
+                Ok(outbox::table
+                    .filter(outbox::recipient_id.eq(&user_id))
+                    .filter(outbox::stream_seq.gt(after))
+                    .order(outbox::stream_seq)
+                    .limit(BATCH)
+                    .select((outbox::stream_seq, inbox::COLUMNS))
+                    .load(conn)?)
+            })
+            .await?;
+        let now = self.state.clock.now().and_utc();
+        let mut chunks = Vec::with_capacity(rows.len());
+        for (position, row) in rows {
+            let position = position.unwrap_or(self.cursor);
+            let notification = inbox::view(row, now);
+            let data = serde_json::to_string(&notification).unwrap_or_default();
+            chunks.push(Bytes::from(format!(
+                "id: {position}\nevent: {}\ndata: {data}\n\n",
+                notification.kind
+            )));
+            self.cursor = position;
+        }
+        Ok(chunks)
+    }
+}
