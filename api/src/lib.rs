@@ -224,6 +224,11 @@ impl Application {
         &self.state
     }
 
+    /// Stops the HTTP server from outside (`stop(true)` is graceful).
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until the process is told to stop (SIGINT/SIGTERM: graceful shutdown), running
     /// the background workers alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -125,6 +125,11 @@ impl Client {
         &self.base_url
     }
 
+    /// The bearer token this client sends, if any.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
     /// The underlying reqwest client, for calls this type does not wrap.
     pub fn http(&self) -> &reqwest::Client {
         &self.http

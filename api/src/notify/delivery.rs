@@ -26,6 +26,7 @@ use super::email::{MailError, Mailer};
 use super::fcm::{FcmSender, PushError};
 use super::message;
 use super::preferences::Channels;
+use super::stream;
 use crate::db::schema::{outbox, outbox_deliveries, users};
 use crate::db::{DbConnection, write_transaction};
 use crate::error::ApiResult;
@@ -57,16 +58,17 @@ pub struct Claimed {
 }
 
 const CLAIM_POSTGRES: &str = "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 \
-     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
+     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND stream_seq IS NOT NULL AND next_attempt_at <= $2 \
      ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
      RETURNING id, recipient_id, kind, payload, attempts";
 /// SQLite has one writer at a time (see `db::write_transaction`), so no row locks are needed.
 const CLAIM_SQLITE: &str = "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1 \
-     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? \
+     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND stream_seq IS NOT NULL AND next_attempt_at <= ? \
      ORDER BY next_attempt_at, id LIMIT ?) \
      RETURNING id, recipient_id, kind, payload, attempts";
 
-/// Leases up to `limit` due messages to the caller.
+/// Leases up to `limit` due messages to the caller. Only sequenced messages are claimed: the
+/// sequencer locks the fresh ones for a moment, and `SKIP LOCKED` would pass them over.
 pub fn claim(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> ApiResult<Vec<Claimed>> {
     let lease_until = now + LEASE;
     write_transaction(conn, |conn| {
@@ -298,9 +300,10 @@ fn record(
     })
 }
 
-/// Runs one pass: claims a batch and delivers it, messages in parallel. Returns how many were
-/// claimed.
+/// Runs one pass: sequences what is new, claims a batch and delivers it, messages in parallel.
+/// Returns how many were claimed.
 pub async fn run_once(state: &AppState, delivery: &Arc<Delivery>) -> ApiResult<usize> {
+    stream::sequence_and_wake(state).await?;
     let now = state.clock.now();
     let batch = state.db(move |conn| claim(conn, now, BATCH)).await?;
     let count = batch.len();

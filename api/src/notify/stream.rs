@@ -106,18 +106,24 @@ pub fn sequence(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
     })
 }
 
+/// Runs [`sequence`] and wakes the streams of the users who got new events.
+pub async fn sequence_and_wake(state: &AppState) -> ApiResult<()> {
+    let recipients = state.db(sequence).await?;
+    state
+        .wakeups
+        .streams
+        .raise(recipients.iter().map(String::as_str));
+    Ok(())
+}
+
 /// The sequencer: runs after every write that may have queued a message, then wakes the
 /// delivery worker and the streams of the users concerned.
 pub fn spawn_sequencer(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut written = state.wakeups.outbox_written.subscribe();
         loop {
-            match state.db(sequence).await {
-                Ok(recipients) => state
-                    .wakeups
-                    .streams
-                    .raise(recipients.iter().map(String::as_str)),
-                Err(error) => tracing::warn!(%error, "outbox sequencer failed"),
+            if let Err(error) = sequence_and_wake(&state).await {
+                tracing::warn!(%error, "outbox sequencer failed");
             }
             state.wakeups.sequenced.raise();
             written.wait(SEQUENCER_POLL).await;
@@ -195,6 +201,9 @@ pub async fn open(state: AppState, user_id: String, after: Option<i64>) -> ApiRe
     let cursor = if let Some(after) = after {
         after
     } else {
+        // Everything committed before now gets its place first, so "from now" means after
+        // all of it.
+        sequence_and_wake(&state).await?;
         let user = user_id.clone();
         state
             .db(move |conn| {

@@ -4,7 +4,8 @@
 //!
 //! Device tokens script FCM's answers: `dead-…` is `UNREGISTERED` (404); `busy-…` is
 //! `QUOTA_EXCEEDED` (429, `Retry-After: 120`) the first time; `flaky-…` is `UNAVAILABLE` (503) the
-//! first time; `mismatch-…` is always `SENDER_ID_MISMATCH` (403); any other token is accepted.
+//! first time; `mismatch-…` is always `SENDER_ID_MISMATCH` (403); `hang-…` never answers the
+//! first time; any other token is accepted.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -158,23 +159,29 @@ async fn send(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .map(str::to_owned);
-    let mut recorded = recorded.lock().unwrap();
-    if path.into_inner() != PROJECT || !bearer.is_some_and(|token| recorded.issued.contains(&token))
-    {
-        return HttpResponse::Unauthorized().json(fcm_error(
-            401,
-            "UNAUTHENTICATED",
-            "THIRD_PARTY_AUTH_ERROR",
-            "bad credentials",
-        ));
-    }
     let message = body.into_inner()["message"].clone();
     let device = message["token"].as_str().unwrap_or_default().to_owned();
     let calls = {
+        let mut recorded = recorded.lock().unwrap();
+        if path.into_inner() != PROJECT
+            || !bearer.is_some_and(|token| recorded.issued.contains(&token))
+        {
+            return HttpResponse::Unauthorized().json(fcm_error(
+                401,
+                "UNAUTHENTICATED",
+                "THIRD_PARTY_AUTH_ERROR",
+                "bad credentials",
+            ));
+        }
         let calls = recorded.calls.entry(device.clone()).or_default();
         *calls += 1;
         *calls
     };
+    if device.starts_with("hang-") && calls == 1 {
+        // The sender dies waiting for this answer.
+        tokio::time::sleep(std::time::Duration::from_hours(1)).await;
+        return HttpResponse::GatewayTimeout().finish();
+    }
     if device.starts_with("dead-") {
         return HttpResponse::NotFound().json(fcm_error(
             404,
@@ -209,6 +216,7 @@ async fn send(
             "The service is currently unavailable.",
         ));
     }
+    let mut recorded = recorded.lock().unwrap();
     let name = format!("projects/{PROJECT}/messages/{}", recorded.accepted.len());
     recorded.accepted.push(message);
     HttpResponse::Ok().json(json!({ "name": name }))

@@ -44,7 +44,12 @@ pub fn every_day(time_zone: &str, start: &str, end: &str) -> Availability {
 /// A database that exists for one test and is removed after it.
 pub enum TestDatabase {
     Sqlite(tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// The database of another `TestApp`, which owns (and removes) it.
+    Shared(String),
 }
 
 impl TestDatabase {
@@ -73,11 +78,12 @@ impl TestDatabase {
                 let (server, _) = base.rsplit_once('/').expect("TEST_DATABASE_URL has a path");
                 format!("{server}/{name}")
             }
+            Self::Shared(url) => url.clone(),
         }
     }
 
     pub fn is_postgres(&self) -> bool {
-        matches!(self, Self::Postgres { .. })
+        self.url().starts_with("postgres")
     }
 }
 
@@ -97,6 +103,9 @@ pub struct TestApp {
     pub client: Client,
     pub state: AppState,
     pub database: TestDatabase,
+    server: actix_web::dev::ServerHandle,
+    running: tokio::task::JoinHandle<std::io::Result<()>>,
+    overrides: Vec<(String, String)>,
 }
 
 static SEQUENCE: AtomicU64 = AtomicU64::new(0);
@@ -140,13 +149,44 @@ impl TestApp {
         let app = Application::build_with_listener(settings, listener).expect("app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
-        tokio::spawn(app.run_until_stopped());
+        let server = app.server_handle();
+        let running = tokio::spawn(app.run_until_stopped());
         Self {
             client: Client::new(&address),
             address,
             state,
             database,
+            server,
+            running,
+            overrides: overrides
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
         }
+    }
+
+    /// A second instance on this one's database, as another replica behind a load balancer.
+    pub async fn replica(&self) -> Self {
+        let overrides: Vec<(&str, &str)> = self
+            .overrides
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        Self::spawn_on(TestDatabase::Shared(self.database.url()), &overrides).await
+    }
+
+    /// Stops this instance abruptly (its workers die wherever they are) and starts a new one,
+    /// with the same settings, on the same database, as a crashed and restarted server would.
+    pub async fn restart(self) -> Self {
+        self.server.stop(false).await;
+        self.running.abort();
+        let _ = self.running.await;
+        let overrides: Vec<(&str, &str)> = self
+            .overrides
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        Self::spawn_on(self.database, &overrides).await
     }
 
     /// A unique email for this test run.

@@ -6,42 +6,52 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use porchlight::notify::delivery::{self, Delivery, LEASE};
+use porchlight::notify::email::Mailer;
 use porchlight::notify::fcm::FcmSender;
+use porchlight::notify::stream;
 use serde_json::Value;
-use shared_types::notify::{DeviceInput, OutboxFilter, OutboxStatus, Platform};
+use shared_types::notify::{
+    ChannelPreference, DeviceInput, NotificationCategory, NotificationFilter,
+    NotificationPreferences, OutboxFilter, OutboxStatus, Platform, QuietHours,
+};
 use shared_types::partners::{MembershipTier, PartnerAdminUpdate};
+use shared_types::requests::LeadFilter;
 use shared_types::{Client, PageParams};
 
 use crate::fake_google::FakeGoogle;
+use crate::fake_smtp::FakeSmtp;
 use crate::harness::TestApp;
 use crate::jobs::{cleaning_request, pro};
 
 struct Setup {
     app: TestApp,
     google: FakeGoogle,
+    smtp: FakeSmtp,
     delivery: Arc<Delivery>,
     staff: Client,
-    _keys: tempfile::TempDir,
+    keys: tempfile::TempDir,
 }
 
 impl Setup {
     async fn new() -> Self {
-        let app = TestApp::spawn().await;
+        Self::on(TestApp::spawn().await).await
+    }
+
+    /// Push through a fake FCM and email through a fake SMTP relay, delivered when the test
+    /// says so, by this app's state.
+    async fn on(app: TestApp) -> Self {
         let google = FakeGoogle::start();
+        let smtp = FakeSmtp::start().await;
         let keys = tempfile::tempdir().unwrap();
-        let account = google.service_account_file(keys.path());
-        let delivery = Arc::new(Delivery {
-            fcm: Some(FcmSender::from_file(&account, &google.base_url).unwrap()),
-            mailer: None,
-            max_attempts: 10,
-        });
+        let delivery = delivery_through(&google, &smtp, keys.path());
         let (_, staff) = app.staff().await;
         Self {
             app,
             google,
+            smtp,
             delivery,
             staff,
-            _keys: keys,
+            keys,
         }
     }
 
@@ -63,6 +73,22 @@ impl Setup {
             .unwrap()
             .items
     }
+}
+
+fn delivery_through(google: &FakeGoogle, smtp: &FakeSmtp, dir: &std::path::Path) -> Arc<Delivery> {
+    let account = google.service_account_file(dir);
+    Arc::new(Delivery {
+        fcm: Some(FcmSender::from_file(&account, &google.base_url).unwrap()),
+        mailer: Some(
+            Mailer::new(
+                &smtp.url,
+                "Porchlight <alerts@porchlight.app>",
+                "https://porchlight.app",
+            )
+            .unwrap(),
+        ),
+        max_attempts: 10,
+    })
 }
 
 async fn device(client: &Client, token: &str) {
@@ -249,7 +275,10 @@ async fn a_dead_workers_claims_come_back_after_the_lease() {
     let claimed = setup
         .app
         .state
-        .db(move |conn| delivery::claim(conn, now, 100))
+        .db(move |conn| {
+            stream::sequence(conn)?;
+            delivery::claim(conn, now, 100)
+        })
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
@@ -290,4 +319,235 @@ async fn the_background_worker_pushes_as_soon_as_a_lead_is_created() {
         waited += Duration::from_millis(20);
     }
     assert_eq!(google.accepted_for("phone-1").len(), 1, "after {waited:?}");
+}
+
+fn quiet_all_day(include_job_alerts: bool) -> QuietHours {
+    QuietHours {
+        start: "00:00".into(),
+        end: "23:59".into(),
+        time_zone: "UTC".into(),
+        include_job_alerts,
+    }
+}
+
+#[tokio::test]
+async fn push_and_email_follow_each_users_preferences() {
+    let setup = Setup::new().await;
+    // Quiet hours over the whole day, so the test does not depend on the time it runs at
+    // (00:00 to 23:59: only the last minute of the day is outside).
+    if setup
+        .app
+        .state
+        .clock
+        .now()
+        .and_utc()
+        .format("%H:%M")
+        .to_string()
+        == "23:59"
+    {
+        tokio::time::sleep(Duration::from_secs(61)).await;
+    }
+    let (_, plain) = pro(&setup.app, &setup.staff).await;
+    let (_, muted) = pro(&setup.app, &setup.staff).await;
+    let (_, sleeping) = pro(&setup.app, &setup.staff).await;
+    let (_, night_owl) = pro(&setup.app, &setup.staff).await;
+    for (client, token) in [
+        (&plain, "plain-phone"),
+        (&muted, "muted-phone"),
+        (&sleeping, "sleeping-phone"),
+        (&night_owl, "owl-phone"),
+    ] {
+        device(client, token).await;
+    }
+    // Job alerts off on both channels.
+    muted
+        .put_notification_preferences(&NotificationPreferences {
+            channels: vec![ChannelPreference {
+                category: NotificationCategory::JobAlerts,
+                push: false,
+                email: false,
+            }],
+            quiet_hours: None,
+        })
+        .await
+        .unwrap();
+    // Quiet hours that also silence job alerts: no push, but the email still goes.
+    sleeping
+        .put_notification_preferences(&NotificationPreferences {
+            channels: vec![],
+            quiet_hours: Some(quiet_all_day(true)),
+        })
+        .await
+        .unwrap();
+    // Quiet hours as they come by default: job alerts still ring.
+    night_owl
+        .put_notification_preferences(&NotificationPreferences {
+            channels: vec![],
+            quiet_hours: Some(quiet_all_day(false)),
+        })
+        .await
+        .unwrap();
+
+    let (_, customer) = setup.app.customer().await;
+    let request = customer
+        .create_request(&cleaning_request(None))
+        .await
+        .unwrap();
+    setup.deliver().await;
+
+    assert_eq!(setup.google.accepted_for("plain-phone").len(), 1);
+    assert!(setup.google.accepted_for("muted-phone").is_empty());
+    assert!(setup.google.accepted_for("sleeping-phone").is_empty());
+    assert_eq!(setup.google.accepted_for("owl-phone").len(), 1);
+
+    let address = |client: &Client| {
+        let client = client.clone();
+        async move { client.me().await.unwrap().email }
+    };
+    assert!(setup.smtp.received_by(&address(&muted).await).is_empty());
+    for client in [&plain, &sleeping, &night_owl] {
+        let to = address(client).await;
+        let mails = setup.smtp.received_by(&to);
+        assert_eq!(mails.len(), 1, "{to} gets one email");
+        let mail = &mails[0];
+        let offer = client
+            .leads(&LeadFilter::default(), &PageParams::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|lead| lead.request_id == request.id)
+            .expect("the pro has the lead");
+        assert_eq!(mail.from, "alerts@porchlight.app");
+        assert_eq!(mail.header("Subject").as_deref(), Some("New job near you"));
+        let outbox_id = client
+            .notifications(&NotificationFilter::default(), &PageParams::default())
+            .await
+            .unwrap()
+            .items[0]
+            .id
+            .clone();
+        assert_eq!(
+            mail.header("Message-ID").as_deref(),
+            Some(format!("<{outbox_id}@porchlight.app>").as_str()),
+            "the Message-ID is the outbox id: a resent email is the same email"
+        );
+        let link = format!("https://porchlight.app/leads/{}", offer.id);
+        let plain_text = mail.part("text/plain").expect("a plain-text part");
+        assert!(plain_text.contains("Toronto") && plain_text.contains(&link));
+        let html = mail.part("text/html").expect("an HTML part");
+        assert!(html.contains(&format!("href=\"{link}\"")));
+    }
+
+    // Everything is recorded as delivered: a second pass sends nothing more.
+    setup.deliver().await;
+    assert_eq!(setup.smtp.received().len(), 3);
+    assert_eq!(setup.google.accepted().len(), 2);
+    assert!(setup.outbox(OutboxStatus::Pending).await.is_empty());
+
+    // The muted pro still sees the lead in the app.
+    let listed = muted
+        .notifications(&NotificationFilter::default(), &PageParams::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.items[0].kind, "lead.offered");
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_batch_loses_and_duplicates_nothing_visible() {
+    let setup = Setup::new().await;
+    let (calm_id, calm) = pro(&setup.app, &setup.staff).await;
+    let (stuck_id, stuck) = pro(&setup.app, &setup.staff).await;
+    device(&calm, "calm-phone").await;
+    device(&stuck, "stuck-phone").await;
+    // The first send to this one never comes back: the worker will die waiting.
+    device(&stuck, "hang-tablet").await;
+    let (_, customer) = setup.app.customer().await;
+    for partner in [&calm_id, &stuck_id] {
+        customer
+            .create_request(&cleaning_request(Some(partner)))
+            .await
+            .unwrap();
+    }
+
+    // A delivery pass runs until the calm pro's message is recorded and the stuck one hangs.
+    let (state, delivery) = (setup.app.state.clone(), Arc::clone(&setup.delivery));
+    let pass = tokio::spawn(async move { delivery::run_once(&state, &delivery).await });
+    let mut waited = Duration::ZERO;
+    while (setup.google.calls("hang-tablet") == 0
+        || setup.outbox(OutboxStatus::Sent).await.is_empty())
+        && waited < Duration::from_secs(20)
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        waited += Duration::from_millis(20);
+    }
+    assert_eq!(setup.outbox(OutboxStatus::Sent).await.len(), 1);
+    assert_eq!(setup.google.accepted_for("stuck-phone").len(), 1);
+
+    // The process dies: its pass, its workers and its server stop where they are.
+    pass.abort();
+    let Setup {
+        app,
+        google,
+        smtp,
+        keys,
+        ..
+    } = setup;
+    let app = app.restart().await;
+    // A new process on the same database; its clock is past the dead worker's lease.
+    app.state
+        .clock
+        .advance(LEASE + chrono::Duration::seconds(1));
+    let delivery = delivery_through(&google, &smtp, keys.path());
+    delivery::run_once(&app.state, &delivery).await.unwrap();
+
+    // The old server is gone; ask the new one.
+    let (_, staff) = app.staff().await;
+    let sent = staff
+        .admin_outbox(
+            &OutboxFilter {
+                status: Some(OutboxStatus::Sent),
+            },
+            &PageParams::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent.items.len(), 2, "nothing lost: both messages delivered");
+
+    // What a person sees: one notification per device and message. FCM shows a resent
+    // message once, by its collapse key (the outbox id).
+    let visible = |token: &str| {
+        google
+            .accepted_for(token)
+            .iter()
+            .map(|message| message["android"]["collapse_key"].to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(google.accepted_for("calm-phone").len(), 1, "not resent");
+    assert_eq!(visible("stuck-phone").len(), 1);
+    assert_eq!(visible("hang-tablet").len(), 1);
+    assert_eq!(visible("stuck-phone"), visible("hang-tablet"));
+    for client in [&calm, &stuck] {
+        let to = client.me().await;
+        assert!(to.is_err(), "the old server is stopped");
+    }
+    for id in [&calm_id, &stuck_id] {
+        let email = user_email(&app, id).await;
+        assert_eq!(smtp.received_by(&email).len(), 1, "one email each");
+    }
+}
+
+async fn user_email(app: &TestApp, user_id: &str) -> String {
+    let id = user_id.to_owned();
+    app.state
+        .db(move |conn| {
+            use diesel::prelude::*;
+            use porchlight::db::schema::users;
+            Ok(users::table
+                .find(&id)
+                .select(users::email)
+                .first::<String>(conn)?)
+        })
+        .await
+        .unwrap()
 }
