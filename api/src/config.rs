@@ -285,7 +285,7 @@ impl Settings {
             max_body_bytes: usize::try_from(number("MAX_BODY_BYTES", 65_536, 1024..=16 << 20)?)
                 .unwrap_or(65_536),
             lead_offer_ttl: Duration::from_secs(number("LEAD_OFFER_TTL_SECS", 1800, 10..=604_800)?),
-            lead_offers_per_round: to_u32(number("LEAD_OFFERS_PER_ROUND", 5, 1..=100)?),
+            lead_offers_per_round: to_u32(number("LEAD_OFFERS_PER_ROUND", 5, 1..=1000)?),
             max_match_rounds: to_u32(number("MAX_MATCH_ROUNDS", 3, 1..=20)?),
             sweep_interval: Duration::from_secs(number("SWEEP_INTERVAL_SECS", 15, 0..=3600)?),
             review_window: Duration::from_secs(number("REVIEW_WINDOW_HOURS", 24, 1..=720)? * 3600),

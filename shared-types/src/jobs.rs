@@ -300,7 +300,7 @@ pub struct SignAgreementInput {
     #[validate(range(min = 1, max = 1000))]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
     pub version: u32,
-    #[validate(length(equal = 64))]
+    #[validate(custom(function = "lower_hex_sha256"))]
     #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{64}$"))]
     pub text_sha256: String,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
@@ -580,5 +580,19 @@ fn refund_matches_outcome(input: &ResolveDisputeInput) -> Result<(), ValidationE
             Err(error)
         }
         None => Ok(()),
+    }
+}
+
+fn lower_hex_sha256(value: &str) -> Result<(), ValidationError> {
+    if value.len() == 64
+        && value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        Ok(())
+    } else {
+        let mut error = ValidationError::new("sha256");
+        error.message = Some("64 lower-case hex digits (SHA-256)".into());
+        Err(error)
     }
 }

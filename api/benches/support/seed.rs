@@ -62,8 +62,30 @@ pub fn near_a_city(rng: &mut StdRng, spread_degrees: f64) -> Point {
     }
 }
 
-/// Inserts `count` partners (accounts, profiles, categories, area cells) in batches.
+/// Inserts `count` partners (accounts, profiles, categories, area cells) in batches, spread
+/// around the cities with one to three categories each.
 pub fn seed(pool: &DbPool, count: usize) -> Result<(), Box<dyn std::error::Error>> {
+    seed_partners(pool, 0..count, |rng| {
+        let center = near_a_city(rng, 1.0);
+        let radius: f64 = rng.random_range(5.0..60.0);
+        let first = rng.random_range(0..SLUGS.len());
+        let slugs = (0..rng.random_range(1..=3))
+            .map(|k| (first + k) % SLUGS.len())
+            .collect();
+        (center, radius, slugs)
+    })
+}
+
+/// Where a seeded partner works: centre, radius in km, and indexes into [`SLUGS`].
+pub type Placement = (Point, f64, Vec<usize>);
+
+/// Inserts partners numbered `numbers` (their emails are `bench-partner-{n}@example.com`), each
+/// placed by `place`.
+pub fn seed_partners(
+    pool: &DbPool,
+    numbers: std::ops::Range<usize>,
+    mut place: impl FnMut(&mut StdRng) -> Placement,
+) -> Result<(), Box<dyn std::error::Error>> {
     let mut conn = pool.get()?;
     let category_ids: Vec<String> = {
         use diesel::prelude::*;
@@ -79,7 +101,7 @@ pub fn seed(pool: &DbPool, count: usize) -> Result<(), Box<dyn std::error::Error
         }
         ids
     };
-    let mut rng = StdRng::seed_from_u64(7);
+    let mut rng = StdRng::seed_from_u64(7 + u64::try_from(numbers.start).unwrap_or(0));
     let now = db::now();
     // Every partner works every day, 07:00-19:00 Toronto time.
     let days = [
@@ -99,8 +121,8 @@ pub fn seed(pool: &DbPool, count: usize) -> Result<(), Box<dyn std::error::Error
         r#"{{"time_zone":"America/Toronto","weekly":[{}],"days_off":[]}}"#,
         weekly.join(",")
     );
-    for batch_start in (0..count).step_by(1000) {
-        let batch = (batch_start..count.min(batch_start + 1000)).collect::<Vec<_>>();
+    for batch_start in numbers.clone().step_by(1000) {
+        let batch = (batch_start..numbers.end.min(batch_start + 1000)).collect::<Vec<_>>();
         let mut user_rows = Vec::new();
         let mut profile_rows = Vec::new();
         let mut category_rows = Vec::new();
@@ -108,8 +130,7 @@ pub fn seed(pool: &DbPool, count: usize) -> Result<(), Box<dyn std::error::Error
         for n in batch {
             use diesel::ExpressionMethods;
             let id = db::new_id();
-            let center = near_a_city(&mut rng, 1.0);
-            let radius: f64 = rng.random_range(5.0..60.0);
+            let (center, radius, slugs) = place(&mut rng);
             let bbox = geo::bounding_box(center, radius);
             user_rows.push((
                 users::id.eq(id.clone()),
@@ -144,10 +165,9 @@ pub fn seed(pool: &DbPool, count: usize) -> Result<(), Box<dyn std::error::Error
                 created_at: now,
                 updated_at: now,
             });
-            let first = rng.random_range(0..SLUGS.len());
             let cells = geo::cells_covering(&bbox);
-            for k in 0..rng.random_range(1..=3) {
-                let category_id = &category_ids[(first + k) % SLUGS.len()];
+            for slug in slugs {
+                let category_id = &category_ids[slug];
                 category_rows.push((
                     partner_categories::partner_id.eq(id.clone()),
                     partner_categories::category_id.eq(category_id.clone()),

@@ -316,9 +316,15 @@ async fn from_assignment_to_staff_confirmation() {
     assert!(agreement.signature.is_none());
     let mut stale = SignAgreementInput {
         version: agreement.version,
-        text_sha256: "0".repeat(64),
+        text_sha256: agreement.text_sha256.to_uppercase(),
         typed_name: "Casey Customer".into(),
     };
+    assert_eq!(
+        code(cast.customer.sign_agreement(&job.id, &stale).await),
+        Some(ErrorCode::ValidationFailed),
+        "the hash is lower-case hex, as the agreement gives it"
+    );
+    stale.text_sha256 = "0".repeat(64);
     assert_eq!(
         code(cast.customer.sign_agreement(&job.id, &stale).await),
         Some(ErrorCode::AgreementOutdated)
