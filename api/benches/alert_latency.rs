@@ -24,7 +24,7 @@ use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use porchlight::Application;
 use porchlight::config::Settings;
-use porchlight::db::schema::{devices, outbox, users};
+use porchlight::db::schema::{devices, outbox, partner_profiles, users};
 use porchlight::db::{self, DbPool};
 use porchlight::partners::geo::Point;
 use rand::Rng;
@@ -199,6 +199,15 @@ async fn run(backend: &str, database_url: &str, sizes: &Sizes) {
             (center, 25.0, vec![0])
         })
         .expect("seed the matching partners");
+        // Every one of them qualifies for marketplace leads (a Star Score of 80% or more).
+        let mut conn = pool.get().unwrap();
+        diesel::update(
+            partner_profiles::table.filter(partner_profiles::center_lat.gt(SPOT.0 - 1.0)),
+        )
+        .set(partner_profiles::star_score.eq(Some(92.0)))
+        .execute(&mut conn)
+        .unwrap();
+        drop(conn);
         register_devices(&pool);
     })
     .await
@@ -246,7 +255,19 @@ async fn run(backend: &str, database_url: &str, sizes: &Sizes) {
     for post in posts {
         post_times.push(post.await.unwrap());
     }
-    let expected = total * sizes.matching;
+    // Every offer the requests made (all of them written before their POST returned).
+    let pool = state.pool.clone();
+    let offered: i64 = tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        outbox::table
+            .filter(outbox::kind.eq("lead.offered"))
+            .count()
+            .get_result(&mut conn)
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let expected = usize::try_from(offered).unwrap();
     let deadline = Instant::now() + Duration::from_mins(2);
     while received.len() < expected && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -277,7 +298,7 @@ async fn run(backend: &str, database_url: &str, sizes: &Sizes) {
     post_times.sort();
     let distinct: std::collections::HashSet<_> = arrivals.iter().map(|(id, _)| id).collect();
     println!(
-        "{backend:>8}: {} partners, {} match; {total} requests at {}/s -> {} pushes expected, {} sent ({} distinct)",
+        "{backend:>8}: {} partners, {} match; {total} requests at {}/s -> {} offers, {} pushes sent ({} distinct)",
         sizes.partners,
         sizes.matching,
         sizes.rate,

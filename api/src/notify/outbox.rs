@@ -16,19 +16,35 @@ pub fn enqueue(
     kind: &str,
     payload: &serde_json::Value,
 ) -> ApiResult<()> {
+    enqueue_many(conn, kind, &[(recipient_id.to_owned(), payload.clone())])
+}
+
+/// Queues one notification of `kind` per `(recipient_id, payload)`, in as few statements as
+/// the backend allows.
+pub fn enqueue_many(
+    conn: &mut DbConnection,
+    kind: &str,
+    notifications: &[(String, serde_json::Value)],
+) -> ApiResult<()> {
     let now = db::now();
-    diesel::insert_into(outbox::table)
-        .values((
-            outbox::id.eq(db::new_id()),
-            outbox::recipient_id.eq(recipient_id),
-            outbox::kind.eq(kind),
-            outbox::payload.eq(payload.to_string()),
-            outbox::status.eq("pending"),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(now),
-            outbox::created_at.eq(now),
-        ))
-        .execute(conn)?;
+    let rows: Vec<_> = notifications
+        .iter()
+        .map(|(recipient_id, payload)| {
+            (
+                outbox::id.eq(db::new_id()),
+                outbox::recipient_id.eq(recipient_id),
+                outbox::kind.eq(kind),
+                outbox::payload.eq(payload.to_string()),
+                outbox::status.eq("pending"),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(now),
+                outbox::created_at.eq(now),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(1000) {
+        crate::batch_insert!(conn, outbox::table, chunk)?;
+    }
     Ok(())
 }
 

@@ -208,49 +208,73 @@ fn response_rates(
         .collect())
 }
 
+/// Why a pro got an offer: distance, the window they are free in, their Star Score.
+pub type OfferReason = (f64, Option<TimeWindow>, Option<f64>);
+
 /// Writes one offer (and its notification) for `partner_id`.
 pub fn create_offer(
     conn: &mut DbConnection,
     request: &RequestRow,
     partner_id: &str,
-    reason: (f64, Option<TimeWindow>, Option<f64>),
+    reason: OfferReason,
     ttl: std::time::Duration,
 ) -> ApiResult<OfferRow> {
-    let (distance_km, window, star_score) = reason;
+    let mut offers = create_offers(conn, request, vec![(partner_id.to_owned(), reason)], ttl)?;
+    Ok(offers.remove(0))
+}
+
+/// Writes the offers of one round and their notifications, a few statements for the lot: a
+/// round may reach hundreds of pros, and every millisecond the transaction lasts delays them
+/// all.
+pub fn create_offers(
+    conn: &mut DbConnection,
+    request: &RequestRow,
+    partners: Vec<(String, OfferReason)>,
+    ttl: std::time::Duration,
+) -> ApiResult<Vec<OfferRow>> {
     let now = db::now();
-    let offer = OfferRow {
-        id: db::new_id(),
-        request_id: request.id.clone(),
-        partner_id: partner_id.to_owned(),
-        status: "offered".to_owned(),
-        distance_km,
-        window_start: window.map(|w| w.start.naive_utc()),
-        window_end: window.map(|w| w.end.naive_utc()),
-        star_score,
-        offered_at: now,
-        expires_at: now + Duration::from_std(ttl).unwrap_or_else(|_| Duration::minutes(30)),
-        responded_at: None,
-        message: None,
-        quote_cents: None,
-        quote_currency: None,
-        decline_reason: None,
-    };
-    diesel::insert_into(lead_offers::table)
-        .values(&offer)
-        .execute(conn)?;
-    outbox::enqueue(
-        conn,
-        partner_id,
-        "lead.offered",
-        &serde_json::json!({
-            "offer_id": offer.id,
-            "request_id": request.id,
-            "city": request.city,
-            "distance_km": (distance_km * 10.0).round() / 10.0,
-            "expires_at": offer.expires_at.and_utc(),
-        }),
-    )?;
-    Ok(offer)
+    let expires_at = now + Duration::from_std(ttl).unwrap_or_else(|_| Duration::minutes(30));
+    let offers: Vec<OfferRow> = partners
+        .into_iter()
+        .map(|(partner_id, (distance_km, window, star_score))| OfferRow {
+            id: db::new_id(),
+            request_id: request.id.clone(),
+            partner_id,
+            status: "offered".to_owned(),
+            distance_km,
+            window_start: window.map(|w| w.start.naive_utc()),
+            window_end: window.map(|w| w.end.naive_utc()),
+            star_score,
+            offered_at: now,
+            expires_at,
+            responded_at: None,
+            message: None,
+            quote_cents: None,
+            quote_currency: None,
+            decline_reason: None,
+        })
+        .collect();
+    // Well under PostgreSQL's 65 535 bind parameters per statement.
+    for chunk in offers.chunks(1000) {
+        crate::batch_insert!(conn, lead_offers::table, chunk)?;
+    }
+    let alerts: Vec<(String, serde_json::Value)> = offers
+        .iter()
+        .map(|offer| {
+            (
+                offer.partner_id.clone(),
+                serde_json::json!({
+                    "offer_id": offer.id,
+                    "request_id": request.id,
+                    "city": request.city,
+                    "distance_km": (offer.distance_km * 10.0).round() / 10.0,
+                    "expires_at": offer.expires_at.and_utc(),
+                }),
+            )
+        })
+        .collect();
+    outbox::enqueue_many(conn, "lead.offered", &alerts)?;
+    Ok(offers)
 }
 
 #[cfg(test)]

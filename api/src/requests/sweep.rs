@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use shared_types::requests::RequestKind;
 
 use super::LeadPolicy;
-use super::matching::{self, create_offer};
+use super::matching::{self, create_offers};
 use super::model::{ACTIVE_OFFER_STATUSES, RequestRow};
 use crate::db::schema::{lead_offers, service_requests};
 use crate::db::{self, DbConnection};
@@ -100,18 +100,17 @@ pub fn offer_round_or_give_up(
         )?;
         return Ok(false);
     }
-    for candidate in candidates {
-        create_offer(
-            conn,
-            request,
-            &candidate.partner_id,
-            (
+    let partners = candidates
+        .into_iter()
+        .map(|candidate| {
+            let reason = (
                 candidate.distance_km,
                 Some(candidate.window),
                 candidate.star_score,
-            ),
-            policy.offer_ttl,
-        )?;
-    }
+            );
+            (candidate.partner_id, reason)
+        })
+        .collect();
+    create_offers(conn, request, partners, policy.offer_ttl)?;
     Ok(true)
 }
