@@ -13,19 +13,21 @@
 //!   `OUTBOX_MAX_ATTEMPTS`, or on an error retrying cannot fix, the message ends `failed` with
 //!   its last error, for staff to see.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
+use futures_util::StreamExt as _;
 use rand::Rng;
 
 use super::devices::{self, DeviceRow};
 use super::email::{MailError, Mailer};
 use super::fcm::{FcmSender, PushError};
 use super::message;
-use super::preferences::Channels;
+use super::preferences::{Channels, PreferenceBook};
 use super::stream;
 use crate::db::schema::{outbox, outbox_deliveries, users};
 use crate::db::{DbConnection, write_transaction};
@@ -34,8 +36,12 @@ use crate::state::AppState;
 
 /// How long a claimed message is reserved for the worker that claimed it.
 pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
-/// Messages claimed at once.
-const BATCH: i64 = 100;
+/// Messages claimed at once (a new lead may alert hundreds of pros).
+const BATCH: i64 = 1000;
+/// Messages being sent at the same time.
+const SENDING_AT_ONCE: usize = 128;
+/// The most outcomes recorded in one transaction.
+const RECORD_AT_ONCE: usize = 128;
 /// The longest wait between two attempts.
 const MAX_BACKOFF_SECS: u64 = 3600;
 
@@ -103,102 +109,122 @@ pub fn backoff(attempts: i32, server_asked: Option<Duration>) -> Duration {
 struct Outcome {
     delivered: Vec<String>,
     dead_devices: Vec<String>,
-    /// Some device should be tried again…
+    /// Some target should be tried again…
     retry: bool,
-    /// …no sooner than this, when FCM said so.
+    /// …no sooner than this, when the server said so.
     retry_after: Option<Duration>,
     fatal: Option<String>,
     last_error: Option<String>,
 }
 
-async fn deliver(state: &AppState, delivery: &Delivery, claimed: Claimed, now: NaiveDateTime) {
-    let id = claimed.id.clone();
-    let outcome = fan_out(state, delivery, &claimed, now).await;
-    let max_attempts = delivery.max_attempts;
-    let recorded = state
-        .db(move |conn| record(conn, &claimed, &outcome, max_attempts, now))
-        .await;
-    if let Err(error) = recorded {
-        // The lease runs out and the message is tried again.
-        tracing::warn!(outbox_id = %id, %error, "could not record a delivery");
+impl Outcome {
+    fn try_again(&mut self, after: Option<Duration>, reason: String) {
+        self.retry = true;
+        self.retry_after = self.retry_after.max(after);
+        self.last_error = Some(reason);
+    }
+
+    fn give_up(&mut self, reason: String) {
+        self.last_error = Some(reason.clone());
+        self.fatal = Some(reason);
     }
 }
 
-/// Where a message still has to go: the devices and email address the recipient's preferences
-/// allow, minus those a previous attempt reached.
-#[derive(Debug, Default)]
-struct Targets {
+/// One message ready to go: where it still has to reach (the devices and email address the
+/// recipient's preferences allow, minus those a previous attempt reached) and what it says.
+struct Planned {
+    claimed: Claimed,
     devices: Vec<DeviceRow>,
     email: Option<String>,
+    notification: message::Notification,
 }
 
-fn pending_targets(
+/// Works out every claimed message's targets with a handful of queries for the whole batch.
+fn plan(
     conn: &mut DbConnection,
-    claimed: &Claimed,
+    batch: Vec<Claimed>,
     channels_on: Channels,
     now: NaiveDateTime,
-) -> ApiResult<Targets> {
-    let wanted = Channels::for_message(conn, &claimed.recipient_id, &claimed.kind, now.and_utc())?;
-    let done: Vec<String> = outbox_deliveries::table
-        .filter(outbox_deliveries::outbox_id.eq(&claimed.id))
-        .select(outbox_deliveries::target)
-        .load(conn)?;
-    let devices = if wanted.push && channels_on.push {
-        devices::of_user(conn, &claimed.recipient_id)?
+) -> ApiResult<Vec<Planned>> {
+    let mut recipients: Vec<String> = batch.iter().map(|c| c.recipient_id.clone()).collect();
+    recipients.sort_unstable();
+    recipients.dedup();
+    let ids: Vec<&String> = batch.iter().map(|c| &c.id).collect();
+    let done: HashSet<(String, String)> = outbox_deliveries::table
+        .filter(outbox_deliveries::outbox_id.eq_any(ids))
+        .select((outbox_deliveries::outbox_id, outbox_deliveries::target))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let preferences = PreferenceBook::load(conn, &recipients)?;
+    let mut devices_of: HashMap<String, Vec<DeviceRow>> = HashMap::new();
+    if channels_on.push {
+        for device in devices::of_users(conn, &recipients)? {
+            devices_of
+                .entry(device.user_id.clone())
+                .or_default()
+                .push(device);
+        }
+    }
+    let emails: HashMap<String, String> = if channels_on.email {
+        users::table
+            .filter(users::id.eq_any(&recipients))
+            .select((users::id, users::email))
+            .load(conn)?
             .into_iter()
-            .filter(|device| !done.contains(&device_target(device)))
             .collect()
     } else {
-        Vec::new()
+        HashMap::new()
     };
-    let email = if wanted.email && channels_on.email {
-        users::table
-            .find(&claimed.recipient_id)
-            .select(users::email)
-            .first::<String>(conn)
-            .optional()?
-            .filter(|address| !done.contains(&email_target(address)))
-    } else {
-        None
-    };
-    Ok(Targets { devices, email })
+    let planned = batch
+        .into_iter()
+        .map(|claimed| {
+            let wanted = preferences.channels(&claimed.recipient_id, &claimed.kind, now.and_utc());
+            let not_done = |target: &str| !done.contains(&(claimed.id.clone(), target.to_owned()));
+            let devices = if wanted.push {
+                devices_of
+                    .get(&claimed.recipient_id)
+                    .into_iter()
+                    .flatten()
+                    .filter(|device| not_done(&device_target(device)))
+                    .cloned()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let email = emails
+                .get(&claimed.recipient_id)
+                .filter(|address| wanted.email && not_done(&email_target(address)))
+                .cloned();
+            let payload: serde_json::Value =
+                serde_json::from_str(&claimed.payload).unwrap_or_default();
+            let notification = message::render(&claimed.kind, &payload, now);
+            Planned {
+                claimed,
+                devices,
+                email,
+                notification,
+            }
+        })
+        .collect();
+    Ok(planned)
 }
 
 /// Sends one message on every channel it still has to reach.
-async fn fan_out(
-    state: &AppState,
-    delivery: &Delivery,
-    claimed: &Claimed,
-    now: NaiveDateTime,
-) -> Outcome {
+async fn fan_out(delivery: &Delivery, planned: Planned) -> (Claimed, Outcome) {
+    let Planned {
+        claimed,
+        devices,
+        email,
+        notification,
+    } = planned;
     let mut outcome = Outcome::default();
-    let channels_on = Channels {
-        push: delivery.fcm.is_some(),
-        email: delivery.mailer.is_some(),
-    };
-    if !channels_on.push && !channels_on.email {
-        return outcome;
-    }
-    let message = claimed.clone();
-    let targets = match state
-        .db(move |conn| pending_targets(conn, &message, channels_on, now))
-        .await
-    {
-        Ok(targets) => targets,
-        Err(error) => {
-            outcome.retry = true;
-            outcome.last_error = Some(error.to_string());
-            return outcome;
-        }
-    };
-    let payload: serde_json::Value = serde_json::from_str(&claimed.payload).unwrap_or_default();
-    let notification = message::render(&claimed.kind, &payload, now);
     if notification.ttl == Some(Duration::ZERO) {
         // Too late to matter (an expired offer): nothing to show.
-        return outcome;
+        return (claimed, outcome);
     }
     if let Some(fcm) = &delivery.fcm {
-        for device in targets.devices {
+        for device in devices {
             match fcm.send(&device.token, &notification, &claimed.id).await {
                 Ok(()) => outcome.delivered.push(device_target(&device)),
                 Err(PushError::DeadToken(reason)) => {
@@ -216,7 +242,7 @@ async fn fan_out(
             }
         }
     }
-    if let (Some(mailer), Some(address)) = (&delivery.mailer, targets.email) {
+    if let (Some(mailer), Some(address)) = (&delivery.mailer, email) {
         match mailer.send(&address, &notification, &claimed.id).await {
             Ok(()) => outcome.delivered.push(email_target(&address)),
             Err(MailError::Retry(reason)) => outcome.try_again(None, reason),
@@ -226,20 +252,7 @@ async fn fan_out(
             }
         }
     }
-    outcome
-}
-
-impl Outcome {
-    fn try_again(&mut self, after: Option<Duration>, reason: String) {
-        self.retry = true;
-        self.retry_after = self.retry_after.max(after);
-        self.last_error = Some(reason);
-    }
-
-    fn give_up(&mut self, reason: String) {
-        self.last_error = Some(reason.clone());
-        self.fatal = Some(reason);
-    }
+    (claimed, outcome)
 }
 
 fn device_target(device: &DeviceRow) -> String {
@@ -250,69 +263,97 @@ fn email_target(address: &str) -> String {
     format!("email:{address}")
 }
 
+/// Records a batch's outcomes in one transaction: what reached whom, dead devices, and each
+/// message's new state (sent, due again after a backoff, or failed).
 fn record(
     conn: &mut DbConnection,
-    claimed: &Claimed,
-    outcome: &Outcome,
+    outcomes: &[(Claimed, Outcome)],
     max_attempts: i32,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     write_transaction(conn, |conn| {
-        for delivered in &outcome.delivered {
-            diesel::insert_into(outbox_deliveries::table)
-                .values((
-                    outbox_deliveries::outbox_id.eq(&claimed.id),
-                    outbox_deliveries::target.eq(delivered),
-                    outbox_deliveries::delivered_at.eq(now),
-                ))
+        let delivered: Vec<_> = outcomes
+            .iter()
+            .flat_map(|(claimed, outcome)| {
+                outcome.delivered.iter().map(|target| {
+                    (
+                        outbox_deliveries::outbox_id.eq(&claimed.id),
+                        outbox_deliveries::target.eq(target),
+                        outbox_deliveries::delivered_at.eq(now),
+                    )
+                })
+            })
+            .collect();
+        for chunk in delivered.chunks(1000) {
+            crate::batch_insert!(conn, outbox_deliveries::table, chunk)?;
+        }
+        let mut sent = Vec::new();
+        for (claimed, outcome) in outcomes {
+            for device in &outcome.dead_devices {
+                devices::forget(conn, device)?;
+            }
+            let row = outbox::table.find(&claimed.id);
+            match (outcome.retry, &outcome.fatal) {
+                (true, _) if claimed.attempts < max_attempts => {
+                    let wait = backoff(claimed.attempts, outcome.retry_after);
+                    let next = now + chrono::Duration::from_std(wait).unwrap_or(LEASE);
+                    diesel::update(row)
+                        .set((
+                            outbox::next_attempt_at.eq(next),
+                            outbox::last_error.eq(&outcome.last_error),
+                        ))
+                        .execute(conn)?;
+                }
+                (true, _) | (false, Some(_)) => {
+                    diesel::update(row)
+                        .set((
+                            outbox::status.eq("failed"),
+                            outbox::last_error.eq(&outcome.last_error),
+                        ))
+                        .execute(conn)?;
+                }
+                (false, None) => sent.push(claimed.id.as_str()),
+            }
+        }
+        for chunk in sent.chunks(1000) {
+            diesel::update(outbox::table.filter(outbox::id.eq_any(chunk)))
+                .set(outbox::status.eq("sent"))
                 .execute(conn)?;
-        }
-        for device in &outcome.dead_devices {
-            devices::forget(conn, device)?;
-        }
-        let row = outbox::table.find(&claimed.id);
-        match (outcome.retry, &outcome.fatal) {
-            (true, _) if claimed.attempts < max_attempts => {
-                let wait = backoff(claimed.attempts, outcome.retry_after);
-                let next = now + chrono::Duration::from_std(wait).unwrap_or(LEASE);
-                diesel::update(row)
-                    .set((
-                        outbox::next_attempt_at.eq(next),
-                        outbox::last_error.eq(&outcome.last_error),
-                    ))
-                    .execute(conn)?;
-            }
-            (true, _) | (false, Some(_)) => {
-                diesel::update(row)
-                    .set((
-                        outbox::status.eq("failed"),
-                        outbox::last_error.eq(&outcome.last_error),
-                    ))
-                    .execute(conn)?;
-            }
-            (false, None) => {
-                diesel::update(row)
-                    .set(outbox::status.eq("sent"))
-                    .execute(conn)?;
-            }
         }
         Ok(())
     })
 }
 
-/// Runs one pass: sequences what is new, claims a batch and delivers it, messages in parallel.
-/// Returns how many were claimed.
+/// Runs one pass: sequences what is new, claims a batch, works out its targets, sends up to
+/// `SENDING_AT_ONCE` messages at a time, and records outcomes as they come. Returns how many
+/// messages were claimed. A pass that dies half-way loses nothing: the claims' lease runs out,
+/// and only what was in flight is sent again.
 pub async fn run_once(state: &AppState, delivery: &Arc<Delivery>) -> ApiResult<usize> {
     stream::sequence_and_wake(state).await?;
     let now = state.clock.now();
     let batch = state.db(move |conn| claim(conn, now, BATCH)).await?;
     let count = batch.len();
-    let mut tasks = tokio::task::JoinSet::new();
-    for claimed in batch {
-        let (state, delivery) = (state.clone(), Arc::clone(delivery));
-        tasks.spawn(async move { deliver(&state, &delivery, claimed, now).await });
+    if count == 0 {
+        return Ok(0);
     }
-    while tasks.join_next().await.is_some() {}
+    let channels_on = Channels {
+        push: delivery.fcm.is_some(),
+        email: delivery.mailer.is_some(),
+    };
+    let planned = state
+        .db(move |conn| plan(conn, batch, channels_on, now))
+        .await?;
+    let mut finished = futures_util::stream::iter(planned)
+        .map(|planned| fan_out(delivery, planned))
+        .buffer_unordered(SENDING_AT_ONCE)
+        // Whatever has finished is recorded at once, so that a crash resends little.
+        .ready_chunks(RECORD_AT_ONCE);
+    let max_attempts = delivery.max_attempts;
+    while let Some(outcomes) = finished.next().await {
+        state
+            .db(move |conn| record(conn, &outcomes, max_attempts, now))
+            .await?;
+    }
     Ok(count)
 }
 

@@ -90,9 +90,9 @@ pub fn delete_own(conn: &mut DbConnection, user_id: &str, device_id: &str) -> Ap
 }
 
 /// Every device of `user_id`, for delivery.
-pub fn of_user(conn: &mut DbConnection, user_id: &str) -> ApiResult<Vec<DeviceRow>> {
+pub fn of_users(conn: &mut DbConnection, user_ids: &[String]) -> ApiResult<Vec<DeviceRow>> {
     Ok(devices::table
-        .filter(devices::user_id.eq(user_id))
+        .filter(devices::user_id.eq_any(user_ids))
         .order(devices::id.asc())
         .select(DeviceRow::as_select())
         .load(conn)?)

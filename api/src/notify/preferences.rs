@@ -1,6 +1,6 @@
 //! Notification preferences: push and email per category, and quiet hours for push.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -144,33 +144,72 @@ impl Channels {
             email: preference.email,
         }
     }
+}
 
-    /// The channels for a message of outbox `kind` to `user_id` at `now`.
-    pub fn for_message(
-        conn: &mut DbConnection,
-        user_id: &str,
-        kind: &str,
-        now: DateTime<Utc>,
-    ) -> ApiResult<Self> {
-        let category = NotificationCategory::of_kind(kind);
-        let preference = notification_preferences::table
-            .find((user_id, category.as_str()))
+/// The preferences of a batch of recipients, loaded at once.
+#[derive(Debug, Default)]
+pub struct PreferenceBook {
+    changed: HashMap<(String, NotificationCategory), ChannelPreference>,
+    quiet: HashMap<String, QuietHours>,
+}
+
+impl PreferenceBook {
+    pub fn load(conn: &mut DbConnection, user_ids: &[String]) -> ApiResult<Self> {
+        let rows: Vec<(String, String, bool, bool)> = notification_preferences::table
+            .filter(notification_preferences::user_id.eq_any(user_ids))
             .select((
+                notification_preferences::user_id,
+                notification_preferences::category,
                 notification_preferences::push,
                 notification_preferences::email,
             ))
-            .first::<(bool, bool)>(conn)
-            .optional()?
-            .map_or_else(
-                || category.default_preference(),
-                |(push, email)| ChannelPreference {
+            .load(conn)?;
+        let changed = rows
+            .into_iter()
+            .filter_map(|(user, category, push, email)| {
+                let category = NotificationCategory::parse(&category)?;
+                let preference = ChannelPreference {
                     category,
                     push,
                     email,
-                },
-            );
-        let quiet = quiet_hours_of(conn, user_id)?;
-        Ok(Self::decide(preference, quiet.as_ref(), now))
+                };
+                Some(((user, category), preference))
+            })
+            .collect();
+        let quiet_rows: Vec<(String, i32, i32, String, bool)> = quiet_hours::table
+            .filter(quiet_hours::user_id.eq_any(user_ids))
+            .select((
+                quiet_hours::user_id,
+                quiet_hours::start_minute,
+                quiet_hours::end_minute,
+                quiet_hours::time_zone,
+                quiet_hours::include_job_alerts,
+            ))
+            .load(conn)?;
+        let quiet = quiet_rows
+            .into_iter()
+            .map(|(user, start, end, time_zone, include_job_alerts)| {
+                let hours = QuietHours {
+                    start: hhmm(start),
+                    end: hhmm(end),
+                    time_zone,
+                    include_job_alerts,
+                };
+                (user, hours)
+            })
+            .collect();
+        Ok(Self { changed, quiet })
+    }
+
+    /// The channels for a message of outbox `kind` to `user_id` at `now`.
+    pub fn channels(&self, user_id: &str, kind: &str, now: DateTime<Utc>) -> Channels {
+        let category = NotificationCategory::of_kind(kind);
+        let preference = self
+            .changed
+            .get(&(user_id.to_owned(), category))
+            .copied()
+            .unwrap_or_else(|| category.default_preference());
+        Channels::decide(preference, self.quiet.get(user_id), now)
     }
 }
 
