@@ -60,9 +60,14 @@ fn is_json(req: &HttpRequest) -> bool {
 }
 
 /// Parses JSON, telling syntax errors (400) from shape errors (422, with the field's path).
+/// Every request body of the API is an object (serde alone would also read a struct from an
+/// array of its fields in order).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|error| ApiError::new(ErrorCode::MalformedJson, error.to_string()))?;
+    if !value.is_object() {
+        return Err(ApiError::invalid_field("body", "must be a JSON object"));
+    }
     integral_floats_to_integers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
@@ -220,8 +225,10 @@ mod tests {
         assert_eq!(fields(error), ["name"]);
         let error = parse_json::<Sample>(br#"{"name": "x", "count": "many"}"#).unwrap_err();
         assert_eq!(fields(error), ["count"]);
-        let error = parse_json::<Sample>(b"[1, 2]").unwrap_err();
-        assert_eq!(fields(error), ["body"]);
+        for body in [&b"[1, 2]"[..], b"[\"x\", 2]", b"[]", b"7"] {
+            let error = parse_json::<Sample>(body).unwrap_err();
+            assert_eq!(fields(error), ["body"]);
+        }
         let error = parse_json::<Sample>(br#"{"name": "x", "count": 2.5}"#).unwrap_err();
         assert_eq!(fields(error), ["count"]);
     }
