@@ -31,7 +31,7 @@ use super::preferences::{Channels, PreferenceBook};
 use super::stream;
 use crate::db::schema::{outbox, outbox_deliveries, users};
 use crate::db::{DbConnection, write_transaction};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// How long a claimed message is reserved for the worker that claimed it.
@@ -343,17 +343,32 @@ pub async fn run_once(state: &AppState, delivery: &Arc<Delivery>) -> ApiResult<u
     let planned = state
         .db(move |conn| plan(conn, batch, channels_on, now))
         .await?;
-    let mut finished = futures_util::stream::iter(planned)
-        .map(|planned| fan_out(delivery, planned))
-        .buffer_unordered(SENDING_AT_ONCE)
-        // Whatever has finished is recorded at once, so that a crash resends little.
-        .ready_chunks(RECORD_AT_ONCE);
+    // Outcomes are recorded by a task of their own while the sending goes on: whatever has
+    // finished is written at once, so that a crash resends little.
+    let (finished, mut to_record) = tokio::sync::mpsc::unbounded_channel();
     let max_attempts = delivery.max_attempts;
-    while let Some(outcomes) = finished.next().await {
-        state
-            .db(move |conn| record(conn, &outcomes, max_attempts, now))
-            .await?;
+    let recorder = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut outcomes = Vec::with_capacity(RECORD_AT_ONCE);
+            while to_record.recv_many(&mut outcomes, RECORD_AT_ONCE).await > 0 {
+                let batch = std::mem::take(&mut outcomes);
+                state
+                    .db(move |conn| record(conn, &batch, max_attempts, now))
+                    .await?;
+            }
+            ApiResult::Ok(())
+        })
+    };
+    let mut sending = futures_util::stream::iter(planned)
+        .map(|planned| fan_out(delivery, planned))
+        .buffer_unordered(SENDING_AT_ONCE);
+    while let Some(outcome) = sending.next().await {
+        // The recorder only stops early on an error, which it returns below.
+        let _ = finished.send(outcome);
     }
+    drop(finished);
+    recorder.await.map_err(ApiError::internal)??;
     Ok(count)
 }
 
