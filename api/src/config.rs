@@ -176,6 +176,8 @@ pub struct Settings {
     pub outbox_poll_interval: Duration,
     /// `OUTBOX_MAX_ATTEMPTS`, default 10: delivery attempts before a message is `failed`.
     pub outbox_max_attempts: i32,
+    /// `RATING_WINDOW_DAYS`, default 14: how long after completion a job can be rated.
+    pub rating_window: Duration,
     /// `SMTP_URL`: the relay for email alerts (`smtp://host:port`, `smtps://user:pass@host`);
     /// without it email is off.
     pub smtp_url: Option<Secret>,
@@ -317,6 +319,7 @@ impl Settings {
             )?),
             outbox_max_attempts: i32::try_from(number("OUTBOX_MAX_ATTEMPTS", 10, 1..=100)?)
                 .unwrap_or(10),
+            rating_window: Duration::from_secs(number("RATING_WINDOW_DAYS", 14, 1..=365)? * 86_400),
             smtp_url: get("SMTP_URL")
                 .map(|url| url.trim().to_owned())
                 .filter(|url| !url.is_empty())

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod notify;
 pub mod openapi;
 pub mod partners;
+pub mod ratings;
 pub mod requests;
 pub mod state;
 pub mod telemetry;
@@ -59,6 +60,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(requests::routes)
             .configure(jobs::routes)
             .configure(notify::routes)
+            .configure(ratings::routes)
             .configure(admin::routes),
     );
 }
@@ -252,7 +254,8 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Expires unanswered lead offers and re-matches their requests every `SWEEP_INTERVAL_SECS`.
+/// Expires unanswered lead offers and re-matches their requests, and publishes ratings whose
+/// window closed, every `SWEEP_INTERVAL_SECS`.
 /// Several replicas may run it at once (see `requests::sweep`).
 fn spawn_offer_sweeper(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
     let every = state.settings.sweep_interval;
@@ -267,6 +270,13 @@ fn spawn_offer_sweeper(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
             let swept = state
                 .write(move |conn| requests::sweep::run(conn, db::now(), policy))
                 .await;
+            let window = ratings::window(&state.settings);
+            let published = state
+                .write(move |conn| ratings::submit::publish_due(conn, db::now(), window))
+                .await;
+            if let Err(error) = published {
+                tracing::warn!(%error, "publishing due ratings failed");
+            }
             match swept {
                 Ok(report) if report != requests::sweep::SweepReport::default() => {
                     tracing::info!(?report, "swept lead offers");

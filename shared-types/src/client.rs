@@ -34,6 +34,10 @@ use crate::partners::{
     ConnectionsQuery, ContactClick, ContactKind, ContactTarget, PartnerAdminUpdate, PartnerFilter,
     PartnerProfile, PartnerProfileInput, PartnerSearch, PartnerSearchHit, PublicPartner,
 };
+use crate::ratings::{
+    AdminRatingFilter, JobRatings, MonitoringEntry, MonitoringFilter, Rating, RatingInput,
+    ReplyInput, Review, StaffNote,
+};
 use crate::requests::{
     ApplyInput, AssignInput, Assignment, CustomerDetailRead, CustomerDetails, DeclineInput,
     DetailReadFilter, Lead, LeadApplication, LeadFilter, RematchInput, ServiceRequest,
@@ -530,6 +534,97 @@ impl Client {
             undecoded: Vec::new(),
             ready: std::collections::VecDeque::new(),
         })
+    }
+
+    // --- ratings ---
+
+    pub async fn rate_job(&self, job_id: &str, body: &RatingInput) -> Result<Rating, ClientError> {
+        self.send_json(Method::POST, &format!("/v1/jobs/{job_id}/rating"), body)
+            .await
+    }
+
+    pub async fn job_ratings(&self, job_id: &str) -> Result<JobRatings, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/jobs/{job_id}/ratings")))
+            .await
+    }
+
+    pub async fn partner_reviews(
+        &self,
+        partner_id: &str,
+        page: &PageParams,
+    ) -> Result<Page<Review>, ClientError> {
+        self.call(
+            self.request(Method::GET, &format!("/v1/partners/{partner_id}/reviews"))
+                .query(page),
+        )
+        .await
+    }
+
+    pub async fn reply_to_review(
+        &self,
+        rating_id: &str,
+        body: &ReplyInput,
+    ) -> Result<Rating, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/ratings/{rating_id}/reply"),
+            body,
+        )
+        .await
+    }
+
+    pub async fn admin_hide_rating(
+        &self,
+        rating_id: &str,
+        body: &StaffNote,
+    ) -> Result<Rating, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/admin/ratings/{rating_id}/hide"),
+            body,
+        )
+        .await
+    }
+
+    pub async fn admin_ratings(
+        &self,
+        filter: &AdminRatingFilter,
+        page: &PageParams,
+    ) -> Result<Page<Rating>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/ratings")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    pub async fn admin_monitoring(
+        &self,
+        filter: &MonitoringFilter,
+        page: &PageParams,
+    ) -> Result<Page<MonitoringEntry>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/monitoring")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    /// `action` is `notes`, `clear` or `suspend`.
+    pub async fn admin_monitoring_act(
+        &self,
+        user_id: &str,
+        action: &str,
+        body: &StaffNote,
+    ) -> Result<MonitoringEntry, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/admin/monitoring/{user_id}/{action}"),
+            body,
+        )
+        .await
     }
 
     // --- admin ---

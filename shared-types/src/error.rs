@@ -43,6 +43,10 @@ pub enum ErrorCode {
     ReviewWindowClosed,
     /// Too early for this (e.g. starting a job more than 2 hours before its scheduled start).
     TooEarly,
+    /// This side already rated this job.
+    AlreadyRated,
+    /// The time to rate this job is over.
+    RatingWindowClosed,
     /// The same `Idempotency-Key` was used with a different request.
     IdempotencyKeyReused,
     /// A request with this `Idempotency-Key` is still being processed.
@@ -92,6 +96,8 @@ impl ErrorCode {
             | Self::AgreementUnsigned
             | Self::AgreementOutdated
             | Self::ReviewWindowClosed
+            | Self::AlreadyRated
+            | Self::RatingWindowClosed
             | Self::TooEarly
             | Self::IdempotencyKeyInFlight => 409,
             Self::LeadExpired => 410,
@@ -121,6 +127,8 @@ impl ErrorCode {
             Self::AgreementUnsigned => "The service agreement is not signed",
             Self::AgreementOutdated => "The service agreement has changed",
             Self::ReviewWindowClosed => "The review window has closed",
+            Self::AlreadyRated => "Already rated",
+            Self::RatingWindowClosed => "The rating window has closed",
             Self::TooEarly => "Too early",
             Self::IdempotencyKeyReused => "Idempotency-Key reused with another request",
             Self::IdempotencyKeyInFlight => "A request with this Idempotency-Key is in progress",
@@ -154,6 +162,8 @@ impl ErrorCode {
             Self::AgreementUnsigned => "agreement_unsigned",
             Self::AgreementOutdated => "agreement_outdated",
             Self::ReviewWindowClosed => "review_window_closed",
+            Self::AlreadyRated => "already_rated",
+            Self::RatingWindowClosed => "rating_window_closed",
             Self::TooEarly => "too_early",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::IdempotencyKeyInFlight => "idempotency_key_in_flight",

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod notify;
 pub mod pagination;
 pub mod partners;
+pub mod ratings;
 pub mod requests;
 
 #[cfg(feature = "client")]

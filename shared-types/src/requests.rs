@@ -264,6 +264,8 @@ pub struct Lead {
     pub why: MatchReason,
     /// How many pros this lead was offered to.
     pub offered_to: i64,
+    /// How pros rated this customer after earlier jobs (the customer stays anonymous).
+    pub customer_rating: crate::ratings::RatingSummary,
     pub expires_at: DateTime<Utc>,
     /// The pro's application (review mode).
     pub application: Option<ApplyInput>,

@@ -20,6 +20,8 @@ pub struct UserRow {
     pub role: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set by staff (see `ratings::monitoring`): no new sessions.
+    pub suspended_at: Option<NaiveDateTime>,
 }
 
 impl UserRow {
@@ -62,6 +64,7 @@ pub fn create_user(
         role: role.as_str().to_owned(),
         created_at: now,
         updated_at: now,
+        suspended_at: None,
     };
     match diesel::insert_into(users::table).values(&row).execute(conn) {
         Ok(_) => Ok(row),

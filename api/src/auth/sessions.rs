@@ -113,6 +113,9 @@ fn issue_tokens(
     user: &UserRow,
     family_id: &str,
 ) -> ApiResult<TokenResponse> {
+    if user.suspended_at.is_some() {
+        return Err(ApiError::forbidden("this account is suspended"));
+    }
     let now = db::now();
     let refresh_token = format!("{REFRESH_TOKEN_PREFIX}{}", random_token(32));
     diesel::insert_into(refresh_tokens::table)

@@ -10,6 +10,7 @@ diesel::table! {
         role -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        suspended_at -> Nullable<Timestamp>,
     }
 }
 
@@ -298,6 +299,48 @@ diesel::table! {
 }
 
 diesel::table! {
+    ratings (id) {
+        id -> Text,
+        job_id -> Text,
+        direction -> Text,
+        rater_id -> Text,
+        ratee_id -> Text,
+        stars -> Integer,
+        comment -> Text,
+        tags -> Text,
+        created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        reply -> Nullable<Text>,
+        replied_at -> Nullable<Timestamp>,
+        hidden_at -> Nullable<Timestamp>,
+        hidden_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    monitoring (user_id) {
+        user_id -> Text,
+        status -> Text,
+        reason -> Text,
+        average_stars -> Double,
+        rating_count -> Integer,
+        flagged_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    monitoring_events (id) {
+        id -> Text,
+        user_id -> Text,
+        action -> Text,
+        note -> Text,
+        actor_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     quiet_hours (user_id) {
         user_id -> Text,
         start_minute -> Integer,
@@ -350,6 +393,7 @@ diesel::joinable!(lead_offers -> service_requests (request_id));
 diesel::joinable!(service_requests -> categories (category_id));
 diesel::joinable!(jobs -> service_requests (request_id));
 diesel::joinable!(job_proposals -> jobs (job_id));
+diesel::joinable!(ratings -> jobs (job_id));
 diesel::joinable!(job_events -> jobs (job_id));
 diesel::joinable!(penalties -> jobs (job_id));
 
@@ -378,4 +422,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_deliveries,
     notification_preferences,
     quiet_hours,
+    ratings,
+    monitoring,
+    monitoring_events,
 );

@@ -78,6 +78,23 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
             format!("porchlight://requests/{}", text(payload, "request_id")),
             None,
         ),
+        "rating.received" => (
+            "You received a rating".to_owned(),
+            "Rate them back to see it: ratings show once both sides have rated.".to_owned(),
+            format!("porchlight://jobs/{}/ratings", text(payload, "job_id")),
+            None,
+        ),
+        "rating.score_low" => (
+            "Marketplace leads paused".to_owned(),
+            format!(
+                "Your Star Score is {}%. Marketplace leads resume at {}%; leads from your profile \
+                 still reach you.",
+                text(payload, "star_score"),
+                text(payload, "minimum")
+            ),
+            "porchlight://reviews".to_owned(),
+            None,
+        ),
         job if job.starts_with("job.") => (
             "Job update".to_owned(),
             format!("Your job: {}.", job_event_text(&text(payload, "event"))),

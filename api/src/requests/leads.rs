@@ -19,6 +19,7 @@ use crate::db::schema::{jobs, lead_offers, service_requests};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::partners::{catalogue, profiles};
+use crate::ratings::reviews;
 
 /// The pro's own offer; anyone else's is "not found".
 fn own_offer(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<OfferRow> {
@@ -56,6 +57,8 @@ fn leads(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<Lead>>
         .into_iter()
         .map(|(request, job, partner)| (request, (job, partner)))
         .collect();
+    let customers: Vec<String> = requests.values().map(|r| r.customer_id.clone()).collect();
+    let ratings = reviews::customer_summaries(conn, &customers)?;
     let mut categories = HashMap::new();
     let mut views = Vec::with_capacity(offers.len());
     for offer in offers {
@@ -72,6 +75,7 @@ fn leads(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<Lead>>
             request,
             categories[&request.category_id].clone(),
             offered_to.get(&offer.request_id).copied().unwrap_or(0),
+            ratings[&request.customer_id],
             job_id,
         ));
     }

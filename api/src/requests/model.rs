@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::partners::{Category, Money};
+use shared_types::ratings::RatingSummary;
 use shared_types::requests::{
     Address, ApplyInput, Lead, MatchReason, OfferStatus, RequestKind, RequestStatus, TimeWindow,
 };
@@ -129,6 +130,7 @@ impl OfferRow {
         request: &RequestRow,
         category: Category,
         offered_to: i64,
+        customer_rating: RatingSummary,
         job_id: Option<String>,
     ) -> Lead {
         Lead {
@@ -156,6 +158,7 @@ impl OfferRow {
                 star_score: self.star_score,
             },
             offered_to,
+            customer_rating,
             expires_at: self.expires_at.and_utc(),
             application: self.application(),
             job_id,

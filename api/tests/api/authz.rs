@@ -84,6 +84,12 @@ enum Owned {
     ProCancelledRequest,
     /// A review-category request that partner A applied to (staff manage all of them).
     AppliedRequest,
+    /// Customer A's published review of partner A (partner A may reply to it).
+    PublishedReview,
+    /// The same, for staff (who moderate every review).
+    AnyReview,
+    /// A fresh customer on the monitoring list (staff manage all of them).
+    MonitoredUser,
 }
 
 impl Owned {
@@ -102,6 +108,7 @@ impl Owned {
                 | Self::StartedJob
                 | Self::CompletedJob
                 | Self::ProCancelledRequest
+                | Self::PublishedReview
         )
     }
 }
@@ -209,6 +216,64 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
             with_body(json!({}), signed_in(Keys::SessionOnly)),
         ),
         ("GET /v1/events", signed_in(Keys::SessionOnly)),
+        (
+            "POST /v1/jobs/{id}/rating",
+            on(
+                Owned::CompletedJob,
+                with_body(
+                    json!({ "stars": 4, "comment": "Good work" }),
+                    only(BOTH_SIDES, Keys::Scope(Scope::JobsWrite)),
+                ),
+            ),
+        ),
+        (
+            "GET /v1/jobs/{id}/ratings",
+            on(Owned::Job, only(BOTH_SIDES, Keys::Scope(Scope::JobsRead))),
+        ),
+        (
+            "GET /v1/partners/{id}/reviews",
+            on(Owned::Partner, public()),
+        ),
+        (
+            "POST /v1/ratings/{id}/reply",
+            on(
+                Owned::PublishedReview,
+                with_body(
+                    json!({ "text": "Thanks!" }),
+                    only(PARTNER, Keys::Scope(Scope::JobsWrite)),
+                ),
+            ),
+        ),
+        (
+            "POST /v1/admin/ratings/{id}/hide",
+            on(
+                Owned::AnyReview,
+                with_body(json!({ "note": "Off-topic" }), staff()),
+            ),
+        ),
+        ("GET /v1/admin/ratings", staff()),
+        ("GET /v1/admin/monitoring", staff()),
+        (
+            "POST /v1/admin/monitoring/{id}/notes",
+            on(
+                Owned::MonitoredUser,
+                with_body(json!({ "note": "Called them" }), staff()),
+            ),
+        ),
+        (
+            "POST /v1/admin/monitoring/{id}/clear",
+            on(
+                Owned::MonitoredUser,
+                with_body(json!({ "note": "Resolved" }), staff()),
+            ),
+        ),
+        (
+            "POST /v1/admin/monitoring/{id}/suspend",
+            on(
+                Owned::MonitoredUser,
+                with_body(json!({ "note": "Repeated abuse" }), staff()),
+            ),
+        ),
         ("GET /v1/admin/outbox", staff()),
         ("GET /v1/admin/audit-log", staff()),
         ("GET /v1/categories", public()),
@@ -242,11 +307,10 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
         ),
         (
             "PUT /v1/partners/me/availability",
+            // The hours partner A already has (around the clock), so that later operations
+            // that schedule jobs are not affected.
             with_body(
-                json!({
-                    "time_zone": "America/Toronto",
-                    "weekly": [{ "weekday": "monday", "start": "08:00", "end": "17:00" }]
-                }),
+                serde_json::to_value(every_day("UTC", "00:00", "24:00")).unwrap(),
                 only(PARTNER, Keys::Scope(Scope::ProfileWrite)),
             ),
         ),
@@ -490,6 +554,8 @@ struct Cast {
     customer_a: Client,
     partner_a: Client,
     partner_a_id: String,
+    anonymous: Client,
+    state: porchlight::state::AppState,
 }
 
 impl Cast {
@@ -518,6 +584,8 @@ impl Cast {
             partner_a: users[1].1.clone(),
             users,
             partner_a_id,
+            anonymous: app.client.clone(),
+            state: app.state.clone(),
         }
     }
 
@@ -597,6 +665,37 @@ impl Cast {
         let job = self.started_job().await;
         let done = serde_json::from_value(json!({ "summary": "Deep clean done" })).unwrap();
         self.partner_a.complete_job(&job.id, &done).await.unwrap()
+    }
+
+    /// Customer A's published review of partner A: both sides rated a completed job.
+    async fn published_review(&self) -> String {
+        let job = self.completed_job().await;
+        let rating = serde_json::from_value(json!({ "stars": 5 })).unwrap();
+        let review = self.customer_a.rate_job(&job.id, &rating).await.unwrap();
+        self.partner_a.rate_job(&job.id, &rating).await.unwrap();
+        review.id
+    }
+
+    /// A new customer, put on the monitoring list by three low ratings.
+    async fn monitored_user(&self) -> String {
+        let email = TestApp::unique_email("monitored");
+        let user = self
+            .anonymous
+            .register(
+                &serde_json::from_value(json!({
+                    "email": email, "password": "monitored user password", "name": "Monitored",
+                    "role": "customer",
+                }))
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        let (id, now) = (user.id.clone(), self.state.clock.now());
+        self.state
+            .write(move |conn| porchlight::ratings::monitoring::check(conn, &id, &[1, 2, 1], now))
+            .await
+            .unwrap();
+        user.id
     }
 }
 
@@ -678,6 +777,8 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
         Owned::ScheduledJob => Target::id(cast.scheduled_job().await.id),
         Owned::StartedJob => Target::id(cast.started_job().await.id),
         Owned::CompletedJob => Target::id(cast.completed_job().await.id),
+        Owned::PublishedReview | Owned::AnyReview => Target::id(cast.published_review().await),
+        Owned::MonitoredUser => Target::id(cast.monitored_user().await),
         Owned::DisputedJob => {
             let job = cast.completed_job().await;
             let reason = json!({ "reason": "The grout is still dirty everywhere" });
@@ -761,11 +862,24 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
             let request = cast.customer_a.service_request(id).await.unwrap();
             request.status == RequestStatus::ProCancelled
         }
+        Owned::PublishedReview => {
+            let reviews = cast
+                .partner_a
+                .partner_reviews(&cast.partner_a_id, &PageParams::default())
+                .await
+                .unwrap();
+            reviews
+                .items
+                .iter()
+                .any(|review| review.id == *id && review.reply.is_none())
+        }
         Owned::Nothing
         | Owned::Category
         | Owned::Partner
         | Owned::AppliedRequest
-        | Owned::DisputedJob => true,
+        | Owned::DisputedJob
+        | Owned::AnyReview
+        | Owned::MonitoredUser => true,
     }
 }
 

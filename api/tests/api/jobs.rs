@@ -22,12 +22,13 @@ use crate::harness::{TestApp, every_day};
 const CLEANING_PRICE: i64 = 14_900;
 
 /// A customer, a pro who works 08:00-20:00 UTC every day, and staff.
-struct Cast {
-    app: TestApp,
-    customer: Client,
-    partner: Client,
-    partner_id: String,
-    staff: Client,
+/// A customer, a pro who cleans in Toronto, and staff, on one app.
+pub struct Cast {
+    pub app: TestApp,
+    pub customer: Client,
+    pub partner: Client,
+    pub partner_id: String,
+    pub staff: Client,
 }
 
 /// A cleaning request in central Toronto for 10:00-13:00 UTC two days ahead, to one pro or (without
@@ -92,7 +93,7 @@ pub async fn pro(app: &TestApp, staff: &Client) -> (String, Client) {
 }
 
 impl Cast {
-    async fn new() -> Self {
+    pub async fn new() -> Self {
         let app = TestApp::spawn().await;
         let (_, staff) = app.staff().await;
         let (_, customer) = app.customer().await;
@@ -106,19 +107,19 @@ impl Cast {
         }
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub fn now(&self) -> DateTime<Utc> {
         self.app.state.clock.now().and_utc()
     }
 
     /// Moves the service's clock to `instant`.
-    fn travel_to(&self, instant: DateTime<Utc>) {
+    pub fn travel_to(&self, instant: DateTime<Utc>) {
         let by = instant - self.now();
         assert!(by > Duration::zero(), "the clock only moves forward");
         self.app.state.clock.advance(by);
     }
 
     /// Two hours from `hour`:00 UTC, `days` days after the clock's today.
-    fn slot(&self, days: i64, hour: u32) -> TimeWindow {
+    pub fn slot(&self, days: i64, hour: u32) -> TimeWindow {
         let day = self.now().date_naive() + Duration::days(days);
         let start = day.and_hms_opt(hour, 0, 0).unwrap().and_utc();
         TimeWindow {
@@ -128,7 +129,7 @@ impl Cast {
     }
 
     /// A new job: the customer asks the pro for a quote, the pro confirms.
-    async fn job(&self) -> Job {
+    pub async fn job(&self) -> Job {
         let request = self
             .customer
             .create_request(&cleaning_request(Some(&self.partner_id)))
@@ -149,7 +150,7 @@ impl Cast {
     }
 
     /// The pro proposes `slot`, the customer accepts it.
-    async fn schedule(&self, job: &Job, slot: TimeWindow) -> Job {
+    pub async fn schedule(&self, job: &Job, slot: TimeWindow) -> Job {
         let proposal = self
             .partner
             .propose_slots(&job.id, &ProposalInput { slots: vec![slot] })
@@ -161,7 +162,7 @@ impl Cast {
             .unwrap()
     }
 
-    async fn sign(&self, job: &Job) {
+    pub async fn sign(&self, job: &Job) {
         let agreement = self.customer.agreement(&job.id).await.unwrap();
         self.customer
             .sign_agreement(
@@ -177,7 +178,7 @@ impl Cast {
     }
 
     /// A job scheduled `days` ahead at 10:00, signed, started and completed now.
-    async fn completed_job(&self, days: i64) -> Job {
+    pub async fn completed_job(&self, days: i64) -> Job {
         let job = self.job().await;
         let slot = self.slot(days, 10);
         self.schedule(&job, slot).await;
@@ -195,7 +196,7 @@ impl Cast {
         events.into_iter().map(|event| event.kind).collect()
     }
 
-    async fn notified(&self, recipient: &str, kind: &str) -> i64 {
+    pub async fn notified(&self, recipient: &str, kind: &str) -> i64 {
         self.app
             .count(&format!(
                 "outbox WHERE recipient_id = '{recipient}' AND kind = '{kind}'"

@@ -14,3 +14,4 @@ mod leads;
 mod notify;
 mod openapi;
 mod partners;
+mod ratings;

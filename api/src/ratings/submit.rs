@@ -1,0 +1,237 @@
+//! Rating a job, and publishing ratings: double-blind until both sides rated or the window
+//! closed, then both at once, with the pro's Star Score and everyone's monitoring updated in
+//! the same transaction.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use shared_types::ErrorCode;
+use shared_types::jobs::{JobStatus, Party};
+use shared_types::ratings::{Rating, RatingDirection, RatingInput};
+
+use super::model::RatingRow;
+use super::{monitoring, score};
+use crate::db::schema::{jobs, partner_profiles, ratings, users};
+use crate::db::{self, DbConnection};
+use crate::error::{ApiError, ApiResult};
+use crate::jobs::model::{self as job_model, Actor};
+use crate::notify::outbox;
+
+/// Job statuses after completion: the work is done, so both sides can say how it went.
+const RATEABLE: [JobStatus; 3] = [
+    JobStatus::Completed,
+    JobStatus::Confirmed,
+    JobStatus::Disputed,
+];
+
+/// Records `actor`'s rating of the other side of `job_id`. Run inside a write transaction.
+pub fn rate(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    job_id: &str,
+    input: &RatingInput,
+    now: NaiveDateTime,
+    window: Duration,
+) -> ApiResult<Rating> {
+    let job = job_model::find_for(conn, job_id, actor)?;
+    let (direction, ratee_id) = match actor.party {
+        Party::Customer => (RatingDirection::CustomerToPartner, job.partner_id.clone()),
+        Party::Partner => (RatingDirection::PartnerToCustomer, job.customer_id.clone()),
+        Party::Staff | Party::System => {
+            return Err(ApiError::forbidden(
+                "only the customer and the pro rate a job",
+            ));
+        }
+    };
+    // Ratings of one job queue behind each other here (a row lock on the job), so the second
+    // always sees the first and publishes both.
+    diesel::update(jobs::table.find(&job.id))
+        .set(jobs::updated_at.eq(jobs::updated_at))
+        .execute(conn)?;
+    if !RATEABLE.contains(&job.status()) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidTransition,
+            format!(
+                "a job can be rated once the work is completed; this one is {}",
+                job.status().as_str()
+            ),
+        ));
+    }
+    let completed_at = job
+        .completed_at
+        .ok_or_else(|| ApiError::internal(format!("job {} has no completion time", job.id)))?;
+    if now > completed_at + window {
+        return Err(ApiError::new(
+            ErrorCode::RatingWindowClosed,
+            format!(
+                "ratings were taken until {}",
+                (completed_at + window).and_utc()
+            ),
+        ));
+    }
+    let row = RatingRow {
+        id: db::new_id(),
+        job_id: job.id.clone(),
+        direction: direction.as_str().to_owned(),
+        rater_id: actor.user_id.clone(),
+        ratee_id,
+        stars: input.stars,
+        comment: input.comment.trim().to_owned(),
+        tags: serde_json::to_string(&input.tags).unwrap_or_else(|_| "[]".into()),
+        created_at: now,
+        published_at: None,
+        reply: None,
+        replied_at: None,
+        hidden_at: None,
+        hidden_reason: None,
+    };
+    match diesel::insert_into(ratings::table)
+        .values(&row)
+        .execute(conn)
+    {
+        Ok(_) => {}
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            return Err(already_rated());
+        }
+        Err(error) => return Err(error.into()),
+    }
+    outbox::enqueue(
+        conn,
+        &row.ratee_id,
+        "rating.received",
+        &serde_json::json!({ "job_id": job.id, "rating_id": row.id }),
+    )?;
+    let other_side: i64 = ratings::table
+        .filter(ratings::job_id.eq(&job.id))
+        .filter(ratings::direction.eq(direction.opposite().as_str()))
+        .count()
+        .get_result(conn)?;
+    if other_side > 0 {
+        publish(conn, &job.id, now)?;
+    }
+    let stored = ratings::table
+        .find(&row.id)
+        .select(RatingRow::as_select())
+        .first(conn)?;
+    Ok(stored.to_view())
+}
+
+fn already_rated() -> ApiError {
+    ApiError::new(ErrorCode::AlreadyRated, "you have already rated this job")
+}
+
+/// Publishes the job's unpublished ratings and updates what depends on them.
+fn publish(conn: &mut DbConnection, job_id: &str, now: NaiveDateTime) -> ApiResult<()> {
+    let unpublished: Vec<RatingRow> = ratings::table
+        .filter(ratings::job_id.eq(job_id))
+        .filter(ratings::published_at.is_null())
+        .select(RatingRow::as_select())
+        .load(conn)?;
+    diesel::update(
+        ratings::table
+            .filter(ratings::job_id.eq(job_id))
+            .filter(ratings::published_at.is_null()),
+    )
+    .set(ratings::published_at.eq(now))
+    .execute(conn)?;
+    for rating in unpublished {
+        standing_changed(conn, &rating.ratee_id, rating.direction(), now)?;
+    }
+    Ok(())
+}
+
+/// Publishes the ratings whose window has closed without the other side rating. Returns how
+/// many jobs had ratings published. Run inside a write transaction (the sweeper does).
+pub fn publish_due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    window: Duration,
+) -> ApiResult<usize> {
+    let due: Vec<String> = ratings::table
+        .inner_join(jobs::table)
+        .filter(ratings::published_at.is_null())
+        .filter(jobs::completed_at.le(now - window))
+        .select(ratings::job_id)
+        .distinct()
+        .load(conn)?;
+    for job_id in &due {
+        publish(conn, job_id, now)?;
+    }
+    Ok(due.len())
+}
+
+/// After a rating of `user_id` was published or hidden: the pro's Star Score and review
+/// figures, and the monitoring list.
+pub fn standing_changed(
+    conn: &mut DbConnection,
+    user_id: &str,
+    direction: RatingDirection,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    // One update of a user's standing at a time (a row lock on the user), each reading every
+    // rating the one before it committed.
+    diesel::update(users::table.find(user_id))
+        .set(users::updated_at.eq(users::updated_at))
+        .execute(conn)?;
+    let counted: Vec<(i32, NaiveDateTime)> = ratings::table
+        .filter(ratings::ratee_id.eq(user_id))
+        .filter(ratings::direction.eq(direction.as_str()))
+        .filter(ratings::hidden_at.is_null())
+        .filter(ratings::published_at.is_not_null())
+        .select((ratings::stars, ratings::created_at))
+        .load(conn)?;
+    if direction == RatingDirection::CustomerToPartner {
+        update_partner_score(conn, user_id, &counted, now)?;
+    }
+    let since = now - Duration::days(score::MONITORING_DAYS);
+    let recent: Vec<i32> = counted
+        .iter()
+        .filter(|(_, at)| *at >= since)
+        .map(|(stars, _)| *stars)
+        .collect();
+    monitoring::check(conn, user_id, &recent, now)
+}
+
+fn update_partner_score(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    counted: &[(i32, NaiveDateTime)],
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    #[allow(clippy::cast_precision_loss, reason = "ages in seconds fit a double")]
+    let aged: Vec<(i32, f64)> = counted
+        .iter()
+        .map(|(stars, at)| (*stars, (now - *at).num_seconds() as f64 / 86_400.0))
+        .collect();
+    let stars: Vec<i32> = counted.iter().map(|(stars, _)| *stars).collect();
+    let new_score = score::star_score(&aged);
+    let old_score: Option<Option<f64>> = partner_profiles::table
+        .find(partner_id)
+        .select(partner_profiles::star_score)
+        .first(conn)
+        .optional()?;
+    let Some(old_score) = old_score else {
+        // A pro without a profile has nothing to show the score on.
+        return Ok(());
+    };
+    diesel::update(partner_profiles::table.find(partner_id))
+        .set((
+            partner_profiles::star_score.eq(new_score),
+            partner_profiles::review_count.eq(i64::try_from(stars.len()).unwrap_or(i64::MAX)),
+            partner_profiles::average_stars.eq(score::average(&stars)),
+        ))
+        .execute(conn)?;
+    let eligible = |score: Option<f64>| score.is_none_or(|s| s >= score::MARKETPLACE_MIN_SCORE);
+    if eligible(old_score) && !eligible(new_score) {
+        outbox::enqueue(
+            conn,
+            partner_id,
+            "rating.score_low",
+            &serde_json::json!({
+                "star_score": new_score,
+                "minimum": score::MARKETPLACE_MIN_SCORE,
+            }),
+        )?;
+    }
+    Ok(())
+}

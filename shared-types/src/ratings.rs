@@ -1,0 +1,243 @@
+//! Ratings after a job, reviews on a pro's profile, and the monitoring of low-rated users.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
+
+use crate::auth::{Role, not_blank};
+
+/// Who rates whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RatingDirection {
+    /// The customer rates the pro: a review, public once published.
+    CustomerToPartner,
+    /// The pro rates the customer: seen by staff, and summarised to pros offered that
+    /// customer's leads.
+    PartnerToCustomer,
+}
+
+impl RatingDirection {
+    pub const ALL: [Self; 2] = [Self::CustomerToPartner, Self::PartnerToCustomer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CustomerToPartner => "customer_to_partner",
+            Self::PartnerToCustomer => "partner_to_customer",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == value)
+    }
+
+    #[must_use]
+    pub fn opposite(self) -> Self {
+        match self {
+            Self::CustomerToPartner => Self::PartnerToCustomer,
+            Self::PartnerToCustomer => Self::CustomerToPartner,
+        }
+    }
+}
+
+/// `POST /v1/jobs/{id}/rating`: by the customer (rating the pro) or the pro (rating the
+/// customer), once per job and side, after completion and within the rating window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RatingInput {
+    /// 1 to 5.
+    #[validate(range(min = 1, max = 5))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
+    pub stars: i32,
+    #[validate(length(max = 2000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+    #[serde(default)]
+    pub comment: String,
+    /// Short labels such as `on_time` or `tidy`.
+    #[validate(length(max = 10), custom(function = "valid_tags"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+fn valid_tags(tags: &[String]) -> Result<(), ValidationError> {
+    let valid = |tag: &String| {
+        (1..=40).contains(&tag.len())
+            && tag
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    if tags.iter().all(valid) {
+        Ok(())
+    } else {
+        let mut error = ValidationError::new("tags");
+        error.message = Some("tags are 1-40 characters of a-z, 0-9 and _".into());
+        Err(error)
+    }
+}
+
+/// A rating as its author, its subject (once published) and staff see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rating {
+    pub id: String,
+    pub job_id: String,
+    pub direction: RatingDirection,
+    pub rater_id: String,
+    pub ratee_id: String,
+    pub stars: i32,
+    pub comment: String,
+    pub tags: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    /// When both sides could see it (absent while double-blind).
+    pub published_at: Option<DateTime<Utc>>,
+    pub reply: Option<Reply>,
+    /// Set when staff hid it for breaking the rules; it then counts nowhere.
+    pub hidden_reason: Option<String>,
+}
+
+/// The pro's public answer to a review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reply {
+    pub text: String,
+    pub replied_at: DateTime<Utc>,
+}
+
+/// `GET /v1/jobs/{id}/ratings`: the caller's own rating, the other side's once published, and
+/// until when ratings are taken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobRatings {
+    pub mine: Option<Rating>,
+    /// Absent until published: ratings are double-blind.
+    pub theirs: Option<Rating>,
+    /// Whether the other side has rated (without what they said).
+    pub theirs_submitted: bool,
+    pub window_closes_at: DateTime<Utc>,
+}
+
+/// A published review on a pro's public profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Review {
+    pub id: String,
+    pub stars: i32,
+    pub comment: String,
+    pub tags: Vec<String>,
+    /// The customer's first name and initial, e.g. `Casey C.`.
+    pub reviewer: String,
+    pub published_at: DateTime<Utc>,
+    pub reply: Option<Reply>,
+}
+
+/// `POST /v1/ratings/{id}/reply`: the pro's one public reply to a review of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplyInput {
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+    )]
+    pub text: String,
+}
+
+/// A staff decision with its reason (hiding a review, clearing or suspending a user, a note).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffNote {
+    #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 1000, pattern = r"\S")
+    )]
+    pub note: String,
+}
+
+/// How a user has been rated by the other side: average stars and count of published ratings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RatingSummary {
+    pub average_stars: Option<f64>,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MonitoringStatus {
+    /// On the list: the recent average is below 3 stars.
+    Watching,
+    /// Staff looked and took them off the list (they return if it happens again).
+    Cleared,
+    /// Staff suspended the account.
+    Suspended,
+}
+
+impl MonitoringStatus {
+    pub const ALL: [Self; 3] = [Self::Watching, Self::Cleared, Self::Suspended];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Watching => "watching",
+            Self::Cleared => "cleared",
+            Self::Suspended => "suspended",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+/// One step of a monitored user's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonitoringEvent {
+    /// `flagged`, `note`, `cleared` or `suspended`.
+    pub action: String,
+    pub note: String,
+    /// Absent when the platform acted (flagging).
+    pub actor_id: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A user on (or once on) the monitoring list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonitoringEntry {
+    pub user_id: String,
+    pub name: String,
+    pub role: Role,
+    pub status: MonitoringStatus,
+    pub reason: String,
+    /// The average that put them on the list (last 90 days).
+    pub average_stars: f64,
+    pub rating_count: i32,
+    pub flagged_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Oldest first.
+    pub history: Vec<MonitoringEvent>,
+}
+
+/// `GET /v1/admin/monitoring` filter (default: `watching`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct MonitoringFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<MonitoringStatus>,
+}
+
+/// `GET /v1/admin/ratings` filter: every rating, or those a user received (customers'
+/// included).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct AdminRatingFilter {
+    #[validate(length(min = 1, max = 64))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratee_id: Option<String>,
+}
