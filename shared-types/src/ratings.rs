@@ -238,6 +238,7 @@ pub struct MonitoringFilter {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct AdminRatingFilter {
     #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 64))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratee_id: Option<String>,
 }

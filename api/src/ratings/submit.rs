@@ -122,9 +122,11 @@ fn already_rated() -> ApiError {
 
 /// Publishes the job's unpublished ratings and updates what depends on them.
 fn publish(conn: &mut DbConnection, job_id: &str, now: NaiveDateTime) -> ApiResult<()> {
+    // In user order, so that two transactions lock the same users in the same order.
     let unpublished: Vec<RatingRow> = ratings::table
         .filter(ratings::job_id.eq(job_id))
         .filter(ratings::published_at.is_null())
+        .order(ratings::ratee_id)
         .select(RatingRow::as_select())
         .load(conn)?;
     diesel::update(
