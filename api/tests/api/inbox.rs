@@ -7,11 +7,10 @@ use shared_types::notify::{
     ChannelPreference, MarkReadInput, NotificationCategory, NotificationFilter,
     NotificationPreferences, QuietHours, StreamEvent,
 };
-use shared_types::requests::LeadFilter;
 use shared_types::{Client, ErrorCode, EventStream, PageParams};
 
 use crate::harness::TestApp;
-use crate::jobs::{cleaning_request, pro};
+use crate::jobs::{cleaning_request, lead_for, pro};
 
 #[tokio::test]
 async fn preferences_start_at_defaults_are_replaced_whole_and_bad_input_changes_nothing() {
@@ -259,14 +258,7 @@ async fn the_live_stream_delivers_offers_as_they_commit_and_resumes_after_the_la
         .unwrap();
     let offered = next_event(&mut stream).await;
     assert_eq!(offered.event.as_deref(), Some("lead.offered"));
-    let lead = pro_client
-        .leads(&LeadFilter::default(), &PageParams::default())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|lead| lead.request_id == request.id)
-        .unwrap();
+    let lead = lead_for(&pro_client, &request.id).await;
     assert_eq!(
         offer_id(&offered),
         lead.id,
@@ -287,14 +279,7 @@ async fn the_live_stream_delivers_offers_as_they_commit_and_resumes_after_the_la
     assert_eq!(withdrawn.event.as_deref(), Some("lead.withdrawn"));
     let offered_again = next_event(&mut resumed).await;
     assert_eq!(offered_again.event.as_deref(), Some("lead.offered"));
-    let third_lead = pro_client
-        .leads(&LeadFilter::default(), &PageParams::default())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|lead| lead.request_id == third.id)
-        .unwrap();
+    let third_lead = lead_for(&pro_client, &third.id).await;
     assert_eq!(offer_id(&offered_again), third_lead.id);
     let positions: Vec<i64> = [
         &seen,

@@ -12,7 +12,7 @@ use shared_types::partners::{
     MembershipTier, Money, PartnerAdminUpdate, PartnerProfileInput, ServiceArea,
 };
 use shared_types::requests::{
-    Address, LeadFilter, RematchInput, RequestStatus, ServiceRequestInput, TimeWindow,
+    Address, Lead, LeadFilter, RematchInput, RequestStatus, ServiceRequestInput, TimeWindow,
 };
 use shared_types::{Client, ClientError, ErrorCode, PageParams};
 
@@ -92,6 +92,17 @@ pub async fn pro(app: &TestApp, staff: &Client) -> (String, Client) {
     (user.id, client)
 }
 
+/// The pro's lead for `request_id` (it must have one).
+pub async fn lead_for(pro: &Client, request_id: &str) -> Lead {
+    pro.leads(&LeadFilter::default(), &PageParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|lead| lead.request_id == request_id)
+        .expect("the pro has a lead for this request")
+}
+
 impl Cast {
     pub async fn new() -> Self {
         let app = TestApp::spawn().await;
@@ -135,16 +146,7 @@ impl Cast {
             .create_request(&cleaning_request(Some(&self.partner_id)))
             .await
             .unwrap();
-        let leads = self
-            .partner
-            .leads(&LeadFilter::default(), &PageParams::default())
-            .await
-            .unwrap();
-        let offer = leads
-            .items
-            .iter()
-            .find(|lead| lead.request_id == request.id)
-            .unwrap();
+        let offer = lead_for(&self.partner, &request.id).await;
         let assignment = self.partner.confirm_lead(&offer.id).await.unwrap();
         self.customer.job(&assignment.job_id).await.unwrap()
     }

@@ -15,13 +15,12 @@ use shared_types::notify::{
     NotificationPreferences, OutboxFilter, OutboxStatus, Platform, QuietHours,
 };
 use shared_types::partners::{MembershipTier, PartnerAdminUpdate};
-use shared_types::requests::LeadFilter;
 use shared_types::{Client, PageParams};
 
 use crate::fake_google::FakeGoogle;
 use crate::fake_smtp::FakeSmtp;
 use crate::harness::TestApp;
-use crate::jobs::{cleaning_request, pro};
+use crate::jobs::{cleaning_request, lead_for, pro};
 
 struct Setup {
     app: TestApp,
@@ -410,14 +409,7 @@ async fn push_and_email_follow_each_users_preferences() {
         let mails = setup.smtp.received_by(&to);
         assert_eq!(mails.len(), 1, "{to} gets one email");
         let mail = &mails[0];
-        let offer = client
-            .leads(&LeadFilter::default(), &PageParams::default())
-            .await
-            .unwrap()
-            .items
-            .into_iter()
-            .find(|lead| lead.request_id == request.id)
-            .expect("the pro has the lead");
+        let offer = lead_for(client, &request.id).await;
         assert_eq!(mail.from, "alerts@porchlight.app");
         assert_eq!(mail.header("Subject").as_deref(), Some("New job near you"));
         let outbox_id = client

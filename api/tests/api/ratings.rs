@@ -11,7 +11,7 @@ use shared_types::requests::{LeadFilter, RequestStatus, ServiceRequestInput, Tim
 use shared_types::{ClientError, ErrorCode, PageParams};
 
 use crate::harness::PASSWORD;
-use crate::jobs::{Cast, cleaning_request};
+use crate::jobs::{Cast, cleaning_request, lead_for};
 
 fn stars(stars: i32) -> RatingInput {
     RatingInput {
@@ -23,6 +23,15 @@ fn stars(stars: i32) -> RatingInput {
 
 fn code<T: std::fmt::Debug>(result: Result<T, ClientError>) -> Option<ErrorCode> {
     result.expect_err("expected an error").code()
+}
+
+async fn reviews_of(cast: &Cast) -> Vec<shared_types::ratings::Review> {
+    cast.app
+        .client
+        .partner_reviews(&cast.partner_id, &PageParams::default())
+        .await
+        .unwrap()
+        .items
 }
 
 fn note(text: &str) -> StaffNote {
@@ -84,12 +93,7 @@ async fn ratings_stay_hidden_until_both_sides_rated_then_shape_the_profile() {
     assert!(seen.mine.is_none() && seen.theirs.is_none() && seen.theirs_submitted);
     assert_eq!(cast.notified(&cast.partner_id, "rating.received").await, 1);
     let page = PageParams::default();
-    let reviews = cast
-        .app
-        .client
-        .partner_reviews(&cast.partner_id, &page)
-        .await;
-    assert!(reviews.unwrap().items.is_empty());
+    assert!(reviews_of(&cast).await.is_empty());
     let profile = cast.app.client.partner(&cast.partner_id).await.unwrap();
     assert_eq!((profile.star_score, profile.review_count), (None, 0));
 
@@ -100,14 +104,9 @@ async fn ratings_stay_hidden_until_both_sides_rated_then_shape_the_profile() {
     assert_eq!(theirs.stars, 4);
     assert!(customer_view.mine.unwrap().published_at.is_some());
 
-    let reviews = cast
-        .app
-        .client
-        .partner_reviews(&cast.partner_id, &page)
-        .await
-        .unwrap();
-    assert_eq!(reviews.items.len(), 1);
-    let review = &reviews.items[0];
+    let reviews = reviews_of(&cast).await;
+    assert_eq!(reviews.len(), 1);
+    let review = &reviews[0];
     assert_eq!((review.stars, review.reviewer.as_str()), (5, "Test U."));
     let profile = cast.app.client.partner(&cast.partner_id).await.unwrap();
     assert_eq!(profile.star_score, Some(90.9), "(10 × 90 + 100) / 11");
@@ -133,13 +132,10 @@ async fn ratings_stay_hidden_until_both_sides_rated_then_shape_the_profile() {
         Some(ErrorCode::Forbidden),
         "customers do not reply"
     );
-    let reviews = cast
-        .app
-        .client
-        .partner_reviews(&cast.partner_id, &page)
-        .await
-        .unwrap();
-    assert_eq!(reviews.items[0].reply.as_ref().unwrap().text, reply.text);
+    assert_eq!(
+        reviews_of(&cast).await[0].reply.as_ref().unwrap().text,
+        reply.text
+    );
 
     // The pro's rating of the customer travels with the customer's next lead.
     let request = cast
@@ -147,15 +143,7 @@ async fn ratings_stay_hidden_until_both_sides_rated_then_shape_the_profile() {
         .create_request(&request_from_now(&cast, Some(&cast.partner_id)))
         .await
         .unwrap();
-    let lead = cast
-        .partner
-        .leads(&LeadFilter::default(), &page)
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|lead| lead.request_id == request.id)
-        .unwrap();
+    let lead = lead_for(&cast.partner, &request.id).await;
     assert_eq!(lead.customer_rating.count, 1);
     assert_eq!(lead.customer_rating.average_stars, Some(4.0));
 
@@ -164,13 +152,7 @@ async fn ratings_stay_hidden_until_both_sides_rated_then_shape_the_profile() {
         .admin_hide_rating(&review.id, &note("Names a competitor"))
         .await
         .unwrap();
-    let reviews = cast
-        .app
-        .client
-        .partner_reviews(&cast.partner_id, &page)
-        .await
-        .unwrap();
-    assert!(reviews.items.is_empty());
+    assert!(reviews_of(&cast).await.is_empty());
     let profile = cast.app.client.partner(&cast.partner_id).await.unwrap();
     assert_eq!((profile.star_score, profile.review_count), (None, 0));
     let all = cast
