@@ -254,8 +254,8 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Expires unanswered lead offers and re-matches their requests, and publishes ratings whose
-/// window closed, every `SWEEP_INTERVAL_SECS`.
+/// Expires unanswered lead offers and re-matches their requests, publishes ratings whose
+/// window closed and refreshes day-old Star Scores, every `SWEEP_INTERVAL_SECS`.
 /// Several replicas may run it at once (see `requests::sweep`).
 fn spawn_offer_sweeper(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
     let every = state.settings.sweep_interval;
@@ -270,12 +270,8 @@ fn spawn_offer_sweeper(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
             let swept = state
                 .write(move |conn| requests::sweep::run(conn, db::now(), policy))
                 .await;
-            let window = ratings::window(&state.settings);
-            let published = state
-                .write(move |conn| ratings::submit::publish_due(conn, db::now(), window))
-                .await;
-            if let Err(error) = published {
-                tracing::warn!(%error, "publishing due ratings failed");
+            if let Err(error) = ratings::sweep(&state).await {
+                tracing::warn!(%error, "the ratings sweep failed");
             }
             match swept {
                 Ok(report) if report != requests::sweep::SweepReport::default() => {

@@ -87,6 +87,7 @@ diesel::table! {
         star_score -> Nullable<Double>,
         review_count -> BigInt,
         average_stars -> Nullable<Double>,
+        star_score_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }

@@ -269,6 +269,7 @@ fn record(
     conn: &mut DbConnection,
     outcomes: &[(Claimed, Outcome)],
     max_attempts: i32,
+    lease_until: NaiveDateTime,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     write_transaction(conn, |conn| {
@@ -284,15 +285,29 @@ fn record(
                 })
             })
             .collect();
+        // A worker whose lease ran out may have recorded the same target already.
         for chunk in delivered.chunks(1000) {
-            crate::batch_insert!(conn, outbox_deliveries::table, chunk)?;
+            match conn {
+                DbConnection::Postgres(pg) => diesel::insert_into(outbox_deliveries::table)
+                    .values(chunk)
+                    .on_conflict_do_nothing()
+                    .execute(pg)?,
+                DbConnection::Sqlite(sqlite) => diesel::insert_into(outbox_deliveries::table)
+                    .values(chunk)
+                    .on_conflict_do_nothing()
+                    .execute(sqlite)?,
+            };
         }
         let mut sent = Vec::new();
         for (claimed, outcome) in outcomes {
             for device in &outcome.dead_devices {
                 devices::forget(conn, device)?;
             }
-            let row = outbox::table.find(&claimed.id);
+            // Only while the lease is still ours: after it ran out, another worker owns the
+            // message and its outcome.
+            let row = outbox::table
+                .find(&claimed.id)
+                .filter(outbox::next_attempt_at.eq(lease_until));
             match (outcome.retry, &outcome.fatal) {
                 (true, _) if claimed.attempts < max_attempts => {
                     let wait = backoff(claimed.attempts, outcome.retry_after);
@@ -316,9 +331,13 @@ fn record(
             }
         }
         for chunk in sent.chunks(1000) {
-            diesel::update(outbox::table.filter(outbox::id.eq_any(chunk)))
-                .set(outbox::status.eq("sent"))
-                .execute(conn)?;
+            diesel::update(
+                outbox::table
+                    .filter(outbox::id.eq_any(chunk))
+                    .filter(outbox::next_attempt_at.eq(lease_until)),
+            )
+            .set(outbox::status.eq("sent"))
+            .execute(conn)?;
         }
         Ok(())
     })
@@ -331,6 +350,7 @@ fn record(
 pub async fn run_once(state: &AppState, delivery: &Arc<Delivery>) -> ApiResult<usize> {
     stream::sequence_and_wake(state).await?;
     let now = state.clock.now();
+    let lease_until = now + LEASE;
     let batch = state.db(move |conn| claim(conn, now, BATCH)).await?;
     let count = batch.len();
     if count == 0 {
@@ -353,8 +373,9 @@ pub async fn run_once(state: &AppState, delivery: &Arc<Delivery>) -> ApiResult<u
             let mut outcomes = Vec::with_capacity(RECORD_AT_ONCE);
             while to_record.recv_many(&mut outcomes, RECORD_AT_ONCE).await > 0 {
                 let batch = std::mem::take(&mut outcomes);
+                let recorded_at = state.clock.now();
                 state
-                    .db(move |conn| record(conn, &batch, max_attempts, now))
+                    .db(move |conn| record(conn, &batch, max_attempts, lease_until, recorded_at))
                     .await?;
             }
             ApiResult::Ok(())

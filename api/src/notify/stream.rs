@@ -62,9 +62,13 @@ pub fn sequence(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
                 diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
                     .bind::<BigInt, _>(SEQUENCER_LOCK)
                     .execute(pg)?;
+                // Numbered in id order, so one transaction's messages keep their order.
                 diesel::sql_query(
-                    "UPDATE outbox SET stream_seq = nextval('outbox_stream_seq') \
-                     WHERE stream_seq IS NULL RETURNING recipient_id",
+                    "WITH fresh AS (SELECT id, nextval('outbox_stream_seq') AS seq FROM \
+                     (SELECT id FROM outbox WHERE stream_seq IS NULL ORDER BY id FOR UPDATE) \
+                     AS waiting) \
+                     UPDATE outbox SET stream_seq = fresh.seq FROM fresh \
+                     WHERE outbox.id = fresh.id RETURNING outbox.recipient_id",
                 )
                 .load::<Recipient>(pg)?
                 .into_iter()

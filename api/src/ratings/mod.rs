@@ -11,7 +11,45 @@ pub mod submit;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use shared_types::ratings::RatingDirection;
+
 use crate::config::Settings;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// The sweeper's part: publishes lone ratings whose window closed and refreshes Star Scores
+/// older than a day, each job and pro in a transaction of its own. Returns how many of each.
+pub async fn sweep(state: &AppState) -> ApiResult<(usize, usize)> {
+    let (now, window) = (state.clock.now(), window(&state.settings));
+    let due = state
+        .db(move |conn| submit::due_jobs(conn, now, window))
+        .await?;
+    let mut published = 0;
+    for job_id in due {
+        let done = state
+            .write(move |conn| submit::publish_closed(conn, &job_id, now, window))
+            .await?;
+        published += usize::from(done);
+    }
+    let to_refresh = state
+        .db(move |conn| submit::stale_scores(conn, now))
+        .await?;
+    let refreshed = to_refresh.len();
+    for partner_id in to_refresh {
+        state
+            .write(move |conn| {
+                submit::standing_changed(
+                    conn,
+                    &partner_id,
+                    RatingDirection::CustomerToPartner,
+                    submit::Change::Recount,
+                    now,
+                )
+            })
+            .await?;
+    }
+    Ok((published, refreshed))
+}
 
 /// How long after completion a job can be rated (`RATING_WINDOW_DAYS`).
 pub fn window(settings: &Settings) -> chrono::Duration {

@@ -43,11 +43,13 @@ const COLUMNS: (
 
 /// Puts `user_id` on the list when their recent ratings call for it (see
 /// [`score::needs_watching`]), or refreshes the figures of an open entry. Someone staff cleared
-/// comes back if it happens again; a suspended account stays as it is.
+/// comes back only when a new rating (`new_rating`) keeps them below; a suspended account
+/// stays as it is.
 pub fn check(
     conn: &mut DbConnection,
     user_id: &str,
     recent_stars: &[i32],
+    new_rating: bool,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     let Some(average) = score::needs_watching(recent_stars) else {
@@ -65,6 +67,7 @@ pub fn check(
         .optional()?;
     match status.as_deref().and_then(MonitoringStatus::parse) {
         Some(MonitoringStatus::Suspended) => Ok(()),
+        Some(MonitoringStatus::Cleared) if !new_rating => Ok(()),
         Some(MonitoringStatus::Watching) => {
             diesel::update(monitoring::table.find(user_id))
                 .set((

@@ -235,6 +235,12 @@ pub fn hide(
             reason: Some(reason.trim()),
         },
     )?;
-    submit::standing_changed(conn, &rating.ratee_id, rating.direction(), now)?;
+    submit::standing_changed(
+        conn,
+        &rating.ratee_id,
+        rating.direction(),
+        submit::Change::Recount,
+        now,
+    )?;
     Ok(find(conn, rating_id)?.to_view())
 }

@@ -33,6 +33,9 @@ pub fn rate(
     now: NaiveDateTime,
     window: Duration,
 ) -> ApiResult<Rating> {
+    // Ratings of one job queue behind each other here (a row lock on the job, taken before
+    // reading it), so the second always sees the first and publishes both.
+    lock_job(conn, job_id)?;
     let job = job_model::find_for(conn, job_id, actor)?;
     let (direction, ratee_id) = match actor.party {
         Party::Customer => (RatingDirection::CustomerToPartner, job.partner_id.clone()),
@@ -43,11 +46,6 @@ pub fn rate(
             ));
         }
     };
-    // Ratings of one job queue behind each other here (a row lock on the job), so the second
-    // always sees the first and publishes both.
-    diesel::update(jobs::table.find(&job.id))
-        .set(jobs::updated_at.eq(jobs::updated_at))
-        .execute(conn)?;
     if !RATEABLE.contains(&job.status()) {
         return Err(ApiError::new(
             ErrorCode::InvalidTransition,
@@ -120,7 +118,16 @@ fn already_rated() -> ApiError {
     ApiError::new(ErrorCode::AlreadyRated, "you have already rated this job")
 }
 
-/// Publishes the job's unpublished ratings and updates what depends on them.
+/// A row lock on the job (a no-op update): ratings and publications of one job take turns.
+fn lock_job(conn: &mut DbConnection, job_id: &str) -> ApiResult<()> {
+    diesel::update(jobs::table.find(job_id))
+        .set(jobs::updated_at.eq(jobs::updated_at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Publishes the job's unpublished ratings and updates what depends on them. The caller holds
+/// the job's lock.
 fn publish(conn: &mut DbConnection, job_id: &str, now: NaiveDateTime) -> ApiResult<()> {
     // In user order, so that two transactions lock the same users in the same order.
     let unpublished: Vec<RatingRow> = ratings::table
@@ -137,29 +144,78 @@ fn publish(conn: &mut DbConnection, job_id: &str, now: NaiveDateTime) -> ApiResu
     .set(ratings::published_at.eq(now))
     .execute(conn)?;
     for rating in unpublished {
-        standing_changed(conn, &rating.ratee_id, rating.direction(), now)?;
+        standing_changed(
+            conn,
+            &rating.ratee_id,
+            rating.direction(),
+            Change::NewRating,
+            now,
+        )?;
     }
     Ok(())
 }
 
-/// Publishes the ratings whose window has closed without the other side rating. Returns how
-/// many jobs had ratings published. Run inside a write transaction (the sweeper does).
-pub fn publish_due(
+/// Jobs with a rating still hidden although the window has closed.
+pub fn due_jobs(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     window: Duration,
-) -> ApiResult<usize> {
-    let due: Vec<String> = ratings::table
+) -> ApiResult<Vec<String>> {
+    Ok(ratings::table
         .inner_join(jobs::table)
         .filter(ratings::published_at.is_null())
         .filter(jobs::completed_at.le(now - window))
         .select(ratings::job_id)
         .distinct()
-        .load(conn)?;
-    for job_id in &due {
-        publish(conn, job_id, now)?;
+        .order(ratings::job_id)
+        .limit(500)
+        .load(conn)?)
+}
+
+/// Publishes a job's lone rating once its window has closed. One job per transaction, so that
+/// it takes its locks in the same order as a rating does. Returns whether anything changed.
+pub fn publish_closed(
+    conn: &mut DbConnection,
+    job_id: &str,
+    now: NaiveDateTime,
+    window: Duration,
+) -> ApiResult<bool> {
+    lock_job(conn, job_id)?;
+    let completed: Option<Option<NaiveDateTime>> = jobs::table
+        .find(job_id)
+        .select(jobs::completed_at)
+        .first(conn)
+        .optional()?;
+    if completed.flatten().is_none_or(|at| at + window > now) {
+        return Ok(false);
     }
-    Ok(due.len())
+    publish(conn, job_id, now)?;
+    Ok(true)
+}
+
+/// Pros whose Star Score was worked out more than a day ago: it weighs reviews by age, so it
+/// drifts as they get older even without new ones.
+pub fn stale_scores(conn: &mut DbConnection, now: NaiveDateTime) -> ApiResult<Vec<String>> {
+    Ok(partner_profiles::table
+        .filter(partner_profiles::review_count.gt(0))
+        .filter(
+            partner_profiles::star_score_at
+                .is_null()
+                .or(partner_profiles::star_score_at.lt(now - Duration::days(1))),
+        )
+        .order(partner_profiles::star_score_at)
+        .limit(500)
+        .select(partner_profiles::user_id)
+        .load(conn)?)
+}
+
+/// What changed a user's standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// A rating of theirs was published.
+    NewRating,
+    /// A rating was hidden, or time passed.
+    Recount,
 }
 
 /// After a rating of `user_id` was published or hidden: the pro's Star Score and review
@@ -168,6 +224,7 @@ pub fn standing_changed(
     conn: &mut DbConnection,
     user_id: &str,
     direction: RatingDirection,
+    change: Change,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     // One update of a user's standing at a time (a row lock on the user), each reading every
@@ -191,7 +248,7 @@ pub fn standing_changed(
         .filter(|(_, at)| *at >= since)
         .map(|(stars, _)| *stars)
         .collect();
-    monitoring::check(conn, user_id, &recent, now)
+    monitoring::check(conn, user_id, &recent, change == Change::NewRating, now)
 }
 
 fn update_partner_score(
@@ -221,6 +278,7 @@ fn update_partner_score(
             partner_profiles::star_score.eq(new_score),
             partner_profiles::review_count.eq(i64::try_from(stars.len()).unwrap_or(i64::MAX)),
             partner_profiles::average_stars.eq(score::average(&stars)),
+            partner_profiles::star_score_at.eq(now),
         ))
         .execute(conn)?;
     let eligible = |score: Option<f64>| score.is_none_or(|s| s >= score::MARKETPLACE_MIN_SCORE);

@@ -692,7 +692,9 @@ impl Cast {
             .unwrap();
         let (id, now) = (user.id.clone(), self.state.clock.now());
         self.state
-            .write(move |conn| porchlight::ratings::monitoring::check(conn, &id, &[1, 2, 1], now))
+            .write(move |conn| {
+                porchlight::ratings::monitoring::check(conn, &id, &[1, 2, 1], true, now)
+            })
             .await
             .unwrap();
         user.id

@@ -7,7 +7,9 @@ use shared_types::jobs::Job;
 use shared_types::ratings::{
     AdminRatingFilter, MonitoringFilter, MonitoringStatus, RatingInput, ReplyInput, StaffNote,
 };
-use shared_types::requests::{LeadFilter, RequestStatus, ServiceRequestInput, TimeWindow};
+use shared_types::requests::{
+    LeadFilter, RequestKind, RequestStatus, ServiceRequestInput, TimeWindow,
+};
 use shared_types::{ClientError, ErrorCode, PageParams};
 
 use crate::harness::PASSWORD;
@@ -189,14 +191,7 @@ async fn a_lone_rating_is_published_when_the_window_closes_and_rating_ends() {
         .state
         .clock
         .advance(Duration::days(14) + Duration::minutes(1));
-    let window = ratings::window(&cast.app.state.settings);
-    let now = cast.app.state.clock.now();
-    let published = cast
-        .app
-        .state
-        .write(move |conn| ratings::submit::publish_due(conn, now, window))
-        .await
-        .unwrap();
+    let (published, _) = ratings::sweep(&cast.app.state).await.unwrap();
     assert_eq!(published, 1);
     let seen = cast.customer.job_ratings(&job.id).await.unwrap();
     assert_eq!(seen.theirs.unwrap().stars, 2);
@@ -313,17 +308,20 @@ async fn a_pro_below_80_percent_loses_marketplace_leads_but_keeps_profile_leads(
     assert!(leads.iter().any(|lead| lead.request_id == profile_lead.id));
     assert!(!leads.iter().any(|lead| lead.request_id == marketplace.id));
 
-    // A third, good review lifts the score back over the bar: marketplace leads return.
-    let job = cast.completed_job(1).await;
-    both_rate(&cast, &job, 5, 5).await;
+    // The score weighs reviews by age and is refreshed daily: a year on, the two 1★ count
+    // half, (900 + 2 × 0.5 × 20) / 11 = 83.6 %, and marketplace leads return.
+    cast.app.state.clock.advance(Duration::days(365));
+    let (_, refreshed) = ratings::sweep(&cast.app.state).await.unwrap();
+    assert_eq!(refreshed, 1);
     let profile = cast.app.client.partner(&cast.partner_id).await.unwrap();
-    assert!(profile.star_score.unwrap() >= 80.0, "{profile:?}");
+    assert_eq!(profile.star_score, Some(83.6));
     let marketplace = cast
         .customer
         .create_request(&request_from_now(&cast, None))
         .await
         .unwrap();
     assert_eq!(marketplace.status, RequestStatus::Open);
+    assert!(lead_for(&cast.partner, &marketplace.id).await.kind == RequestKind::Marketplace);
 }
 
 #[tokio::test]

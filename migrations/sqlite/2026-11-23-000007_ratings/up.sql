@@ -48,3 +48,7 @@ CREATE INDEX monitoring_events_user ON monitoring_events (user_id, id);
 
 -- A suspended account cannot sign in or refresh its session.
 ALTER TABLE users ADD COLUMN suspended_at TIMESTAMP;
+
+-- When the Star Score was last worked out: it weighs reviews by age, so it is refreshed daily.
+ALTER TABLE partner_profiles ADD COLUMN star_score_at TIMESTAMP;
+CREATE INDEX partner_profiles_score_age ON partner_profiles (star_score_at) WHERE review_count > 0;
