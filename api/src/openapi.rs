@@ -5,7 +5,7 @@
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{
-    ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Response, ResponseBuilder,
+    ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Response, ResponseBuilder, Schema,
 };
 use utoipa::{Modify, OpenApi};
 
@@ -66,7 +66,8 @@ impl Modify for SecuritySchemes {
 
 /// Adds to every operation the problem responses it can produce without declaring them itself:
 /// 500 and 503 everywhere; 400, 413, 415 and 422 with a body; 422 with query parameters; 401 and
-/// 403 when authenticated; 404 with a path parameter.
+/// 403 when authenticated; 404 with a path parameter. Path parameters get `minLength: 1`: an
+/// empty segment is another path (`/v1/jobs//rating` is `/v1/jobs/rating`).
 pub fn finish(openapi: &mut OpenApiDoc) {
     for item in openapi.paths.paths.values_mut() {
         for operation in [
@@ -80,6 +81,18 @@ pub fn finish(openapi: &mut OpenApiDoc) {
         .flatten()
         {
             add_standard_problems(operation);
+            non_empty_path_parameters(operation);
+        }
+    }
+}
+
+fn non_empty_path_parameters(operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if let RefOr::T(parameter) = parameter
+            && matches!(parameter.parameter_in, ParameterIn::Path)
+            && let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut()
+        {
+            schema.min_length = Some(1);
         }
     }
 }
