@@ -375,8 +375,14 @@ pub struct ResolveDisputeInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConfirmJobsInput {
-    #[validate(length(min = 1, max = 100))]
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::pagination::ids")
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_items = 1, max_items = 100, value_type = Vec<crate::pagination::Id>)
+    )]
     pub job_ids: Vec<String>,
 }
 

@@ -329,8 +329,14 @@ pub struct NotificationFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MarkReadInput {
-    #[validate(length(min = 1, max = 100))]
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::pagination::ids")
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_items = 1, max_items = 100, value_type = Option<Vec<crate::pagination::Id>>)
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
 }

@@ -36,3 +36,32 @@ pub struct Page<T> {
     /// Cursor of the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }
+
+/// Validates a list of ids from a request body: each 1 to 64 characters (see [`Id`]).
+pub fn ids(values: &[String]) -> Result<(), validator::ValidationError> {
+    if values.iter().all(|id| (1..=64).contains(&id.len())) {
+        Ok(())
+    } else {
+        let mut error = validator::ValidationError::new("ids");
+        error.message = Some("ids are 1 to 64 characters".into());
+        Err(error)
+    }
+}
+
+/// The contract's shape of an id in a request body: 1 to 64 characters.
+#[cfg(feature = "openapi")]
+pub struct Id;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Id {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .max_length(Some(64))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Id {}
