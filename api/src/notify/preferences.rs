@@ -1,6 +1,6 @@
 //! Notification preferences: push and email per category, and quiet hours for push.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -15,55 +15,8 @@ use crate::error::ApiResult;
 
 /// The user's preferences, every category listed (defaults where the user changed nothing).
 pub fn get(conn: &mut DbConnection, user_id: &str) -> ApiResult<NotificationPreferences> {
-    let stored: Vec<(String, bool, bool)> = notification_preferences::table
-        .filter(notification_preferences::user_id.eq(user_id))
-        .select((
-            notification_preferences::category,
-            notification_preferences::push,
-            notification_preferences::email,
-        ))
-        .load(conn)?;
-    let mut channels: BTreeMap<NotificationCategory, ChannelPreference> = NotificationCategory::ALL
-        .into_iter()
-        .map(|category| (category, category.default_preference()))
-        .collect();
-    for (category, push, email) in stored {
-        if let Some(category) = NotificationCategory::parse(&category) {
-            channels.insert(
-                category,
-                ChannelPreference {
-                    category,
-                    push,
-                    email,
-                },
-            );
-        }
-    }
-    Ok(NotificationPreferences {
-        channels: channels.into_values().collect(),
-        quiet_hours: quiet_hours_of(conn, user_id)?,
-    })
-}
-
-fn quiet_hours_of(conn: &mut DbConnection, user_id: &str) -> ApiResult<Option<QuietHours>> {
-    let row: Option<(i32, i32, String, bool)> = quiet_hours::table
-        .find(user_id)
-        .select((
-            quiet_hours::start_minute,
-            quiet_hours::end_minute,
-            quiet_hours::time_zone,
-            quiet_hours::include_job_alerts,
-        ))
-        .first(conn)
-        .optional()?;
-    Ok(
-        row.map(|(start, end, time_zone, include_job_alerts)| QuietHours {
-            start: hhmm(start),
-            end: hhmm(end),
-            time_zone,
-            include_job_alerts,
-        }),
-    )
+    let book = PreferenceBook::load(conn, &[user_id.to_owned()])?;
+    Ok(book.preferences(user_id))
 }
 
 fn hhmm(minutes: i32) -> String {
@@ -201,14 +154,27 @@ impl PreferenceBook {
         Ok(Self { changed, quiet })
     }
 
-    /// The channels for a message of outbox `kind` to `user_id` at `now`.
-    pub fn channels(&self, user_id: &str, kind: &str, now: DateTime<Utc>) -> Channels {
-        let category = NotificationCategory::of_kind(kind);
-        let preference = self
-            .changed
+    fn preference(&self, user_id: &str, category: NotificationCategory) -> ChannelPreference {
+        self.changed
             .get(&(user_id.to_owned(), category))
             .copied()
-            .unwrap_or_else(|| category.default_preference());
+            .unwrap_or_else(|| category.default_preference())
+    }
+
+    /// Everything `user_id` chose, every category listed.
+    pub fn preferences(&self, user_id: &str) -> NotificationPreferences {
+        NotificationPreferences {
+            channels: NotificationCategory::ALL
+                .into_iter()
+                .map(|category| self.preference(user_id, category))
+                .collect(),
+            quiet_hours: self.quiet.get(user_id).cloned(),
+        }
+    }
+
+    /// The channels for a message of outbox `kind` to `user_id` at `now`.
+    pub fn channels(&self, user_id: &str, kind: &str, now: DateTime<Utc>) -> Channels {
+        let preference = self.preference(user_id, NotificationCategory::of_kind(kind));
         Channels::decide(preference, self.quiet.get(user_id), now)
     }
 }
