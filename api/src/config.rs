@@ -185,6 +185,32 @@ pub struct Settings {
     pub email_from: String,
     /// `APP_LINK_BASE_URL`, default `https://porchlight.app`: where links in emails point.
     pub app_link_base_url: String,
+    /// `PAYMENT_PROVIDER`: `sandbox` (default; test cards, nothing leaves the machine) or
+    /// `stripe` (needs `STRIPE_SECRET_KEY` and `STRIPE_WEBHOOK_SECRET`).
+    pub payment_provider: PaymentProviderKind,
+    /// `STRIPE_API_BASE`, default `https://api.stripe.com`.
+    pub stripe_api_base: String,
+    /// `STRIPE_SECRET_KEY`: the API key the Stripe client sends.
+    pub stripe_secret_key: Option<Secret>,
+    /// `STRIPE_WEBHOOK_SECRET`: the `whsec_…` secret webhook signatures are checked with.
+    pub stripe_webhook_secret: Option<Secret>,
+    /// `PLATFORM_FEE_BPS`, default 1500 (15%): the platform's share of a job's price, in basis
+    /// points; the pro earns the rest.
+    pub platform_fee_bps: u32,
+    /// `CANCELLATION_COMPENSATION_BPS`: the share of a customer's late-cancellation fee paid to
+    /// the pro who kept the slot free; default all of it less the platform fee.
+    pub cancellation_compensation_bps: u32,
+    /// `PAYOUT_WEEKDAY`, default `friday`: the day of the weekly payout run.
+    pub payout_weekday: chrono::Weekday,
+    /// `PAYOUT_TIME`, default `09:00` (UTC): when on that day the run starts.
+    pub payout_time: chrono::NaiveTime,
+}
+
+/// Which payment provider charges cards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentProviderKind {
+    Sandbox,
+    Stripe,
 }
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/porchlight.db";
@@ -265,6 +291,30 @@ impl Settings {
             }
         };
 
+        let payment_provider = match get("PAYMENT_PROVIDER").as_deref().map(str::trim) {
+            None | Some("sandbox") => PaymentProviderKind::Sandbox,
+            Some("stripe") => PaymentProviderKind::Stripe,
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "PAYMENT_PROVIDER",
+                    "must be sandbox or stripe",
+                ));
+            }
+        };
+        let secret = |key: &'static str| {
+            let value = get(key).map(|value| Secret::new(value.trim()));
+            if value.is_none() && payment_provider == PaymentProviderKind::Stripe {
+                return Err(ConfigError::new(
+                    key,
+                    "is required when PAYMENT_PROVIDER=stripe",
+                ));
+            }
+            Ok(value)
+        };
+        let stripe_secret_key = secret("STRIPE_SECRET_KEY")?;
+        let stripe_webhook_secret = secret("STRIPE_WEBHOOK_SECRET")?;
+        let platform_fee_bps = to_u32(number("PLATFORM_FEE_BPS", 1500, 0..=10_000)?);
+
         Ok(Self {
             app_env,
             database_url,
@@ -332,6 +382,30 @@ impl Settings {
                 .map(|url| url.trim().trim_end_matches('/').to_owned())
                 .filter(|url| !url.is_empty())
                 .unwrap_or_else(|| "https://porchlight.app".to_owned()),
+            payment_provider,
+            stripe_api_base: get("STRIPE_API_BASE")
+                .map(|url| url.trim().trim_end_matches('/').to_owned())
+                .filter(|url| !url.is_empty())
+                .unwrap_or_else(|| "https://api.stripe.com".to_owned()),
+            stripe_secret_key,
+            stripe_webhook_secret,
+            platform_fee_bps,
+            cancellation_compensation_bps: to_u32(number(
+                "CANCELLATION_COMPENSATION_BPS",
+                u64::from(10_000 - platform_fee_bps),
+                0..=10_000,
+            )?),
+            payout_weekday: match get("PAYOUT_WEEKDAY") {
+                None => chrono::Weekday::Fri,
+                Some(day) => day.trim().parse().map_err(|_| {
+                    ConfigError::new("PAYOUT_WEEKDAY", "must be a weekday like friday")
+                })?,
+            },
+            payout_time: match get("PAYOUT_TIME") {
+                None => chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+                Some(time) => chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
+                    .map_err(|_| ConfigError::new("PAYOUT_TIME", "must be HH:MM (UTC)"))?,
+            },
             http_workers: match get("HTTP_WORKERS") {
                 None => None,
                 Some(_) => Some(usize::try_from(number("HTTP_WORKERS", 1, 1..=256)?).unwrap_or(1)),

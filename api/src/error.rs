@@ -143,6 +143,13 @@ impl From<DieselError> for ApiError {
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 Self::new(ErrorCode::ServiceUnavailable, info.message().to_owned())
             }
+            // PostgreSQL gave up one of two transactions waiting on each other. Retryable.
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                Self::new(ErrorCode::ServiceUnavailable, "a concurrent change; retry")
+            }
+            DieselError::DatabaseError(_, info) if info.message().contains("deadlock detected") => {
+                Self::new(ErrorCode::ServiceUnavailable, "a concurrent change; retry")
+            }
             // SQLite's busy_timeout ran out: a long writer held the lock. Retryable.
             DieselError::DatabaseError(_, info)
                 if info.message().contains("database is locked") =>

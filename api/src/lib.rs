@@ -18,6 +18,7 @@ pub mod ratings;
 pub mod requests;
 pub mod state;
 pub mod telemetry;
+pub mod wallet;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -61,6 +62,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(jobs::routes)
             .configure(notify::routes)
             .configure(ratings::routes)
+            .configure(wallet::routes)
             .configure(admin::routes),
     );
 }
@@ -237,6 +239,7 @@ impl Application {
         let alive = Arc::new(());
         let mut workers = notify::start(&self.state, Arc::downgrade(&alive));
         workers.extend(spawn_offer_sweeper(self.state.clone()));
+        workers.extend(wallet::start(&self.state));
         // Stops the workers when the server stops, or when this future is dropped.
         let _workers = AbortOnDrop(workers);
         self.server.await

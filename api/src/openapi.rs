@@ -27,6 +27,8 @@ use utoipa::{Modify, OpenApi};
         (name = "requests", description = "Homeowners' service requests"),
         (name = "leads", description = "Lead offers to pros: confirm, apply, decline"),
         (name = "jobs", description = "Jobs created by assignment"),
+        (name = "payments", description = "Customers pay jobs and tip pros; the provider's webhook"),
+        (name = "wallet", description = "A pro's earnings, wallet entries and payouts"),
         (name = "admin", description = "Staff operations"),
     ),
     components(schemas(shared_types::ProblemDetails, shared_types::ErrorCode)),

@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
 use crate::notify::signal::Wakeups;
+use crate::wallet::provider::PaymentProvider;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,19 +19,23 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub jwt: Arc<JwtKeys>,
     pub clock: Clock,
-    /// Wakes the notification pipeline after writes.
+    /// Wakes the notification pipeline and the refund worker after writes.
     pub wakeups: Wakeups,
+    /// Charges cards and sends refunds (`PAYMENT_PROVIDER`).
+    pub payments: PaymentProvider,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, settings: Settings) -> Self {
         let jwt = Arc::new(JwtKeys::new(&settings.jwt_secret));
+        let payments = PaymentProvider::from_settings(&settings);
         Self {
             pool,
             settings: Arc::new(settings),
             jwt,
             clock: Clock::default(),
             wakeups: Wakeups::default(),
+            payments,
         }
     }
 

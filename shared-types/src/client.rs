@@ -43,6 +43,10 @@ use crate::requests::{
     DetailReadFilter, Lead, LeadApplication, LeadFilter, RematchInput, ServiceRequest,
     ServiceRequestInput,
 };
+use crate::wallet::{
+    LedgerCheck, Payment, PaymentInput, Payout, PayoutFilter, PayoutMethod, PayoutMethodInput,
+    PayoutRun, PayoutStatusInput, TipInput, Wallet, WalletEntry,
+};
 use crate::{ErrorCode, Page, PageParams, ProblemDetails};
 
 /// What a call can fail with.
@@ -793,6 +797,114 @@ impl Client {
                 .query(page),
         )
         .await
+    }
+
+    // --- money ---
+
+    /// Pays the job's price; retry with the same `idempotency_key` (the server requires one).
+    pub async fn pay_job(
+        &self,
+        job_id: &str,
+        body: &PaymentInput,
+        idempotency_key: &str,
+    ) -> Result<Payment, ClientError> {
+        self.call(
+            self.request(Method::POST, &format!("/v1/jobs/{job_id}/payment"))
+                .header("Idempotency-Key", idempotency_key)
+                .json(body),
+        )
+        .await
+    }
+
+    /// Tips the pro after completion (one tip per job).
+    pub async fn tip_job(
+        &self,
+        job_id: &str,
+        body: &TipInput,
+        idempotency_key: &str,
+    ) -> Result<Payment, ClientError> {
+        self.call(
+            self.request(Method::POST, &format!("/v1/jobs/{job_id}/tips"))
+                .header("Idempotency-Key", idempotency_key)
+                .json(body),
+        )
+        .await
+    }
+
+    pub async fn job_payments(&self, job_id: &str) -> Result<Vec<Payment>, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/jobs/{job_id}/payments")))
+            .await
+    }
+
+    pub async fn wallet(&self) -> Result<Wallet, ClientError> {
+        self.call(self.request(Method::GET, "/v1/wallet")).await
+    }
+
+    pub async fn wallet_entries(
+        &self,
+        page: &PageParams,
+    ) -> Result<Page<WalletEntry>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/wallet/entries").query(page))
+            .await
+    }
+
+    pub async fn set_payout_method(
+        &self,
+        body: &PayoutMethodInput,
+    ) -> Result<PayoutMethod, ClientError> {
+        self.send_json(Method::PUT, "/v1/wallet/payout-method", body)
+            .await
+    }
+
+    pub async fn my_payouts(&self, page: &PageParams) -> Result<Page<Payout>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/payouts").query(page))
+            .await
+    }
+
+    /// Staff: runs this week's payouts now.
+    pub async fn admin_run_payouts(&self, idempotency_key: &str) -> Result<PayoutRun, ClientError> {
+        self.call(
+            self.request(Method::POST, "/v1/admin/payouts/run")
+                .header("Idempotency-Key", idempotency_key),
+        )
+        .await
+    }
+
+    pub async fn admin_payouts(
+        &self,
+        filter: &PayoutFilter,
+        page: &PageParams,
+    ) -> Result<Page<Payout>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/payouts")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    /// Staff: marks a payout `sent` or `cleared`.
+    pub async fn admin_mark_payout(
+        &self,
+        payout_id: &str,
+        body: &PayoutStatusInput,
+        idempotency_key: &str,
+    ) -> Result<Payout, ClientError> {
+        self.call(
+            self.request(
+                Method::POST,
+                &format!("/v1/admin/payouts/{payout_id}/status"),
+            )
+            .header("Idempotency-Key", idempotency_key)
+            .json(body),
+        )
+        .await
+    }
+
+    /// Staff: the ledger recomputed from its entries.
+    pub async fn admin_ledger_check(&self) -> Result<LedgerCheck, ClientError> {
+        self.call(self.request(Method::GET, "/v1/admin/ledger/check"))
+            .await
     }
 
     // --- plumbing ---

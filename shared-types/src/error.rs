@@ -51,6 +51,18 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// A request with this `Idempotency-Key` is still being processed.
     IdempotencyKeyInFlight,
+    /// This operation moves money and needs an `Idempotency-Key` header.
+    IdempotencyKeyMissing,
+    /// The card was declined; nothing was charged. Try another card.
+    PaymentDeclined,
+    /// The job is already paid (or a payment for it is being processed).
+    AlreadyPaid,
+    /// The customer has not paid the job yet.
+    JobUnpaid,
+    /// A webhook's signature is missing, wrong or too old.
+    InvalidSignature,
+    /// The payment provider did not answer; nothing was charged. Retry later.
+    PaymentProviderUnavailable,
     /// No credentials were sent.
     Unauthenticated,
     /// The token or API key is malformed, tampered with, revoked or of the wrong kind.
@@ -80,12 +92,13 @@ impl ErrorCode {
     /// The HTTP status that goes with this code.
     pub fn status(self) -> u16 {
         match self {
-            Self::MalformedJson => 400,
+            Self::MalformedJson | Self::IdempotencyKeyMissing | Self::InvalidSignature => 400,
             Self::Unauthenticated
             | Self::InvalidToken
             | Self::TokenExpired
             | Self::InvalidCredentials
             | Self::RefreshTokenReused => 401,
+            Self::PaymentDeclined => 402,
             Self::Forbidden | Self::InsufficientScope => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
@@ -99,6 +112,8 @@ impl ErrorCode {
             | Self::AlreadyRated
             | Self::RatingWindowClosed
             | Self::TooEarly
+            | Self::AlreadyPaid
+            | Self::JobUnpaid
             | Self::IdempotencyKeyInFlight => 409,
             Self::LeadExpired => 410,
             Self::PayloadTooLarge => 413,
@@ -106,6 +121,7 @@ impl ErrorCode {
             Self::ValidationFailed | Self::IdempotencyKeyReused => 422,
             Self::RateLimited => 429,
             Self::Internal | Self::Unknown => 500,
+            Self::PaymentProviderUnavailable => 502,
             Self::ServiceUnavailable => 503,
         }
     }
@@ -132,6 +148,12 @@ impl ErrorCode {
             Self::TooEarly => "Too early",
             Self::IdempotencyKeyReused => "Idempotency-Key reused with another request",
             Self::IdempotencyKeyInFlight => "A request with this Idempotency-Key is in progress",
+            Self::IdempotencyKeyMissing => "An Idempotency-Key header is required",
+            Self::PaymentDeclined => "The payment was declined",
+            Self::AlreadyPaid => "Already paid",
+            Self::JobUnpaid => "The job is not paid",
+            Self::InvalidSignature => "Invalid webhook signature",
+            Self::PaymentProviderUnavailable => "The payment provider is unavailable",
             Self::Unauthenticated => "Authentication required",
             Self::InvalidToken => "Invalid credentials",
             Self::TokenExpired => "The access token has expired",
@@ -167,6 +189,12 @@ impl ErrorCode {
             Self::TooEarly => "too_early",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::IdempotencyKeyInFlight => "idempotency_key_in_flight",
+            Self::IdempotencyKeyMissing => "idempotency_key_missing",
+            Self::PaymentDeclined => "payment_declined",
+            Self::AlreadyPaid => "already_paid",
+            Self::JobUnpaid => "job_unpaid",
+            Self::InvalidSignature => "invalid_signature",
+            Self::PaymentProviderUnavailable => "payment_provider_unavailable",
             Self::Unauthenticated => "unauthenticated",
             Self::InvalidToken => "invalid_token",
             Self::TokenExpired => "token_expired",

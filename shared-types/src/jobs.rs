@@ -116,6 +116,8 @@ pub struct Job {
     pub open_proposal: Option<Proposal>,
     /// When the customer signed the service agreement.
     pub agreement_signed_at: Option<DateTime<Utc>>,
+    /// When the customer's payment of the price succeeded; the pro can start only after.
+    pub paid_at: Option<DateTime<Utc>>,
     pub started_at: Option<DateTime<Utc>>,
     pub completion: Option<Completion>,
     /// The end of the customer's review window (completion + 24 h by default).

@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod partners;
 pub mod ratings;
 pub mod requests;
+pub mod wallet;
 
 #[cfg(feature = "client")]
 pub mod client;

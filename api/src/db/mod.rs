@@ -50,6 +50,25 @@ macro_rules! batch_insert {
     }};
 }
 
+/// `INSERT … ON CONFLICT DO NOTHING` (a row another transaction already wrote is kept), on
+/// either backend: `insert_or_ignore!(conn, table, values)` returns the rows inserted.
+#[macro_export]
+macro_rules! insert_or_ignore {
+    ($conn:expr, $table:expr, $values:expr) => {{
+        use diesel::RunQueryDsl as _;
+        match $conn {
+            $crate::db::DbConnection::Postgres(pg) => diesel::insert_into($table)
+                .values($values)
+                .on_conflict_do_nothing()
+                .execute(pg),
+            $crate::db::DbConnection::Sqlite(sqlite) => diesel::insert_into($table)
+                .values($values)
+                .on_conflict_do_nothing()
+                .execute(sqlite),
+        }
+    }};
+}
+
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 

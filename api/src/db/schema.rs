@@ -209,6 +209,7 @@ diesel::table! {
         resolved_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        paid_at -> Nullable<Timestamp>,
     }
 }
 
@@ -383,6 +384,120 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ledger_accounts (id) {
+        id -> Text,
+        kind -> Text,
+        owner_id -> Text,
+        currency -> Text,
+        balance_cents -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_transactions (id) {
+        id -> Text,
+        kind -> Text,
+        job_id -> Nullable<Text>,
+        payout_id -> Nullable<Text>,
+        description -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> Text,
+        transaction_id -> Text,
+        account_id -> Text,
+        amount_cents -> BigInt,
+        currency -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Text,
+        job_id -> Text,
+        customer_id -> Text,
+        purpose -> Text,
+        amount_cents -> BigInt,
+        currency -> Text,
+        provider -> Text,
+        provider_ref -> Nullable<Text>,
+        status -> Text,
+        failure_code -> Nullable<Text>,
+        failure_message -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> Text,
+        payment_id -> Text,
+        job_id -> Text,
+        amount_cents -> BigInt,
+        currency -> Text,
+        reason -> Text,
+        status -> Text,
+        provider_ref -> Nullable<Text>,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> Text,
+        provider -> Text,
+        event_type -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payout_methods (partner_id) {
+        partner_id -> Text,
+        method -> Text,
+        mailing_address -> Nullable<Text>,
+        bank_account_holder -> Nullable<Text>,
+        bank_routing_number -> Nullable<Text>,
+        bank_account_number -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payout_runs (period) {
+        period -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payouts (id) {
+        id -> Text,
+        partner_id -> Text,
+        period -> Text,
+        amount_cents -> BigInt,
+        currency -> Text,
+        method -> Text,
+        destination -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        cleared_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
 
@@ -397,6 +512,10 @@ diesel::joinable!(job_proposals -> jobs (job_id));
 diesel::joinable!(ratings -> jobs (job_id));
 diesel::joinable!(job_events -> jobs (job_id));
 diesel::joinable!(penalties -> jobs (job_id));
+diesel::joinable!(ledger_entries -> ledger_transactions (transaction_id));
+diesel::joinable!(ledger_entries -> ledger_accounts (account_id));
+diesel::joinable!(refunds -> payments (payment_id));
+diesel::joinable!(refunds -> jobs (job_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -426,4 +545,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     ratings,
     monitoring,
     monitoring_events,
+    ledger_accounts,
+    ledger_transactions,
+    ledger_entries,
+    payments,
+    refunds,
+    webhook_events,
+    payout_methods,
+    payout_runs,
+    payouts,
 );

@@ -1,7 +1,8 @@
 //! Cancellation (000: "both customers and providers will face a penalty if they cancel a service
 //! request within 24 hours"). Either side may cancel before the work starts. Less than the notice
 //! period (24 h) before the scheduled start, the cancelling side owes a penalty, recorded as a
-//! `penalties` row that the wallet settles. A job with no agreed date can be cancelled freely.
+//! `penalties` row and settled by the wallet in the same transaction (see
+//! `wallet::settlement::on_cancelled`). A job with no agreed date can be cancelled freely.
 //!
 //! When the pro cancels, the request becomes `pro_cancelled` and the customer may have it
 //! matched again (`POST /v1/requests/{id}/rematch`); when the customer cancels, the request ends.
@@ -20,6 +21,7 @@ use super::{JobPolicy, events, scheduling};
 use crate::db::schema::{penalties, service_requests};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
+use crate::wallet::settlement;
 
 pub const LATE_CANCELLATION: &str = "late_cancellation";
 
@@ -83,6 +85,8 @@ pub fn cancel(
             ))
             .execute(conn)?;
     }
+
+    settlement::on_cancelled(conn, &job, actor.party, penalty, &policy.money, now)?;
 
     let request_status = match actor.party {
         Party::Partner => RequestStatus::ProCancelled,
@@ -189,6 +193,10 @@ mod tests {
             cancellation_notice: chrono::Duration::hours(24),
             customer_fee_cents: 2_500,
             partner_penalty_cents: 5_000,
+            money: crate::wallet::MoneyPolicy {
+                platform_fee_bps: 1500,
+                compensation_bps: 8500,
+            },
         }
     }
 

@@ -308,6 +308,7 @@ pub async fn cancel(
     let job = state
         .write(move |conn| cancellation::cancel(conn, &actor, &id, &body.0, &policy, now))
         .await?;
+    state.wakeups.refunds_queued.raise();
     Ok(web::Json(job))
 }
 
@@ -422,10 +423,12 @@ pub async fn admin_resolve_dispute(
 ) -> ApiResult<web::Json<Job>> {
     staff.require_session()?;
     let actor = actor(&staff);
+    let policy = JobPolicy::from(state.settings.as_ref());
     let now = state.clock.now();
     let job = state
-        .write(move |conn| lifecycle::resolve(conn, &actor, &id, &body.0, now))
+        .write(move |conn| lifecycle::resolve(conn, &actor, &id, &body.0, &policy, now))
         .await?;
+    state.wakeups.refunds_queued.raise();
     Ok(web::Json(job))
 }
 

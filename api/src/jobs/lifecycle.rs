@@ -16,6 +16,7 @@ use crate::admin::audit::{self, Change};
 use crate::db::DbConnection;
 use crate::db::schema::jobs;
 use crate::error::{ApiError, ApiResult};
+use crate::wallet::settlement;
 
 /// How long before the scheduled start the pro may start.
 pub const START_LEAD_TIME: chrono::Duration = chrono::Duration::hours(2);
@@ -35,8 +36,8 @@ fn reload(conn: &mut DbConnection, job_id: &str) -> ApiResult<Job> {
     model::view(conn, job)
 }
 
-/// The pro starts the work: from `scheduled`, with the agreement signed, no earlier than two
-/// hours before the scheduled start.
+/// The pro starts the work: from `scheduled`, with the agreement signed and the job paid, no
+/// earlier than two hours before the scheduled start.
 pub fn start(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -49,6 +50,12 @@ pub fn start(
             return Err(ApiError::new(
                 ErrorCode::AgreementUnsigned,
                 "the customer has not signed the service agreement yet",
+            ));
+        }
+        if job.paid_at.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::JobUnpaid,
+                "the customer has not paid the job yet; it can be started once paid",
             ));
         }
         if let Some(scheduled_start) = job.scheduled_start
@@ -100,6 +107,7 @@ pub fn complete(
         ..JobChanges::to(JobStatus::Completed, now)
     };
     model::transition(conn, &job.id, &[JobStatus::InProgress], &changes)?;
+    settlement::on_completed(conn, &job, &policy.money, now)?;
     events::record(
         conn,
         &job,
@@ -163,12 +171,14 @@ pub fn dispute(
 }
 
 /// Staff close a dispute. The job ends `confirmed` with the resolution recorded: the pro is paid
-/// the price less the refund (all of it for `release`, nothing for `refund`).
+/// the price less the refund (all of it for `release`, nothing for `refund`), and the refund goes
+/// back to the customer's card.
 pub fn resolve(
     conn: &mut DbConnection,
     staff: &Actor,
     job_id: &str,
     input: &ResolveDisputeInput,
+    policy: &JobPolicy,
     now: NaiveDateTime,
 ) -> ApiResult<Job> {
     let job = model::find(conn, job_id)?;
@@ -206,6 +216,7 @@ pub fn resolve(
         ..JobChanges::to(JobStatus::Confirmed, now)
     };
     model::transition(conn, &job.id, &[JobStatus::Disputed], &changes)?;
+    settlement::on_dispute_resolved(conn, &job, input.outcome, refund_cents, &policy.money, now)?;
     let detail = serde_json::json!({
         "outcome": input.outcome.as_str(),
         "note": input.note.trim(),
@@ -289,6 +300,7 @@ fn confirm_one(
             _ => ConfirmResult::NotCompleted,
         });
     }
+    settlement::on_confirmed(conn, &job, now)?;
     events::record(
         conn,
         &job,

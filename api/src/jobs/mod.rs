@@ -32,6 +32,8 @@ pub struct JobPolicy {
     pub cancellation_notice: chrono::Duration,
     pub customer_fee_cents: i64,
     pub partner_penalty_cents: i64,
+    /// The platform fee and cancellation compensation, for the money each transition moves.
+    pub money: crate::wallet::MoneyPolicy,
 }
 
 impl From<&Settings> for JobPolicy {
@@ -44,6 +46,7 @@ impl From<&Settings> for JobPolicy {
             cancellation_notice: duration(settings.cancellation_notice),
             customer_fee_cents: settings.customer_late_cancel_fee_cents,
             partner_penalty_cents: settings.partner_late_cancel_penalty_cents,
+            money: crate::wallet::MoneyPolicy::from(settings),
         }
     }
 }

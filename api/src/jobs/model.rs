@@ -49,6 +49,7 @@ pub struct JobRow {
     pub resolved_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub paid_at: Option<NaiveDateTime>,
 }
 
 impl JobRow {
@@ -99,6 +100,7 @@ pub struct JobChanges {
     pub resolution_note: Option<String>,
     pub refund_cents: Option<i64>,
     pub resolved_at: Option<NaiveDateTime>,
+    pub paid_at: Option<NaiveDateTime>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -348,6 +350,7 @@ fn view_of_row(row: &JobRow, penalty: Option<Money>) -> Job {
         scheduled,
         open_proposal: None,
         agreement_signed_at: None,
+        paid_at: row.paid_at.map(|at| at.and_utc()),
         started_at: row.started_at.map(|at| at.and_utc()),
         completion,
         review_window_ends_at: row.review_window_ends_at.map(|at| at.and_utc()),

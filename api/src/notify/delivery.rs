@@ -287,16 +287,7 @@ fn record(
             .collect();
         // A worker whose lease ran out may have recorded the same target already.
         for chunk in delivered.chunks(1000) {
-            match conn {
-                DbConnection::Postgres(pg) => diesel::insert_into(outbox_deliveries::table)
-                    .values(chunk)
-                    .on_conflict_do_nothing()
-                    .execute(pg)?,
-                DbConnection::Sqlite(sqlite) => diesel::insert_into(outbox_deliveries::table)
-                    .values(chunk)
-                    .on_conflict_do_nothing()
-                    .execute(sqlite)?,
-            };
+            crate::insert_or_ignore!(conn, outbox_deliveries::table, chunk)?;
         }
         let mut sent = Vec::new();
         for (claimed, outcome) in outcomes {

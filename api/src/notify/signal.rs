@@ -82,4 +82,6 @@ pub struct Wakeups {
     pub sequenced: Signal,
     /// Wakes the live streams of users with new events.
     pub streams: StreamHub,
+    /// Raised after a write that may have queued a refund: wakes the refund worker.
+    pub refunds_queued: Signal,
 }

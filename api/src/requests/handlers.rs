@@ -1,7 +1,7 @@
 //! HTTP handlers of requests and leads.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use shared_types::auth::Scope;
 use shared_types::requests::{
     ApplyInput, AssignInput, Assignment, DeclineInput, Lead, LeadApplication, LeadFilter,
@@ -13,7 +13,7 @@ use super::{LeadPolicy, intake, leads};
 use crate::auth::{RequireRole, roles};
 use crate::error::ApiResult;
 use crate::extract::{ValidatedJson, ValidatedQuery};
-use crate::idempotency;
+use crate::idempotency::{self, OptionalIdempotencyKey};
 use crate::state::AppState;
 
 /// Ask for work.
@@ -35,22 +35,21 @@ use crate::state::AppState;
 #[post("/requests")]
 pub async fn create_request(
     state: web::Data<AppState>,
-    req: HttpRequest,
     customer: RequireRole<roles::Customer>,
+    key: OptionalIdempotencyKey,
     body: ValidatedJson<ServiceRequestInput>,
 ) -> ApiResult<HttpResponse> {
     customer.require_scope(Scope::RequestsWrite)?;
-    let key = idempotency::key_of(&req)?;
-    let fingerprint = idempotency::fingerprint(&req, &body.0);
     let policy = LeadPolicy::from(state.settings.as_ref());
     let customer_id = customer.0.user_id;
+    let input = body.0.clone();
     idempotency::once(
         &state,
-        customer_id.clone(),
-        key,
-        fingerprint,
+        &customer_id.clone(),
+        key.0,
+        &body.0,
         StatusCode::CREATED,
-        move |conn| intake::create(conn, &customer_id, &body.0, policy),
+        move |conn| intake::create(conn, &customer_id, &input, policy),
     )
     .await
 }

@@ -72,7 +72,9 @@ enum Owned {
     ProposedJob,
     /// A job whose agreement customer A has yet to sign; the body carries its version and hash.
     SignableJob,
-    /// A job scheduled to start within the hour, with its agreement signed.
+    /// A job scheduled to start within the hour, its agreement signed, not paid yet.
+    SignedJob,
+    /// A job scheduled to start within the hour, with its agreement signed and paid.
     ScheduledJob,
     /// A job in progress.
     StartedJob,
@@ -90,6 +92,8 @@ enum Owned {
     AnyReview,
     /// A fresh customer on the monitoring list (staff manage all of them).
     MonitoredUser,
+    /// A pending payout (staff manage all of them).
+    AnyPayout,
 }
 
 impl Owned {
@@ -104,6 +108,7 @@ impl Owned {
                 | Self::Job
                 | Self::ProposedJob
                 | Self::SignableJob
+                | Self::SignedJob
                 | Self::ScheduledJob
                 | Self::StartedJob
                 | Self::CompletedJob
@@ -512,6 +517,60 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
             "POST /v1/admin/requests/{id}/assign",
             on(Owned::AppliedRequest, staff()),
         ),
+        (
+            "POST /v1/jobs/{id}/payment",
+            on(
+                Owned::SignedJob,
+                with_body(
+                    json!({ "card_token": "tok_visa" }),
+                    only(CUSTOMER, Keys::Scope(Scope::JobsWrite)),
+                ),
+            ),
+        ),
+        (
+            "POST /v1/jobs/{id}/tips",
+            on(
+                Owned::CompletedJob,
+                with_body(
+                    json!({ "amount": { "amount_cents": 500, "currency": "CAD" }, "card_token": "tok_visa" }),
+                    only(CUSTOMER, Keys::Scope(Scope::JobsWrite)),
+                ),
+            ),
+        ),
+        (
+            "GET /v1/jobs/{id}/payments",
+            on(Owned::Job, only(BOTH_SIDES, Keys::Scope(Scope::JobsRead))),
+        ),
+        ("POST /v1/webhooks/payments/stripe", public()),
+        (
+            "GET /v1/wallet",
+            only(PARTNER, Keys::Scope(Scope::WalletRead)),
+        ),
+        (
+            "GET /v1/wallet/entries",
+            only(PARTNER, Keys::Scope(Scope::WalletRead)),
+        ),
+        (
+            "PUT /v1/wallet/payout-method",
+            with_body(
+                json!({ "method": "cheque", "mailing_address": "1 Front St W, Toronto ON M5J 1A1" }),
+                only(PARTNER, Keys::SessionOnly),
+            ),
+        ),
+        (
+            "GET /v1/payouts",
+            only(PARTNER, Keys::Scope(Scope::WalletRead)),
+        ),
+        ("POST /v1/admin/payouts/run", staff()),
+        ("GET /v1/admin/payouts", staff()),
+        (
+            "POST /v1/admin/payouts/{id}/status",
+            on(
+                Owned::AnyPayout,
+                with_body(json!({ "status": "sent" }), staff()),
+            ),
+        ),
+        ("GET /v1/admin/ledger/check", staff()),
     ])
 }
 
@@ -613,6 +672,21 @@ impl Cast {
         (request.id, offer.id.clone())
     }
 
+    /// A pending payout of 10.00 CAD to partner A, as a weekly run leaves it.
+    fn payout(&self) -> String {
+        use diesel::connection::SimpleConnection as _;
+        let id = uuid::Uuid::now_v7().to_string();
+        let sql = format!(
+            "INSERT INTO payouts (id, partner_id, period, amount_cents, currency, method, status, \
+             created_at) VALUES ('{id}', '{}', '{id}', 1000, 'CAD', 'cheque', 'pending', \
+             CURRENT_TIMESTAMP)",
+            self.partner_a_id
+        );
+        let mut conn = self.state.pool.get().unwrap();
+        conn.batch_execute(&sql).unwrap();
+        id
+    }
+
     /// A job of customer A with partner A, just assigned.
     async fn job(&self) -> Job {
         let (_, offer) = self.profile_lead("cleaning").await;
@@ -641,8 +715,24 @@ impl Cast {
         })
     }
 
-    /// A job scheduled to start in half an hour, its agreement signed.
+    /// A job scheduled to start in half an hour, its agreement signed and the job paid.
     async fn scheduled_job(&self) -> Job {
+        let job = self.signed_job().await;
+        self.customer_a
+            .pay_job(
+                &job.id,
+                &shared_types::wallet::PaymentInput {
+                    card_token: "tok_visa".into(),
+                },
+                &format!("pay-{}", job.id),
+            )
+            .await
+            .unwrap();
+        job
+    }
+
+    /// A job scheduled to start in half an hour, its agreement signed, not paid.
+    async fn signed_job(&self) -> Job {
         let (job, proposal) = self.proposed_job(&self.partner_a).await;
         self.customer_a
             .accept_proposal(&job.id, &proposal, 0)
@@ -776,7 +866,9 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
                 ..Target::id(job.id)
             }
         }
+        Owned::SignedJob => Target::id(cast.signed_job().await.id),
         Owned::ScheduledJob => Target::id(cast.scheduled_job().await.id),
+        Owned::AnyPayout => Target::id(cast.payout()),
         Owned::StartedJob => Target::id(cast.started_job().await.id),
         Owned::CompletedJob => Target::id(cast.completed_job().await.id),
         Owned::PublishedReview | Owned::AnyReview => Target::id(cast.published_review().await),
@@ -857,6 +949,7 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
             let agreement = cast.customer_a.agreement(id).await.unwrap();
             agreement.signature.is_none()
         }
+        Owned::SignedJob => owner.job(&target.id).await.unwrap().paid_at.is_none(),
         Owned::ScheduledJob => job_status(JobStatus::Scheduled).await,
         Owned::StartedJob => job_status(JobStatus::InProgress).await,
         Owned::CompletedJob => job_status(JobStatus::Completed).await,
@@ -881,12 +974,16 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
         | Owned::AppliedRequest
         | Owned::DisputedJob
         | Owned::AnyReview
-        | Owned::MonitoredUser => true,
+        | Owned::MonitoredUser
+        | Owned::AnyPayout => true,
     }
 }
 
 async fn status(client: &Client, method: &Method, path: &str, body: Option<&Value>) -> u16 {
-    let mut request = client.request(method.clone(), path);
+    // Money POSTs require a key; a fresh one each time makes every call a first call.
+    let mut request = client
+        .request(method.clone(), path)
+        .header("Idempotency-Key", uuid::Uuid::new_v4().to_string());
     if let Some(body) = body {
         request = request.json(body);
     }

@@ -14,6 +14,7 @@ use shared_types::partners::{
 use shared_types::requests::{
     Address, Lead, LeadFilter, RematchInput, RequestStatus, ServiceRequestInput, TimeWindow,
 };
+use shared_types::wallet::PaymentInput;
 use shared_types::{Client, ClientError, ErrorCode, PageParams};
 
 use crate::harness::{TestApp, every_day};
@@ -105,7 +106,12 @@ pub async fn lead_for(pro: &Client, request_id: &str) -> Lead {
 
 impl Cast {
     pub async fn new() -> Self {
-        let app = TestApp::spawn().await;
+        Self::with_settings(&[]).await
+    }
+
+    /// The same cast on a service started with extra settings.
+    pub async fn with_settings(overrides: &[(&str, &str)]) -> Self {
+        let app = TestApp::spawn_with(overrides).await;
         let (_, staff) = app.staff().await;
         let (_, customer) = app.customer().await;
         let (partner_id, partner) = pro(&app, &staff).await;
@@ -179,12 +185,27 @@ impl Cast {
             .unwrap();
     }
 
-    /// A job scheduled `days` ahead at 10:00, signed, started and completed now.
+    /// The customer pays the job's price with the sandbox's good test card.
+    pub async fn pay(&self, job: &Job) {
+        self.customer
+            .pay_job(
+                &job.id,
+                &PaymentInput {
+                    card_token: "tok_visa".into(),
+                },
+                &format!("pay-{}", job.id),
+            )
+            .await
+            .unwrap();
+    }
+
+    /// A job scheduled `days` ahead at 10:00, signed, paid, started and completed now.
     pub async fn completed_job(&self, days: i64) -> Job {
         let job = self.job().await;
         let slot = self.slot(days, 10);
         self.schedule(&job, slot).await;
         self.sign(&job).await;
+        self.pay(&job).await;
         self.travel_to(slot.start - Duration::minutes(30));
         self.partner.start_job(&job.id).await.unwrap();
         self.partner
@@ -359,8 +380,13 @@ async fn from_assignment_to_staff_confirmation() {
         "signed once only"
     );
 
-    // Starting: not before two hours ahead of the visit.
+    // Starting: not before the customer paid, nor two hours ahead of the visit.
     cast.travel_to(later.start - Duration::hours(3));
+    assert_eq!(
+        code(cast.partner.start_job(&job.id).await),
+        Some(ErrorCode::JobUnpaid)
+    );
+    cast.pay(&job).await;
     assert_eq!(
         code(cast.partner.start_job(&job.id).await),
         Some(ErrorCode::TooEarly)
@@ -762,6 +788,7 @@ async fn concurrent_transitions_have_one_winner() {
         let job = cast.job().await;
         cast.schedule(&job, visit).await;
         cast.sign(&job).await;
+        cast.pay(&job).await;
         jobs.push(job);
     }
     cast.travel_to(visit.start - Duration::hours(1));
@@ -800,6 +827,7 @@ async fn concurrent_transitions_have_one_winner() {
     let slot = cast.slot(2, 10);
     cast.schedule(&job, slot).await;
     cast.sign(&job).await;
+    cast.pay(&job).await;
     cast.travel_to(slot.start - Duration::minutes(5));
     cast.partner.start_job(&job.id).await.unwrap();
     let report = done("All done");

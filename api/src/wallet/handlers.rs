@@ -1,0 +1,489 @@
+//! HTTP handlers of money: extract, authorize, hand over to the rules.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use shared_types::auth::Scope;
+use shared_types::error::PROBLEM_JSON;
+use shared_types::wallet::{
+    LedgerCheck, Payment, PaymentInput, PaymentStatus, Payout, PayoutFilter, PayoutMethod,
+    PayoutMethodInput, PayoutRun, PayoutStatusInput, TipInput, Wallet, WalletEntry, WebhookReceipt,
+};
+use shared_types::{ErrorCode, Page, PageParams, ProblemDetails};
+
+use super::payments::{self, Opened};
+use super::provider::{Charge, signature};
+use super::{balances, ledger, payouts, webhooks};
+use crate::auth::{AuthUser, RequireRole, roles};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ValidatedJson, ValidatedQuery};
+use crate::idempotency::{self, Begin, Claimed, IdempotencyKey};
+use crate::jobs::model::Actor;
+use crate::state::AppState;
+
+fn actor(user: &AuthUser) -> Actor {
+    Actor::new(user.user_id.clone(), user.role)
+}
+
+/// Claims the key for this request, or answers with the stored response.
+async fn claim(
+    state: &AppState,
+    user: &AuthUser,
+    key: &IdempotencyKey,
+    body: &impl serde::Serialize,
+) -> ApiResult<Result<Claimed, HttpResponse>> {
+    Ok(
+        match idempotency::begin(state, &user.user_id, key, key.fingerprint(body)).await? {
+            Begin::Replay(response) => Err(response),
+            Begin::Claimed(claimed) => Ok(claimed),
+        },
+    )
+}
+
+/// Charges an opened payment and settles the provider's answer, storing the response under the
+/// idempotency key in the settling transaction. 201 paid, 202 processing, 402 declined.
+async fn charge(
+    state: &AppState,
+    opened: Opened,
+    card_token: &str,
+    claimed: &Claimed,
+) -> ApiResult<HttpResponse> {
+    let payment = opened.payment;
+    let description = format!("Porchlight job {}", payment.job_id);
+    let outcome = state
+        .payments
+        .charge(&Charge {
+            payment_id: &payment.id,
+            job_id: &payment.job_id,
+            amount_cents: payment.amount_cents,
+            currency: &payment.currency,
+            card_token,
+            description: &description,
+        })
+        .await
+        .map_err(|error| {
+            tracing::warn!(payment_id = %payment.id, %error, "payment provider unavailable");
+            ApiError::new(
+                ErrorCode::PaymentProviderUnavailable,
+                "the payment provider did not answer; nothing is settled yet — retry with the \
+                 same Idempotency-Key",
+            )
+        })?;
+    let now = state.clock.now();
+    let claimed = claimed.clone();
+    let (status, body) = state
+        .write(move |conn| {
+            let payment = payments::record_outcome(conn, &payment.id, &outcome, now)?;
+            let (status, body) = match payment.status() {
+                PaymentStatus::Succeeded => (StatusCode::CREATED, json(&payment.view())?),
+                PaymentStatus::Processing => (StatusCode::ACCEPTED, json(&payment.view())?),
+                PaymentStatus::Failed => (
+                    StatusCode::PAYMENT_REQUIRED,
+                    json(&payment.declined_problem().problem())?,
+                ),
+            };
+            claimed.store(conn, status, &body)?;
+            Ok((status, body))
+        })
+        .await?;
+    // A payment that landed on a job cancelled meanwhile is refunded at once.
+    state.wakeups.refunds_queued.raise();
+    let content_type = if status.is_success() {
+        "application/json"
+    } else {
+        PROBLEM_JSON
+    };
+    Ok(HttpResponse::build(status)
+        .insert_header((CONTENT_TYPE, HeaderValue::from_static(content_type)))
+        .body(body))
+}
+
+fn json(value: &impl serde::Serialize) -> ApiResult<String> {
+    serde_json::to_string(value).map_err(ApiError::internal)
+}
+
+/// Runs `open` then the charge under the claimed key; gives the key back if either fails.
+async fn pay<F>(
+    state: &AppState,
+    claimed: Claimed,
+    card_token: String,
+    open: F,
+) -> ApiResult<HttpResponse>
+where
+    F: FnOnce(&mut crate::db::DbConnection) -> ApiResult<Opened> + Send + 'static,
+{
+    let result = match state.write(open).await {
+        Ok(opened) => charge(state, opened, &card_token, &claimed).await,
+        Err(error) => Err(error),
+    };
+    if result.is_err() {
+        claimed.release(state).await;
+    }
+    result
+}
+
+/// Pay the job's price (customer), once it is scheduled and the agreement signed.
+///
+/// The money goes to the platform, which holds it until the job is confirmed. A declined card
+/// answers 402 and the job stays payable (try another card with a new key). Requires an
+/// `Idempotency-Key`: a retry with the same key and body gets the first answer again.
+#[utoipa::path(
+    tag = "payments",
+    params(
+        ("id" = String, Path, description = "The job's id"),
+        ("Idempotency-Key" = String, Header, description = "Required; makes retries safe (kept 24 h)"),
+    ),
+    request_body = PaymentInput,
+    responses(
+        (status = 201, description = "Paid", body = Payment),
+        (status = 202, description = "Accepted by the provider, outcome to follow (webhook)", body = Payment),
+        (status = 400, description = "`idempotency_key_missing`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 402, description = "`payment_declined`: nothing was charged", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`already_paid`, `agreement_unsigned`, `invalid_transition` (not scheduled) or `idempotency_key_in_flight`",
+            body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 502, description = "`payment_provider_unavailable`: retry with the same key", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = ["jobs:write"])),
+)]
+#[post("/jobs/{id}/payment")]
+pub async fn pay_job(
+    state: web::Data<AppState>,
+    customer: RequireRole<roles::Customer>,
+    id: web::Path<String>,
+    key: IdempotencyKey,
+    body: ValidatedJson<PaymentInput>,
+) -> ApiResult<HttpResponse> {
+    customer.require_scope(Scope::JobsWrite)?;
+    let claimed = match claim(&state, &customer, &key, &body.0).await? {
+        Ok(claimed) => claimed,
+        Err(replay) => return Ok(replay),
+    };
+    let actor = actor(&customer);
+    let provider = state.payments.name();
+    let now = state.clock.now();
+    pay(&state, claimed, body.0.card_token, move |conn| {
+        payments::open_job_payment(conn, &actor, &id, provider, now)
+    })
+    .await
+}
+
+/// Tip the pro (customer), after completion: all of it goes to the pro, no fee. One tip per
+/// job. Requires an `Idempotency-Key`.
+#[utoipa::path(
+    tag = "payments",
+    params(
+        ("id" = String, Path, description = "The job's id"),
+        ("Idempotency-Key" = String, Header, description = "Required; makes retries safe (kept 24 h)"),
+    ),
+    request_body = TipInput,
+    responses(
+        (status = 201, description = "Tipped", body = Payment),
+        (status = 202, description = "Accepted by the provider, outcome to follow", body = Payment),
+        (status = 400, description = "`idempotency_key_missing`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 402, description = "`payment_declined`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`already_paid` (tipped before) or `invalid_transition` (not completed)",
+            body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 502, description = "`payment_provider_unavailable`", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = ["jobs:write"])),
+)]
+#[post("/jobs/{id}/tips")]
+pub async fn tip_job(
+    state: web::Data<AppState>,
+    customer: RequireRole<roles::Customer>,
+    id: web::Path<String>,
+    key: IdempotencyKey,
+    body: ValidatedJson<TipInput>,
+) -> ApiResult<HttpResponse> {
+    customer.require_scope(Scope::JobsWrite)?;
+    let claimed = match claim(&state, &customer, &key, &body.0).await? {
+        Ok(claimed) => claimed,
+        Err(replay) => return Ok(replay),
+    };
+    let actor = actor(&customer);
+    let provider = state.payments.name();
+    let now = state.clock.now();
+    let card_token = body.0.card_token.clone();
+    pay(&state, claimed, card_token, move |conn| {
+        payments::open_tip(conn, &actor, &id, &body.0, provider, now)
+    })
+    .await
+}
+
+/// The job's payments and tips, oldest first (its customer or pro).
+#[utoipa::path(
+    tag = "payments",
+    params(("id" = String, Path, description = "The job's id")),
+    responses((status = 200, description = "The payments", body = Vec<Payment>)),
+    security(("bearer" = []), ("api_key" = ["jobs:read"])),
+)]
+#[get("/jobs/{id}/payments")]
+pub async fn job_payments(
+    state: web::Data<AppState>,
+    user: RequireRole<roles::CustomerOrPartner>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<Vec<Payment>>> {
+    user.require_scope(Scope::JobsRead)?;
+    let actor = actor(&user);
+    let list = state
+        .db(move |conn| payments::of_job(conn, &actor, &id))
+        .await?;
+    Ok(web::Json(list))
+}
+
+/// Stripe's webhook: payment and refund outcomes. Signed with `STRIPE_WEBHOOK_SECRET`
+/// (`Stripe-Signature: t=…,v1=…`, at most 5 minutes old); each event id is applied once.
+#[utoipa::path(
+    tag = "payments",
+    params(("Stripe-Signature" = String, Header, description = "t=<unix time>,v1=<HMAC-SHA256 hex>")),
+    request_body(content = serde_json::Value, content_type = "application/json", description = "A Stripe event"),
+    responses(
+        (status = 200, description = "Received (`processed` false for an event seen before)", body = WebhookReceipt),
+        (status = 400, description = "`invalid_signature` or `malformed_json`", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/webhooks/payments/stripe")]
+pub async fn stripe_webhook(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Bytes,
+) -> ApiResult<web::Json<WebhookReceipt>> {
+    let invalid = |detail: String| ApiError::new(ErrorCode::InvalidSignature, detail);
+    let secret = state
+        .settings
+        .stripe_webhook_secret
+        .as_ref()
+        .ok_or_else(|| invalid("Stripe webhooks are not configured here".to_owned()))?;
+    let header = req
+        .headers()
+        .get("Stripe-Signature")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    // Replay protection is about real time, not the service's (adjustable) clock.
+    let now = chrono::Utc::now().timestamp();
+    signature::verify(secret.expose(), header, &payload, now)
+        .map_err(|error| invalid(error.to_string()))?;
+    let event: webhooks::Event = serde_json::from_slice(&payload).map_err(|error| {
+        ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("not a Stripe event: {error}"),
+        )
+    })?;
+    let now = state.clock.now();
+    let processed = state
+        .write(move |conn| webhooks::apply(conn, &event, now))
+        .await?;
+    state.wakeups.refunds_queued.raise();
+    Ok(web::Json(WebhookReceipt {
+        received: true,
+        processed,
+    }))
+}
+
+/// The caller's wallet (partner): pending and available per currency, lifetime earnings, the
+/// next payout date and the payout method.
+#[utoipa::path(
+    tag = "wallet",
+    responses((status = 200, description = "The wallet", body = Wallet)),
+    security(("bearer" = []), ("api_key" = ["wallet:read"])),
+)]
+#[get("/wallet")]
+pub async fn get_wallet(
+    state: web::Data<AppState>,
+    partner: RequireRole<roles::Partner>,
+) -> ApiResult<web::Json<Wallet>> {
+    partner.require_scope(Scope::WalletRead)?;
+    let partner_id = partner.0.user_id;
+    let settings = state.settings.clone();
+    let now = state.clock.now();
+    let wallet = state
+        .db(move |conn| balances::wallet(conn, &partner_id, &settings, now))
+        .await?;
+    Ok(web::Json(wallet))
+}
+
+/// The movements of the caller's wallet, newest first, each with its job and a description.
+#[utoipa::path(
+    tag = "wallet",
+    params(PageParams),
+    responses((status = 200, description = "A page of entries", body = Page<WalletEntry>)),
+    security(("bearer" = []), ("api_key" = ["wallet:read"])),
+)]
+#[get("/wallet/entries")]
+pub async fn wallet_entries(
+    state: web::Data<AppState>,
+    partner: RequireRole<roles::Partner>,
+    page: ValidatedQuery<PageParams>,
+) -> ApiResult<web::Json<Page<WalletEntry>>> {
+    partner.require_scope(Scope::WalletRead)?;
+    let partner_id = partner.0.user_id;
+    let entries = state
+        .db(move |conn| balances::entries(conn, &partner_id, &page.0))
+        .await?;
+    Ok(web::Json(entries))
+}
+
+/// Set how payouts reach the caller: a cheque to a mailing address, or a bank transfer.
+/// Signed-in sessions only (an API key cannot redirect money).
+#[utoipa::path(
+    tag = "wallet",
+    request_body = PayoutMethodInput,
+    responses((status = 200, description = "The payout method", body = PayoutMethod)),
+    security(("bearer" = [])),
+)]
+#[put("/wallet/payout-method")]
+pub async fn set_payout_method(
+    state: web::Data<AppState>,
+    partner: RequireRole<roles::Partner>,
+    body: ValidatedJson<PayoutMethodInput>,
+) -> ApiResult<web::Json<PayoutMethod>> {
+    partner.require_session()?;
+    let partner_id = partner.0.user_id;
+    let now = state.clock.now();
+    let method = state
+        .write(move |conn| payouts::set_method(conn, &partner_id, &body.0, now))
+        .await?;
+    Ok(web::Json(method))
+}
+
+/// The caller's payouts, newest first.
+#[utoipa::path(
+    tag = "wallet",
+    params(PageParams),
+    responses((status = 200, description = "A page of payouts", body = Page<Payout>)),
+    security(("bearer" = []), ("api_key" = ["wallet:read"])),
+)]
+#[get("/payouts")]
+pub async fn my_payouts(
+    state: web::Data<AppState>,
+    partner: RequireRole<roles::Partner>,
+    page: ValidatedQuery<PageParams>,
+) -> ApiResult<web::Json<Page<Payout>>> {
+    partner.require_scope(Scope::WalletRead)?;
+    let filter = PayoutFilter {
+        partner_id: Some(partner.0.user_id),
+        status: None,
+    };
+    let list = state
+        .db(move |conn| payouts::list(conn, &filter, &page.0))
+        .await?;
+    Ok(web::Json(list))
+}
+
+/// Run this week's payouts now (staff): one payout per partner with a positive available
+/// balance. Running it again in the same week creates nothing new. Requires an
+/// `Idempotency-Key`. The same run also starts on its own at `PAYOUT_WEEKDAY` `PAYOUT_TIME`.
+#[utoipa::path(
+    tag = "admin",
+    params(("Idempotency-Key" = String, Header, description = "Required; makes retries safe (kept 24 h)")),
+    responses(
+        (status = 200, description = "What the run did", body = PayoutRun),
+        (status = 400, description = "`idempotency_key_missing`", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/admin/payouts/run")]
+pub async fn admin_run_payouts(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    key: IdempotencyKey,
+) -> ApiResult<HttpResponse> {
+    staff.require_session()?;
+    let claimed = match claim(&state, &staff, &key, &()).await? {
+        Ok(claimed) => claimed,
+        Err(replay) => return Ok(replay),
+    };
+    let run = payouts::run(&state, state.clock.now()).await;
+    let stored = match &run {
+        Ok(run) => {
+            let body = json(run)?;
+            let claimed = claimed.clone();
+            state
+                .write(move |conn| claimed.store(conn, StatusCode::OK, &body))
+                .await
+        }
+        Err(_) => Ok(()),
+    };
+    if run.is_err() || stored.is_err() {
+        claimed.release(&state).await;
+    }
+    stored?;
+    Ok(HttpResponse::Ok().json(run?))
+}
+
+/// Every payout (staff), newest first, by status and partner.
+#[utoipa::path(
+    tag = "admin",
+    params(PayoutFilter, PageParams),
+    responses((status = 200, description = "A page of payouts", body = Page<Payout>)),
+    security(("bearer" = [])),
+)]
+#[get("/admin/payouts")]
+pub async fn admin_payouts(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    filter: ValidatedQuery<PayoutFilter>,
+    page: ValidatedQuery<PageParams>,
+) -> ApiResult<web::Json<Page<Payout>>> {
+    staff.require_session()?;
+    let list = state
+        .db(move |conn| payouts::list(conn, &filter.0, &page.0))
+        .await?;
+    Ok(web::Json(list))
+}
+
+/// Mark a payout `sent` (mailed or transferred) or `cleared` (cashed) (staff). Requires an
+/// `Idempotency-Key`.
+#[utoipa::path(
+    tag = "admin",
+    params(
+        ("id" = String, Path, description = "The payout's id"),
+        ("Idempotency-Key" = String, Header, description = "Required; makes retries safe (kept 24 h)"),
+    ),
+    request_body = PayoutStatusInput,
+    responses(
+        (status = 200, description = "The payout", body = Payout),
+        (status = 400, description = "`idempotency_key_missing`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: already there or past it",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/admin/payouts/{id}/status")]
+pub async fn admin_mark_payout(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    id: web::Path<String>,
+    key: IdempotencyKey,
+    body: ValidatedJson<PayoutStatusInput>,
+) -> ApiResult<HttpResponse> {
+    staff.require_session()?;
+    let now = state.clock.now();
+    let status = body.0.status;
+    idempotency::once(
+        &state,
+        &staff.0.user_id,
+        Some(key),
+        &body.0,
+        StatusCode::OK,
+        move |conn| payouts::mark(conn, &id, status, now),
+    )
+    .await
+}
+
+/// Recompute the ledger (staff): every transaction balanced per currency, every cached balance
+/// equal to its entries, and the platform's totals by account kind.
+#[utoipa::path(
+    tag = "admin",
+    responses((status = 200, description = "The check", body = LedgerCheck)),
+    security(("bearer" = [])),
+)]
+#[get("/admin/ledger/check")]
+pub async fn admin_ledger_check(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+) -> ApiResult<web::Json<LedgerCheck>> {
+    staff.require_session()?;
+    let check = state.db(ledger::check).await?;
+    Ok(web::Json(check))
+}

@@ -1,0 +1,440 @@
+//! Customer payments: the job's price (once the job is scheduled and the agreement signed) and
+//! one tip after completion. A payment is opened as `processing` in one transaction, charged at
+//! the provider outside any transaction, and settled in a third; the provider's answer (or its
+//! webhook) moves it out of `processing` exactly once, by a conditional update.
+//!
+//! A job has at most one job payment and one tip in progress or done (unique indexes). A payment
+//! left `processing` by a provider that did not answer is resumed by the next attempt under the
+//! same payment id, so the provider sees the same idempotency keys and charges at most once.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use shared_types::ErrorCode;
+use shared_types::jobs::JobStatus;
+use shared_types::partners::Money;
+use shared_types::wallet::{LedgerKind, Payment, PaymentPurpose, PaymentStatus, TipInput};
+
+use super::ledger::{self, Account, AccountKind, Posting};
+use super::provider::ChargeOutcome;
+use super::settlement;
+use crate::db::schema::{jobs, payments};
+use crate::db::{self, DbConnection};
+use crate::error::{ApiError, ApiResult};
+use crate::jobs::agreement;
+use crate::jobs::model::{self, Actor, JobRow};
+use crate::notify::outbox;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = payments)]
+pub struct PaymentRow {
+    pub id: String,
+    pub job_id: String,
+    pub customer_id: String,
+    pub purpose: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub provider: String,
+    pub provider_ref: Option<String>,
+    pub status: String,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl PaymentRow {
+    pub fn purpose(&self) -> PaymentPurpose {
+        PaymentPurpose::parse(&self.purpose).unwrap_or(PaymentPurpose::Job)
+    }
+
+    pub fn status(&self) -> PaymentStatus {
+        PaymentStatus::parse(&self.status).unwrap_or(PaymentStatus::Failed)
+    }
+
+    pub fn view(&self) -> Payment {
+        Payment {
+            id: self.id.clone(),
+            job_id: self.job_id.clone(),
+            purpose: self.purpose(),
+            amount: Money {
+                amount_cents: self.amount_cents,
+                currency: self.currency.clone(),
+            },
+            status: self.status(),
+            provider: self.provider.clone(),
+            failure_code: self.failure_code.clone(),
+            created_at: self.created_at.and_utc(),
+        }
+    }
+
+    /// The problem a declined payment answers with (402).
+    pub fn declined_problem(&self) -> ApiError {
+        ApiError::new(
+            ErrorCode::PaymentDeclined,
+            format!(
+                "{} ({}); nothing was charged",
+                self.failure_message
+                    .as_deref()
+                    .unwrap_or("the card was declined"),
+                self.failure_code.as_deref().unwrap_or("card_declined"),
+            ),
+        )
+    }
+}
+
+pub fn find(conn: &mut DbConnection, payment_id: &str) -> ApiResult<PaymentRow> {
+    payments::table
+        .find(payment_id)
+        .select(PaymentRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("payment"))
+}
+
+/// The job's payments and tips, oldest first, for its customer, its pro or staff.
+pub fn of_job(conn: &mut DbConnection, actor: &Actor, job_id: &str) -> ApiResult<Vec<Payment>> {
+    let job = model::find_for(conn, job_id, actor)?;
+    let rows: Vec<PaymentRow> = payments::table
+        .filter(payments::job_id.eq(&job.id))
+        .order(payments::id)
+        .select(PaymentRow::as_select())
+        .load(conn)?;
+    Ok(rows.iter().map(PaymentRow::view).collect())
+}
+
+/// A charge to make: the payment row to settle and the card to charge.
+pub struct Opened {
+    pub payment: PaymentRow,
+    /// True when an earlier attempt's payment is resumed rather than a new one opened.
+    pub resumed: bool,
+}
+
+/// Opens the payment of the job's price by its customer: the job must be scheduled, signed and
+/// not paid. Run inside a write transaction.
+pub fn open_job_payment(
+    conn: &mut DbConnection,
+    customer: &Actor,
+    job_id: &str,
+    provider: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Opened> {
+    let job = model::find_for(conn, job_id, customer)?;
+    if job.paid_at.is_some() {
+        return Err(already_paid("the job is already paid"));
+    }
+    if job.status() != JobStatus::Scheduled {
+        return Err(model::invalid_transition(
+            &job.status,
+            &[JobStatus::Scheduled.as_str()],
+        ));
+    }
+    if !agreement::is_signed(conn, &job.id)? {
+        return Err(ApiError::new(
+            ErrorCode::AgreementUnsigned,
+            "sign the service agreement before paying",
+        ));
+    }
+    open(
+        conn,
+        &job,
+        PaymentPurpose::Job,
+        job.price_cents,
+        provider,
+        now,
+    )
+}
+
+/// Opens the customer's tip for the pro: after completion, in the job's currency, one per job.
+/// Run inside a write transaction.
+pub fn open_tip(
+    conn: &mut DbConnection,
+    customer: &Actor,
+    job_id: &str,
+    input: &TipInput,
+    provider: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Opened> {
+    let job = model::find_for(conn, job_id, customer)?;
+    let done = [
+        JobStatus::Completed,
+        JobStatus::Confirmed,
+        JobStatus::Disputed,
+    ];
+    if !done.contains(&job.status()) {
+        return Err(model::invalid_transition(
+            &job.status,
+            &done.map(JobStatus::as_str),
+        ));
+    }
+    if input.amount.currency != job.currency {
+        return Err(ApiError::invalid_field(
+            "amount.currency",
+            format!("the job is priced in {}", job.currency),
+        ));
+    }
+    open(
+        conn,
+        &job,
+        PaymentPurpose::Tip,
+        input.amount.amount_cents,
+        provider,
+        now,
+    )
+}
+
+fn open(
+    conn: &mut DbConnection,
+    job: &JobRow,
+    purpose: PaymentPurpose,
+    amount_cents: i64,
+    provider: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Opened> {
+    let current: Option<PaymentRow> = payments::table
+        .filter(payments::job_id.eq(&job.id))
+        .filter(payments::purpose.eq(purpose.as_str()))
+        .filter(payments::status.ne(PaymentStatus::Failed.as_str()))
+        .select(PaymentRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(current) = current {
+        return match current.status() {
+            PaymentStatus::Processing if current.amount_cents == amount_cents => Ok(Opened {
+                payment: current,
+                resumed: true,
+            }),
+            PaymentStatus::Processing => Err(already_paid(
+                "a payment for this job is being processed; wait for its outcome",
+            )),
+            _ => Err(already_paid(match purpose {
+                PaymentPurpose::Job => "the job is already paid",
+                PaymentPurpose::Tip => "this job was already tipped",
+            })),
+        };
+    }
+    let id = db::new_id();
+    let inserted = diesel::insert_into(payments::table)
+        .values((
+            payments::id.eq(&id),
+            payments::job_id.eq(&job.id),
+            payments::customer_id.eq(&job.customer_id),
+            payments::purpose.eq(purpose.as_str()),
+            payments::amount_cents.eq(amount_cents),
+            payments::currency.eq(&job.currency),
+            payments::provider.eq(provider),
+            payments::status.eq(PaymentStatus::Processing.as_str()),
+            payments::created_at.eq(now),
+            payments::updated_at.eq(now),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok(Opened {
+            payment: find(conn, &id)?,
+            resumed: false,
+        }),
+        // Another attempt opened one a moment ago.
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Err(
+            already_paid("a payment for this job is being processed; wait for its outcome"),
+        ),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn already_paid(detail: &str) -> ApiError {
+    ApiError::new(ErrorCode::AlreadyPaid, detail)
+}
+
+/// Applies the provider's answer to a `processing` payment. Run inside a write transaction.
+/// Returns the payment as it now is.
+pub fn record_outcome(
+    conn: &mut DbConnection,
+    payment_id: &str,
+    outcome: &ChargeOutcome,
+    now: NaiveDateTime,
+) -> ApiResult<PaymentRow> {
+    match outcome {
+        ChargeOutcome::Succeeded { provider_ref } => {
+            settle_success(conn, payment_id, provider_ref, now)?;
+        }
+        ChargeOutcome::Declined {
+            provider_ref,
+            code,
+            message,
+        } => {
+            settle_failure(
+                conn,
+                payment_id,
+                provider_ref.as_deref(),
+                code,
+                message,
+                now,
+            )?;
+        }
+        ChargeOutcome::Processing { provider_ref } => {
+            diesel::update(
+                payments::table
+                    .filter(payments::id.eq(payment_id))
+                    .filter(payments::status.eq(PaymentStatus::Processing.as_str())),
+            )
+            .set((
+                payments::provider_ref.eq(provider_ref),
+                payments::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        }
+    }
+    find(conn, payment_id)
+}
+
+/// The charge went through: the money is the platform's to hold (a job payment) or the pro's
+/// (a tip). Applied once; returns whether this call applied it.
+pub fn settle_success(
+    conn: &mut DbConnection,
+    payment_id: &str,
+    provider_ref: &str,
+    now: NaiveDateTime,
+) -> ApiResult<bool> {
+    let updated = diesel::update(
+        payments::table
+            .filter(payments::id.eq(payment_id))
+            .filter(payments::status.eq(PaymentStatus::Processing.as_str())),
+    )
+    .set((
+        payments::status.eq(PaymentStatus::Succeeded.as_str()),
+        payments::provider_ref.eq(provider_ref),
+        payments::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Ok(false);
+    }
+    let payment = find(conn, payment_id)?;
+    let cash = Account::platform(AccountKind::PlatformCash, &payment.currency);
+    let amount = payment.money();
+    match payment.purpose() {
+        PaymentPurpose::Job => {
+            // The job's row first, then its money: the order a cancellation takes them in.
+            diesel::update(jobs::table.find(&payment.job_id))
+                .set(jobs::paid_at.eq(now))
+                .execute(conn)?;
+            let job = model::find(conn, &payment.job_id)?;
+            let posting = Posting::new(
+                LedgerKind::Payment,
+                format!(
+                    "Payment of {} for job {}",
+                    super::format_money(&amount),
+                    job.id
+                ),
+            )
+            .for_job(&job.id)
+            .debit(cash, payment.amount_cents)
+            .credit(
+                Account::held(&job.id, &payment.currency),
+                payment.amount_cents,
+            );
+            ledger::post(conn, &posting, now)?;
+            notify(conn, &job, "payment.succeeded", &payment)?;
+            if job.status() == JobStatus::Cancelled {
+                // Cancelled while the charge was in flight: it all goes back.
+                settlement::refund_held(conn, &job, now)?;
+            }
+        }
+        PaymentPurpose::Tip => {
+            let job = model::find(conn, &payment.job_id)?;
+            let posting = Posting::new(
+                LedgerKind::Tip,
+                format!("Tip of {} for job {}", super::format_money(&amount), job.id),
+            )
+            .for_job(&job.id)
+            .debit(cash, payment.amount_cents)
+            .credit(
+                Account::available(&job.partner_id, &payment.currency),
+                payment.amount_cents,
+            );
+            ledger::post(conn, &posting, now)?;
+            notify(conn, &job, "tip.received", &payment)?;
+        }
+    }
+    Ok(true)
+}
+
+/// The charge was declined: nothing moved, and the job stays payable.
+pub fn settle_failure(
+    conn: &mut DbConnection,
+    payment_id: &str,
+    provider_ref: Option<&str>,
+    code: &str,
+    message: &str,
+    now: NaiveDateTime,
+) -> ApiResult<bool> {
+    let updated = diesel::update(
+        payments::table
+            .filter(payments::id.eq(payment_id))
+            .filter(payments::status.eq(PaymentStatus::Processing.as_str())),
+    )
+    .set((
+        payments::status.eq(PaymentStatus::Failed.as_str()),
+        payments::provider_ref.eq(provider_ref),
+        payments::failure_code.eq(code),
+        payments::failure_message.eq(message),
+        payments::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(updated > 0)
+}
+
+/// The job's payment that succeeded, if any.
+pub fn succeeded_job_payment(
+    conn: &mut DbConnection,
+    job_id: &str,
+) -> ApiResult<Option<PaymentRow>> {
+    Ok(payments::table
+        .filter(payments::job_id.eq(job_id))
+        .filter(payments::purpose.eq(PaymentPurpose::Job.as_str()))
+        .filter(payments::status.eq(PaymentStatus::Succeeded.as_str()))
+        .select(PaymentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The payment the provider knows as `provider_ref`, if it is ours.
+pub fn by_provider_ref(
+    conn: &mut DbConnection,
+    provider: &str,
+    provider_ref: &str,
+) -> ApiResult<Option<PaymentRow>> {
+    Ok(payments::table
+        .filter(payments::provider.eq(provider))
+        .filter(payments::provider_ref.eq(provider_ref))
+        .select(PaymentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+impl PaymentRow {
+    pub fn money(&self) -> Money {
+        Money {
+            amount_cents: self.amount_cents,
+            currency: self.currency.clone(),
+        }
+    }
+}
+
+fn notify(
+    conn: &mut DbConnection,
+    job: &JobRow,
+    kind: &str,
+    payment: &PaymentRow,
+) -> ApiResult<()> {
+    let payload = serde_json::json!({
+        "job_id": job.id,
+        "payment_id": payment.id,
+        "amount": payment.money(),
+    });
+    outbox::enqueue(conn, &job.partner_id, kind, &payload)?;
+    if kind == "payment.succeeded" {
+        outbox::enqueue(conn, &job.customer_id, "payment.receipt", &payload)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! `POST /v1/webhooks/payments/stripe`: Stripe tells us how payments and refunds ended. The
+//! signature is checked first (400 otherwise); each event id is applied once, in the same
+//! transaction that records it, so a replayed or redelivered event changes nothing.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{payments, refunds};
+use crate::db::DbConnection;
+use crate::db::schema::webhook_events;
+use crate::error::ApiResult;
+
+/// A Stripe event, as much of it as we read.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Event {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub data: EventData,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventData {
+    pub object: Value,
+}
+
+fn text<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
+    path.iter()
+        .try_fold(value, |value, key| value.get(key))
+        .and_then(Value::as_str)
+}
+
+/// Applies `event` unless it was applied before; returns whether it was applied now. Run inside
+/// a write transaction.
+pub fn apply(conn: &mut DbConnection, event: &Event, now: NaiveDateTime) -> ApiResult<bool> {
+    let recorded = crate::insert_or_ignore!(
+        conn,
+        webhook_events::table,
+        (
+            webhook_events::id.eq(&event.id),
+            webhook_events::provider.eq("stripe"),
+            webhook_events::event_type.eq(&event.kind),
+            webhook_events::received_at.eq(now),
+        )
+    )?;
+    if recorded == 0 {
+        return Ok(false);
+    }
+    let object = &event.data.object;
+    match event.kind.as_str() {
+        "payment_intent.succeeded" | "payment_intent.payment_failed" => {
+            let Some(payment) = payment_of(conn, object)? else {
+                tracing::warn!(event = %event.id, "a PaymentIntent event for no payment of ours");
+                return Ok(true);
+            };
+            let intent_id = text(object, &["id"]).unwrap_or_default();
+            if event.kind == "payment_intent.succeeded" {
+                payments::settle_success(conn, &payment.id, intent_id, now)?;
+            } else {
+                let error = &object["last_payment_error"];
+                let code = text(error, &["decline_code"])
+                    .or_else(|| text(error, &["code"]))
+                    .unwrap_or("card_declined");
+                let message = text(error, &["message"]).unwrap_or("The card was declined.");
+                payments::settle_failure(conn, &payment.id, Some(intent_id), code, message, now)?;
+            }
+        }
+        "refund.created" | "refund.updated" | "charge.refund.updated" => {
+            let provider_ref = text(object, &["id"]).unwrap_or_default();
+            let refund_id = match text(object, &["metadata", "refund_id"]) {
+                Some(id) => Some(id.to_owned()),
+                None => refunds::by_provider_ref(conn, provider_ref)?,
+            };
+            let Some(refund_id) = refund_id else {
+                return Ok(true);
+            };
+            match text(object, &["status"]) {
+                Some("succeeded") => {
+                    refunds::settle(conn, &refund_id, provider_ref, now)?;
+                }
+                Some(status @ ("failed" | "canceled")) => {
+                    let reason = text(object, &["failure_reason"]).unwrap_or(status);
+                    refunds::fail(conn, &refund_id, reason, now)?;
+                }
+                _ => {}
+            }
+        }
+        // Other events are recorded (so they are not reprocessed) and otherwise ignored.
+        _ => {}
+    }
+    Ok(true)
+}
+
+/// Our payment behind a PaymentIntent: by the id we put in its metadata, else by its id.
+fn payment_of(conn: &mut DbConnection, intent: &Value) -> ApiResult<Option<payments::PaymentRow>> {
+    if let Some(payment_id) = text(intent, &["metadata", "payment_id"])
+        && let Ok(payment) = payments::find(conn, payment_id)
+        && payment.provider == "stripe"
+    {
+        return Ok(Some(payment));
+    }
+    match text(intent, &["id"]) {
+        Some(intent_id) => payments::by_provider_ref(conn, "stripe", intent_id),
+        None => Ok(None),
+    }
+}

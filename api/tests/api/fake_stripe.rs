@@ -1,0 +1,267 @@
+//! A Stripe-compatible payment provider on 127.0.0.1: PaymentIntents create and confirm, Refunds,
+//! bearer secret key, form-encoded bodies and `Idempotency-Key` replay, as Stripe's API does.
+//! Test cards: `tok_visa` succeeds, `tok_declined` is declined (402 card error), `tok_async`
+//! stays `processing` (the outcome comes by webhook). It also signs and sends webhook events.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+pub const SECRET_KEY: &str = "sk_test_porchlight";
+pub const WEBHOOK_SECRET: &str = "whsec_porchlight_test";
+
+#[derive(Default)]
+struct Books {
+    intents: HashMap<String, Value>,
+    /// Idempotency-Key -> (status, body) of the first answer.
+    answered: HashMap<String, (u16, Value)>,
+    refunds: Vec<Value>,
+    /// Every POST: (path, Idempotency-Key).
+    calls: Vec<(String, String)>,
+    counter: u32,
+}
+
+#[derive(Clone)]
+pub struct FakeStripe {
+    pub base_url: String,
+    books: Arc<Mutex<Books>>,
+}
+
+impl FakeStripe {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base_url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let books = Arc::new(Mutex::new(Books::default()));
+        let data = web::Data::new(Arc::clone(&books));
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .route("/v1/payment_intents", web::post().to(create_intent))
+                .route(
+                    "/v1/payment_intents/{id}/confirm",
+                    web::post().to(confirm_intent),
+                )
+                .route("/v1/refunds", web::post().to(create_refund))
+        })
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+        tokio::spawn(server);
+        Self { base_url, books }
+    }
+
+    /// The settings that point the service at this provider.
+    pub fn settings(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("PAYMENT_PROVIDER", "stripe".into()),
+            ("STRIPE_API_BASE", self.base_url.clone()),
+            ("STRIPE_SECRET_KEY", SECRET_KEY.into()),
+            ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET.into()),
+        ]
+    }
+
+    /// The bank confirmed a `processing` PaymentIntent: it succeeds (the webhook is separate).
+    pub fn succeed(&self, intent_id: &str) -> Value {
+        let mut books = self.books.lock().unwrap();
+        let intent = books.intents.get_mut(intent_id).unwrap();
+        intent["status"] = json!("succeeded");
+        intent.clone()
+    }
+
+    /// The PaymentIntent made for our payment `payment_id`.
+    pub fn intent_for(&self, payment_id: &str) -> Value {
+        let books = self.books.lock().unwrap();
+        books
+            .intents
+            .values()
+            .find(|intent| intent["metadata"]["payment_id"] == payment_id)
+            .cloned()
+            .expect("an intent for this payment")
+    }
+
+    pub fn refunds(&self) -> Vec<Value> {
+        self.books.lock().unwrap().refunds.clone()
+    }
+
+    pub fn calls(&self) -> Vec<(String, String)> {
+        self.books.lock().unwrap().calls.clone()
+    }
+
+    /// An event of `kind` about `object`, as Stripe posts it.
+    pub fn event(&self, kind: &str, object: &Value) -> Value {
+        let mut books = self.books.lock().unwrap();
+        books.counter += 1;
+        json!({
+            "id": format!("evt_{}", books.counter),
+            "object": "event",
+            "type": kind,
+            "data": { "object": object },
+        })
+    }
+}
+
+/// The `Stripe-Signature` header for `payload` sent at `timestamp`.
+pub fn signature(secret: &str, timestamp: i64, payload: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}.").as_bytes());
+    mac.update(payload);
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+type Shared = web::Data<Arc<Mutex<Books>>>;
+type Form = web::Form<HashMap<String, String>>;
+
+/// Checks the key and replays an answer already given under the same Idempotency-Key.
+fn begin(books: &mut Books, req: &HttpRequest) -> Result<String, Box<HttpResponse>> {
+    let authorized = req
+        .headers()
+        .get("Authorization")
+        .and_then(|v| v.to_str().ok())
+        == Some(&format!("Bearer {SECRET_KEY}"));
+    if !authorized {
+        return Err(Box::new(HttpResponse::Unauthorized().json(
+            json!({ "error": { "type": "invalid_request_error", "message": "Invalid API Key" } }),
+        )));
+    }
+    let key = req
+        .headers()
+        .get("Idempotency-Key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    books.calls.push((req.path().to_owned(), key.clone()));
+    if let Some((status, body)) = books.answered.get(&key) {
+        let status = actix_web::http::StatusCode::from_u16(*status).unwrap();
+        return Err(Box::new(HttpResponse::build(status).json(body.clone())));
+    }
+    Ok(key)
+}
+
+fn answer(books: &mut Books, key: String, status: u16, body: Value) -> HttpResponse {
+    if !key.is_empty() {
+        books.answered.insert(key, (status, body.clone()));
+    }
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).json(body)
+}
+
+async fn create_intent(books: Shared, req: HttpRequest, form: Form) -> HttpResponse {
+    let mut books = books.lock().unwrap();
+    let key = match begin(&mut books, &req) {
+        Ok(key) => key,
+        Err(replay) => return *replay,
+    };
+    books.counter += 1;
+    let id = format!("pi_{}", books.counter);
+    let intent = json!({
+        "id": id,
+        "object": "payment_intent",
+        "amount": form.get("amount").and_then(|a| a.parse::<i64>().ok()),
+        "currency": form.get("currency"),
+        "status": "requires_payment_method",
+        "metadata": {
+            "payment_id": form.get("metadata[payment_id]"),
+            "job_id": form.get("metadata[job_id]"),
+        },
+    });
+    books.intents.insert(id, intent.clone());
+    answer(&mut books, key, 200, intent)
+}
+
+async fn confirm_intent(
+    books: Shared,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: Form,
+) -> HttpResponse {
+    let mut books = books.lock().unwrap();
+    let key = match begin(&mut books, &req) {
+        Ok(key) => key,
+        Err(replay) => return *replay,
+    };
+    let Some(mut intent) = books.intents.get(id.as_str()).cloned() else {
+        return HttpResponse::NotFound()
+            .json(json!({ "error": { "message": "No such payment_intent" } }));
+    };
+    let token = form
+        .get("payment_method_data[card][token]")
+        .cloned()
+        .unwrap_or_default();
+    let (status, body) = match token.as_str() {
+        "tok_visa" => {
+            intent["status"] = json!("succeeded");
+            (200, intent.clone())
+        }
+        "tok_async" => {
+            intent["status"] = json!("processing");
+            (200, intent.clone())
+        }
+        _ => {
+            intent["status"] = json!("requires_payment_method");
+            intent["last_payment_error"] = json!({ "code": "card_declined", "decline_code": "generic_decline", "message": "Your card was declined." });
+            (
+                402,
+                json!({ "error": {
+                    "type": "card_error", "code": "card_declined", "decline_code": "generic_decline",
+                    "message": "Your card was declined.", "payment_intent": intent,
+                } }),
+            )
+        }
+    };
+    books.intents.insert(id.into_inner(), intent);
+    answer(&mut books, key, status, body)
+}
+
+async fn create_refund(books: Shared, req: HttpRequest, form: Form) -> HttpResponse {
+    let mut books = books.lock().unwrap();
+    let key = match begin(&mut books, &req) {
+        Ok(key) => key,
+        Err(replay) => return *replay,
+    };
+    let intent_id = form.get("payment_intent").cloned().unwrap_or_default();
+    let amount: i64 = form
+        .get("amount")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_default();
+    let Some(intent) = books.intents.get(&intent_id).cloned() else {
+        return answer(
+            &mut books,
+            key,
+            400,
+            json!({ "error": { "type": "invalid_request_error", "message": "No such payment_intent" } }),
+        );
+    };
+    let refunded: i64 = books
+        .refunds
+        .iter()
+        .filter(|r| r["payment_intent"] == intent_id)
+        .map(|r| r["amount"].as_i64().unwrap())
+        .sum();
+    if intent["status"] != "succeeded" || refunded + amount > intent["amount"].as_i64().unwrap() {
+        return answer(
+            &mut books,
+            key,
+            400,
+            json!({ "error": { "type": "invalid_request_error", "message": "Refund is more than the charge" } }),
+        );
+    }
+    books.counter += 1;
+    let refund = json!({
+        "id": format!("re_{}", books.counter),
+        "object": "refund",
+        "amount": amount,
+        "payment_intent": intent_id,
+        "status": "succeeded",
+        "metadata": { "refund_id": form.get("metadata[refund_id]") },
+    });
+    books.refunds.push(refund.clone());
+    answer(&mut books, key, 200, refund)
+}

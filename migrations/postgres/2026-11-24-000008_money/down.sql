@@ -1,0 +1,11 @@
+ALTER TABLE jobs DROP COLUMN paid_at;
+DROP TABLE payouts;
+DROP TABLE payout_runs;
+DROP TABLE payout_methods;
+DROP TABLE webhook_events;
+DROP TABLE refunds;
+DROP TABLE payments;
+DROP TABLE ledger_entries;
+DROP TABLE ledger_transactions;
+DROP TABLE ledger_accounts;
+DROP FUNCTION ledger_append_only;

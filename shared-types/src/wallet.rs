@@ -1,0 +1,476 @@
+//! Money: customer payments and tips, the partner's wallet and payouts, and the ledger check.
+//!
+//! Amounts are [`Money`]: integer cents and an ISO 4217 currency. In a wallet entry a positive
+//! amount is money coming to the partner, a negative one money leaving their wallet.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
+
+use crate::auth::not_blank;
+use crate::partners::Money;
+
+/// `POST /v1/jobs/{id}/payment`: the customer pays the job's price with a card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentInput {
+    /// A card token from the payment provider's card form (sandbox: `tok_visa` is accepted,
+    /// `tok_declined` and `tok_insufficient_funds` are declined).
+    #[validate(length(min = 1, max = 255), custom(function = "card_token"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = "^[A-Za-z0-9_]+$",
+            example = "tok_visa"
+        )
+    )]
+    pub card_token: String,
+}
+
+/// `POST /v1/jobs/{id}/tips`: an in-app tip after completion, 100% to the pro.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TipInput {
+    /// In the job's currency, from 1.00 to 1 000.00.
+    #[validate(nested, custom(function = "tip_amount"))]
+    pub amount: Money,
+    #[validate(length(min = 1, max = 255), custom(function = "card_token"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = "^[A-Za-z0-9_]+$",
+            example = "tok_visa"
+        )
+    )]
+    pub card_token: String,
+}
+
+pub const MIN_TIP_CENTS: i64 = 100;
+pub const MAX_TIP_CENTS: i64 = 100_000;
+
+fn tip_amount(amount: &Money) -> Result<(), ValidationError> {
+    if (MIN_TIP_CENTS..=MAX_TIP_CENTS).contains(&amount.amount_cents) {
+        Ok(())
+    } else {
+        let mut error = ValidationError::new("tip_amount");
+        error.message = Some("a tip is from 100 to 100000 cents".into());
+        Err(error)
+    }
+}
+
+fn card_token(value: &str) -> Result<(), ValidationError> {
+    if value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        Ok(())
+    } else {
+        let mut error = ValidationError::new("card_token");
+        error.message = Some("letters, digits and underscores only".into());
+        Err(error)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentPurpose {
+    /// The job's price.
+    Job,
+    /// A tip for the pro.
+    Tip,
+}
+
+impl PaymentPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Job => "job",
+            Self::Tip => "tip",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Job, Self::Tip]
+            .into_iter()
+            .find(|p| p.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// The provider has not given its answer yet (it will, through a webhook).
+    Processing,
+    Succeeded,
+    /// Declined; nothing was charged.
+    Failed,
+}
+
+impl PaymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Processing => "processing",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Processing, Self::Succeeded, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+}
+
+/// A charge of the customer's card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Payment {
+    pub id: String,
+    pub job_id: String,
+    pub purpose: PaymentPurpose,
+    pub amount: Money,
+    pub status: PaymentStatus,
+    /// `sandbox` or `stripe`.
+    pub provider: String,
+    /// Why it failed, in the provider's words (`card_declined`, …).
+    pub failure_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which part of the wallet an entry moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WalletBucket {
+    /// Earned, waiting for the customer's review window and staff confirmation.
+    Pending,
+    /// Confirmed; paid out with the next weekly payout.
+    Available,
+}
+
+/// What moved money, as the ledger names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    /// The customer paid a job.
+    Payment,
+    /// A job was completed: the pro's earnings are pending.
+    Earnings,
+    /// A job was confirmed: its earnings became available.
+    Release,
+    Tip,
+    /// Staff refunded all or part of a disputed job.
+    DisputeRefund,
+    /// A paid job was cancelled without penalty: the customer is refunded in full.
+    Cancellation,
+    /// A job was cancelled late: the cancelling side pays the penalty.
+    LateCancellation,
+    /// A refund reached the customer's card.
+    RefundSent,
+    /// The weekly payout took the available balance.
+    Payout,
+    /// The payout reached the partner.
+    PayoutCleared,
+}
+
+impl LedgerKind {
+    pub const ALL: [Self; 10] = [
+        Self::Payment,
+        Self::Earnings,
+        Self::Release,
+        Self::Tip,
+        Self::DisputeRefund,
+        Self::Cancellation,
+        Self::LateCancellation,
+        Self::RefundSent,
+        Self::Payout,
+        Self::PayoutCleared,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Payment => "payment",
+            Self::Earnings => "earnings",
+            Self::Release => "release",
+            Self::Tip => "tip",
+            Self::DisputeRefund => "dispute_refund",
+            Self::Cancellation => "cancellation",
+            Self::LateCancellation => "late_cancellation",
+            Self::RefundSent => "refund_sent",
+            Self::Payout => "payout",
+            Self::PayoutCleared => "payout_cleared",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+}
+
+/// One movement in a partner's wallet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WalletEntry {
+    pub id: String,
+    pub bucket: WalletBucket,
+    /// Positive: money to the partner; negative: money leaving the wallet.
+    pub amount: Money,
+    pub kind: LedgerKind,
+    /// E.g. "Earnings for job …: 150.00 CAD less the 15% platform fee (22.50 CAD)".
+    pub description: String,
+    pub job_id: Option<String>,
+    pub payout_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A partner's money in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WalletBalance {
+    /// Earned, waiting for confirmation.
+    pub pending: Money,
+    /// Confirmed; goes out with the next payout. Negative when penalties exceed earnings: the
+    /// difference is taken from future earnings.
+    pub available: Money,
+    /// Everything ever earned: confirmed earnings, tips and compensation, less penalties.
+    pub lifetime_earned: Money,
+}
+
+/// `GET /v1/wallet`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Wallet {
+    /// One per currency the partner has earned in, by currency code.
+    pub balances: Vec<WalletBalance>,
+    /// When the next weekly payout run takes the available balance.
+    pub next_payout_at: DateTime<Utc>,
+    /// How payouts reach the partner; none set means a cheque without an address yet.
+    pub payout_method: Option<PayoutMethod>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PayoutMethodKind {
+    /// A cheque mailed weekly (the default).
+    Cheque,
+    BankTransfer,
+}
+
+impl PayoutMethodKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cheque => "cheque",
+            Self::BankTransfer => "bank_transfer",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Cheque, Self::BankTransfer]
+            .into_iter()
+            .find(|m| m.as_str() == value)
+    }
+}
+
+/// `PUT /v1/wallet/payout-method`: a cheque needs `mailing_address`, a bank transfer needs
+/// `bank_account`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[validate(schema(function = "payout_method_complete"))]
+pub struct PayoutMethodInput {
+    pub method: PayoutMethodKind,
+    /// The address cheques are mailed to, as it goes on the envelope.
+    #[validate(length(min = 5, max = 500), custom(function = "not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 5, max_length = 500))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mailing_address: Option<String>,
+    #[validate(nested)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account: Option<BankAccountInput>,
+}
+
+fn payout_method_complete(input: &PayoutMethodInput) -> Result<(), ValidationError> {
+    let missing = match input.method {
+        PayoutMethodKind::Cheque if input.mailing_address.is_none() => "mailing_address",
+        PayoutMethodKind::BankTransfer if input.bank_account.is_none() => "bank_account",
+        _ => return Ok(()),
+    };
+    let mut error = ValidationError::new("required");
+    error.message = Some(format!("{missing} is required for this method").into());
+    Err(error)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BankAccountInput {
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub account_holder: String,
+    /// Institution and branch (transit) number, digits only.
+    #[validate(length(min = 5, max = 20), custom(function = "digits"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 5, max_length = 20, pattern = "^[0-9]+$")
+    )]
+    pub routing_number: String,
+    #[validate(length(min = 4, max = 20), custom(function = "digits"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 4, max_length = 20, pattern = "^[0-9]+$")
+    )]
+    pub account_number: String,
+}
+
+fn digits(value: &str) -> Result<(), ValidationError> {
+    if value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        let mut error = ValidationError::new("digits");
+        error.message = Some("digits only".into());
+        Err(error)
+    }
+}
+
+/// How payouts reach the partner; the account number is never shown again, only its end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PayoutMethod {
+    pub method: PayoutMethodKind,
+    pub mailing_address: Option<String>,
+    pub bank_account: Option<BankAccount>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BankAccount {
+    pub account_holder: String,
+    pub routing_number: String,
+    /// The last four digits.
+    pub account_last4: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PayoutStatus {
+    /// Made by the weekly run; the cheque or transfer is being prepared.
+    Pending,
+    /// Mailed or transferred.
+    Sent,
+    /// Cashed or received: the money has left the platform.
+    Cleared,
+}
+
+impl PayoutStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Cleared => "cleared",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Pending, Self::Sent, Self::Cleared]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+}
+
+/// One weekly payout to a partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Payout {
+    pub id: String,
+    pub partner_id: String,
+    /// The ISO week of the run, e.g. `2026-W48`.
+    pub period: String,
+    pub amount: Money,
+    pub method: PayoutMethodKind,
+    /// Where it goes: the mailing address, or the bank account's last digits.
+    pub destination: Option<String>,
+    pub status: PayoutStatus,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub cleared_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /v1/admin/payouts` filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PayoutFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PayoutStatus>,
+    /// Only this partner's payouts.
+    #[validate(length(max = 64))]
+    #[cfg_attr(feature = "openapi", param(max_length = 64))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<String>,
+}
+
+/// `POST /v1/admin/payouts/{id}/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PayoutStatusInput {
+    /// `sent` (mailed or transferred) or `cleared` (cashed; the money has left the platform).
+    pub status: PayoutStatus,
+}
+
+/// `POST /v1/admin/payouts/run`: what the run did. Running it again in the same week creates
+/// nothing new.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PayoutRun {
+    /// The ISO week paid, e.g. `2026-W48`.
+    pub period: String,
+    /// Payouts this run made.
+    pub created: u32,
+    /// Their total per currency.
+    pub totals: Vec<Money>,
+}
+
+/// `GET /v1/admin/ledger/check`: the ledger recomputed from its entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LedgerCheck {
+    /// True when every transaction sums to zero per currency and every cached balance equals
+    /// the sum of its account's entries.
+    pub balanced: bool,
+    pub transactions: i64,
+    pub entries: i64,
+    pub accounts: i64,
+    /// Transactions whose entries do not sum to zero (should never be listed).
+    pub unbalanced_transactions: Vec<String>,
+    /// Accounts whose cached balance differs from their entries (should never be listed).
+    pub mismatched_accounts: Vec<String>,
+    /// The books per account kind and currency.
+    pub accounts_by_kind: Vec<AccountTotal>,
+}
+
+/// The total balance of one kind of account in one currency, signed debit-positive (money the
+/// platform holds is positive; what it owes customers and partners, or has earned, negative).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountTotal {
+    /// `platform_cash`, `customer_held`, `partner_pending`, …
+    pub kind: String,
+    pub balance: Money,
+}
+
+/// `POST /v1/webhooks/payments/stripe` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookReceipt {
+    pub received: bool,
+    /// False when this event id was processed before (a replay): nothing changed.
+    pub processed: bool,
+}
