@@ -84,6 +84,7 @@ pub fn finish(openapi: &mut OpenApiDoc) {
         {
             add_standard_problems(operation);
             non_empty_path_parameters(operation);
+            idempotency_key_format(operation);
         }
     }
 }
@@ -95,6 +96,28 @@ fn non_empty_path_parameters(operation: &mut Operation) {
             && let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut()
         {
             schema.min_length = Some(1);
+        }
+    }
+}
+
+/// `Idempotency-Key` is 1 to 255 visible ASCII characters (see `idempotency`).
+fn idempotency_key_format(operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if let RefOr::T(parameter) = parameter
+            && matches!(parameter.parameter_in, ParameterIn::Header)
+            && parameter.name == crate::idempotency::HEADER
+            && let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut()
+        {
+            schema.min_length = Some(1);
+            schema.max_length = Some(255);
+            schema.pattern = Some("^[!-~]+$".to_owned());
+            operation.responses.responses.entry("422".to_owned()).or_insert_with(|| {
+                RefOr::T(problem_response(
+                    "`validation_failed` (a malformed Idempotency-Key or body) or \
+                     `idempotency_key_reused` (the key was used for another request)",
+                ))
+            });
+            return;
         }
     }
 }

@@ -421,8 +421,27 @@ pub struct PayoutFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PayoutStatusInput {
-    /// `sent` (mailed or transferred) or `cleared` (cashed; the money has left the platform).
-    pub status: PayoutStatus,
+    pub status: PayoutMark,
+}
+
+/// What staff can mark a payout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PayoutMark {
+    /// Mailed or transferred.
+    Sent,
+    /// Cashed or received; the money has left the platform.
+    Cleared,
+}
+
+impl From<PayoutMark> for PayoutStatus {
+    fn from(mark: PayoutMark) -> Self {
+        match mark {
+            PayoutMark::Sent => Self::Sent,
+            PayoutMark::Cleared => Self::Cleared,
+        }
+    }
 }
 
 /// `POST /v1/admin/payouts/run`: what the run did. Running it again in the same week creates

@@ -11,7 +11,7 @@ use chrono::{Datelike, Duration, NaiveDateTime};
 use diesel::prelude::*;
 use shared_types::partners::Money;
 use shared_types::wallet::{
-    BankAccount, LedgerKind, Payout, PayoutFilter, PayoutMethod, PayoutMethodInput,
+    BankAccount, LedgerKind, Payout, PayoutFilter, PayoutMark, PayoutMethod, PayoutMethodInput,
     PayoutMethodKind, PayoutRun, PayoutStatus,
 };
 use shared_types::{Page, PageParams};
@@ -329,15 +329,13 @@ pub fn list(
 pub fn mark(
     conn: &mut DbConnection,
     payout_id: &str,
-    to: PayoutStatus,
+    mark: PayoutMark,
     now: NaiveDateTime,
 ) -> ApiResult<Payout> {
-    let from: &[&str] = match to {
-        PayoutStatus::Sent => &["pending"],
-        PayoutStatus::Cleared => &["pending", "sent"],
-        PayoutStatus::Pending => {
-            return Err(ApiError::invalid_field("status", "must be sent or cleared"));
-        }
+    let to = PayoutStatus::from(mark);
+    let from: &[&str] = match mark {
+        PayoutMark::Sent => &["pending"],
+        PayoutMark::Cleared => &["pending", "sent"],
     };
     let row: PayoutRow = payouts::table
         .find(payout_id)
@@ -348,11 +346,11 @@ pub fn mark(
     let target = payouts::table
         .filter(payouts::id.eq(payout_id))
         .filter(payouts::status.eq_any(from));
-    let updated = match to {
-        PayoutStatus::Sent => diesel::update(target)
+    let updated = match mark {
+        PayoutMark::Sent => diesel::update(target)
             .set((payouts::status.eq("sent"), payouts::sent_at.eq(now)))
             .execute(conn)?,
-        _ => diesel::update(target)
+        PayoutMark::Cleared => diesel::update(target)
             .set((
                 payouts::status.eq("cleared"),
                 payouts::sent_at.eq(row.sent_at.unwrap_or(now)),
@@ -363,7 +361,7 @@ pub fn mark(
     if updated == 0 {
         return Err(crate::jobs::model::invalid_transition(&row.status, from));
     }
-    if to == PayoutStatus::Cleared {
+    if mark == PayoutMark::Cleared {
         let posting = Posting::new(
             LedgerKind::PayoutCleared,
             format!(

@@ -10,7 +10,7 @@ use serde_json::json;
 use shared_types::jobs::{CompleteInput, DisputeInput, DisputeOutcome, Job, ResolveDisputeInput};
 use shared_types::partners::Money;
 use shared_types::wallet::{
-    LedgerKind, PaymentInput, PaymentStatus, PayoutFilter, PayoutMethodInput, PayoutMethodKind,
+    LedgerKind, PaymentInput, PaymentStatus, PayoutFilter, PayoutMark, PayoutMethodInput, PayoutMethodKind,
     PayoutStatus, PayoutStatusInput, TipInput, WalletBucket,
 };
 use shared_types::{Client, ClientError, ErrorCode, PageParams};
@@ -325,20 +325,20 @@ async fn money_follows_a_job_from_payment_to_payout() {
     let mark = |status| PayoutStatusInput { status };
     let sent = cast
         .staff
-        .admin_mark_payout(&payout.id, &mark(PayoutStatus::Sent), "m-1")
+        .admin_mark_payout(&payout.id, &mark(PayoutMark::Sent), "m-1")
         .await
         .unwrap();
     assert_eq!(sent.status, PayoutStatus::Sent);
     let cleared = cast
         .staff
-        .admin_mark_payout(&payout.id, &mark(PayoutStatus::Cleared), "m-2")
+        .admin_mark_payout(&payout.id, &mark(PayoutMark::Cleared), "m-2")
         .await
         .unwrap();
     assert!(cleared.cleared_at.is_some());
     assert_eq!(
         code(
             cast.staff
-                .admin_mark_payout(&payout.id, &mark(PayoutStatus::Cleared), "m-3")
+                .admin_mark_payout(&payout.id, &mark(PayoutMark::Cleared), "m-3")
                 .await
         ),
         Some(ErrorCode::InvalidTransition)
