@@ -111,12 +111,16 @@ fn idempotency_key_format(operation: &mut Operation) {
             schema.min_length = Some(1);
             schema.max_length = Some(255);
             schema.pattern = Some("^[!-~]+$".to_owned());
-            operation.responses.responses.entry("422".to_owned()).or_insert_with(|| {
-                RefOr::T(problem_response(
-                    "`validation_failed` (a malformed Idempotency-Key or body) or \
+            operation
+                .responses
+                .responses
+                .entry("422".to_owned())
+                .or_insert_with(|| {
+                    RefOr::T(problem_response(
+                        "`validation_failed` (a malformed Idempotency-Key or body) or \
                      `idempotency_key_reused` (the key was used for another request)",
-                ))
-            });
+                    ))
+                });
             return;
         }
     }

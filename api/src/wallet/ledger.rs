@@ -256,7 +256,7 @@ fn account_ids(
 ) -> ApiResult<HashMap<Account, String>> {
     let mut ids = HashMap::with_capacity(accounts.len());
     for account in accounts {
-        if let Some(id) = find_account(conn, account)? {
+        if let Some(id) = account_id(conn, account)? {
             ids.insert(account.clone(), id);
             continue;
         }
@@ -272,14 +272,15 @@ fn account_ids(
         );
         // Another transaction may open the same account at the same moment: keep theirs.
         crate::insert_or_ignore!(conn, ledger_accounts::table, row)?;
-        let id = find_account(conn, account)?
+        let id = account_id(conn, account)?
             .ok_or_else(|| ApiError::internal("a ledger account vanished"))?;
         ids.insert(account.clone(), id);
     }
     Ok(ids)
 }
 
-fn find_account(conn: &mut DbConnection, account: &Account) -> ApiResult<Option<String>> {
+/// The id of `account`, if it was ever used.
+pub fn account_id(conn: &mut DbConnection, account: &Account) -> ApiResult<Option<String>> {
     Ok(ledger_accounts::table
         .filter(ledger_accounts::kind.eq(account.kind.as_str()))
         .filter(ledger_accounts::owner_id.eq(&account.owner))

@@ -16,7 +16,7 @@ use shared_types::wallet::LedgerKind;
 
 use super::ledger::{self, Account, AccountKind, Posting};
 use super::{MoneyPolicy, format_cents, payments};
-use crate::db::schema::{ledger_accounts, ledger_entries, ledger_transactions, penalties, refunds};
+use crate::db::schema::{ledger_entries, ledger_transactions, penalties, refunds};
 use crate::db::{self, DbConnection};
 use crate::error::ApiResult;
 use crate::jobs::model::JobRow;
@@ -29,15 +29,18 @@ pub fn held(conn: &mut DbConnection, job: &JobRow) -> ApiResult<i64> {
     )?)
 }
 
-/// What the job put on `kind` accounts and is still there: the sum of the job's entries on
-/// them, credit positive.
-fn job_total(conn: &mut DbConnection, job: &JobRow, kind: AccountKind) -> ApiResult<i64> {
-    let total: Option<i64> = ledger_entries::table
-        .inner_join(ledger_transactions::table)
-        .inner_join(ledger_accounts::table)
+/// What the job's transactions put on `account` and is still there, credit positive. Looks the
+/// account up first so that both lookups are by index (entries by account, transactions by job).
+fn job_total(conn: &mut DbConnection, job: &JobRow, account: &Account) -> ApiResult<i64> {
+    let Some(account_id) = ledger::account_id(conn, account)? else {
+        return Ok(0);
+    };
+    let of_job = ledger_transactions::table
         .filter(ledger_transactions::job_id.eq(&job.id))
-        .filter(ledger_accounts::kind.eq(kind.as_str()))
-        .filter(ledger_accounts::currency.eq(&job.currency))
+        .select(ledger_transactions::id);
+    let total: Option<i64> = ledger_entries::table
+        .filter(ledger_entries::account_id.eq(account_id))
+        .filter(ledger_entries::transaction_id.eq_any(of_job))
         .select(ledger::sum_of_entries())
         .first(conn)?;
     Ok(-total.unwrap_or(0))
@@ -78,7 +81,7 @@ pub fn on_completed(
 
 /// Confirmation (or a dispute released): the job's pending earnings become available.
 pub fn on_confirmed(conn: &mut DbConnection, job: &JobRow, now: NaiveDateTime) -> ApiResult<()> {
-    let pending = job_total(conn, job, AccountKind::PartnerPending)?;
+    let pending = job_total(conn, job, &Account::pending(&job.partner_id, &job.currency))?;
     if pending == 0 {
         return Ok(());
     }
@@ -110,8 +113,12 @@ pub fn on_dispute_resolved(
     if outcome == DisputeOutcome::Release {
         return on_confirmed(conn, job, now);
     }
-    let pending = job_total(conn, job, AccountKind::PartnerPending)?;
-    let fee = job_total(conn, job, AccountKind::FeeRevenue)?;
+    let pending = job_total(conn, job, &Account::pending(&job.partner_id, &job.currency))?;
+    let fee = job_total(
+        conn,
+        job,
+        &Account::platform(AccountKind::FeeRevenue, &job.currency),
+    )?;
     let paid = pending + fee;
     if paid <= 0 {
         return Ok(());

@@ -10,8 +10,8 @@ use serde_json::json;
 use shared_types::jobs::{CompleteInput, DisputeInput, DisputeOutcome, Job, ResolveDisputeInput};
 use shared_types::partners::Money;
 use shared_types::wallet::{
-    LedgerKind, PaymentInput, PaymentStatus, PayoutFilter, PayoutMark, PayoutMethodInput, PayoutMethodKind,
-    PayoutStatus, PayoutStatusInput, TipInput, WalletBucket,
+    LedgerKind, PaymentInput, PaymentStatus, PayoutFilter, PayoutMark, PayoutMethodInput,
+    PayoutMethodKind, PayoutStatus, PayoutStatusInput, TipInput, WalletBucket,
 };
 use shared_types::{Client, ClientError, ErrorCode, PageParams};
 
