@@ -25,6 +25,17 @@ fn text(payload: &Value, key: &str) -> String {
     }
 }
 
+/// `payload.amount` (a Money object) as `149.00 CAD`, or empty.
+fn amount(payload: &Value) -> String {
+    payload
+        .get("amount")
+        .and_then(|amount| {
+            serde_json::from_value::<shared_types::partners::Money>(amount.clone()).ok()
+        })
+        .map(|money| crate::wallet::format_money(&money))
+        .unwrap_or_default()
+}
+
 /// The notification for an outbox row of `kind` with `payload`, at `now`.
 pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
     let mut data = BTreeMap::from([("kind".to_owned(), kind.to_owned())]);
@@ -95,6 +106,61 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
             "porchlight://reviews".to_owned(),
             None,
         ),
+        "payment.succeeded" => (
+            "Job paid".to_owned(),
+            format!(
+                "The customer paid {}; it is held until the job is done.",
+                amount(payload)
+            ),
+            format!("porchlight://jobs/{}", text(payload, "job_id")),
+            None,
+        ),
+        "payment.receipt" => (
+            "Payment received".to_owned(),
+            format!(
+                "You paid {}. We hold it until you're satisfied with the work.",
+                amount(payload)
+            ),
+            format!("porchlight://jobs/{}", text(payload, "job_id")),
+            None,
+        ),
+        "payment.refunded" => (
+            "Refund sent".to_owned(),
+            format!("{} is on its way back to your card.", amount(payload)),
+            format!("porchlight://jobs/{}", text(payload, "job_id")),
+            None,
+        ),
+        "tip.received" => (
+            "You got a tip".to_owned(),
+            format!(
+                "The customer tipped you {}. It is in your available balance.",
+                amount(payload)
+            ),
+            format!("porchlight://jobs/{}", text(payload, "job_id")),
+            None,
+        ),
+        "payout.created" => (
+            "Payout on its way".to_owned(),
+            format!(
+                "Your payout of {} for week {} is being prepared.",
+                amount(payload),
+                text(payload, "period")
+            ),
+            "porchlight://payouts".to_owned(),
+            None,
+        ),
+        "payout.sent" => (
+            "Payout sent".to_owned(),
+            "Your weekly payout has been sent.".to_owned(),
+            "porchlight://payouts".to_owned(),
+            None,
+        ),
+        "payout.cleared" => (
+            "Payout arrived".to_owned(),
+            "Your weekly payout has cleared.".to_owned(),
+            "porchlight://payouts".to_owned(),
+            None,
+        ),
         job if job.starts_with("job.") => (
             "Job update".to_owned(),
             format!("Your job: {}.", job_event_text(&text(payload, "event"))),
@@ -163,5 +229,27 @@ mod tests {
             Some(Duration::ZERO),
             "an expired offer has no time left"
         );
+    }
+
+    #[test]
+    fn money_events_say_how_much() {
+        let now = "2026-11-23T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let payload = json!({
+            "job_id": "j1", "payment_id": "p1",
+            "amount": { "amount_cents": 14_900, "currency": "CAD" },
+        });
+        let receipt = render("payment.receipt", &payload, now.naive_utc());
+        assert!(receipt.body.contains("149.00 CAD"), "{}", receipt.body);
+        assert_eq!(receipt.data["deep_link"], "porchlight://jobs/j1");
+        let tip = render("tip.received", &payload, now.naive_utc());
+        assert!(tip.body.contains("149.00 CAD"), "{}", tip.body);
+        let payout = render(
+            "payout.created",
+            &json!({ "payout_id": "po1", "period": "2026-W48",
+                     "amount": { "amount_cents": 50_000, "currency": "CAD" } }),
+            now.naive_utc(),
+        );
+        assert!(payout.body.contains("500.00 CAD") && payout.body.contains("2026-W48"));
+        assert_eq!(payout.data["payout_id"], "po1");
     }
 }

@@ -1,0 +1,58 @@
+//! Serves the app to a browser over a websocket (dioxus-liveview on axum): the same components
+//! as the phone, each browser tab with its own session. Used for demos and for the screenshots.
+
+use axum::Router;
+use axum::extract::WebSocketUpgrade;
+use axum::response::Html;
+use axum::routing::get;
+use chrono_tz::Tz;
+use dioxus::prelude::VirtualDom;
+use dioxus_liveview::{LiveViewPool, axum_socket, interpreter_glue};
+
+use crate::state::Session;
+use crate::ui::App;
+
+/// The routes: `/` (the page, phone-sized) and `/ws` (the live connection).
+pub fn router(api_url: &str, zone: Tz) -> Router {
+    let pool = LiveViewPool::new();
+    let api_url = api_url.to_owned();
+    let page = format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Porchlight</title>
+</head>
+<body><div id="main"></div>{}</body>
+</html>"#,
+        interpreter_glue("/ws")
+    );
+    Router::new()
+        .route("/", get(move || async move { Html(page) }))
+        .route(
+            "/ws",
+            get(move |ws: WebSocketUpgrade| async move {
+                ws.on_upgrade(move |socket| async move {
+                    let session = Session::new(&api_url, zone);
+                    let launched = pool
+                        .launch_virtualdom(axum_socket(socket), move || {
+                            VirtualDom::new(App).with_root_context(session)
+                        })
+                        .await;
+                    if let Err(error) = launched {
+                        tracing::debug!(?error, "a liveview session ended");
+                    }
+                })
+            }),
+        )
+}
+
+/// Serves until the listener fails.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    api_url: &str,
+    zone: Tz,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(api_url, zone)).await
+}

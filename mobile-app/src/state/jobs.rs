@@ -1,0 +1,474 @@
+//! A job as either side sees it, what each side can do next, and the actions themselves.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use shared_types::ErrorCode;
+use shared_types::auth::Role;
+use shared_types::jobs::{
+    Agreement, CompleteInput, DisputeInput, Job, JobEvent, JobEventKind, JobFilter, JobStatus,
+    Party, ProposalInput, ProposalStatus, SignAgreementInput,
+};
+use shared_types::pagination::PageParams;
+use shared_types::partners::Money;
+use shared_types::ratings::{JobRatings, RatingInput};
+use shared_types::requests::{CustomerDetails, TimeWindow};
+use shared_types::wallet::{Payment, PaymentInput, PaymentPurpose, PaymentStatus, TipInput};
+
+use super::error::AppError;
+use super::format;
+use super::session::Session;
+
+pub async fn list(session: &Session) -> Result<Vec<Job>, AppError> {
+    let page = session
+        .call(|c| async move { c.jobs(&JobFilter::default(), &PageParams::default()).await })
+        .await?;
+    let mut jobs = page.items;
+    name_categories(session, &mut jobs).await?;
+    Ok(jobs)
+}
+
+/// Jobs carry their category's slug; screens show its name (`cleaning` -> `Home cleaning`).
+async fn name_categories(session: &Session, jobs: &mut [Job]) -> Result<(), AppError> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let categories = super::partner::active_categories(session).await?;
+    for job in jobs {
+        if let Some(category) = categories.iter().find(|c| c.slug == job.category) {
+            job.category.clone_from(&category.name);
+        }
+    }
+    Ok(())
+}
+
+/// Everything the job screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobDetail {
+    pub job: Job,
+    pub timeline: Vec<JobEvent>,
+    /// The customer's contact details: only for the assigned pro.
+    pub customer: Option<CustomerDetails>,
+    /// The service agreement (the customer reads and signs it).
+    pub agreement: Option<Agreement>,
+    pub payments: Vec<Payment>,
+    pub ratings: Option<JobRatings>,
+}
+
+/// Turns "not available in this state" into `None`; other errors stay errors.
+fn optional<T>(result: Result<T, AppError>) -> Result<Option<T>, AppError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(error)
+            if matches!(
+                error.code(),
+                Some(
+                    ErrorCode::NotFound
+                        | ErrorCode::Forbidden
+                        | ErrorCode::InvalidTransition
+                        | ErrorCode::Conflict
+                        | ErrorCode::TooEarly
+                )
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+impl JobDetail {
+    pub async fn load(session: &Session, job_id: &str) -> Result<Self, AppError> {
+        let role = session.role().ok_or(AppError::SignedOut)?;
+        let mut job = session.call(|c| async move { c.job(job_id).await }).await?;
+        name_categories(session, std::slice::from_mut(&mut job)).await?;
+        let timeline = session
+            .call(|c| async move { c.job_events(job_id).await })
+            .await?;
+        let customer = if role == Role::Partner {
+            optional(
+                session
+                    .call(|c| async move { c.customer_details(job_id).await })
+                    .await,
+            )?
+        } else {
+            None
+        };
+        let agreement = if role == Role::Customer {
+            optional(
+                session
+                    .call(|c| async move { c.agreement(job_id).await })
+                    .await,
+            )?
+        } else {
+            None
+        };
+        let payments = if role == Role::Customer {
+            session
+                .call(|c| async move { c.job_payments(job_id).await })
+                .await?
+        } else {
+            Vec::new()
+        };
+        let ratings = optional(
+            session
+                .call(|c| async move { c.job_ratings(job_id).await })
+                .await,
+        )?;
+        Ok(Self {
+            job,
+            timeline,
+            customer,
+            agreement,
+            payments,
+            ratings,
+        })
+    }
+
+    pub fn tipped(&self) -> bool {
+        self.payments
+            .iter()
+            .any(|p| p.purpose == PaymentPurpose::Tip && p.status == PaymentStatus::Succeeded)
+    }
+
+    /// What `role` can do now, most pressing first.
+    pub fn next_steps(&self, role: Role, now: DateTime<Utc>) -> Vec<JobAction> {
+        let job = &self.job;
+        let open_from = |party: Party| {
+            job.open_proposal
+                .as_ref()
+                .is_some_and(|p| p.status == ProposalStatus::Open && p.proposed_by == party)
+        };
+        let finished = matches!(job.status, JobStatus::Completed | JobStatus::Confirmed);
+        let can_rate = finished
+            && self
+                .ratings
+                .as_ref()
+                .is_some_and(|r| r.mine.is_none() && r.window_closes_at > now);
+        let mut steps = Vec::new();
+        match (role, job.status) {
+            (Role::Partner, JobStatus::Assigned) if !open_from(Party::Partner) => {
+                if open_from(Party::Customer) {
+                    steps.push(JobAction::AcceptSlot);
+                }
+                steps.push(JobAction::ProposeSlots);
+            }
+            (Role::Partner, JobStatus::Scheduled) if job.paid_at.is_some() => {
+                steps.push(JobAction::Start);
+            }
+            (Role::Partner, JobStatus::InProgress) => steps.push(JobAction::Complete),
+            (Role::Customer, JobStatus::Assigned) if open_from(Party::Partner) => {
+                steps.push(JobAction::AcceptSlot);
+            }
+            (Role::Customer, JobStatus::Scheduled) => {
+                if job.agreement_signed_at.is_none() {
+                    steps.push(JobAction::SignAgreement);
+                } else if job.paid_at.is_none() {
+                    steps.push(JobAction::Pay);
+                }
+            }
+            (Role::Customer, JobStatus::Completed)
+                if job.review_window_ends_at.is_some_and(|end| end > now) =>
+            {
+                steps.push(JobAction::Dispute);
+            }
+            _ => {}
+        }
+        if role == Role::Customer && finished && !self.tipped() {
+            steps.push(JobAction::Tip);
+        }
+        if can_rate {
+            steps.push(JobAction::Rate);
+        }
+        if matches!(job.status, JobStatus::Assigned | JobStatus::Scheduled) {
+            steps.push(JobAction::Cancel);
+        }
+        steps
+    }
+
+    /// What the job is waiting for, in words, for the side looking at it.
+    pub fn waiting_for(&self, role: Role) -> Option<&'static str> {
+        let job = &self.job;
+        match (role, job.status) {
+            (Role::Partner, JobStatus::Assigned) if job.open_proposal.is_some() => {
+                Some("Waiting for the customer to pick a time")
+            }
+            (Role::Partner, JobStatus::Scheduled) if job.agreement_signed_at.is_none() => {
+                Some("Waiting for the customer to sign the agreement")
+            }
+            (Role::Partner, JobStatus::Scheduled) if job.paid_at.is_none() => {
+                Some("Waiting for the customer's payment")
+            }
+            (Role::Customer, JobStatus::Assigned) if job.open_proposal.is_none() => {
+                Some("Your pro will propose times shortly")
+            }
+            (Role::Customer, JobStatus::Scheduled) if job.paid_at.is_some() => {
+                Some("Paid: the money is held until you're satisfied")
+            }
+            (_, JobStatus::Completed) => Some("Done: in the review window"),
+            (_, JobStatus::Disputed) => Some("In dispute: our team is reviewing it"),
+            _ => None,
+        }
+    }
+}
+
+/// A button on the job screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobAction {
+    ProposeSlots,
+    AcceptSlot,
+    SignAgreement,
+    Pay,
+    Start,
+    Complete,
+    Tip,
+    Dispute,
+    Rate,
+    Cancel,
+}
+
+pub fn status_label(status: JobStatus) -> &'static str {
+    match status {
+        JobStatus::Assigned => "Assigned",
+        JobStatus::Scheduled => "Scheduled",
+        JobStatus::InProgress => "In progress",
+        JobStatus::Completed => "Completed",
+        JobStatus::Confirmed => "Confirmed",
+        JobStatus::Cancelled => "Cancelled",
+        JobStatus::Disputed => "Disputed",
+    }
+}
+
+/// One line of the timeline.
+pub fn event_label(event: &JobEvent) -> &'static str {
+    match event.kind {
+        JobEventKind::Assigned => "Pro assigned",
+        JobEventKind::Proposed => "Times proposed",
+        JobEventKind::Scheduled => "Scheduled",
+        JobEventKind::Rescheduled => "Rescheduled",
+        JobEventKind::AgreementSigned => "Agreement signed",
+        JobEventKind::Started => "Work started",
+        JobEventKind::Completed => "Marked complete",
+        JobEventKind::Disputed => "Dispute opened",
+        JobEventKind::DisputeResolved => "Dispute resolved",
+        JobEventKind::Confirmed => "Confirmed",
+        JobEventKind::Cancelled => "Cancelled",
+    }
+}
+
+/// A slot typed as a local date, start time and length in hours, in `zone`.
+pub fn slot_from_local(
+    date: &str,
+    start: &str,
+    hours: &str,
+    zone: Tz,
+) -> Result<TimeWindow, AppError> {
+    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid("slots", "date as YYYY-MM-DD"))?;
+    let time = NaiveTime::parse_from_str(start.trim(), "%H:%M")
+        .map_err(|_| AppError::invalid("slots", "start time as HH:MM"))?;
+    let hours: i64 = hours
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("slots", "length in whole hours"))?;
+    let start = zone
+        .from_local_datetime(&date.and_time(time))
+        .earliest()
+        .ok_or_else(|| AppError::invalid("slots", "that time does not exist here"))?
+        .with_timezone(&Utc);
+    Ok(TimeWindow {
+        start,
+        end: start + Duration::hours(hours),
+    })
+}
+
+// --- actions (each refreshes the screen afterwards) ---
+
+pub async fn propose_slots(
+    session: &Session,
+    job_id: &str,
+    slots: Vec<TimeWindow>,
+) -> Result<(), AppError> {
+    let body = ProposalInput { slots };
+    session
+        .call(|c| {
+            let body = body.clone();
+            async move { c.propose_slots(job_id, &body).await }
+        })
+        .await
+        .map(drop)
+}
+
+pub async fn accept_slot(session: &Session, job: &Job, slot: u32) -> Result<(), AppError> {
+    let proposal = job
+        .open_proposal
+        .as_ref()
+        .ok_or_else(|| AppError::Unexpected("no times to choose from".into()))?;
+    session
+        .call(|c| async move { c.accept_proposal(&job.id, &proposal.id, slot).await })
+        .await
+        .map(drop)
+}
+
+/// Signs exactly the text shown (its version and hash), with the typed name.
+pub async fn sign_agreement(
+    session: &Session,
+    agreement: &Agreement,
+    typed_name: &str,
+) -> Result<(), AppError> {
+    let body = SignAgreementInput {
+        version: agreement.version,
+        text_sha256: agreement.text_sha256.clone(),
+        typed_name: typed_name.trim().to_owned(),
+    };
+    session
+        .call(|c| {
+            let body = body.clone();
+            async move { c.sign_agreement(&agreement.job_id, &body).await }
+        })
+        .await
+        .map(drop)
+}
+
+/// A payment being made: its Idempotency-Key survives retries after a lost connection (the
+/// card is charged at most once) and is renewed after a decline (a new card is a new attempt).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkout {
+    pub key: String,
+}
+
+impl Default for Checkout {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Checkout {
+    pub fn new() -> Self {
+        Self {
+            key: uuid::Uuid::new_v4().to_string(),
+        }
+    }
+
+    fn after(&mut self, result: &Result<Payment, AppError>) {
+        if let Err(error) = result
+            && error.code() == Some(ErrorCode::PaymentDeclined)
+        {
+            *self = Self::new();
+        }
+    }
+
+    /// Pays the job's price with a card token (the sandbox takes `tok_visa`).
+    pub async fn pay(
+        &mut self,
+        session: &Session,
+        job_id: &str,
+        card_token: &str,
+    ) -> Result<Payment, AppError> {
+        let body = PaymentInput {
+            card_token: card_token.trim().to_owned(),
+        };
+        let key = self.key.clone();
+        let result = session
+            .call(|c| {
+                let (body, key) = (body.clone(), key.clone());
+                async move { c.pay_job(job_id, &body, &key).await }
+            })
+            .await;
+        self.after(&result);
+        result
+    }
+
+    /// A tip in the job's currency; `amount` is typed text (`10`, `12.50`).
+    pub async fn tip(
+        &mut self,
+        session: &Session,
+        job: &Job,
+        amount: &str,
+        card_token: &str,
+    ) -> Result<Payment, AppError> {
+        let amount_cents = format::parse_cents(amount)
+            .ok_or_else(|| AppError::invalid("amount", "enter an amount"))?;
+        let body = TipInput {
+            amount: Money {
+                amount_cents,
+                currency: job.price.currency.clone(),
+            },
+            card_token: card_token.trim().to_owned(),
+        };
+        let key = self.key.clone();
+        let result = session
+            .call(|c| {
+                let (body, key) = (body.clone(), key.clone());
+                async move { c.tip_job(&job.id, &body, &key).await }
+            })
+            .await;
+        self.after(&result);
+        result
+    }
+}
+
+pub async fn start(session: &Session, job_id: &str) -> Result<(), AppError> {
+    session
+        .call(|c| async move { c.start_job(job_id).await })
+        .await
+        .map(drop)
+}
+
+pub async fn complete(session: &Session, job_id: &str, summary: &str) -> Result<(), AppError> {
+    let body = CompleteInput {
+        summary: summary.trim().to_owned(),
+        photo_urls: Vec::new(),
+    };
+    session
+        .call(|c| {
+            let body = body.clone();
+            async move { c.complete_job(job_id, &body).await }
+        })
+        .await
+        .map(drop)
+}
+
+pub async fn dispute(session: &Session, job_id: &str, reason: &str) -> Result<(), AppError> {
+    let body = DisputeInput {
+        reason: reason.trim().to_owned(),
+    };
+    session
+        .call(|c| {
+            let body = body.clone();
+            async move { c.dispute_job(job_id, &body).await }
+        })
+        .await
+        .map(drop)
+}
+
+pub async fn cancel(session: &Session, job_id: &str, reason: &str) -> Result<(), AppError> {
+    let reason = reason.trim().to_owned();
+    session
+        .call(|c| {
+            let reason = reason.clone();
+            async move { c.cancel_job(job_id, &reason).await }
+        })
+        .await
+        .map(drop)
+}
+
+/// Rates the other side of the job (1–5 stars).
+pub async fn rate(
+    session: &Session,
+    job_id: &str,
+    stars: i32,
+    comment: &str,
+) -> Result<(), AppError> {
+    let body = RatingInput {
+        stars,
+        comment: comment.trim().to_owned(),
+        tags: Vec::new(),
+    };
+    session
+        .call(|c| {
+            let body = body.clone();
+            async move { c.rate_job(job_id, &body).await }
+        })
+        .await
+        .map(drop)
+}

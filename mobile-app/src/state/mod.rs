@@ -1,0 +1,16 @@
+//! View-models: plain Rust over the typed client of shared-types. No UI types here; each screen
+//! of `ui` shows what these hold and calls these functions.
+
+pub mod customer;
+pub mod error;
+pub mod format;
+pub mod jobs;
+pub mod loadable;
+pub mod nav;
+pub mod partner;
+pub mod session;
+
+pub use error::AppError;
+pub use loadable::Loadable;
+pub use nav::Screen;
+pub use session::Session;

@@ -1,0 +1,631 @@
+//! What the partner's screens show and do: onboarding, the lead inbox, a lead, the wallet,
+//! ratings, connection stats and settings.
+
+use chrono_tz::Tz;
+use shared_types::ErrorCode;
+use shared_types::notify::{Device, DeviceInput, NotificationPreferences, Platform};
+use shared_types::pagination::PageParams;
+use shared_types::partners::{
+    Availability, Category, ConnectionStats, ConnectionsQuery, Granularity, Money, PartnerProfile,
+    PartnerProfileInput, ServiceArea, Weekday, WeeklyHours,
+};
+use shared_types::ratings::{ReplyInput, Review};
+use shared_types::requests::{ApplyInput, DeclineInput, Lead, LeadFilter};
+use shared_types::wallet::{
+    BankAccountInput, Payout, PayoutMethod, PayoutMethodInput, PayoutMethodKind, Wallet,
+    WalletEntry,
+};
+
+use super::error::AppError;
+use super::format;
+use super::session::Session;
+
+const WEEK: [Weekday; 7] = [
+    Weekday::Monday,
+    Weekday::Tuesday,
+    Weekday::Wednesday,
+    Weekday::Thursday,
+    Weekday::Friday,
+    Weekday::Saturday,
+    Weekday::Sunday,
+];
+
+pub fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Monday => "Monday",
+        Weekday::Tuesday => "Tuesday",
+        Weekday::Wednesday => "Wednesday",
+        Weekday::Thursday => "Thursday",
+        Weekday::Friday => "Friday",
+        Weekday::Saturday => "Saturday",
+        Weekday::Sunday => "Sunday",
+    }
+}
+
+// --- onboarding ---
+
+/// One day of the weekly hours form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayHours {
+    pub weekday: Weekday,
+    pub open: bool,
+    pub start: String,
+    pub end: String,
+}
+
+/// The onboarding form as typed: text fields stay text until submitted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnboardingForm {
+    pub business_name: String,
+    pub description: String,
+    pub phone: String,
+    pub website: String,
+    /// Category slugs.
+    pub categories: Vec<String>,
+    pub city: String,
+    pub lat: String,
+    pub lon: String,
+    pub radius_km: String,
+    pub time_zone: String,
+    pub days: Vec<DayHours>,
+    pub accepting_leads: bool,
+}
+
+impl OnboardingForm {
+    /// A new pro's form: weekdays 08:00–17:00 in `zone`.
+    pub fn blank(zone: Tz) -> Self {
+        Self {
+            business_name: String::new(),
+            description: String::new(),
+            phone: String::new(),
+            website: String::new(),
+            categories: Vec::new(),
+            city: String::new(),
+            lat: String::new(),
+            lon: String::new(),
+            radius_km: "25".into(),
+            time_zone: zone.name().to_owned(),
+            days: WEEK
+                .into_iter()
+                .map(|weekday| DayHours {
+                    weekday,
+                    open: !matches!(weekday, Weekday::Saturday | Weekday::Sunday),
+                    start: "08:00".into(),
+                    end: "17:00".into(),
+                })
+                .collect(),
+            accepting_leads: true,
+        }
+    }
+
+    pub fn from_profile(profile: &PartnerProfile) -> Self {
+        let area = &profile.service_area;
+        let days = WEEK
+            .into_iter()
+            .map(|weekday| {
+                let hours = profile
+                    .availability
+                    .weekly
+                    .iter()
+                    .find(|hours| hours.weekday == weekday);
+                DayHours {
+                    weekday,
+                    open: hours.is_some(),
+                    start: hours.map_or("08:00".into(), |h| h.start.clone()),
+                    end: hours.map_or("17:00".into(), |h| h.end.clone()),
+                }
+            })
+            .collect();
+        Self {
+            business_name: profile.business_name.clone(),
+            description: profile.description.clone(),
+            phone: profile.phone.clone().unwrap_or_default(),
+            website: profile.website.clone().unwrap_or_default(),
+            categories: profile.categories.iter().map(|c| c.slug.clone()).collect(),
+            city: area.city.clone(),
+            lat: area.lat.to_string(),
+            lon: area.lon.to_string(),
+            radius_km: area.radius_km.to_string(),
+            time_zone: profile.availability.time_zone.clone(),
+            days,
+            accepting_leads: profile.accepting_leads,
+        }
+    }
+
+    /// The two API bodies, or field errors for numbers that are not numbers.
+    pub fn to_inputs(&self) -> Result<(PartnerProfileInput, Availability), AppError> {
+        let number = |field: &str, text: &str| {
+            text.trim()
+                .parse::<f64>()
+                .map_err(|_| AppError::invalid(field, "enter a number"))
+        };
+        let optional = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+        let profile = PartnerProfileInput {
+            business_name: self.business_name.trim().to_owned(),
+            description: self.description.trim().to_owned(),
+            phone: optional(&self.phone),
+            website: optional(&self.website),
+            categories: self.categories.clone(),
+            service_area: ServiceArea {
+                city: self.city.trim().to_owned(),
+                lat: number("service_area.lat", &self.lat)?,
+                lon: number("service_area.lon", &self.lon)?,
+                radius_km: number("service_area.radius_km", &self.radius_km)?,
+            },
+            accepting_leads: self.accepting_leads,
+        };
+        let availability = Availability {
+            time_zone: self.time_zone.trim().to_owned(),
+            weekly: self
+                .days
+                .iter()
+                .filter(|day| day.open)
+                .map(|day| WeeklyHours {
+                    weekday: day.weekday,
+                    start: day.start.trim().to_owned(),
+                    end: day.end.trim().to_owned(),
+                })
+                .collect(),
+            days_off: Vec::new(),
+        };
+        Ok((profile, availability))
+    }
+}
+
+/// The onboarding screen: the categories to pick from and the form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Onboarding {
+    pub categories: Vec<Category>,
+    pub form: OnboardingForm,
+    /// The pro already has a profile (the screen edits it).
+    pub existing: bool,
+}
+
+impl Onboarding {
+    pub async fn load(session: &Session) -> Result<Self, AppError> {
+        let categories = active_categories(session).await?;
+        let (form, existing) = match my_profile(session).await? {
+            Some(profile) => (OnboardingForm::from_profile(&profile), true),
+            None => (OnboardingForm::blank(session.time_zone()), false),
+        };
+        Ok(Self {
+            categories,
+            form,
+            existing,
+        })
+    }
+
+    /// Saves the profile, then the weekly hours. Times then show in the pro's working zone.
+    pub async fn save(
+        session: &Session,
+        form: &OnboardingForm,
+    ) -> Result<PartnerProfile, AppError> {
+        let (profile, availability) = form.to_inputs()?;
+        session
+            .call(|c| {
+                let profile = profile.clone();
+                async move { c.put_my_partner_profile(&profile).await }
+            })
+            .await?;
+        session
+            .call(|c| {
+                let availability = availability.clone();
+                async move { c.put_my_availability(&availability).await }
+            })
+            .await?;
+        let saved = my_profile(session)
+            .await?
+            .ok_or_else(|| AppError::Unexpected("the profile was not saved".into()))?;
+        adopt_time_zone(session, &saved);
+        Ok(saved)
+    }
+}
+
+pub async fn active_categories(session: &Session) -> Result<Vec<Category>, AppError> {
+    let page = session
+        .public(|c| async move { c.categories(&PageParams::default()).await })
+        .await?;
+    Ok(page.items.into_iter().filter(|c| c.active).collect())
+}
+
+/// The pro's profile, or `None` before onboarding.
+pub async fn my_profile(session: &Session) -> Result<Option<PartnerProfile>, AppError> {
+    match session
+        .call(|c| async move { c.my_partner_profile().await })
+        .await
+    {
+        Ok(profile) => Ok(Some(profile)),
+        Err(error) if error.code() == Some(ErrorCode::NotFound) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// Shows times in the zone the pro works in.
+pub fn adopt_time_zone(session: &Session, profile: &PartnerProfile) {
+    if let Ok(zone) = profile.availability.time_zone.parse::<Tz>() {
+        session.set_time_zone(zone);
+    }
+}
+
+// --- leads ---
+
+/// The lead inbox: leads waiting for an answer first (soonest expiry first), then the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadInbox {
+    pub waiting: Vec<Lead>,
+    pub answered: Vec<Lead>,
+}
+
+impl LeadInbox {
+    pub async fn load(session: &Session) -> Result<Self, AppError> {
+        let page = session
+            .call(|c| async move {
+                c.leads(&LeadFilter::default(), &PageParams::default())
+                    .await
+            })
+            .await?;
+        Ok(Self::from_leads(page.items))
+    }
+
+    pub fn from_leads(leads: Vec<Lead>) -> Self {
+        use shared_types::requests::OfferStatus;
+        let (mut waiting, answered): (Vec<Lead>, Vec<Lead>) = leads
+            .into_iter()
+            .partition(|lead| lead.status == OfferStatus::Offered);
+        waiting.sort_by_key(|lead| lead.expires_at);
+        Self { waiting, answered }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.waiting.is_empty() && self.answered.is_empty()
+    }
+}
+
+/// Why this pro got this lead, in one line.
+pub fn why_matched(lead: &Lead, zone: Tz) -> String {
+    let mut reasons = vec![format!(
+        "{} from the centre of your area",
+        format::distance(lead.why.distance_km)
+    )];
+    if let Some(window) = &lead.why.window {
+        reasons.push(format!("you're free {}", format::window(window, zone)));
+    }
+    if let Some(score) = lead.why.star_score {
+        reasons.push(format!(
+            "your Star Score {}",
+            format::star_score(Some(score))
+        ));
+    }
+    reasons.join(" · ")
+}
+
+/// `Sent to you only` / `Sent to 3 pros`.
+pub fn reach(lead: &Lead) -> String {
+    match lead.offered_to {
+        ..=1 => "Sent to you only".into(),
+        n => format!("Sent to {n} pros"),
+    }
+}
+
+/// What the lead pays: the category's list price (instant) or the customer's budget.
+pub fn lead_price(lead: &Lead) -> Option<&Money> {
+    lead.category.list_price.as_ref().or(lead.budget.as_ref())
+}
+
+/// How answering a lead turned out. Losing a race is an outcome, not an error.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LeadOutcome {
+    /// The job is this pro's.
+    Assigned {
+        job_id: String,
+    },
+    /// The application was sent; the customer chooses.
+    Applied,
+    Declined,
+    /// Another pro was faster.
+    Taken,
+    Expired,
+}
+
+fn race_outcome(error: AppError) -> Result<LeadOutcome, AppError> {
+    match error.code() {
+        Some(ErrorCode::LeadTaken) => Ok(LeadOutcome::Taken),
+        Some(ErrorCode::LeadExpired) => Ok(LeadOutcome::Expired),
+        _ => Err(error),
+    }
+}
+
+pub async fn load_lead(session: &Session, lead_id: &str) -> Result<Lead, AppError> {
+    session.call(|c| async move { c.lead(lead_id).await }).await
+}
+
+/// Confirm (instant categories): the first pro to confirm gets the job.
+pub async fn confirm_lead(session: &Session, lead_id: &str) -> Result<LeadOutcome, AppError> {
+    match session
+        .call(|c| async move { c.confirm_lead(lead_id).await })
+        .await
+    {
+        Ok(assignment) => Ok(LeadOutcome::Assigned {
+            job_id: assignment.job_id,
+        }),
+        Err(error) => race_outcome(error),
+    }
+}
+
+/// Apply with a quote (review categories). `quote` is typed text, e.g. `450` or `450.00`.
+pub async fn apply_to_lead(
+    session: &Session,
+    lead: &Lead,
+    message: &str,
+    quote: &str,
+) -> Result<LeadOutcome, AppError> {
+    let amount_cents =
+        format::parse_cents(quote).ok_or_else(|| AppError::invalid("quote", "enter an amount"))?;
+    let currency = lead_price(lead)
+        .map_or("CAD", |money| &money.currency)
+        .to_owned();
+    let body = ApplyInput {
+        message: message.trim().to_owned(),
+        quote: Money {
+            amount_cents,
+            currency,
+        },
+    };
+    match session
+        .call(|c| {
+            let body = body.clone();
+            async move { c.apply_lead(&lead.id, &body).await }
+        })
+        .await
+    {
+        Ok(_) => Ok(LeadOutcome::Applied),
+        Err(error) => race_outcome(error),
+    }
+}
+
+pub async fn decline_lead(
+    session: &Session,
+    lead_id: &str,
+    reason: &str,
+) -> Result<LeadOutcome, AppError> {
+    let body = DeclineInput {
+        reason: Some(reason.trim().to_owned()).filter(|r| !r.is_empty()),
+    };
+    match session
+        .call(|c| {
+            let body = body.clone();
+            async move { c.decline_lead(lead_id, &body).await }
+        })
+        .await
+    {
+        Ok(_) => Ok(LeadOutcome::Declined),
+        Err(error) => race_outcome(error),
+    }
+}
+
+// --- wallet ---
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WalletView {
+    pub wallet: Wallet,
+    pub entries: Vec<WalletEntry>,
+    pub payouts: Vec<Payout>,
+}
+
+impl WalletView {
+    pub async fn load(session: &Session) -> Result<Self, AppError> {
+        let page = PageParams::default();
+        let wallet = session.call(|c| async move { c.wallet().await }).await?;
+        let entries = session
+            .call(|c| {
+                let page = page.clone();
+                async move { c.wallet_entries(&page).await }
+            })
+            .await?
+            .items;
+        let payouts = session
+            .call(|c| {
+                let page = page.clone();
+                async move { c.my_payouts(&page).await }
+            })
+            .await?
+            .items;
+        Ok(Self {
+            wallet,
+            entries,
+            payouts,
+        })
+    }
+}
+
+/// The payout method form as typed: a cheque to a mailing address, or a bank transfer.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PayoutMethodForm {
+    pub bank_transfer: bool,
+    pub mailing_address: String,
+    pub account_holder: String,
+    pub routing_number: String,
+    pub account_number: String,
+}
+
+impl PayoutMethodForm {
+    pub fn to_input(&self) -> PayoutMethodInput {
+        let trimmed = |text: &str| text.trim().to_owned();
+        if self.bank_transfer {
+            PayoutMethodInput {
+                method: PayoutMethodKind::BankTransfer,
+                mailing_address: None,
+                bank_account: Some(BankAccountInput {
+                    account_holder: trimmed(&self.account_holder),
+                    routing_number: trimmed(&self.routing_number),
+                    account_number: trimmed(&self.account_number),
+                }),
+            }
+        } else {
+            PayoutMethodInput {
+                method: PayoutMethodKind::Cheque,
+                mailing_address: Some(trimmed(&self.mailing_address)),
+                bank_account: None,
+            }
+        }
+    }
+}
+
+/// Where payouts go. The account number is sent once and only its last four digits come back.
+pub async fn set_payout_method(
+    session: &Session,
+    form: &PayoutMethodForm,
+) -> Result<PayoutMethod, AppError> {
+    let input = form.to_input();
+    session
+        .call(|c| {
+            let input = input.clone();
+            async move { c.set_payout_method(&input).await }
+        })
+        .await
+}
+
+// --- ratings ---
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatingsView {
+    pub star_score: Option<f64>,
+    pub review_count: i64,
+    pub reviews: Vec<Review>,
+}
+
+impl RatingsView {
+    pub async fn load(session: &Session) -> Result<Self, AppError> {
+        let profile = my_profile(session).await?;
+        let Some(profile) = profile else {
+            return Ok(Self {
+                star_score: None,
+                review_count: 0,
+                reviews: Vec::new(),
+            });
+        };
+        let reviews = session
+            .call(|c| {
+                let id = profile.id.clone();
+                async move { c.partner_reviews(&id, &PageParams::default()).await }
+            })
+            .await?
+            .items;
+        Ok(Self {
+            star_score: profile.star_score,
+            review_count: profile.review_count,
+            reviews,
+        })
+    }
+}
+
+/// The pro's public answer under a review.
+pub async fn reply_to_review(
+    session: &Session,
+    rating_id: &str,
+    text: &str,
+) -> Result<(), AppError> {
+    let body = ReplyInput {
+        text: text.trim().to_owned(),
+    };
+    session
+        .call(|c| {
+            let body = body.clone();
+            async move { c.reply_to_review(rating_id, &body).await }
+        })
+        .await
+        .map(drop)
+}
+
+// --- connections ---
+
+/// Profile views, leads and contact clicks over the last weeks.
+pub async fn connections(session: &Session) -> Result<ConnectionStats, AppError> {
+    let query = ConnectionsQuery {
+        from: None,
+        to: None,
+        granularity: Granularity::Week,
+    };
+    session
+        .call(|c| {
+            let query = query.clone();
+            async move { c.my_connections(&query).await }
+        })
+        .await
+}
+
+// --- settings ---
+
+/// Notification preferences, plus the accepting-leads switch for pros.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettingsView {
+    pub preferences: NotificationPreferences,
+    /// `None` for customers (and pros before onboarding).
+    pub accepting_leads: Option<bool>,
+    pub devices: Vec<Device>,
+}
+
+impl SettingsView {
+    pub async fn load(session: &Session) -> Result<Self, AppError> {
+        let preferences = session
+            .call(|c| async move { c.notification_preferences().await })
+            .await?;
+        let accepting_leads = if session.role() == Some(shared_types::auth::Role::Partner) {
+            my_profile(session).await?.map(|p| p.accepting_leads)
+        } else {
+            None
+        };
+        let devices = session.call(|c| async move { c.devices().await }).await?;
+        Ok(Self {
+            preferences,
+            accepting_leads,
+            devices,
+        })
+    }
+}
+
+/// Turns lead alerts on or off (the rest of the profile stays as it is).
+pub async fn set_accepting_leads(session: &Session, accepting: bool) -> Result<bool, AppError> {
+    let profile = my_profile(session)
+        .await?
+        .ok_or_else(|| AppError::Unexpected("finish onboarding first".into()))?;
+    let mut form = OnboardingForm::from_profile(&profile);
+    form.accepting_leads = accepting;
+    let (input, _) = form.to_inputs()?;
+    let saved = session
+        .call(|c| {
+            let input = input.clone();
+            async move { c.put_my_partner_profile(&input).await }
+        })
+        .await?;
+    Ok(saved.accepting_leads)
+}
+
+pub async fn save_preferences(
+    session: &Session,
+    preferences: &NotificationPreferences,
+) -> Result<NotificationPreferences, AppError> {
+    session
+        .call(|c| async move { c.put_notification_preferences(preferences).await })
+        .await
+}
+
+/// Registers this phone's push token (FCM) so alerts reach it. The Android/iOS shells call this
+/// with the token the platform hands them at start and whenever it rotates.
+pub async fn register_push_token(
+    session: &Session,
+    token: &str,
+    platform: Platform,
+) -> Result<Device, AppError> {
+    let body = DeviceInput {
+        token: token.to_owned(),
+        platform,
+        app_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+    };
+    session
+        .call(|c| {
+            let body = body.clone();
+            async move { c.register_device(&body).await }
+        })
+        .await
+}

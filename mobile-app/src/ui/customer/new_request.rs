@@ -1,0 +1,186 @@
+//! A new request: what, where, when and budget. The API's field errors show next to the fields.
+
+use dioxus::prelude::*;
+use shared_types::partners::Category;
+
+use crate::state::customer::{Place, RequestForm};
+use crate::state::partner::active_categories;
+use crate::state::{AppError, Loadable, Screen};
+use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
+use crate::ui::kit::{Button, Card, Field, Page, action_error, field_error, loaded};
+
+#[component]
+pub fn NewRequestScreen(category: Option<String>, partner_id: Option<String>) -> Element {
+    let session = use_session();
+    let mut nav = use_nav();
+    let mut categories = use_loader(|session| async move { active_categories(&session).await });
+    let action = use_action();
+    let form = RequestForm::new(category, partner_id, &Place::toronto());
+    rsx! {
+        NewRequestPage {
+            categories: loadable(&categories),
+            form,
+            busy: action.busy.cloned(),
+            error: action.error(),
+            on_back: nav.back_handler(),
+            on_retry: move |()| categories.restart(),
+            on_submit: move |form: RequestForm| {
+                let session = session.clone();
+                action.run(async move {
+                    let request = form.submit(&session).await?;
+                    nav.reset(Screen::Requests);
+                    nav.go(Screen::Request(request.id));
+                    Ok(())
+                });
+            },
+        }
+    }
+}
+
+#[component]
+pub fn NewRequestPage(
+    categories: Loadable<Vec<Category>>,
+    form: RequestForm,
+    busy: bool,
+    error: Option<AppError>,
+    on_back: Option<EventHandler<()>>,
+    on_retry: EventHandler<()>,
+    on_submit: EventHandler<RequestForm>,
+) -> Element {
+    let mut form = use_signal(|| form);
+    let err = error.as_ref();
+    let f = form.read().clone();
+    let direct = f.partner_id.is_some();
+    rsx! {
+        Page { title: if direct { "Get a Quote" } else { "New request" }, on_back,
+            {loaded(&categories, Some(on_retry), |categories| rsx! {
+                Card { title: "What do you need?",
+                    div { class: "field",
+                        label { r#for: "field-category", "Category" }
+                        select {
+                            id: "field-category",
+                            name: "category",
+                            "aria-invalid": if field_error(err, "category").is_some() { "true" } else { "false" },
+                            onchange: move |e| form.write().category = e.value(),
+                            option { value: "", selected: f.category.is_empty(), "Choose…" }
+                            for category in categories.iter() {
+                                option {
+                                    value: "{category.slug}",
+                                    selected: f.category == category.slug,
+                                    "{category.name}"
+                                }
+                            }
+                        }
+                        if let Some(message) = field_error(err, "category") {
+                            p { class: "field-error", role: "alert", "{message}" }
+                        }
+                    }
+                    Field {
+                        label: "Describe the job",
+                        name: "description",
+                        kind: "textarea",
+                        placeholder: "What needs doing, how big, anything the pro should know",
+                        value: f.description.clone(),
+                        error: field_error(err, "description"),
+                        oninput: move |v| form.write().description = v,
+                    }
+                }
+            })}
+            Card { title: "Where",
+                Field {
+                    label: "Street address",
+                    name: "street",
+                    value: f.street.clone(),
+                    error: field_error(err, "address.street"),
+                    oninput: move |v| form.write().street = v,
+                }
+                div { class: "grid-2",
+                    Field {
+                        label: "City",
+                        name: "city",
+                        value: f.city.clone(),
+                        error: field_error(err, "address.city"),
+                        oninput: move |v| form.write().city = v,
+                    }
+                    Field {
+                        label: "Postal code",
+                        name: "postal_code",
+                        value: f.postal_code.clone(),
+                        error: field_error(err, "address.postal_code"),
+                        oninput: move |v| form.write().postal_code = v,
+                    }
+                }
+                p { class: "subtle", "Only the pro you hire sees your street address and phone." }
+            }
+            Card { title: "When",
+                for (index, window) in f.windows.iter().enumerate() {
+                    div { class: "grid-3",
+                        Field {
+                            label: "Date",
+                            name: "window-date-{index}",
+                            kind: "date",
+                            value: window.date.clone(),
+                            oninput: move |v| form.write().windows[index].date = v,
+                        }
+                        Field {
+                            label: "From",
+                            name: "window-start-{index}",
+                            kind: "time",
+                            value: window.start.clone(),
+                            oninput: move |v| form.write().windows[index].start = v,
+                        }
+                        Field {
+                            label: "Hours",
+                            name: "window-hours-{index}",
+                            kind: "number",
+                            value: window.hours.clone(),
+                            oninput: move |v| form.write().windows[index].hours = v,
+                        }
+                    }
+                }
+                if let Some(message) = field_error(err, "windows") {
+                    p { class: "field-error", role: "alert", "{message}" }
+                }
+                if f.windows.len() < 3 {
+                    button {
+                        class: "btn btn-link",
+                        r#type: "button",
+                        onclick: move |_| {
+                            form.write().windows.push(crate::state::customer::WindowForm {
+                                date: String::new(),
+                                start: "10:00".into(),
+                                hours: "2".into(),
+                            });
+                        },
+                        "+ Another time that works"
+                    }
+                }
+            }
+            Card { title: "Budget and contact",
+                Field {
+                    label: "Budget (CAD, optional)",
+                    name: "budget",
+                    placeholder: "300",
+                    value: f.budget.clone(),
+                    error: field_error(err, "budget"),
+                    oninput: move |v| form.write().budget = v,
+                }
+                Field {
+                    label: "Phone for the pro (optional)",
+                    name: "contact_phone",
+                    kind: "tel",
+                    placeholder: "+14165550199",
+                    value: f.contact_phone.clone(),
+                    error: field_error(err, "contact_phone"),
+                    oninput: move |v| form.write().contact_phone = v,
+                }
+            }
+            {action_error(err)}
+            Button {
+                label: if direct { "Ask for a quote" } else { "Send to nearby pros" },
+                busy,
+                onclick: move |()| on_submit.call(form.read().clone()),
+            }
+        }
+    }
+}

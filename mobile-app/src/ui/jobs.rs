@@ -1,0 +1,503 @@
+//! Jobs, for both sides: the list, and one job with what to do next, the agreement, payment,
+//! the customer's contact (for the assigned pro) and the timeline.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use dioxus::prelude::*;
+use shared_types::auth::Role;
+use shared_types::jobs::{Job, JobStatus, Party, ProposalStatus};
+use shared_types::wallet::{PaymentPurpose, PaymentStatus};
+
+use crate::state::jobs::{
+    self as job_rules, Checkout, JobAction, JobDetail, event_label, slot_from_local, status_label,
+};
+use crate::state::{AppError, Loadable, Screen, format};
+use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_now, use_session};
+use crate::ui::kit::{
+    Badge, Button, Card, EmptyState, Field, Notice, Page, Row, Tone, action_error, field_error,
+    loaded,
+};
+
+#[component]
+pub fn JobsScreen() -> Element {
+    let session = use_session();
+    let mut nav = use_nav();
+    let mut data = use_loader(|session| async move { job_rules::list(&session).await });
+    rsx! {
+        JobsPage {
+            state: loadable(&data),
+            zone: session.time_zone(),
+            on_open: move |id| nav.go(Screen::Job(id)),
+            on_retry: move |()| data.restart(),
+        }
+    }
+}
+
+fn status_tone(status: JobStatus) -> &'static str {
+    match status {
+        JobStatus::Assigned | JobStatus::Scheduled => "info",
+        JobStatus::InProgress => "accent",
+        JobStatus::Completed | JobStatus::Confirmed => "good",
+        JobStatus::Cancelled => "neutral",
+        JobStatus::Disputed => "warn",
+    }
+}
+
+#[component]
+pub fn JobsPage(
+    state: Loadable<Vec<Job>>,
+    zone: Tz,
+    on_open: EventHandler<String>,
+    on_retry: EventHandler<()>,
+) -> Element {
+    rsx! {
+        Page { title: "Jobs",
+            {loaded(&state, Some(on_retry), |jobs| rsx! {
+                if jobs.is_empty() {
+                    EmptyState { title: "No jobs yet", body: "Confirm a lead and it becomes a job here." }
+                }
+                ul { class: "list",
+                    for job in jobs.iter() {
+                        li {
+                            key: "{job.id}",
+                            class: "list-item list-link",
+                            role: "button",
+                            tabindex: "0",
+                            onclick: {
+                                let id = job.id.clone();
+                                move |_| on_open.call(id.clone())
+                            },
+                            div {
+                                p { class: "list-title", "{job.category} · {job.city}" }
+                                p { class: "subtle",
+                                    {job.scheduled.as_ref().map_or("Time not set yet".to_owned(), |w| format::window(w, zone))}
+                                }
+                            }
+                            div { class: "list-end",
+                                Badge { text: status_label(job.status), tone: status_tone(job.status) }
+                                span { class: "amount", "{format::money(&job.price)}" }
+                            }
+                        }
+                    }
+                }
+            })}
+        }
+    }
+}
+
+/// Something done on the job screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobCommand {
+    /// Local date (YYYY-MM-DD), start (HH:MM) and length in hours, per slot.
+    Propose(Vec<(String, String, String)>),
+    AcceptSlot(u32),
+    Sign(String),
+    Pay(String),
+    Tip {
+        amount: String,
+        card: String,
+    },
+    Start,
+    Complete(String),
+    Dispute(String),
+    Rate {
+        stars: i32,
+        comment: String,
+    },
+    Cancel(String),
+}
+
+#[component]
+pub fn JobScreen(id: String) -> Element {
+    let session = use_session();
+    let nav = use_nav();
+    let job_id = id.clone();
+    let mut data = use_loader(move |session| {
+        let id = job_id.clone();
+        async move { JobDetail::load(&session, &id).await }
+    });
+    let action = use_action();
+    let mut checkout = use_signal(Checkout::new);
+    let mut notice = use_signal(|| None::<String>);
+    let now = use_now(30);
+    let role = session.role().unwrap_or(Role::Customer);
+    rsx! {
+        JobPage {
+            state: loadable(&data),
+            role,
+            now: now(),
+            zone: session.time_zone(),
+            busy: action.busy.cloned(),
+            error: action.error(),
+            notice: notice(),
+            on_back: nav.back_handler(),
+            on_retry: move |()| data.restart(),
+            on_command: move |command: JobCommand| {
+                let session = session.clone();
+                let detail = data.read().as_ref().and_then(|r| r.as_ref().ok()).cloned();
+                action.run(async move {
+                    let Some(detail) = detail else { return Ok(()) };
+                    let job = &detail.job;
+                    let zone = session.time_zone();
+                    let done = match command {
+                        JobCommand::Propose(slots) => {
+                            let slots = slots
+                                .iter()
+                                .filter(|(date, _, _)| !date.trim().is_empty())
+                                .map(|(date, start, hours)| slot_from_local(date, start, hours, zone))
+                                .collect::<Result<Vec<_>, _>>()?;
+                            job_rules::propose_slots(&session, &job.id, slots).await?;
+                            "Times sent to the customer."
+                        }
+                        JobCommand::AcceptSlot(slot) => {
+                            job_rules::accept_slot(&session, job, slot).await?;
+                            "Booked."
+                        }
+                        JobCommand::Sign(name) => {
+                            let agreement = detail
+                                .agreement
+                                .as_ref()
+                                .ok_or_else(|| AppError::Unexpected("no agreement to sign".into()))?;
+                            job_rules::sign_agreement(&session, agreement, &name).await?;
+                            "Signed. You can pay now."
+                        }
+                        JobCommand::Pay(card) => {
+                            let mut attempt = checkout.read().clone();
+                            let paid = attempt.pay(&session, &job.id, &card).await;
+                            checkout.set(attempt);
+                            match paid?.status {
+                                PaymentStatus::Succeeded => "Paid. The money is held until you're satisfied.",
+                                _ => "Payment processing: we'll confirm shortly.",
+                            }
+                        }
+                        JobCommand::Tip { amount, card } => {
+                            let mut attempt = checkout.read().clone();
+                            let tipped = attempt.tip(&session, job, &amount, &card).await;
+                            checkout.set(attempt);
+                            tipped?;
+                            "Thank you! The whole tip goes to your pro."
+                        }
+                        JobCommand::Start => {
+                            job_rules::start(&session, &job.id).await?;
+                            "Started."
+                        }
+                        JobCommand::Complete(summary) => {
+                            job_rules::complete(&session, &job.id, &summary).await?;
+                            "Marked complete. The customer has 24 hours to review."
+                        }
+                        JobCommand::Dispute(reason) => {
+                            job_rules::dispute(&session, &job.id, &reason).await?;
+                            "Dispute opened. Our team will contact you."
+                        }
+                        JobCommand::Rate { stars, comment } => {
+                            job_rules::rate(&session, &job.id, stars, &comment).await?;
+                            "Thanks for rating."
+                        }
+                        JobCommand::Cancel(reason) => {
+                            job_rules::cancel(&session, &job.id, &reason).await?;
+                            "Cancelled."
+                        }
+                    };
+                    notice.set(Some(done.to_owned()));
+                    data.restart();
+                    Ok(())
+                });
+            },
+        }
+    }
+}
+
+#[component]
+pub fn JobPage(
+    state: Loadable<JobDetail>,
+    role: Role,
+    now: DateTime<Utc>,
+    zone: Tz,
+    busy: bool,
+    error: Option<AppError>,
+    notice: Option<String>,
+    on_back: Option<EventHandler<()>>,
+    on_retry: EventHandler<()>,
+    on_command: EventHandler<JobCommand>,
+) -> Element {
+    rsx! {
+        Page { title: "Job", on_back,
+            if let Some(text) = notice {
+                Notice { tone: "good", text }
+            }
+            {action_error(error.as_ref())}
+            {loaded(&state, Some(on_retry), |detail| {
+                let job = &detail.job;
+                let steps = detail.next_steps(role, now);
+                rsx! {
+                    Card { title: "{job.category}",
+                        div { class: "lead-badges",
+                            Badge { text: status_label(job.status), tone: status_tone(job.status) }
+                        }
+                        if role == Role::Customer {
+                            Row { label: "Pro", value: job.business_name.clone() }
+                        }
+                        Row { label: "Price", value: format::money(&job.price) }
+                        Row {
+                            label: "When",
+                            value: job.scheduled.as_ref().map_or("Not set yet".to_owned(), |w| format::window(w, zone)),
+                        }
+                        Row { label: "Where", value: job.city.clone() }
+                        Row { label: "Paid", value: job.paid_at.map_or("Not yet".to_owned(), |at| format::date_time(at, zone)) }
+                        p { class: "lead-desc", "{job.description}" }
+                        if let Some(waiting) = detail.waiting_for(role) {
+                            p { class: "subtle", "{waiting}" }
+                        }
+                    }
+                    if let Some(customer) = &detail.customer {
+                        Card { title: "Customer",
+                            Row { label: "Name", value: customer.name.clone() }
+                            Row { label: "Email", value: customer.email.clone() }
+                            Row {
+                                label: "Address",
+                                value: format!("{}, {} {}", customer.address.street, customer.address.city, customer.address.postal_code),
+                            }
+                            if let Some(phone) = &customer.phone {
+                                a { class: "btn btn-secondary", href: "tel:{phone}", "Call {phone}" }
+                            }
+                            a { class: "btn btn-secondary", href: "mailto:{customer.email}", "aria-label": "Email {customer.email}", "Email the customer" }
+                        }
+                    }
+                    JobSteps { detail: detail.clone(), steps, role, zone, busy, error: error.clone(), on_command }
+                    if let Some(agreement) = &detail.agreement {
+                        Card { title: "Service agreement (version {agreement.version})",
+                            pre { class: "agreement", tabindex: "0", "{agreement.text}" }
+                            if let Some(signature) = &agreement.signature {
+                                p { class: "subtle", "Signed by {signature.typed_name} on {format::date_time(signature.signed_at, zone)}" }
+                            }
+                        }
+                    }
+                    if !detail.payments.is_empty() {
+                        Card { title: "Payments",
+                            for payment in detail.payments.iter() {
+                                Row {
+                                    label: match (payment.purpose, payment.status) {
+                                        (PaymentPurpose::Tip, _) => "Tip",
+                                        (_, PaymentStatus::Succeeded) => "Job (held)",
+                                        (_, PaymentStatus::Processing) => "Job (processing)",
+                                        (_, PaymentStatus::Failed) => "Job (declined)",
+                                    },
+                                    value: format::money(&payment.amount),
+                                }
+                            }
+                        }
+                    }
+                    if let Some(ratings) = &detail.ratings {
+                        Card { title: "Ratings",
+                            Row {
+                                label: "Your rating",
+                                value: ratings.mine.as_ref().map_or("Not yet".to_owned(), |r| format!("{} ★", r.stars)),
+                            }
+                            Row {
+                                label: "Their rating",
+                                value: match (&ratings.theirs, ratings.theirs_submitted) {
+                                    (Some(r), _) => format!("{} ★", r.stars),
+                                    (None, true) => "Submitted: shown when both have rated".to_owned(),
+                                    (None, false) => "Not yet".to_owned(),
+                                },
+                            }
+                        }
+                    }
+                    Card { title: "Timeline",
+                        ol { class: "timeline",
+                            for event in detail.timeline.iter() {
+                                li { key: "{event.id}",
+                                    span { class: "timeline-what", "{event_label(event)}" }
+                                    span { class: "subtle", " · {format::date_time(event.at, zone)}" }
+                                }
+                            }
+                        }
+                    }
+                }
+            })}
+        }
+    }
+}
+
+/// The forms and buttons for what can be done next.
+#[component]
+fn JobSteps(
+    detail: JobDetail,
+    steps: Vec<JobAction>,
+    role: Role,
+    zone: Tz,
+    busy: bool,
+    error: Option<AppError>,
+    on_command: EventHandler<JobCommand>,
+) -> Element {
+    let mut slot_date = use_signal(String::new);
+    let mut slot_start = use_signal(|| "10:00".to_owned());
+    let mut slot_hours = use_signal(|| "2".to_owned());
+    let mut typed_name = use_signal(String::new);
+    let mut card = use_signal(|| "tok_visa".to_owned());
+    let mut tip = use_signal(|| "10".to_owned());
+    let mut text = use_signal(String::new);
+    let mut stars = use_signal(|| 5);
+    let mut comment = use_signal(String::new);
+    let err = error.as_ref();
+    let proposal = detail
+        .job
+        .open_proposal
+        .clone()
+        .filter(|p| p.status == ProposalStatus::Open);
+    rsx! {
+        if let Some(proposal) = proposal.filter(|p| role == Role::Partner && p.proposed_by == Party::Partner) {
+            Card { title: "Times you proposed",
+                ul { class: "lead-windows",
+                    for slot in proposal.slots.iter() {
+                        li { "{format::window(slot, zone)}" }
+                    }
+                }
+            }
+        }
+        for step in steps {
+            match step {
+                JobAction::AcceptSlot => rsx! {
+                    Card { title: "Pick a time",
+                        for (index, slot) in detail.job.open_proposal.iter().flat_map(|p| p.slots.iter()).enumerate() {
+                            Button {
+                                label: format!("Book {}", format::window(slot, zone)),
+                                tone: Tone::Secondary,
+                                busy,
+                                onclick: move |()| on_command.call(JobCommand::AcceptSlot(u32::try_from(index).unwrap_or(0))),
+                            }
+                        }
+                    }
+                },
+                JobAction::ProposeSlots => rsx! {
+                    Card { title: "Propose a time",
+                        div { class: "grid-3",
+                            Field { label: "Date", name: "slot_date", kind: "date", value: slot_date(), oninput: move |v| slot_date.set(v) }
+                            Field { label: "Start", name: "slot_start", kind: "time", value: slot_start(), oninput: move |v| slot_start.set(v) }
+                            Field { label: "Hours", name: "slot_hours", kind: "number", value: slot_hours(), oninput: move |v| slot_hours.set(v) }
+                        }
+                        if let Some(message) = field_error(err, "slots") {
+                            p { class: "field-error", role: "alert", "{message}" }
+                        }
+                        Button {
+                            label: "Send to the customer",
+                            busy,
+                            onclick: move |()| on_command.call(JobCommand::Propose(vec![(slot_date(), slot_start(), slot_hours())])),
+                        }
+                    }
+                },
+                JobAction::SignAgreement => rsx! {
+                    Card { title: "Sign the agreement",
+                        p { class: "subtle", "Read the agreement below, then type your full name to sign it." }
+                        Field {
+                            label: "Your full name",
+                            name: "typed_name",
+                            value: typed_name(),
+                            error: field_error(err, "typed_name"),
+                            oninput: move |v| typed_name.set(v),
+                        }
+                        Button { label: "Sign", busy, onclick: move |()| on_command.call(JobCommand::Sign(typed_name())) }
+                    }
+                },
+                JobAction::Pay => rsx! {
+                    Card { title: "Pay {format::money(&detail.job.price)}",
+                        p { class: "subtle", "Held safely until the job is done and you're satisfied." }
+                        Field {
+                            label: "Card",
+                            name: "card_token",
+                            hint: "Test mode: tok_visa pays, tok_declined is declined",
+                            value: card(),
+                            error: field_error(err, "card_token"),
+                            oninput: move |v| card.set(v),
+                        }
+                        Button { label: "Pay {format::money(&detail.job.price)}", busy, onclick: move |()| on_command.call(JobCommand::Pay(card())) }
+                    }
+                },
+                JobAction::Start => rsx! {
+                    Button { label: "Start the job", busy, onclick: move |()| on_command.call(JobCommand::Start) }
+                },
+                JobAction::Complete => rsx! {
+                    Card { title: "Finish the job",
+                        Field {
+                            label: "What you did",
+                            name: "summary",
+                            kind: "textarea",
+                            value: text(),
+                            error: field_error(err, "summary"),
+                            oninput: move |v| text.set(v),
+                        }
+                        Button { label: "Mark complete", busy, onclick: move |()| on_command.call(JobCommand::Complete(text())) }
+                    }
+                },
+                JobAction::Tip => rsx! {
+                    Card { title: "Add a tip",
+                        Field {
+                            label: "Tip ({detail.job.price.currency})",
+                            name: "tip",
+                            value: tip(),
+                            error: field_error(err, "amount"),
+                            oninput: move |v| tip.set(v),
+                        }
+                        Button {
+                            label: "Send tip",
+                            tone: Tone::Secondary,
+                            busy,
+                            onclick: move |()| on_command.call(JobCommand::Tip { amount: tip(), card: card() }),
+                        }
+                    }
+                },
+                JobAction::Dispute => rsx! {
+                    Card { title: "Something wrong?",
+                        p { class: "subtle",
+                            "You can open a dispute until "
+                            {detail.job.review_window_ends_at.map(|at| format::date_time(at, zone)).unwrap_or_default()}
+                            ". The money stays held while we look into it."
+                        }
+                        Field {
+                            label: "What went wrong",
+                            name: "reason",
+                            kind: "textarea",
+                            value: text(),
+                            error: field_error(err, "reason"),
+                            oninput: move |v| text.set(v),
+                        }
+                        Button { label: "Open a dispute", tone: Tone::Danger, busy, onclick: move |()| on_command.call(JobCommand::Dispute(text())) }
+                    }
+                },
+                JobAction::Rate => rsx! {
+                    Card { title: if role == Role::Partner { "Rate the customer" } else { "Rate your pro" },
+                        div { class: "stars", role: "radiogroup", "aria-label": "Stars",
+                            for n in 1..=5 {
+                                button {
+                                    class: if n <= stars() { "star star-on" } else { "star" },
+                                    role: "radio",
+                                    "aria-checked": if n == stars() { "true" } else { "false" },
+                                    "aria-label": "{n} stars",
+                                    onclick: move |_| stars.set(n),
+                                    "★"
+                                }
+                            }
+                        }
+                        Field {
+                            label: "Comment",
+                            name: "comment",
+                            kind: "textarea",
+                            value: comment(),
+                            error: field_error(err, "comment"),
+                            oninput: move |v| comment.set(v),
+                        }
+                        Button { label: "Submit rating", busy, onclick: move |()| on_command.call(JobCommand::Rate { stars: stars(), comment: comment() }) }
+                    }
+                },
+                JobAction::Cancel => rsx! {
+                    details { class: "card",
+                        summary { class: "summary-danger", "Cancel this job" }
+                        p { class: "subtle", "Cancelling close to the appointment may cost a fee (see the agreement)." }
+                        Field { label: "Reason", name: "cancel_reason", value: text(), oninput: move |v| text.set(v) }
+                        Button { label: "Cancel the job", tone: Tone::Danger, busy, onclick: move |()| on_command.call(JobCommand::Cancel(text())) }
+                    }
+                },
+            }
+        }
+    }
+}

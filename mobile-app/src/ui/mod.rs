@@ -1,0 +1,13 @@
+//! Dioxus components: one module per screen. Each screen has a connected component
+//! (`…Screen`: loads through the session, runs actions) and a view (`…Page`/`…View`) that only
+//! renders what it is given, so every state renders in tests without a server.
+
+pub mod app;
+pub mod auth;
+pub mod customer;
+pub mod jobs;
+pub mod kit;
+pub mod partner;
+pub mod settings;
+
+pub use app::App;

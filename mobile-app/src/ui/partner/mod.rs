@@ -1,0 +1,8 @@
+//! The partner's screens.
+
+pub mod connections;
+pub mod lead;
+pub mod leads;
+pub mod onboarding;
+pub mod ratings;
+pub mod wallet;

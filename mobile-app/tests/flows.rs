@@ -1,0 +1,496 @@
+//! The app's view-models end to end against the real API (in process, SQLite): the calls each
+//! screen makes, in the order people make them.
+
+mod support;
+
+use chrono::Duration;
+use porchlight_app::state::customer::{Discover, Place, ProProfile, RequestForm, WindowForm};
+use porchlight_app::state::jobs::{self, Checkout, JobAction, JobDetail};
+use porchlight_app::state::partner::{
+    self, LeadInbox, LeadOutcome, Onboarding, RatingsView, SettingsView, WalletView,
+};
+use porchlight_app::state::{AppError, Session, customer};
+use shared_types::ErrorCode;
+use shared_types::auth::{Role, SignupRole};
+use shared_types::notify::Platform;
+use shared_types::requests::{OfferStatus, RequestStatus};
+use shared_types::wallet::PaymentStatus;
+use support::Api;
+
+/// Onboards a pro through the onboarding view-model: cleaning around downtown Toronto, every
+/// day 08:00–20:00 UTC.
+async fn onboard(session: &Session, business: &str) {
+    let onboarding = Onboarding::load(session).await.expect("onboarding loads");
+    assert!(!onboarding.existing);
+    assert!(onboarding.categories.iter().any(|c| c.slug == "cleaning"));
+    let mut form = onboarding.form;
+    form.business_name = business.into();
+    form.description = "Homes and condos, eco products.".into();
+    form.phone = "+14165550123".into();
+    form.categories = vec!["cleaning".into()];
+    form.city = "Toronto".into();
+    form.lat = "43.65".into();
+    form.lon = "-79.38".into();
+    form.radius_km = "30".into();
+    form.time_zone = "UTC".into();
+    for day in &mut form.days {
+        day.open = true;
+        day.start = "08:00".into();
+        day.end = "20:00".into();
+    }
+    Onboarding::save(session, &form)
+        .await
+        .expect("onboarding saves");
+}
+
+/// A request form for tomorrow 10:00–12:00 (UTC) at a downtown address.
+fn request_form(api: &Api, partner_id: Option<String>) -> RequestForm {
+    let mut form = RequestForm::new(Some("cleaning".into()), partner_id, &Place::toronto());
+    form.description = "Two-bedroom condo, deep clean before guests arrive.".into();
+    form.street = "100 Queen St W".into();
+    form.postal_code = "M5H 2N2".into();
+    form.contact_phone = "+14165550199".into();
+    form.windows = vec![WindowForm {
+        date: (api.now() + Duration::days(1))
+            .format("%Y-%m-%d")
+            .to_string(),
+        start: "10:00".into(),
+        hours: "2".into(),
+    }];
+    form
+}
+
+#[tokio::test]
+async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
+    let api = Api::spawn().await;
+
+    // The pro signs up; the onboarding form reports bad numbers and the API's rules per field.
+    let pro = api.signed_up(SignupRole::Partner, "Pat Pro").await;
+    assert_eq!(pro.role(), Some(Role::Partner));
+    assert_eq!(
+        partner::my_profile(&pro).await.unwrap(),
+        None,
+        "not onboarded yet"
+    );
+    let mut form = Onboarding::load(&pro).await.unwrap().form;
+    form.lat = "north".into();
+    let error = Onboarding::save(&pro, &form).await.unwrap_err();
+    assert!(error.field("service_area.lat").is_some(), "{error:?}");
+    form.business_name = "Sparkle".into();
+    form.categories = vec!["cleaning".into()];
+    form.city = "Toronto".into();
+    form.lat = "43.65".into();
+    form.lon = "-79.38".into();
+    form.radius_km = "500".into();
+    let error = Onboarding::save(&pro, &form).await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::ValidationFailed));
+    assert!(error.field("service_area.radius_km").is_some(), "{error:?}");
+    onboard(&pro, "Sparkle Cleaning").await;
+    let profile = partner::my_profile(&pro).await.unwrap().expect("saved");
+    assert_eq!(profile.business_name, "Sparkle Cleaning");
+    assert!(profile.accepting_leads);
+    let pro_id = profile.id.clone();
+    // Brand Builders show their phone and website on the profile.
+    let staff = api.staff().await;
+    api.promote(&staff, &pro).await;
+
+    // Its phone registers for push alerts.
+    let device = partner::register_push_token(&pro, "fcm-token-pixel-8", Platform::Android)
+        .await
+        .expect("device registers");
+    assert_eq!(device.platform, Platform::Android);
+    assert_eq!(SettingsView::load(&pro).await.unwrap().devices.len(), 1);
+
+    // The inbox is empty, and its live stream is open.
+    assert!(LeadInbox::load(&pro).await.unwrap().is_empty());
+    let mut stream = pro
+        .call(|c| async move { c.events(None).await })
+        .await
+        .expect("live stream opens");
+
+    // A customer finds the pro, opens the profile and asks for a quote.
+    let customer = api.signed_up(SignupRole::Customer, "Casey Customer").await;
+    let discover = Discover::load(&customer, Some("cleaning"), &Place::toronto())
+        .await
+        .unwrap();
+    let hit = discover
+        .hits
+        .iter()
+        .find(|hit| hit.partner.id == pro_id)
+        .expect("the pro is found near Toronto");
+    assert_eq!(hit.partner.business_name, "Sparkle Cleaning");
+    let profile = ProProfile::load(&customer, &pro_id).await.unwrap();
+    assert!(profile.partner.has_phone);
+    let call = customer::contact(
+        &customer,
+        &pro_id,
+        shared_types::partners::ContactKind::Phone,
+    )
+    .await
+    .unwrap();
+    assert_eq!(customer::contact_link(&call), "tel:+14165550123");
+
+    // The form shows the API's field errors next to the fields, and sends nothing.
+    let mut form = request_form(&api, Some(pro_id.clone()));
+    form.description = String::new();
+    form.street = String::new();
+    let error = form.submit(&customer).await.unwrap_err();
+    assert!(error.field("description").is_some(), "{error:?}");
+    assert!(error.field("address.street").is_some(), "{error:?}");
+    assert!(customer::my_requests(&customer).await.unwrap().is_empty());
+    let form = request_form(&api, Some(pro_id.clone()));
+    let request = form.submit(&customer).await.expect("request sent");
+    let again = form.submit(&customer).await.expect("a retried submit");
+    assert_eq!(
+        again.id, request.id,
+        "one request per form, however often it is sent"
+    );
+
+    // The lead reaches the pro live, and the inbox shows why it matched.
+    let offered = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let event = stream.next().await.expect("stream open").expect("event");
+            if event.event.as_deref() == Some("lead.offered") {
+                return event;
+            }
+        }
+    })
+    .await
+    .expect("lead.offered arrives on the stream");
+    assert!(offered.data.contains(&request.id) || !offered.data.is_empty());
+    let inbox = LeadInbox::load(&pro).await.unwrap();
+    assert_eq!(inbox.waiting.len(), 1);
+    let lead = &inbox.waiting[0];
+    assert_eq!(lead.request_id, request.id);
+    assert_eq!(partner::reach(lead), "Sent to you only");
+    assert!(partner::why_matched(lead, chrono_tz::Tz::UTC).contains("from the centre"));
+    assert!(!lead.description.is_empty());
+
+    // The pro confirms; the job is theirs and only now shows the customer's contact.
+    let outcome = partner::confirm_lead(&pro, &lead.id).await.unwrap();
+    let LeadOutcome::Assigned { job_id } = outcome else {
+        panic!("expected the job, got {outcome:?}");
+    };
+    let detail = JobDetail::load(&pro, &job_id).await.unwrap();
+    let contact = detail
+        .customer
+        .as_ref()
+        .expect("the assigned pro sees the contact");
+    assert_eq!(contact.name, "Casey Customer");
+    assert_eq!(contact.address.street, "100 Queen St W");
+    assert!(
+        detail
+            .next_steps(Role::Partner, api.now())
+            .contains(&JobAction::ProposeSlots)
+    );
+
+    // The pro proposes tomorrow 10:00; the customer books it, signs and pays.
+    let day = (api.now() + Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let slot = jobs::slot_from_local(&day, "10:00", "2", chrono_tz::Tz::UTC).unwrap();
+    jobs::propose_slots(&pro, &job_id, vec![slot])
+        .await
+        .unwrap();
+    let status = customer::load_request(&customer, &request.id)
+        .await
+        .unwrap();
+    assert_eq!(status.status, RequestStatus::Assigned);
+    assert_eq!(status.job_id.as_deref(), Some(job_id.as_str()));
+    assert_eq!(
+        status.assigned_partner.as_ref().map(|p| p.id.as_str()),
+        Some(pro_id.as_str())
+    );
+    let detail = JobDetail::load(&customer, &job_id).await.unwrap();
+    assert!(detail.customer.is_none(), "customers get no contact card");
+    assert_eq!(
+        detail.next_steps(Role::Customer, api.now())[0],
+        JobAction::AcceptSlot
+    );
+    jobs::accept_slot(&customer, &detail.job, 0).await.unwrap();
+    let detail = JobDetail::load(&customer, &job_id).await.unwrap();
+    assert_eq!(
+        detail.next_steps(Role::Customer, api.now())[0],
+        JobAction::SignAgreement
+    );
+    let agreement = detail.agreement.clone().expect("the agreement is shown");
+    assert!(!agreement.text.is_empty());
+    jobs::sign_agreement(&customer, &agreement, "Casey Customer")
+        .await
+        .unwrap();
+    let detail = JobDetail::load(&customer, &job_id).await.unwrap();
+    assert_eq!(
+        detail.next_steps(Role::Customer, api.now())[0],
+        JobAction::Pay
+    );
+    let mut checkout = Checkout::new();
+    let declined_key = checkout.key.clone();
+    let declined = checkout
+        .pay(&customer, &job_id, "tok_declined")
+        .await
+        .unwrap_err();
+    assert_eq!(declined.code(), Some(ErrorCode::PaymentDeclined));
+    assert_ne!(checkout.key, declined_key, "a new card is a new attempt");
+    let payment = checkout.pay(&customer, &job_id, "tok_visa").await.unwrap();
+    assert_eq!(payment.status, PaymentStatus::Succeeded);
+    assert_eq!(payment.amount.amount_cents, 14_900);
+
+    // The pro starts and completes the job at the appointment.
+    let detail = JobDetail::load(&pro, &job_id).await.unwrap();
+    assert_eq!(
+        detail.next_steps(Role::Partner, api.now()),
+        vec![JobAction::Start, JobAction::Cancel]
+    );
+    api.travel(slot.start - api.now() - Duration::minutes(30));
+    jobs::start(&pro, &job_id).await.unwrap();
+    jobs::complete(&pro, &job_id, "Deep clean done, windows too.")
+        .await
+        .unwrap();
+
+    // The customer tips and rates; the pro rates back.
+    let detail = JobDetail::load(&customer, &job_id).await.unwrap();
+    let steps = detail.next_steps(Role::Customer, api.now());
+    assert!(steps.contains(&JobAction::Dispute), "{steps:?}");
+    assert!(steps.contains(&JobAction::Tip), "{steps:?}");
+    assert!(steps.contains(&JobAction::Rate), "{steps:?}");
+    let tip = Checkout::new()
+        .tip(&customer, &detail.job, "12.50", "tok_visa")
+        .await
+        .unwrap();
+    assert_eq!(tip.amount.amount_cents, 1_250);
+    jobs::rate(
+        &customer,
+        &job_id,
+        5,
+        "Spotless, on time, lovely to deal with.",
+    )
+    .await
+    .unwrap();
+    let detail = JobDetail::load(&customer, &job_id).await.unwrap();
+    let steps = detail.next_steps(Role::Customer, api.now());
+    assert!(
+        !steps.contains(&JobAction::Tip) && !steps.contains(&JobAction::Rate),
+        "{steps:?}"
+    );
+    jobs::rate(&pro, &job_id, 5, "Clear instructions, easy access.")
+        .await
+        .unwrap();
+
+    // The pro's wallet: the job's earnings pending, the tip available, each an entry.
+    let wallet = WalletView::load(&pro).await.unwrap();
+    let balance = &wallet.wallet.balances[0];
+    assert_eq!(
+        balance.available.amount_cents, 1_250,
+        "tips are available at once"
+    );
+    assert!(balance.pending.amount_cents > 0);
+    assert!(
+        balance.pending.amount_cents < 14_900,
+        "less the platform fee"
+    );
+    assert!(wallet.entries.len() >= 2);
+    assert!(wallet.wallet.payout_method.is_none());
+    let mut method = partner::PayoutMethodForm {
+        bank_transfer: true,
+        account_holder: "Sparkle Cleaning Inc.".into(),
+        routing_number: "00011".into(),
+        account_number: "12-34".into(),
+        ..Default::default()
+    };
+    let error = partner::set_payout_method(&pro, &method).await.unwrap_err();
+    assert!(
+        error.field("bank_account.account_number").is_some(),
+        "{error:?}"
+    );
+    method.account_number = "1234567".into();
+    partner::set_payout_method(&pro, &method).await.unwrap();
+    let wallet = WalletView::load(&pro).await.unwrap();
+    let saved = wallet.wallet.payout_method.expect("saved");
+    assert_eq!(
+        saved.bank_account.map(|b| b.account_last4),
+        Some("4567".into())
+    );
+
+    // Both rated: the review is published; the pro replies under it.
+    let ratings = RatingsView::load(&pro).await.unwrap();
+    assert_eq!(ratings.reviews.len(), 1, "{ratings:?}");
+    let review = &ratings.reviews[0];
+    assert_eq!(review.stars, 5);
+    partner::reply_to_review(&pro, &review.id, "Thank you, Casey!")
+        .await
+        .unwrap();
+    let ratings = RatingsView::load(&pro).await.unwrap();
+    assert_eq!(
+        ratings.reviews[0].reply.as_ref().map(|r| r.text.as_str()),
+        Some("Thank you, Casey!")
+    );
+
+    // The customer's notifications tell the story, and can be marked read.
+    let notifications = customer::notifications(&customer).await.unwrap();
+    assert!(!notifications.is_empty());
+    assert!(customer::mark_all_read(&customer).await.unwrap() > 0);
+
+    // Connection stats count the profile lead and the call.
+    let connections = partner::connections(&pro).await.unwrap();
+    assert_eq!(connections.totals.profile_lead, 1);
+    assert_eq!(connections.totals.phone_click, 1);
+
+    // The accepting-leads switch pauses alerts without touching the rest of the profile.
+    assert!(!partner::set_accepting_leads(&pro, false).await.unwrap());
+    let profile = partner::my_profile(&pro).await.unwrap().unwrap();
+    assert!(!profile.accepting_leads);
+    assert_eq!(profile.business_name, "Sparkle Cleaning");
+}
+
+#[tokio::test]
+async fn two_pros_confirm_the_same_lead_one_gets_the_job_the_other_sees_it_taken() {
+    let api = Api::spawn().await;
+    let staff = api.staff().await;
+    let first = api.signed_up(SignupRole::Partner, "First Pro").await;
+    let second = api.signed_up(SignupRole::Partner, "Second Pro").await;
+    onboard(&first, "First Cleaning").await;
+    onboard(&second, "Second Cleaning").await;
+    api.promote(&staff, &first).await;
+    api.promote(&staff, &second).await;
+
+    let customer = api.signed_up(SignupRole::Customer, "Robin").await;
+    let request = request_form(&api, None).submit(&customer).await.unwrap();
+    let lead_of = |inbox: LeadInbox| {
+        inbox
+            .waiting
+            .into_iter()
+            .find(|lead| lead.request_id == request.id)
+            .expect("both pros got the lead")
+    };
+    let first_lead = lead_of(LeadInbox::load(&first).await.unwrap());
+    let second_lead = lead_of(LeadInbox::load(&second).await.unwrap());
+    assert_eq!(partner::reach(&first_lead), "Sent to 2 pros");
+
+    let (a, b) = tokio::join!(
+        partner::confirm_lead(&first, &first_lead.id),
+        partner::confirm_lead(&second, &second_lead.id)
+    );
+    let outcomes = [a.expect("no error"), b.expect("no error")];
+    let winners = outcomes
+        .iter()
+        .filter(|o| matches!(o, LeadOutcome::Assigned { .. }))
+        .count();
+    assert_eq!(winners, 1, "{outcomes:?}");
+    assert!(outcomes.contains(&LeadOutcome::Taken), "{outcomes:?}");
+
+    // The winner has the job; the other's inbox shows the lead as taken, not waiting.
+    let (winner, loser, loser_lead) = if matches!(outcomes[0], LeadOutcome::Assigned { .. }) {
+        (&first, &second, &second_lead)
+    } else {
+        (&second, &first, &first_lead)
+    };
+    assert_eq!(jobs::list(winner).await.unwrap().len(), 1);
+    assert!(jobs::list(loser).await.unwrap().is_empty());
+    let inbox = LeadInbox::load(loser).await.unwrap();
+    assert!(inbox.waiting.is_empty());
+    let lead = partner::load_lead(loser, &loser_lead.id).await.unwrap();
+    assert_eq!(lead.status, OfferStatus::Taken);
+    assert_eq!(
+        partner::confirm_lead(loser, &loser_lead.id).await.unwrap(),
+        LeadOutcome::Taken,
+        "confirming again still reads as taken"
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_token_is_refreshed_once_and_a_refused_refresh_signs_out() {
+    let api = Api::spawn().await;
+    let session = api.signed_up(SignupRole::Customer, "Sam").await;
+    let mut signed_in = session.watch_signed_in();
+    assert!(*signed_in.borrow_and_update());
+
+    // Two calls at once with a revoked access token: one refresh, both succeed.
+    session.set_access_token("not-a-valid-token");
+    let refresh_before = session.refresh_token().unwrap();
+    let (a, b) = tokio::join!(
+        session.call(|c| async move { c.me().await }),
+        session.call(|c| async move {
+            c.notifications(
+                &shared_types::notify::NotificationFilter::default(),
+                &shared_types::pagination::PageParams::default(),
+            )
+            .await
+        })
+    );
+    assert_eq!(a.unwrap().name, "Sam");
+    b.unwrap();
+    assert_ne!(
+        session.refresh_token().unwrap(),
+        refresh_before,
+        "rotated once"
+    );
+    assert_ne!(session.access_token().unwrap(), "not-a-valid-token");
+
+    // The refresh token is revoked elsewhere (signed out on another device): the next 401
+    // ends the session.
+    shared_types::Client::new(&api.url)
+        .logout(&session.refresh_token().unwrap())
+        .await
+        .unwrap();
+    session.set_access_token("not-a-valid-token");
+    let error = session
+        .call(|c| async move { c.me().await })
+        .await
+        .unwrap_err();
+    assert_eq!(error, AppError::SignedOut);
+    assert!(session.user().is_none());
+    signed_in.changed().await.unwrap();
+    assert!(
+        !*signed_in.borrow(),
+        "the screens hear that the session ended"
+    );
+
+    // Signing in again works; signing out revokes the refresh token on the server.
+    let user = session
+        .sign_in(&session_email(&api, "Sam2").await, support::PASSWORD)
+        .await
+        .unwrap();
+    let refresh = session.refresh_token().unwrap();
+    session.sign_out().await;
+    assert!(session.user().is_none());
+    let reuse = shared_types::Client::new(&api.url).refresh(&refresh).await;
+    assert_eq!(reuse.unwrap_err().status(), Some(401), "{}", user.email);
+}
+
+/// Registers an account and returns its email (signed out).
+async fn session_email(api: &Api, name: &str) -> String {
+    let email = support::unique_email(name);
+    api.session()
+        .sign_up(name, &email, support::PASSWORD, SignupRole::Customer)
+        .await
+        .unwrap();
+    email
+}
+
+#[tokio::test]
+async fn wrong_credentials_and_a_taken_email_are_shown_not_thrown() {
+    let api = Api::spawn().await;
+    let session = api.session();
+    let error = session
+        .sign_in("nobody@example.com", "wrong password!")
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::InvalidCredentials));
+    let email = session_email(&api, "Kim").await;
+    let error = session
+        .sign_up("Kim", &email, support::PASSWORD, SignupRole::Customer)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::EmailTaken));
+    let error = session
+        .sign_up("Kim", "kim2@example.com", "short", SignupRole::Customer)
+        .await
+        .unwrap_err();
+    assert!(error.field("password").is_some(), "{error:?}");
+    assert!(session.user().is_none());
+    // Signed out, calls that need a session say so instead of reaching the API.
+    assert_eq!(
+        LeadInbox::load(&session).await.unwrap_err(),
+        AppError::SignedOut
+    );
+}

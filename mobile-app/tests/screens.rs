@@ -1,0 +1,696 @@
+//! Every screen's view rendered with dioxus-ssr in each of its states (loading, error, empty,
+//! data), checked for the text and controls a person relies on.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use dioxus::prelude::*;
+use porchlight_app::state::customer::{Discover, Place, ProProfile, RequestForm};
+use porchlight_app::state::jobs::JobDetail;
+use porchlight_app::state::partner::{
+    LeadInbox, LeadOutcome, Onboarding, OnboardingForm, RatingsView, SettingsView, WalletView,
+};
+use porchlight_app::state::{AppError, Loadable};
+use porchlight_app::ui::auth::{SignInView, SignUpView};
+use porchlight_app::ui::customer::discover::DiscoverPage;
+use porchlight_app::ui::customer::new_request::NewRequestPage;
+use porchlight_app::ui::customer::notifications::NotificationsPage;
+use porchlight_app::ui::customer::pro::ProPage;
+use porchlight_app::ui::customer::requests::{RequestPage, RequestsPage};
+use porchlight_app::ui::jobs::{JobPage, JobsPage};
+use porchlight_app::ui::partner::connections::ConnectionsPage;
+use porchlight_app::ui::partner::lead::LeadView;
+use porchlight_app::ui::partner::leads::LeadsView;
+use porchlight_app::ui::partner::onboarding::OnboardingView;
+use porchlight_app::ui::partner::ratings::RatingsPage;
+use porchlight_app::ui::partner::wallet::WalletPage;
+use porchlight_app::ui::settings::SettingsPage;
+use serde_json::{Value, json};
+use shared_types::ErrorCode;
+use shared_types::auth::Role;
+
+/// Renders `view(data)` inside a VirtualDom (event handlers need one) and returns the HTML.
+fn render<T: Clone + 'static>(data: T, view: fn(T) -> Element) -> String {
+    fn root<T: Clone + 'static>((data, view): (T, fn(T) -> Element)) -> Element {
+        view(data)
+    }
+    let mut dom = VirtualDom::new_with_props(root::<T>, (data, view));
+    dom.rebuild_in_place();
+    dioxus_ssr::render(&dom)
+}
+
+#[track_caller]
+fn has(html: &str, needle: &str) {
+    assert!(html.contains(needle), "missing {needle:?} in\n{html}");
+}
+
+#[track_caller]
+fn lacks(html: &str, needle: &str) {
+    assert!(!html.contains(needle), "unexpected {needle:?} in\n{html}");
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    at("2026-11-24T14:00:00Z")
+}
+
+fn toronto() -> Tz {
+    "America/Toronto".parse().unwrap()
+}
+
+fn from<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).expect("fixture matches the type")
+}
+
+fn offline() -> AppError {
+    AppError::Offline
+}
+
+fn invalid(fields: &[(&str, &str)]) -> AppError {
+    AppError::Api {
+        code: ErrorCode::ValidationFailed,
+        message: "Please check the highlighted fields.".into(),
+        fields: fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), vec![(*v).to_owned()]))
+            .collect::<BTreeMap<_, _>>(),
+    }
+}
+
+fn cad(cents: i64) -> Value {
+    json!({ "amount_cents": cents, "currency": "CAD" })
+}
+
+fn category(slug: &str, name: &str, instant: bool) -> Value {
+    json!({
+        "id": format!("cat-{slug}"), "slug": slug, "name": name,
+        "assignment_mode": if instant { "instant" } else { "review" },
+        "list_price": if instant { cad(14_900) } else { Value::Null },
+        "active": true,
+    })
+}
+
+fn window() -> Value {
+    json!({ "start": "2026-11-25T15:00:00Z", "end": "2026-11-25T17:00:00Z" })
+}
+
+fn lead(status: &str, instant: bool) -> Value {
+    json!({
+        "id": format!("lead-{status}"), "request_id": "req-1", "kind": "marketplace",
+        "status": status,
+        "category": if instant { category("cleaning", "Home cleaning", true) } else { category("painting", "Painting", false) },
+        "assignment_mode": if instant { "instant" } else { "review" },
+        "description": "Two-bedroom condo, deep clean before guests arrive.",
+        "photo_urls": [], "windows": [window()],
+        "budget": if instant { Value::Null } else { cad(60_000) },
+        "city": "Toronto", "postal_prefix": "M5H",
+        "why": { "distance_km": 2.46, "window": window(), "star_score": 91.0 },
+        "offered_to": 3,
+        "customer_rating": { "average_stars": 4.8, "count": 5 },
+        "expires_at": "2026-11-24T14:11:30Z",
+        "application": null, "job_id": null,
+    })
+}
+
+fn job(status: &str, paid: bool, signed: bool) -> Value {
+    json!({
+        "id": "job-1", "request_id": "req-1", "customer_id": "cust-1", "partner_id": "pro-1",
+        "business_name": "Sparkle Cleaning", "category": "Home cleaning",
+        "description": "Two-bedroom condo, deep clean.", "city": "Toronto",
+        "price": cad(14_900), "status": status, "scheduled": window(),
+        "open_proposal": null,
+        "agreement_signed_at": if signed { json!("2026-11-24T13:00:00Z") } else { Value::Null },
+        "paid_at": if paid { json!("2026-11-24T13:05:00Z") } else { Value::Null },
+        "started_at": null, "completion": null, "review_window_ends_at": null, "dispute": null,
+        "confirmed_at": null, "cancellation": null,
+        "created_at": "2026-11-24T12:00:00Z", "updated_at": "2026-11-24T13:05:00Z",
+    })
+}
+
+fn detail(job: Value, customer: bool) -> JobDetail {
+    JobDetail {
+        job: from(job),
+        timeline: from(json!([
+            { "id": "e1", "job_id": "job-1", "kind": "assigned", "actor": "partner", "actor_id": "pro-1",
+              "detail": {}, "at": "2026-11-24T12:00:00Z" },
+            { "id": "e2", "job_id": "job-1", "kind": "scheduled", "actor": "customer", "actor_id": "cust-1",
+              "detail": {}, "at": "2026-11-24T12:30:00Z" },
+        ])),
+        customer: customer.then(|| {
+            from(json!({
+                "job_id": "job-1", "name": "Casey Customer", "email": "casey@example.com",
+                "phone": "+14165550199",
+                "address": { "street": "100 Queen St W", "city": "Toronto", "postal_code": "M5H 2N2",
+                             "country": "CA", "lat": 43.65, "lon": -79.38 },
+            }))
+        }),
+        agreement: (!customer).then(|| {
+            from(json!({
+                "job_id": "job-1", "version": 1, "text": "SERVICE AGREEMENT\nThe pro will…",
+                "text_sha256": "a".repeat(64), "signature": null,
+            }))
+        }),
+        payments: Vec::new(),
+        ratings: None,
+    }
+}
+
+fn partner_public(id: &str, name: &str) -> Value {
+    json!({
+        "id": id, "business_name": name, "description": "Homes and condos, eco products.",
+        "categories": [category("cleaning", "Home cleaning", true)],
+        "area": { "city": "Toronto", "lat": 43.65, "lon": -79.38, "radius_km": 30.0 },
+        "tier": "brand_builder", "review_count": 12, "average_stars": 4.7, "star_score": 91.0,
+        "has_phone": true, "has_website": false,
+    })
+}
+
+fn review(reply: bool) -> Value {
+    json!({
+        "id": "rev-1", "stars": 5, "comment": "Spotless and on time.", "tags": [],
+        "reviewer": "Casey C.", "published_at": "2026-11-20T12:00:00Z",
+        "reply": if reply { json!({ "text": "Thank you!", "replied_at": "2026-11-21T12:00:00Z" }) } else { Value::Null },
+    })
+}
+
+fn request(status: &str) -> Value {
+    json!({
+        "id": "req-1", "kind": "marketplace", "category": category("cleaning", "Home cleaning", true),
+        "description": "Deep clean", "photo_urls": [], "windows": [window()], "budget": null,
+        "address": { "street": "100 Queen St W", "city": "Toronto", "postal_code": "M5H 2N2",
+                     "country": "CA", "lat": 43.65, "lon": -79.38 },
+        "contact_phone": null, "status": status, "offers_sent": 3,
+        "assigned_partner": if status == "assigned" { partner_public("pro-1", "Sparkle Cleaning") } else { Value::Null },
+        "job_id": if status == "assigned" { json!("job-1") } else { Value::Null },
+        "created_at": "2026-11-24T12:00:00Z",
+    })
+}
+
+// --- sign in / up ---
+
+#[test]
+fn sign_in_shows_its_fields_and_the_apis_refusal() {
+    let html = render(None::<AppError>, |error| {
+        rsx! { SignInView { busy: false, error, on_submit: |_| {}, on_sign_up: |()| {} } }
+    });
+    has(&html, r#"type="email""#);
+    has(&html, r#"type="password""#);
+    has(&html, ">Sign in</button>");
+    has(&html, "Create an account");
+    lacks(&html, r#"role="alert""#);
+
+    let refused = AppError::Api {
+        code: ErrorCode::InvalidCredentials,
+        message: "Wrong email or password".into(),
+        fields: BTreeMap::new(),
+    };
+    let html = render(Some(refused), |error| {
+        rsx! { SignInView { busy: true, error, on_submit: |_| {}, on_sign_up: |()| {} } }
+    });
+    has(&html, "Wrong email or password");
+    has(&html, "Working…");
+    has(&html, "disabled");
+}
+
+#[test]
+fn sign_up_offers_both_roles_and_shows_field_errors() {
+    let error = invalid(&[("password", "length must be between 10 and 128")]);
+    let html = render(Some(error), |error| {
+        rsx! { SignUpView { busy: false, error, on_submit: |_| {}, on_sign_in: |()| {} } }
+    });
+    has(&html, r#"value="customer""#);
+    has(&html, r#"value="partner""#);
+    has(&html, "Find jobs as a pro");
+    has(&html, "length must be between 10 and 128");
+    has(&html, r#"aria-invalid="true""#);
+}
+
+// --- partner ---
+
+#[test]
+fn lead_inbox_renders_loading_error_empty_and_leads() {
+    let view = |state: Loadable<LeadInbox>| {
+        rsx! { LeadsView { state, live: true, now: now(), zone: toronto(), on_open: |_| {}, on_retry: |()| {} } }
+    };
+    let html = render(Loadable::Loading, view);
+    has(&html, r#"role="status""#);
+    has(&html, "Loading…");
+
+    let html = render(Loadable::Failed(offline()), view);
+    has(&html, "Can&#39;t reach Porchlight");
+    has(&html, "Try again");
+
+    let html = render(Loadable::Ready(LeadInbox::from_leads(vec![])), view);
+    has(&html, "No leads yet");
+    has(&html, "Live: new leads appear here");
+
+    let leads = vec![from(lead("offered", true)), from(lead("taken", true))];
+    let html = render(Loadable::Ready(LeadInbox::from_leads(leads)), view);
+    has(&html, "Waiting for you (1)");
+    has(&html, "Home cleaning");
+    has(&html, "$149.00 CAD");
+    has(&html, "12 min left");
+    has(&html, "Sent to 3 pros");
+    has(&html, "2.5 km from the centre of your area");
+    has(&html, "your Star Score 91%");
+    has(&html, "Wed 25 Nov, 10:00–12:00");
+    has(&html, "Taken by another pro");
+    has(&html, "Instant: first to confirm");
+}
+
+#[test]
+fn a_lead_offers_confirm_or_a_quote_and_a_lost_race_is_not_an_error() {
+    type Data = (Loadable<shared_types::requests::Lead>, Option<LeadOutcome>);
+    let view = |(state, outcome): Data| {
+        rsx! {
+            LeadView {
+                state,
+                outcome,
+                busy: false,
+                error: None,
+                now: now(),
+                zone: toronto(),
+                on_back: None,
+                on_answer: |_| {},
+                on_open_job: |_| {},
+            }
+        }
+    };
+    let html = render((Loadable::Ready(from(lead("offered", true))), None), view);
+    has(&html, "Confirm: take this job");
+    has(&html, ">Decline</button>");
+    has(&html, "4.8 ★ (5 reviews)");
+    has(&html, "shown once the job is yours");
+    lacks(&html, "Send quote");
+
+    let html = render((Loadable::Ready(from(lead("offered", false))), None), view);
+    has(&html, "Send quote");
+    has(&html, r#"name="quote""#);
+    has(&html, "Customer&#39;s budget");
+    has(&html, "$600.00 CAD");
+    lacks(&html, "Confirm: take this job");
+
+    let html = render(
+        (
+            Loadable::Ready(from(lead("taken", true))),
+            Some(LeadOutcome::Taken),
+        ),
+        view,
+    );
+    has(&html, "Taken by another pro: they confirmed first.");
+    has(&html, "notice-warn");
+    lacks(&html, r#"role="alert""#);
+    lacks(&html, "Confirm: take this job");
+
+    let html = render((Loadable::Loading, None), view);
+    has(&html, "Loading…");
+}
+
+#[test]
+fn onboarding_lists_categories_and_days_and_shows_field_errors() {
+    type Data = (Loadable<Onboarding>, Option<AppError>);
+    let view = |(state, error): Data| {
+        rsx! { OnboardingView { state, busy: false, error, on_retry: |()| {}, on_save: |_| {} } }
+    };
+    let onboarding = Onboarding {
+        categories: vec![
+            from(category("cleaning", "Home cleaning", true)),
+            from(category("painting", "Painting", false)),
+        ],
+        form: OnboardingForm::blank(toronto()),
+        existing: false,
+    };
+    let error = invalid(&[
+        ("service_area.lat", "enter a number"),
+        ("categories", "pick at least one"),
+    ]);
+    let html = render((Loadable::Ready(onboarding), Some(error)), view);
+    has(&html, "Home cleaning");
+    has(&html, r#"value="painting""#);
+    has(&html, "Monday");
+    has(&html, "Sunday");
+    has(&html, r#"value="America/Toronto""#);
+    has(&html, "enter a number");
+    has(&html, "pick at least one");
+    has(&html, "Start getting leads");
+
+    let html = render((Loadable::Failed(offline()), None), view);
+    has(&html, "Couldn&#39;t load this");
+}
+
+#[test]
+fn jobs_list_and_a_job_for_each_side() {
+    let list = |state: Loadable<Vec<shared_types::jobs::Job>>| {
+        rsx! { JobsPage { state, zone: toronto(), on_open: |_| {}, on_retry: |()| {} } }
+    };
+    has(&render(Loadable::Ready(vec![]), list), "No jobs yet");
+    let html = render(
+        Loadable::Ready(vec![from(job("scheduled", true, true))]),
+        list,
+    );
+    has(&html, "Home cleaning · Toronto");
+    has(&html, "Scheduled");
+    has(&html, "$149.00 CAD");
+
+    let page = |(state, role): (Loadable<JobDetail>, Role)| {
+        rsx! {
+            JobPage {
+                state,
+                role,
+                now: now(),
+                zone: toronto(),
+                busy: false,
+                error: None,
+                notice: None,
+                on_back: None,
+                on_retry: |()| {},
+                on_command: |_| {},
+            }
+        }
+    };
+    // The assigned pro sees the customer's contact and the start button once paid.
+    let html = render(
+        (
+            Loadable::Ready(detail(job("scheduled", true, true), true)),
+            Role::Partner,
+        ),
+        page,
+    );
+    has(&html, "Casey Customer");
+    has(&html, r#"href="tel:+14165550199""#);
+    has(&html, "Start the job");
+    has(&html, "Pro assigned");
+
+    // The customer signs first, then pays; no contact card.
+    let html = render(
+        (
+            Loadable::Ready(detail(job("scheduled", false, false), false)),
+            Role::Customer,
+        ),
+        page,
+    );
+    has(&html, "Sign the agreement");
+    has(&html, "SERVICE AGREEMENT");
+    has(&html, r#"name="typed_name""#);
+    lacks(&html, "Casey Customer");
+    lacks(&html, "Pay $149.00 CAD");
+    let html = render(
+        (
+            Loadable::Ready(detail(job("scheduled", false, true), false)),
+            Role::Customer,
+        ),
+        page,
+    );
+    has(&html, "Pay $149.00 CAD");
+    has(&html, "tok_visa");
+
+    has(
+        &render((Loadable::Failed(offline()), Role::Customer), page),
+        "Try again",
+    );
+}
+
+#[test]
+fn wallet_shows_balances_with_currency_entries_and_payouts() {
+    let view = |state: Loadable<WalletView>| {
+        rsx! { WalletPage { state, zone: toronto(), on_retry: |()| {} } }
+    };
+    has(&render(Loadable::Loading, view), "Loading…");
+    let empty = WalletView {
+        wallet: from(
+            json!({ "balances": [], "next_payout_at": "2026-11-27T14:00:00Z", "payout_method": null }),
+        ),
+        entries: vec![],
+        payouts: vec![],
+    };
+    let html = render(Loadable::Ready(empty), view);
+    has(&html, "$0.00 CAD");
+    has(&html, "No activity yet");
+    has(&html, "Not set: add one to get paid");
+    has(&html, "Fri 27 Nov, 09:00");
+
+    let full = WalletView {
+        wallet: from(json!({
+            "balances": [{ "pending": cad(12_665), "available": cad(1_250), "lifetime_earned": cad(13_915) }],
+            "next_payout_at": "2026-11-27T14:00:00Z",
+            "payout_method": { "method": "bank_transfer", "mailing_address": null,
+                "bank_account": { "account_holder": "Pat", "routing_number": "000", "account_last4": "6789" },
+                "updated_at": "2026-11-20T12:00:00Z" },
+        })),
+        entries: from(json!([{
+            "id": "w1", "bucket": "available", "amount": cad(1_250), "kind": "tip",
+            "description": "Tip for Home cleaning", "job_id": "job-1", "payout_id": null,
+            "created_at": "2026-11-24T13:00:00Z",
+        }])),
+        payouts: from(json!([{
+            "id": "p1", "partner_id": "pro-1", "period": "2026-W47", "amount": cad(50_000),
+            "method": "bank_transfer", "destination": "••••6789", "status": "sent",
+            "created_at": "2026-11-20T14:00:00Z", "sent_at": "2026-11-20T15:00:00Z", "cleared_at": null,
+        }])),
+    };
+    let html = render(Loadable::Ready(full), view);
+    has(&html, "$12.50 CAD");
+    has(&html, "$126.65 CAD");
+    has(&html, "Bank account ••••6789");
+    has(&html, "Tip for Home cleaning");
+    has(&html, "Week 2026-W47");
+    has(&html, "$500.00 CAD");
+    lacks(&html, "Save payout method");
+
+    let with_form = |state: Loadable<WalletView>| {
+        rsx! { WalletPage { state, zone: toronto(), on_retry: |()| {}, on_payout_method: |_| {} } }
+    };
+    let empty = WalletView {
+        wallet: from(
+            json!({ "balances": [], "next_payout_at": "2026-11-27T14:00:00Z", "payout_method": null }),
+        ),
+        entries: vec![],
+        payouts: vec![],
+    };
+    let html = render(Loadable::Ready(empty), with_form);
+    has(&html, "Cheque by mail");
+    has(&html, "Bank transfer");
+    has(&html, r#"name="mailing_address""#);
+    has(&html, "Save payout method");
+}
+
+#[test]
+fn ratings_connections_and_settings() {
+    let ratings = |state: Loadable<RatingsView>| {
+        rsx! { RatingsPage { state, zone: toronto(), busy: false, error: None, on_retry: |()| {}, on_reply: |_| {} } }
+    };
+    let html = render(
+        Loadable::Ready(RatingsView {
+            star_score: None,
+            review_count: 0,
+            reviews: vec![],
+        }),
+        ratings,
+    );
+    has(&html, "No reviews yet");
+    let html = render(
+        Loadable::Ready(RatingsView {
+            star_score: Some(91.0),
+            review_count: 1,
+            reviews: vec![from(review(false))],
+        }),
+        ratings,
+    );
+    has(&html, "91%");
+    has(&html, "Spotless and on time.");
+    has(&html, "Post reply");
+    has(&html, r#"aria-label="5 out of 5 stars""#);
+
+    let connections = |state: Loadable<shared_types::partners::ConnectionStats>| {
+        rsx! { ConnectionsPage { state, on_back: None, on_retry: |()| {} } }
+    };
+    let counts = json!({ "profile_view": 7, "profile_lead": 2, "marketplace_lead": 3, "phone_click": 1, "website_click": 0 });
+    let stats = from(json!({
+        "from": "2026-10-27", "to": "2026-11-24", "granularity": "week", "time_zone": "America/Toronto",
+        "totals": counts, "buckets": [{ "start": "2026-11-23", "counts": counts }],
+    }));
+    let html = render(Loadable::Ready(stats), connections);
+    has(&html, "Profile views");
+    has(&html, ">7<");
+    has(&html, "13 connections");
+
+    let settings = |(state, partner): (Loadable<SettingsView>, bool)| {
+        rsx! { SettingsPage { state, partner, busy: false, error: None, on_retry: |()| {}, on_change: |_| {} } }
+    };
+    let view = SettingsView {
+        preferences: from(json!({
+            "channels": [{ "category": "job_alerts", "push": true, "email": false }],
+            "quiet_hours": null,
+        })),
+        accepting_leads: Some(true),
+        devices: vec![],
+    };
+    let html = render((Loadable::Ready(view), true), settings);
+    has(&html, "Accepting new leads");
+    has(&html, r#"role="switch""#);
+    has(&html, "New job alerts by push");
+    has(&html, "Sign out");
+    has(&html, "Connections");
+    let html = render((Loadable::Failed(AppError::SignedOut), false), settings);
+    has(&html, "Please sign in again");
+    lacks(&html, "Edit profile");
+}
+
+// --- customer ---
+
+#[test]
+fn discover_asks_for_a_category_then_lists_pros_by_star_score() {
+    let view = |state: Loadable<Discover>| {
+        rsx! {
+            DiscoverPage {
+                state,
+                place: Place::toronto().label,
+                on_category: |_| {},
+                on_open: |_| {},
+                on_request: |_| {},
+                on_retry: |()| {},
+            }
+        }
+    };
+    let categories = vec![from(category("cleaning", "Home cleaning", true))];
+    let html = render(
+        Loadable::Ready(Discover {
+            categories: categories.clone(),
+            category: None,
+            hits: vec![],
+        }),
+        view,
+    );
+    has(&html, "What do you need done?");
+    has(&html, r#"aria-pressed="false""#);
+    let hits = from(
+        json!([{ "partner": partner_public("pro-1", "Sparkle Cleaning"), "distance_km": 0.8 }]),
+    );
+    let html = render(
+        Loadable::Ready(Discover {
+            categories,
+            category: Some("cleaning".into()),
+            hits,
+        }),
+        view,
+    );
+    has(&html, "Sparkle Cleaning");
+    has(&html, "Star Score 91%");
+    has(&html, "4.7 ★ (12 reviews) · 800 m away");
+    has(&html, r#"aria-pressed="true""#);
+    has(&html, "Ask all nearby pros for a quote");
+    has(&render(Loadable::Loading, view), "Loading…");
+}
+
+#[test]
+fn a_pro_profile_has_call_and_get_a_quote() {
+    let view = |state: Loadable<ProProfile>| {
+        rsx! {
+            ProPage {
+                state,
+                zone: toronto(),
+                contact_link: None,
+                busy: false,
+                error: None,
+                on_back: None,
+                on_retry: |()| {},
+                on_contact: |_| {},
+                on_quote: |()| {},
+            }
+        }
+    };
+    let profile = ProProfile {
+        partner: from(partner_public("pro-1", "Sparkle Cleaning")),
+        reviews: vec![from(review(true))],
+    };
+    let html = render(Loadable::Ready(profile), view);
+    has(&html, "Get a Quote");
+    has(&html, ">Call</button>");
+    lacks(&html, ">Website</button>");
+    has(&html, "Your reply: Thank you!");
+    has(&html, "Toronto and 30 km around");
+}
+
+#[test]
+fn a_new_request_shows_the_apis_field_errors_next_to_the_fields() {
+    type Data = (
+        Loadable<Vec<shared_types::partners::Category>>,
+        Option<AppError>,
+    );
+    let view = |(categories, error): Data| {
+        rsx! {
+            NewRequestPage {
+                categories,
+                form: RequestForm::new(Some("cleaning".into()), None, &Place::toronto()),
+                busy: false,
+                error,
+                on_back: None,
+                on_retry: |()| {},
+                on_submit: |_| {},
+            }
+        }
+    };
+    let categories = vec![from(category("cleaning", "Home cleaning", true))];
+    let error = invalid(&[
+        ("description", "length must be between 10 and 5000"),
+        ("address.street", "length must be between 1 and 200"),
+        ("windows", "windows[0] must start in the future"),
+    ]);
+    let html = render((Loadable::Ready(categories), Some(error)), view);
+    has(&html, r#"<option value="cleaning" selected"#);
+    for message in [
+        "length must be between 10 and 5000",
+        "length must be between 1 and 200",
+        "windows[0] must start in the future",
+        "Please check the highlighted fields.",
+    ] {
+        has(&html, message);
+    }
+    // The street's message sits inside the street's field.
+    let street = html.split(r#"id="field-street""#).nth(1).unwrap();
+    let street = street.split("</div>").next().unwrap();
+    has(street, "length must be between 1 and 200");
+    has(&html, "Send to nearby pros");
+}
+
+#[test]
+fn requests_their_status_and_notifications() {
+    let list = |state: Loadable<Vec<shared_types::requests::ServiceRequest>>| {
+        rsx! { RequestsPage { state, zone: toronto(), on_open: |_| {}, on_new: |()| {}, on_retry: |()| {} } }
+    };
+    has(&render(Loadable::Ready(vec![]), list), "No requests yet");
+    has(
+        &render(Loadable::Ready(vec![from(request("open"))]), list),
+        "Sent to 3 pros: waiting for an answer",
+    );
+
+    let one = |state: Loadable<shared_types::requests::ServiceRequest>| {
+        rsx! { RequestPage { state, zone: toronto(), on_back: None, on_retry: |()| {}, on_open_job: |_| {}, on_open_pro: |_| {} } }
+    };
+    let html = render(Loadable::Ready(from(request("assigned"))), one);
+    has(&html, "A pro took it");
+    has(&html, "Your pro");
+    has(&html, "Sparkle Cleaning");
+    has(&html, "Open the job");
+
+    let notifications = |state: Loadable<Vec<shared_types::notify::Notification>>| {
+        rsx! { NotificationsPage { state, zone: toronto(), busy: false, on_retry: |()| {}, on_open: |_| {}, on_mark_read: |()| {} } }
+    };
+    has(
+        &render(Loadable::Ready(vec![]), notifications),
+        "Nothing new",
+    );
+    let items = from(json!([{
+        "id": "n1", "kind": "job.assigned", "category": "job_updates", "title": "A pro took your request",
+        "body": "Sparkle Cleaning will propose times.", "deep_link": "porchlight://jobs/job-1",
+        "data": {}, "created_at": "2026-11-24T12:00:00Z", "read_at": null,
+    }]));
+    let html = render(Loadable::Ready(items), notifications);
+    has(&html, "A pro took your request");
+    has(&html, "unread");
+    has(&html, "Mark all as read");
+}

@@ -1,0 +1,246 @@
+//! Screenshots of the app as people see it: seeds a marketplace through the view-models against
+//! the real API (in process), serves the real components with dioxus-liveview, and has headless
+//! Chromium (playwright-core, `scripts/screenshots/shoot.mjs`) click through both sides at
+//! 390×844, writing PNGs to `docs/screenshots/`. Run it with `scripts/screenshots/run`.
+
+mod support;
+
+use chrono::{Duration, Timelike};
+use porchlight_app::state::Session;
+use porchlight_app::state::customer::{Place, RequestForm, WindowForm};
+use porchlight_app::state::jobs::{self, Checkout, JobDetail};
+use porchlight_app::state::partner::{self, LeadInbox, LeadOutcome, Onboarding};
+use serde_json::json;
+use shared_types::auth::SignupRole;
+use support::{Api, PASSWORD, unique_email};
+
+const ZONE: &str = "America/Toronto";
+
+async fn account(api: &Api, role: SignupRole, name: &str) -> (Session, String) {
+    let email = unique_email(name);
+    let session = Session::new(&api.url, ZONE.parse().unwrap());
+    session.sign_up(name, &email, PASSWORD, role).await.unwrap();
+    (session, email)
+}
+
+/// A pro around downtown Toronto working every hour of every day (so that a visit can be
+/// booked whatever time the screenshots are taken).
+async fn pro(api: &Api, name: &str, categories: &[&str], phone: &str) -> (Session, String) {
+    let (session, email) = account(api, SignupRole::Partner, name).await;
+    let mut form = Onboarding::load(&session).await.unwrap().form;
+    form.business_name = name.into();
+    form.description = "Family-run, insured, 10 years in the city. Eco products on request.".into();
+    form.phone = phone.into();
+    form.website = "https://example.com".into();
+    form.categories = categories.iter().map(|c| (*c).to_owned()).collect();
+    form.city = "Toronto".into();
+    form.lat = "43.6532".into();
+    form.lon = "-79.3832".into();
+    form.radius_km = "25".into();
+    form.time_zone = ZONE.into();
+    for day in &mut form.days {
+        day.open = true;
+        day.start = "00:00".into();
+        day.end = "24:00".into();
+    }
+    Onboarding::save(&session, &form).await.unwrap();
+    (session, email)
+}
+
+fn request(api: &Api, category: &str, description: &str, budget: &str) -> RequestForm {
+    let mut form = RequestForm::new(Some(category.into()), None, &Place::toronto());
+    form.description = description.into();
+    form.street = "100 Queen St W".into();
+    form.postal_code = "M5H 2N2".into();
+    form.contact_phone = "+14165550199".into();
+    form.budget = budget.into();
+    form.lat = "43.6487".into();
+    form.lon = "-79.3850".into();
+    let tomorrow = api
+        .now()
+        .with_timezone(&ZONE.parse::<chrono_tz::Tz>().unwrap())
+        + Duration::days(1);
+    form.windows = vec![
+        WindowForm {
+            date: tomorrow.format("%Y-%m-%d").to_string(),
+            start: "10:00".into(),
+            hours: "3".into(),
+        },
+        WindowForm {
+            date: tomorrow.format("%Y-%m-%d").to_string(),
+            start: "15:00".into(),
+            hours: "2".into(),
+        },
+    ];
+    form
+}
+
+async fn lead_for(session: &Session, request_id: &str) -> String {
+    LeadInbox::load(session)
+        .await
+        .unwrap()
+        .waiting
+        .into_iter()
+        .find(|lead| lead.request_id == request_id)
+        .expect("the pro got the lead")
+        .id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screenshots() {
+    let out = std::env::var("SCREENSHOTS_DIR").unwrap_or_else(|_| "../docs/screenshots".into());
+    let api = Api::spawn().await;
+    let staff = api.staff().await;
+    let (sparkle, sparkle_email) = pro(
+        &api,
+        "Sparkle Cleaning",
+        &["cleaning", "painting"],
+        "+14165550123",
+    )
+    .await;
+    let (maple, maple_email) =
+        pro(&api, "Maple Home Services", &["cleaning"], "+14165550145").await;
+    api.promote(&staff, &sparkle).await;
+    api.promote(&staff, &maple).await;
+    let (casey, casey_email) = account(&api, SignupRole::Customer, "Casey Morgan").await;
+
+    // History: Sparkle did a cleaning for Casey an hour from now; paid, tipped, rated both ways.
+    let done = request(
+        &api,
+        "cleaning",
+        "Two-bedroom condo, deep clean before guests arrive.",
+        "",
+    )
+    .submit(&casey)
+    .await
+    .unwrap();
+    let LeadOutcome::Assigned { job_id } =
+        partner::confirm_lead(&sparkle, &lead_for(&sparkle, &done.id).await)
+            .await
+            .unwrap()
+    else {
+        panic!("Sparkle takes the first job");
+    };
+    let start = (api.now() + Duration::hours(2))
+        .with_minute(0)
+        .and_then(|t| t.with_second(0))
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap();
+    let slot = shared_types::requests::TimeWindow {
+        start,
+        end: start + Duration::hours(1),
+    };
+    jobs::propose_slots(&sparkle, &job_id, vec![slot])
+        .await
+        .unwrap();
+    let detail = JobDetail::load(&casey, &job_id).await.unwrap();
+    jobs::accept_slot(&casey, &detail.job, 0).await.unwrap();
+    let agreement = JobDetail::load(&casey, &job_id)
+        .await
+        .unwrap()
+        .agreement
+        .unwrap();
+    jobs::sign_agreement(&casey, &agreement, "Casey Morgan")
+        .await
+        .unwrap();
+    Checkout::new()
+        .pay(&casey, &job_id, "tok_visa")
+        .await
+        .unwrap();
+    jobs::start(&sparkle, &job_id).await.unwrap();
+    jobs::complete(
+        &sparkle,
+        &job_id,
+        "Deep clean done: kitchen, bathroom, windows inside.",
+    )
+    .await
+    .unwrap();
+    let detail = JobDetail::load(&casey, &job_id).await.unwrap();
+    Checkout::new()
+        .tip(&casey, &detail.job, "15", "tok_visa")
+        .await
+        .unwrap();
+    jobs::rate(
+        &casey,
+        &job_id,
+        5,
+        "Spotless, on time, and lovely to deal with.",
+    )
+    .await
+    .unwrap();
+    jobs::rate(&sparkle, &job_id, 5, "Clear instructions and easy access.")
+        .await
+        .unwrap();
+
+    // Waiting leads: a cleaning (instant, offered to both pros) and a painting (quote).
+    let cleaning = request(
+        &api,
+        "cleaning",
+        "Move-out clean of a one-bedroom apartment, oven and fridge included.",
+        "",
+    )
+    .submit(&casey)
+    .await
+    .unwrap();
+    let painting = request(
+        &api,
+        "painting",
+        "Paint the living room and hallway, about 40 m² of wall, ceilings white.",
+        "900",
+    )
+    .submit(&casey)
+    .await
+    .unwrap();
+    let maple_lead = lead_for(&maple, &cleaning.id).await;
+    let sparkle_cleaning = lead_for(&sparkle, &cleaning.id).await;
+    let sparkle_painting = lead_for(&sparkle, &painting.id).await;
+
+    // The app, served to the browser.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app_url = format!("http://{}", listener.local_addr().unwrap());
+    let router = porchlight_app::liveview::router(&api.url, ZONE.parse().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let slot_for_maple = {
+        let tomorrow = (api.now() + Duration::days(1)).date_naive();
+        jobs::slot_from_local(
+            &tomorrow.format("%Y-%m-%d").to_string(),
+            "10:00",
+            "3",
+            ZONE.parse().unwrap(),
+        )
+        .unwrap()
+    };
+    let plan = json!({
+        "app": app_url,
+        "api": api.url,
+        "out": out,
+        "password": PASSWORD,
+        "new_pro_email": unique_email("Ridgeline Roofing"),
+        "sparkle": sparkle_email,
+        "maple": maple_email,
+        "casey": casey_email,
+        "maple_lead": maple_lead,
+        "sparkle_cleaning": sparkle_cleaning,
+        "sparkle_painting": sparkle_painting,
+        "done_job": job_id,
+        "maple_slot": slot_for_maple,
+    });
+    let plan_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(plan_file.path(), plan.to_string()).unwrap();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scripts/screenshots/shoot.mjs"
+    );
+    let plan_path = plan_file.path().to_owned();
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg(script)
+            .arg(plan_path)
+            .status()
+            .expect("node runs")
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "the browser run failed: {status}");
+}

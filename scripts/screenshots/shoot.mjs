@@ -1,0 +1,170 @@
+// Clicks through the app (served by dioxus-liveview) as a new pro, an established pro and a
+// customer, in headless Chromium at 390×844, saving a PNG per screen. Started by
+// mobile-app/tests/screenshots.rs with the plan (accounts, ids, addresses) it seeded.
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+
+const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+mkdirSync(plan.out, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function phone() {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 1,
+    timezoneId: 'America/Toronto',
+    locale: 'en-CA',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.goto(plan.app);
+  await button(page, 'Sign in').waitFor();
+  return page;
+}
+
+const button = (page, name) => page.getByRole('button', { name, exact: true });
+const label = (page, text) => page.getByLabel(text, { exact: true });
+
+async function shot(page, name) {
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: `${plan.out}/${name}.png` });
+  console.log(`screenshot ${name}`);
+}
+
+async function signIn(page, email) {
+  await label(page, 'Email').fill(email);
+  await label(page, 'Password').fill(plan.password);
+  await button(page, 'Sign in').click();
+}
+
+/** Another pro's phone, straight on the API. */
+async function api(path, token, body) {
+  const response = await fetch(`${plan.api}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+let page;
+try {
+  // --- a new pro signs up and onboards ---
+  page = await phone();
+  await shot(page, '01-sign-in');
+  await button(page, 'New here? Create an account').click();
+  await page.getByText('Find jobs as a pro').click();
+  await label(page, 'Your name').fill('Ridgeline Roofing');
+  await label(page, 'Email').fill(plan.new_pro_email);
+  await label(page, 'Password').fill(plan.password);
+  await shot(page, '02-sign-up');
+  await button(page, 'Create account').click();
+  await page.getByText('Tell customers who you are').waitFor();
+  await label(page, 'Business name').fill('Ridgeline Roofing');
+  await label(page, 'About your work').fill('Roof repairs and replacements across the city. Free estimates.');
+  await page.getByText('Roofing', { exact: true }).click();
+  await label(page, 'City').fill('Toronto');
+  await label(page, 'Latitude').fill('43.6532');
+  await label(page, 'Longitude').fill('-79.3832');
+  await shot(page, '03-onboarding');
+  await button(page, 'Start getting leads').click();
+  await page.getByText('No leads yet').waitFor();
+  await page.getByText('Live: new leads appear here').waitFor();
+  await shot(page, '04-leads-empty');
+
+  // --- an established pro: the inbox, a quote, a lost race, jobs, wallet, ratings ---
+  page = await phone();
+  await signIn(page, plan.sparkle);
+  await page.getByText('Waiting for you').waitFor();
+  await shot(page, '05-lead-inbox');
+  await page.getByRole('button', { name: /^Open lead: Painting/ }).click();
+  await page.getByText('Apply with a quote').waitFor();
+  await label(page, 'Your quote').fill('850');
+  await label(page, 'Message to the customer').fill('Two coats, paint included. I can start tomorrow afternoon.');
+  await shot(page, '06-lead-quote');
+  await button(page, 'Send quote').click();
+  await page.getByText(/^Quote sent\./).waitFor();
+  await button(page, 'Back').click();
+  await page.getByRole('button', { name: /^Open lead: Home cleaning/ }).first().click();
+  await button(page, 'Confirm: take this job').waitFor();
+  await shot(page, '07-lead-confirm');
+  // Maple Home Services confirms the same lead first, from its own phone.
+  const maple = await api('/v1/auth/login', null, { email: plan.maple, password: plan.password });
+  const assignment = await api(`/v1/leads/${plan.maple_lead}/confirm`, maple.access_token, {});
+  await button(page, 'Confirm: take this job').click();
+  await page.getByText('Taken by another pro: they confirmed first.').waitFor();
+  await shot(page, '08-lead-taken');
+  await button(page, 'Jobs').click();
+  await page.getByText('Home cleaning · Toronto').waitFor();
+  await shot(page, '09-jobs');
+  await page.getByText('Home cleaning · Toronto').click();
+  await page.getByText('Timeline').waitFor();
+  await shot(page, '10-job-pro');
+  await button(page, 'Wallet').click();
+  await page.getByText('Earned so far').waitFor();
+  await shot(page, '11-wallet');
+  await button(page, 'Ratings').click();
+  await page.getByText('Spotless, on time').waitFor();
+  await shot(page, '12-ratings');
+  await button(page, 'More').click();
+  await page.getByText('Accepting new leads').waitFor();
+  await shot(page, '13-more');
+  await button(page, 'Connections').click();
+  await page.getByText('Profile views').waitFor();
+  await shot(page, '14-connections');
+
+  // Maple proposes a time for the job it won.
+  await api(`/v1/jobs/${assignment.job_id}/proposals`, maple.access_token, { slots: [plan.maple_slot] });
+
+  // --- the customer: find a pro, ask for a quote, book, sign, pay ---
+  page = await phone();
+  await signIn(page, plan.casey);
+  await page.getByText('What do you need done?').waitFor();
+  await button(page, 'Home cleaning').click();
+  await page.getByText('Sparkle Cleaning').waitFor();
+  await shot(page, '15-discover');
+  await page.getByRole('button', { name: 'Open Sparkle Cleaning' }).click();
+  await button(page, 'Get a Quote').waitFor();
+  await shot(page, '16-pro-profile');
+  await button(page, 'Get a Quote').click();
+  await label(page, 'Describe the job').waitFor();
+  await label(page, 'Category').selectOption('cleaning');
+  await button(page, 'Ask for a quote').click();
+  await page.getByText('Please check the highlighted fields.').waitFor();
+  await label(page, 'Describe the job').scrollIntoViewIfNeeded();
+  await shot(page, '17-request-field-errors');
+  await button(page, 'Requests').click();
+  await page.getByText(/^Move-out clean/).waitFor();
+  await shot(page, '18-requests');
+  await page.getByText(/^Move-out clean/).click();
+  await page.getByText('Your pro').waitFor();
+  await shot(page, '19-request-status');
+  await button(page, 'Open the job').click();
+  await page.getByText('Pick a time').waitFor();
+  await shot(page, '20-job-pick-time');
+  await page.getByRole('button', { name: /^Book / }).first().click();
+  await label(page, 'Your full name').waitFor();
+  await label(page, 'Your full name').fill('Casey Morgan');
+  await shot(page, '21-job-sign');
+  await button(page, 'Sign').click();
+  await page.getByRole('button', { name: /^Pay / }).waitFor();
+  await shot(page, '22-job-pay');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await page.getByText(/^Paid\. The money is held/).waitFor();
+  await shot(page, '23-job-paid');
+  await button(page, 'Alerts').click();
+  await page.getByText('Mark all as read').waitFor();
+  await shot(page, '24-notifications');
+} catch (error) {
+  // What the screen showed when a step failed, to see why.
+  if (page) await page.screenshot({ path: `${plan.out}/failed-step.png` });
+  throw error;
+} finally {
+  await browser.close();
+}
