@@ -184,6 +184,24 @@ where
     })
 }
 
+/// Runs `f` in a read-only transaction that sees one snapshot of the database, so that several
+/// queries agree with each other while writers carry on (PostgreSQL's default gives each
+/// statement its own snapshot; SQLite's read transaction already holds one).
+pub fn snapshot_read<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if let DbConnection::Postgres(pg) = conn {
+            pg.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        f(conn)
+    })
+}
+
 /// The current time as stored: UTC, microsecond precision (PostgreSQL's), so that a value read
 /// back equals the value written on both backends.
 pub fn now() -> NaiveDateTime {

@@ -15,6 +15,7 @@ use super::payments::{self, Opened};
 use super::provider::{Charge, signature};
 use super::{balances, ledger, payouts, webhooks};
 use crate::auth::{AuthUser, RequireRole, roles};
+use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::idempotency::{self, Begin, Claimed, IdempotencyKey};
@@ -110,7 +111,7 @@ async fn pay<F>(
     open: F,
 ) -> ApiResult<HttpResponse>
 where
-    F: FnOnce(&mut crate::db::DbConnection) -> ApiResult<Opened> + Send + 'static,
+    F: FnOnce(&mut db::DbConnection) -> ApiResult<Opened> + Send + 'static,
 {
     let result = match state.write(open).await {
         Ok(opened) => charge(state, opened, &card_token, &claimed).await,
@@ -297,7 +298,11 @@ pub async fn get_wallet(
     let settings = state.settings.clone();
     let now = state.clock.now();
     let wallet = state
-        .db(move |conn| balances::wallet(conn, &partner_id, &settings, now))
+        .db(move |conn| {
+            db::snapshot_read(conn, |conn| {
+                balances::wallet(conn, &partner_id, &settings, now)
+            })
+        })
         .await?;
     Ok(web::Json(wallet))
 }

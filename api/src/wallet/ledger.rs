@@ -310,8 +310,13 @@ pub fn balance(conn: &mut DbConnection, account: &Account) -> ApiResult<i64> {
 }
 
 /// Recomputes the ledger from its entries: every transaction must sum to zero per currency and
-/// every cached balance must equal the sum of its account's entries.
+/// every cached balance must equal the sum of its account's entries. Its queries read one
+/// snapshot, so a posting that commits meanwhile is either wholly seen or not at all.
 pub fn check(conn: &mut DbConnection) -> ApiResult<LedgerCheck> {
+    db::snapshot_read(conn, check_snapshot)
+}
+
+fn check_snapshot(conn: &mut DbConnection) -> ApiResult<LedgerCheck> {
     let transactions: i64 = ledger_transactions::table.count().get_result(conn)?;
     let entries: i64 = ledger_entries::table.count().get_result(conn)?;
 

@@ -767,6 +767,44 @@ async fn concurrent_payout_runs_pay_each_partner_once() {
     assert_books_balance(&cast.staff).await;
 }
 
+/// The ledger check and the wallet read one snapshot: postings committing meanwhile are seen
+/// whole or not at all, never as a transaction without its entries.
+#[tokio::test]
+async fn reads_see_whole_postings_while_money_moves() {
+    let cast = Cast::new().await;
+    let mut jobs = Vec::new();
+    for days in 1..=6 {
+        jobs.push(cast.signed_job(days).await);
+    }
+    let moving = std::sync::atomic::AtomicBool::new(true);
+    let payments = async {
+        futures_util::future::join_all(jobs.iter().map(|job| cast.pay(job))).await;
+        moving.store(false, std::sync::atomic::Ordering::SeqCst);
+    };
+    let reads = async {
+        let mut checks = 0;
+        while moving.load(std::sync::atomic::Ordering::SeqCst) {
+            let (check, wallet) =
+                tokio::join!(cast.staff.admin_ledger_check(), cast.partner.wallet());
+            let check = check.unwrap();
+            assert!(check.balanced, "a read saw part of a posting: {check:#?}");
+            assert!(
+                wallet
+                    .unwrap()
+                    .balances
+                    .iter()
+                    .all(|b| b.pending.amount_cents >= 0)
+            );
+            checks += 1;
+        }
+        checks
+    };
+    let ((), checks) = tokio::join!(payments, reads);
+    assert!(checks > 0);
+    let check = assert_books_balance(&cast.staff).await;
+    assert_eq!(total(&check, "platform_cash"), 6 * PRICE);
+}
+
 mod sequences {
     //! Random sequences of money operations on one service; the books must balance after each.
 
