@@ -50,6 +50,17 @@ impl ApiError {
         Self::new(ErrorCode::Conflict, detail)
     }
 
+    /// `what` (a job, a payout, ...) is `current`; the action needs it to be one of `allowed`.
+    pub fn invalid_transition(what: &str, current: &str, allowed: &[&str]) -> Self {
+        Self::new(
+            ErrorCode::InvalidTransition,
+            format!(
+                "the {what} is {current}; this needs it to be {}",
+                allowed.join(" or ")
+            ),
+        )
+    }
+
     /// A validation error on one field.
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
         Self::Validation(BTreeMap::from([(field.to_owned(), vec![message.into()])]))

@@ -45,7 +45,8 @@ use crate::requests::{
 };
 use crate::wallet::{
     LedgerCheck, Payment, PaymentInput, Payout, PayoutFilter, PayoutMethod, PayoutMethodInput,
-    PayoutRun, PayoutStatusInput, TipInput, Wallet, WalletEntry,
+    PayoutRun, PayoutStatusInput, Refund, RefundFilter, RefundRetryInput, TipInput, Wallet,
+    WalletEntry,
 };
 use crate::{ErrorCode, Page, PageParams, ProblemDetails};
 
@@ -894,6 +895,38 @@ impl Client {
             self.request(
                 Method::POST,
                 &format!("/v1/admin/payouts/{payout_id}/status"),
+            )
+            .header("Idempotency-Key", idempotency_key)
+            .json(body),
+        )
+        .await
+    }
+
+    /// Staff: refunds, newest first (e.g. `status=failed`: the ones waiting for staff).
+    pub async fn admin_refunds(
+        &self,
+        filter: &RefundFilter,
+        page: &PageParams,
+    ) -> Result<Page<Refund>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/refunds")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    /// Staff: sends a failed refund to the payment provider again.
+    pub async fn admin_retry_refund(
+        &self,
+        refund_id: &str,
+        body: &RefundRetryInput,
+        idempotency_key: &str,
+    ) -> Result<Refund, ClientError> {
+        self.call(
+            self.request(
+                Method::POST,
+                &format!("/v1/admin/refunds/{refund_id}/retry"),
             )
             .header("Idempotency-Key", idempotency_key)
             .json(body),

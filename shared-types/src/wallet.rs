@@ -15,7 +15,8 @@ use crate::partners::Money;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaymentInput {
     /// A card token from the payment provider's card form (sandbox: `tok_visa` is accepted,
-    /// `tok_declined` and `tok_insufficient_funds` are declined).
+    /// `tok_declined` and `tok_insufficient_funds` are declined, `tok_refund_fails` is accepted
+    /// but refunds to it are refused).
     #[validate(length(min = 1, max = 255), custom(function = "card_token"))]
     #[cfg_attr(
         feature = "openapi",
@@ -415,6 +416,110 @@ pub struct PayoutFilter {
     #[cfg_attr(feature = "openapi", param(max_length = 64))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_id: Option<String>,
+}
+
+/// Why a customer is owed a refund.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RefundReason {
+    /// A paid job was cancelled.
+    Cancellation,
+    /// Staff resolved a dispute with a full or partial refund.
+    Dispute,
+}
+
+impl RefundReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cancellation => "cancellation",
+            Self::Dispute => "dispute",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Cancellation, Self::Dispute]
+            .into_iter()
+            .find(|r| r.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RefundStatus {
+    /// Owed; the refund worker sends it to the payment provider (and retries if it cannot reach
+    /// it).
+    Pending,
+    /// The money went back to the customer's card.
+    Succeeded,
+    /// The provider refused it (e.g. the card was closed). The money stays owed, in
+    /// `refunds_pending`, until staff retry it.
+    Failed,
+}
+
+impl RefundStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Pending, Self::Succeeded, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+}
+
+/// Money owed back to a customer for one payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Refund {
+    pub id: String,
+    pub job_id: String,
+    pub payment_id: String,
+    pub amount: Money,
+    pub reason: RefundReason,
+    pub status: RefundStatus,
+    /// Times the provider could not be reached since the refund was queued or last retried.
+    pub attempts: i32,
+    /// Times staff sent a failed refund again.
+    pub retries: i32,
+    /// Why the last attempt did not go through.
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `GET /v1/admin/refunds` filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct RefundFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<RefundStatus>,
+    /// Only this job's refunds.
+    #[validate(length(max = 64))]
+    #[cfg_attr(feature = "openapi", param(max_length = 64))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+}
+
+/// `POST /v1/admin/refunds/{id}/retry`: send a failed refund again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefundRetryInput {
+    /// Why it should go through now, e.g. "the customer's bank reopened the card"; kept in the
+    /// audit log.
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+    )]
+    pub note: String,
 }
 
 /// `POST /v1/admin/payouts/{id}/status`.

@@ -450,6 +450,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        retries -> Integer,
     }
 }
 

@@ -5,13 +5,13 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use shared_types::Page;
 use shared_types::auth::Role;
 use shared_types::jobs::{
     Cancellation, Completion, Dispute, DisputeOutcome, Job, JobStatus, Party, Resolution,
 };
 use shared_types::partners::Money;
 use shared_types::requests::TimeWindow;
-use shared_types::{ErrorCode, Page};
 
 use super::scheduling;
 use crate::db::schema::{
@@ -170,13 +170,7 @@ pub fn transition(
 }
 
 pub fn invalid_transition(current: &str, allowed: &[&str]) -> ApiError {
-    ApiError::new(
-        ErrorCode::InvalidTransition,
-        format!(
-            "the job is {current}; this needs it to be {}",
-            allowed.join(" or ")
-        ),
-    )
+    ApiError::invalid_transition("job", current, allowed)
 }
 
 pub fn find(conn: &mut DbConnection, job_id: &str) -> ApiResult<JobRow> {

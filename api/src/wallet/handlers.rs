@@ -7,13 +7,14 @@ use shared_types::auth::Scope;
 use shared_types::error::PROBLEM_JSON;
 use shared_types::wallet::{
     LedgerCheck, Payment, PaymentInput, PaymentStatus, Payout, PayoutFilter, PayoutMethod,
-    PayoutMethodInput, PayoutRun, PayoutStatusInput, TipInput, Wallet, WalletEntry, WebhookReceipt,
+    PayoutMethodInput, PayoutRun, PayoutStatusInput, Refund, RefundFilter, RefundRetryInput,
+    TipInput, Wallet, WalletEntry, WebhookReceipt,
 };
 use shared_types::{ErrorCode, Page, PageParams, ProblemDetails};
 
 use super::payments::{self, Opened};
 use super::provider::{Charge, signature};
-use super::{balances, ledger, payouts, webhooks};
+use super::{balances, ledger, payouts, refunds, webhooks};
 use crate::auth::{AuthUser, RequireRole, roles};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
@@ -474,6 +475,72 @@ pub async fn admin_mark_payout(
         move |conn| payouts::mark(conn, &id, status, now),
     )
     .await
+}
+
+/// Refunds (staff), newest first; `status=failed` lists those the payment provider refused,
+/// which wait for staff.
+#[utoipa::path(
+    tag = "admin",
+    params(RefundFilter, PageParams),
+    responses((status = 200, description = "A page of refunds", body = Page<Refund>)),
+    security(("bearer" = [])),
+)]
+#[get("/admin/refunds")]
+pub async fn admin_refunds(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    filter: ValidatedQuery<RefundFilter>,
+    page: ValidatedQuery<PageParams>,
+) -> ApiResult<web::Json<Page<Refund>>> {
+    staff.require_session()?;
+    let list = state
+        .db(move |conn| refunds::list(conn, &filter.0, &page.0))
+        .await?;
+    Ok(web::Json(list))
+}
+
+/// Send a refused refund to the payment provider again (staff), e.g. once the customer's bank
+/// has reopened the card. Only a `failed` refund; the note goes to the audit log. Requires an
+/// `Idempotency-Key`.
+#[utoipa::path(
+    tag = "admin",
+    params(
+        ("id" = String, Path, description = "The refund's id"),
+        ("Idempotency-Key" = String, Header, description = "Required; makes retries safe (kept 24 h)"),
+    ),
+    request_body = RefundRetryInput,
+    responses(
+        (status = 200, description = "The refund, `pending` again", body = Refund),
+        (status = 400, description = "`idempotency_key_missing`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such refund", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: the refund has not failed",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/admin/refunds/{id}/retry")]
+pub async fn admin_retry_refund(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    id: web::Path<String>,
+    key: IdempotencyKey,
+    body: ValidatedJson<RefundRetryInput>,
+) -> ApiResult<HttpResponse> {
+    staff.require_session()?;
+    let now = state.clock.now();
+    let staff_id = staff.0.user_id.clone();
+    let input = body.0.clone();
+    let response = idempotency::once(
+        &state,
+        &staff.0.user_id,
+        Some(key),
+        &body.0,
+        StatusCode::OK,
+        move |conn| refunds::retry(conn, &id, &staff_id, &input, now),
+    )
+    .await?;
+    state.wakeups.refunds_queued.raise();
+    Ok(response)
 }
 
 /// Recompute the ledger (staff): every transaction balanced per currency, every cached balance

@@ -83,6 +83,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::admin_run_payouts)
         .service(handlers::admin_payouts)
         .service(handlers::admin_mark_payout)
+        .service(handlers::admin_refunds)
+        .service(handlers::admin_retry_refund)
         .service(handlers::admin_ledger_check);
 }
 

@@ -359,7 +359,7 @@ pub fn mark(
             .execute(conn)?,
     };
     if updated == 0 {
-        return Err(crate::jobs::model::invalid_transition(&row.status, from));
+        return Err(ApiError::invalid_transition("payout", &row.status, from));
     }
     if mark == PayoutMark::Cleared {
         let posting = Posting::new(

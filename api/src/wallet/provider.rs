@@ -1,6 +1,8 @@
 //! The payment provider: who charges cards and sends refunds. Two implementations, chosen by
 //! `PAYMENT_PROVIDER`:
-//! - `sandbox` (the default): answers at once, by card token, like a provider's test mode;
+//! - `sandbox` (the default): answers at once, by card token, like a provider's test mode
+//!   (`tok_visa` pays, `tok_declined` is declined, `tok_refund_fails` pays but its refunds are
+//!   refused);
 //! - `stripe`: Stripe's PaymentIntents and Refunds over HTTP, at `STRIPE_API_BASE`.
 //!
 //! Every call carries an idempotency key derived from our own row id, so a call retried after a
@@ -44,11 +46,24 @@ pub enum ChargeOutcome {
 /// A refund to send.
 #[derive(Debug, Clone)]
 pub struct RefundCall<'a> {
-    /// Our refund id: the idempotency key.
     pub refund_id: &'a str,
+    /// How many times staff sent it again after a refusal: each retry is a new call to the
+    /// provider, which would otherwise replay its refusal for the same idempotency key.
+    pub retry: i32,
     /// The provider's id of the payment refunded.
     pub payment_ref: &'a str,
     pub amount_cents: i64,
+}
+
+impl RefundCall<'_> {
+    /// The idempotency key: the refund's id, plus the retry after a refusal.
+    pub fn idempotency_key(&self) -> String {
+        if self.retry == 0 {
+            self.refund_id.to_owned()
+        } else {
+            format!("{}-retry-{}", self.refund_id, self.retry)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,9 +117,7 @@ impl PaymentProvider {
 
     pub async fn refund(&self, refund: &RefundCall<'_>) -> Result<RefundOutcome, ProviderError> {
         match self {
-            Self::Sandbox => Ok(RefundOutcome::Succeeded {
-                provider_ref: format!("sandbox_re_{}", refund.refund_id),
-            }),
+            Self::Sandbox => Ok(sandbox_refund(refund)),
             Self::Stripe(client) => client.refund(refund).await,
         }
     }
@@ -112,10 +125,18 @@ impl PaymentProvider {
 
 /// The sandbox's test cards: `tok_visa` and `tok_mastercard` pay; `tok_declined`,
 /// `tok_insufficient_funds` and any other token are declined.
+/// The sandbox's mark on a payment whose card is closed by the time of a refund.
+const SANDBOX_CLOSED_CARD: &str = "_closed_card";
+
 fn sandbox_charge(charge: &Charge<'_>) -> ChargeOutcome {
     let provider_ref = format!("sandbox_pi_{}", charge.payment_id);
     let (code, message) = match charge.card_token {
         "tok_visa" | "tok_mastercard" => return ChargeOutcome::Succeeded { provider_ref },
+        "tok_refund_fails" => {
+            return ChargeOutcome::Succeeded {
+                provider_ref: provider_ref + SANDBOX_CLOSED_CARD,
+            };
+        }
         "tok_declined" => ("card_declined", "Your card was declined."),
         "tok_insufficient_funds" => ("insufficient_funds", "Your card has insufficient funds."),
         _ => (
@@ -127,6 +148,18 @@ fn sandbox_charge(charge: &Charge<'_>) -> ChargeOutcome {
         provider_ref: Some(provider_ref),
         code: code.to_owned(),
         message: message.to_owned(),
+    }
+}
+
+/// Refunds go through, except to a `tok_refund_fails` card, which is closed by then.
+fn sandbox_refund(refund: &RefundCall<'_>) -> RefundOutcome {
+    if refund.payment_ref.ends_with(SANDBOX_CLOSED_CARD) {
+        return RefundOutcome::Failed {
+            message: "expired_or_canceled_card".to_owned(),
+        };
+    }
+    RefundOutcome::Succeeded {
+        provider_ref: format!("sandbox_re_{}", refund.idempotency_key()),
     }
 }
 
@@ -265,8 +298,10 @@ impl StripeClient {
             ("payment_intent", refund.payment_ref.to_owned()),
             ("amount", refund.amount_cents.to_string()),
             ("metadata[refund_id]", refund.refund_id.to_owned()),
+            ("metadata[refund_retry]", refund.retry.to_string()),
         ];
-        let (status, body) = self.post("/v1/refunds", refund.refund_id, &form).await?;
+        let key = refund.idempotency_key();
+        let (status, body) = self.post("/v1/refunds", &key, &form).await?;
         if status.is_client_error() {
             let envelope: StripeErrorEnvelope = parse(&body)?;
             return Ok(RefundOutcome::Failed {

@@ -7,14 +7,18 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::partners::Money;
-use shared_types::wallet::LedgerKind;
+use shared_types::wallet::{
+    LedgerKind, Refund, RefundFilter, RefundReason, RefundRetryInput, RefundStatus,
+};
+use shared_types::{Page, PageParams};
 
 use super::format_money;
 use super::ledger::{self, Account, AccountKind, Posting};
 use super::provider::{PaymentProvider, RefundCall, RefundOutcome};
-use crate::db::DbConnection;
+use crate::admin::audit;
 use crate::db::schema::{jobs, payments, refunds};
-use crate::error::ApiResult;
+use crate::db::{self, DbConnection};
+use crate::error::{ApiError, ApiResult};
 use crate::notify::outbox;
 use crate::state::AppState;
 
@@ -30,6 +34,7 @@ pub struct DueRefund {
     pub id: String,
     pub amount_cents: i64,
     pub attempts: i32,
+    pub retries: i32,
     /// The provider's id of the payment refunded.
     pub payment_ref: Option<String>,
 }
@@ -46,6 +51,7 @@ pub fn claim(conn: &mut DbConnection, now: NaiveDateTime) -> ApiResult<Vec<DueRe
             refunds::id,
             refunds::amount_cents,
             refunds::attempts,
+            refunds::retries,
             payments::provider_ref,
         ))
         .load(conn)?;
@@ -127,25 +133,32 @@ pub fn settle(
     Ok(true)
 }
 
-/// The provider refused the refund: staff must act.
+/// The provider refused the refund: staff must act. `attempt` is the retry the answer is about
+/// when known (a late webhook about a refusal staff have since retried changes nothing).
 pub fn fail(
     conn: &mut DbConnection,
     refund_id: &str,
+    attempt: Option<i32>,
     message: &str,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    diesel::update(
-        refunds::table
-            .filter(refunds::id.eq(refund_id))
-            .filter(refunds::status.eq("pending")),
-    )
-    .set((
+    let pending = refunds::table
+        .filter(refunds::id.eq(refund_id))
+        .filter(refunds::status.eq("pending"));
+    let failed = (
         refunds::status.eq("failed"),
         refunds::last_error.eq(message),
         refunds::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    tracing::error!(refund_id, message, "the payment provider refused a refund");
+    );
+    let updated = match attempt {
+        Some(attempt) => diesel::update(pending.filter(refunds::retries.eq(attempt)))
+            .set(failed)
+            .execute(conn)?,
+        None => diesel::update(pending).set(failed).execute(conn)?,
+    };
+    if updated > 0 {
+        tracing::error!(refund_id, message, "the payment provider refused a refund");
+    }
     Ok(())
 }
 
@@ -158,6 +171,134 @@ pub fn by_provider_ref(conn: &mut DbConnection, provider_ref: &str) -> ApiResult
         .optional()?)
 }
 
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = refunds)]
+struct RefundRow {
+    id: String,
+    job_id: String,
+    payment_id: String,
+    amount_cents: i64,
+    currency: String,
+    reason: String,
+    status: String,
+    attempts: i32,
+    retries: i32,
+    last_error: Option<String>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl RefundRow {
+    fn view(self) -> Refund {
+        Refund {
+            id: self.id,
+            job_id: self.job_id,
+            payment_id: self.payment_id,
+            amount: Money {
+                amount_cents: self.amount_cents,
+                currency: self.currency,
+            },
+            reason: RefundReason::parse(&self.reason).unwrap_or(RefundReason::Cancellation),
+            status: RefundStatus::parse(&self.status).unwrap_or(RefundStatus::Pending),
+            attempts: self.attempts,
+            retries: self.retries,
+            last_error: self.last_error,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+        }
+    }
+}
+
+fn find(conn: &mut DbConnection, refund_id: &str) -> ApiResult<RefundRow> {
+    refunds::table
+        .find(refund_id)
+        .select(RefundRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("refund"))
+}
+
+/// Refunds, newest first, by the filter.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &RefundFilter,
+    page: &PageParams,
+) -> ApiResult<Page<Refund>> {
+    let limit = i64::from(page.limit());
+    let mut query = refunds::table
+        .select(RefundRow::as_select())
+        .order(refunds::id.desc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(refunds::status.eq(status.as_str()));
+    }
+    if let Some(job_id) = &filter.job_id {
+        query = query.filter(refunds::job_id.eq(job_id.clone()));
+    }
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(refunds::id.lt(cursor.clone()));
+    }
+    let rows: Vec<RefundRow> = query.load(conn)?;
+    let (rows, next_cursor) = db::split_page(rows, limit, |row| row.id.clone());
+    Ok(Page {
+        items: rows.into_iter().map(RefundRow::view).collect(),
+        next_cursor,
+    })
+}
+
+/// Staff send a refused refund again: back to `pending`, due now, under a new idempotency key
+/// (the next retry). The money never left `refunds_pending`, so the ledger does not move.
+/// Conditional on `failed`; recorded in the audit log. Run inside a write transaction.
+pub fn retry(
+    conn: &mut DbConnection,
+    refund_id: &str,
+    staff_id: &str,
+    input: &RefundRetryInput,
+    now: NaiveDateTime,
+) -> ApiResult<Refund> {
+    let before = find(conn, refund_id)?;
+    let updated = diesel::update(
+        refunds::table
+            .filter(refunds::id.eq(refund_id))
+            .filter(refunds::status.eq("failed")),
+    )
+    .set((
+        refunds::status.eq("pending"),
+        refunds::retries.eq(refunds::retries + 1),
+        refunds::attempts.eq(0),
+        refunds::next_attempt_at.eq(now),
+        // A late answer about the refused call must not be taken for the new one's.
+        refunds::provider_ref.eq(None::<String>),
+        refunds::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(ApiError::invalid_transition(
+            "refund",
+            &before.status,
+            &["failed"],
+        ));
+    }
+    let after = find(conn, refund_id)?.view();
+    let before = before.view();
+    audit::record(
+        conn,
+        audit::Change {
+            actor_id: staff_id,
+            action: "refund.retry",
+            subject_type: "refund",
+            subject_id: refund_id,
+            before: Some(
+                serde_json::json!({ "status": before.status, "last_error": before.last_error }),
+            ),
+            after: Some(serde_json::json!({ "status": after.status, "retries": after.retries })),
+            reason: Some(&input.note),
+        },
+    )?;
+    Ok(after)
+}
+
 /// Sends every due refund once; returns how many were claimed.
 pub async fn send_due(state: &AppState, provider: &PaymentProvider) -> ApiResult<usize> {
     let now = state.clock.now();
@@ -167,12 +308,21 @@ pub async fn send_due(state: &AppState, provider: &PaymentProvider) -> ApiResult
         let Some(payment_ref) = refund.payment_ref.clone() else {
             let id = refund.id.clone();
             state
-                .write(move |conn| fail(conn, &id, "the payment has no provider reference", now))
+                .write(move |conn| {
+                    fail(
+                        conn,
+                        &id,
+                        None,
+                        "the payment has no provider reference",
+                        now,
+                    )
+                })
                 .await?;
             continue;
         };
         let call = RefundCall {
             refund_id: &refund.id,
+            retry: refund.retries,
             payment_ref: &payment_ref,
             amount_cents: refund.amount_cents,
         };
@@ -201,7 +351,7 @@ pub async fn send_due(state: &AppState, provider: &PaymentProvider) -> ApiResult
             }
             Ok(RefundOutcome::Failed { message }) => {
                 state
-                    .write(move |conn| fail(conn, &id, &message, now))
+                    .write(move |conn| fail(conn, &id, Some(refund.retries), &message, now))
                     .await?;
             }
             Err(error) => {

@@ -69,9 +69,17 @@ pub fn apply(conn: &mut DbConnection, event: &Event, now: NaiveDateTime) -> ApiR
         }
         "refund.created" | "refund.updated" | "charge.refund.updated" => {
             let provider_ref = text(object, &["id"]).unwrap_or_default();
-            let refund_id = match text(object, &["metadata", "refund_id"]) {
-                Some(id) => Some(id.to_owned()),
-                None => refunds::by_provider_ref(conn, provider_ref)?,
+            // Which of our refunds, and which retry of it (a refusal of an earlier retry is old
+            // news); found by its id when the metadata is missing, which only the current retry
+            // has.
+            let (refund_id, retry) = match text(object, &["metadata", "refund_id"]) {
+                Some(id) => {
+                    let retry = text(object, &["metadata", "refund_retry"])
+                        .and_then(|retry| retry.parse().ok())
+                        .unwrap_or(0);
+                    (Some(id.to_owned()), Some(retry))
+                }
+                None => (refunds::by_provider_ref(conn, provider_ref)?, None),
             };
             let Some(refund_id) = refund_id else {
                 return Ok(true);
@@ -82,7 +90,7 @@ pub fn apply(conn: &mut DbConnection, event: &Event, now: NaiveDateTime) -> ApiR
                 }
                 Some(status @ ("failed" | "canceled")) => {
                     let reason = text(object, &["failure_reason"]).unwrap_or(status);
-                    refunds::fail(conn, &refund_id, reason, now)?;
+                    refunds::fail(conn, &refund_id, retry, reason, now)?;
                 }
                 _ => {}
             }

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use diesel::prelude::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 use shared_types::auth::{CreateApiKeyRequest, Role, Scope, SignupRole};
@@ -94,6 +95,8 @@ enum Owned {
     MonitoredUser,
     /// A pending payout (staff manage all of them).
     AnyPayout,
+    /// A refund the payment provider refused (staff manage all of them).
+    FailedRefund,
 }
 
 impl Owned {
@@ -570,6 +573,14 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
                 with_body(json!({ "status": "sent" }), staff()),
             ),
         ),
+        ("GET /v1/admin/refunds", staff()),
+        (
+            "POST /v1/admin/refunds/{id}/retry",
+            on(
+                Owned::FailedRefund,
+                with_body(json!({ "note": "The card was reopened" }), staff()),
+            ),
+        ),
         ("GET /v1/admin/ledger/check", staff()),
     ])
 }
@@ -685,6 +696,42 @@ impl Cast {
         let mut conn = self.state.pool.get().unwrap();
         conn.batch_execute(&sql).unwrap();
         id
+    }
+
+    /// A refund the provider refused: customer A paid with a card that is closed by the time
+    /// partner A cancels.
+    async fn failed_refund(&self) -> String {
+        use porchlight::db::schema::refunds;
+        let job = self.signed_job().await;
+        self.customer_a
+            .pay_job(
+                &job.id,
+                &shared_types::wallet::PaymentInput {
+                    card_token: "tok_refund_fails".into(),
+                },
+                &format!("pay-{}", job.id),
+            )
+            .await
+            .unwrap();
+        self.partner_a
+            .cancel_job(&job.id, "Van broke down")
+            .await
+            .unwrap();
+        for _ in 0..200 {
+            let mut conn = self.state.pool.get().unwrap();
+            let failed: Option<String> = refunds::table
+                .filter(refunds::job_id.eq(&job.id))
+                .filter(refunds::status.eq("failed"))
+                .select(refunds::id)
+                .first(&mut conn)
+                .optional()
+                .unwrap();
+            if let Some(id) = failed {
+                return id;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the refund of job {} was never refused", job.id);
     }
 
     /// A job of customer A with partner A, just assigned.
@@ -869,6 +916,7 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
         Owned::SignedJob => Target::id(cast.signed_job().await.id),
         Owned::ScheduledJob => Target::id(cast.scheduled_job().await.id),
         Owned::AnyPayout => Target::id(cast.payout()),
+        Owned::FailedRefund => Target::id(cast.failed_refund().await),
         Owned::StartedJob => Target::id(cast.started_job().await.id),
         Owned::CompletedJob => Target::id(cast.completed_job().await.id),
         Owned::PublishedReview | Owned::AnyReview => Target::id(cast.published_review().await),
@@ -975,7 +1023,8 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
         | Owned::DisputedJob
         | Owned::AnyReview
         | Owned::MonitoredUser
-        | Owned::AnyPayout => true,
+        | Owned::AnyPayout
+        | Owned::FailedRefund => true,
     }
 }
 

@@ -1,7 +1,9 @@
 //! A Stripe-compatible payment provider on 127.0.0.1: PaymentIntents create and confirm, Refunds,
 //! bearer secret key, form-encoded bodies and `Idempotency-Key` replay, as Stripe's API does.
 //! Test cards: `tok_visa` succeeds, `tok_declined` is declined (402 card error), `tok_async`
-//! stays `processing` (the outcome comes by webhook). It also signs and sends webhook events.
+//! stays `processing` (the outcome comes by webhook). Refunds succeed unless told to fail (a
+//! closed card) or to stay `pending` (the outcome comes by webhook). It also signs and sends
+//! webhook events.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -21,9 +23,21 @@ struct Books {
     /// Idempotency-Key -> (status, body) of the first answer.
     answered: HashMap<String, (u16, Value)>,
     refunds: Vec<Value>,
+    refund_mode: RefundMode,
     /// Every POST: (path, Idempotency-Key).
     calls: Vec<(String, String)>,
     counter: u32,
+}
+
+/// How new refunds come out.
+#[derive(Debug, Clone, Default)]
+pub enum RefundMode {
+    #[default]
+    Succeed,
+    /// `failed` with this `failure_reason`, as for a closed card.
+    Fail(&'static str),
+    /// `pending`: the bank has not answered yet.
+    Pending,
 }
 
 #[derive(Clone)]
@@ -85,6 +99,24 @@ impl FakeStripe {
             .expect("an intent for this payment")
     }
 
+    /// How the refunds created from now on come out.
+    pub fn set_refund_mode(&self, mode: RefundMode) {
+        self.books.lock().unwrap().refund_mode = mode;
+    }
+
+    /// The bank settled a `pending` refund: it succeeds (the webhook is separate).
+    pub fn succeed_refund(&self, refund_id: &str) -> Value {
+        let mut books = self.books.lock().unwrap();
+        let refund = books
+            .refunds
+            .iter_mut()
+            .find(|refund| refund["id"] == refund_id)
+            .unwrap();
+        refund["status"] = json!("succeeded");
+        refund.clone()
+    }
+
+    /// Every refund created, failed ones included.
     pub fn refunds(&self) -> Vec<Value> {
         self.books.lock().unwrap().refunds.clone()
     }
@@ -242,7 +274,7 @@ async fn create_refund(books: Shared, req: HttpRequest, form: Form) -> HttpRespo
     let refunded: i64 = books
         .refunds
         .iter()
-        .filter(|r| r["payment_intent"] == intent_id)
+        .filter(|r| r["payment_intent"] == intent_id && r["status"] != "failed")
         .map(|r| r["amount"].as_i64().unwrap())
         .sum();
     if intent["status"] != "succeeded" || refunded + amount > intent["amount"].as_i64().unwrap() {
@@ -254,13 +286,22 @@ async fn create_refund(books: Shared, req: HttpRequest, form: Form) -> HttpRespo
         );
     }
     books.counter += 1;
+    let (status, failure_reason) = match books.refund_mode {
+        RefundMode::Succeed => ("succeeded", None),
+        RefundMode::Fail(reason) => ("failed", Some(reason)),
+        RefundMode::Pending => ("pending", None),
+    };
     let refund = json!({
         "id": format!("re_{}", books.counter),
         "object": "refund",
         "amount": amount,
         "payment_intent": intent_id,
-        "status": "succeeded",
-        "metadata": { "refund_id": form.get("metadata[refund_id]") },
+        "status": status,
+        "failure_reason": failure_reason,
+        "metadata": {
+            "refund_id": form.get("metadata[refund_id]"),
+            "refund_retry": form.get("metadata[refund_retry]"),
+        },
     });
     books.refunds.push(refund.clone());
     answer(&mut books, key, 200, refund)

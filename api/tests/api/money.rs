@@ -11,7 +11,8 @@ use shared_types::jobs::{CompleteInput, DisputeInput, DisputeOutcome, Job, Resol
 use shared_types::partners::Money;
 use shared_types::wallet::{
     LedgerKind, PaymentInput, PaymentStatus, PayoutFilter, PayoutMark, PayoutMethodInput,
-    PayoutMethodKind, PayoutStatus, PayoutStatusInput, TipInput, WalletBucket,
+    PayoutMethodKind, PayoutStatus, PayoutStatusInput, Refund, RefundFilter, RefundReason,
+    RefundRetryInput, RefundStatus, TipInput, WalletBucket,
 };
 use shared_types::{Client, ClientError, ErrorCode, PageParams};
 
@@ -709,6 +710,164 @@ async fn stripe_payments_refunds_and_webhooks() {
     );
     let after = assert_books_balance(&cast.staff).await;
     assert_eq!(after.transactions, check.transactions);
+}
+
+/// The refunds of `job`, once one of them is `status`.
+async fn refund_when(staff: &Client, job: &Job, status: RefundStatus) -> Refund {
+    let filter = RefundFilter {
+        job_id: Some(job.id.clone()),
+        ..RefundFilter::default()
+    };
+    for _ in 0..100 {
+        let page = staff
+            .admin_refunds(&filter, &PageParams::default())
+            .await
+            .unwrap();
+        if let Some(refund) = page.items.into_iter().find(|r| r.status == status) {
+            return refund;
+        }
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    panic!("no {status:?} refund for job {}", job.id);
+}
+
+#[tokio::test]
+async fn a_refused_refund_waits_for_staff_and_goes_out_when_retried() {
+    let stripe = FakeStripe::start();
+    let settings = stripe.settings();
+    let overrides: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let cast = Cast::with_settings(&overrides).await;
+    let job = cast.signed_job(3).await;
+    cast.pay(&job).await;
+
+    // The customer's card was closed: the provider refuses the refund. It waits for staff, the
+    // money still owed in `refunds_pending`.
+    stripe.set_refund_mode(fake_stripe::RefundMode::Fail("expired_or_canceled_card"));
+    cast.customer
+        .cancel_job(&job.id, "Plans changed")
+        .await
+        .unwrap();
+    let failed = refund_when(&cast.staff, &job, RefundStatus::Failed).await;
+    assert_eq!(failed.amount, cad(PRICE));
+    assert_eq!(failed.reason, RefundReason::Cancellation);
+    assert_eq!(failed.retries, 0);
+    assert_eq!(
+        failed.last_error.as_deref(),
+        Some("expired_or_canceled_card")
+    );
+    let waiting = cast
+        .staff
+        .admin_refunds(
+            &RefundFilter {
+                status: Some(RefundStatus::Failed),
+                ..RefundFilter::default()
+            },
+            &PageParams::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(waiting.items, vec![failed.clone()]);
+    let check = assert_books_balance(&cast.staff).await;
+    assert_eq!(total(&check, "refunds_pending"), -PRICE);
+
+    // A retry needs a reason and changes nothing without one.
+    let blank = RefundRetryInput { note: " ".into() };
+    let refused = cast
+        .staff
+        .admin_retry_refund(&failed.id, &blank, "retry-blank")
+        .await;
+    assert_eq!(code(refused), Some(ErrorCode::ValidationFailed));
+    assert_eq!(
+        refund_when(&cast.staff, &job, RefundStatus::Failed).await,
+        failed
+    );
+
+    // The bank reopened the card; this time the refund is pending at the provider.
+    stripe.set_refund_mode(fake_stripe::RefundMode::Pending);
+    let note = RefundRetryInput {
+        note: "The customer's bank reopened the card".into(),
+    };
+    let retried = cast
+        .staff
+        .admin_retry_refund(&failed.id, &note, "retry-1")
+        .await
+        .unwrap();
+    assert_eq!(retried.status, RefundStatus::Pending);
+    assert_eq!(retried.retries, 1);
+    // The same request again is answered from the first; another one finds it not failed.
+    let replayed = cast
+        .staff
+        .admin_retry_refund(&failed.id, &note, "retry-1")
+        .await
+        .unwrap();
+    assert_eq!(replayed, retried);
+    let again = cast
+        .staff
+        .admin_retry_refund(&failed.id, &note, "retry-2")
+        .await;
+    assert_eq!(code(again), Some(ErrorCode::InvalidTransition));
+
+    // The retry went out under a new idempotency key (the old one would replay the refusal).
+    let sent = || async {
+        for _ in 0..100 {
+            if stripe.refunds().len() == 2 {
+                return stripe.refunds();
+            }
+            tokio::time::sleep(StdDuration::from_millis(50)).await;
+        }
+        panic!("the retry never reached the provider");
+    };
+    let refunds = sent().await;
+    let keys: Vec<String> = stripe
+        .calls()
+        .into_iter()
+        .filter(|(path, _)| path == "/v1/refunds")
+        .map(|(_, key)| key)
+        .collect();
+    assert_eq!(
+        keys,
+        vec![failed.id.clone(), format!("{}-retry-1", failed.id)]
+    );
+
+    // A late event about the first, refused call does not fail the retry.
+    let now = chrono::Utc::now().timestamp();
+    let late = stripe.event("charge.refund.updated", &refunds[0]);
+    assert_eq!(
+        deliver(&cast.app, &late, fake_stripe::WEBHOOK_SECRET, now).await,
+        200
+    );
+    let pending = refund_when(&cast.staff, &job, RefundStatus::Pending).await;
+    assert_eq!(pending.retries, 1);
+
+    // The bank settles the retry: the money leaves, once.
+    let settled = stripe.succeed_refund(refunds[1]["id"].as_str().unwrap());
+    let event = stripe.event("refund.updated", &settled);
+    assert_eq!(
+        deliver(&cast.app, &event, fake_stripe::WEBHOOK_SECRET, now).await,
+        200
+    );
+    let done = refund_when(&cast.staff, &job, RefundStatus::Succeeded).await;
+    assert_eq!(done.retries, 1);
+    let check = assert_books_balance(&cast.staff).await;
+    assert_eq!(total(&check, "refunds_pending"), 0);
+    assert_eq!(total(&check, "platform_cash"), 0);
+
+    // Staff's retry is on the record with its reason.
+    let audit = cast
+        .staff
+        .admin_audit_log(
+            &shared_types::partners::AuditFilter::default(),
+            &PageParams::default(),
+        )
+        .await
+        .unwrap();
+    let entry = audit
+        .items
+        .iter()
+        .find(|e| e.action == "refund.retry")
+        .expect("the retry is audited");
+    assert_eq!(entry.subject_id, failed.id);
+    assert_eq!(entry.reason.as_deref(), Some(note.note.as_str()));
 }
 
 #[tokio::test]
