@@ -224,7 +224,8 @@ pub struct WalletEntry {
     /// Positive: money to the partner; negative: money leaving the wallet.
     pub amount: Money,
     pub kind: LedgerKind,
-    /// E.g. "Earnings for job …: 150.00 CAD less the 15% platform fee (22.50 CAD)".
+    /// E.g. "Earnings for the Home cleaning job: 149.00 CAD less the 15% platform fee
+    /// (22.35 CAD)".
     pub description: String,
     pub job_id: Option<String>,
     pub payout_id: Option<String>,

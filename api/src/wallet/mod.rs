@@ -14,9 +14,13 @@ pub mod webhooks;
 
 use std::time::Duration;
 
+use diesel::prelude::*;
 use shared_types::partners::Money;
 
 use crate::config::Settings;
+use crate::db::DbConnection;
+use crate::db::schema::{categories, jobs, service_requests};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// The platform's cut, from the settings.
@@ -69,6 +73,17 @@ pub fn format_cents(amount_cents: i64, currency: &str) -> String {
 
 pub fn format_money(money: &Money) -> String {
     format_cents(money.amount_cents, &money.currency)
+}
+
+/// How money texts name a job, by its category: `Cleaning job` (entries also carry the job's id).
+pub fn job_name(conn: &mut DbConnection, job_id: &str) -> ApiResult<String> {
+    let category: Option<String> = jobs::table
+        .inner_join(service_requests::table.inner_join(categories::table))
+        .filter(jobs::id.eq(job_id))
+        .select(categories::name)
+        .first(conn)
+        .optional()?;
+    Ok(category.map_or_else(|| "job".to_owned(), |name| format!("{name} job")))
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -322,9 +322,9 @@ pub fn settle_success(
             let posting = Posting::new(
                 LedgerKind::Payment,
                 format!(
-                    "Payment of {} for job {}",
+                    "Payment of {} for the {}",
                     super::format_money(&amount),
-                    job.id
+                    super::job_name(conn, &job.id)?
                 ),
             )
             .for_job(&job.id)
@@ -344,7 +344,11 @@ pub fn settle_success(
             let job = model::find(conn, &payment.job_id)?;
             let posting = Posting::new(
                 LedgerKind::Tip,
-                format!("Tip of {} for job {}", super::format_money(&amount), job.id),
+                format!(
+                    "Tip of {} for the {}",
+                    super::format_money(&amount),
+                    super::job_name(conn, &job.id)?
+                ),
             )
             .for_job(&job.id)
             .debit(cash, payment.amount_cents)

@@ -112,7 +112,11 @@ pub fn settle(
     };
     let posting = Posting::new(
         LedgerKind::RefundSent,
-        format!("Refund of {} for job {job_id} sent", format_money(&amount)),
+        format!(
+            "Refund of {} for the {} sent",
+            format_money(&amount),
+            super::job_name(conn, &job_id)?
+        ),
     )
     .for_job(&job_id)
     .debit(

@@ -15,7 +15,7 @@ use shared_types::jobs::{DisputeOutcome, Party};
 use shared_types::wallet::LedgerKind;
 
 use super::ledger::{self, Account, AccountKind, Posting};
-use super::{MoneyPolicy, format_cents, payments};
+use super::{MoneyPolicy, format_cents, job_name, payments};
 use crate::db::schema::{ledger_entries, ledger_transactions, penalties, refunds};
 use crate::db::{self, DbConnection};
 use crate::error::ApiResult;
@@ -61,8 +61,8 @@ pub fn on_completed(
     let posting = Posting::new(
         LedgerKind::Earnings,
         format!(
-            "Earnings for job {}: {} less the {} platform fee ({})",
-            job.id,
+            "Earnings for the {}: {} less the {} platform fee ({})",
+            job_name(conn, &job.id)?,
             format_cents(held, &job.currency),
             policy.fee_percent(),
             format_cents(fee, &job.currency),
@@ -88,8 +88,8 @@ pub fn on_confirmed(conn: &mut DbConnection, job: &JobRow, now: NaiveDateTime) -
     let posting = Posting::new(
         LedgerKind::Release,
         format!(
-            "Job {} confirmed: {} now available",
-            job.id,
+            "{} confirmed: {} now available",
+            job_name(conn, &job.id)?,
             format_cents(pending, &job.currency)
         ),
     )
@@ -129,8 +129,8 @@ pub fn on_dispute_resolved(
     let posting = Posting::new(
         LedgerKind::DisputeRefund,
         format!(
-            "Dispute on job {}: {} refunded to the customer, {} kept less the platform fee",
-            job.id,
+            "Dispute on the {}: {} refunded to the customer, {} kept less the platform fee",
+            job_name(conn, &job.id)?,
             format_cents(refund, &job.currency),
             format_cents(kept, &job.currency),
         ),
@@ -172,6 +172,7 @@ pub fn on_cancelled(
     let penalty_revenue = Account::platform(AccountKind::PenaltyRevenue, currency);
     let refunds_pending = Account::platform(AccountKind::RefundsPending, currency);
     let available = Account::available(&job.partner_id, currency);
+    let name = job_name(conn, &job.id)?;
     let (posting, refund) = match (party, penalty_cents) {
         // Paid: the fee is kept from the refund, and the pro is compensated from it.
         (Party::Customer, Some(fee)) if held > 0 => {
@@ -180,8 +181,7 @@ pub fn on_cancelled(
             let posting = Posting::new(
                 LedgerKind::LateCancellation,
                 format!(
-                    "Late cancellation of job {} by the customer: {} fee, {} to the pro",
-                    job.id,
+                    "Late cancellation of the {name} by the customer: {} fee, {} to the pro",
                     format_cents(charged, currency),
                     format_cents(compensation, currency),
                 ),
@@ -198,8 +198,7 @@ pub fn on_cancelled(
             let posting = Posting::new(
                 LedgerKind::LateCancellation,
                 format!(
-                    "Late cancellation penalty for job {}: {}",
-                    job.id,
+                    "Late cancellation penalty for the {name}: {}",
                     format_cents(penalty, currency)
                 ),
             )
@@ -209,7 +208,7 @@ pub fn on_cancelled(
             .credit(refunds_pending, held);
             (Some(posting), held)
         }
-        _ if held > 0 => (Some(cancellation_refund(job, held)), held),
+        _ if held > 0 => (Some(cancellation_refund(job, &name, held)), held),
         _ => (None, 0),
     };
     if let Some(posting) = posting {
@@ -227,12 +226,12 @@ pub fn on_cancelled(
     queue_refund(conn, job, refund, "cancellation", now)
 }
 
-fn cancellation_refund(job: &JobRow, held: i64) -> Posting {
+fn cancellation_refund(job: &JobRow, name: &str, held: i64) -> Posting {
     Posting::new(
         LedgerKind::Cancellation,
         format!(
-            "Job {} cancelled: {} back to the customer",
-            job.id,
+            "{} cancelled: {} back to the customer",
+            name,
             format_cents(held, &job.currency)
         ),
     )
@@ -250,7 +249,12 @@ pub fn refund_held(conn: &mut DbConnection, job: &JobRow, now: NaiveDateTime) ->
     if held <= 0 {
         return Ok(());
     }
-    ledger::post(conn, &cancellation_refund(job, held).for_job(&job.id), now)?;
+    let name = job_name(conn, &job.id)?;
+    ledger::post(
+        conn,
+        &cancellation_refund(job, &name, held).for_job(&job.id),
+        now,
+    )?;
     queue_refund(conn, job, held, "cancellation", now)
 }
 

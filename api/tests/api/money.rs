@@ -279,10 +279,20 @@ async fn money_follows_a_job_from_payment_to_payout() {
             .iter()
             .all(|e| e.job_id.as_deref() == Some(job.id.as_str()))
     );
-    assert!(
-        entries.items[3]
-            .description
-            .contains("149.00 CAD less the 15% platform fee (22.35 CAD)")
+    // Texts a pro can read: the job by its category (its id is a field of its own).
+    let descriptions: Vec<&str> = entries
+        .items
+        .iter()
+        .map(|e| e.description.as_str())
+        .collect();
+    assert_eq!(
+        descriptions,
+        [
+            "Home cleaning job confirmed: 126.65 CAD now available",
+            "Home cleaning job confirmed: 126.65 CAD now available",
+            "Tip of 5.00 CAD for the Home cleaning job",
+            "Earnings for the Home cleaning job: 149.00 CAD less the 15% platform fee (22.35 CAD)",
+        ]
     );
 
     // The weekly run: one cheque to the mailing address; running again changes nothing.
