@@ -51,6 +51,7 @@ async fn charge(
     claimed: &Claimed,
 ) -> ApiResult<HttpResponse> {
     let payment = opened.payment;
+    tracing::info!(payment_id = %payment.id, resumed = opened.resumed, "charging the card");
     let description = format!("Porchlight job {}", payment.job_id);
     let outcome = state
         .payments

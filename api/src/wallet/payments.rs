@@ -52,15 +52,19 @@ impl PaymentRow {
         PaymentStatus::parse(&self.status).unwrap_or(PaymentStatus::Failed)
     }
 
+    pub fn money(&self) -> Money {
+        Money {
+            amount_cents: self.amount_cents,
+            currency: self.currency.clone(),
+        }
+    }
+
     pub fn view(&self) -> Payment {
         Payment {
             id: self.id.clone(),
             job_id: self.job_id.clone(),
             purpose: self.purpose(),
-            amount: Money {
-                amount_cents: self.amount_cents,
-                currency: self.currency.clone(),
-            },
+            amount: self.money(),
             status: self.status(),
             provider: self.provider.clone(),
             failure_code: self.failure_code.clone(),
@@ -414,15 +418,6 @@ pub fn by_provider_ref(
         .select(PaymentRow::as_select())
         .first(conn)
         .optional()?)
-}
-
-impl PaymentRow {
-    pub fn money(&self) -> Money {
-        Money {
-            amount_cents: self.amount_cents,
-            currency: self.currency.clone(),
-        }
-    }
 }
 
 fn notify(
