@@ -126,7 +126,9 @@ pub fn is_signed(conn: &mut DbConnection, job_id: &str) -> ApiResult<bool> {
     Ok(signature(conn, job_id)?.is_some())
 }
 
-/// The agreement as the job's customer or pro reads it.
+/// The agreement as the job's customer or pro reads it. Its text names the customer and the
+/// address, so for the pro it follows the contact details' rule: only while assigned (a pro who
+/// cancelled: "not found"), and each read is logged.
 pub fn read(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -134,6 +136,12 @@ pub fn read(
     policy: &JobPolicy,
 ) -> ApiResult<Agreement> {
     let job = model::find_for(conn, job_id, actor)?;
+    if actor.party == Party::Partner {
+        if job.status() == JobStatus::Cancelled {
+            return Err(ApiError::not_found("job"));
+        }
+        super::customer::log_read(conn, &job.id, &actor.user_id)?;
+    }
     let signature = signature(conn, &job.id)?;
     current(conn, &job, policy, signature)
 }

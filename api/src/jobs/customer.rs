@@ -30,6 +30,18 @@ pub fn customer_details(
     }
     let request = intake::find(conn, &request_id)?;
     let customer = accounts::find_by_id(conn, &request.customer_id)?;
+    log_read(conn, job_id, partner_id)?;
+    Ok(CustomerDetails {
+        job_id: job_id.to_owned(),
+        name: customer.name,
+        email: customer.email,
+        phone: request.contact_phone.clone(),
+        address: request.address(),
+    })
+}
+
+/// Records that the job's pro read the customer's details (here or in the agreement's text).
+pub fn log_read(conn: &mut DbConnection, job_id: &str, partner_id: &str) -> ApiResult<()> {
     diesel::insert_into(customer_detail_reads::table)
         .values((
             customer_detail_reads::id.eq(db::new_id()),
@@ -38,13 +50,7 @@ pub fn customer_details(
             customer_detail_reads::read_at.eq(db::now()),
         ))
         .execute(conn)?;
-    Ok(CustomerDetails {
-        job_id: job_id.to_owned(),
-        name: customer.name,
-        email: customer.email,
-        phone: request.contact_phone.clone(),
-        address: request.address(),
-    })
+    Ok(())
 }
 
 /// Staff: reads of customer details, newest first.

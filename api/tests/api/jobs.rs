@@ -566,6 +566,12 @@ async fn cancellations_follow_the_24_hour_rule() {
         Some(ErrorCode::NotFound),
         "a pro who cancelled no longer sees the customer"
     );
+    assert_eq!(
+        code(cast.partner.agreement(&early.id).await),
+        Some(ErrorCode::NotFound),
+        "nor the agreement, which names the customer and the address"
+    );
+    assert!(cast.customer.agreement(&early.id).await.is_ok());
     let request = cast
         .customer
         .service_request(&early.request_id)
