@@ -139,16 +139,20 @@ pub fn revoke(conn: &mut DbConnection, user_id: &str, key_id: &str) -> ApiResult
 /// The caller behind `secret`, if it is a live key.
 pub fn authenticate(conn: &mut DbConnection, secret: &str) -> ApiResult<AuthUser> {
     let invalid = || ApiError::new(ErrorCode::InvalidToken, "the API key is not valid");
-    let (key, role): (ApiKeyRow, String) = api_keys::table
+    let (key, role, suspended_at): (ApiKeyRow, String, Option<NaiveDateTime>) = api_keys::table
         .inner_join(users::table)
         .filter(api_keys::key_hash.eq(hash_secret(secret)))
-        .select((ApiKeyRow::as_select(), users::role))
+        .select((ApiKeyRow::as_select(), users::role, users::suspended_at))
         .first(conn)
         .optional()?
         .ok_or_else(invalid)?;
     let now = db::now();
     if key.revoked_at.is_some() || key.expires_at.is_some_and(|at| at <= now) {
         return Err(invalid());
+    }
+    // As at sign-in: a suspended account's keys stop working.
+    if suspended_at.is_some() {
+        return Err(ApiError::forbidden("this account is suspended"));
     }
     let stale = now - chrono::Duration::seconds(LAST_USED_RESOLUTION_SECS);
     if key.last_used_at.is_none_or(|at| at < stale) {

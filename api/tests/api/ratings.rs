@@ -393,13 +393,28 @@ async fn low_rated_customers_are_monitored_until_staff_clear_or_suspend_them() {
         Some(ErrorCode::InvalidTransition)
     );
 
-    // Suspension ends the account's sessions: no new sign-in.
+    // Suspension ends the account's sessions: no new sign-in, and its API keys stop working.
+    let key = cast
+        .customer
+        .create_api_key(&shared_types::auth::CreateApiKeyRequest {
+            name: "integration".into(),
+            scopes: vec![shared_types::auth::Scope::RequestsRead],
+            expires_in_days: None,
+        })
+        .await
+        .unwrap();
+    let by_key = cast.customer.with_token(key.secret);
+    assert!(by_key.list_requests(&page).await.is_ok());
     cast.staff
         .admin_monitoring_act(&customer.id, "suspend", &note("Abusive to three pros"))
         .await
         .unwrap();
     assert_eq!(
         code(cast.app.login(&customer.email, PASSWORD).await),
+        Some(ErrorCode::Forbidden)
+    );
+    assert_eq!(
+        code(by_key.list_requests(&page).await),
         Some(ErrorCode::Forbidden)
     );
     let audit = cast
