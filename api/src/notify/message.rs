@@ -27,8 +27,16 @@ fn text(payload: &Value, key: &str) -> String {
 
 /// `payload.amount` (a Money object) as `149.00 CAD`, or empty.
 fn amount(payload: &Value) -> String {
+    money_at(payload, "amount")
+}
+
+fn format_price(payload: &Value) -> String {
+    money_at(payload, "price")
+}
+
+fn money_at(payload: &Value, key: &str) -> String {
     payload
-        .get("amount")
+        .get(key)
         .and_then(|amount| {
             serde_json::from_value::<shared_types::partners::Money>(amount.clone()).ok()
         })
@@ -161,6 +169,15 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
             "porchlight://payouts".to_owned(),
             None,
         ),
+        "job.assigned" => (
+            "You got the job".to_owned(),
+            format!(
+                "Porchlight gave you the job at your quote of {}. Propose a time in the app.",
+                format_price(payload)
+            ),
+            format!("porchlight://jobs/{}", text(payload, "job_id")),
+            None,
+        ),
         job if job.starts_with("job.") => (
             "Job update".to_owned(),
             format!("Your job: {}.", job_event_text(&text(payload, "event"))),
@@ -204,6 +221,18 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_pro_chosen_by_staff_is_told_the_price_and_what_to_do() {
+        let payload = json!({
+            "job_id": "j1", "request_id": "r1", "event": "assigned", "by": "staff",
+            "price": { "amount_cents": 28_000, "currency": "CAD" },
+        });
+        let alert = render("job.assigned", &payload, Utc::now().naive_utc());
+        assert_eq!(alert.title, "You got the job");
+        assert!(alert.body.contains("280.00 CAD"), "{}", alert.body);
+        assert_eq!(alert.data["deep_link"], "porchlight://jobs/j1");
+    }
 
     #[test]
     fn a_lead_alert_carries_its_ids_a_link_and_the_offer_lifetime() {

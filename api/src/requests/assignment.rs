@@ -9,6 +9,7 @@ use shared_types::partners::{ConnectionKind, Money};
 use shared_types::requests::{Assignment, RequestKind};
 
 use super::model::{ACTIVE_OFFER_STATUSES, OfferRow, RequestRow};
+use crate::admin::audit;
 use crate::db::schema::{jobs, lead_offers, service_requests};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
@@ -18,12 +19,14 @@ use crate::notify::outbox;
 use crate::partners::connections::{self, Source};
 use crate::partners::profiles;
 
-/// Assigns `request` to the pro of `offer` at `price`. Run inside a write transaction.
+/// Assigns `request` to the pro of `offer` at `price`, `by` the pro confirming or by staff.
+/// Run inside a write transaction.
 pub fn assign(
     conn: &mut DbConnection,
     request: &RequestRow,
     offer: &OfferRow,
     price: &Money,
+    by: &Actor,
 ) -> ApiResult<Assignment> {
     let now = db::now();
     let won = diesel::update(
@@ -91,13 +94,37 @@ pub fn assign(
         conn,
         &job_id,
         JobEventKind::Assigned,
-        &Actor {
-            user_id: String::new(),
-            party: Party::System,
-        },
+        by,
         &serde_json::json!({ "partner_id": offer.partner_id, "price": price }),
         now,
     )?;
+    if by.party == Party::Staff {
+        // A pro who confirmed knows; one chosen by staff hears it here.
+        outbox::enqueue(
+            conn,
+            &offer.partner_id,
+            "job.assigned",
+            &serde_json::json!({
+                "job_id": job_id, "request_id": request.id, "event": "assigned",
+                "by": Party::Staff.as_str(), "price": price,
+            }),
+        )?;
+        audit::record(
+            conn,
+            audit::Change {
+                actor_id: &by.user_id,
+                action: "request.assign",
+                subject_type: "request",
+                subject_id: &request.id,
+                before: Some(serde_json::json!({ "status": "open" })),
+                after: Some(serde_json::json!({
+                    "status": "assigned", "partner_id": offer.partner_id, "job_id": job_id,
+                    "price": price,
+                })),
+                reason: None,
+            },
+        )?;
+    }
 
     let connection = match request.kind() {
         RequestKind::Profile => ConnectionKind::ProfileLead,

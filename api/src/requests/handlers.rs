@@ -329,8 +329,9 @@ pub async fn assign_request(
     body: ValidatedJson<AssignInput>,
 ) -> ApiResult<web::Json<Assignment>> {
     staff.require_session()?;
+    let staff_id = staff.0.user_id.clone();
     let assignment = state
-        .write(move |conn| leads::assign_application(conn, &id, &body.0.offer_id))
+        .write(move |conn| leads::assign_application(conn, &staff_id, &id, &body.0.offer_id))
         .await?;
     Ok(web::Json(assignment))
 }

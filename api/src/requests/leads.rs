@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use shared_types::jobs::Party;
 use shared_types::partners::{AssignmentMode, Money};
 use shared_types::requests::{
     ApplyInput, Assignment, Lead, LeadApplication, LeadFilter, OfferStatus,
@@ -18,6 +19,7 @@ use super::sweep;
 use crate::db::schema::{jobs, lead_offers, service_requests};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
+use crate::jobs::model::Actor;
 use crate::partners::{catalogue, profiles};
 use crate::ratings::reviews;
 
@@ -197,7 +199,11 @@ pub fn confirm(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> Api
             category.slug
         ))
     })?;
-    assignment::assign(conn, &request, &offer, &price)
+    let by = Actor {
+        user_id: partner_id.to_owned(),
+        party: Party::Partner,
+    };
+    assignment::assign(conn, &request, &offer, &price, &by)
 }
 
 /// Review categories: the pro applies with a message and a quote; staff decide (001).
@@ -313,6 +319,7 @@ pub fn applications(conn: &mut DbConnection, request_id: &str) -> ApiResult<Vec<
 /// Staff: gives a review-mode request to one applicant, at their quote (001).
 pub fn assign_application(
     conn: &mut DbConnection,
+    staff_id: &str,
     request_id: &str,
     offer_id: &str,
 ) -> ApiResult<Assignment> {
@@ -335,5 +342,9 @@ pub fn assign_application(
     let price = offer
         .quote()
         .ok_or_else(|| ApiError::internal("an application without a quote"))?;
-    assignment::assign(conn, &request, &offer, &price)
+    let by = Actor {
+        user_id: staff_id.to_owned(),
+        party: Party::Staff,
+    };
+    assignment::assign(conn, &request, &offer, &price, &by)
 }

@@ -543,6 +543,31 @@ async fn review_leads_go_to_the_applicant_staff_choose() {
         .await,
         1
     );
+    // The chosen pro did not just confirm: they are told, and the choice is on the record.
+    assert_eq!(
+        count_where(
+            &app,
+            "outbox",
+            &format!("kind = 'job.assigned' AND recipient_id = '{}'", second.id)
+        )
+        .await,
+        1
+    );
+    let audit = staff
+        .admin_audit_log(
+            &shared_types::partners::AuditFilter {
+                subject_id: Some(created.id.clone()),
+            },
+            &PageParams::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit.items.len(), 1);
+    assert_eq!(audit.items[0].action, "request.assign");
+    assert_eq!(
+        audit.items[0].after.as_ref().unwrap()["partner_id"],
+        second.id.as_str()
+    );
 }
 
 #[tokio::test]
