@@ -301,6 +301,18 @@ fn confirm_one(
         });
     }
     settlement::on_confirmed(conn, &job, now)?;
+    audit::record(
+        conn,
+        Change {
+            actor_id: &staff.user_id,
+            action: "job.confirm",
+            subject_type: "job",
+            subject_id: &job.id,
+            before: Some(serde_json::json!({ "status": job.status })),
+            after: Some(serde_json::json!({ "status": JobStatus::Confirmed.as_str() })),
+            reason: None,
+        },
+    )?;
     events::record(
         conn,
         &job,

@@ -467,13 +467,14 @@ pub async fn admin_mark_payout(
     staff.require_session()?;
     let now = state.clock.now();
     let status = body.0.status;
+    let staff_id = staff.0.user_id.clone();
     idempotency::once(
         &state,
         &staff.0.user_id,
         Some(key),
         &body.0,
         StatusCode::OK,
-        move |conn| payouts::mark(conn, &id, status, now),
+        move |conn| payouts::mark(conn, &staff_id, &id, status, now),
     )
     .await
 }

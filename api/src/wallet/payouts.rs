@@ -18,6 +18,7 @@ use shared_types::{Page, PageParams};
 
 use super::format_money;
 use super::ledger::{self, Account, AccountKind, Posting};
+use crate::admin::audit;
 use crate::db::schema::{ledger_accounts, payout_methods, payout_runs, payouts};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
@@ -328,6 +329,7 @@ pub fn list(
 /// transaction.
 pub fn mark(
     conn: &mut DbConnection,
+    staff_id: &str,
     payout_id: &str,
     mark: PayoutMark,
     now: NaiveDateTime,
@@ -384,6 +386,18 @@ pub fn mark(
         );
         ledger::post(conn, &posting, now)?;
     }
+    audit::record(
+        conn,
+        audit::Change {
+            actor_id: staff_id,
+            action: &format!("payout.{}", to.as_str()),
+            subject_type: "payout",
+            subject_id: &row.id,
+            before: Some(serde_json::json!({ "status": row.status })),
+            after: Some(serde_json::json!({ "status": to.as_str() })),
+            reason: None,
+        },
+    )?;
     outbox::enqueue(
         conn,
         &row.partner_id,

@@ -354,6 +354,24 @@ async fn money_follows_a_job_from_payment_to_payout() {
         ),
         Some(ErrorCode::InvalidTransition)
     );
+    // Staff's marks and confirmation are on the record.
+    let audited = |subject: &str| {
+        let filter = shared_types::partners::AuditFilter {
+            subject_id: Some(subject.to_owned()),
+        };
+        let staff = cast.staff.clone();
+        async move {
+            let page = staff
+                .admin_audit_log(&filter, &PageParams::default())
+                .await
+                .unwrap();
+            let mut actions: Vec<_> = page.items.into_iter().map(|e| e.action).collect();
+            actions.sort();
+            actions
+        }
+    };
+    assert_eq!(audited(&payout.id).await, ["payout.cleared", "payout.sent"]);
+    assert_eq!(audited(&job.id).await, ["job.confirm"]);
     let check = assert_books_balance(&cast.staff).await;
     assert_eq!(
         total(&check, "platform_cash"),
