@@ -60,8 +60,13 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
                 .get("expires_at")
                 .and_then(Value::as_str)
                 .and_then(|at| at.parse::<DateTime<Utc>>().ok());
-            let ttl =
-                expires.map(|expires| (expires.naive_utc() - now).to_std().unwrap_or_default());
+            // FCM keeps a message at most four weeks.
+            let ttl = expires.map(|expires| {
+                (expires.naive_utc() - now)
+                    .to_std()
+                    .unwrap_or_default()
+                    .min(Duration::from_hours(24 * 28))
+            });
             (
                 "New job near you".to_owned(),
                 format!(

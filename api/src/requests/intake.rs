@@ -1,9 +1,10 @@
 //! The customer's side: asking for work, following it, cancelling it.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::partners::PartnerStatus;
 use shared_types::requests::{
-    RematchInput, RequestKind, RequestStatus, ServiceRequest, ServiceRequestInput,
+    RematchInput, RequestKind, RequestStatus, ServiceRequest, ServiceRequestInput, TimeWindow,
 };
 use shared_types::{ErrorCode, Page, PageParams};
 
@@ -100,7 +101,7 @@ pub fn create(
                 &row,
                 &partner.user_id,
                 (distance, None, partner.star_score),
-                policy.offer_ttl,
+                profile_lead_expiry(&input.windows, policy.offer_expiry(now)),
             )?;
             diesel::update(service_requests::table.find(&row.id))
                 .set(service_requests::match_rounds.eq(1))
@@ -297,4 +298,15 @@ pub fn rematch(
     sweep::offer_round_or_give_up(conn, &reopened, policy)?;
     let stored = find(conn, request_id)?;
     customer_view(conn, &stored)
+}
+
+/// When a profile lead stops waiting for its pro: the customer chose them, so it does not expire
+/// like a marketplace offer (002) but stays until the last preferred window has passed (and never
+/// before a marketplace offer would).
+fn profile_lead_expiry(windows: &[TimeWindow], marketplace_expiry: NaiveDateTime) -> NaiveDateTime {
+    windows
+        .iter()
+        .map(|window| window.end.naive_utc())
+        .max()
+        .map_or(marketplace_expiry, |end| end.max(marketplace_expiry))
 }

@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use shared_types::partners::MembershipTier;
 use shared_types::requests::TimeWindow;
@@ -217,9 +217,14 @@ pub fn create_offer(
     request: &RequestRow,
     partner_id: &str,
     reason: OfferReason,
-    ttl: std::time::Duration,
+    expires_at: NaiveDateTime,
 ) -> ApiResult<OfferRow> {
-    let mut offers = create_offers(conn, request, vec![(partner_id.to_owned(), reason)], ttl)?;
+    let mut offers = create_offers(
+        conn,
+        request,
+        vec![(partner_id.to_owned(), reason)],
+        expires_at,
+    )?;
     Ok(offers.remove(0))
 }
 
@@ -230,10 +235,9 @@ pub fn create_offers(
     conn: &mut DbConnection,
     request: &RequestRow,
     partners: Vec<(String, OfferReason)>,
-    ttl: std::time::Duration,
+    expires_at: NaiveDateTime,
 ) -> ApiResult<Vec<OfferRow>> {
     let now = db::now();
-    let expires_at = now + Duration::from_std(ttl).unwrap_or_else(|_| Duration::minutes(30));
     let offers: Vec<OfferRow> = partners
         .into_iter()
         .map(|(partner_id, (distance_km, window, star_score))| OfferRow {

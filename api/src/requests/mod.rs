@@ -33,6 +33,14 @@ impl From<&Settings> for LeadPolicy {
     }
 }
 
+impl LeadPolicy {
+    /// When a marketplace offer made at `now` expires.
+    pub fn offer_expiry(&self, now: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+        now + chrono::Duration::from_std(self.offer_ttl)
+            .unwrap_or_else(|_| chrono::Duration::minutes(30))
+    }
+}
+
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::create_request)
         .service(handlers::list_requests)

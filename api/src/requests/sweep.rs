@@ -111,6 +111,6 @@ pub fn offer_round_or_give_up(
             (candidate.partner_id, reason)
         })
         .collect();
-    create_offers(conn, request, partners, policy.offer_ttl)?;
+    create_offers(conn, request, partners, policy.offer_expiry(db::now()))?;
     Ok(true)
 }

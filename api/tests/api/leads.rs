@@ -690,6 +690,17 @@ async fn a_profile_lead_goes_to_its_pro_only_and_can_be_cancelled() {
         .await
         .unwrap();
     let lead = lead_for(&chosen, &again.id).await.unwrap();
+    // The customer picked this pro: the lead waits for them until the last preferred window has
+    // passed, not the 30 minutes of a marketplace offer.
+    assert_eq!(lead.expires_at, again.windows[0].end);
+    let policy = porchlight::requests::LeadPolicy::from(app.state.settings.as_ref());
+    let in_an_hour = porchlight::db::now() + Duration::hours(1);
+    let report = app
+        .state
+        .write(move |conn| porchlight::requests::sweep::run(conn, in_an_hour, policy))
+        .await
+        .unwrap();
+    assert_eq!(report.expired, 0);
     let job = chosen.client.confirm_lead(&lead.id).await.unwrap();
     assert_eq!(job.partner_id, chosen.id);
     assert_eq!(
