@@ -149,7 +149,7 @@ fn stage_race(pool: &DbPool, racers: usize) -> Vec<(String, String)> {
                 &request,
                 &partner,
                 (1.0, Some(window()), None),
-                Duration::from_hours(1),
+                db::now() + chrono::Duration::hours(1),
             )
             .unwrap();
             (partner, offer.id)
