@@ -1,11 +1,12 @@
-//! The `porchlight` command: `serve` (default), `migrate`, `openapi`, `create-staff`.
+//! The `porchlight` command: `serve` (default), `migrate`, `openapi`, `create-staff`,
+//! `seed-demo`.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use porchlight::config::{AppEnv, Settings};
-use porchlight::{Application, auth, db, openapi_spec, telemetry};
+use porchlight::{Application, auth, db, demo, openapi_spec, telemetry};
 
 #[derive(Parser)]
 #[command(name = "porchlight", version, about = "Porchlight's REST API")]
@@ -32,6 +33,8 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Fill a development database with a small demo marketplace (not in production).
+    SeedDemo,
 }
 
 fn main() -> ExitCode {
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
             password,
             name,
         } => create_staff(&settings, &email, &password, &name),
+        Command::SeedDemo => seed_demo(&settings),
     }
 }
 
@@ -134,6 +138,35 @@ fn create_staff(settings: &Settings, email: &str, password: &str, name: &str) ->
     match result {
         Ok(user) => {
             println!("created staff account {} ({})", user.email, user.id);
+            ExitCode::SUCCESS
+        }
+        Err(message) => fail(&message),
+    }
+}
+
+fn seed_demo(settings: &Settings) -> ExitCode {
+    if settings.app_env == AppEnv::Production {
+        return fail("seed-demo writes made-up accounts; it does not run with APP_ENV=production");
+    }
+    let policy = porchlight::requests::LeadPolicy::from(settings);
+    let result = migrated_connection(settings)
+        .map_err(|error| error.to_string())
+        .and_then(|(mut conn, _)| demo::seed(&mut conn, policy).map_err(|error| error.to_string()));
+    match result {
+        Ok(None) => {
+            println!("the demo data is already there");
+            ExitCode::SUCCESS
+        }
+        Ok(Some(accounts)) => {
+            println!("demo accounts (password \"{}\"):", demo::PASSWORD);
+            for account in accounts {
+                println!(
+                    "  {:<8} {:<30} {}",
+                    account.role.as_str(),
+                    account.email,
+                    account.name
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(message) => fail(&message),

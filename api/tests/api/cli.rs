@@ -1,5 +1,5 @@
-//! The `porchlight` binary: settings errors exit 2 with one clear line; `migrate` and
-//! `create-staff` work against a real database.
+//! The `porchlight` binary: settings errors exit 2 with one clear line; `migrate`,
+//! `create-staff` and `seed-demo` work against a real database.
 
 use std::process::{Command, Output};
 
@@ -92,6 +92,80 @@ async fn migrate_and_create_staff_commands() {
         .unwrap();
     assert_eq!(me.role, Role::Staff);
     assert_eq!(app.count("users").await, 1);
+}
+
+#[tokio::test]
+async fn seed_demo_fills_a_marketplace_once_and_never_in_production() {
+    let database = TestDatabase::create();
+    let url = database.url();
+    let env = [("DATABASE_URL", url.as_str())];
+    let production = porchlight(
+        &["seed-demo"],
+        &[
+            ("DATABASE_URL", url.as_str()),
+            ("APP_ENV", "production"),
+            (
+                "JWT_SECRET",
+                "a-production-secret-of-enough-length-0123456789",
+            ),
+        ],
+    );
+    assert_eq!(production.status.code(), Some(1), "{production:?}");
+
+    let seeded = porchlight(&["seed-demo"], &env);
+    assert!(seeded.status.success(), "{seeded:?}");
+    let listing = String::from_utf8_lossy(&seeded.stdout);
+    assert!(listing.contains("maya@demo.porchlight.test"), "{listing}");
+    let again = porchlight(&["seed-demo"], &env);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already there"));
+
+    // What it made works through the API: the cleaner has the open request as a lead, the
+    // plumber the profile lead, and the customers see their requests.
+    let app = TestApp::spawn_on(database, &[]).await;
+    assert_eq!(app.count("users").await, 9);
+    let sign_in = |email: &'static str| {
+        let app = &app;
+        async move {
+            let tokens = app.login(email, porchlight::demo::PASSWORD).await.unwrap();
+            app.client.with_token(tokens.access_token)
+        }
+    };
+    let leads = |client: shared_types::Client| async move {
+        client
+            .leads(
+                &shared_types::requests::LeadFilter::default(),
+                &shared_types::PageParams::default(),
+            )
+            .await
+            .unwrap()
+            .items
+    };
+    assert_eq!(
+        leads(sign_in("maya@demo.porchlight.test").await)
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        leads(sign_in("lena@demo.porchlight.test").await)
+            .await
+            .len(),
+        1
+    );
+    assert!(
+        leads(sign_in("jon@demo.porchlight.test").await)
+            .await
+            .is_empty()
+    );
+    let alex = sign_in("alex@demo.porchlight.test").await;
+    let requests = alex
+        .list_requests(&shared_types::PageParams::default())
+        .await
+        .unwrap();
+    assert_eq!(requests.items.len(), 1);
+    let staff = sign_in("staff@demo.porchlight.test").await;
+    assert_eq!(staff.me().await.unwrap().role, Role::Staff);
 }
 
 #[test]
