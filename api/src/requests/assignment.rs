@@ -126,19 +126,19 @@ pub fn assign(
         )?;
     }
 
-    let connection = match request.kind() {
-        RequestKind::Profile => ConnectionKind::ProfileLead,
-        RequestKind::Marketplace => ConnectionKind::MarketplaceLead,
-    };
-    connections::record_connection(
-        conn,
-        &offer.partner_id,
-        connection,
-        Source {
-            viewer_key: Some(&request.customer_id),
-            request_id: Some(&request.id),
-        },
-    )?;
+    // A marketplace lead becomes the winner's connection when it is won; a profile lead counted
+    // when it arrived (see `intake::create`).
+    if request.kind() == RequestKind::Marketplace {
+        connections::record_connection(
+            conn,
+            &offer.partner_id,
+            ConnectionKind::MarketplaceLead,
+            Source {
+                viewer_key: Some(&request.customer_id),
+                request_id: Some(&request.id),
+            },
+        )?;
+    }
     // "A provider will come" (001), with who it is.
     let partner = match profiles::find(conn, &offer.partner_id)? {
         Some(row) => profiles::public_views(conn, &[row])?.pop(),

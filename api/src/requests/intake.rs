@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use shared_types::partners::PartnerStatus;
+use shared_types::partners::{ConnectionKind, PartnerStatus};
 use shared_types::requests::{
     RematchInput, RequestKind, RequestStatus, ServiceRequest, ServiceRequestInput, TimeWindow,
 };
@@ -16,6 +16,7 @@ use crate::db::schema::{jobs, lead_offers, partner_categories, service_requests}
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::notify::outbox;
+use crate::partners::connections::{self, Source};
 use crate::partners::geo::{self, Point};
 use crate::partners::{catalogue, profiles};
 
@@ -102,6 +103,16 @@ pub fn create(
                 &partner.user_id,
                 (distance, None, partner.star_score),
                 profile_lead_expiry(&input.windows, policy.offer_expiry(now)),
+            )?;
+            // A customer asking from the profile is a connection, answered or not (002).
+            connections::record_connection(
+                conn,
+                &partner.user_id,
+                ConnectionKind::ProfileLead,
+                Source {
+                    viewer_key: Some(customer_id),
+                    request_id: Some(&row.id),
+                },
             )?;
             diesel::update(service_requests::table.find(&row.id))
                 .set(service_requests::match_rounds.eq(1))

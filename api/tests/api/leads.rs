@@ -684,7 +684,8 @@ async fn a_profile_lead_goes_to_its_pro_only_and_can_be_cancelled() {
     let twice = customer.cancel_request(&created.id).await.unwrap_err();
     assert_eq!(twice.code(), Some(ErrorCode::InvalidTransition));
 
-    // A second ask, confirmed: the pro gets the job and a profile-lead connection.
+    // A second ask, confirmed: the pro gets the job. Each ask was a profile-lead connection,
+    // answered or not.
     let again = customer
         .create_request(&request("cleaning", Some(&chosen.id)))
         .await
@@ -710,7 +711,7 @@ async fn a_profile_lead_goes_to_its_pro_only_and_can_be_cancelled() {
             &format!("kind = 'profile_lead' AND partner_id = '{}'", chosen.id)
         )
         .await,
-        1
+        2
     );
 
     // Other customers cannot see it; pros cannot ask for work.
