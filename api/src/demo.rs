@@ -6,8 +6,7 @@
 use chrono::{Days, Utc};
 use shared_types::auth::Role;
 use shared_types::partners::{
-    Availability, MembershipTier, PartnerAdminUpdate, PartnerProfileInput, ServiceArea, Weekday,
-    WeeklyHours,
+    Availability, MembershipTier, PartnerAdminUpdate, PartnerProfileInput, ServiceArea,
 };
 use shared_types::requests::{Address, ServiceRequestInput, TimeWindow};
 
@@ -119,7 +118,8 @@ pub fn seed(conn: &mut DbConnection, policy: LeadPolicy) -> ApiResult<Option<Vec
         for pro in &PROS {
             let id = account(conn, pro.email, pro.name, Role::Partner)?;
             profiles::upsert(conn, &id, &profile_input(pro))?;
-            profiles::set_availability(conn, &id, &every_day("America/Toronto", "08:00", "20:00"))?;
+            let hours = Availability::every_day("America/Toronto", "08:00", "20:00");
+            profiles::set_availability(conn, &id, &hours)?;
             let upgrade = PartnerAdminUpdate {
                 status: None,
                 tier: Some(MembershipTier::BrandBuilder),
@@ -180,30 +180,6 @@ fn profile_input(pro: &DemoPro) -> PartnerProfileInput {
             radius_km: pro.radius_km,
         },
         accepting_leads: true,
-    }
-}
-
-fn every_day(time_zone: &str, start: &str, end: &str) -> Availability {
-    let weekdays = [
-        Weekday::Monday,
-        Weekday::Tuesday,
-        Weekday::Wednesday,
-        Weekday::Thursday,
-        Weekday::Friday,
-        Weekday::Saturday,
-        Weekday::Sunday,
-    ];
-    Availability {
-        time_zone: time_zone.to_owned(),
-        weekly: weekdays
-            .into_iter()
-            .map(|weekday| WeeklyHours {
-                weekday,
-                start: start.to_owned(),
-                end: end.to_owned(),
-            })
-            .collect(),
-        days_off: Vec::new(),
     }
 }
 

@@ -237,6 +237,19 @@ pub enum Weekday {
     Sunday,
 }
 
+impl Weekday {
+    /// Monday to Sunday.
+    pub const ALL: [Self; 7] = [
+        Self::Monday,
+        Self::Tuesday,
+        Self::Wednesday,
+        Self::Thursday,
+        Self::Friday,
+        Self::Saturday,
+        Self::Sunday,
+    ];
+}
+
 impl From<Weekday> for chrono::Weekday {
     fn from(day: Weekday) -> Self {
         match day {
@@ -290,6 +303,24 @@ pub struct Availability {
     #[cfg_attr(feature = "openapi", schema(max_items = 366))]
     #[serde(default)]
     pub days_off: Vec<NaiveDate>,
+}
+
+impl Availability {
+    /// The same hours every day of the week in `time_zone`, no days off.
+    pub fn every_day(time_zone: &str, start: &str, end: &str) -> Self {
+        Self {
+            time_zone: time_zone.to_owned(),
+            weekly: Weekday::ALL
+                .into_iter()
+                .map(|weekday| WeeklyHours {
+                    weekday,
+                    start: start.to_owned(),
+                    end: end.to_owned(),
+                })
+                .collect(),
+            days_off: Vec::new(),
+        }
+    }
 }
 
 /// Minutes since local midnight of `HH:MM` (`24:00` allowed when `end`).

@@ -11,34 +11,14 @@ use porchlight::config::Settings;
 use porchlight::state::AppState;
 use shared_types::Client;
 use shared_types::auth::{LoginRequest, RegisterRequest, SignupRole, TokenResponse, User};
-use shared_types::partners::{Availability, Weekday, WeeklyHours};
+use shared_types::partners::Availability;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 
 /// The same hours (`HH:MM`, end exclusive, `24:00` for midnight) every day of the week.
 pub fn every_day(time_zone: &str, start: &str, end: &str) -> Availability {
-    let days = [
-        Weekday::Monday,
-        Weekday::Tuesday,
-        Weekday::Wednesday,
-        Weekday::Thursday,
-        Weekday::Friday,
-        Weekday::Saturday,
-        Weekday::Sunday,
-    ];
-    Availability {
-        time_zone: time_zone.into(),
-        weekly: days
-            .into_iter()
-            .map(|weekday| WeeklyHours {
-                weekday,
-                start: start.into(),
-                end: end.into(),
-            })
-            .collect(),
-        days_off: vec![],
-    }
+    Availability::every_day(time_zone, start, end)
 }
 
 /// A database that exists for one test and is removed after it.

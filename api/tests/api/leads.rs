@@ -336,30 +336,25 @@ async fn matching_picks_eligible_pros_and_the_first_confirm_wins() {
             .status(),
         Some(403)
     );
-    let reads = staff
-        .admin_customer_detail_reads(
-            &shared_types::requests::DetailReadFilter {
-                job_id: Some(won.job_id.clone()),
-            },
-            &PageParams::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(reads.items.len(), 1, "one successful read, logged");
-    assert_eq!(reads.items[0].partner_id, near.id);
+    let reads = || async {
+        staff
+            .admin_customer_detail_reads(
+                &shared_types::requests::DetailReadFilter {
+                    job_id: Some(won.job_id.clone()),
+                },
+                &PageParams::default(),
+            )
+            .await
+            .unwrap()
+            .items
+    };
+    let logged = reads().await;
+    assert_eq!(logged.len(), 1, "one successful read, logged");
+    assert_eq!(logged[0].partner_id, near.id);
     // The agreement's text names the customer and the address: reading it is a read too.
     let agreement = near.client.agreement(&won.job_id).await.unwrap();
     assert!(agreement.text.contains("100 Queen St W"));
-    let reads = staff
-        .admin_customer_detail_reads(
-            &shared_types::requests::DetailReadFilter {
-                job_id: Some(won.job_id.clone()),
-            },
-            &PageParams::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(reads.items.len(), 2, "the agreement's read is logged");
+    assert_eq!(reads().await.len(), 2, "the agreement's read is logged");
 
     // The events are in the outbox, and the winner has a marketplace-lead connection.
     assert_eq!(app.count("jobs").await, 1);

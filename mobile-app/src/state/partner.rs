@@ -20,16 +20,6 @@ use super::error::AppError;
 use super::format;
 use super::session::Session;
 
-const WEEK: [Weekday; 7] = [
-    Weekday::Monday,
-    Weekday::Tuesday,
-    Weekday::Wednesday,
-    Weekday::Thursday,
-    Weekday::Friday,
-    Weekday::Saturday,
-    Weekday::Sunday,
-];
-
 pub fn weekday_name(day: Weekday) -> &'static str {
     match day {
         Weekday::Monday => "Monday",
@@ -85,7 +75,7 @@ impl OnboardingForm {
             lon: String::new(),
             radius_km: "25".into(),
             time_zone: zone.name().to_owned(),
-            days: WEEK
+            days: Weekday::ALL
                 .into_iter()
                 .map(|weekday| DayHours {
                     weekday,
@@ -100,7 +90,7 @@ impl OnboardingForm {
 
     pub fn from_profile(profile: &PartnerProfile) -> Self {
         let area = &profile.service_area;
-        let days = WEEK
+        let days = Weekday::ALL
             .into_iter()
             .map(|weekday| {
                 let hours = profile
