@@ -183,7 +183,8 @@ fn profile_input(pro: &DemoPro) -> PartnerProfileInput {
     }
 }
 
-/// A request at a downtown address for 10:00–14:00 Toronto time, two days from now.
+/// A request at a downtown address for 15:00–19:00 UTC (late morning in Toronto), two days from
+/// now.
 fn request(category: &str, description: &str, partner_id: Option<&str>) -> ServiceRequestInput {
     let day = Utc::now().date_naive() + Days::new(2);
     let start = day.and_hms_opt(15, 0, 0).unwrap_or_default().and_utc();

@@ -16,7 +16,7 @@ use crate::partners::Money;
 pub struct PaymentInput {
     /// A card token from the payment provider's card form (sandbox: `tok_visa` is accepted,
     /// `tok_declined` and `tok_insufficient_funds` are declined, `tok_refund_fails` is accepted
-    /// but refunds to it are refused).
+    /// but its first refund is refused).
     #[validate(length(min = 1, max = 255), custom(function = "card_token"))]
     #[cfg_attr(
         feature = "openapi",

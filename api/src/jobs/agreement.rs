@@ -128,7 +128,7 @@ pub fn is_signed(conn: &mut DbConnection, job_id: &str) -> ApiResult<bool> {
 
 /// The agreement as the job's customer or pro reads it. Its text names the customer and the
 /// address, so for the pro it follows the contact details' rule: only while assigned (a pro who
-/// cancelled: "not found"), and each read is logged.
+/// cancelled: "not found"), and each read is logged. Run inside a write transaction.
 pub fn read(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -136,14 +136,16 @@ pub fn read(
     policy: &JobPolicy,
 ) -> ApiResult<Agreement> {
     let job = model::find_for(conn, job_id, actor)?;
-    if actor.party == Party::Partner {
-        if job.status() == JobStatus::Cancelled {
-            return Err(ApiError::not_found("job"));
-        }
-        super::customer::log_read(conn, &job.id, &actor.user_id)?;
+    let is_pro = actor.party == Party::Partner;
+    if is_pro && job.status() == JobStatus::Cancelled {
+        return Err(ApiError::not_found("job"));
     }
     let signature = signature(conn, &job.id)?;
-    current(conn, &job, policy, signature)
+    let agreement = current(conn, &job, policy, signature)?;
+    if is_pro {
+        super::customer::log_read(conn, &job.id, &actor.user_id)?;
+    }
+    Ok(agreement)
 }
 
 /// The job's agreement under the current template, with `signature`.

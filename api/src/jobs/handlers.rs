@@ -145,7 +145,7 @@ pub async fn get_agreement(
     let actor = actor(&user);
     let policy = JobPolicy::from(state.settings.as_ref());
     let agreement = state
-        .db(move |conn| agreement::read(conn, &actor, &id, &policy))
+        .write(move |conn| agreement::read(conn, &actor, &id, &policy))
         .await?;
     Ok(web::Json(agreement))
 }

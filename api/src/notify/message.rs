@@ -30,7 +30,7 @@ fn amount(payload: &Value) -> String {
     money_at(payload, "amount")
 }
 
-fn format_price(payload: &Value) -> String {
+fn price(payload: &Value) -> String {
     money_at(payload, "price")
 }
 
@@ -178,7 +178,7 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
             "You got the job".to_owned(),
             format!(
                 "Porchlight gave you the job at your quote of {}. Propose a time in the app.",
-                format_price(payload)
+                price(payload)
             ),
             format!("porchlight://jobs/{}", text(payload, "job_id")),
             None,

@@ -311,13 +311,19 @@ pub fn rematch(
     customer_view(conn, &stored)
 }
 
+/// The longest a profile lead waits for its pro, however far ahead the customer's windows are.
+const PROFILE_LEAD_MAX_WAIT_DAYS: i64 = 14;
+
 /// When a profile lead stops waiting for its pro: the customer chose them, so it does not expire
-/// like a marketplace offer (002) but stays until the last preferred window has passed (and never
-/// before a marketplace offer would).
+/// like a marketplace offer (002) but stays until the last preferred window has passed (at most
+/// two weeks, and never before a marketplace offer would).
 fn profile_lead_expiry(windows: &[TimeWindow], marketplace_expiry: NaiveDateTime) -> NaiveDateTime {
+    let longest = marketplace_expiry + chrono::Duration::days(PROFILE_LEAD_MAX_WAIT_DAYS);
     windows
         .iter()
         .map(|window| window.end.naive_utc())
         .max()
-        .map_or(marketplace_expiry, |end| end.max(marketplace_expiry))
+        .map_or(marketplace_expiry, |end| {
+            end.clamp(marketplace_expiry, longest)
+        })
 }

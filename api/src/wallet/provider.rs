@@ -1,8 +1,8 @@
 //! The payment provider: who charges cards and sends refunds. Two implementations, chosen by
 //! `PAYMENT_PROVIDER`:
 //! - `sandbox` (the default): answers at once, by card token, like a provider's test mode
-//!   (`tok_visa` pays, `tok_declined` is declined, `tok_refund_fails` pays but its refunds are
-//!   refused);
+//!   (`tok_visa` pays, `tok_declined` is declined, `tok_refund_fails` pays but its first refund
+//!   is refused);
 //! - `stripe`: Stripe's PaymentIntents and Refunds over HTTP, at `STRIPE_API_BASE`.
 //!
 //! Every call carries an idempotency key derived from our own row id, so a call retried after a
@@ -123,11 +123,12 @@ impl PaymentProvider {
     }
 }
 
-/// The sandbox's test cards: `tok_visa` and `tok_mastercard` pay; `tok_declined`,
-/// `tok_insufficient_funds` and any other token are declined.
 /// The sandbox's mark on a payment whose card is closed by the time of a refund.
 const SANDBOX_CLOSED_CARD: &str = "_closed_card";
 
+/// The sandbox's test cards: `tok_visa` and `tok_mastercard` pay; `tok_refund_fails` pays but
+/// its first refund is refused; `tok_declined`, `tok_insufficient_funds` and any other token are
+/// declined.
 fn sandbox_charge(charge: &Charge<'_>) -> ChargeOutcome {
     let provider_ref = format!("sandbox_pi_{}", charge.payment_id);
     let (code, message) = match charge.card_token {
@@ -151,9 +152,10 @@ fn sandbox_charge(charge: &Charge<'_>) -> ChargeOutcome {
     }
 }
 
-/// Refunds go through, except to a `tok_refund_fails` card, which is closed by then.
+/// Refunds go through, except the first one to a `tok_refund_fails` card, which is closed by
+/// then (a staff retry goes through, as once the bank reopens the card).
 fn sandbox_refund(refund: &RefundCall<'_>) -> RefundOutcome {
-    if refund.payment_ref.ends_with(SANDBOX_CLOSED_CARD) {
+    if refund.payment_ref.ends_with(SANDBOX_CLOSED_CARD) && refund.retry == 0 {
         return RefundOutcome::Failed {
             message: "expired_or_canceled_card".to_owned(),
         };
@@ -182,6 +184,9 @@ struct PaymentIntent {
 
 #[derive(Debug, Deserialize)]
 struct StripeErrorBody {
+    /// e.g. `card_error`, `invalid_request_error`, `idempotency_error`.
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
     #[serde(default)]
     code: Option<String>,
     #[serde(default)]
@@ -294,16 +299,33 @@ impl StripeClient {
     }
 
     async fn refund(&self, refund: &RefundCall<'_>) -> Result<RefundOutcome, ProviderError> {
-        let form = [
+        let mut form = vec![
             ("payment_intent", refund.payment_ref.to_owned()),
             ("amount", refund.amount_cents.to_string()),
             ("metadata[refund_id]", refund.refund_id.to_owned()),
-            ("metadata[refund_retry]", refund.retry.to_string()),
         ];
+        // Only on retries: the first call's parameters must stay what they always were, or a
+        // call repeated under its key would be refused as a different request.
+        if refund.retry > 0 {
+            form.push(("metadata[refund_retry]", refund.retry.to_string()));
+        }
         let key = refund.idempotency_key();
         let (status, body) = self.post("/v1/refunds", &key, &form).await?;
-        if status.is_client_error() {
+        // A refusal is about the refund (400, 402); anything else (our key, a conflict on the
+        // idempotency key, rate limits) says nothing about it, so it is tried again later.
+        let refused = matches!(status.as_u16(), 400 | 402);
+        if status.is_client_error() && !refused {
+            return Err(ProviderError(format!(
+                "creating the refund: {status}: {body}"
+            )));
+        }
+        if refused {
             let envelope: StripeErrorEnvelope = parse(&body)?;
+            if envelope.error.kind.as_deref() == Some("idempotency_error") {
+                return Err(ProviderError(format!(
+                    "creating the refund: {status}: {body}"
+                )));
+            }
             return Ok(RefundOutcome::Failed {
                 message: envelope
                     .error
@@ -356,6 +378,7 @@ fn intent_outcome(intent: PaymentIntent) -> ChargeOutcome {
         },
         "requires_payment_method" | "canceled" => {
             let error = intent.last_payment_error.unwrap_or(StripeErrorBody {
+                kind: None,
                 code: None,
                 decline_code: None,
                 message: None,

@@ -1,8 +1,9 @@
 //! Refunds go out through the provider after the transaction that decided them: a worker claims
 //! due refunds (a lease, so replicas do not send the same one at once), calls the provider with
-//! the refund's id as idempotency key, and settles the answer. A provider that does not answer is
-//! retried with backoff; one that refuses marks the refund `failed` for staff (the money stays in
-//! `refunds_pending`, visible in the ledger check).
+//! the refund's id as idempotency key (plus `-retry-N` once staff retried it), and settles the
+//! answer. A provider that does not answer is retried with backoff; one that refuses marks the
+//! refund `failed` for staff (the money stays in `refunds_pending`, visible in the ledger check)
+//! until they retry it.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -81,10 +82,11 @@ pub fn settle(
     provider_ref: &str,
     now: NaiveDateTime,
 ) -> ApiResult<bool> {
+    // A refund reported sent is sent, even one we had taken for refused.
     let updated = diesel::update(
         refunds::table
             .filter(refunds::id.eq(refund_id))
-            .filter(refunds::status.eq("pending")),
+            .filter(refunds::status.eq_any(["pending", "failed"])),
     )
     .set((
         refunds::status.eq("succeeded"),
@@ -137,12 +139,12 @@ pub fn settle(
     Ok(true)
 }
 
-/// The provider refused the refund: staff must act. `attempt` is the retry the answer is about
+/// The provider refused the refund: staff must act. `retry` is the retry the answer is about
 /// when known (a late webhook about a refusal staff have since retried changes nothing).
 pub fn fail(
     conn: &mut DbConnection,
     refund_id: &str,
-    attempt: Option<i32>,
+    retry: Option<i32>,
     message: &str,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
@@ -154,8 +156,8 @@ pub fn fail(
         refunds::last_error.eq(message),
         refunds::updated_at.eq(now),
     );
-    let updated = match attempt {
-        Some(attempt) => diesel::update(pending.filter(refunds::retries.eq(attempt)))
+    let updated = match retry {
+        Some(retry) => diesel::update(pending.filter(refunds::retries.eq(retry)))
             .set(failed)
             .execute(conn)?,
         None => diesel::update(pending).set(failed).execute(conn)?,
@@ -303,6 +305,17 @@ pub fn retry(
     Ok(after)
 }
 
+/// The refund `id` if it still waits on the call made for `retry`: a webhook or a staff retry
+/// that landed meanwhile wins over the worker's late bookkeeping.
+#[diesel::dsl::auto_type]
+#[allow(clippy::elidable_lifetime_names)] // `auto_type` needs the lifetime named.
+fn this_call<'a>(id: &'a str, retry: i32) -> _ {
+    refunds::table
+        .filter(refunds::id.eq(id))
+        .filter(refunds::status.eq("pending"))
+        .filter(refunds::retries.eq(retry))
+}
+
 /// Sends every due refund once; returns how many were claimed.
 pub async fn send_due(state: &AppState, provider: &PaymentProvider) -> ApiResult<usize> {
     let now = state.clock.now();
@@ -342,7 +355,7 @@ pub async fn send_due(state: &AppState, provider: &PaymentProvider) -> ApiResult
             Ok(RefundOutcome::Processing { provider_ref }) => {
                 state
                     .write(move |conn| {
-                        diesel::update(refunds::table.find(&id))
+                        diesel::update(this_call(&id, refund.retries))
                             .set((
                                 refunds::provider_ref.eq(&provider_ref),
                                 refunds::next_attempt_at.eq(now + RECHECK),
@@ -364,7 +377,7 @@ pub async fn send_due(state: &AppState, provider: &PaymentProvider) -> ApiResult
                 tracing::warn!(refund_id = %id, %error, attempts, "refund not sent; will retry");
                 state
                     .write(move |conn| {
-                        diesel::update(refunds::table.find(&id))
+                        diesel::update(this_call(&id, refund.retries))
                             .set((
                                 refunds::attempts.eq(attempts),
                                 refunds::last_error.eq(error.to_string()),

@@ -717,7 +717,7 @@ impl Cast {
             .cancel_job(&job.id, "Van broke down")
             .await
             .unwrap();
-        for _ in 0..200 {
+        for _ in 0..1200 {
             let mut conn = self.state.pool.get().unwrap();
             let failed: Option<String> = refunds::table
                 .filter(refunds::job_id.eq(&job.id))

@@ -17,13 +17,21 @@ use sha2::Sha256;
 pub const SECRET_KEY: &str = "sk_test_porchlight";
 pub const WEBHOOK_SECRET: &str = "whsec_porchlight_test";
 
+/// A request's parameters, sorted.
+type Parameters = Vec<(String, String)>;
+
+/// The parameters of the first request under a key, and the status and body it was answered.
+type Answered = (Parameters, u16, Value);
+
 #[derive(Default)]
 struct Books {
     intents: HashMap<String, Value>,
-    /// Idempotency-Key -> (status, body) of the first answer.
-    answered: HashMap<String, (u16, Value)>,
+    /// Idempotency-Key -> the first request under it and its answer.
+    answered: HashMap<String, Answered>,
     refunds: Vec<Value>,
     refund_mode: RefundMode,
+    /// The parameters of the request being answered (kept with its answer).
+    pending_parameters: Parameters,
     /// Every POST: (path, Idempotency-Key).
     calls: Vec<(String, String)>,
     counter: u32,
@@ -152,8 +160,20 @@ pub fn signature(secret: &str, timestamp: i64, payload: &[u8]) -> String {
 type Shared = web::Data<Arc<Mutex<Books>>>;
 type Form = web::Form<HashMap<String, String>>;
 
-/// Checks the key and replays an answer already given under the same Idempotency-Key.
-fn begin(books: &mut Books, req: &HttpRequest) -> Result<String, Box<HttpResponse>> {
+/// A request's parameters in a stable order, to tell a repeated request from another one.
+fn parameters(req: &HttpRequest, form: &Form) -> Parameters {
+    let mut parameters: Parameters = form
+        .iter()
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    parameters.push(("path".into(), req.path().to_owned()));
+    parameters.sort();
+    parameters
+}
+
+/// Checks the key and replays an answer already given under the same Idempotency-Key; the same
+/// key with other parameters is refused, as Stripe does (400 `idempotency_error`).
+fn begin(books: &mut Books, req: &HttpRequest, form: &Form) -> Result<String, Box<HttpResponse>> {
     let authorized = req
         .headers()
         .get("Authorization")
@@ -171,23 +191,31 @@ fn begin(books: &mut Books, req: &HttpRequest) -> Result<String, Box<HttpRespons
         .unwrap_or_default()
         .to_owned();
     books.calls.push((req.path().to_owned(), key.clone()));
-    if let Some((status, body)) = books.answered.get(&key) {
+    if let Some((first, status, body)) = books.answered.get(&key) {
+        if *first != parameters(req, form) {
+            return Err(Box::new(HttpResponse::BadRequest().json(json!({ "error": {
+                "type": "idempotency_error",
+                "message": "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+            } }))));
+        }
         let status = actix_web::http::StatusCode::from_u16(*status).unwrap();
         return Err(Box::new(HttpResponse::build(status).json(body.clone())));
     }
+    books.pending_parameters = parameters(req, form);
     Ok(key)
 }
 
 fn answer(books: &mut Books, key: String, status: u16, body: Value) -> HttpResponse {
     if !key.is_empty() {
-        books.answered.insert(key, (status, body.clone()));
+        let first = std::mem::take(&mut books.pending_parameters);
+        books.answered.insert(key, (first, status, body.clone()));
     }
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).json(body)
 }
 
 async fn create_intent(books: Shared, req: HttpRequest, form: Form) -> HttpResponse {
     let mut books = books.lock().unwrap();
-    let key = match begin(&mut books, &req) {
+    let key = match begin(&mut books, &req, &form) {
         Ok(key) => key,
         Err(replay) => return *replay,
     };
@@ -215,7 +243,7 @@ async fn confirm_intent(
     form: Form,
 ) -> HttpResponse {
     let mut books = books.lock().unwrap();
-    let key = match begin(&mut books, &req) {
+    let key = match begin(&mut books, &req, &form) {
         Ok(key) => key,
         Err(replay) => return *replay,
     };
@@ -254,7 +282,7 @@ async fn confirm_intent(
 
 async fn create_refund(books: Shared, req: HttpRequest, form: Form) -> HttpResponse {
     let mut books = books.lock().unwrap();
-    let key = match begin(&mut books, &req) {
+    let key = match begin(&mut books, &req, &form) {
         Ok(key) => key,
         Err(replay) => return *replay,
     };
