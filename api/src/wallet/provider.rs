@@ -121,6 +121,18 @@ impl PaymentProvider {
             Self::Stripe(client) => client.refund(refund).await,
         }
     }
+
+    /// How a refund the provider accepted as in progress (`provider_ref`) is doing now. Asked,
+    /// not sent again: a provider forgets idempotency keys after a while (Stripe: 24 hours).
+    pub async fn refund_status(&self, provider_ref: &str) -> Result<RefundOutcome, ProviderError> {
+        match self {
+            // The sandbox answers every refund at once; none is ever in progress.
+            Self::Sandbox => Ok(RefundOutcome::Succeeded {
+                provider_ref: provider_ref.to_owned(),
+            }),
+            Self::Stripe(client) => client.refund_status(provider_ref).await,
+        }
+    }
 }
 
 /// The sandbox's mark on a payment whose card is closed by the time of a refund.
@@ -245,6 +257,36 @@ impl StripeClient {
             .await
             .map_err(|error| ProviderError(format!("POST {path}: {error}")))?;
         Ok((status, body))
+    }
+
+    async fn get(&self, path: &str) -> Result<(reqwest::StatusCode, String), ProviderError> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base_url))
+            .bearer_auth(&self.secret_key)
+            .send()
+            .await
+            .map_err(|error| ProviderError(format!("GET {path}: {error}")))?;
+        let status = response.status();
+        let body = response
+            .text()
+            .await
+            .map_err(|error| ProviderError(format!("GET {path}: {error}")))?;
+        Ok((status, body))
+    }
+
+    async fn refund_status(&self, provider_ref: &str) -> Result<RefundOutcome, ProviderError> {
+        let path = format!("/v1/refunds/{provider_ref}");
+        let (status, body) = self.get(&path).await?;
+        if !status.is_success() {
+            return Err(ProviderError(format!("GET {path}: {status}: {body}")));
+        }
+        let refund: StripeRefund = parse(&body)?;
+        Ok(refund_outcome(
+            refund.id,
+            &refund.status,
+            refund.failure_reason,
+        ))
     }
 
     /// Creates a PaymentIntent for the amount, then confirms it with the card.

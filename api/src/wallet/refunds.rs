@@ -36,6 +36,8 @@ pub struct DueRefund {
     pub amount_cents: i64,
     pub attempts: i32,
     pub retries: i32,
+    /// The provider's id of this refund, once it accepted it as in progress.
+    pub provider_ref: Option<String>,
     /// The provider's id of the payment refunded.
     pub payment_ref: Option<String>,
 }
@@ -53,6 +55,7 @@ pub fn claim(conn: &mut DbConnection, now: NaiveDateTime) -> ApiResult<Vec<DueRe
             refunds::amount_cents,
             refunds::attempts,
             refunds::retries,
+            refunds::provider_ref,
             payments::provider_ref,
         ))
         .load(conn)?;
@@ -337,13 +340,18 @@ pub async fn send_due(state: &AppState, provider: &PaymentProvider) -> ApiResult
                 .await?;
             continue;
         };
-        let call = RefundCall {
-            refund_id: &refund.id,
-            retry: refund.retries,
-            payment_ref: &payment_ref,
-            amount_cents: refund.amount_cents,
+        // Accepted as in progress earlier and no webhook since: ask how it went.
+        let outcome = if let Some(provider_ref) = &refund.provider_ref {
+            provider.refund_status(provider_ref).await
+        } else {
+            let call = RefundCall {
+                refund_id: &refund.id,
+                retry: refund.retries,
+                payment_ref: &payment_ref,
+                amount_cents: refund.amount_cents,
+            };
+            provider.refund(&call).await
         };
-        let outcome = provider.refund(&call).await;
         let id = refund.id.clone();
         let now = state.clock.now();
         match outcome {

@@ -32,7 +32,7 @@ struct Books {
     refund_mode: RefundMode,
     /// The parameters of the request being answered (kept with its answer).
     pending_parameters: Parameters,
-    /// Every POST: (path, Idempotency-Key).
+    /// Every call: (path, Idempotency-Key; empty for a GET).
     calls: Vec<(String, String)>,
     counter: u32,
 }
@@ -69,6 +69,7 @@ impl FakeStripe {
                     web::post().to(confirm_intent),
                 )
                 .route("/v1/refunds", web::post().to(create_refund))
+                .route("/v1/refunds/{id}", web::get().to(retrieve_refund))
         })
         .workers(1)
         .listen(listener)
@@ -160,6 +161,20 @@ pub fn signature(secret: &str, timestamp: i64, payload: &[u8]) -> String {
 type Shared = web::Data<Arc<Mutex<Books>>>;
 type Form = web::Form<HashMap<String, String>>;
 
+/// The answer to a request without our secret key, if it is one.
+fn unauthorized(req: &HttpRequest) -> Option<HttpResponse> {
+    let authorized = req
+        .headers()
+        .get("Authorization")
+        .and_then(|v| v.to_str().ok())
+        == Some(&format!("Bearer {SECRET_KEY}"));
+    (!authorized).then(|| {
+        HttpResponse::Unauthorized().json(
+            json!({ "error": { "type": "invalid_request_error", "message": "Invalid API Key" } }),
+        )
+    })
+}
+
 /// A request's parameters in a stable order, to tell a repeated request from another one.
 fn parameters(req: &HttpRequest, form: &Form) -> Parameters {
     let mut parameters: Parameters = form
@@ -174,15 +189,8 @@ fn parameters(req: &HttpRequest, form: &Form) -> Parameters {
 /// Checks the key and replays an answer already given under the same Idempotency-Key; the same
 /// key with other parameters is refused, as Stripe does (400 `idempotency_error`).
 fn begin(books: &mut Books, req: &HttpRequest, form: &Form) -> Result<String, Box<HttpResponse>> {
-    let authorized = req
-        .headers()
-        .get("Authorization")
-        .and_then(|v| v.to_str().ok())
-        == Some(&format!("Bearer {SECRET_KEY}"));
-    if !authorized {
-        return Err(Box::new(HttpResponse::Unauthorized().json(
-            json!({ "error": { "type": "invalid_request_error", "message": "Invalid API Key" } }),
-        )));
+    if let Some(refused) = unauthorized(req) {
+        return Err(Box::new(refused));
     }
     let key = req
         .headers()
@@ -333,4 +341,22 @@ async fn create_refund(books: Shared, req: HttpRequest, form: Form) -> HttpRespo
     });
     books.refunds.push(refund.clone());
     answer(&mut books, key, 200, refund)
+}
+
+async fn retrieve_refund(books: Shared, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
+    let mut books = books.lock().unwrap();
+    if let Some(refused) = unauthorized(&req) {
+        return refused;
+    }
+    books.calls.push((req.path().to_owned(), String::new()));
+    match books
+        .refunds
+        .iter()
+        .find(|refund| refund["id"] == id.as_str())
+    {
+        Some(refund) => HttpResponse::Ok().json(refund),
+        None => HttpResponse::NotFound().json(
+            json!({ "error": { "type": "invalid_request_error", "message": "No such refund" } }),
+        ),
+    }
 }

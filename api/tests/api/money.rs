@@ -867,18 +867,40 @@ async fn a_refused_refund_waits_for_staff_and_goes_out_when_retried() {
     let pending = refund_when(&cast.staff, &job, RefundStatus::Pending).await;
     assert_eq!(pending.retries, 1);
 
-    // The bank settles the retry: the money leaves, once.
+    // The bank settles the retry but its webhook is lost: an hour on, the worker asks the
+    // provider how the refund went (a GET: never the POST again, whose key the provider forgets
+    // after a day) and the money leaves.
     let settled = stripe.succeed_refund(refunds[1]["id"].as_str().unwrap());
+    cast.travel_to(cast.now() + Duration::minutes(61));
+    let state = &cast.app.state;
+    porchlight::wallet::refunds::send_due(state, &state.payments)
+        .await
+        .unwrap();
+    let done = refund_when(&cast.staff, &job, RefundStatus::Succeeded).await;
+    assert_eq!(done.retries, 1);
+    let calls = stripe.calls();
+    let posts = calls
+        .iter()
+        .filter(|(path, _)| path == "/v1/refunds")
+        .count();
+    assert_eq!(posts, 2, "{calls:?}");
+    assert!(
+        calls
+            .iter()
+            .any(|(path, _)| *path == format!("/v1/refunds/{}", settled["id"].as_str().unwrap())),
+        "{calls:?}"
+    );
+    let check = assert_books_balance(&cast.staff).await;
+    assert_eq!(total(&check, "refunds_pending"), 0);
+    assert_eq!(total(&check, "platform_cash"), 0);
+    // The webhook arriving after all changes nothing.
     let event = stripe.event("refund.updated", &settled);
     assert_eq!(
         deliver(&cast.app, &event, fake_stripe::WEBHOOK_SECRET, now).await,
         200
     );
-    let done = refund_when(&cast.staff, &job, RefundStatus::Succeeded).await;
-    assert_eq!(done.retries, 1);
-    let check = assert_books_balance(&cast.staff).await;
-    assert_eq!(total(&check, "refunds_pending"), 0);
-    assert_eq!(total(&check, "platform_cash"), 0);
+    let after = assert_books_balance(&cast.staff).await;
+    assert_eq!(after.transactions, check.transactions);
 
     // Staff's retry is on the record with its reason.
     let audit = cast
