@@ -125,7 +125,7 @@ pub fn seed(conn: &mut DbConnection, policy: LeadPolicy) -> ApiResult<Option<Vec
                 tier: Some(MembershipTier::BrandBuilder),
                 reason: "Demo data".into(),
             };
-            profiles::staff_update(conn, &staff_id, &id, &upgrade)?;
+            profiles::staff_update(conn, &staff_id, &id, &upgrade, db::now())?;
             pro_ids.push(id);
         }
         let alex = account(

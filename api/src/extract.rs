@@ -68,12 +68,89 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if !value.is_object() {
         return Err(ApiError::invalid_field("body", "must be a JSON object"));
     }
+    if let Some(field) = field_with_nul(&value, "") {
+        return Err(ApiError::invalid_field(&field, NUL_MESSAGE));
+    }
     integral_floats_to_integers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         let (field, message) = field_of(&path, &error.into_inner().to_string());
         ApiError::Validation(BTreeMap::from([(field, vec![message])]))
     })
+}
+
+/// No text we store may hold U+0000: PostgreSQL's text cannot, so it is refused at the edge on
+/// both backends, for every string of a body, a query and a path.
+const NUL_MESSAGE: &str = "must not contain the NUL character (U+0000)";
+
+/// The path (`a.b[2]`, or `body` for the whole document) of the first string or key of `value`
+/// holding a NUL character.
+fn field_with_nul(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    let here = || {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        }
+    };
+    match value {
+        Value::String(text) if text.contains('\0') => Some(here()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| field_with_nul(item, &format!("{path}[{index}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let child = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            if key.contains('\0') {
+                return Some(here());
+            }
+            field_with_nul(item, &child)
+        }),
+        _ => None,
+    }
+}
+
+/// Refuses a NUL character (`%00`) anywhere in the URL before any handler runs: in the path it
+/// names no resource (404), in the query it is a bad parameter (422).
+pub async fn reject_nul_in_url(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    // `%00` is the only way to write NUL in a URI, and actix decodes it in path parameters.
+    let in_path = req.uri().path().contains("%00");
+    let bad_parameter = form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+        .map(|(name, _)| name.replace('\0', ""));
+    let error = if in_path {
+        Some(ApiError::new(
+            ErrorCode::NotFound,
+            "no resource has a NUL character (U+0000) in its path",
+        ))
+    } else {
+        bad_parameter.map(|name| {
+            let name = if name.is_empty() {
+                "query".to_owned()
+            } else {
+                name
+            };
+            ApiError::invalid_field(&name, NUL_MESSAGE)
+        })
+    };
+    match error {
+        Some(error) => {
+            let response = actix_web::ResponseError::error_response(&error);
+            Ok(req.into_response(response).map_into_right_body())
+        }
+        None => Ok(next.call(req).await?.map_into_left_body()),
+    }
 }
 
 /// JSON Schema counts `218.0` as an integer, so our contract accepts it where an integer is

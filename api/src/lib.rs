@@ -137,6 +137,8 @@ pub fn create_app(
         .configure(routes)
         .into_app()
         .default_service(web::to(no_route))
+        .wrap(from_fn(auth::extract::check_session_standing))
+        .wrap(from_fn(extract::reject_nul_in_url))
         .wrap(from_fn(echo_request_id))
         .wrap(TracingLogger::default())
 }

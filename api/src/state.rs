@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 
+use crate::auth::suspension::StandingCache;
 use crate::auth::tokens::JwtKeys;
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub wakeups: Wakeups,
     /// Charges cards and sends refunds (`PAYMENT_PROVIDER`).
     pub payments: PaymentProvider,
+    /// Recently read account standings, checked on every signed-in call.
+    pub standing: StandingCache,
 }
 
 impl AppState {
@@ -36,6 +39,7 @@ impl AppState {
             clock: Clock::default(),
             wakeups: Wakeups::default(),
             payments,
+            standing: StandingCache::default(),
         }
     }
 

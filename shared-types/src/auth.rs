@@ -123,6 +123,25 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// Set while staff keep the account suspended (only staff ever see a suspended account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspended_at: Option<DateTime<Utc>>,
+    /// Why it is suspended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspension_reason: Option<String>,
+}
+
+/// `POST /v1/admin/users/{id}/suspend` and `/reinstate`: why (told to the person, kept in the
+/// audit log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SuspensionInput {
+    #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 1000, pattern = r"\S")
+    )]
+    pub reason: String,
 }
 
 /// What a personal API key may do. A key acts as its owner, limited to its scopes; the owner's role

@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::{
     ApiKey, CreateApiKeyRequest, CreatedApiKey, LoginRequest, RefreshRequest, RegisterRequest,
-    TokenResponse, User, UserFilter,
+    SuspensionInput, TokenResponse, User, UserFilter,
 };
 use crate::health::{Health, Readiness};
 use crate::jobs::{
@@ -617,7 +617,7 @@ impl Client {
         .await
     }
 
-    /// `action` is `notes`, `clear` or `suspend`.
+    /// `action` is `notes`, `clear`, `suspend` or `reinstate`.
     pub async fn admin_monitoring_act(
         &self,
         user_id: &str,
@@ -796,6 +796,34 @@ impl Client {
             self.request(Method::GET, "/v1/admin/users")
                 .query(filter)
                 .query(page),
+        )
+        .await
+    }
+
+    /// Suspends an account (staff), with the reason the person is told.
+    pub async fn admin_suspend_user(
+        &self,
+        user_id: &str,
+        body: &SuspensionInput,
+    ) -> Result<User, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/admin/users/{user_id}/suspend"),
+            body,
+        )
+        .await
+    }
+
+    /// Lifts an account's suspension (staff).
+    pub async fn admin_reinstate_user(
+        &self,
+        user_id: &str,
+        body: &SuspensionInput,
+    ) -> Result<User, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/admin/users/{user_id}/reinstate"),
+            body,
         )
         .await
     }

@@ -75,6 +75,8 @@ pub enum ErrorCode {
     RefreshTokenReused,
     /// The caller's role may not do this.
     Forbidden,
+    /// Staff suspended this account: no sign-in, token or API key of it works until reinstated.
+    AccountSuspended,
     /// The API key lacks the scope this operation needs.
     InsufficientScope,
     /// Too many attempts; retry after the time in `Retry-After`.
@@ -99,7 +101,7 @@ impl ErrorCode {
             | Self::InvalidCredentials
             | Self::RefreshTokenReused => 401,
             Self::PaymentDeclined => 402,
-            Self::Forbidden | Self::InsufficientScope => 403,
+            Self::Forbidden | Self::InsufficientScope | Self::AccountSuspended => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict
@@ -160,6 +162,7 @@ impl ErrorCode {
             Self::InvalidCredentials => "Wrong email or password",
             Self::RefreshTokenReused => "The refresh token was already used",
             Self::Forbidden => "Not allowed",
+            Self::AccountSuspended => "This account is suspended",
             Self::InsufficientScope => "The API key lacks a required scope",
             Self::RateLimited => "Too many requests",
             Self::ServiceUnavailable => "Service temporarily unavailable",
@@ -201,6 +204,7 @@ impl ErrorCode {
             Self::InvalidCredentials => "invalid_credentials",
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::Forbidden => "forbidden",
+            Self::AccountSuspended => "account_suspended",
             Self::InsufficientScope => "insufficient_scope",
             Self::RateLimited => "rate_limited",
             Self::ServiceUnavailable => "service_unavailable",

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
 use crate::auth::not_blank;
-use crate::partners::Money;
+use crate::partners::{Money, MoneyInput};
 use crate::requests::{TimeWindow, https_urls};
 
 /// Where a job is in its life.
@@ -370,7 +370,7 @@ pub struct ResolveDisputeInput {
     pub note: String,
     #[validate(nested)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refund: Option<Money>,
+    pub refund: Option<MoneyInput>,
 }
 
 /// `POST /v1/admin/jobs/confirm`: jobs to confirm in one go.

@@ -184,11 +184,12 @@ impl NotificationCategory {
     }
 
     /// Push is on for every category; email only for what is worth an email: job alerts (pros
-    /// get them "by email and in the app"), a request's outcome, and money.
+    /// get them "by email and in the app"), a request's outcome, money, and the account's
+    /// standing (a suspended person cannot open the app to read why).
     pub fn default_preference(self) -> ChannelPreference {
         let email = matches!(
             self,
-            Self::JobAlerts | Self::RequestUpdates | Self::Payments
+            Self::JobAlerts | Self::RequestUpdates | Self::Payments | Self::Account
         );
         ChannelPreference {
             category: self,

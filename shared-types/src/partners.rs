@@ -32,17 +32,68 @@ impl AssignmentMode {
     }
 }
 
-/// An amount of money in minor units (cents) of an ISO 4217 currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+/// An amount of money the API shows, in minor units (cents) of an ISO 4217 currency. Not
+/// bounded: a wallet entry or a balance is negative when money leaves, a ledger total may exceed
+/// any single price. What a caller sends is a [`MoneyInput`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Money {
-    #[validate(range(min = 0, max = 100_000_000))]
-    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000_000))]
+    /// Cents; negative for money going out.
+    pub amount_cents: i64,
+    /// ISO 4217, upper case, e.g. `CAD`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$", example = "CAD"))]
+    pub currency: String,
+}
+
+/// An amount a caller sends (a price, a quote, a budget, a tip, a refund): at least one cent, at
+/// most 1 000 000.00. A job at zero could never be paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MoneyInput {
+    /// Cents, from 1 to 100 000 000.
+    #[validate(range(min = 1, max = 100_000_000))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 1, maximum = 100_000_000, example = 14_900)
+    )]
     pub amount_cents: i64,
     /// ISO 4217, upper case, e.g. `CAD`.
     #[validate(custom(function = "currency_code"))]
     #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$", example = "CAD"))]
     pub currency: String,
+}
+
+impl MoneyInput {
+    pub fn new(amount_cents: i64, currency: impl Into<String>) -> Self {
+        Self {
+            amount_cents,
+            currency: currency.into(),
+        }
+    }
+}
+
+impl From<MoneyInput> for Money {
+    fn from(input: MoneyInput) -> Self {
+        Self {
+            amount_cents: input.amount_cents,
+            currency: input.currency,
+        }
+    }
+}
+
+impl From<&MoneyInput> for Money {
+    fn from(input: &MoneyInput) -> Self {
+        input.clone().into()
+    }
+}
+
+impl From<Money> for MoneyInput {
+    fn from(money: Money) -> Self {
+        Self {
+            amount_cents: money.amount_cents,
+            currency: money.currency,
+        }
+    }
 }
 
 /// A kind of work in the catalogue.
@@ -82,7 +133,7 @@ pub struct CategoryInput {
     /// Required for `instant`, forbidden for `review`.
     #[validate(nested)]
     #[serde(default)]
-    pub list_price: Option<Money>,
+    pub list_price: Option<MoneyInput>,
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -205,6 +256,7 @@ pub struct PartnerProfileInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartnerProfile {
+    /// The partner's id: the same as their account's user id (one profile per partner account).
     pub id: String,
     /// The account's email.
     pub email: String,
@@ -474,6 +526,7 @@ pub struct PublicArea {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicPartner {
+    /// The partner's id: the same as their account's user id (one profile per partner account).
     pub id: String,
     pub business_name: String,
     pub description: String,

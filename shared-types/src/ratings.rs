@@ -196,7 +196,7 @@ impl MonitoringStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonitoringEvent {
-    /// `flagged`, `note`, `cleared` or `suspended`.
+    /// `flagged`, `note`, `cleared`, `suspended` or `reinstated`.
     pub action: String,
     pub note: String,
     /// Absent when the platform acted (flagging).

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
-use crate::partners::{AssignmentMode, Category, Money, PublicPartner};
+use crate::partners::{AssignmentMode, Category, Money, MoneyInput, PublicPartner};
 
 /// A time the customer is available, in UTC: 1 to 12 hours, in the future.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,7 +70,7 @@ pub struct ServiceRequestInput {
     pub windows: Vec<TimeWindow>,
     #[validate(nested)]
     #[serde(default)]
-    pub budget: Option<Money>,
+    pub budget: Option<MoneyInput>,
     /// https URLs of photos, at most 10.
     #[validate(length(max = 10), custom(function = "https_urls"))]
     #[cfg_attr(feature = "openapi", schema(max_items = 10))]
@@ -294,7 +294,7 @@ pub struct ApplyInput {
     pub message: String,
     /// The price the pro proposes.
     #[validate(nested)]
-    pub quote: Money,
+    pub quote: MoneyInput,
 }
 
 /// `POST /v1/requests/{id}/rematch`: look for another pro after the assigned one cancelled,

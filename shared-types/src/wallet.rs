@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
 use crate::auth::not_blank;
-use crate::partners::Money;
+use crate::partners::{Money, MoneyInput};
 
 /// `POST /v1/jobs/{id}/payment`: the customer pays the job's price with a card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
@@ -36,7 +36,7 @@ pub struct PaymentInput {
 pub struct TipInput {
     /// In the job's currency, from 1.00 to 1 000.00.
     #[validate(nested, custom(function = "tip_amount"))]
-    pub amount: Money,
+    pub amount: MoneyInput,
     #[validate(length(min = 1, max = 255), custom(function = "card_token"))]
     #[cfg_attr(
         feature = "openapi",
@@ -53,7 +53,7 @@ pub struct TipInput {
 pub const MIN_TIP_CENTS: i64 = 100;
 pub const MAX_TIP_CENTS: i64 = 100_000;
 
-fn tip_amount(amount: &Money) -> Result<(), ValidationError> {
+fn tip_amount(amount: &MoneyInput) -> Result<(), ValidationError> {
     if (MIN_TIP_CENTS..=MAX_TIP_CENTS).contains(&amount.amount_cents) {
         Ok(())
     } else {

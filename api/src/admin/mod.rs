@@ -2,19 +2,23 @@
 
 pub mod audit;
 
-use actix_web::{get, web};
-use shared_types::auth::{User, UserFilter};
+use actix_web::{get, post, web};
+use shared_types::auth::{SuspensionInput, User, UserFilter};
 use shared_types::partners::{AuditEntry, AuditFilter};
-use shared_types::{Page, PageParams};
+use shared_types::{Page, PageParams, ProblemDetails};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::{RequireRole, accounts, roles};
+use crate::auth::{AuthUser, RequireRole, accounts, roles, suspension};
+use crate::db::DbConnection;
 use crate::error::ApiResult;
-use crate::extract::ValidatedQuery;
+use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_users).service(audit_log);
+    cfg.service(list_users)
+        .service(suspend_user)
+        .service(reinstate_user)
+        .service(audit_log);
 }
 
 /// All accounts, oldest first, optionally of one role. Staff only.
@@ -37,6 +41,85 @@ pub async fn list_users(
         .db(move |conn| accounts::list_users(conn, role, &page.0))
         .await?;
     Ok(web::Json(page))
+}
+
+/// Suspend an account (staff): it can no longer sign in or refresh, its access tokens and API
+/// keys stop working within seconds, a pro leaves search and matching and their live offers are
+/// withdrawn. The person is told why. Suspending a suspended account changes nothing.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The account's id")),
+    request_body = SuspensionInput,
+    responses(
+        (status = 200, description = "The account, suspended", body = User),
+        (status = 404, description = "`not_found`", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/admin/users/{id}/suspend")]
+pub async fn suspend_user(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    id: web::Path<String>,
+    body: ValidatedJson<SuspensionInput>,
+) -> ApiResult<web::Json<User>> {
+    decide(&state, &staff, id.into_inner(), body.0, suspension::suspend).await
+}
+
+/// Lift an account's suspension (staff): sign-in, API keys, search and matching work again (the
+/// person signs in anew: suspension ended their sessions). The person is told.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The account's id")),
+    request_body = SuspensionInput,
+    responses(
+        (status = 200, description = "The account, reinstated", body = User),
+        (status = 404, description = "`not_found`", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/admin/users/{id}/reinstate")]
+pub async fn reinstate_user(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    id: web::Path<String>,
+    body: ValidatedJson<SuspensionInput>,
+) -> ApiResult<web::Json<User>> {
+    decide(
+        &state,
+        &staff,
+        id.into_inner(),
+        body.0,
+        suspension::reinstate,
+    )
+    .await
+}
+
+async fn decide(
+    state: &AppState,
+    staff: &AuthUser,
+    user_id: String,
+    input: SuspensionInput,
+    rule: fn(&mut DbConnection, suspension::Decision<'_>) -> ApiResult<bool>,
+) -> ApiResult<web::Json<User>> {
+    staff.require_session()?;
+    let staff_id = staff.user_id.clone();
+    let now = state.clock.now();
+    let id = user_id.clone();
+    let user = state
+        .write(move |conn| {
+            let decision = suspension::Decision {
+                staff_id: &staff_id,
+                user_id: &id,
+                reason: &input.reason,
+                now,
+            };
+            rule(conn, decision)?;
+            accounts::find_by_id(conn, &id)?.to_view()
+        })
+        .await?;
+    state.standing.forget(&user_id);
+    Ok(web::Json(user))
 }
 
 /// Staff changes, newest first, optionally about one object. Staff only.

@@ -22,6 +22,7 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
     /// Set by staff (see `ratings::monitoring`): no new sessions.
     pub suspended_at: Option<NaiveDateTime>,
+    pub suspension_reason: Option<String>,
 }
 
 impl UserRow {
@@ -37,6 +38,8 @@ impl UserRow {
             name: self.name.clone(),
             role: self.role()?,
             created_at: self.created_at.and_utc(),
+            suspended_at: self.suspended_at.map(|at| at.and_utc()),
+            suspension_reason: self.suspension_reason.clone(),
         })
     }
 }
@@ -65,6 +68,7 @@ pub fn create_user(
         created_at: now,
         updated_at: now,
         suspended_at: None,
+        suspension_reason: None,
     };
     match diesel::insert_into(users::table).values(&row).execute(conn) {
         Ok(_) => Ok(row),

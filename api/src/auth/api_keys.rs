@@ -152,7 +152,7 @@ pub fn authenticate(conn: &mut DbConnection, secret: &str) -> ApiResult<AuthUser
     }
     // As at sign-in: a suspended account's keys stop working.
     if suspended_at.is_some() {
-        return Err(ApiError::forbidden("this account is suspended"));
+        return Err(super::suspension::suspended_error());
     }
     let stale = now - chrono::Duration::seconds(LAST_USED_RESOLUTION_SECS);
     if key.last_used_at.is_none_or(|at| at < stale) {

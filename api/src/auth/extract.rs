@@ -6,13 +6,16 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 use std::pin::Pin;
 
-use actix_web::dev::Payload;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
 use shared_types::ErrorCode;
 use shared_types::auth::{Role, Scope};
 
 use super::api_keys::{self, API_KEY_PREFIX};
+use super::suspension;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -71,6 +74,7 @@ impl FromRequest for AuthUser {
                     .db(move |conn| api_keys::authenticate(conn, &token))
                     .await;
             }
+            // The account's standing was checked by `check_session_standing` already.
             let claims = state.jwt.verify_access(&token)?;
             Ok(Self {
                 user_id: claims.sub,
@@ -79,6 +83,48 @@ impl FromRequest for AuthUser {
             })
         })
     }
+}
+
+/// Refuses a signed-in call whose account is suspended or gone before any extractor runs, so
+/// that the caller learns that first, whatever else is wrong with the request. A token outlives
+/// a suspension or a deleted account by at most the standing cache's age. Calls without a valid
+/// access token pass through (the extractors answer them).
+pub async fn check_session_standing(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let session = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .zip(bearer_token(req.request()).ok())
+        .filter(|(_, token)| !token.starts_with(API_KEY_PREFIX))
+        .and_then(|(state, token)| {
+            let claims = state.jwt.verify_access(&token).ok()?;
+            Some((state, claims.sub))
+        });
+    if let Some((state, user_id)) = session {
+        let refusal = match standing(&state, &user_id).await {
+            Ok(standing) => standing.refusal(),
+            Err(error) => Some(error),
+        };
+        if let Some(error) = refusal {
+            let response = actix_web::ResponseError::error_response(&error);
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+async fn standing(state: &AppState, user_id: &str) -> ApiResult<suspension::Standing> {
+    if let Some(standing) = state.standing.get(user_id) {
+        return Ok(standing);
+    }
+    let id = user_id.to_owned();
+    let standing = state
+        .db(move |conn| suspension::standing(conn, &id))
+        .await?;
+    state.standing.put(user_id, standing);
+    Ok(standing)
 }
 
 fn bearer_token(req: &HttpRequest) -> ApiResult<String> {

@@ -7,6 +7,7 @@ pub mod extract;
 mod handlers;
 pub mod password;
 pub mod sessions;
+pub mod suspension;
 pub mod tokens;
 
 pub use extract::{AuthUser, Credential, RequireRole, roles};

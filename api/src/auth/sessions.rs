@@ -114,7 +114,7 @@ fn issue_tokens(
     family_id: &str,
 ) -> ApiResult<TokenResponse> {
     if user.suspended_at.is_some() {
-        return Err(ApiError::forbidden("this account is suspended"));
+        return Err(super::suspension::suspended_error());
     }
     let now = db::now();
     let refresh_token = format!("{REFRESH_TOKEN_PREFIX}{}", random_token(32));
@@ -214,6 +214,18 @@ pub fn logout(conn: &mut DbConnection, token: &str) -> ApiResult<()> {
     if let Some(family) = family {
         revoke_family(conn, &family)?;
     }
+    Ok(())
+}
+
+/// Ends every session of the account: no refresh token of it works any more.
+pub fn end_all(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> ApiResult<()> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now))
+    .execute(conn)?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         suspended_at -> Nullable<Timestamp>,
+        suspension_reason -> Nullable<Text>,
     }
 }
 
@@ -432,6 +433,7 @@ diesel::table! {
         failure_message -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        charging_until -> Nullable<Timestamp>,
     }
 }
 

@@ -183,6 +183,21 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
             format!("porchlight://jobs/{}", text(payload, "job_id")),
             None,
         ),
+        "account.suspended" => (
+            "Your account is suspended".to_owned(),
+            format!(
+                "Porchlight suspended your account: {}. Contact support to talk about it.",
+                text(payload, "reason")
+            ),
+            "porchlight://home".to_owned(),
+            None,
+        ),
+        "account.reinstated" => (
+            "Your account is active again".to_owned(),
+            "Porchlight lifted the suspension of your account. Sign in to carry on.".to_owned(),
+            "porchlight://home".to_owned(),
+            None,
+        ),
         job if job.starts_with("job.") => (
             "Job update".to_owned(),
             format!("Your job: {}.", job_event_text(&text(payload, "event"))),

@@ -333,8 +333,10 @@ pub async fn update_partner(
 ) -> ApiResult<web::Json<PartnerProfile>> {
     staff.require_session()?;
     let actor = staff.0.user_id;
+    let now = state.clock.now();
     let profile = state
-        .write(move |conn| profiles::staff_update(conn, &actor, &id, &body.0))
+        .write(move |conn| profiles::staff_update(conn, &actor, &id, &body.0, now))
         .await?;
+    state.standing.forget(&profile.id);
     Ok(web::Json(profile))
 }

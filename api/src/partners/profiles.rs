@@ -14,6 +14,7 @@ use shared_types::{ErrorCode, Page, PageParams};
 use super::catalogue;
 use super::geo::{self, Point};
 use crate::admin::audit::{self, Change};
+use crate::auth::suspension;
 use crate::db::schema::{partner_area_cells, partner_categories, partner_profiles, users};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
@@ -375,21 +376,51 @@ pub fn list_for_staff(
     })
 }
 
-/// Staff: suspends, reinstates or changes the tier of a partner, with an audit entry.
+/// Whether the profile is listed (search, matching, public profile). Written only by the
+/// accounts area's suspension rule (`auth::suspension`), which keeps it equal to the account's
+/// standing. A user without a profile is left as is.
+pub fn set_status(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    status: PartnerStatus,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::update(partner_profiles::table.find(partner_id))
+        .set((
+            partner_profiles::status.eq(status.as_str()),
+            partner_profiles::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Staff: suspends, reinstates (through the accounts area's one suspension rule) or changes the
+/// tier of a partner, with an audit entry.
 pub fn staff_update(
     conn: &mut DbConnection,
     actor_id: &str,
     partner_id: &str,
     update: &PartnerAdminUpdate,
+    now: NaiveDateTime,
 ) -> ApiResult<PartnerProfile> {
     let before = own_profile(conn, partner_id)?;
-    let status = update.status.unwrap_or(before.status);
+    if let Some(status) = update.status {
+        let decision = suspension::Decision {
+            staff_id: actor_id,
+            user_id: partner_id,
+            reason: &update.reason,
+            now,
+        };
+        match status {
+            PartnerStatus::Suspended => suspension::suspend(conn, decision)?,
+            PartnerStatus::Active => suspension::reinstate(conn, decision)?,
+        };
+    }
     let tier = update.tier.unwrap_or(before.tier);
     diesel::update(partner_profiles::table.find(partner_id))
         .set((
-            partner_profiles::status.eq(status.as_str()),
             partner_profiles::tier.eq(tier.as_str()),
-            partner_profiles::updated_at.eq(db::now()),
+            partner_profiles::updated_at.eq(now),
         ))
         .execute(conn)?;
     let after = own_profile(conn, partner_id)?;

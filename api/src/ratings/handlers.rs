@@ -183,9 +183,11 @@ async fn act(
     note: String,
 ) -> ApiResult<web::Json<MonitoringEntry>> {
     let now = state.clock.now();
+    let subject = user_id.clone();
     let entry = state
         .write(move |conn| monitoring::act(conn, &staff_id, &user_id, action, &note, now))
         .await?;
+    state.standing.forget(&subject);
     Ok(web::Json(entry))
 }
 
@@ -243,8 +245,9 @@ pub async fn monitoring_clear(
     .await
 }
 
-/// Suspend a monitored user: no new sessions, open ones cannot refresh, and a pro leaves
-/// search and matching.
+/// Suspend a monitored user (the one suspension rule of `POST /v1/admin/users/{id}/suspend`,
+/// with the note as the reason): no sign-in, tokens and API keys stop working, and a pro leaves
+/// search and matching and loses their live offers.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The monitored user's id")),
@@ -266,6 +269,34 @@ pub async fn monitoring_suspend(
         staff.0.user_id,
         user_id,
         StaffAction::Suspend,
+        body.0.note,
+    )
+    .await
+}
+
+/// Lift a monitored user's suspension (the one rule of `POST /v1/admin/users/{id}/reinstate`);
+/// the entry goes back to `watching`.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The monitored user's id")),
+    request_body = StaffNote,
+    responses((status = 200, description = "The entry", body = MonitoringEntry)),
+    security(("bearer" = [])),
+)]
+#[post("/admin/monitoring/{id}/reinstate")]
+pub async fn monitoring_reinstate(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    user_id: web::Path<String>,
+    body: ValidatedJson<StaffNote>,
+) -> ApiResult<web::Json<MonitoringEntry>> {
+    staff.require_session()?;
+    let user_id = user_id.into_inner();
+    act(
+        &state,
+        staff.0.user_id,
+        user_id,
+        StaffAction::Reinstate,
         body.0.note,
     )
     .await

@@ -66,5 +66,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::monitoring_list)
         .service(handlers::monitoring_note)
         .service(handlers::monitoring_clear)
-        .service(handlers::monitoring_suspend);
+        .service(handlers::monitoring_suspend)
+        .service(handlers::monitoring_reinstate);
 }

@@ -9,7 +9,8 @@ use shared_types::{ErrorCode, Page, PageParams};
 
 use super::score;
 use crate::admin::audit::{self, Change};
-use crate::db::schema::{monitoring, monitoring_events, partner_profiles, refresh_tokens, users};
+use crate::auth::suspension;
+use crate::db::schema::{monitoring, monitoring_events, users};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -214,6 +215,8 @@ pub enum StaffAction {
     Note,
     Clear,
     Suspend,
+    /// Lifts the suspension; the entry goes back to `watching`.
+    Reinstate,
 }
 
 /// Staff act on an entry, with a note that joins its history (and the audit log). Clearing
@@ -239,6 +242,11 @@ pub fn act(
             &[MonitoringStatus::Watching, MonitoringStatus::Cleared][..],
             Some(MonitoringStatus::Suspended),
         ),
+        StaffAction::Reinstate => (
+            "reinstated",
+            &[MonitoringStatus::Suspended][..],
+            Some(MonitoringStatus::Watching),
+        ),
     };
     if let Some(to) = to {
         let from: Vec<&str> = allowed_from.iter().map(|s| s.as_str()).collect();
@@ -259,8 +267,20 @@ pub fn act(
             ));
         }
     }
-    if action == StaffAction::Suspend {
-        suspend_account(conn, user_id, now)?;
+    let decision = suspension::Decision {
+        staff_id,
+        user_id,
+        reason: note,
+        now,
+    };
+    match action {
+        StaffAction::Suspend => {
+            suspension::suspend(conn, decision)?;
+        }
+        StaffAction::Reinstate => {
+            suspension::reinstate(conn, decision)?;
+        }
+        StaffAction::Note | StaffAction::Clear => {}
     }
     log(conn, user_id, name, note.trim(), Some(staff_id), now)?;
     audit::record(
@@ -276,22 +296,4 @@ pub fn act(
         },
     )?;
     entry(conn, user_id)
-}
-
-/// No new sessions, no refresh of the open ones, and a pro disappears from search and leads.
-fn suspend_account(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> ApiResult<()> {
-    diesel::update(users::table.find(user_id))
-        .set(users::suspended_at.eq(now))
-        .execute(conn)?;
-    diesel::update(
-        refresh_tokens::table
-            .filter(refresh_tokens::user_id.eq(user_id))
-            .filter(refresh_tokens::revoked_at.is_null()),
-    )
-    .set(refresh_tokens::revoked_at.eq(now))
-    .execute(conn)?;
-    diesel::update(partner_profiles::table.find(user_id))
-        .set(partner_profiles::status.eq("suspended"))
-        .execute(conn)?;
-    Ok(())
 }

@@ -41,10 +41,17 @@ pub fn assign(
     ))
     .execute(conn)?;
     if won == 0 {
-        let status: String = service_requests::table
+        let (status, assigned_to): (String, Option<String>) = service_requests::table
             .find(&request.id)
-            .select(service_requests::status)
+            .select((
+                service_requests::status,
+                service_requests::assigned_partner_id,
+            ))
             .first(conn)?;
+        // The same pro's other confirm (a double tap) won a moment ago: the same job.
+        if status == "assigned" && assigned_to.as_deref() == Some(offer.partner_id.as_str()) {
+            return existing(conn, &request.id);
+        }
         return Err(if status == "assigned" {
             ApiError::new(ErrorCode::LeadTaken, "another pro took this lead first")
         } else {

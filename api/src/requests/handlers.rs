@@ -225,10 +225,10 @@ pub async fn confirm_lead(
 ) -> ApiResult<web::Json<Assignment>> {
     partner.require_scope(Scope::LeadsWrite)?;
     let partner_id = partner.0.user_id;
-    let assignment = state
+    let confirmed = state
         .write(move |conn| leads::confirm(conn, &partner_id, &id))
         .await?;
-    Ok(web::Json(assignment))
+    Ok(web::Json(confirmed.into_result()?))
 }
 
 /// Apply for a review-category lead with a message and a quote; staff choose the pro.

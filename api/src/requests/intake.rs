@@ -102,7 +102,7 @@ pub fn create(
                 &row,
                 &partner.user_id,
                 (distance, None, partner.star_score),
-                profile_lead_expiry(&input.windows, policy.offer_expiry(now)),
+                profile_lead_expiry(&input.windows, now, policy.offer_expiry(now)),
             )?;
             // A customer asking from the profile is a connection, answered or not (002).
             connections::record_connection(
@@ -315,10 +315,15 @@ pub fn rematch(
 const PROFILE_LEAD_MAX_WAIT_DAYS: i64 = 14;
 
 /// When a profile lead stops waiting for its pro: the customer chose them, so it does not expire
-/// like a marketplace offer (002) but stays until the last preferred window has passed (at most
-/// two weeks, and never before a marketplace offer would).
-fn profile_lead_expiry(windows: &[TimeWindow], marketplace_expiry: NaiveDateTime) -> NaiveDateTime {
-    let longest = marketplace_expiry + chrono::Duration::days(PROFILE_LEAD_MAX_WAIT_DAYS);
+/// like a marketplace offer (002) but stays until the last preferred window has passed: at most
+/// two weeks from `now`, and never before a marketplace offer would.
+fn profile_lead_expiry(
+    windows: &[TimeWindow],
+    now: NaiveDateTime,
+    marketplace_expiry: NaiveDateTime,
+) -> NaiveDateTime {
+    let longest =
+        (now + chrono::Duration::days(PROFILE_LEAD_MAX_WAIT_DAYS)).max(marketplace_expiry);
     windows
         .iter()
         .map(|window| window.end.naive_utc())

@@ -171,12 +171,34 @@ fn is_overdue(offer: &OfferRow) -> bool {
     offer.status() == OfferStatus::Offered && offer.expires_at <= db::now()
 }
 
+/// What a pro's confirm came to.
+#[derive(Debug)]
+pub enum Confirmed {
+    Won(Assignment),
+    /// Another pro won first. The attempt is recorded (the pro answered: matching must not rank
+    /// them as a non-responder), so the caller commits before answering `lead_taken`.
+    Lost,
+}
+
+impl Confirmed {
+    /// The assignment, or the `lead_taken` problem of a lost race.
+    pub fn into_result(self) -> ApiResult<Assignment> {
+        match self {
+            Self::Won(assignment) => Ok(assignment),
+            Self::Lost => Err(ApiError::new(
+                ErrorCode::LeadTaken,
+                "another pro took this lead first",
+            )),
+        }
+    }
+}
+
 /// Instant categories: the first pro to confirm gets the job (000). A repeated confirm by the
 /// winner returns the same assignment.
-pub fn confirm(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<Assignment> {
+pub fn confirm(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<Confirmed> {
     let (offer, request, category) = answerable(conn, partner_id, offer_id)?;
     if offer.status() == OfferStatus::Accepted {
-        return assignment::existing(conn, &request.id);
+        return assignment::existing(conn, &request.id).map(Confirmed::Won);
     }
     if category.to_view().assignment_mode != AssignmentMode::Instant {
         return Err(ApiError::new(
@@ -189,6 +211,10 @@ pub fn confirm(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> Api
             ErrorCode::LeadExpired,
             "this offer has expired",
         ));
+    }
+    if offer.status() == OfferStatus::Taken {
+        record_attempt(conn, offer_id)?;
+        return Ok(Confirmed::Lost);
     }
     if offer.status() != OfferStatus::Offered {
         return Err(refuse(&offer));
@@ -203,7 +229,29 @@ pub fn confirm(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> Api
         user_id: partner_id.to_owned(),
         party: Party::Partner,
     };
-    assignment::assign(conn, &request, &offer, &price, &by)
+    match assignment::assign(conn, &request, &offer, &price, &by) {
+        Ok(assignment) => Ok(Confirmed::Won(assignment)),
+        // Nothing was written before the race was lost: the winner's transaction has closed this
+        // offer as `taken`, and only the attempt is left to record.
+        Err(error) if error.code() == ErrorCode::LeadTaken => {
+            record_attempt(conn, offer_id)?;
+            Ok(Confirmed::Lost)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Marks a `taken` offer as answered: its pro pressed Confirm and lost the race.
+fn record_attempt(conn: &mut DbConnection, offer_id: &str) -> ApiResult<()> {
+    diesel::update(
+        lead_offers::table
+            .filter(lead_offers::id.eq(offer_id))
+            .filter(lead_offers::status.eq(OfferStatus::Taken.as_str()))
+            .filter(lead_offers::responded_at.is_null()),
+    )
+    .set(lead_offers::responded_at.eq(db::now()))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Review categories: the pro applies with a message and a quote; staff decide (001).
@@ -278,6 +326,21 @@ pub fn decline(
         sweep::offer_round_or_give_up(conn, &request, policy)?;
     }
     get(conn, partner_id, offer_id)
+}
+
+/// A suspended pro's live offers are withdrawn; the sweep offers their requests onwards (a
+/// profile lead left with no pro becomes unfilled, and its customer is told).
+pub fn withdraw_partner_offers(conn: &mut DbConnection, partner_id: &str) -> ApiResult<usize> {
+    Ok(diesel::update(
+        lead_offers::table
+            .filter(lead_offers::partner_id.eq(partner_id))
+            .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES)),
+    )
+    .set((
+        lead_offers::status.eq(OfferStatus::Withdrawn.as_str()),
+        lead_offers::responded_at.eq(None::<chrono::NaiveDateTime>),
+    ))
+    .execute(conn)?)
 }
 
 /// Staff: the applications to a review-mode request, with each pro's qualifications.

@@ -181,24 +181,35 @@ pub fn find_candidates(
 }
 
 /// Answered offers out of decided ones in the last 30 days, smoothed: (answered + 1) / (n + 2).
-fn response_rates(
+/// An offer counts as answered when its pro confirmed (won or lost the race), applied or
+/// declined, and as missed when it expired; one closed by someone else's win before its pro
+/// answered, or withdrawn, says nothing about the pro and is not counted.
+pub fn response_rates(
     conn: &mut DbConnection,
     partner_ids: &[String],
 ) -> ApiResult<HashMap<String, f64>> {
     let since = db::now() - Duration::days(RESPONSE_WINDOW_DAYS);
-    let rows: Vec<(String, String)> = lead_offers::table
+    let rows: Vec<(String, String, bool)> = lead_offers::table
         .filter(lead_offers::partner_id.eq_any(partner_ids))
         .filter(lead_offers::offered_at.ge(since))
         .filter(lead_offers::status.ne_all(["offered", "withdrawn"]))
-        .select((lead_offers::partner_id, lead_offers::status))
+        .select((
+            lead_offers::partner_id,
+            lead_offers::status,
+            lead_offers::responded_at.is_not_null(),
+        ))
         .load(conn)?;
     let mut counts: HashMap<String, (u32, u32)> = HashMap::new();
-    for (partner, status) in rows {
+    for (partner, status, responded) in rows {
+        let answered = match status.as_str() {
+            "accepted" | "applied" | "declined" => true,
+            "taken" if responded => true,
+            "taken" => continue,
+            _ => false,
+        };
         let entry = counts.entry(partner).or_default();
         entry.1 += 1;
-        if matches!(status.as_str(), "accepted" | "applied" | "declined") {
-            entry.0 += 1;
-        }
+        entry.0 += u32::from(answered);
     }
     Ok(counts
         .into_iter()

@@ -119,7 +119,7 @@ impl OfferRow {
     pub fn application(&self) -> Option<ApplyInput> {
         Some(ApplyInput {
             message: self.message.clone()?,
-            quote: self.quote()?,
+            quote: self.quote()?.into(),
         })
     }
 

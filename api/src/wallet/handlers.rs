@@ -53,7 +53,7 @@ async fn charge(
     let payment = opened.payment;
     tracing::info!(payment_id = %payment.id, resumed = opened.resumed, "charging the card");
     let description = format!("Porchlight job {}", payment.job_id);
-    let outcome = state
+    let answer = state
         .payments
         .charge(&Charge {
             payment_id: &payment.id,
@@ -63,15 +63,22 @@ async fn charge(
             card_token,
             description: &description,
         })
-        .await
-        .map_err(|error| {
+        .await;
+    let outcome = match answer {
+        Ok(outcome) => outcome,
+        Err(error) => {
             tracing::warn!(payment_id = %payment.id, %error, "payment provider unavailable");
-            ApiError::new(
+            let payment_id = payment.id.clone();
+            state
+                .write(move |conn| payments::release_hold(conn, &payment_id))
+                .await?;
+            return Err(ApiError::new(
                 ErrorCode::PaymentProviderUnavailable,
                 "the payment provider did not answer; nothing is settled yet — retry with the \
                  same Idempotency-Key",
-            )
-        })?;
+            ));
+        }
+    };
     let now = state.clock.now();
     let claimed = claimed.clone();
     let (status, body) = state

@@ -6,6 +6,9 @@
 //! A job has at most one job payment and one tip in progress or done (unique indexes). A payment
 //! left `processing` by a provider that did not answer is resumed by the next attempt under the
 //! same payment id, so the provider sees the same idempotency keys and charges at most once.
+//! While one attempt is talking to the provider it holds the payment (`charging_until`), so a
+//! second attempt (a double tap under another Idempotency-Key) is told `already_paid` instead of
+//! racing the first with the same call.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -187,6 +190,11 @@ pub fn open_tip(
     )
 }
 
+/// How long an attempt may hold a payment while it calls the provider: longer than the
+/// provider client's timeouts (two calls of at most 25 s each), so a live attempt never loses
+/// it; a crashed one frees it for the next attempt after this.
+const CHARGE_HOLD: chrono::Duration = chrono::Duration::minutes(2);
+
 fn open(
     conn: &mut DbConnection,
     job: &JobRow,
@@ -202,15 +210,29 @@ fn open(
         .select(PaymentRow::as_select())
         .first(conn)
         .optional()?;
+    let in_progress =
+        || already_paid("a payment for this job is being processed; wait for its outcome");
     if let Some(current) = current {
         return match current.status() {
-            PaymentStatus::Processing if current.amount_cents == amount_cents => Ok(Opened {
-                payment: current,
-                resumed: true,
-            }),
-            PaymentStatus::Processing => Err(already_paid(
-                "a payment for this job is being processed; wait for its outcome",
-            )),
+            PaymentStatus::Processing if current.amount_cents == amount_cents => {
+                let held = diesel::update(
+                    payments::table.filter(payments::id.eq(&current.id)).filter(
+                        payments::charging_until
+                            .is_null()
+                            .or(payments::charging_until.le(now)),
+                    ),
+                )
+                .set(payments::charging_until.eq(now + CHARGE_HOLD))
+                .execute(conn)?;
+                if held == 0 {
+                    return Err(in_progress());
+                }
+                Ok(Opened {
+                    payment: current,
+                    resumed: true,
+                })
+            }
+            PaymentStatus::Processing => Err(in_progress()),
             _ => Err(already_paid(match purpose {
                 PaymentPurpose::Job => "the job is already paid",
                 PaymentPurpose::Tip => "this job was already tipped",
@@ -230,6 +252,7 @@ fn open(
             payments::status.eq(PaymentStatus::Processing.as_str()),
             payments::created_at.eq(now),
             payments::updated_at.eq(now),
+            payments::charging_until.eq(now + CHARGE_HOLD),
         ))
         .execute(conn);
     match inserted {
@@ -238,15 +261,24 @@ fn open(
             resumed: false,
         }),
         // Another attempt opened one a moment ago.
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Err(
-            already_paid("a payment for this job is being processed; wait for its outcome"),
-        ),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            Err(in_progress())
+        }
         Err(other) => Err(other.into()),
     }
 }
 
 fn already_paid(detail: &str) -> ApiError {
     ApiError::new(ErrorCode::AlreadyPaid, detail)
+}
+
+/// The attempt holding the payment is done talking to the provider (answered or not): the next
+/// attempt may resume it at once.
+pub fn release_hold(conn: &mut DbConnection, payment_id: &str) -> ApiResult<()> {
+    diesel::update(payments::table.find(payment_id))
+        .set(payments::charging_until.eq(None::<NaiveDateTime>))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Applies the provider's answer to a `processing` payment. Run inside a write transaction.
@@ -257,6 +289,7 @@ pub fn record_outcome(
     outcome: &ChargeOutcome,
     now: NaiveDateTime,
 ) -> ApiResult<PaymentRow> {
+    release_hold(conn, payment_id)?;
     match outcome {
         ChargeOutcome::Succeeded { provider_ref } => {
             settle_success(conn, payment_id, provider_ref, now)?;

@@ -325,8 +325,9 @@ pub fn list(
 }
 
 /// Staff mark a payout mailed/transferred (`sent`) or cashed (`cleared`, which also takes the
-/// money out of the platform's cash). Conditional on the current status. Run inside a write
-/// transaction.
+/// money out of the platform's cash). A payout is cleared only after it was sent: a cheque is
+/// mailed before it is cashed, so the record always says when it left. Conditional on the
+/// current status. Run inside a write transaction.
 pub fn mark(
     conn: &mut DbConnection,
     staff_id: &str,
@@ -337,7 +338,7 @@ pub fn mark(
     let to = PayoutStatus::from(mark);
     let from: &[&str] = match mark {
         PayoutMark::Sent => &["pending"],
-        PayoutMark::Cleared => &["pending", "sent"],
+        PayoutMark::Cleared => &["sent"],
     };
     let row: PayoutRow = payouts::table
         .find(payout_id)
@@ -353,11 +354,7 @@ pub fn mark(
             .set((payouts::status.eq("sent"), payouts::sent_at.eq(now)))
             .execute(conn)?,
         PayoutMark::Cleared => diesel::update(target)
-            .set((
-                payouts::status.eq("cleared"),
-                payouts::sent_at.eq(row.sent_at.unwrap_or(now)),
-                payouts::cleared_at.eq(now),
-            ))
+            .set((payouts::status.eq("cleared"), payouts::cleared_at.eq(now)))
             .execute(conn)?,
     };
     if updated == 0 {

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use shared_types::auth::{CreateApiKeyRequest, Role, Scope, SignupRole};
 use shared_types::jobs::{Job, JobStatus};
 use shared_types::notify::{DeviceInput, Platform};
-use shared_types::partners::Money;
+use shared_types::partners::MoneyInput;
 use shared_types::requests::{ApplyInput, OfferStatus, RequestStatus};
 use shared_types::{Client, PageParams};
 
@@ -93,6 +93,8 @@ enum Owned {
     AnyReview,
     /// A fresh customer on the monitoring list (staff manage all of them).
     MonitoredUser,
+    /// The same, suspended from the list.
+    SuspendedUser,
     /// A pending payout (staff manage all of them).
     AnyPayout,
     /// A refund the payment provider refused (staff manage all of them).
@@ -280,6 +282,27 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
             on(
                 Owned::MonitoredUser,
                 with_body(json!({ "note": "Repeated abuse" }), staff()),
+            ),
+        ),
+        (
+            "POST /v1/admin/monitoring/{id}/reinstate",
+            on(
+                Owned::SuspendedUser,
+                with_body(json!({ "note": "Apologised" }), staff()),
+            ),
+        ),
+        (
+            "POST /v1/admin/users/{id}/suspend",
+            on(
+                Owned::MonitoredUser,
+                with_body(json!({ "reason": "Chargebacks" }), staff()),
+            ),
+        ),
+        (
+            "POST /v1/admin/users/{id}/reinstate",
+            on(
+                Owned::SuspendedUser,
+                with_body(json!({ "reason": "Resolved" }), staff()),
             ),
         ),
         ("GET /v1/admin/outbox", staff()),
@@ -921,6 +944,32 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
         Owned::CompletedJob => Target::id(cast.completed_job().await.id),
         Owned::PublishedReview | Owned::AnyReview => Target::id(cast.published_review().await),
         Owned::MonitoredUser => Target::id(cast.monitored_user().await),
+        Owned::SuspendedUser => {
+            let id = cast.monitored_user().await;
+            let (user_id, now) = (id.clone(), cast.state.clock.now());
+            cast.state
+                .write(move |conn| {
+                    let staff_id = porchlight::auth::accounts::list_users(
+                        conn,
+                        Some(Role::Staff),
+                        &PageParams::default(),
+                    )?
+                    .items
+                    .remove(0)
+                    .id;
+                    porchlight::ratings::monitoring::act(
+                        conn,
+                        &staff_id,
+                        &user_id,
+                        porchlight::ratings::monitoring::StaffAction::Suspend,
+                        "Repeated abuse",
+                        now,
+                    )
+                })
+                .await
+                .unwrap();
+            Target::id(id)
+        }
         Owned::DisputedJob => {
             let job = cast.completed_job().await;
             let reason = json!({ "reason": "The grout is still dirty everywhere" });
@@ -942,7 +991,7 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
             let (request, offer) = cast.profile_lead("plumbing").await;
             let apply = ApplyInput {
                 message: "Available".into(),
-                quote: Money {
+                quote: MoneyInput {
                     amount_cents: 30_000,
                     currency: "CAD".into(),
                 },
@@ -1023,6 +1072,7 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
         | Owned::DisputedJob
         | Owned::AnyReview
         | Owned::MonitoredUser
+        | Owned::SuspendedUser
         | Owned::AnyPayout
         | Owned::FailedRefund => true,
     }

@@ -192,12 +192,13 @@ async fn a_missing_row_is_404_and_an_exhausted_pool_is_503() {
     assert_eq!(error.code(), Some(ErrorCode::ServiceUnavailable));
     drop(held);
 
-    // The token is still valid but its account is gone.
+    // The token is still signed but its account is gone: the credential is no good (401).
     app.sql(&format!("DELETE FROM users WHERE id = '{}'", user.id))
         .await;
+    app.state.standing.forget(&user.id);
     let error = client.me().await.unwrap_err();
-    assert_eq!(error.status(), Some(404));
-    assert_eq!(error.code(), Some(ErrorCode::NotFound));
+    assert_eq!(error.status(), Some(401));
+    assert_eq!(error.code(), Some(ErrorCode::InvalidToken));
 }
 
 #[tokio::test]
@@ -236,4 +237,83 @@ async fn health_and_readiness() {
         "sqlite"
     };
     assert_eq!(ready.backend, backend);
+}
+
+/// PostgreSQL text cannot hold U+0000: a NUL anywhere in a body, a query or a path is refused at
+/// the edge, on both backends, before any handler or query sees it, and changes nothing.
+#[tokio::test]
+async fn a_nul_character_is_refused_everywhere() {
+    use serde_json::json;
+    let app = TestApp::spawn().await;
+    let users_before = app.count("users").await;
+
+    // Unauthenticated: sign-in and sign-up, at the top level and by key.
+    let login = json!({ "email": "a\u{0}@example.com", "password": "whatever it is" });
+    let (status, _, problem, _) = raw(
+        &app,
+        Method::POST,
+        "/v1/auth/login",
+        Some("application/json"),
+        &login.to_string(),
+    )
+    .await;
+    assert_eq!((status, problem.code), (422, ErrorCode::ValidationFailed));
+    assert!(problem.errors.contains_key("email"), "{problem:?}");
+    let (status, _, problem, _) = raw(
+        &app,
+        Method::POST,
+        "/v1/auth/register",
+        Some("application/json"),
+        &registration_with("name", Some(json!("Ann\u{0}"))),
+    )
+    .await;
+    assert_eq!((status, problem.code), (422, ErrorCode::ValidationFailed));
+    assert!(problem.errors.contains_key("name"), "{problem:?}");
+    assert_eq!(app.count("users").await, users_before);
+
+    // Signed in: a nested field, an array item, a query parameter, a path id.
+    let (_, customer) = app.customer().await;
+    let mut request = json!({
+        "category": "cleaning", "description": "Deep clean",
+        "address": { "street": "1 Main\u{0} St", "city": "Toronto", "postal_code": "M5H 2N2",
+                     "country": "CA", "lat": 43.65, "lon": -79.38 },
+        "windows": [], "photo_urls": ["https://x.example.com/a.jpg\u{0}"],
+    });
+    let send = |body: serde_json::Value| {
+        customer
+            .request(Method::POST, "/v1/requests")
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    let response = send(request.clone()).await.unwrap();
+    assert_eq!(response.status(), 422);
+    let problem: ProblemDetails = response.json().await.unwrap();
+    assert!(problem.errors.contains_key("address.street"), "{problem:?}");
+    request["address"]["street"] = json!("1 Main St");
+    let problem: ProblemDetails = send(request).await.unwrap().json().await.unwrap();
+    assert!(problem.errors.contains_key("photo_urls[0]"), "{problem:?}");
+
+    let response = customer
+        .request(
+            Method::GET,
+            "/v1/partners?category=clean%00ing&lat=43.6&lon=-79.3",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let problem: ProblemDetails = response.json().await.unwrap();
+    assert!(problem.errors.contains_key("category"), "{problem:?}");
+    for path in [
+        "/v1/requests/abc%00def",
+        "/v1/jobs/%00",
+        "/v1/partners/x%00/contact-clicks",
+    ] {
+        let response = customer.request(Method::GET, path).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        let problem: ProblemDetails = response.json().await.unwrap();
+        assert_eq!(problem.code, ErrorCode::NotFound, "{path}");
+    }
+    assert_eq!(app.count("service_requests").await, 0);
 }

@@ -30,8 +30,10 @@ struct Books {
     answered: HashMap<String, Answered>,
     refunds: Vec<Value>,
     refund_mode: RefundMode,
-    /// The parameters of the request being answered (kept with its answer).
-    pending_parameters: Parameters,
+    /// Keys whose first request is still being answered, with its parameters.
+    in_flight: HashMap<String, Parameters>,
+    /// How long creating a PaymentIntent takes (a slow network or a busy provider).
+    create_latency: std::time::Duration,
     /// Every call: (path, Idempotency-Key; empty for a GET).
     calls: Vec<(String, String)>,
     counter: u32,
@@ -87,6 +89,11 @@ impl FakeStripe {
             ("STRIPE_SECRET_KEY", SECRET_KEY.into()),
             ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET.into()),
         ]
+    }
+
+    /// Makes every PaymentIntent creation take this long.
+    pub fn set_create_latency(&self, latency: std::time::Duration) {
+        self.books.lock().unwrap().create_latency = latency;
     }
 
     /// The bank confirmed a `processing` PaymentIntent: it succeeds (the webhook is separate).
@@ -187,7 +194,8 @@ fn parameters(req: &HttpRequest, form: &Form) -> Parameters {
 }
 
 /// Checks the key and replays an answer already given under the same Idempotency-Key; the same
-/// key with other parameters is refused, as Stripe does (400 `idempotency_error`).
+/// key with other parameters is refused, as Stripe does (400 `idempotency_error`), and so is a
+/// request under a key whose first request is still in progress (409).
 fn begin(books: &mut Books, req: &HttpRequest, form: &Form) -> Result<String, Box<HttpResponse>> {
     if let Some(refused) = unauthorized(req) {
         return Err(Box::new(refused));
@@ -209,24 +217,34 @@ fn begin(books: &mut Books, req: &HttpRequest, form: &Form) -> Result<String, Bo
         let status = actix_web::http::StatusCode::from_u16(*status).unwrap();
         return Err(Box::new(HttpResponse::build(status).json(body.clone())));
     }
-    books.pending_parameters = parameters(req, form);
+    if !key.is_empty() && books.in_flight.contains_key(&key) {
+        return Err(Box::new(HttpResponse::Conflict().json(json!({ "error": {
+            "type": "idempotency_error",
+            "message": "There is currently another in-progress request using this Idempotent Key. Please try again later.",
+        } }))));
+    }
+    books.in_flight.insert(key.clone(), parameters(req, form));
     Ok(key)
 }
 
 fn answer(books: &mut Books, key: String, status: u16, body: Value) -> HttpResponse {
+    let first = books.in_flight.remove(&key).unwrap_or_default();
     if !key.is_empty() {
-        let first = std::mem::take(&mut books.pending_parameters);
         books.answered.insert(key, (first, status, body.clone()));
     }
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).json(body)
 }
 
-async fn create_intent(books: Shared, req: HttpRequest, form: Form) -> HttpResponse {
-    let mut books = books.lock().unwrap();
-    let key = match begin(&mut books, &req, &form) {
-        Ok(key) => key,
-        Err(replay) => return *replay,
+async fn create_intent(shared: Shared, req: HttpRequest, form: Form) -> HttpResponse {
+    let (key, latency) = {
+        let mut books = shared.lock().unwrap();
+        match begin(&mut books, &req, &form) {
+            Ok(key) => (key, books.create_latency),
+            Err(replay) => return *replay,
+        }
     };
+    tokio::time::sleep(latency).await;
+    let mut books = shared.lock().unwrap();
     books.counter += 1;
     let id = format!("pi_{}", books.counter);
     let intent = json!({

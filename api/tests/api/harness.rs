@@ -21,6 +21,22 @@ pub fn every_day(time_zone: &str, start: &str, end: &str) -> Availability {
     Availability::every_day(time_zone, start, end)
 }
 
+/// Waits until `check` holds, polling every 20 ms; fails the test after `within`.
+pub async fn eventually<F, Fut>(within: std::time::Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the condition did not hold within {within:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// A database that exists for one test and is removed after it.
 pub enum TestDatabase {
     Sqlite(tempfile::TempDir),
@@ -221,6 +237,11 @@ impl TestApp {
             .expect("create staff");
         let tokens = self.login(&email, PASSWORD).await.expect("staff login");
         (user, self.client.with_token(tokens.access_token))
+    }
+
+    /// The email of the account `client` is signed in as.
+    pub async fn me_email(&self, client: &Client) -> String {
+        client.me().await.expect("me").email
     }
 
     pub async fn login(

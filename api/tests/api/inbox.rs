@@ -30,7 +30,8 @@ async fn preferences_start_at_defaults_are_replaced_whole_and_bad_input_changes_
         [
             NotificationCategory::JobAlerts,
             NotificationCategory::RequestUpdates,
-            NotificationCategory::Payments
+            NotificationCategory::Payments,
+            NotificationCategory::Account
         ]
     );
     assert_eq!(defaults.quiet_hours, None);

@@ -670,7 +670,7 @@ async fn disputes_inside_the_window_and_not_after() {
     let partial = ResolveDisputeInput {
         outcome: DisputeOutcome::Partial,
         note: "Bathroom skipped: a quarter back".into(),
-        refund: Some(cad(CLEANING_PRICE)),
+        refund: Some(cad(CLEANING_PRICE).into()),
     };
     let too_much = cast
         .staff
@@ -679,7 +679,7 @@ async fn disputes_inside_the_window_and_not_after() {
         .unwrap_err();
     assert_eq!(too_much.code(), Some(ErrorCode::ValidationFailed));
     let partial = ResolveDisputeInput {
-        refund: Some(cad(3_725)),
+        refund: Some(cad(3_725).into()),
         ..partial
     };
     let resolved = cast

@@ -4,8 +4,8 @@
 use chrono::{Duration, Utc};
 use serde_json::json;
 use shared_types::partners::{
-    Availability, MembershipTier, Money, PartnerAdminUpdate, PartnerProfileInput, PartnerStatus,
-    ServiceArea, Weekday,
+    Availability, MembershipTier, MoneyInput, PartnerAdminUpdate, PartnerProfileInput,
+    PartnerStatus, ServiceArea, Weekday,
 };
 use shared_types::requests::{
     Address, ApplyInput, DeclineInput, Lead, LeadFilter, OfferStatus, RequestKind, RequestStatus,
@@ -236,10 +236,13 @@ async fn matching_picks_eligible_pros_and_the_first_confirm_wins() {
     assert_eq!(created.offers_sent, 3);
 
     for (why, outsider) in &outsiders {
-        assert!(
-            lead_for(outsider, &created.id).await.is_none(),
-            "{why} got the lead"
-        );
+        let offered = count_where(
+            &app,
+            "lead_offers",
+            &format!("partner_id = '{}'", outsider.id),
+        )
+        .await;
+        assert_eq!(offered, 0, "{why} got the lead");
     }
     let lead = lead_for(&near, &created.id).await.unwrap();
     assert_eq!(lead.status, OfferStatus::Offered);
@@ -454,6 +457,81 @@ async fn concurrent_confirms_have_exactly_one_winner() {
         count_where(&app, "lead_offers", "status = 'taken'").await,
         pros_count - 1
     );
+    assert_eq!(
+        count_where(
+            &app,
+            "lead_offers",
+            "status = 'taken' AND responded_at IS NOT NULL"
+        )
+        .await,
+        pros_count - 1,
+        "every loser pressed Confirm: each attempt is an answer"
+    );
+}
+
+/// A double tap (or a flaky network's retries): the same pro confirming their own offer many
+/// times at once gets the same job every time, never `lead_taken`.
+#[tokio::test]
+async fn one_pro_confirming_many_times_at_once_gets_one_job() {
+    let app = TestApp::spawn_with(&[("HTTP_WORKERS", "4"), ("DB_POOL_SIZE", "8")]).await;
+    let (_, staff) = app.staff().await;
+    let only = pro(&app, &staff, Twist::default()).await;
+    let (_, customer) = app.customer().await;
+    let created = customer
+        .create_request(&request("cleaning", None))
+        .await
+        .unwrap();
+    let offer = lead_for(&only, &created.id).await.unwrap().id;
+    let attempts: Vec<_> = (0..50)
+        .map(|_| {
+            let (client, offer) = (only.client.clone(), offer.clone());
+            tokio::spawn(async move { client.confirm_lead(&offer).await })
+        })
+        .collect();
+    let mut jobs = std::collections::BTreeSet::new();
+    for attempt in attempts {
+        jobs.insert(attempt.await.unwrap().expect("every tap succeeds").job_id);
+    }
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(app.count("jobs").await, 1);
+}
+
+/// Matching ranks by response rate among equals: a pro who pressed Confirm and lost the race
+/// answered; one whose offer was closed by someone else's win before they looked did not miss
+/// anything; only an expired offer is a miss.
+#[tokio::test]
+async fn losing_a_race_is_an_answer_and_a_closed_offer_is_no_miss() {
+    let app = TestApp::spawn_with(&[("LEAD_OFFERS_PER_ROUND", "10")]).await;
+    let (_, staff) = app.staff().await;
+    let (winner, loser, idle) = (
+        pro(&app, &staff, Twist::default()).await,
+        pro(&app, &staff, Twist::default()).await,
+        pro(&app, &staff, Twist::default()).await,
+    );
+    let (_, customer) = app.customer().await;
+    let created = customer
+        .create_request(&request("cleaning", None))
+        .await
+        .unwrap();
+    let won = lead_for(&winner, &created.id).await.unwrap();
+    winner.client.confirm_lead(&won.id).await.unwrap();
+    let lost = lead_for(&loser, &created.id).await.unwrap();
+    let error = loser.client.confirm_lead(&lost.id).await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::LeadTaken));
+
+    let ids = vec![winner.id.clone(), loser.id.clone(), idle.id.clone()];
+    let rates = app
+        .state
+        .db(move |conn| porchlight::requests::matching::response_rates(conn, &ids))
+        .await
+        .unwrap();
+    let rate = |pro: &Pro| rates.get(&pro.id).copied().unwrap_or(0.5);
+    assert!((rate(&loser) - 2.0 / 3.0).abs() < 1e-9, "{}", rate(&loser));
+    assert!((rate(&winner) - 2.0 / 3.0).abs() < 1e-9);
+    assert!(
+        (rate(&idle) - 0.5).abs() < 1e-9,
+        "a closed offer is neutral"
+    );
 }
 
 #[tokio::test]
@@ -482,11 +560,24 @@ async fn review_leads_go_to_the_applicant_staff_choose() {
     assert_eq!(confirm.code(), Some(ErrorCode::InvalidTransition));
     let quote = |cents| ApplyInput {
         message: "Can replace the trap and the valve".into(),
-        quote: Money {
+        quote: MoneyInput {
             amount_cents: cents,
             currency: "CAD".into(),
         },
     };
+    // A zero quote would make a job that can never be paid.
+    let free = first
+        .client
+        .apply_lead(&first_lead.id, &quote(0))
+        .await
+        .unwrap_err();
+    assert!(
+        free.problem()
+            .unwrap()
+            .errors
+            .contains_key("quote.amount_cents"),
+        "{free}"
+    );
     let applied = first
         .client
         .apply_lead(&first_lead.id, &quote(32_000))

@@ -17,3 +17,4 @@ mod notify;
 mod openapi;
 mod partners;
 mod ratings;
+mod suspension;

@@ -8,7 +8,7 @@ use chrono::Duration;
 use reqwest::Method;
 use serde_json::json;
 use shared_types::jobs::{CompleteInput, DisputeInput, DisputeOutcome, Job, ResolveDisputeInput};
-use shared_types::partners::Money;
+use shared_types::partners::{Money, MoneyInput};
 use shared_types::wallet::{
     LedgerKind, PaymentInput, PaymentStatus, PayoutFilter, PayoutMark, PayoutMethodInput,
     PayoutMethodKind, PayoutStatus, PayoutStatusInput, Refund, RefundFilter, RefundReason,
@@ -219,7 +219,7 @@ async fn money_follows_a_job_from_payment_to_payout() {
 
     // A tip goes to the pro in full, once; it is in the job's currency.
     let tip = |amount_cents, currency: &str| TipInput {
-        amount: Money {
+        amount: MoneyInput {
             amount_cents,
             currency: currency.into(),
         },
@@ -332,8 +332,16 @@ async fn money_follows_a_job_from_payment_to_payout() {
     );
     assert_eq!(payout.status, PayoutStatus::Pending);
 
-    // Mailed, then cashed: the money leaves the platform.
+    // Mailed, then cashed: the money leaves the platform. Never cashed before it was mailed.
     let mark = |status| PayoutStatusInput { status };
+    assert_eq!(
+        code(
+            cast.staff
+                .admin_mark_payout(&payout.id, &mark(PayoutMark::Cleared), "m-0")
+                .await
+        ),
+        Some(ErrorCode::InvalidTransition)
+    );
     let sent = cast
         .staff
         .admin_mark_payout(&payout.id, &mark(PayoutMark::Sent), "m-1")
@@ -490,7 +498,7 @@ async fn cancellations_and_disputes_settle_the_money() {
                 &ResolveDisputeInput {
                     outcome,
                     note: "Photos reviewed".into(),
-                    refund: refund.map(cad),
+                    refund: refund.map(|cents| cad(cents).into()),
                 },
             )
             .await
@@ -578,7 +586,7 @@ async fn bad_money_input_changes_nothing() {
     );
     // Not completed: no tip.
     let tip = TipInput {
-        amount: cad(500),
+        amount: cad(500).into(),
         card_token: "tok_visa".into(),
     };
     assert_eq!(
@@ -926,7 +934,7 @@ async fn concurrent_payout_runs_pay_each_partner_once() {
     // Two pros with money available: tips on completed jobs.
     let (second_id, second) = pro(&cast.app, &cast.staff).await;
     let tip = TipInput {
-        amount: cad(2_000),
+        amount: cad(2_000).into(),
         card_token: "tok_visa".into(),
     };
     let job = cast.completed_job(1).await;
@@ -1109,7 +1117,7 @@ mod sequences {
                     let input = ResolveDisputeInput {
                         outcome: DisputeOutcome::Partial,
                         note: "Split".into(),
-                        refund: Some(cad(*cents)),
+                        refund: Some(cad(*cents).into()),
                     };
                     cast.staff
                         .admin_resolve_dispute(&job.id, &input)
@@ -1120,7 +1128,7 @@ mod sequences {
             Op::Tip(i, cents) => {
                 if let Some(job) = pick(*i) {
                     let tip = TipInput {
-                        amount: cad(*cents),
+                        amount: cad(*cents).into(),
                         card_token: "tok_visa".into(),
                     };
                     let _ = cast.customer.tip_job(&job.id, &tip, &key).await;
@@ -1158,4 +1166,41 @@ mod sequences {
             refunds_sent(&cast.staff).await;
         });
     }
+}
+
+/// A double tap on Pay sends two payments under two Idempotency-Keys at once: one charge, one
+/// 201, and the other tap is told the job is being paid (409 `already_paid`), never a 502.
+#[tokio::test]
+async fn a_double_tap_on_pay_charges_once_and_says_so() {
+    let stripe = FakeStripe::start();
+    stripe.set_create_latency(std::time::Duration::from_millis(300));
+    let settings = stripe.settings();
+    let overrides: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let cast = Cast::with_settings(&overrides).await;
+    let job = cast.signed_job(2).await;
+    let visa = card("tok_visa");
+    let (first, second) = tokio::join!(
+        cast.customer.pay_job(&job.id, &visa, "tap-1"),
+        cast.customer.pay_job(&job.id, &visa, "tap-2"),
+    );
+    let (paid, refused) = match (first, second) {
+        (Ok(paid), Err(refused)) | (Err(refused), Ok(paid)) => (paid, refused),
+        other => panic!("expected one payment and one refusal, got {other:?}"),
+    };
+    assert_eq!(paid.status, PaymentStatus::Succeeded);
+    assert_eq!(refused.code(), Some(ErrorCode::AlreadyPaid), "{refused}");
+    let creates = stripe
+        .calls()
+        .into_iter()
+        .filter(|(path, _)| path == "/v1/payment_intents")
+        .count();
+    assert_eq!(creates, 1, "the second tap never reached the provider");
+    assert_eq!(cast.app.count("payments").await, 1);
+    // Afterwards, any further tap is the same answer.
+    let again = cast
+        .customer
+        .pay_job(&job.id, &card("tok_visa"), "tap-3")
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), Some(ErrorCode::AlreadyPaid));
 }

@@ -5,8 +5,8 @@ use chrono::Utc;
 use serde_json::{Value, json};
 use shared_types::partners::{
     AssignmentMode, AuditFilter, Availability, CategoryInput, ConnectionsQuery, ContactKind,
-    Granularity, MembershipTier, Money, PartnerAdminUpdate, PartnerFilter, PartnerProfileInput,
-    PartnerSearch, PartnerStatus, ServiceArea, Weekday, WeeklyHours,
+    Granularity, MembershipTier, MoneyInput, PartnerAdminUpdate, PartnerFilter,
+    PartnerProfileInput, PartnerSearch, PartnerStatus, ServiceArea, Weekday, WeeklyHours,
 };
 use shared_types::{Client, ErrorCode, PageParams, ProblemDetails};
 
@@ -225,7 +225,7 @@ async fn a_partner_builds_a_profile_that_the_public_sees_and_contacts() {
         )
         .await
         .unwrap();
-    assert_eq!(audit.items.len(), 2, "newest first");
+    assert_eq!(audit.items.len(), 3, "newest first");
     assert_eq!(audit.items[0].reason.as_deref(), Some("fake reviews"));
     assert_eq!(
         audit.items[0].before,
@@ -235,8 +235,11 @@ async fn a_partner_builds_a_profile_that_the_public_sees_and_contacts() {
         audit.items[0].after,
         Some(json!({"status": "suspended", "tier": "brand_builder"}))
     );
+    // The account's suspension, by the one rule every staff path goes through.
+    assert_eq!(audit.items[1].action, "account.suspend");
+    assert_eq!(audit.items[1].after, Some(json!({"suspended": true})));
     assert_eq!(
-        audit.items[1].after,
+        audit.items[2].after,
         Some(json!({"status": "active", "tier": "brand_builder"}))
     );
 }
@@ -557,7 +560,18 @@ async fn staff_manage_the_catalogue() {
     };
     let error = staff.admin_create_category(&input).await.unwrap_err();
     assert!(error.problem().unwrap().errors.contains_key("list_price"));
-    input.list_price = Some(Money {
+    // A job at zero could never be paid: a price is at least one cent.
+    input.list_price = Some(MoneyInput::new(0, "CAD"));
+    let error = staff.admin_create_category(&input).await.unwrap_err();
+    assert!(
+        error
+            .problem()
+            .unwrap()
+            .errors
+            .contains_key("list_price.amount_cents"),
+        "{error}"
+    );
+    input.list_price = Some(MoneyInput {
         amount_cents: 18_900,
         currency: "CAD".into(),
     });

@@ -411,15 +411,35 @@ async fn low_rated_customers_are_monitored_until_staff_clear_or_suspend_them() {
         .unwrap();
     assert_eq!(
         code(cast.app.login(&customer.email, PASSWORD).await),
-        Some(ErrorCode::Forbidden)
+        Some(ErrorCode::AccountSuspended)
     );
     assert_eq!(
         code(by_key.list_requests(&page).await),
-        Some(ErrorCode::Forbidden)
+        Some(ErrorCode::AccountSuspended)
     );
+    assert_eq!(
+        code(cast.customer.list_requests(&page).await),
+        Some(ErrorCode::AccountSuspended),
+        "the access token stops working too"
+    );
+
+    // Reinstated from the list: back to watching, and the account works again.
+    let entry = cast
+        .staff
+        .admin_monitoring_act(&customer.id, "reinstate", &note("Apologised to the pros"))
+        .await
+        .unwrap();
+    assert_eq!(entry.status, MonitoringStatus::Watching);
+    assert!(cast.app.login(&customer.email, PASSWORD).await.is_ok());
+    assert!(by_key.list_requests(&page).await.is_ok());
     let audit = cast
         .app
         .count("audit_log WHERE action LIKE 'monitoring.%'")
         .await;
-    assert_eq!(audit, 3);
+    assert_eq!(audit, 4);
+    let account_audit = cast
+        .app
+        .count("audit_log WHERE action LIKE 'account.%'")
+        .await;
+    assert_eq!(account_audit, 2, "one suspension, one reinstatement");
 }

@@ -4,7 +4,8 @@ use chrono_tz::Tz;
 use shared_types::notify::{MarkReadInput, Notification, NotificationFilter};
 use shared_types::pagination::PageParams;
 use shared_types::partners::{
-    Category, ContactKind, ContactTarget, Money, PartnerSearch, PartnerSearchHit, PublicPartner,
+    Category, ContactKind, ContactTarget, MoneyInput, PartnerSearch, PartnerSearchHit,
+    PublicPartner,
 };
 use shared_types::ratings::Review;
 use shared_types::requests::{Address, ServiceRequest, ServiceRequestInput, TimeWindow};
@@ -183,7 +184,7 @@ impl RequestForm {
             .map_err(|_| AppError::invalid("windows", "date as YYYY-MM-DD, time as HH:MM"))?;
         let budget = match self.budget.trim() {
             "" => None,
-            text => Some(Money {
+            text => Some(MoneyInput {
                 amount_cents: format::parse_cents(text)
                     .ok_or_else(|| AppError::invalid("budget", "enter an amount"))?,
                 currency: currency.to_owned(),

@@ -9,7 +9,7 @@ use shared_types::jobs::{
     Party, ProposalInput, ProposalStatus, SignAgreementInput,
 };
 use shared_types::pagination::PageParams;
-use shared_types::partners::Money;
+use shared_types::partners::MoneyInput;
 use shared_types::ratings::{JobRatings, RatingInput};
 use shared_types::requests::{CustomerDetails, TimeWindow};
 use shared_types::wallet::{Payment, PaymentInput, PaymentPurpose, PaymentStatus, TipInput};
@@ -389,7 +389,7 @@ impl Checkout {
         let amount_cents = format::parse_cents(amount)
             .ok_or_else(|| AppError::invalid("amount", "enter an amount"))?;
         let body = TipInput {
-            amount: Money {
+            amount: MoneyInput {
                 amount_cents,
                 currency: job.price.currency.clone(),
             },

@@ -6,8 +6,8 @@ use shared_types::ErrorCode;
 use shared_types::notify::{Device, DeviceInput, NotificationPreferences, Platform};
 use shared_types::pagination::PageParams;
 use shared_types::partners::{
-    Availability, Category, ConnectionStats, ConnectionsQuery, Granularity, Money, PartnerProfile,
-    PartnerProfileInput, ServiceArea, Weekday, WeeklyHours,
+    Availability, Category, ConnectionStats, ConnectionsQuery, Granularity, Money, MoneyInput,
+    PartnerProfile, PartnerProfileInput, ServiceArea, Weekday, WeeklyHours,
 };
 use shared_types::ratings::{ReplyInput, Review};
 use shared_types::requests::{ApplyInput, DeclineInput, Lead, LeadFilter};
@@ -356,7 +356,7 @@ pub async fn apply_to_lead(
         .to_owned();
     let body = ApplyInput {
         message: message.trim().to_owned(),
-        quote: Money {
+        quote: MoneyInput {
             amount_cents,
             currency,
         },
