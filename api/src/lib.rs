@@ -209,8 +209,10 @@ impl Application {
         let data = web::Data::new(state.clone());
         let spec = openapi_spec();
         let port = listener.local_addr()?.port();
-        let mut server =
-            HttpServer::new(move || create_app(data.clone(), spec.clone())).listen(listener)?;
+        let mut server = HttpServer::new(move || create_app(data.clone(), spec.clone()))
+            // Signals are handled by `run_until_signalled`, which ends live streams first.
+            .disable_signals()
+            .listen(listener)?;
         if let Some(workers) = workers {
             server = server.workers(workers);
         }
@@ -229,13 +231,25 @@ impl Application {
         &self.state
     }
 
-    /// Stops the HTTP server from outside (`stop(true)` is graceful).
-    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
-        self.server.handle()
+    /// Stops the service from outside (`stop(true)` is graceful).
+    pub fn server_handle(&self) -> StopHandle {
+        StopHandle {
+            server: self.server.handle(),
+            shutdown: self.state.shutdown.clone(),
+        }
     }
 
-    /// Serves until the process is told to stop (SIGINT/SIGTERM: graceful shutdown), running
-    /// the background workers alongside.
+    /// Serves until SIGTERM or SIGINT, then stops gracefully: open live streams end at once,
+    /// requests in flight get up to 30 s. A second signal stops at once.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let signals = actix_web::rt::spawn(stop_on_signals(self.server_handle()));
+        let result = self.run_until_stopped().await;
+        signals.abort();
+        result
+    }
+
+    /// Serves until stopped through [`Application::server_handle`], running the background
+    /// workers alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let alive = Arc::new(());
         let mut workers = notify::start(&self.state, Arc::downgrade(&alive));
@@ -244,6 +258,79 @@ impl Application {
         // Stops the workers when the server stops, or when this future is dropped.
         let _workers = AbortOnDrop(workers);
         self.server.await
+    }
+}
+
+/// Stops a running [`Application`].
+#[derive(Clone)]
+pub struct StopHandle {
+    server: actix_web::dev::ServerHandle,
+    shutdown: notify::signal::Shutdown,
+}
+
+impl StopHandle {
+    /// Ends the open live streams, then stops the server: `graceful` lets requests in flight
+    /// finish (for up to 30 s), otherwise their connections are dropped.
+    pub async fn stop(&self, graceful: bool) {
+        self.shutdown.begin();
+        self.server.stop(graceful).await;
+    }
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C), then stops gracefully; a second one stops at once.
+async fn stop_on_signals(handle: StopHandle) {
+    let mut signals = match StopSignals::listen() {
+        Ok(signals) => signals,
+        Err(error) => {
+            tracing::error!(%error, "cannot listen for stop signals");
+            return;
+        }
+    };
+    signals.next().await;
+    tracing::info!("stopping: live streams end, requests in flight may finish");
+    let graceful = handle.clone();
+    let stopping = actix_web::rt::spawn(async move { graceful.stop(true).await });
+    signals.next().await;
+    tracing::warn!("stopping now: a second stop signal");
+    handle.stop(false).await;
+    let _ = stopping.await;
+}
+
+/// SIGTERM and SIGINT (Ctrl-C elsewhere than Unix).
+struct StopSignals {
+    #[cfg(unix)]
+    terminate: actix_web::rt::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: actix_web::rt::signal::unix::Signal,
+}
+
+impl StopSignals {
+    #[cfg(unix)]
+    fn listen() -> std::io::Result<Self> {
+        use actix_web::rt::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    #[cfg(unix)]
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    #[allow(clippy::unnecessary_wraps, reason = "the Unix version can fail")]
+    fn listen() -> std::io::Result<Self> {
+        Ok(Self {})
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) {
+        let _ = actix_web::rt::signal::ctrl_c().await;
     }
 }
 

@@ -89,7 +89,7 @@ fn serve(settings: Settings) -> ExitCode {
         let app = Application::build(settings)?;
         let url = format!("http://{}:{}", addr.ip(), app.port());
         tracing::info!("Porchlight API listening on {url}; docs at {url}/docs");
-        app.run_until_stopped().await?;
+        app.run_until_signalled().await?;
         Ok::<_, porchlight::StartupError>(())
     });
     match result {

@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
-use crate::notify::signal::Wakeups;
+use crate::notify::signal::{Shutdown, Wakeups};
 use crate::wallet::provider::PaymentProvider;
 
 #[derive(Clone)]
@@ -23,6 +23,8 @@ pub struct AppState {
     pub wakeups: Wakeups,
     /// Charges cards and sends refunds (`PAYMENT_PROVIDER`).
     pub payments: PaymentProvider,
+    /// Raised when the service begins to stop: open live streams end.
+    pub shutdown: Shutdown,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
             clock: Clock::default(),
             wakeups: Wakeups::default(),
             payments,
+            shutdown: Shutdown::default(),
         }
     }
 

@@ -1,7 +1,8 @@
 //! The `porchlight` binary: settings errors exit 2 with one clear line; `migrate`,
 //! `create-staff` and `seed-demo` work against a real database.
 
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use shared_types::auth::Role;
 
@@ -174,4 +175,127 @@ fn openapi_command_prints_the_contract() {
     assert!(output.status.success());
     let yaml = String::from_utf8(output.stdout).unwrap();
     assert_eq!(yaml, porchlight::openapi_spec().to_yaml().unwrap());
+}
+
+/// `porchlight serve` as a process on a free port; its log is kept for the assertions.
+struct Serving {
+    child: std::process::Child,
+    address: String,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Serving {
+    fn start(env: &[(&str, &str)]) -> Self {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_porchlight"))
+            .arg("serve")
+            .current_dir(dir.path())
+            .env_clear()
+            .envs(env.iter().copied())
+            .env("BIND_ADDR", "127.0.0.1:0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (address_tx, address_rx) = std::sync::mpsc::channel();
+        let kept = std::sync::Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some((_, rest)) = line.split_once("listening on ")
+                    && let Some((address, _)) = rest.split_once(';')
+                {
+                    let _ = address_tx.send(address.to_owned());
+                }
+                let mut log = kept.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let address = address_rx
+            .recv_timeout(Duration::from_mins(1))
+            .unwrap_or_else(|_| panic!("the service did not start: {}", log.lock().unwrap()));
+        Self {
+            child,
+            address,
+            log,
+            _dir: dir,
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        let sent = Command::new("kill")
+            .args([format!("-{name}"), self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
+    /// Waits up to `limit` for the process to end; its exit status and how long it took.
+    async fn exit_within(
+        &mut self,
+        limit: Duration,
+    ) -> Option<(std::process::ExitStatus, Duration)> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some((status, started.elapsed()));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn sigterm_ends_open_streams_and_the_process_exits_at_once() {
+    let database = TestDatabase::create();
+    let url = database.url();
+    let mut serving = Serving::start(&[("DATABASE_URL", url.as_str())]);
+    let client = shared_types::Client::new(&serving.address);
+    let email = TestApp::unique_email("stream");
+    client
+        .register(&shared_types::auth::RegisterRequest {
+            email: email.clone(),
+            password: PASSWORD.into(),
+            name: "Pro".into(),
+            role: shared_types::auth::SignupRole::Partner,
+        })
+        .await
+        .unwrap();
+    let tokens = client
+        .login(&shared_types::auth::LoginRequest {
+            email,
+            password: PASSWORD.into(),
+        })
+        .await
+        .unwrap();
+    let mut stream = client
+        .with_token(tokens.access_token)
+        .events(None)
+        .await
+        .unwrap();
+
+    serving.signal("TERM");
+    let exited = serving.exit_within(Duration::from_secs(10)).await;
+    let log = serving.log.lock().unwrap().clone();
+    let (status, took) = exited.unwrap_or_else(|| panic!("still running after 10 s: {log}"));
+    assert!(status.success(), "{status}: {log}");
+    assert!(took < Duration::from_secs(5), "{took:?}: {log}");
+    let end = tokio::time::timeout(Duration::from_secs(1), stream.next()).await;
+    assert!(
+        matches!(end, Ok(None)),
+        "the stream was ended by the server: {end:?}"
+    );
 }
