@@ -25,12 +25,14 @@ use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{Next, from_fn};
-use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use shared_types::ErrorCode;
+use shared_types::error::PROBLEM_JSON;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -137,13 +139,13 @@ pub fn create_app(
         .configure(routes)
         .into_app()
         .default_service(web::to(no_route))
+        .wrap(from_fn(response_headers))
         .wrap(from_fn(echo_request_id))
         .wrap(TracingLogger::default())
 }
 
 /// 404 for an unknown path; 405 with `Allow` for a known path and another method.
 async fn no_route(req: HttpRequest, allowed: web::Data<AllowedMethods>) -> HttpResponse {
-    use actix_web::ResponseError;
     let pattern = req.resource_map().match_pattern(req.path());
     if let Some(methods) = pattern.and_then(|pattern| allowed.0.get(&pattern)) {
         let mut response = ApiError::new(
@@ -172,6 +174,102 @@ async fn echo_request_id(
             .insert(HeaderName::from_static("x-request-id"), value);
     }
     Ok(response)
+}
+
+/// Headers on every response, and a problem document for any error that left without one.
+///
+/// - `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` and
+///   `Content-Security-Policy: frame-ancestors 'none'` everywhere (the docs page must not be
+///   framed by another site).
+/// - `Cache-Control: no-store` on every `/v1` response except a successful anonymous read of
+///   the public catalogue (see [`is_public_read`]): everything else either answers a signed-in
+///   caller, carries tokens, or is not worth keeping.
+async fn response_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let public_read = (req.method() == Method::GET || req.method() == Method::HEAD)
+        && !req.headers().contains_key(header::AUTHORIZATION)
+        && is_public_read(req.path());
+    let api = req.path() == "/v1" || req.path().starts_with("/v1/");
+    // Handlers' and extractors' errors arrive here as responses (only a middleware inside
+    // this one could return an `Err`, and there is none).
+    let response = next.call(req).await?.map_into_boxed_body();
+    let mut response = problem_for_bare_error(response);
+    let stored = public_read && response.status().is_success();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    if api && !stored {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(response)
+}
+
+/// The public catalogue, the same for every anonymous caller: categories, the partner search,
+/// a partner's reviews, and the OpenAPI document. (A public profile is not among them: each
+/// read counts a profile view, which a cached copy would not.)
+fn is_public_read(path: &str) -> bool {
+    if matches!(path, "/v1/categories" | "/v1/partners" | "/v1/openapi.json") {
+        return true;
+    }
+    path.strip_prefix("/v1/partners/")
+        .and_then(|rest| rest.strip_suffix("/reviews"))
+        .is_some_and(|id| !id.is_empty() && id != "me" && !id.contains('/'))
+}
+
+/// Errors the API raises are problem documents already; one produced by actix itself (a
+/// body too large for a plain extractor, say) comes as text and is replaced by the problem
+/// for its status. JSON bodies are kept (the readiness report is a documented 503).
+fn problem_for_bare_error(response: ServiceResponse) -> ServiceResponse {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value.starts_with(PROBLEM_JSON) || value.starts_with("application/json")
+        });
+    let problem = match status.as_u16() {
+        _ if is_json => None,
+        404 => Some(ApiError::new(ErrorCode::NotFound, "no such resource")),
+        405 => Some(ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            "this method is not allowed here",
+        )),
+        413 => Some(ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            "the request body is too large",
+        )),
+        415 => Some(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "this content type is not accepted here",
+        )),
+        500 => Some(ApiError::internal(format!(
+            "a bare 500 from {}",
+            response.request().path()
+        ))),
+        _ => None,
+    };
+    let Some(problem) = problem else {
+        return response;
+    };
+    let (request, bare) = response.into_parts();
+    let mut replaced = problem.error_response();
+    // Keep what the original said besides its body (e.g. `Allow` on a 405).
+    for (name, value) in bare.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            replaced.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    ServiceResponse::new(request, replaced)
 }
 
 /// A built, bound, not yet running service.

@@ -229,9 +229,9 @@ pub async fn events(
         ),
     };
     let live = stream::open(state.get_ref().clone(), user.user_id, after).await?;
+    // `Cache-Control: no-store` comes from the app-wide response headers.
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
-        .insert_header(("Cache-Control", "no-cache"))
         // Proxies must pass events on as they come.
         .insert_header(("X-Accel-Buffering", "no"))
         // A stream that ended closes its connection, so a stopping server is not kept waiting
