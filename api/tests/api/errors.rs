@@ -328,6 +328,17 @@ async fn a_missing_row_is_404_and_an_exhausted_pool_is_503() {
     let error = client.me().await.unwrap_err();
     assert_eq!(error.status(), Some(503));
     assert_eq!(error.code(), Some(ErrorCode::ServiceUnavailable));
+    // The caller is told what to do, not what the pool said (that goes to the log).
+    let response = client.request(Method::GET, "/v1/me").send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "1");
+    let text = response.text().await.unwrap();
+    let problem: ProblemDetails = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        problem.detail.as_deref(),
+        Some("the database is unavailable; retry shortly")
+    );
+    assert!(!text.contains("timed out"), "driver text: {text}");
     drop(held);
 
     // The token is still valid but its account is gone.
