@@ -8,20 +8,56 @@ use shared_types::auth::Role;
 
 use crate::harness::{PASSWORD, TestApp, TestDatabase};
 
+/// Runs the binary to its end; one still running after a minute (say, `serve` that should
+/// have refused its settings) is killed and fails the test.
 fn porchlight(args: &[&str], env: &[(&str, &str)]) -> Output {
     // An empty working directory, so that no developer's .env is read.
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_porchlight"));
-    command.args(args).current_dir(dir.path()).env_clear();
+    command
+        .args(args)
+        .current_dir(dir.path())
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (key, value) in env {
         command.env(key, value);
     }
-    command.output().unwrap()
+    let child = command.spawn().unwrap();
+    let pid = child.id();
+    let (done, output) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    let Ok(output) = output.recv_timeout(Duration::from_mins(1)) else {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        panic!("porchlight {args:?} was still running after a minute");
+    };
+    output.unwrap()
 }
 
 #[test]
 fn invalid_settings_exit_2_naming_the_variable() {
     let secret = "a-production-secret-that-must-never-be-printed";
+    let files = tempfile::tempdir().unwrap();
+    let file = |name: &str, content: &str| {
+        let path = files.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let missing = files.path().join("missing.json");
+    let missing = missing.to_str().unwrap();
+    let not_json = file("not-json.json", "private_key: hunter2");
+    let not_an_account = file("other.json", r#"{"type": "authorized_user"}"#);
+    let wrong_type = file(
+        "wrong-type.json",
+        r#"{"project_id": "p", "client_email": "e", "private_key": ["hunter2"], "token_uri": "t"}"#,
+    );
+    let bad_key = file(
+        "bad-key.json",
+        r#"{"project_id": "p", "client_email": "e", "private_key": "hunter2", "token_uri": "t"}"#,
+    );
+    let production = [("APP_ENV", "production"), ("JWT_SECRET", secret)];
     let cases: &[(&[(&str, &str)], &str)] = &[
         (&[("DATABASE_URL", "mysql://localhost/db")], "DATABASE_URL"),
         (&[("BIND_ADDR", "everywhere")], "BIND_ADDR"),
@@ -29,6 +65,57 @@ fn invalid_settings_exit_2_naming_the_variable() {
         (
             &[("DB_POOL_SIZE", "-1"), ("JWT_SECRET", secret)],
             "DB_POOL_SIZE",
+        ),
+        (
+            &[("FCM_SERVICE_ACCOUNT_FILE", missing)],
+            "FCM_SERVICE_ACCOUNT_FILE",
+        ),
+        (
+            &[("FCM_SERVICE_ACCOUNT_FILE", files.path().to_str().unwrap())],
+            "FCM_SERVICE_ACCOUNT_FILE",
+        ),
+        (
+            &[("FCM_SERVICE_ACCOUNT_FILE", &not_json)],
+            "FCM_SERVICE_ACCOUNT_FILE",
+        ),
+        (
+            &[("FCM_SERVICE_ACCOUNT_FILE", &not_an_account)],
+            "FCM_SERVICE_ACCOUNT_FILE",
+        ),
+        (
+            &[("FCM_SERVICE_ACCOUNT_FILE", &wrong_type)],
+            "FCM_SERVICE_ACCOUNT_FILE",
+        ),
+        (
+            &[("FCM_SERVICE_ACCOUNT_FILE", &bad_key)],
+            "FCM_SERVICE_ACCOUNT_FILE",
+        ),
+        (&[("FCM_BASE_URL", "fcm.googleapis.com")], "FCM_BASE_URL"),
+        (&[("SMTP_URL", "mail.example.com:25")], "SMTP_URL"),
+        (
+            &[("SMTP_URL", "ftp://user:hunter2@mail.example.com")],
+            "SMTP_URL",
+        ),
+        (
+            &[(
+                "SMTP_URL",
+                "smtp://user:hunter2@mail.example.com?tls=sometimes",
+            )],
+            "SMTP_URL",
+        ),
+        (&[("EMAIL_FROM", "alerts at porchlight")], "EMAIL_FROM"),
+        (
+            &[("APP_LINK_BASE_URL", "porchlight.app")],
+            "APP_LINK_BASE_URL",
+        ),
+        (&production, "PAYMENT_PROVIDER"),
+        (
+            &[
+                ("APP_ENV", "production"),
+                ("JWT_SECRET", secret),
+                ("PAYMENT_PROVIDER", "sandbox"),
+            ],
+            "PAYMENT_PROVIDER",
         ),
     ];
     for (env, variable) in cases {
@@ -38,9 +125,22 @@ fn invalid_settings_exit_2_naming_the_variable() {
         assert!(stderr.contains(variable), "{variable}: {stderr}");
         assert!(!stderr.contains("panicked"), "{variable}: {stderr}");
         assert!(!stderr.contains(secret));
+        assert!(!stderr.contains("hunter2"), "{variable}: {stderr}");
         assert_eq!(stderr.trim().lines().count(), 1, "one clear line: {stderr}");
     }
 }
+
+/// A production setup that passes the settings checks (Stripe, never contacted here).
+const PRODUCTION: [(&str, &str); 5] = [
+    ("APP_ENV", "production"),
+    (
+        "JWT_SECRET",
+        "a-production-secret-of-enough-length-0123456789",
+    ),
+    ("PAYMENT_PROVIDER", "stripe"),
+    ("STRIPE_SECRET_KEY", "sk_test_123"),
+    ("STRIPE_WEBHOOK_SECRET", "whsec_123"),
+];
 
 #[tokio::test]
 async fn migrate_and_create_staff_commands() {
@@ -100,17 +200,9 @@ async fn seed_demo_fills_a_marketplace_once_and_never_in_production() {
     let database = TestDatabase::create();
     let url = database.url();
     let env = [("DATABASE_URL", url.as_str())];
-    let production = porchlight(
-        &["seed-demo"],
-        &[
-            ("DATABASE_URL", url.as_str()),
-            ("APP_ENV", "production"),
-            (
-                "JWT_SECRET",
-                "a-production-secret-of-enough-length-0123456789",
-            ),
-        ],
-    );
+    let mut production_env = PRODUCTION.to_vec();
+    production_env.push(("DATABASE_URL", url.as_str()));
+    let production = porchlight(&["seed-demo"], &production_env);
     assert_eq!(production.status.code(), Some(1), "{production:?}");
 
     let seeded = porchlight(&["seed-demo"], &env);
