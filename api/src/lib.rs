@@ -46,12 +46,32 @@ use crate::state::AppState;
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("cannot reach the database: {0}")]
+    #[error("cannot reach the database (DATABASE_URL): {0}")]
     Database(String),
     #[error("cannot apply migrations: {0}")]
     Migrations(String),
-    #[error("cannot listen: {0}")]
+    /// `BIND_ADDR` cannot be listened on (in use, not an address of this machine, privileged).
+    #[error("cannot listen on {addr} (BIND_ADDR): {reason}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        reason: String,
+    },
+    #[error("cannot start the server: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl StartupError {
+    fn bind(addr: std::net::SocketAddr, error: &std::io::Error) -> Self {
+        use std::io::ErrorKind;
+        // The kind reads better ("address in use") than the OS text with its error number.
+        let reason = match error.kind() {
+            kind @ (ErrorKind::AddrInUse
+            | ErrorKind::AddrNotAvailable
+            | ErrorKind::PermissionDenied) => kind.to_string(),
+            _ => error.to_string(),
+        };
+        Self::Bind { addr, reason }
+    }
 }
 
 /// Every route of the API, under `/v1`. New areas add their `routes` here.
@@ -282,7 +302,8 @@ pub struct Application {
 impl Application {
     /// Connects to the database, applies migrations and binds `BIND_ADDR`.
     pub fn build(settings: Settings) -> Result<Self, StartupError> {
-        let listener = TcpListener::bind(settings.bind_addr)?;
+        let addr = settings.bind_addr;
+        let listener = TcpListener::bind(addr).map_err(|error| StartupError::bind(addr, &error))?;
         Self::build_with_listener(settings, listener)
     }
 

@@ -102,7 +102,8 @@ fn serve(settings: Settings) -> ExitCode {
 fn migrated_connection(
     settings: &Settings,
 ) -> Result<(db::PooledConnection, Vec<String>), Box<dyn std::error::Error + Send + Sync>> {
-    let pool = db::build_pool(settings)?;
+    let pool = db::build_pool(settings)
+        .map_err(|error| porchlight::StartupError::Database(error.to_string()))?;
     let mut conn = pool.get()?;
     let applied = db::run_migrations(&mut conn)?;
     Ok((conn, applied))

@@ -143,6 +143,61 @@ const PRODUCTION: [(&str, &str); 5] = [
 ];
 
 #[tokio::test]
+async fn an_address_in_use_names_bind_addr() {
+    let database = TestDatabase::create();
+    let url = database.url();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = porchlight(
+        &["serve"],
+        &[("DATABASE_URL", url.as_str()), ("BIND_ADDR", addr.as_str())],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let expected = format!("cannot listen on {addr} (BIND_ADDR): address in use");
+    assert!(stderr.contains(&expected), "{stderr}");
+}
+
+#[test]
+fn an_unreachable_database_is_reported_at_once_in_the_drivers_words() {
+    // A directory where the SQLite file should be: the driver refuses at once.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().display());
+    let mut cases = vec![(url, "unable to open database file".to_owned())];
+    if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL")
+        && !admin_url.is_empty()
+    {
+        let base = admin_url.split('?').next().unwrap();
+        let (server, _) = base.rsplit_once('/').unwrap();
+        let name = format!("porchlight_missing_{}", uuid::Uuid::new_v4().simple());
+        cases.push((
+            format!("{server}/{name}"),
+            format!("database \"{name}\" does not exist"),
+        ));
+    }
+    for (url, words) in cases {
+        for command in ["serve", "migrate"] {
+            let started = Instant::now();
+            let output = porchlight(&[command], &[("DATABASE_URL", url.as_str())]);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{command}: {stderr}");
+            assert!(
+                stderr.contains("cannot reach the database (DATABASE_URL)"),
+                "{command}: {stderr}"
+            );
+            assert!(stderr.contains(&words), "{command}: {stderr}");
+            assert!(!stderr.contains("timed out"), "{command}: {stderr}");
+            // Not the pool's timeout (DB_POOL_TIMEOUT_SECS, 5 s by default).
+            assert!(
+                started.elapsed() < Duration::from_secs(4),
+                "{command}: {:?}",
+                started.elapsed()
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn migrate_and_create_staff_commands() {
     let database = TestDatabase::create();
     let url = database.url();
