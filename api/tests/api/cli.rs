@@ -197,6 +197,62 @@ fn an_unreachable_database_is_reported_at_once_in_the_drivers_words() {
     }
 }
 
+/// Every variable the README's configuration table documents is in `.env.example`, and the
+/// table documents every variable the settings read.
+#[test]
+fn the_readme_table_the_settings_and_env_example_agree() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let example = std::fs::read_to_string(root.join(".env.example")).unwrap();
+    let config = std::fs::read_to_string(root.join("api/src/config.rs")).unwrap();
+    let is_variable =
+        |word: &str| word.len() > 2 && word.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+    let table: std::collections::BTreeSet<String> = readme
+        .split("### Configuration")
+        .nth(1)
+        .and_then(|rest| rest.split("\n###").next())
+        .unwrap()
+        .lines()
+        .filter(|line| line.starts_with("| `"))
+        .flat_map(|line| {
+            let first = line.split('|').nth(1).unwrap_or_default();
+            first
+                .split('`')
+                .filter(|word| is_variable(word))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let listed: std::collections::BTreeSet<String> = example
+        .lines()
+        .filter_map(|line| line.trim_start_matches('#').split_once('='))
+        .map(|(name, _)| name.trim().to_owned())
+        .filter(|name| is_variable(name))
+        .collect();
+    let read: std::collections::BTreeSet<String> = config
+        .split("#[cfg(test)]")
+        .next()
+        .unwrap()
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|word| is_variable(word))
+        .map(str::to_owned)
+        .collect();
+    let missing: Vec<_> = table.difference(&listed).collect();
+    assert!(missing.is_empty(), ".env.example lacks {missing:?}");
+    let unlisted: Vec<_> = listed.difference(&table).collect();
+    assert!(unlisted.is_empty(), "the README lacks {unlisted:?}");
+    let undocumented: Vec<_> = read.difference(&table).collect();
+    assert!(undocumented.is_empty(), "the README lacks {undocumented:?}");
+    // RUST_LOG is read by the log filter, not the settings.
+    let unread: Vec<_> = table
+        .difference(&read)
+        .filter(|name| *name != "RUST_LOG")
+        .collect();
+    assert!(unread.is_empty(), "the settings do not read {unread:?}");
+}
+
 #[tokio::test]
 async fn migrate_and_create_staff_commands() {
     let database = TestDatabase::create();
