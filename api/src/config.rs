@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::notify::fcm::ServiceAccount;
+
 /// A setting that is missing or invalid: names the variable, never echoes a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid setting {variable}: {message}")]
@@ -169,6 +171,9 @@ pub struct Settings {
     pub partner_late_cancel_penalty_cents: i64,
     /// `FCM_SERVICE_ACCOUNT_FILE`: a Google service-account JSON key; without it push is off.
     pub fcm_service_account_file: Option<PathBuf>,
+    /// That key, read and checked at load (a missing, unreadable or malformed file is a
+    /// settings error, not a log line).
+    pub fcm_service_account: Option<ServiceAccount>,
     /// `FCM_BASE_URL`, default `https://fcm.googleapis.com`.
     pub fcm_base_url: String,
     /// `OUTBOX_POLL_INTERVAL_MS`, default 500: how often the outbox worker looks for due
@@ -179,9 +184,9 @@ pub struct Settings {
     /// `RATING_WINDOW_DAYS`, default 14: how long after completion a job can be rated.
     pub rating_window: Duration,
     /// `SMTP_URL`: the relay for email alerts (`smtp://host:port`, `smtps://user:pass@host`);
-    /// without it email is off.
+    /// without it email is off. Checked at load (scheme, host, `tls`), not connected to.
     pub smtp_url: Option<Secret>,
-    /// `EMAIL_FROM`, default `Porchlight <alerts@porchlight.app>`.
+    /// `EMAIL_FROM`, default `Porchlight <alerts@porchlight.app>`: a mailbox, checked at load.
     pub email_from: String,
     /// `APP_LINK_BASE_URL`, default `https://porchlight.app`: where links in emails point.
     pub app_link_base_url: String,
@@ -301,6 +306,13 @@ impl Settings {
                 ));
             }
         };
+        // The sandbox takes no money: a production service on it would fake every payment.
+        if app_env == AppEnv::Production && payment_provider == PaymentProviderKind::Sandbox {
+            return Err(ConfigError::new(
+                "PAYMENT_PROVIDER",
+                "the sandbox (the default) fakes payments; APP_ENV=production needs stripe",
+            ));
+        }
         let secret = |key: &'static str| {
             let value = get(key).map(|value| Secret::new(value.trim()));
             if value.is_none() && payment_provider == PaymentProviderKind::Stripe {
@@ -314,6 +326,40 @@ impl Settings {
         let stripe_secret_key = secret("STRIPE_SECRET_KEY")?;
         let stripe_webhook_secret = secret("STRIPE_WEBHOOK_SECRET")?;
         let platform_fee_bps = to_u32(number("PLATFORM_FEE_BPS", 1500, 0..=10_000)?);
+        let fcm_service_account_file = get("FCM_SERVICE_ACCOUNT_FILE")
+            .map(|path| PathBuf::from(path.trim()))
+            .filter(|path| !path.as_os_str().is_empty());
+        let fcm_service_account = fcm_service_account_file
+            .as_deref()
+            .map(ServiceAccount::from_file)
+            .transpose()
+            .map_err(|message| ConfigError::new("FCM_SERVICE_ACCOUNT_FILE", message))?;
+        let smtp_url = get("SMTP_URL").map(|url| Secret::new(url.trim()));
+        if let Some(url) = &smtp_url {
+            crate::notify::email::check_smtp_url(url.expose())
+                .map_err(|message| ConfigError::new("SMTP_URL", message))?;
+        }
+        let email_from = get("EMAIL_FROM").map_or_else(
+            || "Porchlight <alerts@porchlight.app>".to_owned(),
+            |from| from.trim().to_owned(),
+        );
+        crate::notify::email::sender(&email_from)
+            .map_err(|message| ConfigError::new("EMAIL_FROM", message))?;
+        let base_url = |key: &'static str, default: &str| {
+            let url = get(key).map_or_else(
+                || default.to_owned(),
+                |url| url.trim().trim_end_matches('/').to_owned(),
+            );
+            match reqwest::Url::parse(&url) {
+                Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => {
+                    Ok(url)
+                }
+                _ => Err(ConfigError::new(
+                    key,
+                    "must be an http:// or https:// URL with a host",
+                )),
+            }
+        };
 
         Ok(Self {
             app_env,
@@ -354,14 +400,9 @@ impl Settings {
                 5000,
                 0..=10_000_000,
             )?),
-            fcm_service_account_file: get("FCM_SERVICE_ACCOUNT_FILE")
-                .map(|path| path.trim().to_owned())
-                .filter(|path| !path.is_empty())
-                .map(PathBuf::from),
-            fcm_base_url: get("FCM_BASE_URL")
-                .map(|url| url.trim().trim_end_matches('/').to_owned())
-                .filter(|url| !url.is_empty())
-                .unwrap_or_else(|| crate::notify::fcm::DEFAULT_BASE_URL.to_owned()),
+            fcm_service_account_file,
+            fcm_service_account,
+            fcm_base_url: base_url("FCM_BASE_URL", crate::notify::fcm::DEFAULT_BASE_URL)?,
             outbox_poll_interval: Duration::from_millis(number(
                 "OUTBOX_POLL_INTERVAL_MS",
                 500,
@@ -370,23 +411,11 @@ impl Settings {
             outbox_max_attempts: i32::try_from(number("OUTBOX_MAX_ATTEMPTS", 10, 1..=100)?)
                 .unwrap_or(10),
             rating_window: Duration::from_secs(number("RATING_WINDOW_DAYS", 14, 1..=365)? * 86_400),
-            smtp_url: get("SMTP_URL")
-                .map(|url| url.trim().to_owned())
-                .filter(|url| !url.is_empty())
-                .map(Secret::new),
-            email_from: get("EMAIL_FROM")
-                .map(|from| from.trim().to_owned())
-                .filter(|from| !from.is_empty())
-                .unwrap_or_else(|| "Porchlight <alerts@porchlight.app>".to_owned()),
-            app_link_base_url: get("APP_LINK_BASE_URL")
-                .map(|url| url.trim().trim_end_matches('/').to_owned())
-                .filter(|url| !url.is_empty())
-                .unwrap_or_else(|| "https://porchlight.app".to_owned()),
+            smtp_url,
+            email_from,
+            app_link_base_url: base_url("APP_LINK_BASE_URL", "https://porchlight.app")?,
             payment_provider,
-            stripe_api_base: get("STRIPE_API_BASE")
-                .map(|url| url.trim().trim_end_matches('/').to_owned())
-                .filter(|url| !url.is_empty())
-                .unwrap_or_else(|| "https://api.stripe.com".to_owned()),
+            stripe_api_base: base_url("STRIPE_API_BASE", "https://api.stripe.com")?,
             stripe_secret_key,
             stripe_webhook_secret,
             platform_fee_bps,
@@ -475,9 +504,53 @@ mod tests {
         assert_eq!(error.variable, "JWT_SECRET");
 
         let secret = "a-very-long-production-secret-of-48-characters!!";
-        let s = settings(&[("APP_ENV", "production"), ("JWT_SECRET", secret)]).unwrap();
+        let s = settings(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", secret),
+            ("PAYMENT_PROVIDER", "stripe"),
+            ("STRIPE_SECRET_KEY", "sk_test_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
+        ])
+        .unwrap();
         assert!(!s.jwt_secret_generated);
         assert!(!format!("{s:?}").contains(secret));
+    }
+
+    #[test]
+    fn production_refuses_the_sandbox_provider() {
+        let secret = "a-very-long-production-secret-of-48-characters!!";
+        for provider in [None, Some("sandbox")] {
+            let mut vars = vec![("APP_ENV", "production"), ("JWT_SECRET", secret)];
+            vars.extend(provider.map(|provider| ("PAYMENT_PROVIDER", provider)));
+            let error = settings(&vars).unwrap_err();
+            assert_eq!(error.variable, "PAYMENT_PROVIDER", "{provider:?}");
+        }
+        assert!(settings(&[("PAYMENT_PROVIDER", "sandbox")]).is_ok());
+    }
+
+    #[test]
+    fn outside_services_are_checked_at_load() {
+        let cases: &[(&str, &str)] = &[
+            ("FCM_SERVICE_ACCOUNT_FILE", "/no/such/service-account.json"),
+            ("SMTP_URL", "mail.example.com"),
+            ("SMTP_URL", "smtp://mail.example.com?tls=maybe"),
+            ("EMAIL_FROM", "not a mailbox"),
+            ("FCM_BASE_URL", "fcm.googleapis.com"),
+            ("STRIPE_API_BASE", "ftp://api.stripe.com"),
+            ("APP_LINK_BASE_URL", "/"),
+        ];
+        for (variable, value) in cases {
+            let error = settings(&[(variable, value)]).unwrap_err();
+            assert_eq!(error.variable, *variable, "for {variable}={value}");
+        }
+        let s = settings(&[
+            ("SMTP_URL", "smtps://user:hunter2@mail.example.com"),
+            ("EMAIL_FROM", "alerts@example.com"),
+            ("FCM_BASE_URL", "http://127.0.0.1:9000/"),
+        ])
+        .unwrap();
+        assert_eq!(s.fcm_base_url, "http://127.0.0.1:9000");
+        assert!(!format!("{s:?}").contains("hunter2"));
     }
 
     #[test]

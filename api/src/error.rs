@@ -26,7 +26,14 @@ pub enum ApiError {
     /// A bug or an outage: logged in full, shown to the caller as a bare 500.
     #[error("internal error: {0}")]
     Internal(String),
+    /// No database connection (the server is down or every connection is busy): a 503 with a
+    /// fixed detail; the driver's words go to the log only.
+    #[error("database unavailable: {0}")]
+    DatabaseUnavailable(String),
 }
+
+/// What a caller is told when the database cannot be reached.
+pub const DATABASE_UNAVAILABLE: &str = "the database is unavailable; retry shortly";
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -76,6 +83,7 @@ impl ApiError {
             Self::Validation(_) => ErrorCode::ValidationFailed,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Internal(_) => ErrorCode::Internal,
+            Self::DatabaseUnavailable(_) => ErrorCode::ServiceUnavailable,
         }
     }
 
@@ -101,6 +109,10 @@ impl ApiError {
                 "an unexpected error occurred; quote the X-Request-Id header when reporting it"
                     .to_owned(),
             ),
+            Self::DatabaseUnavailable(_) => ProblemDetails::new(
+                ErrorCode::ServiceUnavailable,
+                DATABASE_UNAVAILABLE.to_owned(),
+            ),
         }
     }
 }
@@ -113,6 +125,9 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         match self {
             Self::Internal(message) => tracing::error!(error = %message, "internal error"),
+            Self::DatabaseUnavailable(cause) => {
+                tracing::warn!(error = %cause, "service unavailable: no database connection");
+            }
             Self::Problem {
                 code: ErrorCode::ServiceUnavailable,
                 detail,
@@ -128,7 +143,8 @@ impl ResponseError for ApiError {
             Self::Problem {
                 code: ErrorCode::ServiceUnavailable,
                 ..
-            } => {
+            }
+            | Self::DatabaseUnavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
             Self::Problem {
@@ -152,7 +168,7 @@ impl From<DieselError> for ApiError {
                 Self::conflict("a record with the same unique value already exists")
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                Self::new(ErrorCode::ServiceUnavailable, info.message().to_owned())
+                Self::DatabaseUnavailable(format!("connection closed: {}", info.message()))
             }
             // PostgreSQL gave up one of two transactions waiting on each other. Retryable.
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
@@ -174,10 +190,7 @@ impl From<DieselError> for ApiError {
 
 impl From<r2d2::Error> for ApiError {
     fn from(error: r2d2::Error) -> Self {
-        Self::new(
-            ErrorCode::ServiceUnavailable,
-            format!("no database connection available: {error}"),
-        )
+        Self::DatabaseUnavailable(format!("no connection from the pool: {error}"))
     }
 }
 

@@ -35,17 +35,35 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
                     "send the body as application/json",
                 ));
             }
-            let bytes = body.await.map_err(|error| {
-                if error.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(ErrorCode::PayloadTooLarge, "the request body is too large")
-                } else {
-                    ApiError::new(ErrorCode::MalformedJson, error.to_string())
-                }
-            })?;
+            let bytes = body.await.map_err(body_error)?;
             let value = parse_json::<T>(&bytes)?;
             value.validate()?;
             Ok(Self(value))
         })
+    }
+}
+
+/// The body as sent, for a handler that needs the exact bytes (a webhook whose signature covers
+/// them). Within `MAX_BODY_BYTES` like every body: larger -> 413 problem.
+#[derive(Debug)]
+pub struct RawBody(pub web::Bytes);
+
+impl FromRequest for RawBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move { body.await.map(Self).map_err(body_error) })
+    }
+}
+
+/// Why a body could not be read: too large (413), or cut short (400).
+fn body_error(error: actix_web::Error) -> ApiError {
+    if error.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(ErrorCode::PayloadTooLarge, "the request body is too large")
+    } else {
+        ApiError::new(ErrorCode::MalformedJson, error.to_string())
     }
 }
 

@@ -25,12 +25,14 @@ use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{Next, from_fn};
-use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use shared_types::ErrorCode;
+use shared_types::error::PROBLEM_JSON;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -44,12 +46,32 @@ use crate::state::AppState;
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("cannot reach the database: {0}")]
+    #[error("cannot reach the database (DATABASE_URL): {0}")]
     Database(String),
     #[error("cannot apply migrations: {0}")]
     Migrations(String),
-    #[error("cannot listen: {0}")]
+    /// `BIND_ADDR` cannot be listened on (in use, not an address of this machine, privileged).
+    #[error("cannot listen on {addr} (BIND_ADDR): {reason}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        reason: String,
+    },
+    #[error("cannot start the server: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl StartupError {
+    fn bind(addr: std::net::SocketAddr, error: &std::io::Error) -> Self {
+        use std::io::ErrorKind;
+        // The kind reads better ("address in use") than the OS text with its error number.
+        let reason = match error.kind() {
+            kind @ (ErrorKind::AddrInUse
+            | ErrorKind::AddrNotAvailable
+            | ErrorKind::PermissionDenied) => kind.to_string(),
+            _ => error.to_string(),
+        };
+        Self::Bind { addr, reason }
+    }
 }
 
 /// Every route of the API, under `/v1`. New areas add their `routes` here.
@@ -139,13 +161,13 @@ pub fn create_app(
         .default_service(web::to(no_route))
         .wrap(from_fn(auth::extract::check_session_standing))
         .wrap(from_fn(extract::reject_nul_in_url))
+        .wrap(from_fn(response_headers))
         .wrap(from_fn(echo_request_id))
         .wrap(TracingLogger::default())
 }
 
 /// 404 for an unknown path; 405 with `Allow` for a known path and another method.
 async fn no_route(req: HttpRequest, allowed: web::Data<AllowedMethods>) -> HttpResponse {
-    use actix_web::ResponseError;
     let pattern = req.resource_map().match_pattern(req.path());
     if let Some(methods) = pattern.and_then(|pattern| allowed.0.get(&pattern)) {
         let mut response = ApiError::new(
@@ -176,6 +198,102 @@ async fn echo_request_id(
     Ok(response)
 }
 
+/// Headers on every response, and a problem document for any error that left without one.
+///
+/// - `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` and
+///   `Content-Security-Policy: frame-ancestors 'none'` everywhere (the docs page must not be
+///   framed by another site).
+/// - `Cache-Control: no-store` on every `/v1` response except a successful anonymous read of
+///   the public catalogue (see [`is_public_read`]): everything else either answers a signed-in
+///   caller, carries tokens, or is not worth keeping.
+async fn response_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let public_read = (req.method() == Method::GET || req.method() == Method::HEAD)
+        && !req.headers().contains_key(header::AUTHORIZATION)
+        && is_public_read(req.path());
+    let api = req.path() == "/v1" || req.path().starts_with("/v1/");
+    // Handlers' and extractors' errors arrive here as responses (only a middleware inside
+    // this one could return an `Err`, and there is none).
+    let response = next.call(req).await?.map_into_boxed_body();
+    let mut response = problem_for_bare_error(response);
+    let stored = public_read && response.status().is_success();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    if api && !stored {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(response)
+}
+
+/// The public catalogue, the same for every anonymous caller: categories, the partner search,
+/// a partner's reviews, and the OpenAPI document. (A public profile is not among them: each
+/// read counts a profile view, which a cached copy would not.)
+fn is_public_read(path: &str) -> bool {
+    if matches!(path, "/v1/categories" | "/v1/partners" | "/v1/openapi.json") {
+        return true;
+    }
+    path.strip_prefix("/v1/partners/")
+        .and_then(|rest| rest.strip_suffix("/reviews"))
+        .is_some_and(|id| !id.is_empty() && id != "me" && !id.contains('/'))
+}
+
+/// Errors the API raises are problem documents already; one produced by actix itself (a
+/// body too large for a plain extractor, say) comes as text and is replaced by the problem
+/// for its status. JSON bodies are kept (the readiness report is a documented 503).
+fn problem_for_bare_error(response: ServiceResponse) -> ServiceResponse {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value.starts_with(PROBLEM_JSON) || value.starts_with("application/json")
+        });
+    let problem = match status.as_u16() {
+        _ if is_json => None,
+        404 => Some(ApiError::new(ErrorCode::NotFound, "no such resource")),
+        405 => Some(ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            "this method is not allowed here",
+        )),
+        413 => Some(ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            "the request body is too large",
+        )),
+        415 => Some(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "this content type is not accepted here",
+        )),
+        500 => Some(ApiError::internal(format!(
+            "a bare 500 from {}",
+            response.request().path()
+        ))),
+        _ => None,
+    };
+    let Some(problem) = problem else {
+        return response;
+    };
+    let (request, bare) = response.into_parts();
+    let mut replaced = problem.error_response();
+    // Keep what the original said besides its body (e.g. `Allow` on a 405).
+    for (name, value) in bare.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            replaced.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    ServiceResponse::new(request, replaced)
+}
+
 /// A built, bound, not yet running service.
 pub struct Application {
     port: u16,
@@ -186,7 +304,8 @@ pub struct Application {
 impl Application {
     /// Connects to the database, applies migrations and binds `BIND_ADDR`.
     pub fn build(settings: Settings) -> Result<Self, StartupError> {
-        let listener = TcpListener::bind(settings.bind_addr)?;
+        let addr = settings.bind_addr;
+        let listener = TcpListener::bind(addr).map_err(|error| StartupError::bind(addr, &error))?;
         Self::build_with_listener(settings, listener)
     }
 
@@ -211,8 +330,10 @@ impl Application {
         let data = web::Data::new(state.clone());
         let spec = openapi_spec();
         let port = listener.local_addr()?.port();
-        let mut server =
-            HttpServer::new(move || create_app(data.clone(), spec.clone())).listen(listener)?;
+        let mut server = HttpServer::new(move || create_app(data.clone(), spec.clone()))
+            // Signals are handled by `run_until_signalled`, which ends live streams first.
+            .disable_signals()
+            .listen(listener)?;
         if let Some(workers) = workers {
             server = server.workers(workers);
         }
@@ -231,13 +352,25 @@ impl Application {
         &self.state
     }
 
-    /// Stops the HTTP server from outside (`stop(true)` is graceful).
-    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
-        self.server.handle()
+    /// Stops the service from outside (`stop(true)` is graceful).
+    pub fn server_handle(&self) -> StopHandle {
+        StopHandle {
+            server: self.server.handle(),
+            shutdown: self.state.shutdown.clone(),
+        }
     }
 
-    /// Serves until the process is told to stop (SIGINT/SIGTERM: graceful shutdown), running
-    /// the background workers alongside.
+    /// Serves until SIGTERM or SIGINT, then stops gracefully: open live streams end at once,
+    /// requests in flight get up to 30 s. A second signal stops at once.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let signals = actix_web::rt::spawn(stop_on_signals(self.server_handle()));
+        let result = self.run_until_stopped().await;
+        signals.abort();
+        result
+    }
+
+    /// Serves until stopped through [`Application::server_handle`], running the background
+    /// workers alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let alive = Arc::new(());
         let mut workers = notify::start(&self.state, Arc::downgrade(&alive));
@@ -246,6 +379,79 @@ impl Application {
         // Stops the workers when the server stops, or when this future is dropped.
         let _workers = AbortOnDrop(workers);
         self.server.await
+    }
+}
+
+/// Stops a running [`Application`].
+#[derive(Clone)]
+pub struct StopHandle {
+    server: actix_web::dev::ServerHandle,
+    shutdown: notify::signal::Shutdown,
+}
+
+impl StopHandle {
+    /// Ends the open live streams, then stops the server: `graceful` lets requests in flight
+    /// finish (for up to 30 s), otherwise their connections are dropped.
+    pub async fn stop(&self, graceful: bool) {
+        self.shutdown.begin();
+        self.server.stop(graceful).await;
+    }
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C), then stops gracefully; a second one stops at once.
+async fn stop_on_signals(handle: StopHandle) {
+    let mut signals = match StopSignals::listen() {
+        Ok(signals) => signals,
+        Err(error) => {
+            tracing::error!(%error, "cannot listen for stop signals");
+            return;
+        }
+    };
+    signals.next().await;
+    tracing::info!("stopping: live streams end, requests in flight may finish");
+    let graceful = handle.clone();
+    let stopping = actix_web::rt::spawn(async move { graceful.stop(true).await });
+    signals.next().await;
+    tracing::warn!("stopping now: a second stop signal");
+    handle.stop(false).await;
+    let _ = stopping.await;
+}
+
+/// SIGTERM and SIGINT (Ctrl-C elsewhere than Unix).
+struct StopSignals {
+    #[cfg(unix)]
+    terminate: actix_web::rt::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: actix_web::rt::signal::unix::Signal,
+}
+
+impl StopSignals {
+    #[cfg(unix)]
+    fn listen() -> std::io::Result<Self> {
+        use actix_web::rt::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    #[cfg(unix)]
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    #[allow(clippy::unnecessary_wraps, reason = "the Unix version can fail")]
+    fn listen() -> std::io::Result<Self> {
+        Ok(Self {})
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) {
+        let _ = actix_web::rt::signal::ctrl_c().await;
     }
 }
 

@@ -89,7 +89,7 @@ fn serve(settings: Settings) -> ExitCode {
         let app = Application::build(settings)?;
         let url = format!("http://{}:{}", addr.ip(), app.port());
         tracing::info!("Porchlight API listening on {url}; docs at {url}/docs");
-        app.run_until_stopped().await?;
+        app.run_until_signalled().await?;
         Ok::<_, porchlight::StartupError>(())
     });
     match result {
@@ -102,7 +102,8 @@ fn serve(settings: Settings) -> ExitCode {
 fn migrated_connection(
     settings: &Settings,
 ) -> Result<(db::PooledConnection, Vec<String>), Box<dyn std::error::Error + Send + Sync>> {
-    let pool = db::build_pool(settings)?;
+    let pool = db::build_pool(settings)
+        .map_err(|error| porchlight::StartupError::Database(error.to_string()))?;
     let mut conn = pool.get()?;
     let applied = db::run_migrations(&mut conn)?;
     Ok((conn, applied))

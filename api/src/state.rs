@@ -11,7 +11,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
-use crate::notify::signal::Wakeups;
+use crate::notify::signal::{Shutdown, Wakeups};
 use crate::wallet::provider::PaymentProvider;
 
 #[derive(Clone)]
@@ -26,6 +26,8 @@ pub struct AppState {
     pub payments: PaymentProvider,
     /// Recently read account standings, checked on every signed-in call.
     pub standing: StandingCache,
+    /// Raised when the service begins to stop: open live streams end.
+    pub shutdown: Shutdown,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             wakeups: Wakeups::default(),
             payments,
             standing: StandingCache::default(),
+            shutdown: Shutdown::default(),
         }
     }
 

@@ -114,7 +114,9 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
-/// Builds the pool. For SQLite the file's directory is created first.
+/// Builds the pool. For SQLite the file's directory is created first. One connection is made
+/// directly before the pool is filled, so that an unreachable server or a missing database is
+/// reported at once with the driver's own words (the pool would only time out).
 pub fn build_pool(settings: &Settings) -> Result<DbPool, Box<dyn Error + Send + Sync>> {
     if let DatabaseUrl::Sqlite(path) = &settings.database_url
         && let Some(dir) = path.parent()
@@ -123,16 +125,24 @@ pub fn build_pool(settings: &Settings) -> Result<DbPool, Box<dyn Error + Send + 
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
     }
+    let manager = ConnectionManager {
+        url: settings.database_url.clone(),
+    };
+    r2d2::ManageConnection::connect(&manager).map_err(|error| one_line(&error.to_string()))?;
     let pool = r2d2::Pool::builder()
         .max_size(settings.db_pool_size)
         .connection_timeout(settings.db_pool_timeout)
         // The default pings the server before every checkout: an extra round trip per query.
         // Broken connections are still detected by `has_broken` when they return to the pool.
         .test_on_check_out(false)
-        .build(ConnectionManager {
-            url: settings.database_url.clone(),
-        })?;
+        .build(manager)?;
     Ok(pool)
+}
+
+/// libpq's messages span lines (`connection to server … failed: FATAL:  database "x" does not
+/// exist`); one line reads better in a log or on a terminal.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Applies the migrations this build embeds; returns the versions it applied.

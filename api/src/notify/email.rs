@@ -32,9 +32,7 @@ impl Mailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|error| format!("SMTP_URL: {error}"))?
             .build();
-        let from: Mailbox = from
-            .parse()
-            .map_err(|error| format!("EMAIL_FROM: {error}"))?;
+        let from = sender(from).map_err(|error| format!("EMAIL_FROM: {error}"))?;
         let domain = from.email.domain().to_owned();
         Ok(Self {
             transport,
@@ -71,6 +69,20 @@ impl Mailer {
             Err(error) => Err(MailError::Retry(error.to_string())),
         }
     }
+}
+
+/// Checks an `SMTP_URL` without connecting: scheme, host, `tls` parameter, credentials.
+/// Its errors never quote the URL, which may hold a password.
+pub fn check_smtp_url(smtp_url: &str) -> Result<(), String> {
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
+        .map(drop)
+        .map_err(|error| error.to_string())
+}
+
+/// The sender mailbox (`Name <address>` or a bare address, as in `EMAIL_FROM`).
+pub fn sender(from: &str) -> Result<Mailbox, String> {
+    from.parse()
+        .map_err(|error: lettre::address::AddressError| error.to_string())
 }
 
 /// `porchlight://leads/x` -> `{link_base}/leads/x`.

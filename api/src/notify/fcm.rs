@@ -25,8 +25,8 @@ const FCM_ERROR_TYPE: &str = "type.googleapis.com/google.firebase.fcm.v1.FcmErro
 /// FCM asks for at least a minute before retrying after `QUOTA_EXCEEDED`.
 const QUOTA_BACKOFF: Duration = Duration::from_mins(1);
 
-/// The fields of a Google service-account JSON key that we use.
-#[derive(Debug, Clone, Deserialize)]
+/// The fields of a Google service-account JSON key that we use. Its `Debug` hides the key.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 pub struct ServiceAccount {
     pub project_id: String,
     pub client_email: String,
@@ -34,6 +34,61 @@ pub struct ServiceAccount {
     #[serde(default)]
     pub private_key_id: Option<String>,
     pub token_uri: String,
+}
+
+impl std::fmt::Debug for ServiceAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceAccount")
+            .field("project_id", &self.project_id)
+            .field("client_email", &self.client_email)
+            .field("private_key", &"***")
+            .field("private_key_id", &self.private_key_id)
+            .field("token_uri", &self.token_uri)
+            .finish()
+    }
+}
+
+impl ServiceAccount {
+    /// Reads a service-account JSON key and checks that it can sign: a readable file, the
+    /// fields above, an RSA private key in PEM. Errors never quote the file's content.
+    pub fn from_file(path: &Path) -> Result<Self, String> {
+        let json = std::fs::read_to_string(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        let account: Self = serde_json::from_str(&json).map_err(|error| {
+            let what = match error.classify() {
+                serde_json::error::Category::Data => {
+                    let message = error.to_string();
+                    // serde's own words quote wrong values, which may be secret.
+                    if message.starts_with("missing field") {
+                        message
+                            .split(" at line ")
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned()
+                    } else {
+                        format!(
+                            "a field has the wrong type (line {}, column {})",
+                            error.line(),
+                            error.column()
+                        )
+                    }
+                }
+                _ => format!(
+                    "not JSON (line {}, column {})",
+                    error.line(),
+                    error.column()
+                ),
+            };
+            format!("{} is not a service-account key: {what}", path.display())
+        })?;
+        account.signing_key()?;
+        Ok(account)
+    }
+
+    fn signing_key(&self) -> Result<EncodingKey, String> {
+        EncodingKey::from_rsa_pem(self.private_key.as_bytes())
+            .map_err(|error| format!("the service account's private key: {error}"))
+    }
 }
 
 /// Why one message to one device did not go through.
@@ -92,16 +147,11 @@ pub struct FcmSender {
 impl FcmSender {
     /// Reads the service-account JSON at `path`; `base_url` is FCM's (tests point it at 127.0.0.1).
     pub fn from_file(path: &Path, base_url: &str) -> Result<Self, String> {
-        let json = std::fs::read_to_string(path)
-            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-        let account: ServiceAccount = serde_json::from_str(&json)
-            .map_err(|error| format!("{} is not a service-account key: {error}", path.display()))?;
-        Self::new(account, base_url)
+        Self::new(ServiceAccount::from_file(path)?, base_url)
     }
 
     pub fn new(account: ServiceAccount, base_url: &str) -> Result<Self, String> {
-        let key = EncodingKey::from_rsa_pem(account.private_key.as_bytes())
-            .map_err(|error| format!("the service account's private key: {error}"))?;
+        let key = account.signing_key()?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()

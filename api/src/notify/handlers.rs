@@ -192,7 +192,8 @@ pub async fn mark_read(
 /// `lead.offered`) and `data` (a `Notification` as JSON). Send the last `id` seen back as
 /// `Last-Event-ID` when reconnecting: everything after it is replayed first, so nothing is
 /// missed. Without it the stream starts with the next event. A comment line every 15 s keeps
-/// the connection open; the stream ends when the access token it was opened with expires.
+/// the connection open; the stream ends when the access token it was opened with expires, and
+/// when the service stops (the app reconnects with `Last-Event-ID`).
 #[utoipa::path(
     tag = "notifications",
     params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event")),
@@ -228,10 +229,13 @@ pub async fn events(
         ),
     };
     let live = stream::open(state.get_ref().clone(), user.user_id, after).await?;
+    // `Cache-Control: no-store` comes from the app-wide response headers.
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
-        .insert_header(("Cache-Control", "no-cache"))
         // Proxies must pass events on as they come.
         .insert_header(("X-Accel-Buffering", "no"))
+        // A stream that ended closes its connection, so a stopping server is not kept waiting
+        // by an idle keep-alive connection; the app reconnects anyway.
+        .force_close()
         .streaming(live.into_body()))
 }

@@ -56,12 +56,14 @@ pub fn start(state: &AppState, alive: Weak<()>) -> Vec<tokio::task::JoinHandle<(
     tasks
 }
 
+/// The FCM sender. The service account was read and checked with the settings (a bad one
+/// stops the service there), so what can still fail here is the HTTP client.
 fn push_sender(settings: &crate::config::Settings) -> Option<fcm::FcmSender> {
-    let Some(path) = &settings.fcm_service_account_file else {
+    let Some(account) = &settings.fcm_service_account else {
         tracing::info!("push alerts are off: FCM_SERVICE_ACCOUNT_FILE is not set");
         return None;
     };
-    match fcm::FcmSender::from_file(path, &settings.fcm_base_url) {
+    match fcm::FcmSender::new(account.clone(), &settings.fcm_base_url) {
         Ok(sender) => {
             tracing::info!(project = sender.project_id(), "push alerts through FCM");
             Some(sender)
@@ -73,6 +75,7 @@ fn push_sender(settings: &crate::config::Settings) -> Option<fcm::FcmSender> {
     }
 }
 
+/// The mailer. `SMTP_URL` and `EMAIL_FROM` were checked with the settings.
 fn mailer(settings: &crate::config::Settings) -> Option<email::Mailer> {
     let Some(url) = &settings.smtp_url else {
         tracing::info!("email alerts are off: SMTP_URL is not set");

@@ -85,3 +85,35 @@ pub struct Wakeups {
     /// Raised after a write that may have queued a refund: wakes the refund worker.
     pub refunds_queued: Signal,
 }
+
+/// Raised once when the service begins to stop, and raised for good. Responses that would
+/// otherwise never finish (the live stream) end when they see it, so a graceful stop only waits
+/// for ordinary requests.
+#[derive(Debug, Clone)]
+pub struct Shutdown(Arc<watch::Sender<bool>>);
+
+impl Default for Shutdown {
+    fn default() -> Self {
+        Self(Arc::new(watch::Sender::new(false)))
+    }
+}
+
+impl Shutdown {
+    /// Tells every open stream to end; later ones end at once.
+    pub fn begin(&self) {
+        self.0.send_replace(true);
+    }
+
+    pub fn has_begun(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves once the stop has begun (at once if it already has).
+    pub fn wait(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut stopping = self.0.subscribe();
+        async move {
+            // An error means the sender is gone, which only happens as the service ends.
+            let _ = stopping.wait_for(|begun| *begun).await;
+        }
+    }
+}

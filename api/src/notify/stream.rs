@@ -21,7 +21,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text};
 
 use super::inbox::{self, NotificationRow};
-use super::signal::{Waiter, Wakeups};
+use super::signal::{Shutdown, Waiter, Wakeups};
 use crate::db::schema::outbox;
 use crate::db::{DbConnection, write_transaction};
 use crate::error::ApiResult;
@@ -196,6 +196,8 @@ pub struct LiveStream {
     /// The stream ends when the access token it was opened with would have expired; the app
     /// reconnects with a fresh one and `Last-Event-ID`.
     closes_at: Instant,
+    /// The stream also ends when the service begins to stop, so that it does not hold the stop.
+    shutdown: Shutdown,
 }
 
 /// Opens `user_id`'s stream after position `after`, or at the newest event when `None`.
@@ -220,6 +222,7 @@ pub async fn open(state: AppState, user_id: String, after: Option<i64>) -> ApiRe
             .await?
     };
     let closes_at = Instant::now() + state.settings.access_token_ttl;
+    let shutdown = state.shutdown.clone();
     Ok(LiveStream {
         state,
         user_id,
@@ -228,6 +231,7 @@ pub async fn open(state: AppState, user_id: String, after: Option<i64>) -> ApiRe
         // How long a client waits before reconnecting, in milliseconds.
         queued: VecDeque::from([Bytes::from_static(b"retry: 2000\n\n")]),
         closes_at,
+        shutdown,
     })
 }
 
@@ -248,7 +252,7 @@ impl LiveStream {
                 return Some(chunk);
             }
             let left = self.closes_at.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            if left.is_zero() || self.shutdown.has_begun() {
                 return None;
             }
             match self.fetch().await {
@@ -259,8 +263,13 @@ impl LiveStream {
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "live stream read failed; retrying"),
             }
-            if !self.waiter.wait(KEEP_ALIVE.min(left)).await {
-                return Some(Bytes::from_static(b": keep-alive\n\n"));
+            tokio::select! {
+                woken = self.waiter.wait(KEEP_ALIVE.min(left)) => {
+                    if !woken {
+                        return Some(Bytes::from_static(b": keep-alive\n\n"));
+                    }
+                }
+                () = self.shutdown.wait() => return None,
             }
         }
     }

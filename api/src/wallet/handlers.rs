@@ -18,7 +18,7 @@ use super::{balances, ledger, payouts, refunds, webhooks};
 use crate::auth::{AuthUser, RequireRole, roles};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ValidatedJson, ValidatedQuery};
+use crate::extract::{RawBody, ValidatedJson, ValidatedQuery};
 use crate::idempotency::{self, Begin, Claimed, IdempotencyKey};
 use crate::jobs::model::Actor;
 use crate::state::AppState;
@@ -256,7 +256,7 @@ pub async fn job_payments(
 pub async fn stripe_webhook(
     state: web::Data<AppState>,
     req: HttpRequest,
-    payload: web::Bytes,
+    RawBody(payload): RawBody,
 ) -> ApiResult<web::Json<WebhookReceipt>> {
     let invalid = |detail: String| ApiError::new(ErrorCode::InvalidSignature, detail);
     let secret = state

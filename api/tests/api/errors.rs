@@ -164,6 +164,144 @@ async fn bad_input_gets_a_problem_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn a_webhook_body_too_large_is_a_problem() {
+    let app = TestApp::spawn_with(&[("MAX_BODY_BYTES", "1024")]).await;
+    let body = format!(r#"{{"id": "evt_1", "padding": "{}"}}"#, "x".repeat(2000));
+    let (status, content_type, problem, _) = raw(
+        &app,
+        Method::POST,
+        "/v1/webhooks/payments/stripe",
+        Some("application/json"),
+        &body,
+    )
+    .await;
+    assert_eq!((status, problem.code), (413, ErrorCode::PayloadTooLarge));
+    assert_eq!(content_type, "application/problem+json");
+}
+
+/// Checks the headers every response carries, and whether a cache may keep it (`stored`:
+/// no `Cache-Control`) or not (`no-store`).
+fn assert_response_headers(label: &str, response: &reqwest::Response, stored: bool) {
+    assert!(
+        response.status().as_u16() < 500,
+        "{label}: {}",
+        response.status()
+    );
+    let headers = response.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff", "{label}");
+    assert_eq!(headers["x-frame-options"], "DENY", "{label}");
+    assert_eq!(
+        headers["content-security-policy"], "frame-ancestors 'none'",
+        "{label}"
+    );
+    let cache_control = headers
+        .get("cache-control")
+        .map(|value| value.to_str().unwrap());
+    let expected = if stored { None } else { Some("no-store") };
+    assert_eq!(cache_control, expected, "{label}");
+}
+
+#[tokio::test]
+async fn every_response_carries_the_safety_headers_and_only_public_reads_may_be_stored() {
+    let app = TestApp::spawn().await;
+    let (_, tokens, signed_in) = app
+        .signed_up(shared_types::auth::SignupRole::Customer)
+        .await;
+    let anonymous = &app.client;
+    let (_, staff) = app.staff().await;
+    let (pro_id, _) = crate::jobs::pro(&app, &staff).await;
+
+    // (label, signed in, path, may a cache keep it)
+    let reads = [
+        ("categories", false, "/v1/categories".to_owned(), true),
+        (
+            "partner search",
+            false,
+            "/v1/partners?category=cleaning&lat=45.5&lon=-73.6".to_owned(),
+            true,
+        ),
+        (
+            "reviews",
+            false,
+            format!("/v1/partners/{pro_id}/reviews"),
+            true,
+        ),
+        ("openapi", false, "/v1/openapi.json".to_owned(), true),
+        ("docs", false, "/docs/".to_owned(), true),
+        // Each read of a profile counts a view: no cached copies.
+        ("profile", false, format!("/v1/partners/{pro_id}"), false),
+        (
+            "categories signed in",
+            true,
+            "/v1/categories".to_owned(),
+            false,
+        ),
+        (
+            "reviews signed in",
+            true,
+            format!("/v1/partners/{pro_id}/reviews"),
+            false,
+        ),
+        ("me", true, "/v1/me".to_owned(), false),
+        ("health", false, "/v1/health".to_owned(), false),
+        (
+            "unknown partner",
+            false,
+            "/v1/partners/nobody".to_owned(),
+            false,
+        ),
+        ("no route", false, "/v1/nothing-here".to_owned(), false),
+    ];
+    for (label, signed, path, stored) in reads {
+        let client = if signed { &signed_in } else { anonymous };
+        let response = client.request(Method::GET, &path).send().await.unwrap();
+        assert_response_headers(label, &response, stored);
+    }
+
+    // The auth endpoints that hand out tokens.
+    let email = TestApp::unique_email("headers");
+    let password = crate::harness::PASSWORD;
+    let posts = [
+        (
+            "/v1/auth/register",
+            serde_json::json!({ "email": email, "password": password, "name": "H", "role": "customer" }),
+        ),
+        (
+            "/v1/auth/login",
+            serde_json::json!({ "email": email, "password": password }),
+        ),
+        (
+            "/v1/auth/refresh",
+            serde_json::json!({ "refresh_token": tokens.refresh_token }),
+        ),
+    ];
+    for (path, body) in posts {
+        let response = anonymous
+            .request(Method::POST, path)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        assert_response_headers(path, &response, false);
+    }
+
+    // The live stream too.
+    let response = signed_in
+        .request(Method::GET, "/v1/events")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_response_headers("events", &response, false);
+}
+
+#[tokio::test]
 async fn unknown_routes_and_methods_are_problems_too() {
     let app = TestApp::spawn().await;
     let (status, content_type, problem, headers) =
@@ -190,6 +328,17 @@ async fn a_missing_row_is_404_and_an_exhausted_pool_is_503() {
     let error = client.me().await.unwrap_err();
     assert_eq!(error.status(), Some(503));
     assert_eq!(error.code(), Some(ErrorCode::ServiceUnavailable));
+    // The caller is told what to do, not what the pool said (that goes to the log).
+    let response = client.request(Method::GET, "/v1/me").send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "1");
+    let text = response.text().await.unwrap();
+    let problem: ProblemDetails = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        problem.detail.as_deref(),
+        Some("the database is unavailable; retry shortly")
+    );
+    assert!(!text.contains("timed out"), "driver text: {text}");
     drop(held);
 
     // The token is still signed but its account is gone: the credential is no good (401).

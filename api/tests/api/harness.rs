@@ -99,7 +99,7 @@ pub struct TestApp {
     pub client: Client,
     pub state: AppState,
     pub database: TestDatabase,
-    server: actix_web::dev::ServerHandle,
+    server: porchlight::StopHandle,
     running: tokio::task::JoinHandle<std::io::Result<()>>,
     overrides: Vec<(String, String)>,
 }
@@ -183,6 +183,12 @@ impl TestApp {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         Self::spawn_on(self.database, &overrides).await
+    }
+
+    /// Stops this instance gracefully, as SIGTERM does: open streams end, requests in flight
+    /// finish.
+    pub async fn stop(&self) {
+        self.server.stop(true).await;
     }
 
     /// A unique email for this test run.

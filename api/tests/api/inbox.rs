@@ -1,7 +1,7 @@
 //! What the app shows without push: notification preferences, the in-app list, and the live
 //! event stream (Server-Sent Events) with `Last-Event-ID` resume.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use shared_types::notify::{
     ChannelPreference, MarkReadInput, NotificationCategory, NotificationFilter,
@@ -340,4 +340,32 @@ async fn a_stream_on_one_replica_hears_what_another_replica_commits() {
     // The other replica is woken through LISTEN/NOTIFY.
     let event = next_event(&mut stream).await;
     assert_eq!(event.event.as_deref(), Some("lead.offered"));
+}
+
+#[tokio::test]
+async fn a_graceful_stop_ends_open_streams_at_once() {
+    let app = TestApp::spawn().await;
+    let (_, partner) = app.partner().await;
+    let mut stream = partner.events(None).await.unwrap();
+
+    let started = Instant::now();
+    tokio::time::timeout(Duration::from_secs(10), app.stop())
+        .await
+        .expect("the stop is not held by the open stream");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match stream.next().await {
+                None => return,
+                Some(Ok(_)) => {}
+                Some(Err(error)) => panic!("the stream broke instead of ending: {error}"),
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended cleanly");
 }
