@@ -24,7 +24,7 @@ use porchlight::requests::model::RequestRow;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use shared_types::auth::Role;
-use shared_types::requests::TimeWindow;
+use shared_types::requests::{RequestKind, RequestStatus, TimeWindow};
 use shared_types::{Client, ErrorCode};
 
 #[path = "support/seed.rs"]
@@ -50,7 +50,7 @@ fn request_at(id: String, category_id: String, lat: f64, lon: f64) -> RequestRow
         id,
         customer_id: "bench-customer".into(),
         category_id,
-        kind: "marketplace".into(),
+        kind: RequestKind::Marketplace,
         target_partner_id: None,
         description: "Benchmark request".into(),
         street: "1 Main St".into(),
@@ -64,7 +64,7 @@ fn request_at(id: String, category_id: String, lat: f64, lon: f64) -> RequestRow
         budget_currency: None,
         photo_urls: "[]".into(),
         contact_phone: None,
-        status: "open".into(),
+        status: RequestStatus::Open,
         match_rounds: 0,
         assigned_partner_id: None,
         created_at: now,
@@ -97,7 +97,7 @@ fn time_matching(pool: &DbPool, calls: usize) -> (Vec<Duration>, f64) {
         let category = ids[rng.random_range(0..ids.len())].clone();
         let request = request_at(db::new_id(), category, point.lat, point.lon);
         let start = Instant::now();
-        let found = matching::find_candidates(&mut conn, &request, 5).unwrap();
+        let found = matching::find_candidates(&mut conn, &request, 5, db::now()).unwrap();
         let took = start.elapsed();
         if call >= calls / 10 {
             timings.push(took);
@@ -138,7 +138,7 @@ fn stage_race(pool: &DbPool, racers: usize) -> Vec<(String, String)> {
     let mut request = request_at(db::new_id(), cleaning, lat, lon);
     request.customer_id = customer;
     diesel::insert_into(service_requests::table)
-        .values(&request)
+        .values(request.clone())
         .execute(&mut conn)
         .unwrap();
     partner_ids
@@ -150,6 +150,7 @@ fn stage_race(pool: &DbPool, racers: usize) -> Vec<(String, String)> {
                 &partner,
                 (1.0, Some(window()), None),
                 db::now() + chrono::Duration::hours(1),
+                db::now(),
             )
             .unwrap();
             (partner, offer.id)

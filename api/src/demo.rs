@@ -150,6 +150,7 @@ pub fn seed(conn: &mut DbConnection, policy: LeadPolicy) -> ApiResult<Option<Vec
                 None,
             ),
             policy,
+            db::now(),
         )?;
         // Asked of Bloor Plumbing from its profile (review: they apply with a quote).
         intake::create(
@@ -161,6 +162,7 @@ pub fn seed(conn: &mut DbConnection, policy: LeadPolicy) -> ApiResult<Option<Vec
                 Some(&pro_ids[2]),
             ),
             policy,
+            db::now(),
         )?;
         Ok(Some(made))
     })

@@ -479,9 +479,8 @@ fn spawn_offer_sweeper(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
         let mut ticks = tokio::time::interval(every);
         loop {
             ticks.tick().await;
-            let swept = state
-                .write(move |conn| requests::sweep::run(conn, db::now(), policy))
-                .await;
+            let now = state.clock.now();
+            let swept = requests::sweep::run(&state, now, policy).await;
             if let Err(error) = ratings::sweep(&state).await {
                 tracing::warn!(%error, "the ratings sweep failed");
             }

@@ -11,6 +11,7 @@ use porchlight::db::{self, DbPool};
 use porchlight::partners::geo::{self, Point};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use shared_types::partners::{MembershipTier, PartnerStatus};
 
 pub const CITIES: [(f64, f64); 20] = [
     (43.65, -79.38),
@@ -155,8 +156,8 @@ pub fn seed_partners(
                 max_lat: bbox.max_lat,
                 min_lon: bbox.min_lon,
                 max_lon: bbox.max_lon,
-                tier: "brand_builder".into(),
-                status: "active".into(),
+                tier: MembershipTier::BrandBuilder,
+                status: PartnerStatus::Active,
                 accepting_leads: true,
                 availability: availability.clone(),
                 star_score: rng.random_bool(0.8).then(|| rng.random_range(60.0..100.0)),
@@ -184,7 +185,7 @@ pub fn seed_partners(
         db::write_transaction(&mut conn, |conn| {
             porchlight::batch_insert!(conn, users::table, &user_rows)?;
             for chunk in profile_rows.chunks(500) {
-                porchlight::batch_insert!(conn, partner_profiles::table, chunk)?;
+                porchlight::batch_insert!(conn, partner_profiles::table, chunk.to_vec())?;
             }
             porchlight::batch_insert!(conn, partner_categories::table, &category_rows)?;
             for chunk in cell_rows.chunks(3000) {

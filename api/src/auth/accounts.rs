@@ -7,6 +7,7 @@ use shared_types::auth::{RegisterRequest, Role, SignupRole, User};
 use shared_types::{ErrorCode, Page, PageParams};
 
 use crate::db::schema::users;
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -17,7 +18,8 @@ pub struct UserRow {
     pub email: String,
     pub password_hash: String,
     pub name: String,
-    pub role: String,
+    #[diesel(deserialize_as = Stored<Role>, serialize_as = Stored<Role>)]
+    pub role: Role,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     /// Set by staff (see `ratings::monitoring`): no new sessions.
@@ -27,8 +29,7 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn role(&self) -> ApiResult<Role> {
-        Role::parse(&self.role)
-            .ok_or_else(|| ApiError::internal(format!("user {} has role {:?}", self.id, self.role)))
+        Ok(self.role)
     }
 
     pub fn to_view(&self) -> ApiResult<User> {
@@ -64,13 +65,16 @@ pub fn create_user(
         email: email.to_owned(),
         password_hash,
         name: name.trim().to_owned(),
-        role: role.as_str().to_owned(),
+        role,
         created_at: now,
         updated_at: now,
         suspended_at: None,
         suspension_reason: None,
     };
-    match diesel::insert_into(users::table).values(&row).execute(conn) {
+    match diesel::insert_into(users::table)
+        .values(row.clone())
+        .execute(conn)
+    {
         Ok(_) => Ok(row),
         Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
             Err(ApiError::new(

@@ -9,6 +9,7 @@ use shared_types::{ErrorCode, Page, PageParams};
 use super::extract::{AuthUser, Credential};
 use super::tokens::{hash_secret, random_token};
 use crate::db::schema::{api_keys, users};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -139,13 +140,14 @@ pub fn revoke(conn: &mut DbConnection, user_id: &str, key_id: &str) -> ApiResult
 /// The caller behind `secret`, if it is a live key.
 pub fn authenticate(conn: &mut DbConnection, secret: &str) -> ApiResult<AuthUser> {
     let invalid = || ApiError::new(ErrorCode::InvalidToken, "the API key is not valid");
-    let (key, role, suspended_at): (ApiKeyRow, String, Option<NaiveDateTime>) = api_keys::table
-        .inner_join(users::table)
-        .filter(api_keys::key_hash.eq(hash_secret(secret)))
-        .select((ApiKeyRow::as_select(), users::role, users::suspended_at))
-        .first(conn)
-        .optional()?
-        .ok_or_else(invalid)?;
+    let (key, Stored(role), suspended_at): (ApiKeyRow, Stored<Role>, Option<NaiveDateTime>) =
+        api_keys::table
+            .inner_join(users::table)
+            .filter(api_keys::key_hash.eq(hash_secret(secret)))
+            .select((ApiKeyRow::as_select(), users::role, users::suspended_at))
+            .first(conn)
+            .optional()?
+            .ok_or_else(invalid)?;
     let now = db::now();
     if key.revoked_at.is_some() || key.expires_at.is_some_and(|at| at <= now) {
         return Err(invalid());
@@ -160,7 +162,6 @@ pub fn authenticate(conn: &mut DbConnection, secret: &str) -> ApiResult<AuthUser
             .set(api_keys::last_used_at.eq(now))
             .execute(conn)?;
     }
-    let role = Role::parse(&role).ok_or_else(|| ApiError::internal("user with unknown role"))?;
     Ok(AuthUser {
         user_id: key.user_id.clone(),
         role,

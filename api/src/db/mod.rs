@@ -2,6 +2,7 @@
 //! pool, embedded migrations, and the write-transaction helper every state change goes through.
 
 pub mod schema;
+pub mod text_enum;
 
 use std::error::Error;
 

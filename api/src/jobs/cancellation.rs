@@ -19,8 +19,9 @@ use shared_types::{Page, PageParams};
 use super::model::{self, Actor, JobChanges};
 use super::{JobPolicy, events, scheduling};
 use crate::db::schema::{penalties, service_requests};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::wallet::settlement;
 
 pub const LATE_CANCELLATION: &str = "late_cancellation";
@@ -119,7 +120,7 @@ type PenaltyRow = (
     String,
     String,
     String,
-    String,
+    Stored<Party>,
     String,
     i64,
     String,
@@ -165,8 +166,7 @@ pub fn list(
                     id,
                     job_id,
                     user_id,
-                    party: Party::parse(&party)
-                        .ok_or_else(|| ApiError::internal(format!("unknown party {party}")))?,
+                    party: party.0,
                     reason,
                     amount: Money {
                         amount_cents,

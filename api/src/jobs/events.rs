@@ -8,6 +8,7 @@ use shared_types::jobs::{JobEvent, JobEventKind, Party};
 
 use super::model::{Actor, JobRow};
 use crate::db::schema::job_events;
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::ApiResult;
 use crate::notify::outbox;
@@ -64,8 +65,8 @@ pub fn list(conn: &mut DbConnection, job_id: &str) -> ApiResult<Vec<JobEvent>> {
     type Row = (
         String,
         String,
-        String,
-        String,
+        Stored<JobEventKind>,
+        Stored<Party>,
         Option<String>,
         String,
         NaiveDateTime,
@@ -85,16 +86,14 @@ pub fn list(conn: &mut DbConnection, job_id: &str) -> ApiResult<Vec<JobEvent>> {
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, job_id, kind, actor, actor_id, detail, at)| {
-            Some(JobEvent {
-                id,
-                job_id,
-                kind: JobEventKind::parse(&kind)?,
-                actor: Party::parse(&actor)?,
-                actor_id,
-                detail: serde_json::from_str(&detail).unwrap_or_default(),
-                at: at.and_utc(),
-            })
+        .map(|(id, job_id, kind, actor, actor_id, detail, at)| JobEvent {
+            id,
+            job_id,
+            kind: kind.0,
+            actor: actor.0,
+            actor_id,
+            detail: serde_json::from_str(&detail).unwrap_or_default(),
+            at: at.and_utc(),
         })
         .collect())
 }

@@ -155,8 +155,8 @@ pub fn dispute(
     if updated == 0 {
         let current = model::find(conn, &job.id)?;
         return Err(model::invalid_transition(
-            &current.status,
-            &[JobStatus::Completed.as_str()],
+            current.status,
+            &[JobStatus::Completed],
         ));
     }
     events::record(

@@ -17,6 +17,7 @@ use super::scheduling;
 use crate::db::schema::{
     agreement_signatures, categories, jobs, partner_profiles, penalties, service_requests,
 };
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -27,7 +28,8 @@ pub struct JobRow {
     pub request_id: String,
     pub customer_id: String,
     pub partner_id: String,
-    pub status: String,
+    #[diesel(deserialize_as = Stored<JobStatus>)]
+    pub status: JobStatus,
     pub price_cents: i64,
     pub currency: String,
     pub scheduled_start: Option<NaiveDateTime>,
@@ -54,7 +56,7 @@ pub struct JobRow {
 
 impl JobRow {
     pub fn status(&self) -> JobStatus {
-        JobStatus::parse(&self.status).unwrap_or(JobStatus::Cancelled)
+        self.status
     }
 
     pub fn price(&self) -> Money {
@@ -154,23 +156,27 @@ pub fn transition(
     from: &[JobStatus],
     changes: &JobChanges,
 ) -> ApiResult<()> {
-    let from_names: Vec<&str> = from.iter().map(|status| status.as_str()).collect();
+    let from_stored: Vec<Stored<JobStatus>> = from.iter().copied().map(Stored).collect();
     let updated = diesel::update(
         jobs::table
             .filter(jobs::id.eq(job_id))
-            .filter(jobs::status.eq_any(&from_names)),
+            .filter(jobs::status.eq_any(&from_stored)),
     )
     .set(changes)
     .execute(conn)?;
     if updated == 1 {
         return Ok(());
     }
-    let current: String = jobs::table.find(job_id).select(jobs::status).first(conn)?;
-    Err(invalid_transition(&current, &from_names))
+    let Stored(current) = jobs::table
+        .find(job_id)
+        .select(jobs::status)
+        .first::<Stored<JobStatus>>(conn)?;
+    Err(invalid_transition(current, from))
 }
 
-pub fn invalid_transition(current: &str, allowed: &[&str]) -> ApiError {
-    ApiError::invalid_transition("job", current, allowed)
+pub fn invalid_transition(current: JobStatus, allowed: &[JobStatus]) -> ApiError {
+    let allowed: Vec<&str> = allowed.iter().map(|status| status.as_str()).collect();
+    ApiError::invalid_transition("job", current.as_str(), &allowed)
 }
 
 pub fn find(conn: &mut DbConnection, job_id: &str) -> ApiResult<JobRow> {

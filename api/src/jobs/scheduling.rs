@@ -15,6 +15,7 @@ use shared_types::requests::TimeWindow;
 use super::events;
 use super::model::{self, Actor, JobChanges};
 use crate::db::schema::job_proposals;
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::partners::availability::Schedule;
@@ -29,9 +30,11 @@ struct ProposalRow {
     id: String,
     job_id: String,
     proposed_by: String,
-    party: String,
+    #[diesel(deserialize_as = Stored<Party>)]
+    party: Party,
     slots: String,
-    status: String,
+    #[diesel(deserialize_as = Stored<ProposalStatus>)]
+    status: ProposalStatus,
     accepted_slot: Option<i32>,
     created_at: NaiveDateTime,
     responded_at: Option<NaiveDateTime>,
@@ -46,9 +49,9 @@ impl ProposalRow {
         Proposal {
             id: self.id.clone(),
             job_id: self.job_id.clone(),
-            proposed_by: Party::parse(&self.party).unwrap_or(Party::System),
+            proposed_by: self.party,
             slots: self.slots(),
-            status: ProposalStatus::parse(&self.status).unwrap_or(ProposalStatus::Withdrawn),
+            status: self.status,
             accepted_slot: self.accepted_slot.and_then(|slot| u32::try_from(slot).ok()),
             created_at: self.created_at.and_utc(),
             responded_at: self.responded_at.map(|at| at.and_utc()),
@@ -124,9 +127,9 @@ pub fn propose(
         id: db::new_id(),
         job_id: job.id.clone(),
         proposed_by: actor.user_id.clone(),
-        party: actor.party.as_str().to_owned(),
+        party: actor.party,
         slots: serde_json::to_string(&input.slots).map_err(ApiError::internal)?,
-        status: ProposalStatus::Open.as_str().to_owned(),
+        status: ProposalStatus::Open,
         accepted_slot: None,
         created_at: now,
         responded_at: None,
@@ -136,9 +139,9 @@ pub fn propose(
             job_proposals::id.eq(&row.id),
             job_proposals::job_id.eq(&row.job_id),
             job_proposals::proposed_by.eq(&row.proposed_by),
-            job_proposals::party.eq(&row.party),
+            job_proposals::party.eq(Stored(row.party)),
             job_proposals::slots.eq(&row.slots),
-            job_proposals::status.eq(&row.status),
+            job_proposals::status.eq(Stored(row.status)),
             job_proposals::created_at.eq(row.created_at),
         ))
         .execute(conn)?;
@@ -171,7 +174,7 @@ pub fn accept(
         .first(conn)
         .optional()?
         .ok_or_else(|| ApiError::not_found("proposal"))?;
-    if proposal.party == actor.party.as_str() {
+    if proposal.party == actor.party {
         return Err(ApiError::forbidden(
             "the other side accepts a proposal; to change yours, make a new one",
         ));
@@ -206,7 +209,10 @@ pub fn accept(
     if accepted == 0 {
         return Err(ApiError::new(
             shared_types::ErrorCode::InvalidTransition,
-            format!("the proposal is {}; answer the open one", proposal.status),
+            format!(
+                "the proposal is {}; answer the open one",
+                proposal.status.as_str()
+            ),
         ));
     }
     let changes = JobChanges {

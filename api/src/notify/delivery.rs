@@ -13,6 +13,7 @@
 //!   `OUTBOX_MAX_ATTEMPTS`, or on an error retrying cannot fix, the message ends `failed` with
 //!   its last error, for staff to see.
 
+use shared_types::notify::OutboxStatus;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +31,7 @@ use super::message;
 use super::preferences::{Channels, PreferenceBook};
 use super::stream;
 use crate::db::schema::{outbox, outbox_deliveries, users};
+use crate::db::text_enum::Stored;
 use crate::db::{DbConnection, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -313,7 +315,7 @@ fn record(
                 (true, _) | (false, Some(_)) => {
                     diesel::update(row)
                         .set((
-                            outbox::status.eq("failed"),
+                            outbox::status.eq(Stored(OutboxStatus::Failed)),
                             outbox::last_error.eq(&outcome.last_error),
                         ))
                         .execute(conn)?;
@@ -327,7 +329,7 @@ fn record(
                     .filter(outbox::id.eq_any(chunk))
                     .filter(outbox::next_attempt_at.eq(lease_until)),
             )
-            .set(outbox::status.eq("sent"))
+            .set(outbox::status.eq(Stored(OutboxStatus::Sent)))
             .execute(conn)?;
         }
         Ok(())

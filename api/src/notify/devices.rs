@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use shared_types::notify::{Device, DeviceInput, Platform};
 
 use crate::db::schema::devices;
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -15,7 +16,8 @@ pub struct DeviceRow {
     pub id: String,
     pub user_id: String,
     pub token: String,
-    pub platform: String,
+    #[diesel(deserialize_as = Stored<Platform>)]
+    pub platform: Platform,
     pub app_version: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -25,7 +27,7 @@ impl DeviceRow {
     fn to_view(&self) -> Device {
         Device {
             id: self.id.clone(),
-            platform: Platform::parse(&self.platform).unwrap_or(Platform::Android),
+            platform: self.platform,
             app_version: self.app_version.clone(),
             created_at: self.created_at.and_utc(),
             updated_at: self.updated_at.and_utc(),

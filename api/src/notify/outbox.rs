@@ -6,6 +6,7 @@ use shared_types::notify::{OutboxFilter, OutboxMessage, OutboxStatus};
 use shared_types::{Page, PageParams};
 
 use crate::db::schema::outbox;
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::ApiResult;
 
@@ -35,7 +36,7 @@ pub fn enqueue_many(
                 outbox::recipient_id.eq(recipient_id),
                 outbox::kind.eq(kind),
                 outbox::payload.eq(payload.to_string()),
-                outbox::status.eq("pending"),
+                outbox::status.eq(Stored(OutboxStatus::Pending)),
                 outbox::attempts.eq(0),
                 outbox::next_attempt_at.eq(now),
                 outbox::created_at.eq(now),
@@ -53,7 +54,7 @@ type OutboxRow = (
     String,
     String,
     String,
-    String,
+    Stored<OutboxStatus>,
     i32,
     NaiveDateTime,
     Option<String>,
@@ -99,7 +100,7 @@ pub fn list(
                     recipient_id,
                     kind,
                     payload: serde_json::from_str(&payload).unwrap_or_default(),
-                    status: OutboxStatus::parse(&status).unwrap_or(OutboxStatus::Failed),
+                    status: status.0,
                     attempts,
                     next_attempt_at: next.and_utc(),
                     last_error,

@@ -11,6 +11,7 @@ use shared_types::partners::parse_hhmm;
 
 use crate::db::DbConnection;
 use crate::db::schema::{notification_preferences, quiet_hours};
+use crate::db::text_enum::Stored;
 use crate::error::ApiResult;
 
 /// The user's preferences, every category listed (defaults where the user changed nothing).
@@ -108,25 +109,25 @@ pub struct PreferenceBook {
 
 impl PreferenceBook {
     pub fn load(conn: &mut DbConnection, user_ids: &[String]) -> ApiResult<Self> {
-        let rows: Vec<(String, String, bool, bool)> = notification_preferences::table
-            .filter(notification_preferences::user_id.eq_any(user_ids))
-            .select((
-                notification_preferences::user_id,
-                notification_preferences::category,
-                notification_preferences::push,
-                notification_preferences::email,
-            ))
-            .load(conn)?;
+        let rows: Vec<(String, Stored<NotificationCategory>, bool, bool)> =
+            notification_preferences::table
+                .filter(notification_preferences::user_id.eq_any(user_ids))
+                .select((
+                    notification_preferences::user_id,
+                    notification_preferences::category,
+                    notification_preferences::push,
+                    notification_preferences::email,
+                ))
+                .load(conn)?;
         let changed = rows
             .into_iter()
-            .filter_map(|(user, category, push, email)| {
-                let category = NotificationCategory::parse(&category)?;
+            .map(|(user, Stored(category), push, email)| {
                 let preference = ChannelPreference {
                     category,
                     push,
                     email,
                 };
-                Some(((user, category), preference))
+                ((user, category), preference)
             })
             .collect();
         let quiet_rows: Vec<(String, i32, i32, String, bool)> = quiet_hours::table

@@ -9,6 +9,7 @@ use shared_types::{Page, PageParams};
 
 use crate::admin::audit::{self, Change};
 use crate::db::schema::{categories, partner_categories};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -22,7 +23,8 @@ pub struct CategoryRow {
     pub id: String,
     pub slug: String,
     pub name: String,
-    pub assignment_mode: String,
+    #[diesel(deserialize_as = Stored<AssignmentMode>, serialize_as = Stored<AssignmentMode>)]
+    pub assignment_mode: AssignmentMode,
     pub list_price_cents: Option<i64>,
     pub currency: String,
     pub active: bool,
@@ -36,8 +38,7 @@ impl CategoryRow {
             id: self.id.clone(),
             slug: self.slug.clone(),
             name: self.name.clone(),
-            assignment_mode: AssignmentMode::parse(&self.assignment_mode)
-                .unwrap_or(AssignmentMode::Review),
+            assignment_mode: self.assignment_mode,
             list_price: self.list_price_cents.map(|amount_cents| Money {
                 amount_cents,
                 currency: self.currency.clone(),
@@ -51,7 +52,7 @@ impl CategoryRow {
             id,
             slug: input.slug.clone(),
             name: input.name.trim().to_owned(),
-            assignment_mode: input.assignment_mode.as_str().to_owned(),
+            assignment_mode: input.assignment_mode,
             list_price_cents: input.list_price.as_ref().map(|p| p.amount_cents),
             currency: input
                 .list_price
@@ -163,7 +164,7 @@ pub fn create(
     ensure_slug_free(conn, &input.slug, None)?;
     let row = CategoryRow::from_input(db::new_id(), input, db::now());
     diesel::insert_into(categories::table)
-        .values(&row)
+        .values(row.clone())
         .execute(conn)?;
     let view = row.to_view();
     audit::record(
@@ -192,7 +193,7 @@ pub fn update(
     ensure_slug_free(conn, &input.slug, Some(id))?;
     let row = CategoryRow::from_input(id.to_owned(), input, before.created_at);
     diesel::update(categories::table.find(id))
-        .set(&row)
+        .set(row.clone())
         .execute(conn)?;
     let view = row.to_view();
     audit::record(

@@ -13,6 +13,7 @@ use shared_types::partners::{
 use super::availability::Schedule;
 use super::profiles;
 use crate::db::schema::connections;
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -85,7 +86,7 @@ pub fn stats(
         ));
     }
 
-    let rows: Vec<(String, NaiveDateTime)> = connections::table
+    let rows: Vec<(Stored<ConnectionKind>, NaiveDateTime)> = connections::table
         .filter(connections::partner_id.eq(partner_id))
         .filter(connections::occurred_at.ge(local_midnight_utc(time_zone, from)))
         .filter(connections::occurred_at.lt(local_midnight_utc(time_zone, to + Days::new(1))))
@@ -100,10 +101,7 @@ pub fn stats(
         })
         .collect();
     let mut totals = ConnectionCounts::default();
-    for (kind, at) in rows {
-        let Some(kind) = ConnectionKind::parse(&kind) else {
-            continue;
-        };
+    for (Stored(kind), at) in rows {
         let local_day = at.and_utc().with_timezone(&time_zone).date_naive();
         let start = bucket_start(local_day, granularity);
         if let Ok(index) = buckets.binary_search_by_key(&start, |bucket| bucket.start) {

@@ -16,6 +16,7 @@ use super::geo::{self, Point};
 use crate::admin::audit::{self, Change};
 use crate::auth::suspension;
 use crate::db::schema::{partner_area_cells, partner_categories, partner_profiles, users};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -45,8 +46,10 @@ pub struct PartnerRow {
     pub max_lat: f64,
     pub min_lon: f64,
     pub max_lon: f64,
-    pub tier: String,
-    pub status: String,
+    #[diesel(deserialize_as = Stored<MembershipTier>, serialize_as = Stored<MembershipTier>)]
+    pub tier: MembershipTier,
+    #[diesel(deserialize_as = Stored<PartnerStatus>, serialize_as = Stored<PartnerStatus>)]
+    pub status: PartnerStatus,
     pub accepting_leads: bool,
     pub availability: String,
     pub star_score: Option<f64>,
@@ -65,11 +68,11 @@ impl PartnerRow {
     }
 
     pub fn tier(&self) -> MembershipTier {
-        MembershipTier::parse(&self.tier).unwrap_or(MembershipTier::Basic)
+        self.tier
     }
 
     pub fn status(&self) -> PartnerStatus {
-        PartnerStatus::parse(&self.status).unwrap_or(PartnerStatus::Suspended)
+        self.status
     }
 
     pub fn availability(&self) -> Availability {
@@ -216,8 +219,8 @@ pub fn upsert(
                 old.created_at,
             ),
             None => (
-                MembershipTier::Basic.as_str().to_owned(),
-                PartnerStatus::Active.as_str().to_owned(),
+                MembershipTier::Basic,
+                PartnerStatus::Active,
                 serde_json::to_string(&default_availability()).map_err(ApiError::internal)?,
                 None,
                 0,
@@ -256,11 +259,11 @@ pub fn upsert(
         .execute(conn)?;
     if created {
         diesel::insert_into(partner_profiles::table)
-            .values(&row)
+            .values(row.clone())
             .execute(conn)?;
     } else {
         diesel::update(partner_profiles::table.find(partner_id))
-            .set(&row)
+            .set(row.clone())
             .execute(conn)?;
     }
     let category_rows: Vec<_> = served

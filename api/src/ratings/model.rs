@@ -5,13 +5,15 @@ use diesel::prelude::*;
 use shared_types::ratings::{Rating, RatingDirection, Reply};
 
 use crate::db::schema::ratings;
+use crate::db::text_enum::Stored;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ratings)]
 pub struct RatingRow {
     pub id: String,
     pub job_id: String,
-    pub direction: String,
+    #[diesel(deserialize_as = Stored<RatingDirection>, serialize_as = Stored<RatingDirection>)]
+    pub direction: RatingDirection,
     pub rater_id: String,
     pub ratee_id: String,
     pub stars: i32,
@@ -27,7 +29,7 @@ pub struct RatingRow {
 
 impl RatingRow {
     pub fn direction(&self) -> RatingDirection {
-        RatingDirection::parse(&self.direction).unwrap_or(RatingDirection::CustomerToPartner)
+        self.direction
     }
 
     pub fn tags(&self) -> Vec<String> {

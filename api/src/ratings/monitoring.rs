@@ -11,12 +11,13 @@ use super::score;
 use crate::admin::audit::{self, Change};
 use crate::auth::suspension;
 use crate::db::schema::{monitoring, monitoring_events, users};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 
 type EntryRow = (
     String,
-    String,
+    Stored<MonitoringStatus>,
     String,
     f64,
     i32,
@@ -146,12 +147,12 @@ pub fn list(
 
 fn entries(conn: &mut DbConnection, rows: Vec<EntryRow>) -> ApiResult<Vec<MonitoringEntry>> {
     let ids: Vec<&String> = rows.iter().map(|row| &row.0).collect();
-    let people: std::collections::HashMap<String, (String, String)> = users::table
+    let people: std::collections::HashMap<String, (String, Role)> = users::table
         .filter(users::id.eq_any(&ids))
         .select((users::id, users::name, users::role))
-        .load::<(String, String, String)>(conn)?
+        .load::<(String, String, Stored<Role>)>(conn)?
         .into_iter()
-        .map(|(id, name, role)| (id, (name, role)))
+        .map(|(id, name, Stored(role))| (id, (name, role)))
         .collect();
     let mut history: std::collections::HashMap<String, Vec<MonitoringEvent>> =
         std::collections::HashMap::new();
@@ -175,15 +176,17 @@ fn entries(conn: &mut DbConnection, rows: Vec<EntryRow>) -> ApiResult<Vec<Monito
             at: at.and_utc(),
         });
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(
             |(user_id, status, reason, average_stars, rating_count, flagged, updated)| {
-                let (name, role) = people.get(&user_id).cloned().unwrap_or_default();
-                MonitoringEntry {
+                let (name, role) = people
+                    .get(&user_id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::internal(format!("no account {user_id}")))?;
+                Ok(MonitoringEntry {
                     name,
-                    role: Role::parse(&role).unwrap_or(Role::Customer),
-                    status: MonitoringStatus::parse(&status).unwrap_or(MonitoringStatus::Watching),
+                    role,
+                    status: status.0,
                     reason,
                     average_stars,
                     rating_count,
@@ -191,10 +194,10 @@ fn entries(conn: &mut DbConnection, rows: Vec<EntryRow>) -> ApiResult<Vec<Monito
                     updated_at: updated.and_utc(),
                     history: history.remove(&user_id).unwrap_or_default(),
                     user_id,
-                }
+                })
             },
         )
-        .collect())
+        .collect()
 }
 
 fn entry(conn: &mut DbConnection, user_id: &str) -> ApiResult<MonitoringEntry> {

@@ -1,6 +1,7 @@
 //! Reading ratings: a pro's public reviews, a job's two ratings as each side may see them, a
 //! customer's summary for pros, and staff views; plus the pro's reply and staff hiding.
 
+use shared_types::partners::PartnerStatus;
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
@@ -15,6 +16,7 @@ use super::model::{RatingRow, public_name};
 use super::{score, submit};
 use crate::admin::audit::{self, Change};
 use crate::db::schema::{partner_profiles, ratings, users};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::model::{self as job_model, Actor};
@@ -27,7 +29,7 @@ pub fn public_reviews(
 ) -> ApiResult<Page<Review>> {
     let active: i64 = partner_profiles::table
         .filter(partner_profiles::user_id.eq(partner_id))
-        .filter(partner_profiles::status.eq("active"))
+        .filter(partner_profiles::status.eq(Stored(PartnerStatus::Active)))
         .count()
         .get_result(conn)?;
     if active == 0 {

@@ -70,7 +70,7 @@ pub fn rate(
     let row = RatingRow {
         id: db::new_id(),
         job_id: job.id.clone(),
-        direction: direction.as_str().to_owned(),
+        direction,
         rater_id: actor.user_id.clone(),
         ratee_id,
         stars: input.stars,
@@ -84,7 +84,7 @@ pub fn rate(
         hidden_reason: None,
     };
     match diesel::insert_into(ratings::table)
-        .values(&row)
+        .values(row.clone())
         .execute(conn)
     {
         Ok(_) => {}

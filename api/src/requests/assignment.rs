@@ -2,15 +2,19 @@
 //! conditional update, so the database decides between concurrent confirms — gets the job; the
 //! job's unique request id backs that up.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::ErrorCode;
+use shared_types::jobs::JobStatus;
 use shared_types::jobs::{JobEventKind, Party};
 use shared_types::partners::{ConnectionKind, Money};
 use shared_types::requests::{Assignment, RequestKind};
+use shared_types::requests::{OfferStatus, RequestStatus};
 
 use super::model::{ACTIVE_OFFER_STATUSES, OfferRow, RequestRow};
 use crate::admin::audit;
 use crate::db::schema::{jobs, lead_offers, service_requests};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::events as job_events;
@@ -27,15 +31,15 @@ pub fn assign(
     offer: &OfferRow,
     price: &Money,
     by: &Actor,
+    now: NaiveDateTime,
 ) -> ApiResult<Assignment> {
-    let now = db::now();
     let won = diesel::update(
         service_requests::table
             .filter(service_requests::id.eq(&request.id))
-            .filter(service_requests::status.eq("open")),
+            .filter(service_requests::status.eq(Stored(RequestStatus::Open))),
     )
     .set((
-        service_requests::status.eq("assigned"),
+        service_requests::status.eq(Stored(RequestStatus::Assigned)),
         service_requests::assigned_partner_id.eq(&offer.partner_id),
         service_requests::updated_at.eq(now),
     ))
@@ -64,7 +68,7 @@ pub fn assign(
 
     diesel::update(lead_offers::table.find(&offer.id))
         .set((
-            lead_offers::status.eq("accepted"),
+            lead_offers::status.eq(Stored(OfferStatus::Accepted)),
             lead_offers::responded_at.eq(now),
         ))
         .execute(conn)?;
@@ -80,7 +84,7 @@ pub fn assign(
             .filter(lead_offers::id.ne(&offer.id))
             .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES)),
     )
-    .set(lead_offers::status.eq("taken"))
+    .set(lead_offers::status.eq(Stored(OfferStatus::Taken)))
     .execute(conn)?;
 
     let job_id = db::new_id();
@@ -90,7 +94,7 @@ pub fn assign(
             jobs::request_id.eq(&request.id),
             jobs::customer_id.eq(&request.customer_id),
             jobs::partner_id.eq(&offer.partner_id),
-            jobs::status.eq("assigned"),
+            jobs::status.eq(Stored(JobStatus::Assigned)),
             jobs::price_cents.eq(price.amount_cents),
             jobs::currency.eq(&price.currency),
             jobs::created_at.eq(now),

@@ -43,13 +43,14 @@ pub async fn create_request(
     let policy = LeadPolicy::from(state.settings.as_ref());
     let customer_id = customer.0.user_id;
     let input = body.0.clone();
+    let now = state.clock.now();
     idempotency::once(
         &state,
         &customer_id.clone(),
         key.0,
         &body.0,
         StatusCode::CREATED,
-        move |conn| intake::create(conn, &customer_id, &input, policy),
+        move |conn| intake::create(conn, &customer_id, &input, policy, now),
     )
     .await
 }
@@ -118,8 +119,9 @@ pub async fn cancel_request(
 ) -> ApiResult<web::Json<ServiceRequest>> {
     customer.require_scope(Scope::RequestsWrite)?;
     let customer_id = customer.0.user_id;
+    let now = state.clock.now();
     let request = state
-        .write(move |conn| intake::cancel(conn, &customer_id, &id))
+        .write(move |conn| intake::cancel(conn, &customer_id, &id, now))
         .await?;
     Ok(web::Json(request))
 }
@@ -149,8 +151,9 @@ pub async fn rematch_request(
     customer.require_scope(Scope::RequestsWrite)?;
     let customer_id = customer.0.user_id;
     let policy = LeadPolicy::from(state.settings.as_ref());
+    let now = state.clock.now();
     let request = state
-        .write(move |conn| intake::rematch(conn, &customer_id, &id, &body.0, policy))
+        .write(move |conn| intake::rematch(conn, &customer_id, &id, &body.0, policy, now))
         .await?;
     Ok(web::Json(request))
 }
@@ -225,8 +228,9 @@ pub async fn confirm_lead(
 ) -> ApiResult<web::Json<Assignment>> {
     partner.require_scope(Scope::LeadsWrite)?;
     let partner_id = partner.0.user_id;
+    let now = state.clock.now();
     let confirmed = state
-        .write(move |conn| leads::confirm(conn, &partner_id, &id))
+        .write(move |conn| leads::confirm(conn, &partner_id, &id, now))
         .await?;
     Ok(web::Json(confirmed.into_result()?))
 }
@@ -254,8 +258,9 @@ pub async fn apply_lead(
 ) -> ApiResult<web::Json<Lead>> {
     partner.require_scope(Scope::LeadsWrite)?;
     let partner_id = partner.0.user_id;
+    let now = state.clock.now();
     let lead = state
-        .write(move |conn| leads::apply(conn, &partner_id, &id, &body.0))
+        .write(move |conn| leads::apply(conn, &partner_id, &id, &body.0, now))
         .await?;
     Ok(web::Json(lead))
 }
@@ -284,8 +289,18 @@ pub async fn decline_lead(
     partner.require_scope(Scope::LeadsWrite)?;
     let partner_id = partner.0.user_id;
     let policy = LeadPolicy::from(state.settings.as_ref());
+    let now = state.clock.now();
     let lead = state
-        .write(move |conn| leads::decline(conn, &partner_id, &id, body.0.reason.as_deref(), policy))
+        .write(move |conn| {
+            leads::decline(
+                conn,
+                &partner_id,
+                &id,
+                body.0.reason.as_deref(),
+                policy,
+                now,
+            )
+        })
         .await?;
     Ok(web::Json(lead))
 }
@@ -330,8 +345,9 @@ pub async fn assign_request(
 ) -> ApiResult<web::Json<Assignment>> {
     staff.require_session()?;
     let staff_id = staff.0.user_id.clone();
+    let now = state.clock.now();
     let assignment = state
-        .write(move |conn| leads::assign_application(conn, &staff_id, &id, &body.0.offer_id))
+        .write(move |conn| leads::assign_application(conn, &staff_id, &id, &body.0.offer_id, now))
         .await?;
     Ok(web::Json(assignment))
 }

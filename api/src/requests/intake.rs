@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::partners::{ConnectionKind, PartnerStatus};
+use shared_types::requests::OfferStatus;
 use shared_types::requests::{
     RematchInput, RequestKind, RequestStatus, ServiceRequest, ServiceRequestInput, TimeWindow,
 };
@@ -13,6 +14,7 @@ use super::matching::create_offer;
 use super::model::{ACTIVE_OFFER_STATUSES, RequestRow};
 use super::sweep;
 use crate::db::schema::{jobs, lead_offers, partner_categories, service_requests};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::notify::outbox;
@@ -27,6 +29,7 @@ pub fn create(
     customer_id: &str,
     input: &ServiceRequestInput,
     policy: LeadPolicy,
+    now: NaiveDateTime,
 ) -> ApiResult<ServiceRequest> {
     let category = catalogue::by_slug(conn, &input.category)?
         .filter(|c| c.active)
@@ -52,7 +55,6 @@ pub fn create(
             Some(partner)
         }
     };
-    let now = db::now();
     let address = &input.address;
     let row = RequestRow {
         id: db::new_id(),
@@ -62,9 +64,7 @@ pub fn create(
             RequestKind::Profile
         } else {
             RequestKind::Marketplace
-        }
-        .as_str()
-        .to_owned(),
+        },
         target_partner_id: input.partner_id.clone(),
         description: input.description.trim().to_owned(),
         street: address.street.trim().to_owned(),
@@ -78,14 +78,14 @@ pub fn create(
         budget_currency: input.budget.as_ref().map(|b| b.currency.clone()),
         photo_urls: serde_json::to_string(&input.photo_urls).map_err(ApiError::internal)?,
         contact_phone: input.contact_phone.clone(),
-        status: RequestStatus::Open.as_str().to_owned(),
+        status: RequestStatus::Open,
         match_rounds: 0,
         assigned_partner_id: None,
         created_at: now,
         updated_at: now,
     };
     diesel::insert_into(service_requests::table)
-        .values(&row)
+        .values(row.clone())
         .execute(conn)?;
 
     match target {
@@ -103,6 +103,7 @@ pub fn create(
                 &partner.user_id,
                 (distance, None, partner.star_score),
                 profile_lead_expiry(&input.windows, now, policy.offer_expiry(now)),
+                now,
             )?;
             // A customer asking from the profile is a connection, answered or not (002).
             connections::record_connection(
@@ -119,7 +120,7 @@ pub fn create(
                 .execute(conn)?;
         }
         None => {
-            sweep::offer_round_or_give_up(conn, &row, policy)?;
+            sweep::offer_round_or_give_up(conn, &row, policy, now)?;
         }
     }
     let stored = find(conn, &row.id)?;
@@ -220,16 +221,17 @@ pub fn cancel(
     conn: &mut DbConnection,
     customer_id: &str,
     request_id: &str,
+    now: NaiveDateTime,
 ) -> ApiResult<ServiceRequest> {
     let row = find_own(conn, customer_id, request_id)?;
     let cancelled = diesel::update(
         service_requests::table
             .filter(service_requests::id.eq(request_id))
-            .filter(service_requests::status.eq("open")),
+            .filter(service_requests::status.eq(Stored(RequestStatus::Open))),
     )
     .set((
-        service_requests::status.eq("cancelled"),
-        service_requests::updated_at.eq(db::now()),
+        service_requests::status.eq(Stored(RequestStatus::Cancelled)),
+        service_requests::updated_at.eq(now),
     ))
     .execute(conn)?;
     if cancelled == 0 {
@@ -237,7 +239,7 @@ pub fn cancel(
             ErrorCode::InvalidTransition,
             format!(
                 "the request is {} and can no longer be cancelled here",
-                row.status
+                row.status.as_str()
             ),
         ));
     }
@@ -251,7 +253,7 @@ pub fn cancel(
             .filter(lead_offers::request_id.eq(request_id))
             .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES)),
     )
-    .set(lead_offers::status.eq("withdrawn"))
+    .set(lead_offers::status.eq(Stored(OfferStatus::Withdrawn)))
     .execute(conn)?;
     for partner in partners {
         outbox::enqueue(
@@ -275,6 +277,7 @@ pub fn rematch(
     request_id: &str,
     input: &RematchInput,
     policy: LeadPolicy,
+    now: NaiveDateTime,
 ) -> ApiResult<ServiceRequest> {
     let row = find_own(conn, customer_id, request_id)?;
     let windows = match &input.windows {
@@ -293,7 +296,7 @@ pub fn rematch(
         service_requests::assigned_partner_id.eq(None::<String>),
         service_requests::match_rounds.eq(0),
         service_requests::windows.eq(windows),
-        service_requests::updated_at.eq(db::now()),
+        service_requests::updated_at.eq(now),
     ))
     .execute(conn)?;
     if reopened == 0 {
@@ -301,12 +304,12 @@ pub fn rematch(
             ErrorCode::InvalidTransition,
             format!(
                 "the request is {}; only a request whose pro cancelled can be rematched",
-                row.status
+                row.status.as_str()
             ),
         ));
     }
     let reopened = find(conn, request_id)?;
-    sweep::offer_round_or_give_up(conn, &reopened, policy)?;
+    sweep::offer_round_or_give_up(conn, &reopened, policy, now)?;
     let stored = find(conn, request_id)?;
     customer_view(conn, &stored)
 }

@@ -1,13 +1,15 @@
 //! The pro's side of a lead (see it, confirm it, apply, decline) and the staff's side of
 //! review-mode leads (see the applications, assign one).
 
+use shared_types::jobs::JobStatus;
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::jobs::Party;
 use shared_types::partners::{AssignmentMode, Money};
 use shared_types::requests::{
-    ApplyInput, Assignment, Lead, LeadApplication, LeadFilter, OfferStatus,
+    ApplyInput, Assignment, Lead, LeadApplication, LeadFilter, OfferStatus, RequestStatus,
 };
 use shared_types::{ErrorCode, Page, PageParams};
 
@@ -17,6 +19,7 @@ use super::intake;
 use super::model::{ACTIVE_OFFER_STATUSES, OfferRow, RequestRow};
 use super::sweep;
 use crate::db::schema::{jobs, lead_offers, service_requests};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::model::Actor;
@@ -167,8 +170,8 @@ fn refuse(offer: &OfferRow) -> ApiError {
     }
 }
 
-fn is_overdue(offer: &OfferRow) -> bool {
-    offer.status() == OfferStatus::Offered && offer.expires_at <= db::now()
+fn is_overdue(offer: &OfferRow, now: NaiveDateTime) -> bool {
+    offer.status() == OfferStatus::Offered && offer.expires_at <= now
 }
 
 /// What a pro's confirm came to.
@@ -195,7 +198,12 @@ impl Confirmed {
 
 /// Instant categories: the first pro to confirm gets the job (000). A repeated confirm by the
 /// winner returns the same assignment.
-pub fn confirm(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<Confirmed> {
+pub fn confirm(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    offer_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Confirmed> {
     let (offer, request, category) = answerable(conn, partner_id, offer_id)?;
     if offer.status() == OfferStatus::Accepted {
         return assignment::existing(conn, &request.id).map(Confirmed::Won);
@@ -206,14 +214,14 @@ pub fn confirm(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> Api
             "staff assign this category: apply with a quote instead",
         ));
     }
-    if is_overdue(&offer) {
+    if is_overdue(&offer, now) {
         return Err(ApiError::new(
             ErrorCode::LeadExpired,
             "this offer has expired",
         ));
     }
     if offer.status() == OfferStatus::Taken {
-        record_attempt(conn, offer_id)?;
+        record_attempt(conn, offer_id, now)?;
         return Ok(Confirmed::Lost);
     }
     if offer.status() != OfferStatus::Offered {
@@ -229,12 +237,12 @@ pub fn confirm(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> Api
         user_id: partner_id.to_owned(),
         party: Party::Partner,
     };
-    match assignment::assign(conn, &request, &offer, &price, &by) {
+    match assignment::assign(conn, &request, &offer, &price, &by, now) {
         Ok(assignment) => Ok(Confirmed::Won(assignment)),
         // Nothing was written before the race was lost: the winner's transaction has closed this
         // offer as `taken`, and only the attempt is left to record.
         Err(error) if error.code() == ErrorCode::LeadTaken => {
-            record_attempt(conn, offer_id)?;
+            record_attempt(conn, offer_id, now)?;
             Ok(Confirmed::Lost)
         }
         Err(error) => Err(error),
@@ -242,14 +250,14 @@ pub fn confirm(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> Api
 }
 
 /// Marks a `taken` offer as answered: its pro pressed Confirm and lost the race.
-fn record_attempt(conn: &mut DbConnection, offer_id: &str) -> ApiResult<()> {
+fn record_attempt(conn: &mut DbConnection, offer_id: &str, now: NaiveDateTime) -> ApiResult<()> {
     diesel::update(
         lead_offers::table
             .filter(lead_offers::id.eq(offer_id))
             .filter(lead_offers::status.eq(OfferStatus::Taken.as_str()))
             .filter(lead_offers::responded_at.is_null()),
     )
-    .set(lead_offers::responded_at.eq(db::now()))
+    .set(lead_offers::responded_at.eq(now))
     .execute(conn)?;
     Ok(())
 }
@@ -260,6 +268,7 @@ pub fn apply(
     partner_id: &str,
     offer_id: &str,
     application: &ApplyInput,
+    now: NaiveDateTime,
 ) -> ApiResult<Lead> {
     let (offer, _, category) = answerable(conn, partner_id, offer_id)?;
     if category.to_view().assignment_mode != AssignmentMode::Review {
@@ -268,7 +277,7 @@ pub fn apply(
             "this category is first come, first served: confirm it instead",
         ));
     }
-    if is_overdue(&offer) {
+    if is_overdue(&offer, now) {
         return Err(ApiError::new(
             ErrorCode::LeadExpired,
             "this offer has expired",
@@ -277,11 +286,11 @@ pub fn apply(
     let applied = diesel::update(
         lead_offers::table
             .filter(lead_offers::id.eq(offer_id))
-            .filter(lead_offers::status.eq("offered")),
+            .filter(lead_offers::status.eq(Stored(OfferStatus::Offered))),
     )
     .set((
-        lead_offers::status.eq("applied"),
-        lead_offers::responded_at.eq(db::now()),
+        lead_offers::status.eq(Stored(OfferStatus::Applied)),
+        lead_offers::responded_at.eq(now),
         lead_offers::message.eq(application.message.trim()),
         lead_offers::quote_cents.eq(application.quote.amount_cents),
         lead_offers::quote_currency.eq(&application.quote.currency),
@@ -300,6 +309,7 @@ pub fn decline(
     offer_id: &str,
     reason: Option<&str>,
     policy: LeadPolicy,
+    now: NaiveDateTime,
 ) -> ApiResult<Lead> {
     let (offer, request, _) = answerable(conn, partner_id, offer_id)?;
     let declined = diesel::update(
@@ -308,8 +318,8 @@ pub fn decline(
             .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES)),
     )
     .set((
-        lead_offers::status.eq("declined"),
-        lead_offers::responded_at.eq(db::now()),
+        lead_offers::status.eq(Stored(OfferStatus::Declined)),
+        lead_offers::responded_at.eq(now),
         lead_offers::decline_reason.eq(reason.map(str::trim)),
     ))
     .execute(conn)?;
@@ -321,9 +331,9 @@ pub fn decline(
         .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
         .count()
         .get_result(conn)?;
-    if live == 0 && request.status == "open" {
+    if live == 0 && request.status == RequestStatus::Open {
         let request = intake::find(conn, &request.id)?;
-        sweep::offer_round_or_give_up(conn, &request, policy)?;
+        sweep::offer_round_or_give_up(conn, &request, policy, now)?;
     }
     get(conn, partner_id, offer_id)
 }
@@ -336,10 +346,7 @@ pub fn withdraw_partner_offers(conn: &mut DbConnection, partner_id: &str) -> Api
             .filter(lead_offers::partner_id.eq(partner_id))
             .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES)),
     )
-    .set((
-        lead_offers::status.eq(OfferStatus::Withdrawn.as_str()),
-        lead_offers::responded_at.eq(None::<chrono::NaiveDateTime>),
-    ))
+    .set(lead_offers::status.eq(Stored(OfferStatus::Withdrawn)))
     .execute(conn)?)
 }
 
@@ -359,7 +366,9 @@ pub fn applications(conn: &mut DbConnection, request_id: &str) -> ApiResult<Vec<
         };
         let completed_jobs: i64 = jobs::table
             .filter(jobs::partner_id.eq(&offer.partner_id))
-            .filter(jobs::status.eq_any(["completed", "confirmed"]))
+            .filter(
+                jobs::status.eq_any([Stored(JobStatus::Completed), Stored(JobStatus::Confirmed)]),
+            )
             .count()
             .get_result(conn)?;
         let public = profiles::public_views(conn, &[partner])?.remove(0);
@@ -385,6 +394,7 @@ pub fn assign_application(
     staff_id: &str,
     request_id: &str,
     offer_id: &str,
+    now: NaiveDateTime,
 ) -> ApiResult<Assignment> {
     let request = intake::find(conn, request_id)?;
     let offer: OfferRow = lead_offers::table
@@ -409,5 +419,5 @@ pub fn assign_application(
         user_id: staff_id.to_owned(),
         party: Party::Staff,
     };
-    assignment::assign(conn, &request, &offer, &price, &by)
+    assignment::assign(conn, &request, &offer, &price, &by, now)
 }

@@ -14,10 +14,11 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use shared_types::partners::MembershipTier;
-use shared_types::requests::TimeWindow;
+use shared_types::requests::{OfferStatus, TimeWindow};
 
 use super::model::{OfferRow, RequestRow};
 use crate::db::schema::{lead_offers, partner_profiles};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::ApiResult;
 use crate::notify::outbox;
@@ -88,6 +89,7 @@ pub fn find_candidates(
     conn: &mut DbConnection,
     request: &RequestRow,
     limit: usize,
+    now: NaiveDateTime,
 ) -> ApiResult<Vec<Candidate>> {
     let point = Point {
         lat: request.lat,
@@ -164,7 +166,7 @@ pub fn find_candidates(
         .iter()
         .map(|(p, _)| p.partner_id.clone())
         .collect();
-    let rates = response_rates(conn, &ids)?;
+    let rates = response_rates(conn, &ids, now)?;
     let mut candidates: Vec<Candidate> = available
         .into_iter()
         .map(|(partner, window)| Candidate {
@@ -187,12 +189,16 @@ pub fn find_candidates(
 pub fn response_rates(
     conn: &mut DbConnection,
     partner_ids: &[String],
+    now: NaiveDateTime,
 ) -> ApiResult<HashMap<String, f64>> {
-    let since = db::now() - Duration::days(RESPONSE_WINDOW_DAYS);
+    let since = now - Duration::days(RESPONSE_WINDOW_DAYS);
     let rows: Vec<(String, String, bool)> = lead_offers::table
         .filter(lead_offers::partner_id.eq_any(partner_ids))
         .filter(lead_offers::offered_at.ge(since))
-        .filter(lead_offers::status.ne_all(["offered", "withdrawn"]))
+        .filter(
+            lead_offers::status
+                .ne_all([Stored(OfferStatus::Offered), Stored(OfferStatus::Withdrawn)]),
+        )
         .select((
             lead_offers::partner_id,
             lead_offers::status,
@@ -229,12 +235,14 @@ pub fn create_offer(
     partner_id: &str,
     reason: OfferReason,
     expires_at: NaiveDateTime,
+    now: NaiveDateTime,
 ) -> ApiResult<OfferRow> {
     let mut offers = create_offers(
         conn,
         request,
         vec![(partner_id.to_owned(), reason)],
         expires_at,
+        now,
     )?;
     Ok(offers.remove(0))
 }
@@ -247,15 +255,15 @@ pub fn create_offers(
     request: &RequestRow,
     partners: Vec<(String, OfferReason)>,
     expires_at: NaiveDateTime,
+    now: NaiveDateTime,
 ) -> ApiResult<Vec<OfferRow>> {
-    let now = db::now();
     let offers: Vec<OfferRow> = partners
         .into_iter()
         .map(|(partner_id, (distance_km, window, star_score))| OfferRow {
             id: db::new_id(),
             request_id: request.id.clone(),
             partner_id,
-            status: "offered".to_owned(),
+            status: OfferStatus::Offered,
             distance_km,
             window_start: window.map(|w| w.start.naive_utc()),
             window_end: window.map(|w| w.end.naive_utc()),
@@ -271,7 +279,7 @@ pub fn create_offers(
         .collect();
     // Well under PostgreSQL's 65 535 bind parameters per statement.
     for chunk in offers.chunks(1000) {
-        crate::batch_insert!(conn, lead_offers::table, chunk)?;
+        crate::batch_insert!(conn, lead_offers::table, chunk.to_vec())?;
     }
     let alerts: Vec<(String, serde_json::Value)> = offers
         .iter()

@@ -10,6 +10,7 @@ use shared_types::requests::{
 };
 
 use crate::db::schema::{lead_offers, service_requests};
+use crate::db::text_enum::Stored;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = service_requests)]
@@ -17,7 +18,8 @@ pub struct RequestRow {
     pub id: String,
     pub customer_id: String,
     pub category_id: String,
-    pub kind: String,
+    #[diesel(deserialize_as = Stored<RequestKind>, serialize_as = Stored<RequestKind>)]
+    pub kind: RequestKind,
     pub target_partner_id: Option<String>,
     pub description: String,
     pub street: String,
@@ -31,7 +33,8 @@ pub struct RequestRow {
     pub budget_currency: Option<String>,
     pub photo_urls: String,
     pub contact_phone: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = Stored<RequestStatus>, serialize_as = Stored<RequestStatus>)]
+    pub status: RequestStatus,
     pub match_rounds: i32,
     pub assigned_partner_id: Option<String>,
     pub created_at: NaiveDateTime,
@@ -40,11 +43,11 @@ pub struct RequestRow {
 
 impl RequestRow {
     pub fn kind(&self) -> RequestKind {
-        RequestKind::parse(&self.kind).unwrap_or(RequestKind::Marketplace)
+        self.kind
     }
 
     pub fn status(&self) -> RequestStatus {
-        RequestStatus::parse(&self.status).unwrap_or(RequestStatus::Cancelled)
+        self.status
     }
 
     pub fn windows(&self) -> Vec<TimeWindow> {
@@ -90,7 +93,8 @@ pub struct OfferRow {
     pub id: String,
     pub request_id: String,
     pub partner_id: String,
-    pub status: String,
+    #[diesel(deserialize_as = Stored<OfferStatus>, serialize_as = Stored<OfferStatus>)]
+    pub status: OfferStatus,
     pub distance_km: f64,
     pub window_start: Option<NaiveDateTime>,
     pub window_end: Option<NaiveDateTime>,
@@ -106,7 +110,7 @@ pub struct OfferRow {
 
 impl OfferRow {
     pub fn status(&self) -> OfferStatus {
-        OfferStatus::parse(&self.status).unwrap_or(OfferStatus::Withdrawn)
+        self.status
     }
 
     pub fn quote(&self) -> Option<Money> {

@@ -6,14 +6,17 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::requests::RequestKind;
+use shared_types::requests::{OfferStatus, RequestStatus};
 
 use super::LeadPolicy;
 use super::matching::{self, create_offers};
 use super::model::{ACTIVE_OFFER_STATUSES, RequestRow};
+use crate::db::DbConnection;
 use crate::db::schema::{lead_offers, service_requests};
-use crate::db::{self, DbConnection};
+use crate::db::text_enum::Stored;
 use crate::error::ApiResult;
 use crate::notify::outbox;
+use crate::state::AppState;
 
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -23,39 +26,74 @@ pub struct SweepReport {
     pub unfilled: usize,
 }
 
-/// Expires overdue offers and re-matches or closes the requests left without a live offer.
-/// Run inside a write transaction.
-pub fn run(
-    conn: &mut DbConnection,
+/// Expires overdue offers (one statement), then re-matches or closes each request left without
+/// a live offer in a transaction of its own, so that no transaction holds the write lock (all of
+/// it, on SQLite) through more than one request's matching.
+pub async fn run(
+    state: &AppState,
     now: NaiveDateTime,
     policy: LeadPolicy,
 ) -> ApiResult<SweepReport> {
+    let expired = state.write(move |conn| expire_overdue(conn, now)).await?;
     let mut report = SweepReport {
-        expired: diesel::update(
-            lead_offers::table
-                .filter(lead_offers::status.eq("offered"))
-                .filter(lead_offers::expires_at.le(now)),
-        )
-        .set(lead_offers::status.eq("expired"))
-        .execute(conn)?,
+        expired,
         ..SweepReport::default()
     };
-    let live = lead_offers::table
-        .filter(lead_offers::request_id.eq(service_requests::id))
-        .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES));
-    let stranded: Vec<RequestRow> = service_requests::table
-        .filter(service_requests::status.eq("open"))
-        .filter(diesel::dsl::not(diesel::dsl::exists(live)))
-        .select(RequestRow::as_select())
-        .load(conn)?;
-    for request in stranded {
-        if offer_round_or_give_up(conn, &request, policy)? {
-            report.rematched += 1;
-        } else {
-            report.unfilled += 1;
+    let stranded = state.db(stranded_requests).await?;
+    for request_id in stranded {
+        let outcome = state
+            .write(move |conn| {
+                // Another replica, or the customer, may have moved it on since it was listed.
+                let Some(request) = stranded_request(conn, &request_id)? else {
+                    return Ok(None);
+                };
+                offer_round_or_give_up(conn, &request, policy, now).map(Some)
+            })
+            .await?;
+        match outcome {
+            Some(true) => report.rematched += 1,
+            Some(false) => report.unfilled += 1,
+            None => {}
         }
     }
     Ok(report)
+}
+
+fn expire_overdue(conn: &mut DbConnection, now: NaiveDateTime) -> ApiResult<usize> {
+    Ok(diesel::update(
+        lead_offers::table
+            .filter(lead_offers::status.eq(Stored(OfferStatus::Offered)))
+            .filter(lead_offers::expires_at.le(now)),
+    )
+    .set(lead_offers::status.eq(Stored(OfferStatus::Expired)))
+    .execute(conn)?)
+}
+
+/// Open requests with no live offer.
+fn stranded_requests(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
+    let live = lead_offers::table
+        .filter(lead_offers::request_id.eq(service_requests::id))
+        .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES));
+    Ok(service_requests::table
+        .filter(service_requests::status.eq(Stored(RequestStatus::Open)))
+        .filter(diesel::dsl::not(diesel::dsl::exists(live)))
+        .select(service_requests::id)
+        .order(service_requests::id)
+        .load(conn)?)
+}
+
+/// The request, if it is still open with no live offer.
+fn stranded_request(conn: &mut DbConnection, request_id: &str) -> ApiResult<Option<RequestRow>> {
+    let live = lead_offers::table
+        .filter(lead_offers::request_id.eq(service_requests::id))
+        .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES));
+    Ok(service_requests::table
+        .filter(service_requests::id.eq(request_id))
+        .filter(service_requests::status.eq(Stored(RequestStatus::Open)))
+        .filter(diesel::dsl::not(diesel::dsl::exists(live)))
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Offers `request` to the next best pros; when there are none (or the rounds are used up, or
@@ -65,17 +103,18 @@ pub fn offer_round_or_give_up(
     conn: &mut DbConnection,
     request: &RequestRow,
     policy: LeadPolicy,
+    now: NaiveDateTime,
 ) -> ApiResult<bool> {
     // Claim this round: a concurrent sweep that saw the same round count does nothing.
     let claimed = diesel::update(
         service_requests::table
             .filter(service_requests::id.eq(&request.id))
-            .filter(service_requests::status.eq("open"))
+            .filter(service_requests::status.eq(Stored(RequestStatus::Open)))
             .filter(service_requests::match_rounds.eq(request.match_rounds)),
     )
     .set((
         service_requests::match_rounds.eq(request.match_rounds + 1),
-        service_requests::updated_at.eq(db::now()),
+        service_requests::updated_at.eq(now),
     ))
     .execute(conn)?;
     if claimed == 0 {
@@ -84,13 +123,13 @@ pub fn offer_round_or_give_up(
     let may_match =
         request.kind() == RequestKind::Marketplace && request.match_rounds < policy.max_rounds;
     let candidates = if may_match {
-        matching::find_candidates(conn, request, policy.offers_per_round)?
+        matching::find_candidates(conn, request, policy.offers_per_round, now)?
     } else {
         Vec::new()
     };
     if candidates.is_empty() {
         diesel::update(service_requests::table.find(&request.id))
-            .set(service_requests::status.eq("unfilled"))
+            .set(service_requests::status.eq(Stored(RequestStatus::Unfilled)))
             .execute(conn)?;
         outbox::enqueue(
             conn,
@@ -111,6 +150,6 @@ pub fn offer_round_or_give_up(
             (candidate.partner_id, reason)
         })
         .collect();
-    create_offers(conn, request, partners, policy.offer_expiry(db::now()))?;
+    create_offers(conn, request, partners, policy.offer_expiry(now), now)?;
     Ok(true)
 }

@@ -12,6 +12,7 @@ use super::ledger::{self, AccountKind};
 use super::payouts;
 use crate::config::Settings;
 use crate::db::schema::{ledger_accounts, ledger_entries, ledger_transactions};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::ApiResult;
 
@@ -83,7 +84,7 @@ type EntryRow = (
     String,
     i64,
     String,
-    String,
+    Stored<LedgerKind>,
     String,
     Option<String>,
     Option<String>,
@@ -140,7 +141,7 @@ pub fn entries(
                         amount_cents: -amount,
                         currency,
                     },
-                    kind: LedgerKind::parse(&kind).unwrap_or(LedgerKind::Release),
+                    kind: kind.0,
                     description,
                     job_id,
                     payout_id,

@@ -22,6 +22,7 @@ use super::ledger::{self, Account, AccountKind, Posting};
 use super::provider::ChargeOutcome;
 use super::settlement;
 use crate::db::schema::{jobs, payments};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::agreement;
@@ -34,12 +35,14 @@ pub struct PaymentRow {
     pub id: String,
     pub job_id: String,
     pub customer_id: String,
-    pub purpose: String,
+    #[diesel(deserialize_as = Stored<PaymentPurpose>)]
+    pub purpose: PaymentPurpose,
     pub amount_cents: i64,
     pub currency: String,
     pub provider: String,
     pub provider_ref: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = Stored<PaymentStatus>)]
+    pub status: PaymentStatus,
     pub failure_code: Option<String>,
     pub failure_message: Option<String>,
     pub created_at: NaiveDateTime,
@@ -48,11 +51,11 @@ pub struct PaymentRow {
 
 impl PaymentRow {
     pub fn purpose(&self) -> PaymentPurpose {
-        PaymentPurpose::parse(&self.purpose).unwrap_or(PaymentPurpose::Job)
+        self.purpose
     }
 
     pub fn status(&self) -> PaymentStatus {
-        PaymentStatus::parse(&self.status).unwrap_or(PaymentStatus::Failed)
+        self.status
     }
 
     pub fn money(&self) -> Money {
@@ -132,8 +135,8 @@ pub fn open_job_payment(
     }
     if job.status() != JobStatus::Scheduled {
         return Err(model::invalid_transition(
-            &job.status,
-            &[JobStatus::Scheduled.as_str()],
+            job.status,
+            &[JobStatus::Scheduled],
         ));
     }
     if !agreement::is_signed(conn, &job.id)? {
@@ -169,10 +172,7 @@ pub fn open_tip(
         JobStatus::Disputed,
     ];
     if !done.contains(&job.status()) {
-        return Err(model::invalid_transition(
-            &job.status,
-            &done.map(JobStatus::as_str),
-        ));
+        return Err(model::invalid_transition(job.status, &done));
     }
     if input.amount.currency != job.currency {
         return Err(ApiError::invalid_field(

@@ -20,6 +20,7 @@ use super::format_money;
 use super::ledger::{self, Account, AccountKind, Posting};
 use crate::admin::audit;
 use crate::db::schema::{ledger_accounts, payout_methods, payout_runs, payouts};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::notify::outbox;
@@ -267,9 +268,11 @@ struct PayoutRow {
     period: String,
     amount_cents: i64,
     currency: String,
-    method: String,
+    #[diesel(deserialize_as = Stored<PayoutMethodKind>)]
+    method: PayoutMethodKind,
     destination: Option<String>,
-    status: String,
+    #[diesel(deserialize_as = Stored<PayoutStatus>)]
+    status: PayoutStatus,
     created_at: NaiveDateTime,
     sent_at: Option<NaiveDateTime>,
     cleared_at: Option<NaiveDateTime>,
@@ -285,9 +288,9 @@ impl PayoutRow {
                 amount_cents: self.amount_cents,
                 currency: self.currency,
             },
-            method: PayoutMethodKind::parse(&self.method).unwrap_or(PayoutMethodKind::Cheque),
+            method: self.method,
             destination: self.destination,
-            status: PayoutStatus::parse(&self.status).unwrap_or(PayoutStatus::Pending),
+            status: self.status,
             created_at: self.created_at.and_utc(),
             sent_at: self.sent_at.map(|at| at.and_utc()),
             cleared_at: self.cleared_at.map(|at| at.and_utc()),
@@ -351,14 +354,24 @@ pub fn mark(
         .filter(payouts::status.eq_any(from));
     let updated = match mark {
         PayoutMark::Sent => diesel::update(target)
-            .set((payouts::status.eq("sent"), payouts::sent_at.eq(now)))
+            .set((
+                payouts::status.eq(Stored(PayoutStatus::Sent)),
+                payouts::sent_at.eq(now),
+            ))
             .execute(conn)?,
         PayoutMark::Cleared => diesel::update(target)
-            .set((payouts::status.eq("cleared"), payouts::cleared_at.eq(now)))
+            .set((
+                payouts::status.eq(Stored(PayoutStatus::Cleared)),
+                payouts::cleared_at.eq(now),
+            ))
             .execute(conn)?,
     };
     if updated == 0 {
-        return Err(ApiError::invalid_transition("payout", &row.status, from));
+        return Err(ApiError::invalid_transition(
+            "payout",
+            row.status.as_str(),
+            from,
+        ));
     }
     if mark == PayoutMark::Cleared {
         let posting = Posting::new(
@@ -413,7 +426,8 @@ pub fn mark(
 #[diesel(table_name = payout_methods)]
 struct MethodRow {
     partner_id: String,
-    method: String,
+    #[diesel(deserialize_as = Stored<PayoutMethodKind>)]
+    method: PayoutMethodKind,
     mailing_address: Option<String>,
     bank_account_holder: Option<String>,
     bank_routing_number: Option<String>,
@@ -423,7 +437,7 @@ struct MethodRow {
 
 impl MethodRow {
     fn kind(&self) -> PayoutMethodKind {
-        PayoutMethodKind::parse(&self.method).unwrap_or(PayoutMethodKind::Cheque)
+        self.method
     }
 
     fn last4(&self) -> String {
@@ -477,7 +491,7 @@ pub fn set_method(
     let bank = input.bank_account.as_ref();
     let row = MethodRow {
         partner_id: partner_id.to_owned(),
-        method: input.method.as_str().to_owned(),
+        method: input.method,
         mailing_address: input
             .mailing_address
             .as_deref()
@@ -491,7 +505,7 @@ pub fn set_method(
     diesel::insert_into(payout_methods::table)
         .values((
             payout_methods::partner_id.eq(&row.partner_id),
-            payout_methods::method.eq(&row.method),
+            payout_methods::method.eq(Stored(row.method)),
             payout_methods::mailing_address.eq(&row.mailing_address),
             payout_methods::bank_account_holder.eq(&row.bank_account_holder),
             payout_methods::bank_routing_number.eq(&row.bank_routing_number),

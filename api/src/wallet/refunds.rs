@@ -18,6 +18,7 @@ use super::ledger::{self, Account, AccountKind, Posting};
 use super::provider::{PaymentProvider, RefundCall, RefundOutcome};
 use crate::admin::audit;
 use crate::db::schema::{jobs, payments, refunds};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::notify::outbox;
@@ -46,7 +47,7 @@ pub struct DueRefund {
 pub fn claim(conn: &mut DbConnection, now: NaiveDateTime) -> ApiResult<Vec<DueRefund>> {
     let due: Vec<DueRefund> = refunds::table
         .inner_join(payments::table)
-        .filter(refunds::status.eq("pending"))
+        .filter(refunds::status.eq(Stored(RefundStatus::Pending)))
         .filter(refunds::next_attempt_at.le(now))
         .order(refunds::next_attempt_at)
         .limit(BATCH)
@@ -65,7 +66,7 @@ pub fn claim(conn: &mut DbConnection, now: NaiveDateTime) -> ApiResult<Vec<DueRe
         let taken = diesel::update(
             refunds::table
                 .filter(refunds::id.eq(&refund.id))
-                .filter(refunds::status.eq("pending"))
+                .filter(refunds::status.eq(Stored(RefundStatus::Pending)))
                 .filter(refunds::next_attempt_at.le(now)),
         )
         .set(refunds::next_attempt_at.eq(now + LEASE))
@@ -86,13 +87,11 @@ pub fn settle(
     now: NaiveDateTime,
 ) -> ApiResult<bool> {
     // A refund reported sent is sent, even one we had taken for refused.
-    let updated = diesel::update(
-        refunds::table
-            .filter(refunds::id.eq(refund_id))
-            .filter(refunds::status.eq_any(["pending", "failed"])),
-    )
+    let updated = diesel::update(refunds::table.filter(refunds::id.eq(refund_id)).filter(
+        refunds::status.eq_any([Stored(RefundStatus::Pending), Stored(RefundStatus::Failed)]),
+    ))
     .set((
-        refunds::status.eq("succeeded"),
+        refunds::status.eq(Stored(RefundStatus::Succeeded)),
         refunds::provider_ref.eq(provider_ref),
         refunds::updated_at.eq(now),
     ))
@@ -153,9 +152,9 @@ pub fn fail(
 ) -> ApiResult<()> {
     let pending = refunds::table
         .filter(refunds::id.eq(refund_id))
-        .filter(refunds::status.eq("pending"));
+        .filter(refunds::status.eq(Stored(RefundStatus::Pending)));
     let failed = (
-        refunds::status.eq("failed"),
+        refunds::status.eq(Stored(RefundStatus::Failed)),
         refunds::last_error.eq(message),
         refunds::updated_at.eq(now),
     );
@@ -188,8 +187,10 @@ struct RefundRow {
     payment_id: String,
     amount_cents: i64,
     currency: String,
-    reason: String,
-    status: String,
+    #[diesel(deserialize_as = Stored<RefundReason>)]
+    reason: RefundReason,
+    #[diesel(deserialize_as = Stored<RefundStatus>)]
+    status: RefundStatus,
     attempts: i32,
     retries: i32,
     last_error: Option<String>,
@@ -207,8 +208,8 @@ impl RefundRow {
                 amount_cents: self.amount_cents,
                 currency: self.currency,
             },
-            reason: RefundReason::parse(&self.reason).unwrap_or(RefundReason::Cancellation),
-            status: RefundStatus::parse(&self.status).unwrap_or(RefundStatus::Pending),
+            reason: self.reason,
+            status: self.status,
             attempts: self.attempts,
             retries: self.retries,
             last_error: self.last_error,
@@ -270,10 +271,10 @@ pub fn retry(
     let updated = diesel::update(
         refunds::table
             .filter(refunds::id.eq(refund_id))
-            .filter(refunds::status.eq("failed")),
+            .filter(refunds::status.eq(Stored(RefundStatus::Failed))),
     )
     .set((
-        refunds::status.eq("pending"),
+        refunds::status.eq(Stored(RefundStatus::Pending)),
         refunds::retries.eq(refunds::retries + 1),
         refunds::attempts.eq(0),
         refunds::next_attempt_at.eq(now),
@@ -285,7 +286,7 @@ pub fn retry(
     if updated == 0 {
         return Err(ApiError::invalid_transition(
             "refund",
-            &before.status,
+            before.status.as_str(),
             &["failed"],
         ));
     }

@@ -13,10 +13,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::jobs::{DisputeOutcome, Party};
 use shared_types::wallet::LedgerKind;
+use shared_types::wallet::RefundStatus;
 
 use super::ledger::{self, Account, AccountKind, Posting};
 use super::{MoneyPolicy, format_cents, job_name, payments};
 use crate::db::schema::{ledger_entries, ledger_transactions, penalties, refunds};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::ApiResult;
 use crate::jobs::model::JobRow;
@@ -279,7 +281,7 @@ fn queue_refund(
             refunds::amount_cents.eq(amount_cents),
             refunds::currency.eq(&job.currency),
             refunds::reason.eq(reason),
-            refunds::status.eq("pending"),
+            refunds::status.eq(Stored(RefundStatus::Pending)),
             refunds::attempts.eq(0),
             refunds::next_attempt_at.eq(now),
             refunds::created_at.eq(now),

@@ -520,9 +520,10 @@ async fn losing_a_race_is_an_answer_and_a_closed_offer_is_no_miss() {
     assert_eq!(error.code(), Some(ErrorCode::LeadTaken));
 
     let ids = vec![winner.id.clone(), loser.id.clone(), idle.id.clone()];
+    let now = app.state.clock.now();
     let rates = app
         .state
-        .db(move |conn| porchlight::requests::matching::response_rates(conn, &ids))
+        .db(move |conn| porchlight::requests::matching::response_rates(conn, &ids, now))
         .await
         .unwrap();
     let rate = |pro: &Pro| rates.get(&pro.id).copied().unwrap_or(0.5);
@@ -691,9 +692,8 @@ async fn unanswered_offers_expire_and_the_lead_moves_on() {
     let sweep = |minutes: i64| {
         let state = app.state.clone();
         async move {
-            let at = porchlight::db::now() + Duration::minutes(minutes);
-            state
-                .write(move |conn| porchlight::requests::sweep::run(conn, at, policy))
+            let at = state.clock.now() + Duration::minutes(minutes);
+            porchlight::requests::sweep::run(&state, at, policy)
                 .await
                 .unwrap()
         }
@@ -781,10 +781,8 @@ async fn a_profile_lead_goes_to_its_pro_only_and_can_be_cancelled() {
     // passed, not the 30 minutes of a marketplace offer.
     assert_eq!(lead.expires_at, again.windows[0].end);
     let policy = porchlight::requests::LeadPolicy::from(app.state.settings.as_ref());
-    let in_an_hour = porchlight::db::now() + Duration::hours(1);
-    let report = app
-        .state
-        .write(move |conn| porchlight::requests::sweep::run(conn, in_an_hour, policy))
+    let in_an_hour = app.state.clock.now() + Duration::hours(1);
+    let report = porchlight::requests::sweep::run(&app.state, in_an_hour, policy)
         .await
         .unwrap();
     assert_eq!(report.expired, 0);
