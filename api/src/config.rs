@@ -209,6 +209,17 @@ pub struct Settings {
     pub payout_weekday: chrono::Weekday,
     /// `PAYOUT_TIME`, default `09:00` (UTC): when on that day the run starts.
     pub payout_time: chrono::NaiveTime,
+    /// `IDEMPOTENCY_KEY_RETENTION_HOURS`, default 48 (at least 24): how long a stored response
+    /// is replayed for its key before the retention sweep deletes it.
+    pub idempotency_key_retention: Duration,
+    /// `SESSION_RETENTION_DAYS`, default 7: how long refresh tokens are kept once expired or
+    /// revoked (used ones are kept until they expire, to catch their reuse).
+    pub session_retention: Duration,
+    /// `NOTIFICATION_RETENTION_DAYS`, default 90: how long delivered (or failed) notifications
+    /// stay in the outbox, the in-app list and the live stream's history.
+    pub notification_retention: Duration,
+    /// `RETENTION_INTERVAL_SECS`, default 3600: how often the retention sweep runs (0: never).
+    pub retention_interval: Duration,
 }
 
 /// Which payment provider charges cards.
@@ -435,6 +446,20 @@ impl Settings {
                 Some(time) => chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
                     .map_err(|_| ConfigError::new("PAYOUT_TIME", "must be HH:MM (UTC)"))?,
             },
+            idempotency_key_retention: Duration::from_secs(
+                number("IDEMPOTENCY_KEY_RETENTION_HOURS", 48, 24..=8760)? * 3600,
+            ),
+            session_retention: Duration::from_secs(
+                number("SESSION_RETENTION_DAYS", 7, 1..=3650)? * 86_400,
+            ),
+            notification_retention: Duration::from_secs(
+                number("NOTIFICATION_RETENTION_DAYS", 90, 1..=3650)? * 86_400,
+            ),
+            retention_interval: Duration::from_secs(number(
+                "RETENTION_INTERVAL_SECS",
+                3600,
+                0..=604_800,
+            )?),
             http_workers: match get("HTTP_WORKERS") {
                 None => None,
                 Some(_) => Some(usize::try_from(number("HTTP_WORKERS", 1, 1..=256)?).unwrap_or(1)),

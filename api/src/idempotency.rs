@@ -277,6 +277,15 @@ fn claim(conn: &mut DbConnection, user_id: &str, key: &str, fingerprint: &str) -
     }
 }
 
+/// Deletes the stored keys created before `before` (the retention sweep; a key is honoured for
+/// 24 hours, so `before` is at least that old); returns how many went.
+pub fn purge(conn: &mut DbConnection, before: chrono::NaiveDateTime) -> ApiResult<usize> {
+    Ok(
+        diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
+            .execute(conn)?,
+    )
+}
+
 fn in_flight() -> ApiError {
     ApiError::new(
         ErrorCode::IdempotencyKeyInFlight,

@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod partners;
 pub mod ratings;
 pub mod requests;
+pub mod retention;
 pub mod state;
 pub mod telemetry;
 pub mod wallet;
@@ -376,6 +377,7 @@ impl Application {
         let mut workers = notify::start(&self.state, Arc::downgrade(&alive));
         workers.extend(spawn_offer_sweeper(self.state.clone()));
         workers.extend(wallet::start(&self.state));
+        workers.extend(retention::spawn(self.state.clone()));
         // Stops the workers when the server stops, or when this future is dropped.
         let _workers = AbortOnDrop(workers);
         self.server.await

@@ -17,7 +17,10 @@ use utoipa::{Modify, OpenApi};
             take the job, get paid through the platform, and both sides rate each other.\n\n\
             Errors are `application/problem+json` (RFC 9457) with a stable `code`. Authenticate \
             with `Authorization: Bearer <access token>` from `/v1/auth/login`, or a personal API \
-            key (`plk_…`) limited to its scopes.",
+            key (`plk_…`) limited to its scopes.\n\n\
+            No text may contain the NUL character (U+0000): in a body or a query it is a 422 \
+            naming the field, in a path a 404. Amounts a caller sends are `MoneyInput` (at least \
+            one cent); amounts the API shows are `Money` and may be negative.",
     ),
     tags(
         (name = "health", description = "Liveness and readiness"),

@@ -229,6 +229,20 @@ pub fn end_all(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> Ap
     Ok(())
 }
 
+/// Deletes the refresh tokens that expired, or were revoked, before `before` (the retention
+/// sweep). Used tokens stay until they expire: presenting one again must still revoke its
+/// family.
+pub fn purge(conn: &mut DbConnection, before: NaiveDateTime) -> ApiResult<usize> {
+    Ok(diesel::delete(
+        refresh_tokens::table.filter(
+            refresh_tokens::expires_at
+                .lt(before)
+                .or(refresh_tokens::revoked_at.lt(before)),
+        ),
+    )
+    .execute(conn)?)
+}
+
 fn revoke_family(conn: &mut DbConnection, family_id: &str) -> ApiResult<()> {
     diesel::update(
         refresh_tokens::table

@@ -5,10 +5,27 @@ use diesel::prelude::*;
 use shared_types::notify::{OutboxFilter, OutboxMessage, OutboxStatus};
 use shared_types::{Page, PageParams};
 
-use crate::db::schema::outbox;
+use crate::db::schema::{outbox, outbox_deliveries};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::ApiResult;
+
+/// Deletes the notifications created before `before` that are done with (sent or failed), with
+/// their per-channel delivery records (the retention sweep); returns how many went.
+pub fn purge(conn: &mut DbConnection, before: NaiveDateTime) -> ApiResult<usize> {
+    let done = outbox::table
+        .filter(outbox::created_at.lt(before))
+        .filter(outbox::status.ne(Stored(OutboxStatus::Pending)))
+        .select(outbox::id);
+    diesel::delete(outbox_deliveries::table.filter(outbox_deliveries::outbox_id.eq_any(done)))
+        .execute(conn)?;
+    Ok(diesel::delete(
+        outbox::table
+            .filter(outbox::created_at.lt(before))
+            .filter(outbox::status.ne(Stored(OutboxStatus::Pending))),
+    )
+    .execute(conn)?)
+}
 
 /// Queues a notification of `kind` (e.g. `lead.offered`) for `recipient_id`.
 pub fn enqueue(

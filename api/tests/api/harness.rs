@@ -132,6 +132,8 @@ impl TestApp {
             ("SWEEP_INTERVAL_SECS".into(), "0".into()),
             // Likewise, tests deliver the outbox when they choose (or turn the worker on).
             ("OUTBOX_POLL_INTERVAL_MS".into(), "0".into()),
+            // And run the retention sweep themselves.
+            ("RETENTION_INTERVAL_SECS".into(), "0".into()),
         ];
         vars.extend(overrides.iter().map(|(k, v)| ((*k).into(), (*v).into())));
         let settings = Settings::from_lookup(|key| {

@@ -10,3 +10,8 @@ ALTER TABLE payments ADD COLUMN charging_until TIMESTAMP;
 ALTER TABLE monitoring_events DROP CONSTRAINT monitoring_events_action_check;
 ALTER TABLE monitoring_events ADD CONSTRAINT monitoring_events_action_check
     CHECK (action IN ('flagged', 'note', 'cleared', 'suspended', 'reinstated'));
+
+-- The retention sweep deletes by age.
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+CREATE INDEX refresh_tokens_expires ON refresh_tokens (expires_at);
+CREATE INDEX outbox_created ON outbox (created_at);

@@ -1,3 +1,6 @@
+DROP INDEX outbox_created;
+DROP INDEX refresh_tokens_expires;
+DROP INDEX idempotency_keys_created;
 DELETE FROM monitoring_events WHERE action = 'reinstated';
 ALTER TABLE payments DROP COLUMN charging_until;
 ALTER TABLE users DROP COLUMN suspension_reason;

@@ -22,3 +22,8 @@ INSERT INTO monitoring_events_new SELECT id, user_id, action, note, actor_id, cr
 DROP TABLE monitoring_events;
 ALTER TABLE monitoring_events_new RENAME TO monitoring_events;
 CREATE INDEX monitoring_events_user ON monitoring_events (user_id, id);
+
+-- The retention sweep deletes by age.
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+CREATE INDEX refresh_tokens_expires ON refresh_tokens (expires_at);
+CREATE INDEX outbox_created ON outbox (created_at);

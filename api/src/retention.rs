@@ -1,0 +1,69 @@
+//! Retention: what the service stores only for a while is deleted once its time is up, so that
+//! no table grows forever. Each area owns its rule (`purge`); this runs them, each in a
+//! transaction of its own, every `RETENTION_INTERVAL_SECS`.
+//!
+//! - stored Idempotency-Key answers: `IDEMPOTENCY_KEY_RETENTION_HOURS` after their first use;
+//! - refresh tokens: `SESSION_RETENTION_DAYS` after they expired or were revoked;
+//! - sent or failed notifications (the outbox, the in-app list, the live stream's history):
+//!   `NOTIFICATION_RETENTION_DAYS` after they were written.
+//!
+//! Ledger entries, payments, payouts, ratings and the audit log are records and are never
+//! purged here.
+
+use std::time::Duration;
+
+use crate::auth::sessions;
+use crate::error::ApiResult;
+use crate::idempotency;
+use crate::notify::outbox;
+use crate::state::AppState;
+
+/// What one run deleted.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionReport {
+    pub idempotency_keys: usize,
+    pub refresh_tokens: usize,
+    pub notifications: usize,
+}
+
+/// Deletes what has outlived its retention period, by the service's clock.
+pub async fn run(state: &AppState) -> ApiResult<RetentionReport> {
+    let now = state.clock.now();
+    let before = |period: Duration| now - chrono::Duration::from_std(period).unwrap_or_default();
+    let settings = &state.settings;
+    let keys_before = before(settings.idempotency_key_retention);
+    let sessions_before = before(settings.session_retention);
+    let notifications_before = before(settings.notification_retention);
+    Ok(RetentionReport {
+        idempotency_keys: state
+            .write(move |conn| idempotency::purge(conn, keys_before))
+            .await?,
+        refresh_tokens: state
+            .write(move |conn| sessions::purge(conn, sessions_before))
+            .await?,
+        notifications: state
+            .write(move |conn| outbox::purge(conn, notifications_before))
+            .await?,
+    })
+}
+
+/// Runs [`run`] every `RETENTION_INTERVAL_SECS` (none when it is 0).
+pub fn spawn(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let every = state.settings.retention_interval;
+    if every.is_zero() {
+        return None;
+    }
+    Some(tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        loop {
+            ticks.tick().await;
+            match run(&state).await {
+                Ok(report) if report != RetentionReport::default() => {
+                    tracing::info!(?report, "retention sweep deleted expired records");
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "the retention sweep failed"),
+            }
+        }
+    }))
+}
