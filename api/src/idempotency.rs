@@ -5,11 +5,13 @@
 //!
 //! Handlers take the key as an extractor: [`IdempotencyKey`] where it is required (every POST
 //! that moves money: missing -> 400 `idempotency_key_missing`), [`OptionalIdempotencyKey`] where
-//! it is optional. The answer is stored in the same transaction as the work's last write, so a
-//! stored key always means the work happened; if the work fails the key is released and a retry
-//! runs it again.
+//! it is optional. Every keyed operation goes through [`guarded`] (or [`once`], its form for
+//! work that is one write transaction): the answer is stored in the same transaction as the
+//! work's last write, so a stored key always means the work happened; if the work fails the key
+//! is released and a retry runs it again. Work may await anything between claiming the key and
+//! storing the answer (a payment provider's reply).
 
-use std::future::{Ready, ready};
+use std::future::{Future, Ready, ready};
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
@@ -109,13 +111,13 @@ pub struct Claimed {
 }
 
 /// What [`begin`] found: an answer to replay, or the key, now ours.
-pub enum Begin {
+enum Begin {
     Replay(HttpResponse),
     Claimed(Claimed),
 }
 
 /// Claims `key` for `user_id`, or finds the answer to replay.
-pub async fn begin(
+async fn begin(
     state: &AppState,
     user_id: &str,
     key: &IdempotencyKey,
@@ -179,9 +181,34 @@ impl Claimed {
     }
 }
 
-/// Runs `work` in one write transaction, at most once per (caller, key), and answers `success`
-/// with its JSON; a retry with the same key gets the stored answer again. Without a key the
-/// work simply runs.
+/// Runs `work` at most once per (caller, `key`, request): a retry with the same key and request
+/// gets the first answer again (`fingerprint` tells the request apart). `work` receives the
+/// claimed key and must store its answer with [`Claimed::store`] inside its last write
+/// transaction; it may await anything before that. If it fails, the key is given back.
+pub async fn guarded<F, Fut>(
+    state: &AppState,
+    user_id: &str,
+    key: &IdempotencyKey,
+    fingerprint: String,
+    work: F,
+) -> ApiResult<HttpResponse>
+where
+    F: FnOnce(Claimed) -> Fut,
+    Fut: Future<Output = ApiResult<HttpResponse>>,
+{
+    let claimed = match begin(state, user_id, key, fingerprint).await? {
+        Begin::Replay(response) => return Ok(response),
+        Begin::Claimed(claimed) => claimed,
+    };
+    let answer = work(claimed.clone()).await;
+    if answer.is_err() {
+        claimed.release(state).await;
+    }
+    answer
+}
+
+/// [`guarded`] for work that is one write transaction, answered `success` with its JSON.
+/// Without a key the work simply runs.
 pub async fn once<T, F>(
     state: &AppState,
     user_id: &str,
@@ -198,30 +225,26 @@ where
         let value = state.write(work).await?;
         return Ok(HttpResponse::build(success).json(value));
     };
-    let claimed = match begin(state, user_id, &key, key.fingerprint(body)).await? {
-        Begin::Replay(response) => return Ok(response),
-        Begin::Claimed(claimed) => claimed,
-    };
-    let done = state
-        .write({
-            let claimed = claimed.clone();
-            move |conn| {
-                let value = work(conn)?;
-                let body = serde_json::to_string(&value).map_err(ApiError::internal)?;
-                claimed.store(conn, success, &body)?;
-                Ok(body)
-            }
-        })
-        .await;
-    match done {
-        Ok(body) => Ok(HttpResponse::build(success)
-            .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
-            .body(body)),
-        Err(error) => {
-            claimed.release(state).await;
-            Err(error)
-        }
-    }
+    guarded(
+        state,
+        user_id,
+        &key,
+        key.fingerprint(body),
+        |claimed| async move {
+            let body = state
+                .write(move |conn| {
+                    let value = work(conn)?;
+                    let body = serde_json::to_string(&value).map_err(ApiError::internal)?;
+                    claimed.store(conn, success, &body)?;
+                    Ok(body)
+                })
+                .await?;
+            Ok(HttpResponse::build(success)
+                .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
+                .body(body))
+        },
+    )
+    .await
 }
 
 enum Claim {

@@ -19,27 +19,12 @@ use crate::auth::{AuthUser, RequireRole, roles};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{RawBody, ValidatedJson, ValidatedQuery};
-use crate::idempotency::{self, Begin, Claimed, IdempotencyKey};
+use crate::idempotency::{self, Claimed, IdempotencyKey};
 use crate::jobs::model::Actor;
 use crate::state::AppState;
 
 fn actor(user: &AuthUser) -> Actor {
     Actor::new(user.user_id.clone(), user.role)
-}
-
-/// Claims the key for this request, or answers with the stored response.
-async fn claim(
-    state: &AppState,
-    user: &AuthUser,
-    key: &IdempotencyKey,
-    body: &impl serde::Serialize,
-) -> ApiResult<Result<Claimed, HttpResponse>> {
-    Ok(
-        match idempotency::begin(state, &user.user_id, key, key.fingerprint(body)).await? {
-            Begin::Replay(response) => Err(response),
-            Begin::Claimed(claimed) => Ok(claimed),
-        },
-    )
 }
 
 /// Charges an opened payment and settles the provider's answer, storing the response under the
@@ -112,24 +97,30 @@ fn json(value: &impl serde::Serialize) -> ApiResult<String> {
     serde_json::to_string(value).map_err(ApiError::internal)
 }
 
-/// Runs `open` then the charge under the claimed key; gives the key back if either fails.
+/// Opens the payment, charges it and settles the answer, at most once per Idempotency-Key (the
+/// answer is stored in the settling transaction; a failure gives the key back).
 async fn pay<F>(
     state: &AppState,
-    claimed: Claimed,
+    user: &AuthUser,
+    key: &IdempotencyKey,
+    fingerprint: String,
     card_token: String,
     open: F,
 ) -> ApiResult<HttpResponse>
 where
     F: FnOnce(&mut db::DbConnection) -> ApiResult<Opened> + Send + 'static,
 {
-    let result = match state.write(open).await {
-        Ok(opened) => charge(state, opened, &card_token, &claimed).await,
-        Err(error) => Err(error),
-    };
-    if result.is_err() {
-        claimed.release(state).await;
-    }
-    result
+    idempotency::guarded(
+        state,
+        &user.user_id,
+        key,
+        fingerprint,
+        |claimed| async move {
+            let opened = state.write(open).await?;
+            charge(state, opened, &card_token, &claimed).await
+        },
+    )
+    .await
 }
 
 /// Pay the job's price (customer), once it is scheduled and the agreement signed.
@@ -164,16 +155,18 @@ pub async fn pay_job(
     body: ValidatedJson<PaymentInput>,
 ) -> ApiResult<HttpResponse> {
     customer.require_scope(Scope::JobsWrite)?;
-    let claimed = match claim(&state, &customer, &key, &body.0).await? {
-        Ok(claimed) => claimed,
-        Err(replay) => return Ok(replay),
-    };
+    let fingerprint = key.fingerprint(&body.0);
     let actor = actor(&customer);
     let provider = state.payments.name();
     let now = state.clock.now();
-    pay(&state, claimed, body.0.card_token, move |conn| {
-        payments::open_job_payment(conn, &actor, &id, provider, now)
-    })
+    pay(
+        &state,
+        &customer,
+        &key,
+        fingerprint,
+        body.0.card_token,
+        move |conn| payments::open_job_payment(conn, &actor, &id, provider, now),
+    )
     .await
 }
 
@@ -206,17 +199,19 @@ pub async fn tip_job(
     body: ValidatedJson<TipInput>,
 ) -> ApiResult<HttpResponse> {
     customer.require_scope(Scope::JobsWrite)?;
-    let claimed = match claim(&state, &customer, &key, &body.0).await? {
-        Ok(claimed) => claimed,
-        Err(replay) => return Ok(replay),
-    };
+    let fingerprint = key.fingerprint(&body.0);
     let actor = actor(&customer);
     let provider = state.payments.name();
     let now = state.clock.now();
     let card_token = body.0.card_token.clone();
-    pay(&state, claimed, card_token, move |conn| {
-        payments::open_tip(conn, &actor, &id, &body.0, provider, now)
-    })
+    pay(
+        &state,
+        &customer,
+        &key,
+        fingerprint,
+        card_token,
+        move |conn| payments::open_tip(conn, &actor, &id, &body.0, provider, now),
+    )
     .await
 }
 
@@ -403,26 +398,18 @@ pub async fn admin_run_payouts(
     key: IdempotencyKey,
 ) -> ApiResult<HttpResponse> {
     staff.require_session()?;
-    let claimed = match claim(&state, &staff, &key, &()).await? {
-        Ok(claimed) => claimed,
-        Err(replay) => return Ok(replay),
-    };
-    let run = payouts::run(&state, state.clock.now()).await;
-    let stored = match &run {
-        Ok(run) => {
-            let body = json(run)?;
-            let claimed = claimed.clone();
-            state
-                .write(move |conn| claimed.store(conn, StatusCode::OK, &body))
-                .await
-        }
-        Err(_) => Ok(()),
-    };
-    if run.is_err() || stored.is_err() {
-        claimed.release(&state).await;
-    }
-    stored?;
-    Ok(HttpResponse::Ok().json(run?))
+    let fingerprint = key.fingerprint(&());
+    idempotency::guarded(&state, &staff.user_id, &key, fingerprint, |claimed| async {
+        // The run is many transactions, each safe to repeat (one payout per partner and week);
+        // its answer is stored once it is done.
+        let run = payouts::run(&state, state.clock.now()).await?;
+        let body = json(&run)?;
+        state
+            .write(move |conn| claimed.store(conn, StatusCode::OK, &body))
+            .await?;
+        Ok(HttpResponse::Ok().json(run))
+    })
+    .await
 }
 
 /// Every payout (staff), newest first, by status and partner.
