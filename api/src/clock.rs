@@ -1,6 +1,12 @@
 //! The service's "now". Production reads the system clock; a test can move this clock forward
 //! (`advance`) to exercise the 24-hour rules without sleeping. No setting or request can move it:
 //! only Rust code holding the `AppState`.
+//!
+//! Rules never read the time themselves: handlers and workers take `state.clock.now()` once and
+//! pass it down. The exceptions are times other parties check against their own clocks: the
+//! `iat`/`exp` of our access tokens and of the FCM OAuth assertion, and the age of a Stripe
+//! webhook signature; and the commands run outside the service (`create-staff`, `seed-demo`),
+//! which use the system time.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

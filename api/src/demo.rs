@@ -102,10 +102,11 @@ pub fn seed(conn: &mut DbConnection, policy: LeadPolicy) -> ApiResult<Option<Vec
     }
     // One hash for all: they share the password, and hashing is slow on purpose.
     let hash = password::hash_password(PASSWORD)?;
+    let now = db::now();
     db::write_transaction(conn, |conn| {
         let mut made = Vec::new();
         let mut account = |conn: &mut DbConnection, email: &str, name: &str, role: Role| {
-            let user = accounts::create_user(conn, email, hash.clone(), name, role)?;
+            let user = accounts::create_user(conn, email, hash.clone(), name, role, now)?;
             made.push(DemoAccount {
                 role,
                 email: email.to_owned(),
@@ -117,15 +118,15 @@ pub fn seed(conn: &mut DbConnection, policy: LeadPolicy) -> ApiResult<Option<Vec
         let mut pro_ids = Vec::new();
         for pro in &PROS {
             let id = account(conn, pro.email, pro.name, Role::Partner)?;
-            profiles::upsert(conn, &id, &profile_input(pro))?;
+            profiles::upsert(conn, &id, &profile_input(pro), now)?;
             let hours = Availability::every_day("America/Toronto", "08:00", "20:00");
-            profiles::set_availability(conn, &id, &hours)?;
+            profiles::set_availability(conn, &id, &hours, now)?;
             let upgrade = PartnerAdminUpdate {
                 status: None,
                 tier: Some(MembershipTier::BrandBuilder),
                 reason: "Demo data".into(),
             };
-            profiles::staff_update(conn, &staff_id, &id, &upgrade, db::now())?;
+            profiles::staff_update(conn, &staff_id, &id, &upgrade, now)?;
             pro_ids.push(id);
         }
         let alex = account(
@@ -150,7 +151,7 @@ pub fn seed(conn: &mut DbConnection, policy: LeadPolicy) -> ApiResult<Option<Vec
                 None,
             ),
             policy,
-            db::now(),
+            now,
         )?;
         // Asked of Bloor Plumbing from its profile (review: they apply with a quote).
         intake::create(
@@ -162,7 +163,7 @@ pub fn seed(conn: &mut DbConnection, policy: LeadPolicy) -> ApiResult<Option<Vec
                 Some(&pro_ids[2]),
             ),
             policy,
-            db::now(),
+            now,
         )?;
         Ok(Some(made))
     })

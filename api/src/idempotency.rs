@@ -25,8 +25,8 @@ use shared_types::ErrorCode;
 use shared_types::error::PROBLEM_JSON;
 
 use crate::auth::tokens::hash_secret;
+use crate::db::DbConnection;
 use crate::db::schema::idempotency_keys;
-use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -130,7 +130,8 @@ async fn begin(
     let found = state
         .write({
             let claimed = claimed.clone();
-            move |conn| claim(conn, &claimed.user_id, &claimed.key, &fingerprint)
+            let now = state.clock.now();
+            move |conn| claim(conn, &claimed.user_id, &claimed.key, &fingerprint, now)
         })
         .await?;
     Ok(match found {
@@ -252,8 +253,13 @@ enum Claim {
     Replay(u16, String),
 }
 
-fn claim(conn: &mut DbConnection, user_id: &str, key: &str, fingerprint: &str) -> ApiResult<Claim> {
-    let now = db::now();
+fn claim(
+    conn: &mut DbConnection,
+    user_id: &str,
+    key: &str,
+    fingerprint: &str,
+    now: chrono::NaiveDateTime,
+) -> ApiResult<Claim> {
     let existing: Option<(String, Option<i32>, Option<String>, chrono::NaiveDateTime)> =
         idempotency_keys::table
             .find((user_id, key))

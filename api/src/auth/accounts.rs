@@ -58,8 +58,8 @@ pub fn create_user(
     password_hash: String,
     name: &str,
     role: Role,
+    now: NaiveDateTime,
 ) -> ApiResult<UserRow> {
-    let now = db::now();
     let row = UserRow {
         id: db::new_id(),
         email: email.to_owned(),
@@ -121,7 +121,7 @@ pub fn create_staff(
     let hash = super::password::hash_password(password)?;
     let email = normalize_email(email);
     db::write_transaction(conn, |conn| {
-        create_user(conn, &email, hash, name, Role::Staff)
+        create_user(conn, &email, hash, name, Role::Staff, db::now())
     })?
     .to_view()
 }

@@ -59,12 +59,12 @@ pub fn create(
     conn: &mut DbConnection,
     user_id: &str,
     request: &CreateApiKeyRequest,
+    now: NaiveDateTime,
 ) -> ApiResult<CreatedApiKey> {
     let secret = format!("{API_KEY_PREFIX}{}", random_token(32));
     let mut scopes = request.scopes.clone();
     scopes.sort();
     scopes.dedup();
-    let now = db::now();
     let row = ApiKeyRow {
         id: db::new_id(),
         user_id: user_id.to_owned(),
@@ -122,14 +122,19 @@ pub fn list(conn: &mut DbConnection, user_id: &str, page: &PageParams) -> ApiRes
 }
 
 /// Revokes one of the caller's keys; someone else's key is "not found".
-pub fn revoke(conn: &mut DbConnection, user_id: &str, key_id: &str) -> ApiResult<()> {
+pub fn revoke(
+    conn: &mut DbConnection,
+    user_id: &str,
+    key_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
     let revoked = diesel::update(
         api_keys::table
             .filter(api_keys::id.eq(key_id))
             .filter(api_keys::user_id.eq(user_id))
             .filter(api_keys::revoked_at.is_null()),
     )
-    .set(api_keys::revoked_at.eq(db::now()))
+    .set(api_keys::revoked_at.eq(now))
     .execute(conn)?;
     if revoked == 0 {
         return Err(ApiError::not_found("API key"));
@@ -138,7 +143,11 @@ pub fn revoke(conn: &mut DbConnection, user_id: &str, key_id: &str) -> ApiResult
 }
 
 /// The caller behind `secret`, if it is a live key.
-pub fn authenticate(conn: &mut DbConnection, secret: &str) -> ApiResult<AuthUser> {
+pub fn authenticate(
+    conn: &mut DbConnection,
+    secret: &str,
+    now: NaiveDateTime,
+) -> ApiResult<AuthUser> {
     let invalid = || ApiError::new(ErrorCode::InvalidToken, "the API key is not valid");
     let (key, Stored(role), suspended_at): (ApiKeyRow, Stored<Role>, Option<NaiveDateTime>) =
         api_keys::table
@@ -148,7 +157,6 @@ pub fn authenticate(conn: &mut DbConnection, secret: &str) -> ApiResult<AuthUser
             .first(conn)
             .optional()?
             .ok_or_else(invalid)?;
-    let now = db::now();
     if key.revoked_at.is_some() || key.expires_at.is_some_and(|at| at <= now) {
         return Err(invalid());
     }

@@ -70,8 +70,9 @@ impl FromRequest for AuthUser {
             let state = state.ok_or_else(|| ApiError::internal("AppState is not registered"))?;
             let token = token?;
             if token.starts_with(API_KEY_PREFIX) {
+                let now = state.clock.now();
                 return state
-                    .db(move |conn| api_keys::authenticate(conn, &token))
+                    .db(move |conn| api_keys::authenticate(conn, &token, now))
                     .await;
             }
             // The account's standing was checked by `check_session_standing` already.

@@ -33,6 +33,7 @@ pub async fn register(
     state: web::Data<AppState>,
     body: ValidatedJson<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let RegisterRequest {
         email,
         password,
@@ -42,7 +43,9 @@ pub async fn register(
     let email = normalize_email(&email);
     let password_hash = web::block(move || hash_password(&password)).await??;
     let user = state
-        .write(move |conn| accounts::create_user(conn, &email, password_hash, &name, role.into()))
+        .write(move |conn| {
+            accounts::create_user(conn, &email, password_hash, &name, role.into(), now)
+        })
         .await?;
     Ok(HttpResponse::Created().json(user.to_view()?))
 }
@@ -70,6 +73,7 @@ pub async fn login(
     req: HttpRequest,
     body: ValidatedJson<LoginRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
+    let now = state.clock.now();
     let LoginRequest { email, password } = body.0;
     let email = normalize_email(&email);
     let ip = req
@@ -82,7 +86,7 @@ pub async fn login(
         .db({
             let (email, ip) = (email.clone(), ip.clone());
             move |conn| {
-                sessions::check_login_throttle(conn, limit, &email, &ip)?;
+                sessions::check_login_throttle(conn, limit, &email, &ip, now)?;
                 accounts::find_by_email(conn, &email)
             }
         })
@@ -96,13 +100,13 @@ pub async fn login(
             let jwt = state.jwt.clone();
             let lifetimes = TokenLifetimes::from(state.settings.as_ref());
             let tokens = state
-                .write(move |conn| sessions::start_session(conn, &jwt, lifetimes, &user, &ip))
+                .write(move |conn| sessions::start_session(conn, &jwt, lifetimes, &user, &ip, now))
                 .await?;
             Ok(web::Json(tokens))
         }
         _ => {
             state
-                .write(move |conn| sessions::record_login_failure(conn, limit, &email, &ip))
+                .write(move |conn| sessions::record_login_failure(conn, limit, &email, &ip, now))
                 .await?;
             Err(ApiError::new(
                 ErrorCode::InvalidCredentials,
@@ -130,11 +134,12 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: ValidatedJson<RefreshRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
+    let now = state.clock.now();
     let jwt = state.jwt.clone();
     let lifetimes = TokenLifetimes::from(state.settings.as_ref());
     let token = body.0.refresh_token;
     let outcome = state
-        .write(move |conn| sessions::refresh(conn, &jwt, lifetimes, &token))
+        .write(move |conn| sessions::refresh(conn, &jwt, lifetimes, &token, now))
         .await?;
     match outcome {
         RefreshOutcome::Rotated(tokens) => Ok(web::Json(tokens)),
@@ -159,9 +164,10 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: ValidatedJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let token = body.0.refresh_token;
     state
-        .write(move |conn| sessions::logout(conn, &token))
+        .write(move |conn| sessions::logout(conn, &token, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -197,9 +203,10 @@ pub async fn create_api_key(
     user: AuthUser,
     body: ValidatedJson<CreateApiKeyRequest>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     user.require_session()?;
     let created = state
-        .write(move |conn| api_keys::create(conn, &user.user_id, &body.0))
+        .write(move |conn| api_keys::create(conn, &user.user_id, &body.0, now))
         .await?;
     Ok(HttpResponse::Created().json(created))
 }
@@ -237,10 +244,11 @@ pub async fn revoke_api_key(
     user: AuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     user.require_session()?;
     let id = id.into_inner();
     state
-        .write(move |conn| api_keys::revoke(conn, &user.user_id, &id))
+        .write(move |conn| api_keys::revoke(conn, &user.user_id, &id, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

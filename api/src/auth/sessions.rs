@@ -36,8 +36,8 @@ pub struct LoginLimit {
 
 impl LoginLimit {
     /// The oldest failure time that still counts.
-    fn window_start(self) -> NaiveDateTime {
-        db::now() - chrono::Duration::from_std(self.window).unwrap_or_default()
+    fn window_start(self, now: NaiveDateTime) -> NaiveDateTime {
+        now - chrono::Duration::from_std(self.window).unwrap_or_default()
     }
 }
 
@@ -48,8 +48,9 @@ pub fn check_login_throttle(
     limit: LoginLimit,
     email: &str,
     ip: &str,
+    now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let since = limit.window_start();
+    let since = limit.window_start(now);
     let failures: Vec<NaiveDateTime> = login_failures::table
         .filter(login_failures::email.eq(email))
         .filter(login_failures::ip.eq(ip))
@@ -73,9 +74,10 @@ pub fn record_login_failure(
     limit: LoginLimit,
     email: &str,
     ip: &str,
+    now: NaiveDateTime,
 ) -> ApiResult<()> {
     diesel::delete(
-        login_failures::table.filter(login_failures::created_at.le(limit.window_start())),
+        login_failures::table.filter(login_failures::created_at.le(limit.window_start(now))),
     )
     .execute(conn)?;
     diesel::insert_into(login_failures::table)
@@ -83,7 +85,7 @@ pub fn record_login_failure(
             login_failures::id.eq(db::new_id()),
             login_failures::email.eq(email),
             login_failures::ip.eq(ip),
-            login_failures::created_at.eq(db::now()),
+            login_failures::created_at.eq(now),
         ))
         .execute(conn)?;
     Ok(())
@@ -96,6 +98,7 @@ pub fn start_session(
     lifetimes: TokenLifetimes,
     user: &UserRow,
     ip: &str,
+    now: NaiveDateTime,
 ) -> ApiResult<TokenResponse> {
     diesel::delete(
         login_failures::table
@@ -103,7 +106,7 @@ pub fn start_session(
             .filter(login_failures::ip.eq(ip)),
     )
     .execute(conn)?;
-    issue_tokens(conn, jwt, lifetimes, user, &db::new_id())
+    issue_tokens(conn, jwt, lifetimes, user, &db::new_id(), now)
 }
 
 fn issue_tokens(
@@ -112,11 +115,11 @@ fn issue_tokens(
     lifetimes: TokenLifetimes,
     user: &UserRow,
     family_id: &str,
+    now: NaiveDateTime,
 ) -> ApiResult<TokenResponse> {
     if user.suspended_at.is_some() {
         return Err(super::suspension::suspended_error());
     }
-    let now = db::now();
     let refresh_token = format!("{REFRESH_TOKEN_PREFIX}{}", random_token(32));
     diesel::insert_into(refresh_tokens::table)
         .values((
@@ -161,6 +164,7 @@ pub fn refresh(
     jwt: &JwtKeys,
     lifetimes: TokenLifetimes,
     token: &str,
+    now: NaiveDateTime,
 ) -> ApiResult<RefreshOutcome> {
     let invalid = || ApiError::new(ErrorCode::InvalidToken, "the refresh token is not valid");
     let stored: StoredRefreshToken = refresh_tokens::table
@@ -180,10 +184,9 @@ pub fn refresh(
         return Err(invalid());
     }
     if stored.used_at.is_some() {
-        revoke_family(conn, &stored.family_id)?;
+        revoke_family(conn, &stored.family_id, now)?;
         return Ok(RefreshOutcome::Reused);
     }
-    let now = db::now();
     if stored.expires_at <= now {
         return Err(invalid());
     }
@@ -197,22 +200,22 @@ pub fn refresh(
     .set(refresh_tokens::used_at.eq(now))
     .execute(conn)?;
     if claimed == 0 {
-        revoke_family(conn, &stored.family_id)?;
+        revoke_family(conn, &stored.family_id, now)?;
         return Ok(RefreshOutcome::Reused);
     }
     let user = accounts::find_by_id(conn, &stored.user_id)?;
-    issue_tokens(conn, jwt, lifetimes, &user, &stored.family_id).map(RefreshOutcome::Rotated)
+    issue_tokens(conn, jwt, lifetimes, &user, &stored.family_id, now).map(RefreshOutcome::Rotated)
 }
 
 /// Ends the session the refresh token belongs to. Unknown tokens are ignored (idempotent).
-pub fn logout(conn: &mut DbConnection, token: &str) -> ApiResult<()> {
+pub fn logout(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ApiResult<()> {
     let family: Option<String> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(hash_secret(token)))
         .select(refresh_tokens::family_id)
         .first(conn)
         .optional()?;
     if let Some(family) = family {
-        revoke_family(conn, &family)?;
+        revoke_family(conn, &family, now)?;
     }
     Ok(())
 }
@@ -243,13 +246,13 @@ pub fn purge(conn: &mut DbConnection, before: NaiveDateTime) -> ApiResult<usize>
     .execute(conn)?)
 }
 
-fn revoke_family(conn: &mut DbConnection, family_id: &str) -> ApiResult<()> {
+fn revoke_family(conn: &mut DbConnection, family_id: &str, now: NaiveDateTime) -> ApiResult<()> {
     diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::family_id.eq(family_id))
             .filter(refresh_tokens::revoked_at.is_null()),
     )
-    .set(refresh_tokens::revoked_at.eq(db::now()))
+    .set(refresh_tokens::revoked_at.eq(now))
     .execute(conn)?;
     Ok(())
 }

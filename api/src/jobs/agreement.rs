@@ -134,6 +134,7 @@ pub fn read(
     actor: &Actor,
     job_id: &str,
     policy: &JobPolicy,
+    now: NaiveDateTime,
 ) -> ApiResult<Agreement> {
     let job = model::find_for(conn, job_id, actor)?;
     let is_pro = actor.party == Party::Partner;
@@ -143,7 +144,7 @@ pub fn read(
     let signature = signature(conn, &job.id)?;
     let agreement = current(conn, &job, policy, signature)?;
     if is_pro {
-        super::customer::log_read(conn, &job.id, &actor.user_id)?;
+        super::customer::log_read(conn, &job.id, &actor.user_id, now)?;
     }
     Ok(agreement)
 }

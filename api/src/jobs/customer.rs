@@ -1,5 +1,6 @@
 //! The customer's contact details, for the job's pro only (001), and the log of every read.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::jobs::JobStatus;
 use shared_types::requests::{CustomerDetailRead, CustomerDetails, DetailReadFilter};
@@ -17,6 +18,7 @@ pub fn customer_details(
     conn: &mut DbConnection,
     partner_id: &str,
     job_id: &str,
+    now: NaiveDateTime,
 ) -> ApiResult<CustomerDetails> {
     let (request_id, assigned_partner, status): (String, String, String) = jobs::table
         .find(job_id)
@@ -30,7 +32,7 @@ pub fn customer_details(
     }
     let request = intake::find(conn, &request_id)?;
     let customer = accounts::find_by_id(conn, &request.customer_id)?;
-    log_read(conn, job_id, partner_id)?;
+    log_read(conn, job_id, partner_id, now)?;
     Ok(CustomerDetails {
         job_id: job_id.to_owned(),
         name: customer.name,
@@ -41,13 +43,18 @@ pub fn customer_details(
 }
 
 /// Records that the job's pro read the customer's details (here or in the agreement's text).
-pub fn log_read(conn: &mut DbConnection, job_id: &str, partner_id: &str) -> ApiResult<()> {
+pub fn log_read(
+    conn: &mut DbConnection,
+    job_id: &str,
+    partner_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
     diesel::insert_into(customer_detail_reads::table)
         .values((
             customer_detail_reads::id.eq(db::new_id()),
             customer_detail_reads::job_id.eq(job_id),
             customer_detail_reads::partner_id.eq(partner_id),
-            customer_detail_reads::read_at.eq(db::now()),
+            customer_detail_reads::read_at.eq(now),
         ))
         .execute(conn)?;
     Ok(())
@@ -76,7 +83,7 @@ pub fn detail_reads(
     if let Some(cursor) = &page.cursor {
         query = query.filter(customer_detail_reads::id.lt(cursor));
     }
-    let rows: Vec<(String, String, String, chrono::NaiveDateTime)> = query.load(conn)?;
+    let rows: Vec<(String, String, String, NaiveDateTime)> = query.load(conn)?;
     let (rows, next_cursor) = db::split_page(rows, limit, |row| row.0.clone());
     Ok(Page {
         items: rows

@@ -141,11 +141,12 @@ pub async fn get_agreement(
     user: RequireRole<roles::CustomerOrPartner>,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<Agreement>> {
+    let now = state.clock.now();
     user.require_scope(Scope::JobsRead)?;
     let actor = actor(&user);
     let policy = JobPolicy::from(state.settings.as_ref());
     let agreement = state
-        .write(move |conn| agreement::read(conn, &actor, &id, &policy))
+        .write(move |conn| agreement::read(conn, &actor, &id, &policy, now))
         .await?;
     Ok(web::Json(agreement))
 }
@@ -346,10 +347,11 @@ pub async fn customer_details(
     partner: RequireRole<roles::Partner>,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<CustomerDetails>> {
+    let now = state.clock.now();
     partner.require_scope(Scope::JobsRead)?;
     let partner_id = partner.0.user_id;
     let details = state
-        .write(move |conn| customer::customer_details(conn, &partner_id, &id))
+        .write(move |conn| customer::customer_details(conn, &partner_id, &id, now))
         .await?;
     Ok(web::Json(details))
 }

@@ -36,8 +36,12 @@ impl DeviceRow {
 }
 
 /// Registers (or re-registers) the caller's device. Run inside a write transaction.
-pub fn register(conn: &mut DbConnection, user_id: &str, input: &DeviceInput) -> ApiResult<Device> {
-    let now = db::now();
+pub fn register(
+    conn: &mut DbConnection,
+    user_id: &str,
+    input: &DeviceInput,
+    now: NaiveDateTime,
+) -> ApiResult<Device> {
     let token = input.token.trim();
     let moved = diesel::update(devices::table.filter(devices::token.eq(token)))
         .set((

@@ -30,10 +30,11 @@ pub async fn register_device(
     user: AuthUser,
     body: ValidatedJson<DeviceInput>,
 ) -> ApiResult<web::Json<Device>> {
+    let now = state.clock.now();
     user.require_session()?;
     let user_id = user.user_id;
     let device = state
-        .write(move |conn| devices::register(conn, &user_id, &body.0))
+        .write(move |conn| devices::register(conn, &user_id, &body.0, now))
         .await?;
     Ok(web::Json(device))
 }

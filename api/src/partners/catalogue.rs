@@ -47,7 +47,12 @@ impl CategoryRow {
         }
     }
 
-    fn from_input(id: String, input: &CategoryInput, created_at: NaiveDateTime) -> Self {
+    fn from_input(
+        id: String,
+        input: &CategoryInput,
+        created_at: NaiveDateTime,
+        now: NaiveDateTime,
+    ) -> Self {
         Self {
             id,
             slug: input.slug.clone(),
@@ -60,7 +65,7 @@ impl CategoryRow {
                 .map_or_else(|| DEFAULT_CURRENCY.to_owned(), |p| p.currency.clone()),
             active: input.active,
             created_at,
-            updated_at: db::now(),
+            updated_at: now,
         }
     }
 }
@@ -160,9 +165,10 @@ pub fn create(
     conn: &mut DbConnection,
     actor_id: &str,
     input: &CategoryInput,
+    now: NaiveDateTime,
 ) -> ApiResult<Category> {
     ensure_slug_free(conn, &input.slug, None)?;
-    let row = CategoryRow::from_input(db::new_id(), input, db::now());
+    let row = CategoryRow::from_input(db::new_id(), input, now, now);
     diesel::insert_into(categories::table)
         .values(row.clone())
         .execute(conn)?;
@@ -188,10 +194,11 @@ pub fn update(
     actor_id: &str,
     id: &str,
     input: &CategoryInput,
+    now: NaiveDateTime,
 ) -> ApiResult<Category> {
     let before = by_id(conn, id)?;
     ensure_slug_free(conn, &input.slug, Some(id))?;
-    let row = CategoryRow::from_input(id.to_owned(), input, before.created_at);
+    let row = CategoryRow::from_input(id.to_owned(), input, before.created_at, now);
     diesel::update(categories::table.find(id))
         .set(row.clone())
         .execute(conn)?;

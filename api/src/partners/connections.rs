@@ -1,7 +1,7 @@
 //! Connections (002): every contact a partner gets — profile views, profile and marketplace
 //! leads, phone and website clicks — and the per-day analytics a partner checks.
 
-use chrono::{Datelike, Days, LocalResult, Months, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{Datelike, Days, LocalResult, Months, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -32,8 +32,8 @@ pub fn record_connection(
     partner_id: &str,
     kind: ConnectionKind,
     source: Source<'_>,
+    now: NaiveDateTime,
 ) -> ApiResult<bool> {
-    let now = db::now();
     let dedup_key = match (kind, source.viewer_key) {
         (ConnectionKind::ProfileView, Some(viewer)) => Some(format!(
             "profile_view:{partner_id}:{viewer}:{}",
@@ -68,12 +68,13 @@ pub fn stats(
     conn: &mut DbConnection,
     partner_id: &str,
     query: &ConnectionsQuery,
+    now: NaiveDateTime,
 ) -> ApiResult<ConnectionStats> {
     let profile =
         profiles::find(conn, partner_id)?.ok_or_else(|| ApiError::not_found("partner profile"))?;
     let time_zone = Schedule::parse(&profile.availability())
         .map_or(chrono_tz::America::Toronto, |schedule| schedule.time_zone());
-    let today = Utc::now().with_timezone(&time_zone).date_naive();
+    let today = now.and_utc().with_timezone(&time_zone).date_naive();
     let to = query.to.unwrap_or(today);
     let from = query.from.unwrap_or(to - Days::new(29));
     if from > to {

@@ -51,10 +51,11 @@ pub async fn create_category(
     staff: RequireRole<roles::Staff>,
     body: ValidatedJson<CategoryInput>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     staff.require_session()?;
     let actor = staff.0.user_id;
     let category = state
-        .write(move |conn| catalogue::create(conn, &actor, &body.0))
+        .write(move |conn| catalogue::create(conn, &actor, &body.0, now))
         .await?;
     Ok(HttpResponse::Created().json(category))
 }
@@ -78,10 +79,11 @@ pub async fn update_category(
     id: web::Path<String>,
     body: ValidatedJson<CategoryInput>,
 ) -> ApiResult<web::Json<Category>> {
+    let now = state.clock.now();
     staff.require_session()?;
     let actor = staff.0.user_id;
     let category = state
-        .write(move |conn| catalogue::update(conn, &actor, &id, &body.0))
+        .write(move |conn| catalogue::update(conn, &actor, &id, &body.0, now))
         .await?;
     Ok(web::Json(category))
 }
@@ -128,10 +130,11 @@ pub async fn put_my_profile(
     partner: RequireRole<roles::Partner>,
     body: ValidatedJson<PartnerProfileInput>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     partner.require_scope(Scope::ProfileWrite)?;
     let id = partner.0.user_id;
     let (profile, created) = state
-        .write(move |conn| profiles::upsert(conn, &id, &body.0))
+        .write(move |conn| profiles::upsert(conn, &id, &body.0, now))
         .await?;
     Ok(if created {
         HttpResponse::Created().json(profile)
@@ -157,10 +160,11 @@ pub async fn put_my_availability(
     partner: RequireRole<roles::Partner>,
     body: ValidatedJson<Availability>,
 ) -> ApiResult<web::Json<Availability>> {
+    let now = state.clock.now();
     partner.require_scope(Scope::ProfileWrite)?;
     let id = partner.0.user_id;
     let stored = state
-        .write(move |conn| profiles::set_availability(conn, &id, &body.0))
+        .write(move |conn| profiles::set_availability(conn, &id, &body.0, now))
         .await?;
     Ok(web::Json(stored))
 }
@@ -182,10 +186,11 @@ pub async fn my_connections(
     partner: RequireRole<roles::Partner>,
     query: ValidatedQuery<ConnectionsQuery>,
 ) -> ApiResult<web::Json<ConnectionStats>> {
+    let now = state.clock.now();
     partner.require_scope(Scope::ProfileRead)?;
     let id = partner.0.user_id;
     let counts = state
-        .db(move |conn| connections::stats(conn, &id, &query.0))
+        .db(move |conn| connections::stats(conn, &id, &query.0, now))
         .await?;
     Ok(web::Json(counts))
 }
@@ -236,6 +241,7 @@ pub async fn public_profile(
     viewer: Option<AuthUser>,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<PublicPartner>> {
+    let now = state.clock.now();
     let viewer_key = viewer_key(&req, viewer.as_ref());
     let id = id.into_inner();
     let profile = state
@@ -251,7 +257,7 @@ pub async fn public_profile(
                     viewer_key: Some(&viewer_key),
                     request_id: None,
                 };
-                connections::record_connection(conn, &id, ConnectionKind::ProfileView, source)
+                connections::record_connection(conn, &id, ConnectionKind::ProfileView, source, now)
             })
             .await?;
     }
@@ -274,6 +280,7 @@ pub async fn contact_click(
     id: web::Path<String>,
     body: ValidatedJson<ContactClick>,
 ) -> ApiResult<web::Json<ContactTarget>> {
+    let now = state.clock.now();
     let viewer_key = viewer_key(&req, viewer.as_ref());
     let kind = body.0.kind;
     let target = state
@@ -287,7 +294,7 @@ pub async fn contact_click(
                 viewer_key: Some(&viewer_key),
                 request_id: None,
             };
-            connections::record_connection(conn, &id, connection, source)?;
+            connections::record_connection(conn, &id, connection, source, now)?;
             Ok(target)
         })
         .await?;

@@ -194,6 +194,7 @@ pub fn upsert(
     conn: &mut DbConnection,
     partner_id: &str,
     input: &PartnerProfileInput,
+    now: NaiveDateTime,
 ) -> ApiResult<(PartnerProfile, bool)> {
     let served = catalogue::resolve_slugs(conn, &input.categories, "categories")?;
     let area = &input.service_area;
@@ -202,7 +203,6 @@ pub fn upsert(
         lon: area.lon,
     };
     let bbox = geo::bounding_box(center, area.radius_km);
-    let now = db::now();
     let existing = find(conn, partner_id)?;
     let created = existing.is_none();
     // What an edit never changes: staff set tier and status, the hours have their own endpoint,
@@ -300,6 +300,7 @@ pub fn set_availability(
     conn: &mut DbConnection,
     partner_id: &str,
     availability: &Availability,
+    now: NaiveDateTime,
 ) -> ApiResult<Availability> {
     find_or_404(conn, partner_id)?;
     let mut stored = availability.clone();
@@ -309,7 +310,7 @@ pub fn set_availability(
         .set((
             partner_profiles::availability
                 .eq(serde_json::to_string(&stored).map_err(ApiError::internal)?),
-            partner_profiles::updated_at.eq(db::now()),
+            partner_profiles::updated_at.eq(now),
         ))
         .execute(conn)?;
     Ok(stored)

@@ -148,6 +148,7 @@ pub fn assign(
                 viewer_key: Some(&request.customer_id),
                 request_id: Some(&request.id),
             },
+            now,
         )?;
     }
     // "A provider will come" (001), with who it is.

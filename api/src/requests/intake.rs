@@ -114,6 +114,7 @@ pub fn create(
                     viewer_key: Some(customer_id),
                     request_id: Some(&row.id),
                 },
+                now,
             )?;
             diesel::update(service_requests::table.find(&row.id))
                 .set(service_requests::match_rounds.eq(1))

@@ -248,10 +248,11 @@ pub async fn run_if_due(state: &AppState) -> ApiResult<Option<PayoutRun>> {
     }
     let run = run(state, now).await?;
     let period = run.period.clone();
+    let finished_at = state.clock.now();
     state
         .write(move |conn| {
             diesel::update(payout_runs::table.find(&period))
-                .set(payout_runs::finished_at.eq(db::now()))
+                .set(payout_runs::finished_at.eq(finished_at))
                 .execute(conn)?;
             Ok(())
         })

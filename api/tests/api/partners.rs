@@ -478,7 +478,7 @@ async fn connections_are_bucketed_and_ranges_checked() {
     let (id, partner) = partner_with_profile(&app, &profile_input(&["plumbing"], 10.0)).await;
     // Two clicks today from two customers, recorded directly as the leads area will.
     for viewer in ["customer-a", "customer-b"] {
-        let id = id.clone();
+        let (id, now) = (id.clone(), app.state.clock.now());
         app.state
             .write(move |conn| {
                 porchlight::partners::connections::record_connection(
@@ -489,6 +489,7 @@ async fn connections_are_bucketed_and_ranges_checked() {
                         viewer_key: Some(viewer),
                         request_id: None,
                     },
+                    now,
                 )
             })
             .await
