@@ -255,12 +255,16 @@ fn the_readme_table_the_settings_and_env_example_agree() {
 
 #[tokio::test]
 async fn migrate_and_create_staff_commands() {
-    let database = TestDatabase::create();
+    let database = TestDatabase::empty();
     let url = database.url();
     let env = [("DATABASE_URL", url.as_str()), ("STAFF_PASSWORD", PASSWORD)];
 
     let migrate = porchlight(&["migrate"], &env);
     assert!(migrate.status.success(), "{migrate:?}");
+    assert!(
+        String::from_utf8_lossy(&migrate.stdout).starts_with("applied "),
+        "{migrate:?}"
+    );
     let again = porchlight(&["migrate"], &env);
     assert_eq!(
         String::from_utf8_lossy(&again.stdout).trim(),

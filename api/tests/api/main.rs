@@ -17,4 +17,5 @@ mod notify;
 mod openapi;
 mod partners;
 mod ratings;
+mod schema;
 mod suspension;
