@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use diesel::prelude::*;
 use reqwest::Method;
@@ -23,7 +24,7 @@ use shared_types::partners::MoneyInput;
 use shared_types::requests::{ApplyInput, OfferStatus, RequestStatus};
 use shared_types::{Client, PageParams};
 
-use crate::harness::{TestApp, every_day};
+use crate::harness::{TestApp, eventually_some, every_day};
 
 /// Who may call an operation.
 #[derive(Clone, Copy)]
@@ -740,7 +741,8 @@ impl Cast {
             .cancel_job(&job.id, "Van broke down")
             .await
             .unwrap();
-        for _ in 0..1200 {
+        let what = format!("a refused refund of job {}", job.id);
+        eventually_some(Duration::from_secs(30), &what, || {
             let mut conn = self.state.pool.get().unwrap();
             let failed: Option<String> = refunds::table
                 .filter(refunds::job_id.eq(&job.id))
@@ -749,12 +751,9 @@ impl Cast {
                 .first(&mut conn)
                 .optional()
                 .unwrap();
-            if let Some(id) = failed {
-                return id;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        }
-        panic!("the refund of job {} was never refused", job.id);
+            std::future::ready(failed)
+        })
+        .await
     }
 
     /// A job of customer A with partner A, just assigned.

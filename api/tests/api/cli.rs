@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use shared_types::auth::Role;
 
-use crate::harness::{PASSWORD, TestApp, TestDatabase};
+use crate::harness::{PASSWORD, TestApp, TestDatabase, poll};
 
 /// Runs the binary to its end; one still running after a minute (say, `serve` that should
 /// have refused its settings) is killed and fails the test.
@@ -448,13 +448,11 @@ impl Serving {
         limit: Duration,
     ) -> Option<(std::process::ExitStatus, Duration)> {
         let started = Instant::now();
-        while started.elapsed() < limit {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some((status, started.elapsed()));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        None
+        poll(limit, || {
+            let exited = self.child.try_wait().unwrap();
+            std::future::ready(exited.map(|status| (status, started.elapsed())))
+        })
+        .await
     }
 }
 

@@ -23,20 +23,52 @@ pub fn every_day(time_zone: &str, start: &str, end: &str) -> Availability {
     Availability::every_day(time_zone, start, end)
 }
 
+/// Polls `check` every 20 ms until it gives a value, for at most `within`; `None` if it never
+/// did.
+pub async fn poll<T, F, Fut>(within: Duration, mut check: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(value) = check().await {
+            return Some(value);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Waits until `check` holds, polling every 20 ms; fails the test after `within`.
 pub async fn eventually<F, Fut>(within: Duration, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
 {
-    let deadline = tokio::time::Instant::now() + within;
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the condition did not hold within {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let held = poll(within, || {
+        let holds = check();
+        async move { holds.await.then_some(()) }
+    })
+    .await;
+    assert!(
+        held.is_some(),
+        "the condition did not hold within {within:?}"
+    );
+}
+
+/// Waits until `check` gives a value and returns it, polling every 20 ms; fails the test with
+/// `what` after `within`.
+pub async fn eventually_some<T, F, Fut>(within: Duration, what: &str, check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    poll(within, check)
+        .await
+        .unwrap_or_else(|| panic!("{what}: not within {within:?}"))
 }
 
 /// A database that exists for one test and is removed after it.
