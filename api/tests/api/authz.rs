@@ -6,7 +6,9 @@
 //! - every role the rule does not allow gets 403;
 //! - an object of user A requested by user B of the same role is "not found" (404) and stays as
 //!   it was;
-//! - an API key without the operation's scope gets 403 (or, for session-only operations, any key).
+//! - an API key without the operation's scope gets 403 (or, for session-only operations, any key),
+//!   and the document's `api_key` security requirement names exactly that scope (none for
+//!   session-only and public operations).
 //!
 //! A new endpoint without a rule fails `every_operation_enforces_its_rule` with its name.
 
@@ -1194,6 +1196,23 @@ async fn check_operation(
     cases
 }
 
+/// The scopes the operation's `security` requirements give API keys (`api_key: [scope]`), or
+/// `None` when no requirement names API keys.
+fn documented_key_scopes(operation: &Value) -> Option<Vec<String>> {
+    let requirements = operation.get("security").and_then(Value::as_array)?;
+    let mut scopes: Option<Vec<String>> = None;
+    for requirement in requirements {
+        if let Some(listed) = requirement.get("api_key").and_then(Value::as_array) {
+            scopes.get_or_insert_with(Vec::new).extend(
+                listed
+                    .iter()
+                    .map(|scope| scope.as_str().unwrap_or_default().to_owned()),
+            );
+        }
+    }
+    scopes
+}
+
 #[tokio::test]
 async fn every_operation_enforces_its_rule() {
     let app = TestApp::spawn().await;
@@ -1222,6 +1241,17 @@ async fn every_operation_enforces_its_rule() {
             if documented_public != public {
                 failures.push(format!(
                     "{name}: the document says public={documented_public}"
+                ));
+            }
+            let documented_keys = documented_key_scopes(operation);
+            let enforced_keys = match rule.keys {
+                Keys::Scope(scope) => Some(vec![scope.as_str().to_owned()]),
+                Keys::SessionOnly | Keys::Irrelevant => None,
+            };
+            if documented_keys != enforced_keys {
+                failures.push(format!(
+                    "{name}: the document says API keys need {documented_keys:?}, the service \
+                     enforces {enforced_keys:?}"
                 ));
             }
             if !public {
