@@ -93,7 +93,7 @@ pub fn postgres_admin_url() -> Option<String> {
 impl TestDatabase {
     /// A database with every migration applied: SQLite in a temp dir (the service migrates it
     /// when it starts), or, when TEST_DATABASE_URL is set, a new PostgreSQL database copied from
-    /// the migrated template of this run.
+    /// the migrated template (`migrated_template`).
     pub fn create() -> Self {
         match postgres_admin_url() {
             Some(admin_url) => {
