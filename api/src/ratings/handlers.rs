@@ -26,7 +26,7 @@ use crate::state::AppState;
     params(("id" = String, Path, description = "The job's id")),
     request_body = RatingInput,
     responses((status = 200, description = "The rating", body = Rating)),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["jobs:write"])),
 )]
 #[post("/jobs/{id}/rating")]
 pub async fn rate_job(
@@ -50,7 +50,7 @@ pub async fn rate_job(
     tag = "ratings",
     params(("id" = String, Path, description = "The job's id")),
     responses((status = 200, description = "The ratings", body = JobRatings)),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["jobs:read"])),
 )]
 #[get("/jobs/{id}/ratings")]
 pub async fn job_ratings(
@@ -91,7 +91,7 @@ pub async fn partner_reviews(
     params(("id" = String, Path, description = "The rating's id")),
     request_body = ReplyInput,
     responses((status = 200, description = "The review with its reply", body = Rating)),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["jobs:write"])),
 )]
 #[post("/ratings/{id}/reply")]
 pub async fn reply(

@@ -6,12 +6,15 @@
 //! - every role the rule does not allow gets 403;
 //! - an object of user A requested by user B of the same role is "not found" (404) and stays as
 //!   it was;
-//! - an API key without the operation's scope gets 403 (or, for session-only operations, any key).
+//! - an API key without the operation's scope gets 403 (or, for session-only operations, any key),
+//!   and the document's `api_key` security requirement names exactly that scope (none for
+//!   session-only and public operations).
 //!
 //! A new endpoint without a rule fails `every_operation_enforces_its_rule` with its name.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use diesel::prelude::*;
 use reqwest::Method;
@@ -23,7 +26,7 @@ use shared_types::partners::MoneyInput;
 use shared_types::requests::{ApplyInput, OfferStatus, RequestStatus};
 use shared_types::{Client, PageParams};
 
-use crate::harness::{TestApp, every_day};
+use crate::harness::{TestApp, eventually_some, every_day};
 
 /// Who may call an operation.
 #[derive(Clone, Copy)]
@@ -740,7 +743,8 @@ impl Cast {
             .cancel_job(&job.id, "Van broke down")
             .await
             .unwrap();
-        for _ in 0..1200 {
+        let what = format!("a refused refund of job {}", job.id);
+        eventually_some(Duration::from_secs(30), &what, || {
             let mut conn = self.state.pool.get().unwrap();
             let failed: Option<String> = refunds::table
                 .filter(refunds::job_id.eq(&job.id))
@@ -749,12 +753,9 @@ impl Cast {
                 .first(&mut conn)
                 .optional()
                 .unwrap();
-            if let Some(id) = failed {
-                return id;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        }
-        panic!("the refund of job {} was never refused", job.id);
+            std::future::ready(failed)
+        })
+        .await
     }
 
     /// A job of customer A with partner A, just assigned.
@@ -1195,6 +1196,23 @@ async fn check_operation(
     cases
 }
 
+/// The scopes the operation's `security` requirements give API keys (`api_key: [scope]`), or
+/// `None` when no requirement names API keys.
+fn documented_key_scopes(operation: &Value) -> Option<Vec<String>> {
+    let requirements = operation.get("security").and_then(Value::as_array)?;
+    let mut scopes: Option<Vec<String>> = None;
+    for requirement in requirements {
+        if let Some(listed) = requirement.get("api_key").and_then(Value::as_array) {
+            scopes.get_or_insert_with(Vec::new).extend(
+                listed
+                    .iter()
+                    .map(|scope| scope.as_str().unwrap_or_default().to_owned()),
+            );
+        }
+    }
+    scopes
+}
+
 #[tokio::test]
 async fn every_operation_enforces_its_rule() {
     let app = TestApp::spawn().await;
@@ -1223,6 +1241,17 @@ async fn every_operation_enforces_its_rule() {
             if documented_public != public {
                 failures.push(format!(
                     "{name}: the document says public={documented_public}"
+                ));
+            }
+            let documented_keys = documented_key_scopes(operation);
+            let enforced_keys = match rule.keys {
+                Keys::Scope(scope) => Some(vec![scope.as_str().to_owned()]),
+                Keys::SessionOnly | Keys::Irrelevant => None,
+            };
+            if documented_keys != enforced_keys {
+                failures.push(format!(
+                    "{name}: the document says API keys need {documented_keys:?}, the service \
+                     enforces {enforced_keys:?}"
                 ));
             }
             if !public {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use shared_types::auth::Role;
 
-use crate::harness::{PASSWORD, TestApp, TestDatabase};
+use crate::harness::{PASSWORD, TestApp, TestDatabase, poll};
 
 /// Runs the binary to its end; one still running after a minute (say, `serve` that should
 /// have refused its settings) is killed and fails the test.
@@ -255,12 +255,16 @@ fn the_readme_table_the_settings_and_env_example_agree() {
 
 #[tokio::test]
 async fn migrate_and_create_staff_commands() {
-    let database = TestDatabase::create();
+    let database = TestDatabase::empty();
     let url = database.url();
     let env = [("DATABASE_URL", url.as_str()), ("STAFF_PASSWORD", PASSWORD)];
 
     let migrate = porchlight(&["migrate"], &env);
     assert!(migrate.status.success(), "{migrate:?}");
+    assert!(
+        String::from_utf8_lossy(&migrate.stdout).starts_with("applied "),
+        "{migrate:?}"
+    );
     let again = porchlight(&["migrate"], &env);
     assert_eq!(
         String::from_utf8_lossy(&again.stdout).trim(),
@@ -444,13 +448,11 @@ impl Serving {
         limit: Duration,
     ) -> Option<(std::process::ExitStatus, Duration)> {
         let started = Instant::now();
-        while started.elapsed() < limit {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some((status, started.elapsed()));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        None
+        poll(limit, || {
+            let exited = self.child.try_wait().unwrap();
+            std::future::ready(exited.map(|status| (status, started.elapsed())))
+        })
+        .await
     }
 }
 

@@ -2,7 +2,9 @@
 //! users of each role.
 
 use std::net::TcpListener;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
@@ -21,20 +23,52 @@ pub fn every_day(time_zone: &str, start: &str, end: &str) -> Availability {
     Availability::every_day(time_zone, start, end)
 }
 
+/// Polls `check` every 20 ms until it gives a value, for at most `within`; `None` if it never
+/// did.
+pub async fn poll<T, F, Fut>(within: Duration, mut check: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(value) = check().await {
+            return Some(value);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Waits until `check` holds, polling every 20 ms; fails the test after `within`.
-pub async fn eventually<F, Fut>(within: std::time::Duration, mut check: F)
+pub async fn eventually<F, Fut>(within: Duration, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
 {
-    let deadline = tokio::time::Instant::now() + within;
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the condition did not hold within {within:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let held = poll(within, || {
+        let holds = check();
+        async move { holds.await.then_some(()) }
+    })
+    .await;
+    assert!(
+        held.is_some(),
+        "the condition did not hold within {within:?}"
+    );
+}
+
+/// Waits until `check` gives a value and returns it, polling every 20 ms; fails the test with
+/// `what` after `within`.
+pub async fn eventually_some<T, F, Fut>(within: Duration, what: &str, check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    poll(within, check)
+        .await
+        .unwrap_or_else(|| panic!("{what}: not within {within:?}"))
 }
 
 /// A database that exists for one test and is removed after it.
@@ -48,32 +82,61 @@ pub enum TestDatabase {
     Shared(String),
 }
 
+/// `TEST_DATABASE_URL`, when set: a PostgreSQL database we may connect to and create databases
+/// from, e.g. `postgres://postgres@127.0.0.1:5432/postgres`.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
 impl TestDatabase {
-    /// SQLite in a temp dir, or a new PostgreSQL database when TEST_DATABASE_URL is set (it must
-    /// name a database we may connect to, e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
+    /// A database with every migration applied: SQLite in a temp dir (the service migrates it
+    /// when it starts), or, when TEST_DATABASE_URL is set, a new PostgreSQL database copied from
+    /// the migrated template (`migrated_template`).
     pub fn create() -> Self {
-        match std::env::var("TEST_DATABASE_URL") {
-            Ok(admin_url) if !admin_url.is_empty() => {
-                let name = format!("porchlight_test_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = PgConnection::establish(&admin_url)
-                    .expect("TEST_DATABASE_URL: cannot connect to PostgreSQL");
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("cannot create the test database");
-                Self::Postgres { admin_url, name }
+        match postgres_admin_url() {
+            Some(admin_url) => {
+                let template = migrated_template(&admin_url);
+                Self::postgres(admin_url, Some(template))
             }
-            _ => Self::Sqlite(tempfile::tempdir().expect("temp dir")),
+            None => Self::sqlite(),
         }
+    }
+
+    /// A database no migration has touched, on the backend `create` would choose.
+    pub fn empty() -> Self {
+        match postgres_admin_url() {
+            Some(admin_url) => Self::postgres(admin_url, None),
+            None => Self::sqlite(),
+        }
+    }
+
+    /// An empty SQLite database in a temp dir.
+    pub fn sqlite() -> Self {
+        Self::Sqlite(tempfile::tempdir().expect("temp dir"))
+    }
+
+    /// A new PostgreSQL database on the server of `admin_url`, a copy of `template` if given
+    /// (otherwise empty).
+    pub fn postgres(admin_url: String, template: Option<&str>) -> Self {
+        let name = format!("porchlight_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::establish(&admin_url)
+            .expect("TEST_DATABASE_URL: cannot connect to PostgreSQL");
+        let create = match template {
+            Some(template) => format!("CREATE DATABASE {name} TEMPLATE {template}"),
+            None => format!("CREATE DATABASE {name}"),
+        };
+        admin
+            .batch_execute(&create)
+            .expect("cannot create the test database");
+        Self::Postgres { admin_url, name }
     }
 
     pub fn url(&self) -> String {
         match self {
             Self::Sqlite(dir) => format!("sqlite://{}", dir.path().join("test.db").display()),
-            Self::Postgres { admin_url, name } => {
-                let base = admin_url.split('?').next().unwrap_or(admin_url);
-                let (server, _) = base.rsplit_once('/').expect("TEST_DATABASE_URL has a path");
-                format!("{server}/{name}")
-            }
+            Self::Postgres { admin_url, name } => database_url(admin_url, name),
             Self::Shared(url) => url.clone(),
         }
     }
@@ -81,6 +144,115 @@ impl TestDatabase {
     pub fn is_postgres(&self) -> bool {
         self.url().starts_with("postgres")
     }
+}
+
+/// The URL of database `name` on the server of `admin_url`.
+fn database_url(admin_url: &str, name: &str) -> String {
+    let base = admin_url.split('?').next().unwrap_or(admin_url);
+    let (server, _) = base.rsplit_once('/').expect("TEST_DATABASE_URL has a path");
+    format!("{server}/{name}")
+}
+
+/// The PostgreSQL migrations, as the service embeds them.
+const PG_MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/postgres");
+
+/// Serialises the making of templates across test processes (advisory locks are per database,
+/// so it is taken on the TEST_DATABASE_URL database, which every process shares).
+const TEMPLATE_LOCK: i64 = 7_480_932;
+
+/// The name of a database with every PostgreSQL migration applied, made once per migration set
+/// and kept on the server: `porchlight_template_<hash of the migration files>`. Test databases
+/// are copies of it (`CREATE DATABASE … TEMPLATE`), which is much faster than migrating each.
+///
+/// Test processes running at once agree through an advisory lock: the first makes it under
+/// another name, migrates it, closes its connection and renames it; the others find it made.
+/// The template refuses connections, since PostgreSQL copies only a database nobody is
+/// connected to.
+fn migrated_template(admin_url: &str) -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let name = format!("porchlight_template_{}", migrations_hash());
+        let mut admin = PgConnection::establish(admin_url)
+            .expect("TEST_DATABASE_URL: cannot connect to PostgreSQL");
+        admin
+            .batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+            .expect("template lock");
+        if !database_exists(&mut admin, &name) {
+            // A build that died half-way leaves this behind; it is never a template.
+            let building = format!("{name}_building");
+            for statement in [
+                format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
+                format!("CREATE DATABASE {building}"),
+            ] {
+                admin
+                    .batch_execute(&statement)
+                    .expect("cannot create the template database");
+            }
+            {
+                let pg = PgConnection::establish(&database_url(admin_url, &building))
+                    .expect("cannot connect to the template database");
+                let mut conn = porchlight::db::DbConnection::Postgres(pg);
+                porchlight::db::run_migrations(&mut conn).expect("migrations");
+            }
+            for statement in [
+                format!("ALTER DATABASE {building} WITH ALLOW_CONNECTIONS false"),
+                format!("ALTER DATABASE {building} RENAME TO {name}"),
+            ] {
+                admin
+                    .batch_execute(&statement)
+                    .expect("cannot publish the template database");
+            }
+        }
+        admin
+            .batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
+            .expect("template unlock");
+        name
+    })
+}
+
+fn database_exists(admin: &mut PgConnection, name: &str) -> bool {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    diesel::sql_query("SELECT COUNT(*) AS n FROM pg_database WHERE datname = $1")
+        .bind::<Text, _>(name)
+        .get_result::<Count>(admin)
+        .expect("pg_database")
+        .n
+        > 0
+}
+
+/// A hash of every file under the PostgreSQL migrations directory (paths and contents), so that
+/// a changed or added migration gets a template of its own.
+fn migrations_hash() -> String {
+    use sha2::{Digest, Sha256};
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("migrations directory") {
+            let path = entry.expect("migrations directory").path();
+            if path.is_dir() {
+                files(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(PG_MIGRATIONS);
+    let mut paths = Vec::new();
+    files(root, &mut paths);
+    paths.sort();
+    let mut hasher = Sha256::new();
+    for path in paths {
+        let relative = path.strip_prefix(root).expect("under the root");
+        hasher.update(relative.to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update(std::fs::read(&path).expect("migration file"));
+        hasher.update([0]);
+    }
+    hex::encode(&hasher.finalize()[..8])
 }
 
 impl Drop for TestDatabase {

@@ -18,4 +18,5 @@ mod openapi;
 mod partners;
 mod ratings;
 mod retention;
+mod schema;
 mod suspension;

@@ -17,7 +17,7 @@ use shared_types::wallet::{
 use shared_types::{Client, ClientError, ErrorCode, PageParams};
 
 use crate::fake_stripe::{self, FakeStripe};
-use crate::harness::TestApp;
+use crate::harness::{TestApp, eventually_some};
 use crate::jobs::{Cast, cleaning_request, lead_for, pro};
 
 /// The cleaning category's list price, and what the pro earns of it at the 15% default fee.
@@ -72,14 +72,11 @@ fn total(check: &shared_types::wallet::LedgerCheck, kind: &str) -> i64 {
 
 /// Waits until the refund worker has sent every queued refund.
 async fn refunds_sent(staff: &Client) -> shared_types::wallet::LedgerCheck {
-    for _ in 0..600 {
+    eventually_some(StdDuration::from_secs(30), "every refund sent", || async {
         let check = assert_books_balance(staff).await;
-        if total(&check, "refunds_pending") == 0 {
-            return check;
-        }
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-    }
-    panic!("refunds were not sent");
+        (total(&check, "refunds_pending") == 0).then_some(check)
+    })
+    .await
 }
 
 fn done() -> CompleteInput {
@@ -754,17 +751,15 @@ async fn refund_when(staff: &Client, job: &Job, status: RefundStatus) -> Refund 
         job_id: Some(job.id.clone()),
         ..RefundFilter::default()
     };
-    for _ in 0..600 {
+    let what = format!("a {status:?} refund for job {}", job.id);
+    eventually_some(StdDuration::from_secs(30), &what, || async {
         let page = staff
             .admin_refunds(&filter, &PageParams::default())
             .await
             .unwrap();
-        if let Some(refund) = page.items.into_iter().find(|r| r.status == status) {
-            return refund;
-        }
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-    }
-    panic!("no {status:?} refund for job {}", job.id);
+        page.items.into_iter().find(|r| r.status == status)
+    })
+    .await
 }
 
 #[tokio::test]
@@ -844,16 +839,15 @@ async fn a_refused_refund_waits_for_staff_and_goes_out_when_retried() {
     assert_eq!(code(again), Some(ErrorCode::InvalidTransition));
 
     // The retry went out under a new idempotency key (the old one would replay the refusal).
-    let sent = || async {
-        for _ in 0..600 {
-            if stripe.refunds().len() == 2 {
-                return stripe.refunds();
-            }
-            tokio::time::sleep(StdDuration::from_millis(50)).await;
-        }
-        panic!("the retry never reached the provider");
-    };
-    let refunds = sent().await;
+    let refunds = eventually_some(
+        StdDuration::from_secs(30),
+        "the retry at the provider",
+        || async {
+            let refunds = stripe.refunds();
+            (refunds.len() == 2).then_some(refunds)
+        },
+    )
+    .await;
     let keys: Vec<String> = stripe
         .calls()
         .into_iter()

@@ -19,7 +19,7 @@ use shared_types::{Client, PageParams};
 
 use crate::fake_google::FakeGoogle;
 use crate::fake_smtp::FakeSmtp;
-use crate::harness::TestApp;
+use crate::harness::{TestApp, eventually};
 use crate::jobs::{cleaning_request, lead_for, pro};
 
 struct Setup {
@@ -312,12 +312,11 @@ async fn the_background_worker_pushes_as_soon_as_a_lead_is_created() {
         .await
         .unwrap();
     // The request's commit wakes the worker; the poll interval (a minute) is only a fallback.
-    let mut waited = Duration::ZERO;
-    while google.accepted_for("phone-1").is_empty() && waited < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        waited += Duration::from_millis(20);
-    }
-    assert_eq!(google.accepted_for("phone-1").len(), 1, "after {waited:?}");
+    eventually(Duration::from_secs(30), || async {
+        !google.accepted_for("phone-1").is_empty()
+    })
+    .await;
+    assert_eq!(google.accepted_for("phone-1").len(), 1);
 }
 
 fn quiet_all_day(include_job_alerts: bool) -> QuietHours {
@@ -459,14 +458,10 @@ async fn a_worker_killed_mid_batch_loses_and_duplicates_nothing_visible() {
     // A delivery pass runs until the calm pro's message is recorded and the stuck one hangs.
     let (state, delivery) = (setup.app.state.clone(), Arc::clone(&setup.delivery));
     let pass = tokio::spawn(async move { delivery::run_once(&state, &delivery).await });
-    let mut waited = Duration::ZERO;
-    while (setup.google.calls("hang-tablet") == 0
-        || setup.outbox(OutboxStatus::Sent).await.is_empty())
-        && waited < Duration::from_secs(20)
-    {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        waited += Duration::from_millis(20);
-    }
+    eventually(Duration::from_secs(20), || async {
+        setup.google.calls("hang-tablet") > 0 && !setup.outbox(OutboxStatus::Sent).await.is_empty()
+    })
+    .await;
     assert_eq!(setup.outbox(OutboxStatus::Sent).await.len(), 1);
     assert_eq!(setup.google.accepted_for("stuck-phone").len(), 1);
 
