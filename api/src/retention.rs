@@ -27,6 +27,7 @@ pub struct RetentionReport {
 }
 
 /// Deletes what has outlived its retention period, by the service's clock.
+#[tracing::instrument(name = "retention_sweep", skip_all)]
 pub async fn run(state: &AppState) -> ApiResult<RetentionReport> {
     let now = state.clock.now();
     let before = |period: Duration| now - chrono::Duration::from_std(period).unwrap_or_default();

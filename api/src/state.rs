@@ -54,7 +54,10 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        // What `f` logs belongs to the caller's span (a worker's batch, a request).
+        let span = tracing::Span::current();
         web::block(move || {
+            let _in_span = span.enter();
             let mut conn = pool.get()?;
             f(&mut conn)
         })

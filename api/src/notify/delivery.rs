@@ -20,9 +20,8 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Timestamp};
 use futures_util::StreamExt as _;
-use rand::Rng;
+use tracing::Instrument as _;
 
 use super::devices::{self, DeviceRow};
 use super::email::{MailError, Mailer};
@@ -30,6 +29,8 @@ use super::fcm::{FcmSender, PushError};
 use super::message;
 use super::preferences::{Channels, PreferenceBook};
 use super::stream;
+use crate::backoff;
+use crate::db::lease::{self, Lease, WorkTable};
 use crate::db::schema::{outbox, outbox_deliveries, users};
 use crate::db::text_enum::Stored;
 use crate::db::{DbConnection, write_transaction};
@@ -44,8 +45,6 @@ const BATCH: i64 = 1000;
 const SENDING_AT_ONCE: usize = 128;
 /// The most outcomes recorded in one transaction.
 const RECORD_AT_ONCE: usize = 128;
-/// The longest wait between two attempts.
-const MAX_BACKOFF_SECS: u64 = 3600;
 
 /// How messages leave: the push sender and the mailer (each absent when not configured) and
 /// the retry budget.
@@ -55,7 +54,7 @@ pub struct Delivery {
     pub max_attempts: i32,
 }
 
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
 pub struct Claimed {
     pub id: String,
@@ -65,45 +64,41 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
-const CLAIM_POSTGRES: &str = "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 \
-     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND stream_seq IS NOT NULL AND next_attempt_at <= $2 \
-     ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
-     RETURNING id, recipient_id, kind, payload, attempts";
-/// SQLite has one writer at a time (see `db::write_transaction`), so no row locks are needed.
-const CLAIM_SQLITE: &str = "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1 \
-     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND stream_seq IS NOT NULL AND next_attempt_at <= ? \
-     ORDER BY next_attempt_at, id LIMIT ?) \
-     RETURNING id, recipient_id, kind, payload, attempts";
+/// The outbox as a work table. Only sequenced messages are claimed: the sequencer locks the
+/// fresh ones for a moment, and `SKIP LOCKED` would pass them over. Claiming counts an attempt.
+const OUTBOX: WorkTable = WorkTable {
+    table: "outbox",
+    id: "id",
+    due_at: "next_attempt_at",
+    ready: "status = 'pending' AND stream_seq IS NOT NULL",
+    on_claim: "attempts = attempts + 1",
+};
 
-/// Leases up to `limit` due messages to the caller. Only sequenced messages are claimed: the
-/// sequencer locks the fresh ones for a moment, and `SKIP LOCKED` would pass them over.
+/// Leases up to `limit` due messages to the caller for [`LEASE`].
 pub fn claim(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> ApiResult<Vec<Claimed>> {
-    let lease_until = now + LEASE;
-    write_transaction(conn, |conn| {
-        let claimed = match conn {
-            DbConnection::Postgres(pg) => diesel::sql_query(CLAIM_POSTGRES)
-                .bind::<Timestamp, _>(lease_until)
-                .bind::<Timestamp, _>(now)
-                .bind::<BigInt, _>(limit)
-                .load(pg)?,
-            DbConnection::Sqlite(sqlite) => diesel::sql_query(CLAIM_SQLITE)
-                .bind::<Timestamp, _>(lease_until)
-                .bind::<Timestamp, _>(now)
-                .bind::<BigInt, _>(limit)
-                .load(sqlite)?,
-        };
-        Ok(claimed)
-    })
+    claim_under(conn, now, Lease::starting(now, LEASE), limit)
 }
 
-/// The wait before attempt `attempts + 1`: 2^attempts seconds (capped at an hour) plus up to a
-/// quarter more at random, and never less than what the server asked for.
-pub fn backoff(attempts: i32, server_asked: Option<Duration>) -> Duration {
-    let exponent = u32::try_from(attempts.clamp(0, 12)).unwrap_or(12);
-    let base = 2_u64.pow(exponent).min(MAX_BACKOFF_SECS);
-    let jitter = rand::rng().random_range(0..=base * 250);
-    let wait = Duration::from_secs(base) + Duration::from_millis(jitter);
-    server_asked.map_or(wait, |asked| wait.max(asked))
+fn claim_under(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    lease: Lease,
+    limit: i64,
+) -> ApiResult<Vec<Claimed>> {
+    write_transaction(conn, |conn| {
+        let ids = lease::claim(conn, &OUTBOX, now, lease, limit)?;
+        let mut claimed = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(1000) {
+            claimed.extend(
+                outbox::table
+                    .filter(outbox::id.eq_any(chunk))
+                    .order(outbox::id)
+                    .select(Claimed::as_select())
+                    .load(conn)?,
+            );
+        }
+        Ok(claimed)
+    })
 }
 
 /// What happened to one message.
@@ -271,7 +266,7 @@ fn record(
     conn: &mut DbConnection,
     outcomes: &[(Claimed, Outcome)],
     max_attempts: i32,
-    lease_until: NaiveDateTime,
+    lease: Lease,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     write_transaction(conn, |conn| {
@@ -300,11 +295,10 @@ fn record(
             // message and its outcome.
             let row = outbox::table
                 .find(&claimed.id)
-                .filter(outbox::next_attempt_at.eq(lease_until));
+                .filter(lease.held(outbox::next_attempt_at));
             match (outcome.retry, &outcome.fatal) {
                 (true, _) if claimed.attempts < max_attempts => {
-                    let wait = backoff(claimed.attempts, outcome.retry_after);
-                    let next = now + chrono::Duration::from_std(wait).unwrap_or(LEASE);
+                    let next = backoff::next_attempt_at(now, claimed.attempts, outcome.retry_after);
                     diesel::update(row)
                         .set((
                             outbox::next_attempt_at.eq(next),
@@ -327,7 +321,7 @@ fn record(
             diesel::update(
                 outbox::table
                     .filter(outbox::id.eq_any(chunk))
-                    .filter(outbox::next_attempt_at.eq(lease_until)),
+                    .filter(lease.held(outbox::next_attempt_at)),
             )
             .set(outbox::status.eq(Stored(OutboxStatus::Sent)))
             .execute(conn)?;
@@ -341,11 +335,32 @@ fn record(
 /// messages were claimed. A pass that dies half-way loses nothing: the claims' lease runs out,
 /// and only what was in flight is sent again.
 pub async fn run_once(state: &AppState, delivery: &Arc<Delivery>) -> ApiResult<usize> {
-    stream::sequence_and_wake(state).await?;
     let now = state.clock.now();
-    let lease_until = now + LEASE;
-    let batch = state.db(move |conn| claim(conn, now, BATCH)).await?;
+    let lease = Lease::starting(now, LEASE);
+    let span = tracing::info_span!(
+        "outbox_batch",
+        worker = "outbox_delivery",
+        batch = %crate::db::new_id(),
+        lease_until = %lease.until,
+        outbox_ids = tracing::field::Empty,
+    );
+    deliver_batch(state, delivery, now, lease)
+        .instrument(span)
+        .await
+}
+
+async fn deliver_batch(
+    state: &AppState,
+    delivery: &Arc<Delivery>,
+    now: NaiveDateTime,
+    lease: Lease,
+) -> ApiResult<usize> {
+    stream::sequence_and_wake(state).await?;
+    let batch = state
+        .db(move |conn| claim_under(conn, now, lease, BATCH))
+        .await?;
     let count = batch.len();
+    tracing::Span::current().record("outbox_ids", count);
     if count == 0 {
         return Ok(0);
     }
@@ -362,20 +377,31 @@ pub async fn run_once(state: &AppState, delivery: &Arc<Delivery>) -> ApiResult<u
     let max_attempts = delivery.max_attempts;
     let recorder = {
         let state = state.clone();
-        tokio::spawn(async move {
-            let mut outcomes = Vec::with_capacity(RECORD_AT_ONCE);
-            while to_record.recv_many(&mut outcomes, RECORD_AT_ONCE).await > 0 {
-                let batch = std::mem::take(&mut outcomes);
-                let recorded_at = state.clock.now();
-                state
-                    .db(move |conn| record(conn, &batch, max_attempts, lease_until, recorded_at))
-                    .await?;
+        tokio::spawn(
+            async move {
+                let mut outcomes = Vec::with_capacity(RECORD_AT_ONCE);
+                while to_record.recv_many(&mut outcomes, RECORD_AT_ONCE).await > 0 {
+                    let batch = std::mem::take(&mut outcomes);
+                    let recorded_at = state.clock.now();
+                    state
+                        .db(move |conn| record(conn, &batch, max_attempts, lease, recorded_at))
+                        .await?;
+                }
+                ApiResult::Ok(())
             }
-            ApiResult::Ok(())
-        })
+            .instrument(tracing::Span::current()),
+        )
     };
     let mut sending = futures_util::stream::iter(planned)
-        .map(|planned| fan_out(delivery, planned))
+        .map(|planned| {
+            let span = tracing::info_span!(
+                "outbox_message",
+                outbox_id = %planned.claimed.id,
+                kind = %planned.claimed.kind,
+                attempt = planned.claimed.attempts,
+            );
+            fan_out(delivery, planned).instrument(span)
+        })
         .buffer_unordered(SENDING_AT_ONCE);
     while let Some(outcome) = sending.next().await {
         // The recorder only stops early on an error, which it returns below.
@@ -406,24 +432,4 @@ pub fn spawn(
             sequenced.wait(poll_every).await;
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_with_jitter_and_respects_the_server() {
-        for attempts in 1..=5 {
-            let base = Duration::from_secs(2_u64.pow(u32::try_from(attempts).unwrap()));
-            let wait = backoff(attempts, None);
-            assert!(
-                wait >= base && wait <= base + base / 4,
-                "{attempts}: {wait:?}"
-            );
-        }
-        assert_eq!(backoff(30, None).as_secs() / 3600, 1, "capped near an hour");
-        let asked = Duration::from_mins(2);
-        assert_eq!(backoff(1, Some(asked)), asked);
-    }
 }

@@ -12,6 +12,7 @@ pub mod submit;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use shared_types::ratings::RatingDirection;
+use tracing::Instrument as _;
 
 use crate::config::Settings;
 use crate::error::ApiResult;
@@ -19,6 +20,7 @@ use crate::state::AppState;
 
 /// The sweeper's part: publishes lone ratings whose window closed and refreshes Star Scores
 /// older than a day, each job and pro in a transaction of its own. Returns how many of each.
+#[tracing::instrument(name = "ratings_sweep", skip_all, fields(published, refreshed))]
 pub async fn sweep(state: &AppState) -> ApiResult<(usize, usize)> {
     let (now, window) = (state.clock.now(), window(&state.settings));
     let due = state
@@ -26,8 +28,10 @@ pub async fn sweep(state: &AppState) -> ApiResult<(usize, usize)> {
         .await?;
     let mut published = 0;
     for job_id in due {
+        let span = tracing::info_span!("ratings_publish", %job_id);
         let done = state
             .write(move |conn| submit::publish_closed(conn, &job_id, now, window))
+            .instrument(span)
             .await?;
         published += usize::from(done);
     }
@@ -36,6 +40,7 @@ pub async fn sweep(state: &AppState) -> ApiResult<(usize, usize)> {
         .await?;
     let refreshed = to_refresh.len();
     for partner_id in to_refresh {
+        let span = tracing::info_span!("star_score_refresh", %partner_id);
         state
             .write(move |conn| {
                 submit::standing_changed(
@@ -46,8 +51,12 @@ pub async fn sweep(state: &AppState) -> ApiResult<(usize, usize)> {
                     now,
                 )
             })
+            .instrument(span)
             .await?;
     }
+    let span = tracing::Span::current();
+    span.record("published", published);
+    span.record("refreshed", refreshed);
     Ok((published, refreshed))
 }
 

@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::requests::RequestKind;
 use shared_types::requests::{OfferStatus, RequestStatus};
+use tracing::Instrument as _;
 
 use super::LeadPolicy;
 use super::matching::{self, create_offers};
@@ -29,6 +30,7 @@ pub struct SweepReport {
 /// Expires overdue offers (one statement), then re-matches or closes each request left without
 /// a live offer in a transaction of its own, so that no transaction holds the write lock (all of
 /// it, on SQLite) through more than one request's matching.
+#[tracing::instrument(name = "lead_sweep", skip_all, fields(%now))]
 pub async fn run(
     state: &AppState,
     now: NaiveDateTime,
@@ -41,6 +43,7 @@ pub async fn run(
     };
     let stranded = state.db(stranded_requests).await?;
     for request_id in stranded {
+        let span = tracing::info_span!("stranded_request", %request_id);
         let outcome = state
             .write(move |conn| {
                 // Another replica, or the customer, may have moved it on since it was listed.
@@ -49,6 +52,7 @@ pub async fn run(
                 };
                 offer_round_or_give_up(conn, &request, policy, now).map(Some)
             })
+            .instrument(span)
             .await?;
         match outcome {
             Some(true) => report.rematched += 1,

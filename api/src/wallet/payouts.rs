@@ -190,6 +190,7 @@ fn pay_chunk(
 
 /// Runs the payouts of the week `now` falls in: one transaction per chunk of partners, so a
 /// run over many partners neither holds one huge transaction nor loses finished chunks.
+#[tracing::instrument(name = "payout_run", skip_all, fields(period = %period_of(now), created))]
 pub async fn run(state: &AppState, now: NaiveDateTime) -> ApiResult<PayoutRun> {
     let period = period_of(now);
     let mut run = PayoutRun {
@@ -219,6 +220,7 @@ pub async fn run(state: &AppState, now: NaiveDateTime) -> ApiResult<PayoutRun> {
         }
     }
     run.totals.sort_by(|a, b| a.currency.cmp(&b.currency));
+    tracing::Span::current().record("created", run.created);
     Ok(run)
 }
 

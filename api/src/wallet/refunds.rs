@@ -12,11 +12,14 @@ use shared_types::wallet::{
     LedgerKind, Refund, RefundFilter, RefundReason, RefundRetryInput, RefundStatus,
 };
 use shared_types::{Page, PageParams};
+use tracing::Instrument as _;
 
 use super::format_money;
 use super::ledger::{self, Account, AccountKind, Posting};
 use super::provider::{PaymentProvider, RefundCall, RefundOutcome};
 use crate::admin::audit;
+use crate::backoff;
+use crate::db::lease::{self, Lease, WorkTable};
 use crate::db::schema::{jobs, payments, refunds};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
@@ -34,6 +37,7 @@ const BATCH: i64 = 50;
 #[derive(Debug, Clone, Queryable)]
 pub struct DueRefund {
     pub id: String,
+    pub job_id: String,
     pub amount_cents: i64,
     pub attempts: i32,
     pub retries: i32,
@@ -43,39 +47,38 @@ pub struct DueRefund {
     pub payment_ref: Option<String>,
 }
 
-/// Claims up to `BATCH` due refunds. Run inside a write transaction.
-pub fn claim(conn: &mut DbConnection, now: NaiveDateTime) -> ApiResult<Vec<DueRefund>> {
-    let due: Vec<DueRefund> = refunds::table
+/// Refunds as a work table: pending ones are due at `next_attempt_at`. Claiming counts no
+/// attempt: `attempts` counts the calls the provider did not answer (staff see it).
+const REFUNDS: WorkTable = WorkTable {
+    table: "refunds",
+    id: "id",
+    due_at: "next_attempt_at",
+    ready: "status = 'pending'",
+    on_claim: "",
+};
+
+/// Leases up to `BATCH` due refunds to the caller under `lease`. Run inside a write
+/// transaction.
+pub fn claim(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    lease: Lease,
+) -> ApiResult<Vec<DueRefund>> {
+    let ids = lease::claim(conn, &REFUNDS, now, lease, BATCH)?;
+    Ok(refunds::table
         .inner_join(payments::table)
-        .filter(refunds::status.eq(Stored(RefundStatus::Pending)))
-        .filter(refunds::next_attempt_at.le(now))
-        .order(refunds::next_attempt_at)
-        .limit(BATCH)
+        .filter(refunds::id.eq_any(&ids))
+        .order(refunds::id)
         .select((
             refunds::id,
+            refunds::job_id,
             refunds::amount_cents,
             refunds::attempts,
             refunds::retries,
             refunds::provider_ref,
             payments::provider_ref,
         ))
-        .load(conn)?;
-    let mut claimed = Vec::with_capacity(due.len());
-    for refund in due {
-        // Conditional: a worker on another replica may have claimed it since the read.
-        let taken = diesel::update(
-            refunds::table
-                .filter(refunds::id.eq(&refund.id))
-                .filter(refunds::status.eq(Stored(RefundStatus::Pending)))
-                .filter(refunds::next_attempt_at.le(now)),
-        )
-        .set(refunds::next_attempt_at.eq(now + LEASE))
-        .execute(conn)?;
-        if taken == 1 {
-            claimed.push(refund);
-        }
-    }
-    Ok(claimed)
+        .load(conn)?)
 }
 
 /// The refund reached the customer's card: `refunds_pending` -> out of `platform_cash`.
@@ -309,96 +312,132 @@ pub fn retry(
     Ok(after)
 }
 
-/// The refund `id` if it still waits on the call made for `retry`: a webhook or a staff retry
-/// that landed meanwhile wins over the worker's late bookkeeping.
+/// The refund `id` if it still waits on the call made for `retry` and is still under this
+/// worker's `lease`: a webhook or a staff retry that landed meanwhile, or another worker that
+/// took the refund once the lease ran out, wins over this worker's late bookkeeping.
 #[diesel::dsl::auto_type]
 #[allow(clippy::elidable_lifetime_names)] // `auto_type` needs the lifetime named.
-fn this_call<'a>(id: &'a str, retry: i32) -> _ {
+fn this_call<'a>(id: &'a str, retry: i32, lease: Lease) -> _ {
+    let still_ours: diesel::dsl::Eq<refunds::next_attempt_at, NaiveDateTime> =
+        lease.held(refunds::next_attempt_at);
     refunds::table
         .filter(refunds::id.eq(id))
         .filter(refunds::status.eq("pending"))
         .filter(refunds::retries.eq(retry))
+        .filter(still_ours)
 }
 
 /// Sends every due refund once; returns how many were claimed.
 pub async fn send_due(state: &AppState, provider: &PaymentProvider) -> ApiResult<usize> {
     let now = state.clock.now();
-    let claimed = state.write(move |conn| claim(conn, now)).await?;
-    let count = claimed.len();
-    for refund in claimed {
-        let Some(payment_ref) = refund.payment_ref.clone() else {
-            let id = refund.id.clone();
+    let lease = Lease::starting(now, LEASE);
+    let span = tracing::info_span!(
+        "refund_batch",
+        worker = "refunds",
+        lease_until = %lease.until,
+        refund_ids = tracing::field::Empty,
+    );
+    async move {
+        let claimed = state.write(move |conn| claim(conn, now, lease)).await?;
+        let count = claimed.len();
+        tracing::Span::current().record("refund_ids", count);
+        for refund in claimed {
+            let span = tracing::info_span!(
+                "refund_attempt",
+                refund_id = %refund.id,
+                job_id = %refund.job_id,
+                attempt = refund.attempts + 1,
+                retry = refund.retries,
+            );
+            send_one(state, provider, refund, lease, now)
+                .instrument(span)
+                .await?;
+        }
+        Ok(count)
+    }
+    .instrument(span)
+    .await
+}
+
+/// Calls the provider about one claimed refund and records its answer.
+async fn send_one(
+    state: &AppState,
+    provider: &PaymentProvider,
+    refund: DueRefund,
+    lease: Lease,
+    claimed_at: NaiveDateTime,
+) -> ApiResult<()> {
+    let Some(payment_ref) = refund.payment_ref.clone() else {
+        let id = refund.id.clone();
+        return state
+            .write(move |conn| {
+                fail(
+                    conn,
+                    &id,
+                    None,
+                    "the payment has no provider reference",
+                    claimed_at,
+                )
+            })
+            .await;
+    };
+    // Accepted as in progress earlier and no webhook since: ask how it went.
+    let outcome = if let Some(provider_ref) = &refund.provider_ref {
+        provider.refund_status(provider_ref).await
+    } else {
+        let call = RefundCall {
+            refund_id: &refund.id,
+            retry: refund.retries,
+            payment_ref: &payment_ref,
+            amount_cents: refund.amount_cents,
+        };
+        provider.refund(&call).await
+    };
+    let id = refund.id.clone();
+    let now = state.clock.now();
+    match outcome {
+        Ok(RefundOutcome::Succeeded { provider_ref }) => {
+            state
+                .write(move |conn| settle(conn, &id, &provider_ref, now))
+                .await?;
+        }
+        Ok(RefundOutcome::Processing { provider_ref }) => {
             state
                 .write(move |conn| {
-                    fail(
-                        conn,
-                        &id,
-                        None,
-                        "the payment has no provider reference",
-                        now,
-                    )
+                    diesel::update(this_call(&id, refund.retries, lease))
+                        .set((
+                            refunds::provider_ref.eq(&provider_ref),
+                            refunds::next_attempt_at.eq(now + RECHECK),
+                            refunds::updated_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                    Ok(())
                 })
                 .await?;
-            continue;
-        };
-        // Accepted as in progress earlier and no webhook since: ask how it went.
-        let outcome = if let Some(provider_ref) = &refund.provider_ref {
-            provider.refund_status(provider_ref).await
-        } else {
-            let call = RefundCall {
-                refund_id: &refund.id,
-                retry: refund.retries,
-                payment_ref: &payment_ref,
-                amount_cents: refund.amount_cents,
-            };
-            provider.refund(&call).await
-        };
-        let id = refund.id.clone();
-        let now = state.clock.now();
-        match outcome {
-            Ok(RefundOutcome::Succeeded { provider_ref }) => {
-                state
-                    .write(move |conn| settle(conn, &id, &provider_ref, now))
-                    .await?;
-            }
-            Ok(RefundOutcome::Processing { provider_ref }) => {
-                state
-                    .write(move |conn| {
-                        diesel::update(this_call(&id, refund.retries))
-                            .set((
-                                refunds::provider_ref.eq(&provider_ref),
-                                refunds::next_attempt_at.eq(now + RECHECK),
-                                refunds::updated_at.eq(now),
-                            ))
-                            .execute(conn)?;
-                        Ok(())
-                    })
-                    .await?;
-            }
-            Ok(RefundOutcome::Failed { message }) => {
-                state
-                    .write(move |conn| fail(conn, &id, Some(refund.retries), &message, now))
-                    .await?;
-            }
-            Err(error) => {
-                let attempts = refund.attempts + 1;
-                let backoff = chrono::Duration::seconds(30 * i64::from(attempts.min(120)));
-                tracing::warn!(refund_id = %id, %error, attempts, "refund not sent; will retry");
-                state
-                    .write(move |conn| {
-                        diesel::update(this_call(&id, refund.retries))
-                            .set((
-                                refunds::attempts.eq(attempts),
-                                refunds::last_error.eq(error.to_string()),
-                                refunds::next_attempt_at.eq(now + backoff),
-                                refunds::updated_at.eq(now),
-                            ))
-                            .execute(conn)?;
-                        Ok(())
-                    })
-                    .await?;
-            }
+        }
+        Ok(RefundOutcome::Failed { message }) => {
+            state
+                .write(move |conn| fail(conn, &id, Some(refund.retries), &message, now))
+                .await?;
+        }
+        Err(error) => {
+            let attempts = refund.attempts + 1;
+            let next = backoff::next_attempt_at(now, attempts, None);
+            tracing::warn!(refund_id = %id, %error, attempts, "refund not sent; will retry");
+            state
+                .write(move |conn| {
+                    diesel::update(this_call(&id, refund.retries, lease))
+                        .set((
+                            refunds::attempts.eq(attempts),
+                            refunds::last_error.eq(error.to_string()),
+                            refunds::next_attempt_at.eq(next),
+                            refunds::updated_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                    Ok(())
+                })
+                .await?;
         }
     }
-    Ok(count)
+    Ok(())
 }
