@@ -53,6 +53,7 @@ pub async fn list_users(
     responses(
         (status = 200, description = "The account, suspended", body = User),
         (status = 404, description = "`not_found`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: staff cannot suspend their own account", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]

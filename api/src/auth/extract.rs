@@ -6,7 +6,8 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 use std::pin::Pin;
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
@@ -66,6 +67,10 @@ impl FromRequest for AuthUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
+        let standing = req
+            .extensions()
+            .get::<CheckedStanding>()
+            .map(|checked| checked.0);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("AppState is not registered"))?;
             let token = token?;
@@ -75,8 +80,22 @@ impl FromRequest for AuthUser {
                     .db(move |conn| api_keys::authenticate(conn, &token, now))
                     .await;
             }
-            // The account's standing was checked by `check_session_standing` already.
             let claims = state.jwt.verify_access(&token)?;
+            // `check_session_standing` read the account's standing before any extractor ran.
+            match standing {
+                Some(Ok(standing)) => {
+                    if let Some(refusal) = standing.refusal() {
+                        return Err(refusal);
+                    }
+                }
+                Some(Err(())) => {
+                    return Err(ApiError::new(
+                        ErrorCode::ServiceUnavailable,
+                        "the database is unavailable; retry shortly",
+                    ));
+                }
+                None => return Err(ApiError::internal("the account standing was not checked")),
+            }
             Ok(Self {
                 user_id: claims.sub,
                 role: claims.role,
@@ -86,14 +105,19 @@ impl FromRequest for AuthUser {
     }
 }
 
-/// Refuses a signed-in call whose account is suspended or gone before any extractor runs, so
-/// that the caller learns that first, whatever else is wrong with the request. A token outlives
-/// a suspension or a deleted account by at most the standing cache's age. Calls without a valid
-/// access token pass through (the extractors answer them).
+/// The standing of a signed-in caller's account, read before the extractors run (`Err` when the
+/// database could not say).
+#[derive(Debug, Clone, Copy)]
+struct CheckedStanding(Result<suspension::Standing, ()>);
+
+/// Reads the standing of a signed-in caller's account before any extractor runs, so that
+/// [`AuthUser`] refuses a suspended or deleted account at once (and before a body is even
+/// parsed), while operations that need no sign-in ignore it. A token outlives a suspension or a
+/// deleted account by at most the standing cache's age.
 pub async fn check_session_standing(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let session = req
         .app_data::<web::Data<AppState>>()
         .cloned()
@@ -104,16 +128,12 @@ pub async fn check_session_standing(
             Some((state, claims.sub))
         });
     if let Some((state, user_id)) = session {
-        let refusal = match standing(&state, &user_id).await {
-            Ok(standing) => standing.refusal(),
-            Err(error) => Some(error),
-        };
-        if let Some(error) = refusal {
-            let response = actix_web::ResponseError::error_response(&error);
-            return Ok(req.into_response(response).map_into_right_body());
-        }
+        let checked = standing(&state, &user_id).await.map_err(|error| {
+            tracing::warn!(%error, "could not read an account's standing");
+        });
+        req.extensions_mut().insert(CheckedStanding(checked));
     }
-    Ok(next.call(req).await?.map_into_left_body())
+    next.call(req).await
 }
 
 async fn standing(state: &AppState, user_id: &str) -> ApiResult<suspension::Standing> {

@@ -39,6 +39,11 @@ pub struct Decision<'a> {
 /// Suspends the account. Returns false (and changes nothing) when it already was. Run inside a
 /// write transaction.
 pub fn suspend(conn: &mut DbConnection, decision: Decision<'_>) -> ApiResult<bool> {
+    if decision.staff_id == decision.user_id {
+        return Err(ApiError::conflict(
+            "staff cannot suspend their own account; ask another staff member",
+        ));
+    }
     let reason = decision.reason.trim();
     let changed = diesel::update(
         users::table

@@ -18,7 +18,7 @@ use shared_types::{Page, PageParams};
 
 use super::model::{self, Actor, JobChanges};
 use super::{JobPolicy, events, scheduling};
-use crate::db::schema::{penalties, service_requests};
+use crate::db::schema::penalties;
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::ApiResult;
@@ -93,12 +93,7 @@ pub fn cancel(
         Party::Partner => RequestStatus::ProCancelled,
         _ => RequestStatus::Cancelled,
     };
-    diesel::update(service_requests::table.find(&job.request_id))
-        .set((
-            service_requests::status.eq(request_status.as_str()),
-            service_requests::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    crate::requests::intake::close_after_cancellation(conn, &job.request_id, request_status, now)?;
 
     events::record(
         conn,
@@ -179,6 +174,18 @@ pub fn list(
         )
         .collect::<ApiResult<Vec<_>>>()?;
     Ok(Page { items, next_cursor })
+}
+
+/// The job's pending penalties are settled (the wallet area, once it has posted them).
+pub fn settle_penalties(conn: &mut DbConnection, job_id: &str) -> ApiResult<()> {
+    diesel::update(
+        penalties::table
+            .filter(penalties::job_id.eq(job_id))
+            .filter(penalties::status.eq("pending")),
+    )
+    .set(penalties::status.eq("settled"))
+    .execute(conn)?;
+    Ok(())
 }
 
 #[cfg(test)]

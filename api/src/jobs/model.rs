@@ -179,6 +179,48 @@ pub fn invalid_transition(current: JobStatus, allowed: &[JobStatus]) -> ApiError
     ApiError::invalid_transition("job", current.as_str(), &allowed)
 }
 
+/// The job an assignment creates (the requests area's one way to make one); returns its id.
+pub fn create_assigned(
+    conn: &mut DbConnection,
+    request_id: &str,
+    customer_id: &str,
+    partner_id: &str,
+    price: &Money,
+    now: NaiveDateTime,
+) -> ApiResult<String> {
+    let job_id = db::new_id();
+    diesel::insert_into(jobs::table)
+        .values((
+            jobs::id.eq(&job_id),
+            jobs::request_id.eq(request_id),
+            jobs::customer_id.eq(customer_id),
+            jobs::partner_id.eq(partner_id),
+            jobs::status.eq(Stored(JobStatus::Assigned)),
+            jobs::price_cents.eq(price.amount_cents),
+            jobs::currency.eq(&price.currency),
+            jobs::created_at.eq(now),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(job_id)
+}
+
+/// Marks the job paid (the wallet area, when the customer's payment succeeds).
+pub fn mark_paid(conn: &mut DbConnection, job_id: &str, now: NaiveDateTime) -> ApiResult<()> {
+    diesel::update(jobs::table.find(job_id))
+        .set(jobs::paid_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Takes the job's row lock (a no-op update), so that work on one job takes turns.
+pub fn lock(conn: &mut DbConnection, job_id: &str) -> ApiResult<()> {
+    diesel::update(jobs::table.find(job_id))
+        .set(jobs::updated_at.eq(jobs::updated_at))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn find(conn: &mut DbConnection, job_id: &str) -> ApiResult<JobRow> {
     jobs::table
         .find(job_id)

@@ -118,12 +118,9 @@ fn already_rated() -> ApiError {
     ApiError::new(ErrorCode::AlreadyRated, "you have already rated this job")
 }
 
-/// A row lock on the job (a no-op update): ratings and publications of one job take turns.
+/// A row lock on the job: ratings and publications of one job take turns.
 fn lock_job(conn: &mut DbConnection, job_id: &str) -> ApiResult<()> {
-    diesel::update(jobs::table.find(job_id))
-        .set(jobs::updated_at.eq(jobs::updated_at))
-        .execute(conn)?;
-    Ok(())
+    crate::jobs::model::lock(conn, job_id)
 }
 
 /// Publishes the job's unpublished ratings and updates what depends on them. The caller holds

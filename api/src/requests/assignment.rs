@@ -5,7 +5,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::ErrorCode;
-use shared_types::jobs::JobStatus;
 use shared_types::jobs::{JobEventKind, Party};
 use shared_types::partners::{ConnectionKind, Money};
 use shared_types::requests::{Assignment, RequestKind};
@@ -13,9 +12,9 @@ use shared_types::requests::{OfferStatus, RequestStatus};
 
 use super::model::{ACTIVE_OFFER_STATUSES, OfferRow, RequestRow};
 use crate::admin::audit;
-use crate::db::schema::{jobs, lead_offers, service_requests};
+use crate::db::DbConnection;
+use crate::db::schema::{lead_offers, service_requests};
 use crate::db::text_enum::Stored;
-use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::events as job_events;
 use crate::jobs::model::{self as job_model, Actor};
@@ -87,20 +86,14 @@ pub fn assign(
     .set(lead_offers::status.eq(Stored(OfferStatus::Taken)))
     .execute(conn)?;
 
-    let job_id = db::new_id();
-    diesel::insert_into(jobs::table)
-        .values((
-            jobs::id.eq(&job_id),
-            jobs::request_id.eq(&request.id),
-            jobs::customer_id.eq(&request.customer_id),
-            jobs::partner_id.eq(&offer.partner_id),
-            jobs::status.eq(Stored(JobStatus::Assigned)),
-            jobs::price_cents.eq(price.amount_cents),
-            jobs::currency.eq(&price.currency),
-            jobs::created_at.eq(now),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let job_id = job_model::create_assigned(
+        conn,
+        &request.id,
+        &request.customer_id,
+        &offer.partner_id,
+        price,
+        now,
+    )?;
     job_events::append(
         conn,
         &job_id,

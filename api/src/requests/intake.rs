@@ -217,6 +217,23 @@ pub fn list_own(
     Ok(Page { items, next_cursor })
 }
 
+/// A cancelled job closes its request: `pro_cancelled` (the customer may have it offered again)
+/// or `cancelled`. The jobs area's one way to change a request.
+pub fn close_after_cancellation(
+    conn: &mut DbConnection,
+    request_id: &str,
+    status: RequestStatus,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::update(service_requests::table.find(request_id))
+        .set((
+            service_requests::status.eq(Stored(status)),
+            service_requests::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Withdraws an open request (no penalty before assignment); its offers are withdrawn.
 pub fn cancel(
     conn: &mut DbConnection,

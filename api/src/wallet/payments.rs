@@ -21,7 +21,7 @@ use shared_types::wallet::{LedgerKind, Payment, PaymentPurpose, PaymentStatus, T
 use super::ledger::{self, Account, AccountKind, Posting};
 use super::provider::ChargeOutcome;
 use super::settlement;
-use crate::db::schema::{jobs, payments};
+use crate::db::schema::payments;
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
@@ -352,9 +352,7 @@ pub fn settle_success(
     match payment.purpose() {
         PaymentPurpose::Job => {
             // The job's row first, then its money: the order a cancellation takes them in.
-            diesel::update(jobs::table.find(&payment.job_id))
-                .set(jobs::paid_at.eq(now))
-                .execute(conn)?;
+            model::mark_paid(conn, &payment.job_id, now)?;
             let job = model::find(conn, &payment.job_id)?;
             let posting = Posting::new(
                 LedgerKind::Payment,

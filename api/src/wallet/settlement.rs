@@ -17,7 +17,7 @@ use shared_types::wallet::RefundStatus;
 
 use super::ledger::{self, Account, AccountKind, Posting};
 use super::{MoneyPolicy, format_cents, job_name, payments};
-use crate::db::schema::{ledger_entries, ledger_transactions, penalties, refunds};
+use crate::db::schema::{ledger_entries, ledger_transactions, refunds};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::ApiResult;
@@ -217,13 +217,7 @@ pub fn on_cancelled(
         ledger::post(conn, &posting.for_job(&job.id), now)?;
     }
     if penalty_cents.is_some() {
-        diesel::update(
-            penalties::table
-                .filter(penalties::job_id.eq(&job.id))
-                .filter(penalties::status.eq("pending")),
-        )
-        .set(penalties::status.eq("settled"))
-        .execute(conn)?;
+        crate::jobs::cancellation::settle_penalties(conn, &job.id)?;
     }
     queue_refund(conn, job, refund, "cancellation", now)
 }

@@ -176,6 +176,8 @@ async fn a_suspended_pro_loses_everything_until_reinstated() {
         refused(app.client.partner(&pro_id).await),
         Some(ErrorCode::NotFound)
     );
+    // What needs no sign-in still answers, whoever's token comes with it.
+    pro.categories(&PageParams::default()).await.unwrap();
     assert_eq!(
         app.count(&format!(
             "lead_offers WHERE id = '{}' AND status = 'withdrawn'",
@@ -261,6 +263,18 @@ async fn a_suspended_pro_loses_everything_until_reinstated() {
         .await,
         1
     );
+}
+
+#[tokio::test]
+async fn staff_cannot_suspend_themselves() {
+    let app = TestApp::spawn().await;
+    let (staff_user, staff) = app.staff().await;
+    let error = staff
+        .admin_suspend_user(&staff_user.id, &reason("oops"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Conflict));
+    staff.me().await.unwrap();
 }
 
 #[tokio::test]
