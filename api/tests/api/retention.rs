@@ -4,33 +4,9 @@
 use chrono::Duration;
 use porchlight::retention::{self, RetentionReport};
 use shared_types::auth::SignupRole;
-use shared_types::requests::{Address, ServiceRequestInput, TimeWindow};
 
 use crate::harness::{PASSWORD, TestApp};
-
-fn request() -> ServiceRequestInput {
-    let start = chrono::Utc::now() + Duration::days(3);
-    ServiceRequestInput {
-        category: "cleaning".into(),
-        description: "Deep clean".into(),
-        address: Address {
-            street: "100 Queen St W".into(),
-            city: "Toronto".into(),
-            postal_code: "M5H 2N2".into(),
-            country: "CA".into(),
-            lat: 43.6534,
-            lon: -79.3841,
-        },
-        windows: vec![TimeWindow {
-            start,
-            end: start + Duration::hours(3),
-        }],
-        budget: None,
-        photo_urls: vec![],
-        contact_phone: None,
-        partner_id: None,
-    }
-}
+use crate::jobs::cleaning_request;
 
 #[tokio::test]
 async fn what_outlived_its_retention_is_deleted_and_nothing_else() {
@@ -40,7 +16,7 @@ async fn what_outlived_its_retention_is_deleted_and_nothing_else() {
     app.client.logout(&ended.refresh_token).await.unwrap();
     // One answer stored under a key, and two notifications: one delivered, one still due.
     customer
-        .create_request_once(&request(), "retention-1")
+        .create_request_once(&cleaning_request(None), "retention-1")
         .await
         .unwrap();
     app.sql(&format!(

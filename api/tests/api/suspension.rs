@@ -12,10 +12,11 @@ use shared_types::partners::{
     MembershipTier, PartnerAdminUpdate, PartnerProfileInput, PartnerSearch, PartnerStatus,
     ServiceArea,
 };
-use shared_types::requests::{Address, LeadFilter, ServiceRequestInput, TimeWindow};
+use shared_types::requests::LeadFilter;
 use shared_types::{Client, ErrorCode, PageParams};
 
 use crate::harness::{PASSWORD, TestApp, eventually, every_day};
+use crate::jobs::cleaning_request;
 
 const SITE: (f64, f64) = (43.6534, -79.3841);
 
@@ -63,30 +64,6 @@ async fn pro(app: &TestApp, staff: &Client) -> (String, String, Client) {
     (user.id, tokens.refresh_token, client)
 }
 
-fn cleaning_request() -> ServiceRequestInput {
-    let start = chrono::Utc::now() + chrono::Duration::days(3);
-    ServiceRequestInput {
-        category: "cleaning".into(),
-        description: "Deep clean".into(),
-        address: Address {
-            street: "100 Queen St W".into(),
-            city: "Toronto".into(),
-            postal_code: "M5H 2N2".into(),
-            country: "CA".into(),
-            lat: SITE.0,
-            lon: SITE.1,
-        },
-        windows: vec![TimeWindow {
-            start,
-            end: start + chrono::Duration::hours(3),
-        }],
-        budget: None,
-        photo_urls: vec![],
-        contact_phone: None,
-        partner_id: None,
-    }
-}
-
 fn refused<T>(result: Result<T, shared_types::ClientError>) -> Option<ErrorCode> {
     result.err().and_then(|error| error.code())
 }
@@ -124,7 +101,10 @@ async fn a_suspended_pro_loses_everything_until_reinstated() {
         .unwrap();
     let by_key = app.client.with_token(&key.secret);
     let (_, customer) = app.customer().await;
-    let request = customer.create_request(&cleaning_request()).await.unwrap();
+    let request = customer
+        .create_request(&cleaning_request(None))
+        .await
+        .unwrap();
     assert_eq!(request.offers_sent, 1);
     let offer = pro
         .leads(&LeadFilter::default(), &PageParams::default())
@@ -245,7 +225,10 @@ async fn a_suspended_pro_loses_everything_until_reinstated() {
     assert!(listed(&app, &pro_id).await);
     let profile = pro.my_partner_profile().await.unwrap();
     assert_eq!(profile.status, PartnerStatus::Active);
-    let next = customer.create_request(&cleaning_request()).await.unwrap();
+    let next = customer
+        .create_request(&cleaning_request(None))
+        .await
+        .unwrap();
     assert_eq!(next.offers_sent, 1, "matched again");
     let offer = pro
         .leads(&LeadFilter::default(), &PageParams::default())
@@ -341,7 +324,7 @@ async fn a_token_of_an_account_that_is_gone_is_a_401() {
         .client
         .with_token(&token)
         .request(reqwest::Method::POST, "/v1/requests")
-        .json(&json!(cleaning_request()))
+        .json(&json!(cleaning_request(None)))
         .send()
         .await
         .unwrap();
