@@ -94,6 +94,15 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> ApiResult<Option<U
         .optional()?)
 }
 
+/// Takes the account's row lock (a no-op update), so that changes to one person's standing take
+/// turns.
+pub fn lock(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::updated_at.eq(users::updated_at))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn find_by_id(conn: &mut DbConnection, id: &str) -> ApiResult<UserRow> {
     users::table
         .find(id)

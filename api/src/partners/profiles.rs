@@ -380,6 +380,32 @@ pub fn list_for_staff(
     })
 }
 
+/// What the ratings area works out of a pro's published reviews.
+#[derive(Debug, Clone, Copy)]
+pub struct Score {
+    pub star_score: Option<f64>,
+    pub review_count: i64,
+    pub average_stars: Option<f64>,
+}
+
+/// Shows the pro's new Star Score on the profile (the ratings area's one way to change it).
+pub fn set_score(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    score: Score,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::update(partner_profiles::table.find(partner_id))
+        .set((
+            partner_profiles::star_score.eq(score.star_score),
+            partner_profiles::review_count.eq(score.review_count),
+            partner_profiles::average_stars.eq(score.average_stars),
+            partner_profiles::star_score_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Whether the profile is listed (search, matching, public profile). Written only by the
 /// accounts area's suspension rule (`auth::suspension`), which keeps it equal to the account's
 /// standing. A user without a profile is left as is.

@@ -11,11 +11,13 @@ use shared_types::ratings::{Rating, RatingDirection, RatingInput};
 
 use super::model::RatingRow;
 use super::{monitoring, score};
-use crate::db::schema::{jobs, partner_profiles, ratings, users};
+use crate::auth::accounts;
+use crate::db::schema::{jobs, partner_profiles, ratings};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::model::{self as job_model, Actor};
 use crate::notify::outbox;
+use crate::partners::profiles;
 
 /// Job statuses after completion: the work is done, so both sides can say how it went.
 const RATEABLE: [JobStatus; 3] = [
@@ -226,9 +228,7 @@ pub fn standing_changed(
 ) -> ApiResult<()> {
     // One update of a user's standing at a time (a row lock on the user), each reading every
     // rating the one before it committed.
-    diesel::update(users::table.find(user_id))
-        .set(users::updated_at.eq(users::updated_at))
-        .execute(conn)?;
+    accounts::lock(conn, user_id)?;
     let counted: Vec<(i32, NaiveDateTime)> = ratings::table
         .filter(ratings::ratee_id.eq(user_id))
         .filter(ratings::direction.eq(direction.as_str()))
@@ -261,23 +261,20 @@ fn update_partner_score(
         .collect();
     let stars: Vec<i32> = counted.iter().map(|(stars, _)| *stars).collect();
     let new_score = score::star_score(&aged);
-    let old_score: Option<Option<f64>> = partner_profiles::table
-        .find(partner_id)
-        .select(partner_profiles::star_score)
-        .first(conn)
-        .optional()?;
-    let Some(old_score) = old_score else {
+    let Some(old_score) = profiles::find(conn, partner_id)?.map(|row| row.star_score) else {
         // A pro without a profile has nothing to show the score on.
         return Ok(());
     };
-    diesel::update(partner_profiles::table.find(partner_id))
-        .set((
-            partner_profiles::star_score.eq(new_score),
-            partner_profiles::review_count.eq(i64::try_from(stars.len()).unwrap_or(i64::MAX)),
-            partner_profiles::average_stars.eq(score::average(&stars)),
-            partner_profiles::star_score_at.eq(now),
-        ))
-        .execute(conn)?;
+    profiles::set_score(
+        conn,
+        partner_id,
+        profiles::Score {
+            star_score: new_score,
+            review_count: i64::try_from(stars.len()).unwrap_or(i64::MAX),
+            average_stars: score::average(&stars),
+        },
+        now,
+    )?;
     let eligible = |score: Option<f64>| score.is_none_or(|s| s >= score::MARKETPLACE_MIN_SCORE);
     if eligible(old_score) && !eligible(new_score) {
         outbox::enqueue(
