@@ -21,7 +21,7 @@ pub struct Change<'a> {
     pub reason: Option<&'a str>,
 }
 
-pub fn record(conn: &mut DbConnection, change: Change<'_>) -> ApiResult<()> {
+pub fn record(conn: &mut DbConnection, change: Change<'_>, now: NaiveDateTime) -> ApiResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::id.eq(db::new_id()),
@@ -32,7 +32,7 @@ pub fn record(conn: &mut DbConnection, change: Change<'_>) -> ApiResult<()> {
             audit_log::before_json.eq(change.before.map(|v| v.to_string())),
             audit_log::after_json.eq(change.after.map(|v| v.to_string())),
             audit_log::reason.eq(change.reason),
-            audit_log::created_at.eq(db::now()),
+            audit_log::created_at.eq(now),
         ))
         .execute(conn)?;
     Ok(())

@@ -74,6 +74,7 @@ pub fn suspend(conn: &mut DbConnection, decision: Decision<'_>) -> ApiResult<boo
         decision.user_id,
         "account.suspended",
         &serde_json::json!({ "user_id": decision.user_id, "reason": reason }),
+        decision.now,
     )?;
     Ok(true)
 }
@@ -103,6 +104,7 @@ pub fn reinstate(conn: &mut DbConnection, decision: Decision<'_>) -> ApiResult<b
         decision.user_id,
         "account.reinstated",
         &serde_json::json!({ "user_id": decision.user_id, "reason": decision.reason.trim() }),
+        decision.now,
     )?;
     Ok(true)
 }
@@ -129,6 +131,7 @@ fn record(
             after: Some(state(!suspended_before)),
             reason: Some(decision.reason.trim()),
         },
+        decision.now,
     )
 }
 

@@ -32,7 +32,13 @@ pub fn record(
         "detail": detail,
     });
     for recipient in job.counterparts(actor.party) {
-        outbox::enqueue(conn, recipient, &format!("job.{}", kind.as_str()), &payload)?;
+        outbox::enqueue(
+            conn,
+            recipient,
+            &format!("job.{}", kind.as_str()),
+            &payload,
+            at,
+        )?;
     }
     Ok(())
 }

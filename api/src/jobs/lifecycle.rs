@@ -233,6 +233,7 @@ pub fn resolve(
             after: Some(detail.clone()),
             reason: Some(input.note.trim()),
         },
+        now,
     )?;
     events::record(
         conn,
@@ -312,6 +313,7 @@ fn confirm_one(
             after: Some(serde_json::json!({ "status": JobStatus::Confirmed.as_str() })),
             reason: None,
         },
+        now,
     )?;
     events::record(
         conn,

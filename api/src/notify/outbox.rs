@@ -33,8 +33,14 @@ pub fn enqueue(
     recipient_id: &str,
     kind: &str,
     payload: &serde_json::Value,
+    now: NaiveDateTime,
 ) -> ApiResult<()> {
-    enqueue_many(conn, kind, &[(recipient_id.to_owned(), payload.clone())])
+    enqueue_many(
+        conn,
+        kind,
+        &[(recipient_id.to_owned(), payload.clone())],
+        now,
+    )
 }
 
 /// Queues one notification of `kind` per `(recipient_id, payload)`, in as few statements as
@@ -43,8 +49,8 @@ pub fn enqueue_many(
     conn: &mut DbConnection,
     kind: &str,
     notifications: &[(String, serde_json::Value)],
+    now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let now = db::now();
     let rows: Vec<_> = notifications
         .iter()
         .map(|(recipient_id, payload)| {

@@ -184,6 +184,7 @@ pub fn create(
             after: serde_json::to_value(&view).ok(),
             reason: None,
         },
+        now,
     )?;
     Ok(view)
 }
@@ -214,6 +215,7 @@ pub fn update(
             after: serde_json::to_value(&view).ok(),
             reason: None,
         },
+        now,
     )?;
     Ok(view)
 }

@@ -466,6 +466,7 @@ pub fn staff_update(
             after: Some(snapshot(&after)),
             reason: Some(update.reason.trim()),
         },
+        now,
     )?;
     Ok(after)
 }

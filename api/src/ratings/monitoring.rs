@@ -297,6 +297,7 @@ pub fn act(
             after: to.map(|to| serde_json::json!({ "status": to.as_str() })),
             reason: Some(note.trim()),
         },
+        now,
     )?;
     entry(conn, user_id)
 }

@@ -236,6 +236,7 @@ pub fn hide(
             after: Some(serde_json::json!({ "hidden": true })),
             reason: Some(reason.trim()),
         },
+        now,
     )?;
     submit::standing_changed(
         conn,

@@ -100,6 +100,7 @@ pub fn rate(
         &row.ratee_id,
         "rating.received",
         &serde_json::json!({ "job_id": job.id, "rating_id": row.id }),
+        now,
     )?;
     let other_side: i64 = ratings::table
         .filter(ratings::job_id.eq(&job.id))
@@ -285,6 +286,7 @@ fn update_partner_score(
                 "star_score": new_score,
                 "minimum": score::MARKETPLACE_MIN_SCORE,
             }),
+            now,
         )?;
     }
     Ok(())

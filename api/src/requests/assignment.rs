@@ -112,6 +112,7 @@ pub fn assign(
                 "job_id": job_id, "request_id": request.id, "event": "assigned",
                 "by": Party::Staff.as_str(), "price": price,
             }),
+            now,
         )?;
         audit::record(
             conn,
@@ -127,6 +128,7 @@ pub fn assign(
                 })),
                 reason: None,
             },
+            now,
         )?;
     }
 
@@ -156,6 +158,7 @@ pub fn assign(
         &serde_json::json!({
             "request_id": request.id, "job_id": job_id, "partner": partner,
         }),
+        now,
     )?;
     for loser in losers {
         outbox::enqueue(
@@ -163,6 +166,7 @@ pub fn assign(
             &loser,
             "lead.taken",
             &serde_json::json!({ "request_id": request.id }),
+            now,
         )?;
     }
     Ok(Assignment {

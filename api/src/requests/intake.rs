@@ -279,6 +279,7 @@ pub fn cancel(
             &partner,
             "lead.withdrawn",
             &serde_json::json!({ "request_id": request_id }),
+            now,
         )?;
     }
     let stored = find(conn, request_id)?;

@@ -296,7 +296,7 @@ pub fn create_offers(
             )
         })
         .collect();
-    outbox::enqueue_many(conn, "lead.offered", &alerts)?;
+    outbox::enqueue_many(conn, "lead.offered", &alerts, now)?;
     Ok(offers)
 }
 

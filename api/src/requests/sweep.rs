@@ -140,6 +140,7 @@ pub fn offer_round_or_give_up(
             &request.customer_id,
             "request.unfilled",
             &serde_json::json!({ "request_id": request.id }),
+            now,
         )?;
         return Ok(false);
     }

@@ -369,7 +369,7 @@ pub fn settle_success(
                 payment.amount_cents,
             );
             ledger::post(conn, &posting, now)?;
-            notify(conn, &job, "payment.succeeded", &payment)?;
+            notify(conn, &job, "payment.succeeded", &payment, now)?;
             if job.status() == JobStatus::Cancelled {
                 // Cancelled while the charge was in flight: it all goes back.
                 settlement::refund_held(conn, &job, now)?;
@@ -392,7 +392,7 @@ pub fn settle_success(
                 payment.amount_cents,
             );
             ledger::post(conn, &posting, now)?;
-            notify(conn, &job, "tip.received", &payment)?;
+            notify(conn, &job, "tip.received", &payment, now)?;
         }
     }
     Ok(true)
@@ -456,15 +456,16 @@ fn notify(
     job: &JobRow,
     kind: &str,
     payment: &PaymentRow,
+    now: NaiveDateTime,
 ) -> ApiResult<()> {
     let payload = serde_json::json!({
         "job_id": job.id,
         "payment_id": payment.id,
         "amount": payment.money(),
     });
-    outbox::enqueue(conn, &job.partner_id, kind, &payload)?;
+    outbox::enqueue(conn, &job.partner_id, kind, &payload, now)?;
     if kind == "payment.succeeded" {
-        outbox::enqueue(conn, &job.customer_id, "payment.receipt", &payload)?;
+        outbox::enqueue(conn, &job.customer_id, "payment.receipt", &payload, now)?;
     }
     Ok(())
 }

@@ -178,6 +178,7 @@ fn pay_chunk(
             partner_id,
             "payout.created",
             &serde_json::json!({ "payout_id": payout_id, "amount": money, "period": period }),
+            now,
         )?;
         result.created += 1;
         match result.totals.iter_mut().find(|(c, _)| c == currency) {
@@ -410,12 +411,14 @@ pub fn mark(
             after: Some(serde_json::json!({ "status": to.as_str() })),
             reason: None,
         },
+        now,
     )?;
     outbox::enqueue(
         conn,
         &row.partner_id,
         &format!("payout.{}", to.as_str()),
         &serde_json::json!({ "payout_id": row.id }),
+        now,
     )?;
     payouts::table
         .find(payout_id)

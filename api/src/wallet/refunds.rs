@@ -140,6 +140,7 @@ pub fn settle(
         &customer_id,
         "payment.refunded",
         &serde_json::json!({ "job_id": job_id, "refund_id": refund_id, "amount": amount }),
+        now,
     )?;
     Ok(true)
 }
@@ -308,6 +309,7 @@ pub fn retry(
             after: Some(serde_json::json!({ "status": after.status, "retries": after.retries })),
             reason: Some(&input.note),
         },
+        now,
     )?;
     Ok(after)
 }
