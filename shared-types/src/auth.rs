@@ -73,7 +73,7 @@ pub struct RegisterRequest {
     #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(pattern = r"\S", min_length = 1, max_length = 100)
+        schema(pattern = r"[^\s\u0085]", min_length = 1, max_length = 100)
     )]
     pub name: String,
     pub role: SignupRole,
@@ -139,7 +139,7 @@ pub struct SuspensionInput {
     #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 1000, pattern = r"\S")
+        schema(min_length = 1, max_length = 1000, pattern = r"[^\s\u0085]")
     )]
     pub reason: String,
 }
@@ -209,7 +209,7 @@ pub struct CreateApiKeyRequest {
     #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(pattern = r"\S", min_length = 1, max_length = 100)
+        schema(pattern = r"[^\s\u0085]", min_length = 1, max_length = 100)
     )]
     pub name: String,
     /// At least one scope.
@@ -246,8 +246,11 @@ pub struct CreatedApiKey {
     pub secret: String,
 }
 
+/// Text with nothing but white space is blank. "White space" is what the contract's pattern
+/// `[^\s\u0085]` excludes (JSON Schema's `\s`, from ECMA-262, plus U+0085), which is exactly
+/// Rust's white space plus U+FEFF, so the schema and the server agree on every string.
 pub(crate) fn not_blank(value: &str) -> Result<(), ValidationError> {
-    if value.trim().is_empty() {
+    if value.chars().all(|c| c.is_whitespace() || c == '\u{feff}') {
         let mut error = ValidationError::new("blank");
         error.message = Some("must not be blank".into());
         return Err(error);
@@ -263,4 +266,27 @@ pub struct UserFilter {
     /// Only accounts of this role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_blank;
+
+    #[test]
+    fn blank_means_white_space_as_the_contract_pattern_says() {
+        for blank in [
+            "",
+            " ",
+            "\t\n",
+            "\u{85}",
+            "\u{a0}",
+            "\u{feff}",
+            "\u{3000} \u{2028}",
+        ] {
+            assert!(not_blank(blank).is_err(), "{blank:?} is blank");
+        }
+        for text in ["x", " x ", "\u{180e}", "\u{85}a"] {
+            assert!(not_blank(text).is_ok(), "{text:?} is not blank");
+        }
+    }
 }

@@ -308,7 +308,7 @@ pub struct SignAgreementInput {
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 200, pattern = r"\S")
+        schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")
     )]
     pub typed_name: String,
 }
@@ -321,7 +321,7 @@ pub struct CompleteInput {
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+        schema(min_length = 1, max_length = 2000, pattern = r"[^\s\u0085]")
     )]
     pub summary: String,
     /// Up to 10 https URLs of photos of the finished work.
@@ -338,7 +338,7 @@ pub struct DisputeInput {
     #[validate(length(min = 10, max = 2000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 10, max_length = 2000, pattern = r"\S")
+        schema(min_length = 10, max_length = 2000, pattern = r"[^\s\u0085]")
     )]
     pub reason: String,
 }
@@ -350,7 +350,7 @@ pub struct CancelJobInput {
     #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 1000, pattern = r"\S")
+        schema(min_length = 1, max_length = 1000, pattern = r"[^\s\u0085]")
     )]
     pub reason: String,
 }
@@ -365,7 +365,7 @@ pub struct ResolveDisputeInput {
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+        schema(min_length = 1, max_length = 2000, pattern = r"[^\s\u0085]")
     )]
     pub note: String,
     #[validate(nested)]

@@ -42,7 +42,7 @@ pub struct DeviceInput {
     #[validate(length(min = 1, max = 4096), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 4096, pattern = r"\S")
+        schema(min_length = 1, max_length = 4096, pattern = r"[^\s\u0085]")
     )]
     pub token: String,
     pub platform: Platform,

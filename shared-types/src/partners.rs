@@ -126,7 +126,7 @@ pub struct CategoryInput {
     #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(pattern = r"\S", min_length = 1, max_length = 100)
+        schema(pattern = r"[^\s\u0085]", min_length = 1, max_length = 100)
     )]
     pub name: String,
     pub assignment_mode: AssignmentMode,
@@ -218,7 +218,7 @@ pub struct PartnerProfileInput {
     #[validate(length(min = 1, max = 120), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(pattern = r"\S", min_length = 1, max_length = 120)
+        schema(pattern = r"[^\s\u0085]", min_length = 1, max_length = 120)
     )]
     pub business_name: String,
     #[validate(length(max = 4000))]
@@ -745,7 +745,7 @@ pub struct PartnerAdminUpdate {
     #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(pattern = r"\S", min_length = 1, max_length = 1000)
+        schema(pattern = r"[^\s\u0085]", min_length = 1, max_length = 1000)
     )]
     pub reason: String,
 }

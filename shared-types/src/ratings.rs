@@ -139,7 +139,7 @@ pub struct ReplyInput {
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+        schema(min_length = 1, max_length = 2000, pattern = r"[^\s\u0085]")
     )]
     pub text: String,
 }
@@ -151,7 +151,7 @@ pub struct StaffNote {
     #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 1000, pattern = r"\S")
+        schema(min_length = 1, max_length = 1000, pattern = r"[^\s\u0085]")
     )]
     pub note: String,
 }

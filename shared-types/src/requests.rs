@@ -21,19 +21,19 @@ pub struct Address {
     #[validate(length(min = 1, max = 200))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 200, pattern = r"\S")
+        schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")
     )]
     pub street: String,
     #[validate(length(min = 1, max = 100))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 100, pattern = r"\S")
+        schema(min_length = 1, max_length = 100, pattern = r"[^\s\u0085]")
     )]
     pub city: String,
     #[validate(length(min = 3, max = 12))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 3, max_length = 12, pattern = r"\S")
+        schema(min_length = 3, max_length = 12, pattern = r"[^\s\u0085]")
     )]
     pub postal_code: String,
     /// ISO 3166-1 alpha-2, e.g. `CA`.
@@ -289,7 +289,7 @@ pub struct ApplyInput {
     #[validate(length(min = 1, max = 2000))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+        schema(min_length = 1, max_length = 2000, pattern = r"[^\s\u0085]")
     )]
     pub message: String,
     /// The price the pro proposes.

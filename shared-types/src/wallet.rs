@@ -518,7 +518,7 @@ pub struct RefundRetryInput {
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 2000, pattern = r"\S")
+        schema(min_length = 1, max_length = 2000, pattern = r"[^\s\u0085]")
     )]
     pub note: String,
 }
