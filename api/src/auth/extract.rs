@@ -128,24 +128,14 @@ pub async fn check_session_standing(
             Some((state, claims.sub))
         });
     if let Some((state, user_id)) = session {
-        let checked = standing(&state, &user_id).await.map_err(|error| {
-            tracing::warn!(%error, "could not read an account's standing");
-        });
+        let checked = suspension::current(&state, &user_id)
+            .await
+            .map_err(|error| {
+                tracing::warn!(%error, "could not read an account's standing");
+            });
         req.extensions_mut().insert(CheckedStanding(checked));
     }
     next.call(req).await
-}
-
-async fn standing(state: &AppState, user_id: &str) -> ApiResult<suspension::Standing> {
-    if let Some(standing) = state.standing.get(user_id) {
-        return Ok(standing);
-    }
-    let id = user_id.to_owned();
-    let standing = state
-        .db(move |conn| suspension::standing(conn, &id))
-        .await?;
-    state.standing.put(user_id, standing);
-    Ok(standing)
 }
 
 fn bearer_token(req: &HttpRequest) -> ApiResult<String> {

@@ -23,6 +23,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::notify::outbox;
 use crate::partners::profiles;
 use crate::requests::leads;
+use crate::state::AppState;
 
 /// How long a replica trusts what it last read of an account's standing.
 pub const STANDING_CACHE_TTL: Duration = Duration::from_secs(2);
@@ -164,6 +165,18 @@ pub fn suspended_error() -> ApiError {
         ErrorCode::AccountSuspended,
         "this account is suspended; contact Porchlight support",
     )
+}
+
+/// The account's standing as this replica knows it: from the cache when fresh, else read (and
+/// cached).
+pub async fn current(state: &AppState, user_id: &str) -> ApiResult<Standing> {
+    if let Some(standing) = state.standing.get(user_id) {
+        return Ok(standing);
+    }
+    let id = user_id.to_owned();
+    let standing = state.db(move |conn| standing(conn, &id)).await?;
+    state.standing.put(user_id, standing);
+    Ok(standing)
 }
 
 /// Reads an account's standing.

@@ -22,6 +22,7 @@ use diesel::sql_types::{Array, BigInt, Text};
 
 use super::inbox::{self, NotificationRow};
 use super::signal::{Shutdown, Waiter, Wakeups};
+use crate::auth::suspension;
 use crate::db::schema::outbox;
 use crate::db::{DbConnection, write_transaction};
 use crate::error::ApiResult;
@@ -253,6 +254,12 @@ impl LiveStream {
             }
             let left = self.closes_at.saturating_duration_since(Instant::now());
             if left.is_zero() || self.shutdown.has_begun() {
+                return None;
+            }
+            // A suspended (or deleted) account's stream ends as its token stops working.
+            if let Ok(standing) = suspension::current(&self.state, &self.user_id).await
+                && standing.refusal().is_some()
+            {
                 return None;
             }
             match self.fetch().await {

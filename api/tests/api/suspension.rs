@@ -249,6 +249,25 @@ async fn a_suspended_pro_loses_everything_until_reinstated() {
 }
 
 #[tokio::test]
+async fn a_suspended_accounts_live_stream_ends() {
+    let app = TestApp::spawn().await;
+    let (_, staff) = app.staff().await;
+    let (customer_user, customer) = app.customer().await;
+    let mut stream = customer.events(None).await.unwrap();
+    staff
+        .admin_suspend_user(&customer_user.id, &reason("chargebacks"))
+        .await
+        .unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(item) = stream.next().await {
+            item.expect("the stream ends cleanly");
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream of a suspended account ends");
+}
+
+#[tokio::test]
 async fn staff_cannot_suspend_themselves() {
     let app = TestApp::spawn().await;
     let (staff_user, staff) = app.staff().await;
