@@ -34,7 +34,11 @@ use utoipa::{Modify, OpenApi};
         (name = "wallet", description = "A pro's earnings, wallet entries and payouts"),
         (name = "admin", description = "Staff operations"),
     ),
-    components(schemas(shared_types::ProblemDetails, shared_types::ErrorCode)),
+    components(schemas(
+        shared_types::ProblemDetails,
+        shared_types::ErrorCode,
+        shared_types::jobs::ReviewWindow
+    )),
     modifiers(&SecuritySchemes),
 )]
 pub struct ApiDoc;
