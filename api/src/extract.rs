@@ -9,6 +9,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared_types::ErrorCode;
 use validator::Validate;
@@ -20,7 +21,7 @@ use crate::error::ApiError;
 #[derive(Debug)]
 pub struct ValidatedJson<T>(pub T);
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> {
+impl<T: DeserializeOwned + Serialize + Validate + 'static> FromRequest for ValidatedJson<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -37,6 +38,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
             }
             let bytes = body.await.map_err(body_error)?;
             let value = parse_json::<T>(&bytes)?;
+            refuse_unknown_values(&value)?;
             value.validate()?;
             Ok(Self(value))
         })
@@ -221,7 +223,7 @@ fn field_of(path: &str, message: &str) -> (String, String) {
 #[derive(Debug)]
 pub struct ValidatedQuery<T>(pub T);
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedQuery<T> {
+impl<T: DeserializeOwned + Serialize + Validate + 'static> FromRequest for ValidatedQuery<T> {
     type Error = ApiError;
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
@@ -230,7 +232,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedQuery<T>
     }
 }
 
-fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, ApiError> {
+fn parse_query<T: DeserializeOwned + Serialize + Validate>(query: &str) -> Result<T, ApiError> {
     let deserializer =
         serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     let value: T = serde_path_to_error::deserialize(deserializer).map_err(|error| {
@@ -238,8 +240,26 @@ fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, ApiErro
         let (field, message) = field_of(&path, &error.into_inner().to_string());
         ApiError::Validation(BTreeMap::from([(field, vec![message])]))
     })?;
+    refuse_unknown_values(&value)?;
     value.validate()?;
     Ok(value)
+}
+
+/// The shared enums read a value they do not know as `Unknown` (so that clients survive a newer
+/// server); the server accepts only the values its contract lists. `Unknown` is the one thing
+/// that cannot be serialised, so serialising the input finds it and names its field.
+fn refuse_unknown_values<T: Serialize>(value: &T) -> Result<(), ApiError> {
+    match serde_path_to_error::serialize(value, serde_json::value::Serializer) {
+        Ok(_) => Ok(()),
+        Err(error) => {
+            let path = error.path().to_string();
+            let field = if path == "." { "body".to_owned() } else { path };
+            Err(ApiError::invalid_field(
+                &field,
+                "is not one of the values this operation accepts (see the schema)",
+            ))
+        }
+    }
 }
 
 /// Problem documents for actix's own extractors too (`web::Json`, `web::Query`, `web::Path`), in
@@ -283,10 +303,11 @@ pub fn path_config() -> web::PathConfig {
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
+    use shared_types::jobs::JobStatus;
 
     use super::*;
 
-    #[derive(Debug, Deserialize, Validate)]
+    #[derive(Debug, Deserialize, Serialize, Validate)]
     struct Sample {
         #[allow(dead_code)]
         name: String,
@@ -341,5 +362,20 @@ mod tests {
         let error = parse_query::<Sample>("name=x&count=abc").unwrap_err();
         assert_eq!(fields(error), ["count"]);
         assert_eq!(parse_query::<Sample>("name=x&count=3").unwrap().count, 3);
+    }
+
+    #[derive(Debug, Deserialize, Serialize, Validate)]
+    struct Filter {
+        statuses: Vec<JobStatus>,
+    }
+
+    #[test]
+    fn a_value_the_contract_does_not_list_is_refused_with_its_field() {
+        let filter = parse_json::<Filter>(br#"{"statuses": ["assigned", "archived"]}"#).unwrap();
+        assert_eq!(filter.statuses, [JobStatus::Assigned, JobStatus::Unknown]);
+        let error = refuse_unknown_values(&filter).unwrap_err();
+        assert_eq!(fields(error), ["statuses[1]"]);
+        let known = parse_json::<Filter>(br#"{"statuses": ["assigned"]}"#).unwrap();
+        assert!(refuse_unknown_values(&known).is_ok());
     }
 }

@@ -4,35 +4,16 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
-/// What an account is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// A homeowner who asks for work.
-    Customer,
-    /// A pro who does the work.
-    Partner,
-    /// Porchlight staff.
-    Staff,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Customer => "customer",
-            Self::Partner => "partner",
-            Self::Staff => "staff",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "customer" => Some(Self::Customer),
-            "partner" => Some(Self::Partner),
-            "staff" => Some(Self::Staff),
-            _ => None,
-        }
+open_enum! {
+    /// What an account is.
+    #[derive(Hash)]
+    pub enum Role {
+        /// A homeowner who asks for work.
+        Customer,
+        /// A pro who does the work.
+        Partner,
+        /// Porchlight staff.
+        Staff,
     }
 }
 
@@ -144,60 +125,38 @@ pub struct SuspensionInput {
     pub reason: String,
 }
 
-/// What a personal API key may do. A key acts as its owner, limited to its scopes; the owner's role
-/// still decides which endpoints are open to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Scope {
-    #[serde(rename = "profile:read")]
-    ProfileRead,
-    #[serde(rename = "profile:write")]
-    ProfileWrite,
-    #[serde(rename = "requests:read")]
-    RequestsRead,
-    #[serde(rename = "requests:write")]
-    RequestsWrite,
-    #[serde(rename = "leads:read")]
-    LeadsRead,
-    #[serde(rename = "leads:write")]
-    LeadsWrite,
-    #[serde(rename = "jobs:read")]
-    JobsRead,
-    #[serde(rename = "jobs:write")]
-    JobsWrite,
-    #[serde(rename = "wallet:read")]
-    WalletRead,
-}
-
-impl Scope {
-    pub const ALL: [Self; 9] = [
-        Self::ProfileRead,
-        Self::ProfileWrite,
-        Self::RequestsRead,
-        Self::RequestsWrite,
-        Self::LeadsRead,
-        Self::LeadsWrite,
-        Self::JobsRead,
-        Self::JobsWrite,
-        Self::WalletRead,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ProfileRead => "profile:read",
-            Self::ProfileWrite => "profile:write",
-            Self::RequestsRead => "requests:read",
-            Self::RequestsWrite => "requests:write",
-            Self::LeadsRead => "leads:read",
-            Self::LeadsWrite => "leads:write",
-            Self::JobsRead => "jobs:read",
-            Self::JobsWrite => "jobs:write",
-            Self::WalletRead => "wallet:read",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|scope| scope.as_str() == value)
+open_enum! {
+    /// What a personal API key may do. A key acts as its owner, limited to its scopes; the owner's role
+    /// still decides which endpoints are open to it.
+    #[derive(Hash, PartialOrd, Ord)]
+    pub enum Scope {
+        #[serde(rename = "profile:read")]
+        #[strum(serialize = "profile:read")]
+        ProfileRead,
+        #[serde(rename = "profile:write")]
+        #[strum(serialize = "profile:write")]
+        ProfileWrite,
+        #[serde(rename = "requests:read")]
+        #[strum(serialize = "requests:read")]
+        RequestsRead,
+        #[serde(rename = "requests:write")]
+        #[strum(serialize = "requests:write")]
+        RequestsWrite,
+        #[serde(rename = "leads:read")]
+        #[strum(serialize = "leads:read")]
+        LeadsRead,
+        #[serde(rename = "leads:write")]
+        #[strum(serialize = "leads:write")]
+        LeadsWrite,
+        #[serde(rename = "jobs:read")]
+        #[strum(serialize = "jobs:read")]
+        JobsRead,
+        #[serde(rename = "jobs:write")]
+        #[strum(serialize = "jobs:write")]
+        JobsWrite,
+        #[serde(rename = "wallet:read")]
+        #[strum(serialize = "wallet:read")]
+        WalletRead,
     }
 }
 

@@ -86,7 +86,7 @@ pub enum ErrorCode {
     /// An unexpected server error; details are in the server log under the request id.
     Internal,
     /// A code this version of the types does not know yet (never sent by the server).
-    #[serde(other)]
+    #[serde(other, skip_serializing)]
     Unknown,
 }
 

@@ -10,86 +10,38 @@ use crate::auth::not_blank;
 use crate::partners::{Money, MoneyInput};
 use crate::requests::{TimeWindow, https_urls};
 
-/// Where a job is in its life.
-///
-/// `assigned -> scheduled -> in_progress -> completed -> confirmed`; `cancelled` from `assigned`
-/// or `scheduled`; `disputed` from `completed` (inside the review window), closed by staff as
-/// `confirmed` with a resolution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    /// A pro has the job; no date agreed yet.
-    Assigned,
-    /// A date and time are agreed.
-    Scheduled,
-    /// The pro has started the work.
-    InProgress,
-    /// The pro marked it done; the customer's review window is open.
-    Completed,
-    /// Staff confirmed it (or closed a dispute): the pro's earnings are released.
-    Confirmed,
-    Cancelled,
-    /// The customer disputed the work inside the review window; staff decide.
-    Disputed,
-}
-
-impl JobStatus {
-    pub const ALL: [Self; 7] = [
-        Self::Assigned,
-        Self::Scheduled,
-        Self::InProgress,
-        Self::Completed,
-        Self::Confirmed,
-        Self::Cancelled,
-        Self::Disputed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Assigned => "assigned",
-            Self::Scheduled => "scheduled",
-            Self::InProgress => "in_progress",
-            Self::Completed => "completed",
-            Self::Confirmed => "confirmed",
-            Self::Cancelled => "cancelled",
-            Self::Disputed => "disputed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
+open_enum! {
+    /// Where a job is in its life.
+    ///
+    /// `assigned -> scheduled -> in_progress -> completed -> confirmed`; `cancelled` from `assigned`
+    /// or `scheduled`; `disputed` from `completed` (inside the review window), closed by staff as
+    /// `confirmed` with a resolution.
+    #[derive(Hash)]
+    pub enum JobStatus {
+        /// A pro has the job; no date agreed yet.
+        Assigned,
+        /// A date and time are agreed.
+        Scheduled,
+        /// The pro has started the work.
+        InProgress,
+        /// The pro marked it done; the customer's review window is open.
+        Completed,
+        /// Staff confirmed it (or closed a dispute): the pro's earnings are released.
+        Confirmed,
+        Cancelled,
+        /// The customer disputed the work inside the review window; staff decide.
+        Disputed,
     }
 }
 
-/// Who did something to a job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Party {
-    Customer,
-    Partner,
-    Staff,
-    /// The service itself (e.g. the assignment of an instant lead).
-    System,
-}
-
-impl Party {
-    pub const ALL: [Self; 4] = [Self::Customer, Self::Partner, Self::Staff, Self::System];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Customer => "customer",
-            Self::Partner => "partner",
-            Self::Staff => "staff",
-            Self::System => "system",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|party| party.as_str() == value)
+open_enum! {
+    /// Who did something to a job.
+    pub enum Party {
+        Customer,
+        Partner,
+        Staff,
+        /// The service itself (e.g. the assignment of an instant lead).
+        System,
     }
 }
 
@@ -158,9 +110,21 @@ pub struct Resolution {
     pub resolved_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DisputeOutcome {
     /// The work stands: the pro is paid in full.
     Release,
@@ -170,23 +134,7 @@ pub enum DisputeOutcome {
     Partial,
 }
 
-impl DisputeOutcome {
-    pub const ALL: [Self; 3] = [Self::Release, Self::Refund, Self::Partial];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Release => "release",
-            Self::Refund => "refund",
-            Self::Partial => "partial",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|outcome| outcome.as_str() == value)
-    }
-}
+text_forms!(DisputeOutcome);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -216,40 +164,15 @@ pub struct Proposal {
     pub responded_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ProposalStatus {
-    /// Waiting for the other side.
-    Open,
-    Accepted,
-    /// A newer proposal (a counter-proposal) replaced it.
-    Superseded,
-    /// The job was cancelled before anyone answered.
-    Withdrawn,
-}
-
-impl ProposalStatus {
-    pub const ALL: [Self; 4] = [
-        Self::Open,
-        Self::Accepted,
-        Self::Superseded,
-        Self::Withdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Accepted => "accepted",
-            Self::Superseded => "superseded",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
+open_enum! {
+    pub enum ProposalStatus {
+        /// Waiting for the other side.
+        Open,
+        Accepted,
+        /// A newer proposal (a counter-proposal) replaced it.
+        Superseded,
+        /// The job was cancelled before anyone answered.
+        Withdrawn,
     }
 }
 
@@ -402,21 +325,20 @@ pub struct ConfirmOutcome {
     pub result: ConfirmResult,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ConfirmResult {
-    /// Confirmed now: the pro's earnings are released.
-    Confirmed,
-    /// Was already confirmed (nothing changed).
-    AlreadyConfirmed,
-    /// The customer's review window is still open.
-    InReviewWindow,
-    /// The customer disputed it: resolve the dispute instead.
-    Disputed,
-    /// Not completed yet (or cancelled).
-    NotCompleted,
-    NotFound,
+open_enum! {
+    pub enum ConfirmResult {
+        /// Confirmed now: the pro's earnings are released.
+        Confirmed,
+        /// Was already confirmed (nothing changed).
+        AlreadyConfirmed,
+        /// The customer's review window is still open.
+        InReviewWindow,
+        /// The customer disputed it: resolve the dispute instead.
+        Disputed,
+        /// Not completed yet (or cancelled).
+        NotCompleted,
+        NotFound,
+    }
 }
 
 /// One entry of a job's timeline.
@@ -435,58 +357,21 @@ pub struct JobEvent {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum JobEventKind {
-    Assigned,
-    Proposed,
-    /// A proposal was accepted: the first agreed date.
-    Scheduled,
-    /// A proposal was accepted on an already scheduled job.
-    Rescheduled,
-    AgreementSigned,
-    Started,
-    Completed,
-    Disputed,
-    DisputeResolved,
-    Confirmed,
-    Cancelled,
-}
-
-impl JobEventKind {
-    pub const ALL: [Self; 11] = [
-        Self::Assigned,
-        Self::Proposed,
-        Self::Scheduled,
-        Self::Rescheduled,
-        Self::AgreementSigned,
-        Self::Started,
-        Self::Completed,
-        Self::Disputed,
-        Self::DisputeResolved,
-        Self::Confirmed,
-        Self::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Assigned => "assigned",
-            Self::Proposed => "proposed",
-            Self::Scheduled => "scheduled",
-            Self::Rescheduled => "rescheduled",
-            Self::AgreementSigned => "agreement_signed",
-            Self::Started => "started",
-            Self::Completed => "completed",
-            Self::Disputed => "disputed",
-            Self::DisputeResolved => "dispute_resolved",
-            Self::Confirmed => "confirmed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
+open_enum! {
+    pub enum JobEventKind {
+        Assigned,
+        Proposed,
+        /// A proposal was accepted: the first agreed date.
+        Scheduled,
+        /// A proposal was accepted on an already scheduled job.
+        Rescheduled,
+        AgreementSigned,
+        Started,
+        Completed,
+        Disputed,
+        DisputeResolved,
+        Confirmed,
+        Cancelled,
     }
 }
 

@@ -7,30 +7,11 @@ use validator::{Validate, ValidationError};
 use crate::auth::not_blank;
 use crate::partners::message;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Platform {
-    Android,
-    Ios,
-    Web,
-}
-
-impl Platform {
-    pub const ALL: [Self; 3] = [Self::Android, Self::Ios, Self::Web];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Android => "android",
-            Self::Ios => "ios",
-            Self::Web => "web",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|platform| platform.as_str() == value)
+open_enum! {
+    pub enum Platform {
+        Android,
+        Ios,
+        Web,
     }
 }
 
@@ -62,33 +43,14 @@ pub struct Device {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum OutboxStatus {
-    /// Waiting for (another) delivery attempt.
-    Pending,
-    /// Delivered on every channel the recipient has.
-    Sent,
-    /// Gave up: see `last_error`.
-    Failed,
-}
-
-impl OutboxStatus {
-    pub const ALL: [Self; 3] = [Self::Pending, Self::Sent, Self::Failed];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Sent => "sent",
-            Self::Failed => "failed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
+open_enum! {
+    pub enum OutboxStatus {
+        /// Waiting for (another) delivery attempt.
+        Pending,
+        /// Delivered on every channel the recipient has.
+        Sent,
+        /// Gave up: see `last_error`.
+        Failed,
     }
 }
 
@@ -118,57 +80,29 @@ pub struct OutboxFilter {
     pub status: Option<OutboxStatus>,
 }
 
-/// What a notification is about. Preferences are set per category; every outbox event kind
-/// belongs to one (see [`NotificationCategory::of_kind`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum NotificationCategory {
-    /// A new lead offered to a pro: the real-time job alert.
-    JobAlerts,
-    /// A lead taken by another pro, withdrawn or expired.
-    LeadUpdates,
-    /// A customer's request found (or did not find) a pro.
-    RequestUpdates,
-    /// Dates, agreement, start, completion, disputes and cancellations of a job.
-    JobUpdates,
-    /// Payments, tips, payouts and penalties.
-    Payments,
-    /// Ratings received.
-    Ratings,
-    /// Everything else about the account.
-    Account,
+open_enum! {
+    /// What a notification is about. Preferences are set per category; every outbox event kind
+    /// belongs to one (see [`NotificationCategory::of_kind`]).
+    #[derive(Hash, PartialOrd, Ord)]
+    pub enum NotificationCategory {
+        /// A new lead offered to a pro: the real-time job alert.
+        JobAlerts,
+        /// A lead taken by another pro, withdrawn or expired.
+        LeadUpdates,
+        /// A customer's request found (or did not find) a pro.
+        RequestUpdates,
+        /// Dates, agreement, start, completion, disputes and cancellations of a job.
+        JobUpdates,
+        /// Payments, tips, payouts and penalties.
+        Payments,
+        /// Ratings received.
+        Ratings,
+        /// Everything else about the account.
+        Account,
+    }
 }
 
 impl NotificationCategory {
-    pub const ALL: [Self; 7] = [
-        Self::JobAlerts,
-        Self::LeadUpdates,
-        Self::RequestUpdates,
-        Self::JobUpdates,
-        Self::Payments,
-        Self::Ratings,
-        Self::Account,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::JobAlerts => "job_alerts",
-            Self::LeadUpdates => "lead_updates",
-            Self::RequestUpdates => "request_updates",
-            Self::JobUpdates => "job_updates",
-            Self::Payments => "payments",
-            Self::Ratings => "ratings",
-            Self::Account => "account",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|category| category.as_str() == value)
-    }
-
     /// The category of an outbox event kind (`lead.offered`, `job.completed`, …).
     pub fn of_kind(kind: &str) -> Self {
         let area = kind.split('.').next().unwrap_or_default();

@@ -5,30 +5,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
-/// How a category's jobs are given out (see the leads area): the first pro to confirm wins, or
-/// pros apply and staff pick one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AssignmentMode {
-    Instant,
-    Review,
-}
-
-impl AssignmentMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Instant => "instant",
-            Self::Review => "review",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "instant" => Some(Self::Instant),
-            "review" => Some(Self::Review),
-            _ => None,
-        }
+open_enum! {
+    /// How a category's jobs are given out (see the leads area): the first pro to confirm wins, or
+    /// pros apply and staff pick one.
+    #[derive(Hash)]
+    pub enum AssignmentMode {
+        Instant,
+        Review,
     }
 }
 
@@ -138,56 +121,22 @@ pub struct CategoryInput {
     pub active: bool,
 }
 
-/// Basic members are listed; Brand Builders also show their phone and website and get
-/// marketplace leads (002).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum MembershipTier {
-    Basic,
-    BrandBuilder,
-}
-
-impl MembershipTier {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Basic => "basic",
-            Self::BrandBuilder => "brand_builder",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "basic" => Some(Self::Basic),
-            "brand_builder" => Some(Self::BrandBuilder),
-            _ => None,
-        }
+open_enum! {
+    /// Basic members are listed; Brand Builders also show their phone and website and get
+    /// marketplace leads (002).
+    #[derive(Hash)]
+    pub enum MembershipTier {
+        Basic,
+        BrandBuilder,
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PartnerStatus {
-    Active,
-    /// Hidden from the public and from matching; set by staff.
-    Suspended,
-}
-
-impl PartnerStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Suspended => "suspended",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "active" => Some(Self::Active),
-            "suspended" => Some(Self::Suspended),
-            _ => None,
-        }
+open_enum! {
+    #[derive(Hash)]
+    pub enum PartnerStatus {
+        Active,
+        /// Hidden from the public and from matching; set by staff.
+        Suspended,
     }
 }
 
@@ -594,39 +543,15 @@ pub struct ContactTarget {
     pub value: String,
 }
 
-/// Every contact a partner gets from a homeowner (002).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ConnectionKind {
-    ProfileView,
-    ProfileLead,
-    MarketplaceLead,
-    PhoneClick,
-    WebsiteClick,
-}
-
-impl ConnectionKind {
-    pub const ALL: [Self; 5] = [
-        Self::ProfileView,
-        Self::ProfileLead,
-        Self::MarketplaceLead,
-        Self::PhoneClick,
-        Self::WebsiteClick,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ProfileView => "profile_view",
-            Self::ProfileLead => "profile_lead",
-            Self::MarketplaceLead => "marketplace_lead",
-            Self::PhoneClick => "phone_click",
-            Self::WebsiteClick => "website_click",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
+open_enum! {
+    /// Every contact a partner gets from a homeowner (002).
+    #[derive(Hash, PartialOrd, Ord)]
+    pub enum ConnectionKind {
+        ProfileView,
+        ProfileLead,
+        MarketplaceLead,
+        PhoneClick,
+        WebsiteClick,
     }
 }
 
@@ -691,6 +616,7 @@ impl ConnectionCounts {
             ConnectionKind::MarketplaceLead => &mut self.marketplace_lead,
             ConnectionKind::PhoneClick => &mut self.phone_click,
             ConnectionKind::WebsiteClick => &mut self.website_click,
+            ConnectionKind::Unknown => return,
         };
         *slot += n;
     }

@@ -6,37 +6,24 @@ use validator::{Validate, ValidationError};
 
 use crate::auth::{Role, not_blank};
 
-/// Who rates whom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum RatingDirection {
-    /// The customer rates the pro: a review, public once published.
-    CustomerToPartner,
-    /// The pro rates the customer: seen by staff, and summarised to pros offered that
-    /// customer's leads.
-    PartnerToCustomer,
+open_enum! {
+    /// Who rates whom.
+    pub enum RatingDirection {
+        /// The customer rates the pro: a review, public once published.
+        CustomerToPartner,
+        /// The pro rates the customer: seen by staff, and summarised to pros offered that
+        /// customer's leads.
+        PartnerToCustomer,
+    }
 }
 
 impl RatingDirection {
-    pub const ALL: [Self; 2] = [Self::CustomerToPartner, Self::PartnerToCustomer];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CustomerToPartner => "customer_to_partner",
-            Self::PartnerToCustomer => "partner_to_customer",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == value)
-    }
-
     #[must_use]
     pub fn opposite(self) -> Self {
         match self {
             Self::CustomerToPartner => Self::PartnerToCustomer,
             Self::PartnerToCustomer => Self::CustomerToPartner,
+            Self::Unknown => Self::Unknown,
         }
     }
 }
@@ -164,31 +151,14 @@ pub struct RatingSummary {
     pub count: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum MonitoringStatus {
-    /// On the list: the recent average is below 3 stars.
-    Watching,
-    /// Staff looked and took them off the list (they return if it happens again).
-    Cleared,
-    /// Staff suspended the account.
-    Suspended,
-}
-
-impl MonitoringStatus {
-    pub const ALL: [Self; 3] = [Self::Watching, Self::Cleared, Self::Suspended];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Watching => "watching",
-            Self::Cleared => "cleared",
-            Self::Suspended => "suspended",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
+open_enum! {
+    pub enum MonitoringStatus {
+        /// On the list: the recent average is below 3 stars.
+        Watching,
+        /// Staff looked and took them off the list (they return if it happens again).
+        Cleared,
+        /// Staff suspended the account.
+        Suspended,
     }
 }
 

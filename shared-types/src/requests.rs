@@ -92,69 +92,27 @@ pub struct ServiceRequestInput {
     pub partner_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum RequestKind {
-    /// Sent from one partner's profile to that partner.
-    Profile,
-    /// Matched by the platform to the best nearby pros.
-    Marketplace,
-}
-
-impl RequestKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Profile => "profile",
-            Self::Marketplace => "marketplace",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "profile" => Some(Self::Profile),
-            "marketplace" => Some(Self::Marketplace),
-            _ => None,
-        }
+open_enum! {
+    pub enum RequestKind {
+        /// Sent from one partner's profile to that partner.
+        Profile,
+        /// Matched by the platform to the best nearby pros.
+        Marketplace,
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum RequestStatus {
-    /// Offered to pros, nobody assigned yet.
-    Open,
-    /// A pro has the job.
-    Assigned,
-    /// The customer withdrew it.
-    Cancelled,
-    /// No pro was available.
-    Unfilled,
-    /// The assigned pro cancelled the job; `POST /v1/requests/{id}/rematch` looks for another.
-    ProCancelled,
-}
-
-impl RequestStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Assigned => "assigned",
-            Self::Cancelled => "cancelled",
-            Self::Unfilled => "unfilled",
-            Self::ProCancelled => "pro_cancelled",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "open" => Some(Self::Open),
-            "assigned" => Some(Self::Assigned),
-            "cancelled" => Some(Self::Cancelled),
-            "unfilled" => Some(Self::Unfilled),
-            "pro_cancelled" => Some(Self::ProCancelled),
-            _ => None,
-        }
+open_enum! {
+    pub enum RequestStatus {
+        /// Offered to pros, nobody assigned yet.
+        Open,
+        /// A pro has the job.
+        Assigned,
+        /// The customer withdrew it.
+        Cancelled,
+        /// No pro was available.
+        Unfilled,
+        /// The assigned pro cancelled the job; `POST /v1/requests/{id}/rematch` looks for another.
+        ProCancelled,
     }
 }
 
@@ -181,52 +139,21 @@ pub struct ServiceRequest {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum OfferStatus {
-    /// Waiting for the pro.
-    Offered,
-    /// The pro took it (instant) or staff assigned it to them (review).
-    Accepted,
-    /// The pro applied with a quote; staff decide (review).
-    Applied,
-    Declined,
-    /// Nobody answered in time.
-    Expired,
-    /// Another pro got the job.
-    Taken,
-    /// The customer cancelled the request.
-    Withdrawn,
-}
-
-impl OfferStatus {
-    pub const ALL: [Self; 7] = [
-        Self::Offered,
-        Self::Accepted,
-        Self::Applied,
-        Self::Declined,
-        Self::Expired,
-        Self::Taken,
-        Self::Withdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Offered => "offered",
-            Self::Accepted => "accepted",
-            Self::Applied => "applied",
-            Self::Declined => "declined",
-            Self::Expired => "expired",
-            Self::Taken => "taken",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
+open_enum! {
+    pub enum OfferStatus {
+        /// Waiting for the pro.
+        Offered,
+        /// The pro took it (instant) or staff assigned it to them (review).
+        Accepted,
+        /// The pro applied with a quote; staff decide (review).
+        Applied,
+        Declined,
+        /// Nobody answered in time.
+        Expired,
+        /// Another pro got the job.
+        Taken,
+        /// The customer cancelled the request.
+        Withdrawn,
     }
 }
 

@@ -76,55 +76,22 @@ fn card_token(value: &str) -> Result<(), ValidationError> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentPurpose {
-    /// The job's price.
-    Job,
-    /// A tip for the pro.
-    Tip,
-}
-
-impl PaymentPurpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Job => "job",
-            Self::Tip => "tip",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Job, Self::Tip]
-            .into_iter()
-            .find(|p| p.as_str() == value)
+open_enum! {
+    pub enum PaymentPurpose {
+        /// The job's price.
+        Job,
+        /// A tip for the pro.
+        Tip,
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentStatus {
-    /// The provider has not given its answer yet (it will, through a webhook).
-    Processing,
-    Succeeded,
-    /// Declined; nothing was charged.
-    Failed,
-}
-
-impl PaymentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Processing => "processing",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Processing, Self::Succeeded, Self::Failed]
-            .into_iter()
-            .find(|s| s.as_str() == value)
+open_enum! {
+    pub enum PaymentStatus {
+        /// The provider has not given its answer yet (it will, through a webhook).
+        Processing,
+        Succeeded,
+        /// Declined; nothing was charged.
+        Failed,
     }
 }
 
@@ -144,74 +111,38 @@ pub struct Payment {
     pub created_at: DateTime<Utc>,
 }
 
-/// Which part of the wallet an entry moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum WalletBucket {
-    /// Earned, waiting for the customer's review window and staff confirmation.
-    Pending,
-    /// Confirmed; paid out with the next weekly payout.
-    Available,
-}
-
-/// What moved money, as the ledger names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum LedgerKind {
-    /// The customer paid a job.
-    Payment,
-    /// A job was completed: the pro's earnings are pending.
-    Earnings,
-    /// A job was confirmed: its earnings became available.
-    Release,
-    Tip,
-    /// Staff refunded all or part of a disputed job.
-    DisputeRefund,
-    /// A paid job was cancelled without penalty: the customer is refunded in full.
-    Cancellation,
-    /// A job was cancelled late: the cancelling side pays the penalty.
-    LateCancellation,
-    /// A refund reached the customer's card.
-    RefundSent,
-    /// The weekly payout took the available balance.
-    Payout,
-    /// The payout reached the partner.
-    PayoutCleared,
-}
-
-impl LedgerKind {
-    pub const ALL: [Self; 10] = [
-        Self::Payment,
-        Self::Earnings,
-        Self::Release,
-        Self::Tip,
-        Self::DisputeRefund,
-        Self::Cancellation,
-        Self::LateCancellation,
-        Self::RefundSent,
-        Self::Payout,
-        Self::PayoutCleared,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Payment => "payment",
-            Self::Earnings => "earnings",
-            Self::Release => "release",
-            Self::Tip => "tip",
-            Self::DisputeRefund => "dispute_refund",
-            Self::Cancellation => "cancellation",
-            Self::LateCancellation => "late_cancellation",
-            Self::RefundSent => "refund_sent",
-            Self::Payout => "payout",
-            Self::PayoutCleared => "payout_cleared",
-        }
+open_enum! {
+    /// Which part of the wallet an entry moved.
+    pub enum WalletBucket {
+        /// Earned, waiting for the customer's review window and staff confirmation.
+        Pending,
+        /// Confirmed; paid out with the next weekly payout.
+        Available,
     }
+}
 
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == value)
+open_enum! {
+    /// What moved money, as the ledger names it.
+    pub enum LedgerKind {
+        /// The customer paid a job.
+        Payment,
+        /// A job was completed: the pro's earnings are pending.
+        Earnings,
+        /// A job was confirmed: its earnings became available.
+        Release,
+        Tip,
+        /// Staff refunded all or part of a disputed job.
+        DisputeRefund,
+        /// A paid job was cancelled without penalty: the customer is refunded in full.
+        Cancellation,
+        /// A job was cancelled late: the cancelling side pays the penalty.
+        LateCancellation,
+        /// A refund reached the customer's card.
+        RefundSent,
+        /// The weekly payout took the available balance.
+        Payout,
+        /// The payout reached the partner.
+        PayoutCleared,
     }
 }
 
@@ -257,27 +188,11 @@ pub struct Wallet {
     pub payout_method: Option<PayoutMethod>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PayoutMethodKind {
-    /// A cheque mailed weekly (the default).
-    Cheque,
-    BankTransfer,
-}
-
-impl PayoutMethodKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Cheque => "cheque",
-            Self::BankTransfer => "bank_transfer",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Cheque, Self::BankTransfer]
-            .into_iter()
-            .find(|m| m.as_str() == value)
+open_enum! {
+    pub enum PayoutMethodKind {
+        /// A cheque mailed weekly (the default).
+        Cheque,
+        BankTransfer,
     }
 }
 
@@ -359,31 +274,14 @@ pub struct BankAccount {
     pub account_last4: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PayoutStatus {
-    /// Made by the weekly run; the cheque or transfer is being prepared.
-    Pending,
-    /// Mailed or transferred.
-    Sent,
-    /// Cashed or received: the money has left the platform.
-    Cleared,
-}
-
-impl PayoutStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Sent => "sent",
-            Self::Cleared => "cleared",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Pending, Self::Sent, Self::Cleared]
-            .into_iter()
-            .find(|s| s.as_str() == value)
+open_enum! {
+    pub enum PayoutStatus {
+        /// Made by the weekly run; the cheque or transfer is being prepared.
+        Pending,
+        /// Mailed or transferred.
+        Sent,
+        /// Cashed or received: the money has left the platform.
+        Cleared,
     }
 }
 
@@ -419,59 +317,26 @@ pub struct PayoutFilter {
     pub partner_id: Option<String>,
 }
 
-/// Why a customer is owed a refund.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum RefundReason {
-    /// A paid job was cancelled.
-    Cancellation,
-    /// Staff resolved a dispute with a full or partial refund.
-    Dispute,
-}
-
-impl RefundReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Cancellation => "cancellation",
-            Self::Dispute => "dispute",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Cancellation, Self::Dispute]
-            .into_iter()
-            .find(|r| r.as_str() == value)
+open_enum! {
+    /// Why a customer is owed a refund.
+    pub enum RefundReason {
+        /// A paid job was cancelled.
+        Cancellation,
+        /// Staff resolved a dispute with a full or partial refund.
+        Dispute,
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum RefundStatus {
-    /// Owed; the refund worker sends it to the payment provider (and retries if it cannot reach
-    /// it).
-    Pending,
-    /// The money went back to the customer's card.
-    Succeeded,
-    /// The provider refused it (e.g. the card was closed). The money stays owed, in
-    /// `refunds_pending`, until staff retry it.
-    Failed,
-}
-
-impl RefundStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Pending, Self::Succeeded, Self::Failed]
-            .into_iter()
-            .find(|s| s.as_str() == value)
+open_enum! {
+    pub enum RefundStatus {
+        /// Owed; the refund worker sends it to the payment provider (and retries if it cannot reach
+        /// it).
+        Pending,
+        /// The money went back to the customer's card.
+        Succeeded,
+        /// The provider refused it (e.g. the card was closed). The money stays owed, in
+        /// `refunds_pending`, until staff retry it.
+        Failed,
     }
 }
 

@@ -83,7 +83,7 @@ impl JwtKeys {
                 }
                 _ => ApiError::new(ErrorCode::InvalidToken, "the access token is not valid"),
             })?;
-        if data.claims.typ != ACCESS {
+        if data.claims.typ != ACCESS || data.claims.role == Role::Unknown {
             return Err(ApiError::new(
                 ErrorCode::InvalidToken,
                 "this token is not an access token",

@@ -42,7 +42,11 @@ where
     str: ToSql<Text, DB>,
 {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
-        self.0.as_text().to_sql(out)
+        let text = self.0.as_text();
+        if T::from_text(text).is_none() {
+            return Err(format!("cannot store an unknown {}", T::NAME).into());
+        }
+        text.to_sql(out)
     }
 }
 

@@ -41,7 +41,7 @@ pub fn late_cancellation_penalty(
     let amount = match party {
         Party::Customer => policy.customer_fee_cents,
         Party::Partner => policy.partner_penalty_cents,
-        Party::Staff | Party::System => 0,
+        Party::Staff | Party::System | Party::Unknown => 0,
     };
     (amount > 0).then_some(amount)
 }

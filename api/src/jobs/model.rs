@@ -76,6 +76,7 @@ impl JobRow {
             Party::Customer => vec![&self.partner_id],
             Party::Partner => vec![&self.customer_id],
             Party::Staff | Party::System => vec![&self.customer_id, &self.partner_id],
+            Party::Unknown => Vec::new(),
         }
     }
 }
@@ -138,6 +139,7 @@ impl Actor {
             Role::Customer => Party::Customer,
             Role::Partner => Party::Partner,
             Role::Staff => Party::Staff,
+            Role::Unknown => Party::Unknown,
         };
         Self { user_id, party }
     }
@@ -237,6 +239,7 @@ pub fn find_for(conn: &mut DbConnection, job_id: &str, actor: &Actor) -> ApiResu
         Party::Customer => job.customer_id == actor.user_id,
         Party::Partner => job.partner_id == actor.user_id,
         Party::Staff | Party::System => true,
+        Party::Unknown => false,
     };
     if mine {
         Ok(job)

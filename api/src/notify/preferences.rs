@@ -165,8 +165,7 @@ impl PreferenceBook {
     /// Everything `user_id` chose, every category listed.
     pub fn preferences(&self, user_id: &str) -> NotificationPreferences {
         NotificationPreferences {
-            channels: NotificationCategory::ALL
-                .into_iter()
+            channels: NotificationCategory::known()
                 .map(|category| self.preference(user_id, category))
                 .collect(),
             quiet_hours: self.quiet.get(user_id).cloned(),

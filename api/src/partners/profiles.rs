@@ -444,6 +444,9 @@ pub fn staff_update(
         match status {
             PartnerStatus::Suspended => suspension::suspend(conn, decision)?,
             PartnerStatus::Active => suspension::reinstate(conn, decision)?,
+            PartnerStatus::Unknown => {
+                return Err(ApiError::invalid_field("status", "unknown status"));
+            }
         };
     }
     let tier = update.tier.unwrap_or(before.tier);

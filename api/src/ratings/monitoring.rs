@@ -68,7 +68,7 @@ pub fn check(
         .first(conn)
         .optional()?;
     match status.as_deref().and_then(MonitoringStatus::parse) {
-        Some(MonitoringStatus::Suspended) => Ok(()),
+        Some(MonitoringStatus::Suspended | MonitoringStatus::Unknown) => Ok(()),
         Some(MonitoringStatus::Cleared) if !new_rating => Ok(()),
         Some(MonitoringStatus::Watching) => {
             diesel::update(monitoring::table.find(user_id))
@@ -234,7 +234,15 @@ pub fn act(
 ) -> ApiResult<MonitoringEntry> {
     let before = entry(conn, user_id)?;
     let (name, allowed_from, to) = match action {
-        StaffAction::Note => ("note", &MonitoringStatus::ALL[..], None),
+        StaffAction::Note => (
+            "note",
+            &[
+                MonitoringStatus::Watching,
+                MonitoringStatus::Cleared,
+                MonitoringStatus::Suspended,
+            ][..],
+            None,
+        ),
         StaffAction::Clear => (
             "cleared",
             &[MonitoringStatus::Watching][..],

@@ -42,7 +42,7 @@ pub fn rate(
     let (direction, ratee_id) = match actor.party {
         Party::Customer => (RatingDirection::CustomerToPartner, job.partner_id.clone()),
         Party::Partner => (RatingDirection::PartnerToCustomer, job.customer_id.clone()),
-        Party::Staff | Party::System => {
+        Party::Staff | Party::System | Party::Unknown => {
             return Err(ApiError::forbidden(
                 "only the customer and the pro rate a job",
             ));

@@ -72,6 +72,9 @@ async fn charge(
             let (status, body) = match payment.status() {
                 PaymentStatus::Succeeded => (StatusCode::CREATED, json(&payment.view())?),
                 PaymentStatus::Processing => (StatusCode::ACCEPTED, json(&payment.view())?),
+                PaymentStatus::Unknown => {
+                    return Err(ApiError::internal("a payment with an unknown status"));
+                }
                 PaymentStatus::Failed => (
                     StatusCode::PAYMENT_REQUIRED,
                     json(&payment.declined_problem().problem())?,

@@ -235,7 +235,7 @@ fn open(
             PaymentStatus::Processing => Err(in_progress()),
             _ => Err(already_paid(match purpose {
                 PaymentPurpose::Job => "the job is already paid",
-                PaymentPurpose::Tip => "this job was already tipped",
+                PaymentPurpose::Tip | PaymentPurpose::Unknown => "this job was already tipped",
             })),
         };
     }
@@ -393,6 +393,9 @@ pub fn settle_success(
             );
             ledger::post(conn, &posting, now)?;
             notify(conn, &job, "tip.received", &payment, now)?;
+        }
+        PaymentPurpose::Unknown => {
+            return Err(ApiError::internal("a payment with an unknown purpose"));
         }
     }
     Ok(true)

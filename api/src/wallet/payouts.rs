@@ -455,6 +455,7 @@ impl MethodRow {
     fn destination(&self) -> Option<String> {
         match self.kind() {
             PayoutMethodKind::Cheque => self.mailing_address.clone(),
+            PayoutMethodKind::Unknown => None,
             PayoutMethodKind::BankTransfer => Some(format!(
                 "{} · {} · account ending {}",
                 self.bank_account_holder.as_deref().unwrap_or_default(),

@@ -1152,10 +1152,10 @@ async fn check_operation(
         // API keys: without the scope (or at all, for session-only operations) -> 403.
         let (wrong_scopes, right_scope) = match rule.keys {
             Keys::Scope(scope) => {
-                let others = Scope::ALL.into_iter().filter(|s| *s != scope).collect();
+                let others = Scope::known().filter(|s| *s != scope).collect();
                 (others, Some(scope))
             }
-            Keys::SessionOnly | Keys::Irrelevant => (Scope::ALL.to_vec(), None),
+            Keys::SessionOnly | Keys::Irrelevant => (Scope::known().collect(), None),
         };
         let key = |scopes: Vec<Scope>| {
             let a = a.clone();

@@ -466,3 +466,43 @@ async fn a_nul_character_is_refused_everywhere() {
     }
     assert_eq!(app.count("service_requests").await, 0);
 }
+
+/// The shared enums read an unknown value as `Unknown` so that clients survive a newer server;
+/// the server itself accepts only what its contract lists, in bodies and query strings alike.
+#[tokio::test]
+async fn a_value_the_contract_does_not_list_is_refused() {
+    use serde_json::json;
+    let app = TestApp::spawn().await;
+    let (_, customer) = app.customer().await;
+    let before = customer.notification_preferences().await.unwrap();
+
+    let mut changed = json!(before);
+    changed["channels"][1]["category"] = json!("newsletter");
+    let response = customer
+        .request(Method::PUT, "/v1/me/notification-preferences")
+        .header("content-type", "application/json")
+        .body(changed.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let problem: ProblemDetails = response.json().await.unwrap();
+    assert_eq!(problem.code, ErrorCode::ValidationFailed);
+    assert!(
+        problem.errors.contains_key("channels[1].category"),
+        "{problem:?}"
+    );
+    assert_eq!(customer.notification_preferences().await.unwrap(), before);
+
+    // "unknown" itself is not a value either.
+    for status in ["archived", "unknown"] {
+        let response = customer
+            .request(Method::GET, &format!("/v1/jobs?status={status}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "status={status}");
+        let problem: ProblemDetails = response.json().await.unwrap();
+        assert!(problem.errors.contains_key("status"), "{problem:?}");
+    }
+}

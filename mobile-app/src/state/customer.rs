@@ -248,6 +248,7 @@ pub fn request_status_label(request: &ServiceRequest) -> String {
         RequestStatus::Cancelled => "Cancelled".into(),
         RequestStatus::Unfilled => "No pro was available".into(),
         RequestStatus::ProCancelled => "The pro cancelled: finding another".into(),
+        RequestStatus::Unknown => "Updated: see the details".into(),
     }
 }
 

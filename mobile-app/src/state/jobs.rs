@@ -235,6 +235,7 @@ pub fn status_label(status: JobStatus) -> &'static str {
         JobStatus::Confirmed => "Confirmed",
         JobStatus::Cancelled => "Cancelled",
         JobStatus::Disputed => "Disputed",
+        JobStatus::Unknown => "Updated",
     }
 }
 
@@ -252,6 +253,7 @@ pub fn event_label(event: &JobEvent) -> &'static str {
         JobEventKind::DisputeResolved => "Dispute resolved",
         JobEventKind::Confirmed => "Confirmed",
         JobEventKind::Cancelled => "Cancelled",
+        JobEventKind::Unknown => "Updated",
     }
 }
 

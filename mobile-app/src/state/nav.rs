@@ -33,7 +33,7 @@ impl Screen {
     pub fn home(role: Role) -> Self {
         match role {
             Role::Partner => Self::Leads,
-            Role::Customer | Role::Staff => Self::Discover,
+            Role::Customer | Role::Staff | Role::Unknown => Self::Discover,
         }
     }
 
@@ -47,7 +47,7 @@ impl Screen {
                 (Self::Ratings, "Ratings"),
                 (Self::Settings, "More"),
             ],
-            Role::Customer | Role::Staff => vec![
+            Role::Customer | Role::Staff | Role::Unknown => vec![
                 (Self::Discover, "Find a pro"),
                 (Self::Requests, "Requests"),
                 (Self::Notifications, "Alerts"),

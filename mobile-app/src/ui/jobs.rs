@@ -38,7 +38,7 @@ fn status_tone(status: JobStatus) -> &'static str {
         JobStatus::Assigned | JobStatus::Scheduled => "info",
         JobStatus::InProgress => "accent",
         JobStatus::Completed | JobStatus::Confirmed => "good",
-        JobStatus::Cancelled => "neutral",
+        JobStatus::Cancelled | JobStatus::Unknown => "neutral",
         JobStatus::Disputed => "warn",
     }
 }
@@ -281,6 +281,7 @@ pub fn JobPage(
                                         (_, PaymentStatus::Succeeded) => "Job (held)",
                                         (_, PaymentStatus::Processing) => "Job (processing)",
                                         (_, PaymentStatus::Failed) => "Job (declined)",
+                                        (_, PaymentStatus::Unknown) => "Job",
                                     },
                                     value: format::money(&payment.amount),
                                 }

@@ -75,6 +75,7 @@ pub fn category_label(category: NotificationCategory) -> &'static str {
         NotificationCategory::Payments => "Payments",
         NotificationCategory::Ratings => "Ratings",
         NotificationCategory::Account => "Account",
+        NotificationCategory::Unknown => "Other",
     }
 }
 

@@ -30,7 +30,7 @@ fn status_tone(status: RequestStatus) -> &'static str {
     match status {
         RequestStatus::Open | RequestStatus::ProCancelled => "info",
         RequestStatus::Assigned => "good",
-        RequestStatus::Cancelled | RequestStatus::Unfilled => "neutral",
+        RequestStatus::Cancelled | RequestStatus::Unfilled | RequestStatus::Unknown => "neutral",
     }
 }
 

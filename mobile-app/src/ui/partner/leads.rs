@@ -77,6 +77,7 @@ pub fn offer_status_label(status: OfferStatus) -> (&'static str, &'static str) {
         OfferStatus::Expired => ("Expired", "neutral"),
         OfferStatus::Taken => ("Taken by another pro", "warn"),
         OfferStatus::Withdrawn => ("Withdrawn", "neutral"),
+        OfferStatus::Unknown => ("Updated", "neutral"),
     }
 }
 
@@ -84,6 +85,7 @@ pub fn mode_label(mode: AssignmentMode) -> &'static str {
     match mode {
         AssignmentMode::Instant => "Instant: first to confirm",
         AssignmentMode::Review => "Quote: customer chooses",
+        AssignmentMode::Unknown => "See the details",
     }
 }
 

@@ -78,6 +78,7 @@ pub fn WalletPage(
                             None => "Not set: add one to get paid".to_owned(),
                             Some(method) => match method.method {
                                 PayoutMethodKind::Cheque => "Cheque by mail".to_owned(),
+                                PayoutMethodKind::Unknown => "Set".to_owned(),
                                 PayoutMethodKind::BankTransfer => format!(
                                     "Bank account ••••{}",
                                     method.bank_account.as_ref().map_or("", |b| b.account_last4.as_str())
@@ -124,6 +125,7 @@ pub fn WalletPage(
                                         PayoutStatus::Pending => "Pending",
                                         PayoutStatus::Sent => "Sent",
                                         PayoutStatus::Cleared => "Cleared",
+                                        PayoutStatus::Unknown => "Updated",
                                     },
                                     tone: if payout.status == PayoutStatus::Cleared { "good" } else { "info" },
                                 }
