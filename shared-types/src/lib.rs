@@ -82,6 +82,7 @@ pub mod partners;
 pub mod ratings;
 pub mod requests;
 pub mod wallet;
+pub mod webhooks;
 
 #[cfg(feature = "client")]
 pub mod client;
