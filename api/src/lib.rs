@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
@@ -86,6 +87,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(requests::routes)
             .configure(jobs::routes)
             .configure(notify::routes)
+            .configure(events::routes)
             .configure(ratings::routes)
             .configure(wallet::routes)
             .configure(admin::routes),

@@ -32,6 +32,9 @@ use utoipa::{Modify, OpenApi};
         (name = "jobs", description = "Jobs created by assignment"),
         (name = "payments", description = "Customers pay jobs and tip pros; the provider's webhook"),
         (name = "wallet", description = "A pro's earnings, wallet entries and payouts"),
+        (name = "notifications", description = "Devices, alert preferences, the in-app list and the live stream"),
+        (name = "events", description = "The account's ordered event feed, for integrations"),
+        (name = "ratings", description = "Ratings between customers and pros, reviews and Star Scores"),
         (name = "admin", description = "Staff operations"),
     ),
     components(schemas(

@@ -157,6 +157,10 @@ open_enum! {
         #[serde(rename = "wallet:read")]
         #[strum(serialize = "wallet:read")]
         WalletRead,
+        /// Read the account's event feed and live stream.
+        #[serde(rename = "events:read")]
+        #[strum(serialize = "events:read")]
+        EventsRead,
     }
 }
 

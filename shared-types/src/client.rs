@@ -19,6 +19,7 @@ use crate::auth::{
     ApiKey, CreateApiKeyRequest, CreatedApiKey, LoginRequest, RefreshRequest, RegisterRequest,
     SuspensionInput, TokenResponse, User, UserFilter,
 };
+use crate::events::{EventFeed, EventFeedQuery};
 use crate::health::{Health, Readiness};
 use crate::jobs::{
     AcceptProposalInput, AdminJobFilter, Agreement, CancelJobInput, CompleteInput,
@@ -368,6 +369,14 @@ impl Client {
         body: &RematchInput,
     ) -> Result<ServiceRequest, ClientError> {
         self.send_json(Method::POST, &format!("/v1/requests/{id}/rematch"), body)
+            .await
+    }
+
+    // --- events ---
+
+    /// The caller's events after `query.after` (`GET /v1/events/feed`).
+    pub async fn event_feed(&self, query: &EventFeedQuery) -> Result<EventFeed, ClientError> {
+        self.call(self.request(Method::GET, "/v1/events/feed").query(query))
             .await
     }
 

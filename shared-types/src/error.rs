@@ -33,6 +33,9 @@ pub enum ErrorCode {
     LeadTaken,
     /// The offer expired before it was answered.
     LeadExpired,
+    /// The event feed no longer keeps the events after this cursor: read from `after=0` (the
+    /// oldest kept) and reconcile through the REST API.
+    EventsExpired,
     /// The resource is not in a state that allows this.
     InvalidTransition,
     /// The pro cannot start a job whose service agreement the customer has not signed.
@@ -117,7 +120,7 @@ impl ErrorCode {
             | Self::AlreadyPaid
             | Self::JobUnpaid
             | Self::IdempotencyKeyInFlight => 409,
-            Self::LeadExpired => 410,
+            Self::LeadExpired | Self::EventsExpired => 410,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::ValidationFailed | Self::IdempotencyKeyReused => 422,
@@ -141,6 +144,7 @@ impl ErrorCode {
             Self::EmailTaken => "This email is already registered",
             Self::LeadTaken => "Another pro took this lead",
             Self::LeadExpired => "This lead has expired",
+            Self::EventsExpired => "These events are no longer kept",
             Self::InvalidTransition => "Not allowed in the current state",
             Self::AgreementUnsigned => "The service agreement is not signed",
             Self::AgreementOutdated => "The service agreement has changed",
@@ -183,6 +187,7 @@ impl ErrorCode {
             Self::EmailTaken => "email_taken",
             Self::LeadTaken => "lead_taken",
             Self::LeadExpired => "lead_expired",
+            Self::EventsExpired => "events_expired",
             Self::InvalidTransition => "invalid_transition",
             Self::AgreementUnsigned => "agreement_unsigned",
             Self::AgreementOutdated => "agreement_outdated",

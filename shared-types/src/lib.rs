@@ -28,6 +28,7 @@ macro_rules! open_enum {
             Eq,
             serde::Serialize,
             serde::Deserialize,
+            strum::Display,
             strum::IntoStaticStr,
             strum::EnumString,
             strum::VariantArray,
@@ -74,6 +75,7 @@ macro_rules! text_forms {
 
 pub mod auth;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod jobs;
 pub mod notify;

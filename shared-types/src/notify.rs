@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
 use crate::auth::not_blank;
+use crate::events::EventType;
 use crate::partners::message;
 
 open_enum! {
@@ -60,8 +61,7 @@ open_enum! {
 pub struct OutboxMessage {
     pub id: String,
     pub recipient_id: String,
-    /// e.g. `lead.offered`, `job.completed`.
-    pub kind: String,
+    pub kind: EventType,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
     pub status: OutboxStatus,
@@ -103,17 +103,33 @@ open_enum! {
 }
 
 impl NotificationCategory {
-    /// The category of an outbox event kind (`lead.offered`, `job.completed`, …).
-    pub fn of_kind(kind: &str) -> Self {
-        let area = kind.split('.').next().unwrap_or_default();
-        match (area, kind) {
-            (_, "lead.offered") => Self::JobAlerts,
-            ("lead", _) => Self::LeadUpdates,
-            ("request", _) => Self::RequestUpdates,
-            ("job", _) => Self::JobUpdates,
-            ("payment" | "payout" | "tip" | "penalty" | "wallet", _) => Self::Payments,
-            ("rating", _) => Self::Ratings,
-            _ => Self::Account,
+    /// The category an event type is notified under.
+    pub fn of_kind(kind: EventType) -> Self {
+        use EventType as E;
+        match kind {
+            E::LeadOffered => Self::JobAlerts,
+            E::LeadTaken | E::LeadWithdrawn => Self::LeadUpdates,
+            E::RequestAssigned | E::RequestUnfilled => Self::RequestUpdates,
+            E::JobAssigned
+            | E::JobProposed
+            | E::JobScheduled
+            | E::JobRescheduled
+            | E::JobAgreementSigned
+            | E::JobStarted
+            | E::JobCompleted
+            | E::JobDisputed
+            | E::JobDisputeResolved
+            | E::JobConfirmed
+            | E::JobCancelled => Self::JobUpdates,
+            E::PaymentSucceeded
+            | E::PaymentReceipt
+            | E::PaymentRefunded
+            | E::TipReceived
+            | E::PayoutCreated
+            | E::PayoutSent
+            | E::PayoutCleared => Self::Payments,
+            E::RatingReceived | E::RatingScoreLow => Self::Ratings,
+            E::AccountSuspended | E::AccountReinstated | E::Unknown => Self::Account,
         }
     }
 
@@ -237,8 +253,7 @@ fn one_entry_per_category(preferences: &NotificationPreferences) -> Result<(), V
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
     pub id: String,
-    /// e.g. `lead.offered`, `job.completed`.
-    pub kind: String,
+    pub kind: EventType,
     pub category: NotificationCategory,
     pub title: String,
     pub body: String,
@@ -390,25 +405,27 @@ mod tests {
     }
 
     #[test]
-    fn every_event_kind_has_a_category() {
+    fn every_event_type_has_a_category() {
+        use crate::events::EventType;
+        let category = NotificationCategory::of_kind;
         assert_eq!(
-            NotificationCategory::of_kind("lead.offered"),
+            category(EventType::LeadOffered),
             NotificationCategory::JobAlerts
         );
         assert_eq!(
-            NotificationCategory::of_kind("lead.taken"),
+            category(EventType::LeadTaken),
             NotificationCategory::LeadUpdates
         );
         assert_eq!(
-            NotificationCategory::of_kind("job.completed"),
+            category(EventType::JobCompleted),
             NotificationCategory::JobUpdates
         );
         assert_eq!(
-            NotificationCategory::of_kind("payout.sent"),
+            category(EventType::PayoutSent),
             NotificationCategory::Payments
         );
         assert_eq!(
-            NotificationCategory::of_kind("something"),
+            category(EventType::AccountSuspended),
             NotificationCategory::Account
         );
     }

@@ -2,6 +2,7 @@
 //! value the types do not know reads as `Unknown` without ever being written or parsed back.
 
 use shared_types::auth::{Role, Scope};
+use shared_types::events::EventType;
 use shared_types::jobs::{JobEventKind, JobStatus, Party, ProposalStatus};
 use shared_types::notify::{NotificationCategory, OutboxStatus, Platform};
 use shared_types::partners::{AssignmentMode, ConnectionKind, MembershipTier, PartnerStatus};
@@ -36,6 +37,7 @@ fn text_forms_are_the_json_forms_and_unknown_values_are_tolerated_only_when_read
     check_text_forms!(
         Role,
         Scope,
+        EventType,
         JobStatus,
         Party,
         ProposalStatus,

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::ErrorCode;
+use shared_types::events::EventType;
 use shared_types::partners::PartnerStatus;
 
 use crate::admin::audit::{self, Change};
@@ -73,7 +74,7 @@ pub fn suspend(conn: &mut DbConnection, decision: Decision<'_>) -> ApiResult<boo
     outbox::enqueue(
         conn,
         decision.user_id,
-        "account.suspended",
+        EventType::AccountSuspended,
         &serde_json::json!({ "user_id": decision.user_id, "reason": reason }),
         decision.now,
     )?;
@@ -103,7 +104,7 @@ pub fn reinstate(conn: &mut DbConnection, decision: Decision<'_>) -> ApiResult<b
     outbox::enqueue(
         conn,
         decision.user_id,
-        "account.reinstated",
+        EventType::AccountReinstated,
         &serde_json::json!({ "user_id": decision.user_id, "reason": decision.reason.trim() }),
         decision.now,
     )?;

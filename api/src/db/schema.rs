@@ -293,6 +293,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    event_counters (recipient_id) {
+        recipient_id -> Text,
+        last_seq -> BigInt,
+    }
+}
+
+diesel::table! {
     notification_preferences (user_id, category) {
         user_id -> Text,
         category -> Text,
@@ -522,6 +529,7 @@ diesel::joinable!(refunds -> jobs (job_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    event_counters,
     refresh_tokens,
     api_keys,
     login_failures,

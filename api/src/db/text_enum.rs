@@ -12,6 +12,7 @@ use diesel::expression::AsExpression;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 use shared_types::auth::Role;
+use shared_types::events::EventType;
 use shared_types::jobs::{JobEventKind, JobStatus, Party, ProposalStatus};
 use shared_types::notify::{NotificationCategory, OutboxStatus, Platform};
 use shared_types::partners::{AssignmentMode, ConnectionKind, MembershipTier, PartnerStatus};
@@ -108,6 +109,7 @@ macro_rules! text_enums {
 text_enums! {
     AssignmentMode => "assignment mode",
     ConnectionKind => "connection kind",
+    EventType => "event type",
     JobEventKind => "job event kind",
     LedgerKind => "ledger entry kind",
     NotificationCategory => "notification category",

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use shared_types::events::EventType;
 use shared_types::jobs::{JobEvent, JobEventKind, Party};
 
 use super::model::{Actor, JobRow};
@@ -32,13 +33,7 @@ pub fn record(
         "detail": detail,
     });
     for recipient in job.counterparts(actor.party) {
-        outbox::enqueue(
-            conn,
-            recipient,
-            &format!("job.{}", kind.as_str()),
-            &payload,
-            at,
-        )?;
+        outbox::enqueue(conn, recipient, EventType::of_job_event(kind), &payload, at)?;
     }
     Ok(())
 }

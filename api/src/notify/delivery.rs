@@ -13,6 +13,7 @@
 //!   `OUTBOX_MAX_ATTEMPTS`, or on an error retrying cannot fix, the message ends `failed` with
 //!   its last error, for staff to see.
 
+use shared_types::events::EventType;
 use shared_types::notify::OutboxStatus;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -59,7 +60,8 @@ pub struct Delivery {
 pub struct Claimed {
     pub id: String,
     pub recipient_id: String,
-    pub kind: String,
+    #[diesel(deserialize_as = Stored<EventType>)]
+    pub kind: EventType,
     pub payload: String,
     pub attempts: i32,
 }
@@ -176,7 +178,7 @@ fn plan(
     let planned = batch
         .into_iter()
         .map(|claimed| {
-            let wanted = preferences.channels(&claimed.recipient_id, &claimed.kind, now.and_utc());
+            let wanted = preferences.channels(&claimed.recipient_id, claimed.kind, now.and_utc());
             let not_done = |target: &str| !done.contains(&(claimed.id.clone(), target.to_owned()));
             let devices = if wanted.push {
                 devices_of
@@ -195,7 +197,7 @@ fn plan(
                 .cloned();
             let payload: serde_json::Value =
                 serde_json::from_str(&claimed.payload).unwrap_or_default();
-            let notification = message::render(&claimed.kind, &payload, now);
+            let notification = message::render(claimed.kind, &payload, now);
             Planned {
                 claimed,
                 devices,

@@ -3,16 +3,24 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use shared_types::events::EventType;
 use shared_types::notify::{Notification, NotificationCategory, NotificationFilter};
 use shared_types::{Page, PageParams};
 
 use super::message;
 use crate::db::schema::outbox;
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::ApiResult;
 
 /// The columns a notification is shown from.
-pub type NotificationRow = (String, String, String, NaiveDateTime, Option<NaiveDateTime>);
+pub type NotificationRow = (
+    String,
+    Stored<EventType>,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
 
 pub const COLUMNS: (
     outbox::id,
@@ -30,14 +38,14 @@ pub const COLUMNS: (
 
 /// How a stored message reads in the app at `now`.
 pub fn view(row: NotificationRow, now: DateTime<Utc>) -> Notification {
-    let (id, kind, payload, created_at, read_at) = row;
+    let (id, Stored(kind), payload, created_at, read_at) = row;
     let payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
-    let mut rendered = message::render(&kind, &payload, now.naive_utc());
+    let mut rendered = message::render(kind, &payload, now.naive_utc());
     let deep_link = rendered.data.remove("deep_link").unwrap_or_default();
     rendered.data.remove("kind");
     Notification {
         id,
-        category: NotificationCategory::of_kind(&kind),
+        category: NotificationCategory::of_kind(kind),
         kind,
         title: rendered.title,
         body: rendered.body,

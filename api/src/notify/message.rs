@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
+use shared_types::events::EventType;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
@@ -45,8 +46,8 @@ fn money_at(payload: &Value, key: &str) -> String {
 }
 
 /// The notification for an outbox row of `kind` with `payload`, at `now`.
-pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
-    let mut data = BTreeMap::from([("kind".to_owned(), kind.to_owned())]);
+pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notification {
+    let mut data = BTreeMap::from([("kind".to_owned(), kind.as_str().to_owned())]);
     if let Some(fields) = payload.as_object() {
         for (key, value) in fields {
             if key.ends_with("_id") && value.is_string() {
@@ -55,7 +56,7 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
         }
     }
     let (title, body, link, ttl) = match kind {
-        "lead.offered" => {
+        EventType::LeadOffered => {
             let expires = payload
                 .get("expires_at")
                 .and_then(Value::as_str)
@@ -78,37 +79,37 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
                 ttl,
             )
         }
-        "lead.taken" => (
+        EventType::LeadTaken => (
             "Lead taken".to_owned(),
             "Another pro took this job.".to_owned(),
             "porchlight://leads".to_owned(),
             None,
         ),
-        "lead.withdrawn" => (
+        EventType::LeadWithdrawn => (
             "Lead withdrawn".to_owned(),
             "The customer withdrew this request.".to_owned(),
             "porchlight://leads".to_owned(),
             None,
         ),
-        "request.assigned" => (
+        EventType::RequestAssigned => (
             "A pro is coming".to_owned(),
             "Your request has a pro. Agree a date in the app.".to_owned(),
             format!("porchlight://jobs/{}", text(payload, "job_id")),
             None,
         ),
-        "request.unfilled" => (
+        EventType::RequestUnfilled => (
             "No pro available".to_owned(),
             "No pro could take your request this time.".to_owned(),
             format!("porchlight://requests/{}", text(payload, "request_id")),
             None,
         ),
-        "rating.received" => (
+        EventType::RatingReceived => (
             "You received a rating".to_owned(),
             "Rate them back to see it: ratings show once both sides have rated.".to_owned(),
             format!("porchlight://jobs/{}/ratings", text(payload, "job_id")),
             None,
         ),
-        "rating.score_low" => (
+        EventType::RatingScoreLow => (
             "Marketplace leads paused".to_owned(),
             format!(
                 "Your Star Score is {}%. Marketplace leads resume at {}%; leads from your profile \
@@ -119,7 +120,7 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
             "porchlight://reviews".to_owned(),
             None,
         ),
-        "payment.succeeded" => (
+        EventType::PaymentSucceeded => (
             "Job paid".to_owned(),
             format!(
                 "The customer paid {}; it is held until the job is done.",
@@ -128,7 +129,7 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
             format!("porchlight://jobs/{}", text(payload, "job_id")),
             None,
         ),
-        "payment.receipt" => (
+        EventType::PaymentReceipt => (
             "Payment received".to_owned(),
             format!(
                 "You paid {}. We hold it until you're satisfied with the work.",
@@ -137,13 +138,13 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
             format!("porchlight://jobs/{}", text(payload, "job_id")),
             None,
         ),
-        "payment.refunded" => (
+        EventType::PaymentRefunded => (
             "Refund sent".to_owned(),
             format!("{} is on its way back to your card.", amount(payload)),
             format!("porchlight://jobs/{}", text(payload, "job_id")),
             None,
         ),
-        "tip.received" => (
+        EventType::TipReceived => (
             "You got a tip".to_owned(),
             format!(
                 "The customer tipped you {}. It is in your available balance.",
@@ -152,7 +153,7 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
             format!("porchlight://jobs/{}", text(payload, "job_id")),
             None,
         ),
-        "payout.created" => (
+        EventType::PayoutCreated => (
             "Payout on its way".to_owned(),
             format!(
                 "Your payout of {} for week {} is being prepared.",
@@ -162,19 +163,19 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
             "porchlight://payouts".to_owned(),
             None,
         ),
-        "payout.sent" => (
+        EventType::PayoutSent => (
             "Payout sent".to_owned(),
             "Your weekly payout has been sent.".to_owned(),
             "porchlight://payouts".to_owned(),
             None,
         ),
-        "payout.cleared" => (
+        EventType::PayoutCleared => (
             "Payout arrived".to_owned(),
             "Your weekly payout has cleared.".to_owned(),
             "porchlight://payouts".to_owned(),
             None,
         ),
-        "job.assigned" => (
+        EventType::JobAssigned => (
             "You got the job".to_owned(),
             format!(
                 "Porchlight gave you the job at your quote of {}. Propose a time in the app.",
@@ -183,7 +184,7 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
             format!("porchlight://jobs/{}", text(payload, "job_id")),
             None,
         ),
-        "account.suspended" => (
+        EventType::AccountSuspended => (
             "Your account is suspended".to_owned(),
             format!(
                 "Porchlight suspended your account: {}. Contact support to talk about it.",
@@ -192,21 +193,30 @@ pub fn render(kind: &str, payload: &Value, now: NaiveDateTime) -> Notification {
             "porchlight://home".to_owned(),
             None,
         ),
-        "account.reinstated" => (
+        EventType::AccountReinstated => (
             "Your account is active again".to_owned(),
             "Porchlight lifted the suspension of your account. Sign in to carry on.".to_owned(),
             "porchlight://home".to_owned(),
             None,
         ),
-        job if job.starts_with("job.") => (
+        EventType::JobProposed
+        | EventType::JobScheduled
+        | EventType::JobRescheduled
+        | EventType::JobAgreementSigned
+        | EventType::JobStarted
+        | EventType::JobCompleted
+        | EventType::JobDisputed
+        | EventType::JobDisputeResolved
+        | EventType::JobConfirmed
+        | EventType::JobCancelled => (
             "Job update".to_owned(),
             format!("Your job: {}.", job_event_text(&text(payload, "event"))),
             format!("porchlight://jobs/{}", text(payload, "job_id")),
             None,
         ),
-        other => (
+        EventType::Unknown => (
             "Porchlight".to_owned(),
-            format!("Something happened: {other}."),
+            "Something changed in your account.".to_owned(),
             "porchlight://home".to_owned(),
             None,
         ),
@@ -248,7 +258,7 @@ mod tests {
             "job_id": "j1", "request_id": "r1", "event": "assigned", "by": "staff",
             "price": { "amount_cents": 28_000, "currency": "CAD" },
         });
-        let alert = render("job.assigned", &payload, Utc::now().naive_utc());
+        let alert = render(EventType::JobAssigned, &payload, Utc::now().naive_utc());
         assert_eq!(alert.title, "You got the job");
         assert!(alert.body.contains("280.00 CAD"), "{}", alert.body);
         assert_eq!(alert.data["deep_link"], "porchlight://jobs/j1");
@@ -261,7 +271,7 @@ mod tests {
             "offer_id": "o1", "request_id": "r1", "city": "Toronto", "distance_km": 2.5,
             "expires_at": "2026-11-23T12:30:00Z",
         });
-        let alert = render("lead.offered", &payload, now.naive_utc());
+        let alert = render(EventType::LeadOffered, &payload, now.naive_utc());
         assert_eq!(alert.ttl, Some(Duration::from_mins(30)));
         assert_eq!(alert.data["offer_id"], "o1");
         assert_eq!(alert.data["request_id"], "r1");
@@ -269,7 +279,7 @@ mod tests {
         assert_eq!(alert.data["deep_link"], "porchlight://leads/o1");
         assert!(alert.body.contains("Toronto") && alert.body.contains("2.5 km"));
         let late = render(
-            "lead.offered",
+            EventType::LeadOffered,
             &payload,
             now.naive_utc() + chrono::Duration::hours(1),
         );
@@ -287,13 +297,13 @@ mod tests {
             "job_id": "j1", "payment_id": "p1",
             "amount": { "amount_cents": 14_900, "currency": "CAD" },
         });
-        let receipt = render("payment.receipt", &payload, now.naive_utc());
+        let receipt = render(EventType::PaymentReceipt, &payload, now.naive_utc());
         assert!(receipt.body.contains("149.00 CAD"), "{}", receipt.body);
         assert_eq!(receipt.data["deep_link"], "porchlight://jobs/j1");
-        let tip = render("tip.received", &payload, now.naive_utc());
+        let tip = render(EventType::TipReceived, &payload, now.naive_utc());
         assert!(tip.body.contains("149.00 CAD"), "{}", tip.body);
         let payout = render(
-            "payout.created",
+            EventType::PayoutCreated,
             &json!({ "payout_id": "po1", "period": "2026-W48",
                      "amount": { "amount_cents": 50_000, "currency": "CAD" } }),
             now.naive_utc(),

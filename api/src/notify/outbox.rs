@@ -1,7 +1,11 @@
 //! The transactional outbox: one row per notification, written with the state change it reports.
 
 use chrono::NaiveDateTime;
+use std::collections::HashMap;
+
+use diesel::dsl::{max, min};
 use diesel::prelude::*;
+use shared_types::events::EventType;
 use shared_types::notify::{OutboxFilter, OutboxMessage, OutboxStatus};
 use shared_types::{Page, PageParams};
 
@@ -12,26 +16,53 @@ use crate::error::ApiResult;
 
 /// Deletes the notifications created before `before` that are done with (sent or failed), with
 /// their per-channel delivery records (the retention sweep); returns how many went.
+///
+/// Each recipient loses only a prefix of their feed: everything up to their newest old event,
+/// but never their oldest pending one or anything after it. The feed can then tell a cursor that
+/// points into what was deleted (410) from one that is merely up to date.
 pub fn purge(conn: &mut DbConnection, before: NaiveDateTime) -> ApiResult<usize> {
-    let done = outbox::table
+    let newest_old: Vec<(String, Option<i64>)> = outbox::table
         .filter(outbox::created_at.lt(before))
-        .filter(outbox::status.ne(Stored(OutboxStatus::Pending)))
-        .select(outbox::id);
-    diesel::delete(outbox_deliveries::table.filter(outbox_deliveries::outbox_id.eq_any(done)))
+        .group_by(outbox::recipient_id)
+        .select((outbox::recipient_id, max(outbox::stream_seq)))
+        .load(conn)?;
+    let oldest_pending: HashMap<String, Option<i64>> = outbox::table
+        .filter(outbox::status.eq(Stored(OutboxStatus::Pending)))
+        .group_by(outbox::recipient_id)
+        .select((outbox::recipient_id, min(outbox::stream_seq)))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let mut purged = 0;
+    for (recipient_id, newest_old) in newest_old {
+        let Some(mut through) = newest_old else {
+            continue;
+        };
+        // (A pending message not numbered yet comes after everything numbered.)
+        if let Some(Some(pending)) = oldest_pending.get(&recipient_id) {
+            through = through.min(pending - 1);
+        }
+        let gone = outbox::table
+            .filter(outbox::recipient_id.eq(&recipient_id))
+            .filter(outbox::stream_seq.le(through))
+            .select(outbox::id);
+        diesel::delete(outbox_deliveries::table.filter(outbox_deliveries::outbox_id.eq_any(gone)))
+            .execute(conn)?;
+        purged += diesel::delete(
+            outbox::table
+                .filter(outbox::recipient_id.eq(&recipient_id))
+                .filter(outbox::stream_seq.le(through)),
+        )
         .execute(conn)?;
-    Ok(diesel::delete(
-        outbox::table
-            .filter(outbox::created_at.lt(before))
-            .filter(outbox::status.ne(Stored(OutboxStatus::Pending))),
-    )
-    .execute(conn)?)
+    }
+    Ok(purged)
 }
 
-/// Queues a notification of `kind` (e.g. `lead.offered`) for `recipient_id`.
+/// Queues an event of `kind` for `recipient_id`.
 pub fn enqueue(
     conn: &mut DbConnection,
     recipient_id: &str,
-    kind: &str,
+    kind: EventType,
     payload: &serde_json::Value,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
@@ -47,7 +78,7 @@ pub fn enqueue(
 /// the backend allows.
 pub fn enqueue_many(
     conn: &mut DbConnection,
-    kind: &str,
+    kind: EventType,
     notifications: &[(String, serde_json::Value)],
     now: NaiveDateTime,
 ) -> ApiResult<()> {
@@ -57,7 +88,7 @@ pub fn enqueue_many(
             (
                 outbox::id.eq(db::new_id()),
                 outbox::recipient_id.eq(recipient_id),
-                outbox::kind.eq(kind),
+                outbox::kind.eq(Stored(kind)),
                 outbox::payload.eq(payload.to_string()),
                 outbox::status.eq(Stored(OutboxStatus::Pending)),
                 outbox::attempts.eq(0),
@@ -75,7 +106,7 @@ pub fn enqueue_many(
 type OutboxRow = (
     String,
     String,
-    String,
+    Stored<EventType>,
     String,
     Stored<OutboxStatus>,
     i32,
@@ -121,7 +152,7 @@ pub fn list(
                 OutboxMessage {
                     id,
                     recipient_id,
-                    kind,
+                    kind: kind.0,
                     payload: serde_json::from_str(&payload).unwrap_or_default(),
                     status: status.0,
                     attempts,

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use shared_types::events::EventType;
 use shared_types::notify::{
     ChannelPreference, NotificationCategory, NotificationPreferences, QuietHours,
 };
@@ -173,7 +174,7 @@ impl PreferenceBook {
     }
 
     /// The channels for a message of outbox `kind` to `user_id` at `now`.
-    pub fn channels(&self, user_id: &str, kind: &str, now: DateTime<Utc>) -> Channels {
+    pub fn channels(&self, user_id: &str, kind: EventType, now: DateTime<Utc>) -> Channels {
         let preference = self.preference(user_id, NotificationCategory::of_kind(kind));
         Channels::decide(preference, self.quiet.get(user_id), now)
     }

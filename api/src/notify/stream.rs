@@ -10,7 +10,7 @@
 //! the streams of exactly the users it gave new positions to (in-process, and through a second
 //! NOTIFY channel on the other replicas). Polling backs all of this up.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Weak;
 use std::time::{Duration, Instant};
 
@@ -23,7 +23,7 @@ use diesel::sql_types::{Array, BigInt, Text};
 use super::inbox::{self, NotificationRow};
 use super::signal::{Shutdown, Waiter, Wakeups};
 use crate::auth::suspension;
-use crate::db::schema::outbox;
+use crate::db::schema::{event_counters, outbox};
 use crate::db::{DbConnection, write_transaction};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -49,8 +49,9 @@ struct Recipient {
     recipient_id: String,
 }
 
-/// Gives every message without a stream position the next positions; returns the recipients
-/// that got new events.
+/// Gives every message without a stream position the next positions of its recipient's feed
+/// (1, 2, 3, … per recipient, from `event_counters`); returns the recipients that got new
+/// events.
 pub fn sequence(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
     let waiting: bool = diesel::select(exists(outbox::table.filter(outbox::stream_seq.is_null())))
         .get_result(conn)?;
@@ -65,11 +66,20 @@ pub fn sequence(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
                     .execute(pg)?;
                 // Numbered in id order, so one transaction's messages keep their order.
                 diesel::sql_query(
-                    "WITH fresh AS (SELECT id, nextval('outbox_stream_seq') AS seq FROM \
-                     (SELECT id FROM outbox WHERE stream_seq IS NULL ORDER BY id FOR UPDATE) \
-                     AS waiting) \
-                     UPDATE outbox SET stream_seq = fresh.seq FROM fresh \
-                     WHERE outbox.id = fresh.id RETURNING outbox.recipient_id",
+                    "WITH waiting AS (SELECT id, recipient_id FROM outbox \
+                     WHERE stream_seq IS NULL ORDER BY id FOR UPDATE), \
+                     numbered AS (SELECT id, recipient_id, \
+                     row_number() OVER (PARTITION BY recipient_id ORDER BY id) AS n FROM waiting), \
+                     counts AS (SELECT recipient_id, count(*) AS fresh FROM waiting \
+                     GROUP BY recipient_id), \
+                     counters AS (INSERT INTO event_counters (recipient_id, last_seq) \
+                     SELECT recipient_id, fresh FROM counts ON CONFLICT (recipient_id) \
+                     DO UPDATE SET last_seq = event_counters.last_seq + excluded.last_seq \
+                     RETURNING recipient_id, last_seq) \
+                     UPDATE outbox SET stream_seq = counters.last_seq - counts.fresh + numbered.n \
+                     FROM numbered JOIN counts ON counts.recipient_id = numbered.recipient_id \
+                     JOIN counters ON counters.recipient_id = numbered.recipient_id \
+                     WHERE outbox.id = numbered.id RETURNING outbox.recipient_id",
                 )
                 .load::<Recipient>(pg)?
                 .into_iter()
@@ -77,21 +87,33 @@ pub fn sequence(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
                 .collect()
             }
             // One writer at a time: the write transaction is the lock.
-            DbConnection::Sqlite(_) => {
+            DbConnection::Sqlite(sqlite) => {
                 let fresh: Vec<(String, String)> = outbox::table
                     .filter(outbox::stream_seq.is_null())
                     .order(outbox::id)
                     .select((outbox::id, outbox::recipient_id))
-                    .load(conn)?;
-                let mut last = outbox::table
-                    .select(max(outbox::stream_seq))
-                    .first::<Option<i64>>(conn)?
-                    .unwrap_or(0);
-                for (id, _) in &fresh {
-                    last += 1;
+                    .load(sqlite)?;
+                let mut last: BTreeMap<String, i64> = event_counters::table
+                    .filter(event_counters::recipient_id.eq_any(fresh.iter().map(|(_, r)| r)))
+                    .select((event_counters::recipient_id, event_counters::last_seq))
+                    .load(sqlite)?
+                    .into_iter()
+                    .collect();
+                for (id, recipient) in &fresh {
+                    let seq = last.entry(recipient.clone()).or_insert(0);
+                    *seq += 1;
                     diesel::update(outbox::table.find(id))
-                        .set(outbox::stream_seq.eq(last))
-                        .execute(conn)?;
+                        .set(outbox::stream_seq.eq(*seq))
+                        .execute(sqlite)?;
+                }
+                for (recipient, seq) in &last {
+                    diesel::sql_query(
+                        "INSERT INTO event_counters (recipient_id, last_seq) VALUES (?, ?) \
+                         ON CONFLICT (recipient_id) DO UPDATE SET last_seq = excluded.last_seq",
+                    )
+                    .bind::<Text, _>(recipient)
+                    .bind::<BigInt, _>(seq)
+                    .execute(sqlite)?;
                 }
                 fresh.into_iter().map(|(_, recipient)| recipient).collect()
             }
@@ -303,7 +325,7 @@ impl LiveStream {
             let data = serde_json::to_string(&notification).unwrap_or_default();
             chunks.push(Bytes::from(format!(
                 "id: {position}\nevent: {}\ndata: {data}\n\n",
-                notification.kind
+                notification.kind.as_str()
             )));
             self.cursor = position;
         }

@@ -6,6 +6,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use shared_types::ErrorCode;
+use shared_types::events::EventType;
 use shared_types::jobs::{JobStatus, Party};
 use shared_types::ratings::{Rating, RatingDirection, RatingInput};
 
@@ -98,7 +99,7 @@ pub fn rate(
     outbox::enqueue(
         conn,
         &row.ratee_id,
-        "rating.received",
+        EventType::RatingReceived,
         &serde_json::json!({ "job_id": job.id, "rating_id": row.id }),
         now,
     )?;
@@ -281,7 +282,7 @@ fn update_partner_score(
         outbox::enqueue(
             conn,
             partner_id,
-            "rating.score_low",
+            EventType::RatingScoreLow,
             &serde_json::json!({
                 "star_score": new_score,
                 "minimum": score::MARKETPLACE_MIN_SCORE,

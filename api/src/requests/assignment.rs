@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::ErrorCode;
+use shared_types::events::EventType;
 use shared_types::jobs::{JobEventKind, Party};
 use shared_types::partners::{ConnectionKind, Money};
 use shared_types::requests::{Assignment, RequestKind};
@@ -107,7 +108,7 @@ pub fn assign(
         outbox::enqueue(
             conn,
             &offer.partner_id,
-            "job.assigned",
+            EventType::JobAssigned,
             &serde_json::json!({
                 "job_id": job_id, "request_id": request.id, "event": "assigned",
                 "by": Party::Staff.as_str(), "price": price,
@@ -154,7 +155,7 @@ pub fn assign(
     outbox::enqueue(
         conn,
         &request.customer_id,
-        "request.assigned",
+        EventType::RequestAssigned,
         &serde_json::json!({
             "request_id": request.id, "job_id": job_id, "partner": partner,
         }),
@@ -164,7 +165,7 @@ pub fn assign(
         outbox::enqueue(
             conn,
             &loser,
-            "lead.taken",
+            EventType::LeadTaken,
             &serde_json::json!({ "request_id": request.id }),
             now,
         )?;

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use shared_types::events::EventType;
 use shared_types::partners::{ConnectionKind, PartnerStatus};
 use shared_types::requests::OfferStatus;
 use shared_types::requests::{
@@ -277,7 +278,7 @@ pub fn cancel(
         outbox::enqueue(
             conn,
             &partner,
-            "lead.withdrawn",
+            EventType::LeadWithdrawn,
             &serde_json::json!({ "request_id": request_id }),
             now,
         )?;

@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use shared_types::events::EventType;
 use shared_types::partners::MembershipTier;
 use shared_types::requests::{OfferStatus, TimeWindow};
 
@@ -296,7 +297,7 @@ pub fn create_offers(
             )
         })
         .collect();
-    outbox::enqueue_many(conn, "lead.offered", &alerts, now)?;
+    outbox::enqueue_many(conn, EventType::LeadOffered, &alerts, now)?;
     Ok(offers)
 }
 

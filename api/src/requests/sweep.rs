@@ -5,6 +5,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use shared_types::events::EventType;
 use shared_types::requests::RequestKind;
 use shared_types::requests::{OfferStatus, RequestStatus};
 use tracing::Instrument as _;
@@ -138,7 +139,7 @@ pub fn offer_round_or_give_up(
         outbox::enqueue(
             conn,
             &request.customer_id,
-            "request.unfilled",
+            EventType::RequestUnfilled,
             &serde_json::json!({ "request_id": request.id }),
             now,
         )?;

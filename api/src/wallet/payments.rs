@@ -14,6 +14,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use shared_types::ErrorCode;
+use shared_types::events::EventType;
 use shared_types::jobs::JobStatus;
 use shared_types::partners::Money;
 use shared_types::wallet::{LedgerKind, Payment, PaymentPurpose, PaymentStatus, TipInput};
@@ -369,7 +370,7 @@ pub fn settle_success(
                 payment.amount_cents,
             );
             ledger::post(conn, &posting, now)?;
-            notify(conn, &job, "payment.succeeded", &payment, now)?;
+            notify(conn, &job, EventType::PaymentSucceeded, &payment, now)?;
             if job.status() == JobStatus::Cancelled {
                 // Cancelled while the charge was in flight: it all goes back.
                 settlement::refund_held(conn, &job, now)?;
@@ -392,7 +393,7 @@ pub fn settle_success(
                 payment.amount_cents,
             );
             ledger::post(conn, &posting, now)?;
-            notify(conn, &job, "tip.received", &payment, now)?;
+            notify(conn, &job, EventType::TipReceived, &payment, now)?;
         }
         PaymentPurpose::Unknown => {
             return Err(ApiError::internal("a payment with an unknown purpose"));
@@ -457,7 +458,7 @@ pub fn by_provider_ref(
 fn notify(
     conn: &mut DbConnection,
     job: &JobRow,
-    kind: &str,
+    kind: EventType,
     payment: &PaymentRow,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
@@ -467,8 +468,14 @@ fn notify(
         "amount": payment.money(),
     });
     outbox::enqueue(conn, &job.partner_id, kind, &payload, now)?;
-    if kind == "payment.succeeded" {
-        outbox::enqueue(conn, &job.customer_id, "payment.receipt", &payload, now)?;
+    if kind == EventType::PaymentSucceeded {
+        outbox::enqueue(
+            conn,
+            &job.customer_id,
+            EventType::PaymentReceipt,
+            &payload,
+            now,
+        )?;
     }
     Ok(())
 }

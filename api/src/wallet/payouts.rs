@@ -9,6 +9,7 @@
 
 use chrono::{Datelike, Duration, NaiveDateTime};
 use diesel::prelude::*;
+use shared_types::events::EventType;
 use shared_types::partners::Money;
 use shared_types::wallet::{
     BankAccount, LedgerKind, Payout, PayoutFilter, PayoutMark, PayoutMethod, PayoutMethodInput,
@@ -176,7 +177,7 @@ fn pay_chunk(
         outbox::enqueue(
             conn,
             partner_id,
-            "payout.created",
+            EventType::PayoutCreated,
             &serde_json::json!({ "payout_id": payout_id, "amount": money, "period": period }),
             now,
         )?;
@@ -413,10 +414,14 @@ pub fn mark(
         },
         now,
     )?;
+    let event = match mark {
+        PayoutMark::Sent => EventType::PayoutSent,
+        PayoutMark::Cleared => EventType::PayoutCleared,
+    };
     outbox::enqueue(
         conn,
         &row.partner_id,
-        &format!("payout.{}", to.as_str()),
+        event,
         &serde_json::json!({ "payout_id": row.id }),
         now,
     )?;

@@ -7,6 +7,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use shared_types::events::EventType;
 use shared_types::partners::Money;
 use shared_types::wallet::{
     LedgerKind, Refund, RefundFilter, RefundReason, RefundRetryInput, RefundStatus,
@@ -138,7 +139,7 @@ pub fn settle(
     outbox::enqueue(
         conn,
         &customer_id,
-        "payment.refunded",
+        EventType::PaymentRefunded,
         &serde_json::json!({ "job_id": job_id, "refund_id": refund_id, "amount": amount }),
         now,
     )?;

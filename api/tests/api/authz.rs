@@ -230,6 +230,10 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
         ),
         ("GET /v1/events", signed_in(Keys::SessionOnly)),
         (
+            "GET /v1/events/feed",
+            signed_in(Keys::Scope(Scope::EventsRead)),
+        ),
+        (
             "POST /v1/jobs/{id}/rating",
             on(
                 Owned::CompletedJob,

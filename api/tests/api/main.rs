@@ -5,6 +5,7 @@ mod auth;
 mod authz;
 mod cli;
 mod errors;
+mod events;
 mod fake_google;
 mod fake_smtp;
 mod fake_stripe;

@@ -10,6 +10,7 @@ use porchlight::notify::email::Mailer;
 use porchlight::notify::fcm::FcmSender;
 use porchlight::notify::stream;
 use serde_json::Value;
+use shared_types::events::EventType;
 use shared_types::notify::{
     ChannelPreference, DeviceInput, NotificationCategory, NotificationFilter,
     NotificationPreferences, OutboxFilter, OutboxStatus, Platform, QuietHours,
@@ -435,7 +436,7 @@ async fn push_and_email_follow_each_users_preferences() {
         .notifications(&NotificationFilter::default(), &PageParams::default())
         .await
         .unwrap();
-    assert_eq!(listed.items[0].kind, "lead.offered");
+    assert_eq!(listed.items[0].kind, EventType::LeadOffered);
 }
 
 #[tokio::test]

@@ -14,26 +14,32 @@ async fn what_outlived_its_retention_is_deleted_and_nothing_else() {
     let (user, kept, customer) = app.signed_up(SignupRole::Customer).await;
     let ended = app.login(&user.email, PASSWORD).await.unwrap();
     app.client.logout(&ended.refresh_token).await.unwrap();
-    // One answer stored under a key, and two notifications: one delivered, one still due.
+    // One answer stored under a key, and two notifications: one delivered, then one still due.
     customer
         .create_request_once(&cleaning_request(None), "retention-1")
         .await
         .unwrap();
+    // (No pro serves the request: its "unfilled" notice, delivered, is older than the two.)
+    app.sql("UPDATE outbox SET status = 'sent'").await;
     app.sql(&format!(
         "INSERT INTO outbox (id, recipient_id, kind, payload, status, attempts, \
          next_attempt_at, created_at) VALUES \
-         ('n-sent', '{0}', 'request.unfilled', '{{}}', 'sent', 1, CURRENT_TIMESTAMP, \
+         ('n-1-sent', '{0}', 'request.unfilled', '{{}}', 'sent', 1, CURRENT_TIMESTAMP, \
           CURRENT_TIMESTAMP), \
-         ('n-due', '{0}', 'request.unfilled', '{{}}', 'pending', 0, CURRENT_TIMESTAMP, \
+         ('n-2-due', '{0}', 'request.unfilled', '{{}}', 'pending', 0, CURRENT_TIMESTAMP, \
           CURRENT_TIMESTAMP)",
         user.id
     ))
     .await;
+    porchlight::notify::stream::sequence_and_wake(&app.state)
+        .await
+        .unwrap();
     let counts = || async {
         (
             app.count("idempotency_keys").await,
             app.count("refresh_tokens").await,
-            app.count("outbox WHERE id IN ('n-sent', 'n-due')").await,
+            app.count("outbox WHERE id IN ('n-1-sent', 'n-2-due')")
+                .await,
         )
     };
     assert_eq!(counts().await, (1, 2, 2));
@@ -57,9 +63,9 @@ async fn what_outlived_its_retention_is_deleted_and_nothing_else() {
     // Past 90 days: the delivered notification goes, the one still due stays.
     app.state.clock.advance(Duration::days(84));
     let report = run().await;
-    assert_eq!(report.notifications, 1);
+    assert_eq!(report.notifications, 2);
     assert_eq!(
-        app.count("outbox WHERE id = 'n-due'").await,
+        app.count("outbox WHERE id = 'n-2-due'").await,
         1,
         "a notification not yet delivered is never purged"
     );

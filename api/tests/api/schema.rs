@@ -220,6 +220,7 @@ fn compiled_tables() -> BTreeMap<String, Vec<String>> {
         penalties,
         customer_detail_reads,
         outbox,
+        event_counters,
         notification_preferences,
         ratings,
         monitoring,
