@@ -215,11 +215,25 @@ pub struct Settings {
     /// `SESSION_RETENTION_DAYS`, default 7: how long refresh tokens are kept once expired or
     /// revoked (used ones are kept until they expire, to catch their reuse).
     pub session_retention: Duration,
-    /// `NOTIFICATION_RETENTION_DAYS`, default 90: how long delivered (or failed) notifications
-    /// stay in the outbox, the in-app list and the live stream's history.
+    /// `NOTIFICATION_RETENTION_DAYS`, default 90 (at least 30): how long delivered (or failed)
+    /// notifications stay in the outbox, the in-app list, the live stream's history and the
+    /// event feed.
     pub notification_retention: Duration,
     /// `RETENTION_INTERVAL_SECS`, default 3600: how often the retention sweep runs (0: never).
     pub retention_interval: Duration,
+    /// `WEBHOOK_POLL_INTERVAL_MS`, default 1000: how often the webhook worker looks for due
+    /// deliveries besides being woken by new events (0 turns webhook delivery off).
+    pub webhook_poll_interval: Duration,
+    /// `WEBHOOK_TIMEOUT_SECS`, default 15: how long one delivery attempt may take.
+    pub webhook_timeout: Duration,
+    /// `WEBHOOK_ALLOW_LOOPBACK`, default `false`: also accept `http://` endpoints on this
+    /// machine (127.0.0.0/8, ::1, `localhost`), for development and tests. Refused in production.
+    pub webhook_allow_loopback: bool,
+    /// `WEBHOOK_MAX_ENDPOINTS`, default 16: webhook endpoints per account.
+    pub webhook_max_endpoints: i64,
+    /// `WEBHOOK_SECRET_OVERLAP_HOURS`, default 24: after a secret rotation, deliveries are also
+    /// signed with the old secret for this long.
+    pub webhook_secret_overlap: Duration,
 }
 
 /// Which payment provider charges cards.
@@ -322,6 +336,23 @@ impl Settings {
             return Err(ConfigError::new(
                 "PAYMENT_PROVIDER",
                 "the sandbox (the default) fakes payments; APP_ENV=production needs stripe",
+            ));
+        }
+        let webhook_allow_loopback = match get("WEBHOOK_ALLOW_LOOPBACK").as_deref().map(str::trim) {
+            None | Some("false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "WEBHOOK_ALLOW_LOOPBACK",
+                    "must be true or false",
+                ));
+            }
+        };
+        // In production a webhook URL is never this machine (or any private network).
+        if app_env == AppEnv::Production && webhook_allow_loopback {
+            return Err(ConfigError::new(
+                "WEBHOOK_ALLOW_LOOPBACK",
+                "is for development; APP_ENV=production never delivers to this machine",
             ));
         }
         let secret = |key: &'static str| {
@@ -453,13 +484,25 @@ impl Settings {
                 number("SESSION_RETENTION_DAYS", 7, 1..=3650)? * 86_400,
             ),
             notification_retention: Duration::from_secs(
-                number("NOTIFICATION_RETENTION_DAYS", 90, 1..=3650)? * 86_400,
+                number("NOTIFICATION_RETENTION_DAYS", 90, 30..=3650)? * 86_400,
             ),
             retention_interval: Duration::from_secs(number(
                 "RETENTION_INTERVAL_SECS",
                 3600,
                 0..=604_800,
             )?),
+            webhook_poll_interval: Duration::from_millis(number(
+                "WEBHOOK_POLL_INTERVAL_MS",
+                1000,
+                0..=60_000,
+            )?),
+            webhook_timeout: Duration::from_secs(number("WEBHOOK_TIMEOUT_SECS", 15, 1..=60)?),
+            webhook_allow_loopback,
+            webhook_max_endpoints: i64::try_from(number("WEBHOOK_MAX_ENDPOINTS", 16, 1..=100)?)
+                .unwrap_or(16),
+            webhook_secret_overlap: Duration::from_secs(
+                number("WEBHOOK_SECRET_OVERLAP_HOURS", 24, 0..=168)? * 3600,
+            ),
             http_workers: match get("HTTP_WORKERS") {
                 None => None,
                 Some(_) => Some(usize::try_from(number("HTTP_WORKERS", 1, 1..=256)?).unwrap_or(1)),

@@ -381,6 +381,7 @@ impl Application {
         workers.extend(spawn_offer_sweeper(self.state.clone()));
         workers.extend(wallet::start(&self.state));
         workers.extend(retention::spawn(self.state.clone()));
+        workers.extend(events::webhooks::worker::spawn(self.state.clone()));
         // Stops the workers when the server stops, or when this future is dropped.
         let _workers = AbortOnDrop(workers);
         self.server.await

@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         (name = "wallet", description = "A pro's earnings, wallet entries and payouts"),
         (name = "notifications", description = "Devices, alert preferences, the in-app list and the live stream"),
         (name = "events", description = "The account's ordered event feed, for integrations"),
+        (name = "webhooks", description = "The account's events POSTed to its own URLs, signed (Standard Webhooks)"),
         (name = "ratings", description = "Ratings between customers and pros, reviews and Star Scores"),
         (name = "admin", description = "Staff operations"),
     ),

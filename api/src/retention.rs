@@ -5,7 +5,9 @@
 //! - stored Idempotency-Key answers: `IDEMPOTENCY_KEY_RETENTION_HOURS` after their first use;
 //! - refresh tokens: `SESSION_RETENTION_DAYS` after they expired or were revoked;
 //! - sent or failed notifications (the outbox, the in-app list, the live stream's history):
-//!   `NOTIFICATION_RETENTION_DAYS` after they were written.
+//!   `NOTIFICATION_RETENTION_DAYS` after they were written (the event feed too);
+//! - webhook deliveries done with (succeeded or failed), with their attempt log: 30 days after
+//!   they were queued.
 //!
 //! Ledger entries, payments, payouts, ratings and the audit log are records and are never
 //! purged here.
@@ -14,6 +16,7 @@ use std::time::Duration;
 
 use crate::auth::sessions;
 use crate::error::ApiResult;
+use crate::events::webhooks::deliveries;
 use crate::idempotency;
 use crate::notify::outbox;
 use crate::state::AppState;
@@ -24,6 +27,7 @@ pub struct RetentionReport {
     pub idempotency_keys: usize,
     pub refresh_tokens: usize,
     pub notifications: usize,
+    pub webhook_deliveries: usize,
 }
 
 /// Deletes what has outlived its retention period, by the service's clock.
@@ -35,6 +39,7 @@ pub async fn run(state: &AppState) -> ApiResult<RetentionReport> {
     let keys_before = before(settings.idempotency_key_retention);
     let sessions_before = before(settings.session_retention);
     let notifications_before = before(settings.notification_retention);
+    let deliveries_before = before(deliveries::RETENTION);
     Ok(RetentionReport {
         idempotency_keys: state
             .write(move |conn| idempotency::purge(conn, keys_before))
@@ -44,6 +49,9 @@ pub async fn run(state: &AppState) -> ApiResult<RetentionReport> {
             .await?,
         notifications: state
             .write(move |conn| outbox::purge(conn, notifications_before))
+            .await?,
+        webhook_deliveries: state
+            .write(move |conn| deliveries::purge(conn, deliveries_before))
             .await?,
     })
 }

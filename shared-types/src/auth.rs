@@ -161,6 +161,10 @@ open_enum! {
         #[serde(rename = "events:read")]
         #[strum(serialize = "events:read")]
         EventsRead,
+        /// Manage the account's webhook endpoints, their deliveries and replays.
+        #[serde(rename = "webhooks:write")]
+        #[strum(serialize = "webhooks:write")]
+        WebhooksWrite,
     }
 }
 

@@ -49,6 +49,10 @@ use crate::wallet::{
     PayoutRun, PayoutStatusInput, Refund, RefundFilter, RefundRetryInput, TipInput, Wallet,
     WalletEntry,
 };
+use crate::webhook_endpoints::{
+    QueuedDeliveries, ReplayInput, WebhookDelivery, WebhookEndpoint, WebhookEndpointInput,
+    WebhookEndpointUpdate, WebhookEndpointWithSecret,
+};
 use crate::{ErrorCode, Page, PageParams, ProblemDetails};
 
 /// What a call can fail with.
@@ -378,6 +382,97 @@ impl Client {
     pub async fn event_feed(&self, query: &EventFeedQuery) -> Result<EventFeed, ClientError> {
         self.call(self.request(Method::GET, "/v1/events/feed").query(query))
             .await
+    }
+
+    // --- webhooks ---
+
+    pub async fn create_webhook_endpoint(
+        &self,
+        body: &WebhookEndpointInput,
+    ) -> Result<WebhookEndpointWithSecret, ClientError> {
+        self.send_json(Method::POST, "/v1/webhook-endpoints", body)
+            .await
+    }
+
+    pub async fn webhook_endpoints(&self) -> Result<Vec<WebhookEndpoint>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/webhook-endpoints"))
+            .await
+    }
+
+    pub async fn webhook_endpoint(&self, id: &str) -> Result<WebhookEndpoint, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/webhook-endpoints/{id}")))
+            .await
+    }
+
+    pub async fn update_webhook_endpoint(
+        &self,
+        id: &str,
+        body: &WebhookEndpointUpdate,
+    ) -> Result<WebhookEndpoint, ClientError> {
+        self.send_json(Method::PATCH, &format!("/v1/webhook-endpoints/{id}"), body)
+            .await
+    }
+
+    pub async fn delete_webhook_endpoint(&self, id: &str) -> Result<(), ClientError> {
+        self.call_empty(self.request(Method::DELETE, &format!("/v1/webhook-endpoints/{id}")))
+            .await
+    }
+
+    pub async fn rotate_webhook_secret(
+        &self,
+        id: &str,
+    ) -> Result<WebhookEndpointWithSecret, ClientError> {
+        self.call(self.request(
+            Method::POST,
+            &format!("/v1/webhook-endpoints/{id}/rotate-secret"),
+        ))
+        .await
+    }
+
+    /// Queues a `webhook.ping` to the endpoint.
+    pub async fn test_webhook_endpoint(&self, id: &str) -> Result<QueuedDeliveries, ClientError> {
+        self.call(self.request(Method::POST, &format!("/v1/webhook-endpoints/{id}/test")))
+            .await
+    }
+
+    pub async fn webhook_deliveries(
+        &self,
+        id: &str,
+        page: &PageParams,
+    ) -> Result<Page<WebhookDelivery>, ClientError> {
+        self.call(
+            self.request(
+                Method::GET,
+                &format!("/v1/webhook-endpoints/{id}/deliveries"),
+            )
+            .query(page),
+        )
+        .await
+    }
+
+    pub async fn redeliver_webhook(
+        &self,
+        id: &str,
+        delivery_id: &str,
+    ) -> Result<WebhookDelivery, ClientError> {
+        self.call(self.request(
+            Method::POST,
+            &format!("/v1/webhook-endpoints/{id}/deliveries/{delivery_id}/redeliver"),
+        ))
+        .await
+    }
+
+    pub async fn replay_webhook_events(
+        &self,
+        id: &str,
+        body: &ReplayInput,
+    ) -> Result<QueuedDeliveries, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/webhook-endpoints/{id}/replay"),
+            body,
+        )
+        .await
     }
 
     // --- jobs ---

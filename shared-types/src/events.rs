@@ -120,6 +120,16 @@ open_enum! {
         #[serde(rename = "account.reinstated")]
         #[strum(serialize = "account.reinstated")]
         AccountReinstated,
+        /// The service disabled one of the account's webhook endpoints (it answered 410 Gone, or
+        /// every delivery failed for 3 days). `data`: `endpoint_id`, `url`, `reason`.
+        #[serde(rename = "webhook_endpoint.disabled")]
+        #[strum(serialize = "webhook_endpoint.disabled")]
+        WebhookEndpointDisabled,
+        /// Sent only to a webhook endpoint, when its owner asks for a test (never on the feed).
+        /// `data`: `endpoint_id`.
+        #[serde(rename = "webhook.ping")]
+        #[strum(serialize = "webhook.ping")]
+        WebhookPing,
     }
 }
 

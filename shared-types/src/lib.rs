@@ -84,6 +84,7 @@ pub mod partners;
 pub mod ratings;
 pub mod requests;
 pub mod wallet;
+pub mod webhook_endpoints;
 pub mod webhooks;
 
 #[cfg(feature = "client")]

@@ -129,7 +129,11 @@ impl NotificationCategory {
             | E::PayoutSent
             | E::PayoutCleared => Self::Payments,
             E::RatingReceived | E::RatingScoreLow => Self::Ratings,
-            E::AccountSuspended | E::AccountReinstated | E::Unknown => Self::Account,
+            E::AccountSuspended
+            | E::AccountReinstated
+            | E::WebhookEndpointDisabled
+            | E::WebhookPing
+            | E::Unknown => Self::Account,
         }
     }
 

@@ -42,7 +42,8 @@ pub struct WorkTable {
 }
 
 impl WorkTable {
-    fn claim_sql(&self, postgres: bool) -> String {
+    /// The claim statement; with `of`, only rows whose column `of` equals one more bound value.
+    fn claim_sql(&self, postgres: bool, of: Option<&str>) -> String {
         let Self {
             table,
             id,
@@ -50,11 +51,12 @@ impl WorkTable {
             ready,
             on_claim,
         } = self;
-        let (lease_until, now, limit, lock) = if postgres {
-            ("$1", "$2", "$3", " FOR UPDATE SKIP LOCKED")
+        let (lease_until, now, limit, lock, owner) = if postgres {
+            ("$1", "$2", "$3", " FOR UPDATE SKIP LOCKED", "$4")
         } else {
-            ("?", "?", "?", "")
+            ("?", "?", "?", "", "?")
         };
+        let only = of.map_or(String::new(), |column| format!(" AND {column} = {owner}"));
         let also = if on_claim.is_empty() {
             String::new()
         } else {
@@ -62,7 +64,7 @@ impl WorkTable {
         };
         format!(
             "UPDATE {table} SET {due_at} = {lease_until}{also} \
-             WHERE {id} IN (SELECT {id} FROM {table} WHERE ({ready}) AND {due_at} <= {now} \
+             WHERE {id} IN (SELECT {id} FROM {table} WHERE ({ready}) AND {due_at} <= {now}{only} \
              ORDER BY {due_at}, {id} LIMIT {limit}{lock}) \
              RETURNING {id} AS id"
         )
@@ -111,14 +113,41 @@ pub fn claim(
     limit: i64,
 ) -> ApiResult<Vec<String>> {
     let claimed: Vec<ClaimedId> = match conn {
-        DbConnection::Postgres(pg) => diesel::sql_query(work.claim_sql(true))
+        DbConnection::Postgres(pg) => diesel::sql_query(work.claim_sql(true, None))
             .bind::<Timestamp, _>(lease.until)
             .bind::<Timestamp, _>(now)
             .bind::<BigInt, _>(limit)
             .load(pg)?,
-        DbConnection::Sqlite(sqlite) => diesel::sql_query(work.claim_sql(false))
+        DbConnection::Sqlite(sqlite) => diesel::sql_query(work.claim_sql(false, None))
             .bind::<Timestamp, _>(lease.until)
             .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load(sqlite)?,
+    };
+    Ok(claimed.into_iter().map(|row| row.id).collect())
+}
+
+/// [`claim`], limited to the rows whose `column` (a constant of the code) equals `value`: one
+/// webhook endpoint's deliveries, say.
+pub fn claim_of(
+    conn: &mut DbConnection,
+    work: &WorkTable,
+    (column, value): (&'static str, &str),
+    now: NaiveDateTime,
+    lease: Lease,
+    limit: i64,
+) -> ApiResult<Vec<String>> {
+    let claimed: Vec<ClaimedId> = match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query(work.claim_sql(true, Some(column)))
+            .bind::<Timestamp, _>(lease.until)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .bind::<Text, _>(value)
+            .load(pg)?,
+        DbConnection::Sqlite(sqlite) => diesel::sql_query(work.claim_sql(false, Some(column)))
+            .bind::<Timestamp, _>(lease.until)
+            .bind::<Timestamp, _>(now)
+            .bind::<Text, _>(value)
             .bind::<BigInt, _>(limit)
             .load(sqlite)?,
     };
@@ -139,7 +168,7 @@ mod tests {
 
     #[test]
     fn postgres_skips_locked_rows_and_sqlite_needs_no_lock() {
-        let postgres = WORK.claim_sql(true);
+        let postgres = WORK.claim_sql(true, None);
         assert!(postgres.contains("FOR UPDATE SKIP LOCKED"), "{postgres}");
         assert!(
             postgres.starts_with(
@@ -147,7 +176,7 @@ mod tests {
             ),
             "{postgres}"
         );
-        let sqlite = WORK.claim_sql(false);
+        let sqlite = WORK.claim_sql(false, None);
         assert!(!sqlite.contains("FOR UPDATE"), "{sqlite}");
         assert!(sqlite.contains("next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)"));
         let bare = WorkTable {
@@ -155,8 +184,13 @@ mod tests {
             ..WORK
         };
         assert!(
-            bare.claim_sql(false)
+            bare.claim_sql(false, None)
                 .starts_with("UPDATE outbox SET next_attempt_at = ? WHERE")
+        );
+        let one_owner = WORK.claim_sql(true, Some("recipient_id"));
+        assert!(
+            one_owner.contains("next_attempt_at <= $2 AND recipient_id = $4 ORDER BY"),
+            "{one_owner}"
         );
     }
 }

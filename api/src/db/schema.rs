@@ -300,6 +300,51 @@ diesel::table! {
 }
 
 diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        user_id -> Text,
+        url -> Text,
+        description -> Text,
+        event_types -> Text,
+        enabled -> Bool,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        disabled_reason -> Nullable<Text>,
+        failing_since -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        endpoint_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text,
+        delivery_id -> Text,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        latency_ms -> BigInt,
+        response_excerpt -> Nullable<Text>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     notification_preferences (user_id, category) {
         user_id -> Text,
         category -> Text,
@@ -530,6 +575,9 @@ diesel::joinable!(refunds -> jobs (job_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     event_counters,
+    webhook_endpoints,
+    webhook_deliveries,
+    webhook_attempts,
     refresh_tokens,
     api_keys,
     login_failures,

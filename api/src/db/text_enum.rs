@@ -22,6 +22,7 @@ use shared_types::wallet::{
     LedgerKind, PaymentPurpose, PaymentStatus, PayoutMethodKind, PayoutStatus, RefundReason,
     RefundStatus,
 };
+use shared_types::webhook_endpoints::DeliveryStatus;
 
 /// An enum with one text form per variant.
 pub trait TextEnum: Sized {
@@ -110,6 +111,7 @@ text_enums! {
     AssignmentMode => "assignment mode",
     ConnectionKind => "connection kind",
     EventType => "event type",
+    DeliveryStatus => "delivery status",
     JobEventKind => "job event kind",
     LedgerKind => "ledger entry kind",
     NotificationCategory => "notification category",

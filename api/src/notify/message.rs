@@ -214,7 +214,17 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
             format!("porchlight://jobs/{}", text(payload, "job_id")),
             None,
         ),
-        EventType::Unknown => (
+        EventType::WebhookEndpointDisabled => (
+            "A webhook endpoint was disabled".to_owned(),
+            format!(
+                "Porchlight stopped sending events to {}: {}. Fix it and enable it again.",
+                text(payload, "url"),
+                text(payload, "reason")
+            ),
+            "porchlight://settings".to_owned(),
+            None,
+        ),
+        EventType::WebhookPing | EventType::Unknown => (
             "Porchlight".to_owned(),
             "Something changed in your account.".to_owned(),
             "porchlight://home".to_owned(),

@@ -84,6 +84,8 @@ pub struct Wakeups {
     pub streams: StreamHub,
     /// Raised after a write that may have queued a refund: wakes the refund worker.
     pub refunds_queued: Signal,
+    /// Raised when webhook deliveries may have been queued: wakes the webhook worker.
+    pub webhooks_queued: Signal,
 }
 
 /// Raised once when the service begins to stop, and raised for good. Responses that would

@@ -15,6 +15,7 @@ use std::sync::Weak;
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
+use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
 use diesel::dsl::{exists, max};
 use diesel::prelude::*;
@@ -26,6 +27,7 @@ use crate::auth::suspension;
 use crate::db::schema::{event_counters, outbox};
 use crate::db::{DbConnection, write_transaction};
 use crate::error::ApiResult;
+use crate::events::webhooks;
 use crate::state::AppState;
 
 /// PostgreSQL NOTIFY channel raised by the outbox trigger on every insert.
@@ -44,22 +46,24 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 const BATCH: i64 = 100;
 
 #[derive(QueryableByName)]
-struct Recipient {
+struct Sequenced {
+    #[diesel(sql_type = Text)]
+    id: String,
     #[diesel(sql_type = Text)]
     recipient_id: String,
 }
 
 /// Gives every message without a stream position the next positions of its recipient's feed
-/// (1, 2, 3, … per recipient, from `event_counters`); returns the recipients that got new
-/// events.
-pub fn sequence(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
+/// (1, 2, 3, … per recipient, from `event_counters`) and queues it for the recipient's
+/// webhooks; returns the recipients that got new events.
+pub fn sequence(conn: &mut DbConnection, now: NaiveDateTime) -> ApiResult<Vec<String>> {
     let waiting: bool = diesel::select(exists(outbox::table.filter(outbox::stream_seq.is_null())))
         .get_result(conn)?;
     if !waiting {
         return Ok(Vec::new());
     }
     write_transaction(conn, |conn| {
-        let mut recipients: Vec<String> = match conn {
+        let sequenced: Vec<(String, String)> = match conn {
             DbConnection::Postgres(pg) => {
                 diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
                     .bind::<BigInt, _>(SEQUENCER_LOCK)
@@ -79,11 +83,11 @@ pub fn sequence(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
                      UPDATE outbox SET stream_seq = counters.last_seq - counts.fresh + numbered.n \
                      FROM numbered JOIN counts ON counts.recipient_id = numbered.recipient_id \
                      JOIN counters ON counters.recipient_id = numbered.recipient_id \
-                     WHERE outbox.id = numbered.id RETURNING outbox.recipient_id",
+                     WHERE outbox.id = numbered.id RETURNING outbox.id, outbox.recipient_id",
                 )
-                .load::<Recipient>(pg)?
+                .load::<Sequenced>(pg)?
                 .into_iter()
-                .map(|row| row.recipient_id)
+                .map(|row| (row.id, row.recipient_id))
                 .collect()
             }
             // One writer at a time: the write transaction is the lock.
@@ -115,9 +119,14 @@ pub fn sequence(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
                     .bind::<BigInt, _>(seq)
                     .execute(sqlite)?;
                 }
-                fresh.into_iter().map(|(_, recipient)| recipient).collect()
+                fresh
             }
         };
+        webhooks::deliveries::fan_out(conn, &sequenced, now)?;
+        let mut recipients: Vec<String> = sequenced
+            .into_iter()
+            .map(|(_, recipient)| recipient)
+            .collect();
         recipients.sort_unstable();
         recipients.dedup();
         if let DbConnection::Postgres(pg) = conn
@@ -135,7 +144,11 @@ pub fn sequence(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
 
 /// Runs [`sequence`] and wakes the streams of the users who got new events.
 pub async fn sequence_and_wake(state: &AppState) -> ApiResult<()> {
-    let recipients = state.db(sequence).await?;
+    let now = state.clock.now();
+    let recipients = state.db(move |conn| sequence(conn, now)).await?;
+    if !recipients.is_empty() {
+        state.wakeups.webhooks_queued.raise();
+    }
     state
         .wakeups
         .streams

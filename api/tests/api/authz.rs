@@ -24,6 +24,7 @@ use shared_types::jobs::{Job, JobStatus};
 use shared_types::notify::{DeviceInput, Platform};
 use shared_types::partners::MoneyInput;
 use shared_types::requests::{ApplyInput, OfferStatus, RequestStatus};
+use shared_types::webhook_endpoints::WebhookEndpointInput;
 use shared_types::{Client, PageParams};
 
 use crate::harness::{TestApp, eventually_some, every_day};
@@ -102,6 +103,10 @@ enum Owned {
     AnyPayout,
     /// A refund the payment provider refused (staff manage all of them).
     FailedRefund,
+    /// One of A's webhook endpoints.
+    WebhookEndpoint,
+    /// A delivery to one of A's webhook endpoints (`{delivery_id}`).
+    WebhookDelivery,
 }
 
 impl Owned {
@@ -122,6 +127,8 @@ impl Owned {
                 | Self::CompletedJob
                 | Self::ProCancelledRequest
                 | Self::PublishedReview
+                | Self::WebhookEndpoint
+                | Self::WebhookDelivery
         )
     }
 }
@@ -232,6 +239,81 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
         (
             "GET /v1/events/feed",
             signed_in(Keys::Scope(Scope::EventsRead)),
+        ),
+        (
+            "POST /v1/webhook-endpoints",
+            with_body(
+                json!({ "url": "https://crm.example.com/hooks" }),
+                signed_in(Keys::Scope(Scope::WebhooksWrite)),
+            ),
+        ),
+        (
+            "GET /v1/webhook-endpoints",
+            signed_in(Keys::Scope(Scope::WebhooksWrite)),
+        ),
+        (
+            "GET /v1/webhook-endpoints/{id}",
+            on(
+                Owned::WebhookEndpoint,
+                signed_in(Keys::Scope(Scope::WebhooksWrite)),
+            ),
+        ),
+        (
+            "PATCH /v1/webhook-endpoints/{id}",
+            on(
+                Owned::WebhookEndpoint,
+                with_body(
+                    json!({ "url": "https://elsewhere.example.com/hooks" }),
+                    signed_in(Keys::Scope(Scope::WebhooksWrite)),
+                ),
+            ),
+        ),
+        (
+            "DELETE /v1/webhook-endpoints/{id}",
+            on(
+                Owned::WebhookEndpoint,
+                signed_in(Keys::Scope(Scope::WebhooksWrite)),
+            ),
+        ),
+        (
+            "POST /v1/webhook-endpoints/{id}/rotate-secret",
+            on(
+                Owned::WebhookEndpoint,
+                signed_in(Keys::Scope(Scope::WebhooksWrite)),
+            ),
+        ),
+        (
+            "POST /v1/webhook-endpoints/{id}/test",
+            on(
+                Owned::WebhookEndpoint,
+                signed_in(Keys::Scope(Scope::WebhooksWrite)),
+            ),
+        ),
+        (
+            "GET /v1/webhook-endpoints/{id}/deliveries",
+            on(
+                Owned::WebhookEndpoint,
+                signed_in(Keys::Scope(Scope::WebhooksWrite)),
+            ),
+        ),
+        (
+            "POST /v1/webhook-endpoints/{id}/deliveries/{delivery_id}/redeliver",
+            on(
+                Owned::WebhookDelivery,
+                signed_in(Keys::Scope(Scope::WebhooksWrite)),
+            ),
+        ),
+        (
+            "POST /v1/webhook-endpoints/{id}/replay",
+            on(
+                Owned::WebhookEndpoint,
+                with_body(
+                    json!({
+                        "since": "2026-01-01T00:00:00Z", "until": "2027-01-01T00:00:00Z",
+                    }),
+                    signed_in(Keys::Scope(Scope::WebhooksWrite)),
+                ),
+            ),
         ),
         (
             "POST /v1/jobs/{id}/rating",
@@ -906,6 +988,32 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
                 .unwrap();
             Target::id(key.api_key.id)
         }
+        Owned::WebhookEndpoint | Owned::WebhookDelivery => {
+            let endpoint = owner
+                .create_webhook_endpoint(&WebhookEndpointInput {
+                    url: "https://crm.example.com/owned-by-a".into(),
+                    description: String::new(),
+                    event_types: vec![],
+                    enabled: None,
+                })
+                .await
+                .unwrap()
+                .endpoint;
+            if kind == Owned::WebhookEndpoint {
+                return Target::id(endpoint.id);
+            }
+            owner.test_webhook_endpoint(&endpoint.id).await.unwrap();
+            let delivery = owner
+                .webhook_deliveries(&endpoint.id, &PageParams::default())
+                .await
+                .unwrap()
+                .items
+                .remove(0);
+            Target {
+                pid: Some(delivery.id),
+                ..Target::id(endpoint.id)
+            }
+        }
         Owned::Device => {
             let device = owner
                 .register_device(&DeviceInput {
@@ -1025,6 +1133,14 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
             .items
             .iter()
             .any(|key| key.id == id),
+        Owned::WebhookEndpoint => owner
+            .webhook_endpoint(id)
+            .await
+            .is_ok_and(|endpoint| endpoint.url == "https://crm.example.com/owned-by-a"),
+        Owned::WebhookDelivery => owner
+            .webhook_deliveries(id, &PageParams::default())
+            .await
+            .is_ok_and(|page| page.items.len() == 1),
         Owned::Device => owner
             .devices()
             .await
@@ -1114,8 +1230,10 @@ async fn check_operation(
     let at = |target: &Target| {
         let path = path.replace("{id}", &target.id);
         match &target.pid {
-            Some(pid) => path.replace("{pid}", pid),
-            None => path.replace("{pid}", "00000000-0000-7000-8000-000000000000"),
+            Some(pid) => path.replace("{pid}", pid).replace("{delivery_id}", pid),
+            None => path
+                .replace("{pid}", "00000000-0000-7000-8000-000000000000")
+                .replace("{delivery_id}", "00000000-0000-7000-8000-000000000000"),
         }
     };
     let body_for = |target: &Target| target.body.clone().or_else(|| rule.body.clone());
@@ -1219,7 +1337,8 @@ fn documented_key_scopes(operation: &Value) -> Option<Vec<String>> {
 
 #[tokio::test]
 async fn every_operation_enforces_its_rule() {
-    let app = TestApp::spawn().await;
+    // Every case sets up webhook endpoints for the same users.
+    let app = TestApp::spawn_with(&[("WEBHOOK_MAX_ENDPOINTS", "100")]).await;
     let spec = app.client.openapi().await.unwrap();
     let matrix = matrix();
     let cast = Cast::new(&app).await;

@@ -21,3 +21,5 @@ mod ratings;
 mod retention;
 mod schema;
 mod suspension;
+mod webhook_receiver;
+mod webhooks;

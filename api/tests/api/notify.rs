@@ -276,7 +276,7 @@ async fn a_dead_workers_claims_come_back_after_the_lease() {
         .app
         .state
         .db(move |conn| {
-            stream::sequence(conn)?;
+            stream::sequence(conn, now)?;
             delivery::claim(conn, now, 100)
         })
         .await

@@ -1,0 +1,175 @@
+//! Webhook endpoints: URLs of an account's own that receive its events as signed HTTP POSTs
+//! (Standard Webhooks; see [`crate::webhooks`] to verify them), with a delivery log, redelivery
+//! and replay.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
+
+use crate::events::EventType;
+
+/// An account's webhook endpoint, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpoint {
+    pub id: String,
+    pub url: String,
+    pub description: String,
+    /// The event types sent here; empty means every type.
+    pub event_types: Vec<EventType>,
+    /// Disabled endpoints receive nothing; their pending deliveries wait until re-enabled.
+    pub enabled: bool,
+    /// Why it was disabled by the service (it answered 410 Gone, or failed for 3 days).
+    pub disabled_reason: Option<String>,
+    /// Since when every delivery has failed (none while deliveries succeed).
+    pub failing_since: Option<DateTime<Utc>>,
+    /// Until then deliveries are also signed with the secret before the last rotation.
+    pub previous_secret_expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /v1/webhook-endpoints`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpointInput {
+    /// An `https` URL on the public internet (see the README for development set-ups).
+    #[validate(length(min = 1, max = 2000))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 2000,
+            example = "https://crm.example.com/hooks/porchlight"
+        )
+    )]
+    pub url: String,
+    #[serde(default)]
+    #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub description: String,
+    /// Only these types (empty or absent: every type).
+    #[serde(default)]
+    #[validate(length(max = 64), custom(function = "distinct_types"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 64))]
+    pub event_types: Vec<EventType>,
+    /// Default `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+/// `PATCH /v1/webhook-endpoints/{id}`: what is given changes, the rest stays. Enabling an
+/// endpoint the service disabled clears its failure record; its waiting deliveries go out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpointUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(min = 1, max = 2000))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 200))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 64), custom(function = "distinct_types"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 64))]
+    pub event_types: Option<Vec<EventType>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+fn distinct_types(types: &[EventType]) -> Result<(), ValidationError> {
+    let mut seen = types.to_vec();
+    seen.sort_unstable();
+    seen.dedup();
+    if seen.len() != types.len() {
+        let mut error = ValidationError::new("duplicate");
+        error.message = Some("lists a type twice".into());
+        return Err(error);
+    }
+    Ok(())
+}
+
+/// An endpoint just created, or its secret just rotated: the only time the secret is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpointWithSecret {
+    pub endpoint: WebhookEndpoint,
+    /// `whsec_…`: verify every delivery's `webhook-signature` with it. Store it now.
+    pub secret: String,
+}
+
+open_enum! {
+    /// Where a delivery is.
+    pub enum DeliveryStatus {
+        /// Waiting for its next attempt (`next_attempt_at`).
+        Pending,
+        /// The endpoint answered 2xx.
+        Succeeded,
+        /// Every retry failed (about 3 days), or the endpoint answered 410 Gone.
+        Failed,
+    }
+}
+
+/// One HTTP attempt of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryAttempt {
+    pub attempted_at: DateTime<Utc>,
+    /// The endpoint's HTTP status; none when no answer came (timeout, refused connection).
+    pub status_code: Option<u16>,
+    pub latency_ms: i64,
+    /// The first 2 KB of the endpoint's answer.
+    pub response_excerpt: Option<String>,
+    /// What went wrong, when no answer came or it was not 2xx.
+    pub error: Option<String>,
+}
+
+/// One event's delivery to one endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookDelivery {
+    pub id: String,
+    /// The event's id: the `webhook-id` header, the same for every attempt and redelivery.
+    pub event_id: String,
+    pub event_type: EventType,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    /// When the next attempt is due (pending deliveries).
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// Newest first.
+    pub attempt_log: Vec<DeliveryAttempt>,
+}
+
+/// `POST /v1/webhook-endpoints/{id}/replay`: send again the account's events of a period that
+/// are still kept (and that the endpoint subscribes to).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[validate(schema(function = "replay_period"))]
+pub struct ReplayInput {
+    pub since: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// Only these types (absent: the endpoint's own filter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 64))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 64))]
+    pub event_types: Option<Vec<EventType>>,
+}
+
+fn replay_period(input: &ReplayInput) -> Result<(), ValidationError> {
+    if input.since >= input.until {
+        let mut error = ValidationError::new("period");
+        error.message = Some("`since` must be before `until`".into());
+        return Err(error);
+    }
+    Ok(())
+}
+
+/// How many deliveries a replay (or a test ping) queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueuedDeliveries {
+    pub queued: i64,
+}
