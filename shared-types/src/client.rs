@@ -50,8 +50,8 @@ use crate::wallet::{
     WalletEntry,
 };
 use crate::webhook_endpoints::{
-    QueuedDeliveries, ReplayInput, WebhookDelivery, WebhookEndpoint, WebhookEndpointInput,
-    WebhookEndpointUpdate, WebhookEndpointWithSecret,
+    QueuedDeliveries, ReplayInput, WebhookDelivery, WebhookEndpoint, WebhookEndpointHealth,
+    WebhookEndpointInput, WebhookEndpointUpdate, WebhookEndpointWithSecret, WebhookHealthFilter,
 };
 use crate::{ErrorCode, Page, PageParams, ProblemDetails};
 
@@ -471,6 +471,20 @@ impl Client {
             Method::POST,
             &format!("/v1/webhook-endpoints/{id}/replay"),
             body,
+        )
+        .await
+    }
+
+    /// Staff: every webhook endpoint's health.
+    pub async fn admin_webhook_health(
+        &self,
+        filter: &WebhookHealthFilter,
+        page: &PageParams,
+    ) -> Result<Page<WebhookEndpointHealth>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/webhook-endpoints")
+                .query(filter)
+                .query(page),
         )
         .await
     }

@@ -173,3 +173,26 @@ fn replay_period(input: &ReplayInput) -> Result<(), ValidationError> {
 pub struct QueuedDeliveries {
     pub queued: i64,
 }
+
+/// A webhook endpoint's health, as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpointHealth {
+    pub endpoint: WebhookEndpoint,
+    /// The account it belongs to.
+    pub owner_id: String,
+    /// Deliveries waiting for an attempt.
+    pub pending_deliveries: i64,
+    /// The last attempt, if any: when and what the endpoint answered.
+    pub last_attempt: Option<DeliveryAttempt>,
+}
+
+/// `GET /v1/admin/webhook-endpoints` filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct WebhookHealthFilter {
+    /// Only endpoints that are failing now (or were disabled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unhealthy: Option<bool>,
+}

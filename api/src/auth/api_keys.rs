@@ -142,6 +142,19 @@ pub fn revoke(
     Ok(())
 }
 
+/// Whether key `key_id` still works at `now` (not revoked, not expired): a long-lived use of a
+/// key, such as an open live stream, checks it as it goes.
+pub fn is_active(conn: &mut DbConnection, key_id: &str, now: NaiveDateTime) -> ApiResult<bool> {
+    let found: Option<(Option<NaiveDateTime>, Option<NaiveDateTime>)> = api_keys::table
+        .find(key_id)
+        .select((api_keys::revoked_at, api_keys::expires_at))
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some_and(|(revoked_at, expires_at)| {
+        revoked_at.is_none() && expires_at.is_none_or(|at| at > now)
+    }))
+}
+
 /// The caller behind `secret`, if it is a live key.
 pub fn authenticate(
     conn: &mut DbConnection,
@@ -177,5 +190,8 @@ pub fn authenticate(
             scopes: key.scopes(),
             key_id: key.id,
         },
+        valid_for: key
+            .expires_at
+            .map(|at| (at - now).to_std().unwrap_or_default()),
     })
 }

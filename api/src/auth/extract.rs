@@ -35,6 +35,10 @@ pub struct AuthUser {
     pub user_id: String,
     pub role: Role,
     pub credential: Credential,
+    /// How much longer the credential works, from this call (none: an API key without expiry).
+    /// An access token's expiry is checked against the system clock, a key's against the
+    /// service's.
+    pub valid_for: Option<std::time::Duration>,
 }
 
 impl AuthUser {
@@ -100,6 +104,9 @@ impl FromRequest for AuthUser {
                 user_id: claims.sub,
                 role: claims.role,
                 credential: Credential::Session,
+                valid_for: Some(std::time::Duration::from_secs(
+                    u64::try_from(claims.exp - chrono::Utc::now().timestamp()).unwrap_or_default(),
+                )),
             })
         })
     }

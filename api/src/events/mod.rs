@@ -18,5 +18,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(hooks::send_test)
         .service(hooks::list_deliveries)
         .service(hooks::redeliver)
-        .service(hooks::replay);
+        .service(hooks::replay)
+        .service(hooks::admin_health);
 }

@@ -2,6 +2,7 @@
 //! the outbox for staff.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use shared_types::auth::Scope;
 use shared_types::notify::{
     Device, DeviceInput, MarkReadInput, MarkReadResult, Notification, NotificationFilter,
     NotificationPreferences, OutboxFilter, OutboxMessage,
@@ -9,7 +10,7 @@ use shared_types::notify::{
 use shared_types::{Page, PageParams};
 
 use super::{devices, inbox, outbox, preferences, stream};
-use crate::auth::{AuthUser, RequireRole, roles};
+use crate::auth::{AuthUser, Credential, RequireRole, roles};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
@@ -189,12 +190,13 @@ pub async fn mark_read(
 
 /// The caller's events as they happen (Server-Sent Events).
 ///
-/// Each event has `id` (its place in the caller's stream), `event` (the kind, e.g.
-/// `lead.offered`) and `data` (a `Notification` as JSON). Send the last `id` seen back as
-/// `Last-Event-ID` when reconnecting: everything after it is replayed first, so nothing is
-/// missed. Without it the stream starts with the next event. A comment line every 15 s keeps
-/// the connection open; the stream ends when the access token it was opened with expires, and
-/// when the service stops (the app reconnects with `Last-Event-ID`).
+/// Each event has `id` (its place in the caller's feed: 1, 2, 3, … as in
+/// `GET /v1/events/feed`), `event` (its type, e.g. `lead.offered`) and `data` (a `Notification`
+/// as JSON). Send the last `id` seen back as `Last-Event-ID` when reconnecting: everything after
+/// it is replayed first, so nothing is missed. Without it the stream starts with the next event.
+/// A comment line every 15 s keeps the connection open. The stream ends when its credential
+/// stops working: an access token at its expiry (reconnect with a fresh one), an API key when it
+/// is revoked or expires; and when the service stops (reconnect with `Last-Event-ID`).
 #[utoipa::path(
     tag = "notifications",
     params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event")),
@@ -204,7 +206,7 @@ pub async fn mark_read(
         content_type = "text/event-stream",
         body = String,
     )),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["events:read"])),
 )]
 #[get("/events")]
 pub async fn events(
@@ -212,7 +214,7 @@ pub async fn events(
     user: AuthUser,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    user.require_session()?;
+    user.require_scope(Scope::EventsRead)?;
     let after = match request.headers().get("Last-Event-ID") {
         None => None,
         Some(value) => Some(
@@ -229,7 +231,15 @@ pub async fn events(
                 })?,
         ),
     };
-    let live = stream::open(state.get_ref().clone(), user.user_id, after).await?;
+    let subscriber = stream::Subscriber {
+        key_id: match &user.credential {
+            Credential::ApiKey { key_id, .. } => Some(key_id.clone()),
+            Credential::Session => None,
+        },
+        user_id: user.user_id,
+        valid_for: user.valid_for,
+    };
+    let live = stream::open(state.get_ref().clone(), subscriber, after).await?;
     // `Cache-Control: no-store` comes from the app-wide response headers.
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")

@@ -23,7 +23,7 @@ use diesel::sql_types::{Array, BigInt, Text};
 
 use super::inbox::{self, NotificationRow};
 use super::signal::{Shutdown, Waiter, Wakeups};
-use crate::auth::suspension;
+use crate::auth::{api_keys, suspension};
 use crate::db::schema::{event_counters, outbox};
 use crate::db::{DbConnection, write_transaction};
 use crate::error::ApiResult;
@@ -229,15 +229,36 @@ pub struct LiveStream {
     cursor: i64,
     waiter: Waiter,
     queued: VecDeque<Bytes>,
-    /// The stream ends when the access token it was opened with would have expired; the app
-    /// reconnects with a fresh one and `Last-Event-ID`.
-    closes_at: Instant,
+    /// The stream ends when the credential it was opened with expires (an access token's
+    /// expiry; an API key's, if it has one); the app reconnects with a fresh one and
+    /// `Last-Event-ID`.
+    closes_at: Option<Instant>,
+    /// An API key's stream also ends as soon as the key is revoked.
+    key_id: Option<String>,
     /// The stream also ends when the service begins to stop, so that it does not hold the stop.
     shutdown: Shutdown,
 }
 
-/// Opens `user_id`'s stream after position `after`, or at the newest event when `None`.
-pub async fn open(state: AppState, user_id: String, after: Option<i64>) -> ApiResult<LiveStream> {
+/// Who a stream is for, and how long their credential lasts.
+pub struct Subscriber {
+    pub user_id: String,
+    /// How much longer the credential works (none: an API key without expiry).
+    pub valid_for: Option<Duration>,
+    /// The API key, when the stream was opened with one.
+    pub key_id: Option<String>,
+}
+
+/// Opens the subscriber's stream after position `after`, or at the newest event when `None`.
+pub async fn open(
+    state: AppState,
+    subscriber: Subscriber,
+    after: Option<i64>,
+) -> ApiResult<LiveStream> {
+    let Subscriber {
+        user_id,
+        valid_for,
+        key_id,
+    } = subscriber;
     // Subscribe before reading the cursor, so nothing committed in between is missed.
     let waiter = state.wakeups.streams.subscribe(&user_id);
     let cursor = if let Some(after) = after {
@@ -257,7 +278,7 @@ pub async fn open(state: AppState, user_id: String, after: Option<i64>) -> ApiRe
             })
             .await?
     };
-    let closes_at = Instant::now() + state.settings.access_token_ttl;
+    let closes_at = valid_for.map(|left| Instant::now() + left);
     let shutdown = state.shutdown.clone();
     Ok(LiveStream {
         state,
@@ -267,6 +288,7 @@ pub async fn open(state: AppState, user_id: String, after: Option<i64>) -> ApiRe
         // How long a client waits before reconnecting, in milliseconds.
         queued: VecDeque::from([Bytes::from_static(b"retry: 2000\n\n")]),
         closes_at,
+        key_id,
         shutdown,
     })
 }
@@ -287,9 +309,21 @@ impl LiveStream {
             if let Some(chunk) = self.queued.pop_front() {
                 return Some(chunk);
             }
-            let left = self.closes_at.saturating_duration_since(Instant::now());
+            let left = self.closes_at.map_or(KEEP_ALIVE, |at| {
+                at.saturating_duration_since(Instant::now())
+            });
             if left.is_zero() || self.shutdown.has_begun() {
                 return None;
+            }
+            if let Some(key_id) = self.key_id.clone() {
+                let now = self.state.clock.now();
+                let active = self
+                    .state
+                    .db(move |conn| api_keys::is_active(conn, &key_id, now))
+                    .await;
+                if matches!(active, Ok(false)) {
+                    return None;
+                }
             }
             // A suspended (or deleted) account's stream ends as its token stops working.
             if let Ok(standing) = suspension::current(&self.state, &self.user_id).await

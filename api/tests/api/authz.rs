@@ -235,11 +235,12 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
             "POST /v1/notifications/read",
             with_body(json!({}), signed_in(Keys::SessionOnly)),
         ),
-        ("GET /v1/events", signed_in(Keys::SessionOnly)),
+        ("GET /v1/events", signed_in(Keys::Scope(Scope::EventsRead))),
         (
             "GET /v1/events/feed",
             signed_in(Keys::Scope(Scope::EventsRead)),
         ),
+        ("GET /v1/admin/webhook-endpoints", staff()),
         (
             "POST /v1/webhook-endpoints",
             with_body(

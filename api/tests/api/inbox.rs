@@ -9,6 +9,8 @@ use shared_types::notify::{
 };
 use shared_types::{Client, ErrorCode, EventStream, PageParams};
 
+use shared_types::auth::{CreateApiKeyRequest, Role, Scope};
+
 use crate::harness::TestApp;
 use crate::jobs::{cleaning_request, lead_for, pro};
 
@@ -320,6 +322,84 @@ async fn the_stream_needs_a_session_and_a_valid_last_event_id() {
     let (_, partner): (_, Client) = app.partner().await;
     let error = partner.events(Some("yesterday")).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::ValidationFailed));
+}
+
+/// An integration holds the stream with an API key (`events:read`): it is not cut at an access
+/// token's lifetime, and it ends as soon as the key is revoked.
+#[tokio::test]
+async fn an_api_keys_stream_lasts_as_long_as_the_key() {
+    let app = TestApp::spawn().await;
+    let (_, staff) = app.staff().await;
+    let (pro_id, pro_client) = pro(&app, &staff).await;
+    // A session whose access token lives 2 s: its stream ends with the token; a key's does not.
+    let pro_id_for_token = pro_id.clone();
+    let short_token = app
+        .state
+        .jwt
+        .issue_access(&pro_id_for_token, Role::Partner, 2)
+        .unwrap();
+    let (_, customer) = app.customer().await;
+    let key = |scopes: Vec<Scope>| {
+        let pro_client = pro_client.clone();
+        async move {
+            pro_client
+                .create_api_key(&CreateApiKeyRequest {
+                    name: "CRM".into(),
+                    scopes,
+                    expires_in_days: None,
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let lacking = app
+        .client
+        .with_token(key(vec![Scope::LeadsRead]).await.secret);
+    let refused = lacking.events(None).await.unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::InsufficientScope));
+
+    let reader = key(vec![Scope::EventsRead]).await;
+    let mut by_key = app
+        .client
+        .with_token(reader.secret.clone())
+        .events(Some("0"))
+        .await
+        .unwrap();
+    let mut by_session = app
+        .client
+        .with_token(short_token)
+        .events(Some("0"))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(Ok(_)) = by_session.next().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the session's stream ends with its token");
+    customer
+        .create_request(&cleaning_request(Some(&pro_id)))
+        .await
+        .unwrap();
+    let offered = next_event(&mut by_key).await;
+    assert_eq!(offered.event.as_deref(), Some("lead.offered"));
+    assert_eq!(
+        offered.id.as_deref(),
+        Some("1"),
+        "its place in the pro's feed"
+    );
+
+    // Revoked, the key's stream ends.
+    pro_client.revoke_api_key(&reader.api_key.id).await.unwrap();
+    customer
+        .create_request(&cleaning_request(Some(&pro_id)))
+        .await
+        .unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(Ok(_)) = by_key.next().await {}
+    })
+    .await;
+    assert!(closed.is_ok(), "the revoked key's stream ends");
 }
 
 #[tokio::test]

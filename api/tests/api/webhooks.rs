@@ -10,6 +10,7 @@ use shared_types::ErrorCode;
 use shared_types::events::{EventFeedQuery, EventType};
 use shared_types::webhook_endpoints::{
     DeliveryStatus, ReplayInput, WebhookDelivery, WebhookEndpointInput, WebhookEndpointUpdate,
+    WebhookHealthFilter,
 };
 use shared_types::{Client, PageParams};
 
@@ -203,6 +204,24 @@ async fn failures_are_retried_with_the_same_id_and_a_gone_endpoint_is_disabled()
         .unwrap();
     assert_eq!(told.events.len(), 1);
     assert_eq!(told.events[0].data["endpoint_id"], id);
+    // Staff see it among the unhealthy endpoints, with its last answer.
+    let health = cast
+        .staff
+        .admin_webhook_health(
+            &WebhookHealthFilter {
+                unhealthy: Some(true),
+            },
+            &PageParams::default(),
+        )
+        .await
+        .unwrap();
+    let listed = health
+        .items
+        .iter()
+        .find(|item| item.endpoint.id == id)
+        .expect("the disabled endpoint is listed");
+    assert_eq!(listed.last_attempt.as_ref().unwrap().status_code, Some(410));
+    assert_eq!(listed.owner_id, cast.partner_id);
     // Disabled, it receives nothing; enabled again, its record is clean.
     let before = receiver.received("/flaky").len();
     cast.partner.test_webhook_endpoint(&id).await.unwrap();

@@ -1,16 +1,22 @@
 //! An account's webhook endpoints: the rules for setting them up, changing, rotating their
 //! secret and deleting them. Each is its owner's alone: anyone else's id is "not found".
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 use rand::RngCore as _;
 use shared_types::events::EventType;
 use shared_types::webhook_endpoints::{
-    WebhookEndpoint, WebhookEndpointInput, WebhookEndpointUpdate, WebhookEndpointWithSecret,
+    DeliveryAttempt, DeliveryStatus, WebhookEndpoint, WebhookEndpointHealth, WebhookEndpointInput,
+    WebhookEndpointUpdate, WebhookEndpointWithSecret, WebhookHealthFilter,
 };
+use shared_types::{Page, PageParams};
 
 use super::guard::Reach;
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhook_endpoints};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -295,4 +301,79 @@ pub fn disable(
         .select(EndpointRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Staff: every endpoint (oldest first) with its pending deliveries and last attempt;
+/// `unhealthy` keeps those failing now or disabled.
+pub fn health(
+    conn: &mut DbConnection,
+    filter: &WebhookHealthFilter,
+    page: &PageParams,
+) -> ApiResult<Page<WebhookEndpointHealth>> {
+    let limit = i64::from(page.limit());
+    let mut query = webhook_endpoints::table
+        .order(webhook_endpoints::id)
+        .limit(limit + 1)
+        .select(EndpointRow::as_select())
+        .into_boxed();
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(webhook_endpoints::id.gt(cursor));
+    }
+    if filter.unhealthy == Some(true) {
+        query = query.filter(
+            webhook_endpoints::failing_since
+                .is_not_null()
+                .or(webhook_endpoints::enabled.eq(false)),
+        );
+    }
+    let (rows, next_cursor) = db::split_page(query.load(conn)?, limit, |row| row.id.clone());
+    let ids: Vec<&String> = rows.iter().map(|row| &row.id).collect();
+    let pending: HashMap<String, i64> = webhook_deliveries::table
+        .filter(webhook_deliveries::endpoint_id.eq_any(&ids))
+        .filter(webhook_deliveries::status.eq(Stored(DeliveryStatus::Pending)))
+        .group_by(webhook_deliveries::endpoint_id)
+        .select((webhook_deliveries::endpoint_id, count_star()))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let deliveries = webhook_deliveries::table
+            .filter(webhook_deliveries::endpoint_id.eq(&row.id))
+            .select(webhook_deliveries::id);
+        let last_attempt = webhook_attempts::table
+            .filter(webhook_attempts::delivery_id.eq_any(deliveries))
+            .order(webhook_attempts::attempted_at.desc())
+            .select((
+                webhook_attempts::attempted_at,
+                webhook_attempts::status_code,
+                webhook_attempts::latency_ms,
+                webhook_attempts::response_excerpt,
+                webhook_attempts::error,
+            ))
+            .first::<(
+                NaiveDateTime,
+                Option<i32>,
+                i64,
+                Option<String>,
+                Option<String>,
+            )>(conn)
+            .optional()?
+            .map(
+                |(at, status_code, latency_ms, response_excerpt, error)| DeliveryAttempt {
+                    attempted_at: at.and_utc(),
+                    status_code: status_code.and_then(|code| u16::try_from(code).ok()),
+                    latency_ms,
+                    response_excerpt,
+                    error,
+                },
+            );
+        items.push(WebhookEndpointHealth {
+            pending_deliveries: pending.get(&row.id).copied().unwrap_or(0),
+            owner_id: row.user_id.clone(),
+            endpoint: row.view(),
+            last_attempt,
+        });
+    }
+    Ok(Page { items, next_cursor })
 }

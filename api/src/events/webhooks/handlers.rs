@@ -4,14 +4,14 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use shared_types::auth::Scope;
 use shared_types::webhook_endpoints::{
-    QueuedDeliveries, ReplayInput, WebhookDelivery, WebhookEndpoint, WebhookEndpointInput,
-    WebhookEndpointUpdate, WebhookEndpointWithSecret,
+    QueuedDeliveries, ReplayInput, WebhookDelivery, WebhookEndpoint, WebhookEndpointHealth,
+    WebhookEndpointInput, WebhookEndpointUpdate, WebhookEndpointWithSecret, WebhookHealthFilter,
 };
 use shared_types::{Page, PageParams};
 
 use super::guard::Reach;
 use super::{deliveries, endpoints};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, RequireRole, roles};
 use crate::error::ApiResult;
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
@@ -275,4 +275,26 @@ pub async fn replay(
         .await?;
     state.wakeups.webhooks_queued.raise();
     Ok(HttpResponse::Accepted().json(queued))
+}
+
+/// Staff: every webhook endpoint's health — failing since when, pending deliveries, the last
+/// attempt (`unhealthy=true`: only those failing or disabled).
+#[utoipa::path(
+    tag = "admin",
+    params(WebhookHealthFilter, PageParams),
+    responses((status = 200, description = "A page of endpoints", body = Page<WebhookEndpointHealth>)),
+    security(("bearer" = [])),
+)]
+#[get("/admin/webhook-endpoints")]
+pub async fn admin_health(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    filter: ValidatedQuery<WebhookHealthFilter>,
+    page: ValidatedQuery<PageParams>,
+) -> ApiResult<web::Json<Page<WebhookEndpointHealth>>> {
+    staff.require_session()?;
+    let page = state
+        .db(move |conn| endpoints::health(conn, &filter.0, &page.0))
+        .await?;
+    Ok(web::Json(page))
 }
