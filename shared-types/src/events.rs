@@ -187,6 +187,10 @@ pub struct EventFeedQuery {
     /// Only these types, comma-separated (e.g. `lead.offered,lead.taken`); the sequence still
     /// counts every event, so a filtered read shows gaps where other types were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        param(value_type = Option<Vec<EventType>>, style = Form, explode = false)
+    )]
     pub types: Option<String>,
 }
 

@@ -48,9 +48,9 @@ pub struct WebhookEndpointInput {
     #[validate(length(max = 200))]
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub description: String,
-    /// Only these types (empty or absent: every type).
+    /// Only these types (empty or absent: every type; a type listed twice counts once).
     #[serde(default)]
-    #[validate(length(max = 64), custom(function = "distinct_types"))]
+    #[validate(length(max = 64))]
     #[cfg_attr(feature = "openapi", schema(max_items = 64))]
     pub event_types: Vec<EventType>,
     /// Default `true`.
@@ -72,23 +72,11 @@ pub struct WebhookEndpointUpdate {
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(length(max = 64), custom(function = "distinct_types"))]
+    #[validate(length(max = 64))]
     #[cfg_attr(feature = "openapi", schema(max_items = 64))]
     pub event_types: Option<Vec<EventType>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-}
-
-fn distinct_types(types: &[EventType]) -> Result<(), ValidationError> {
-    let mut seen = types.to_vec();
-    seen.sort_unstable();
-    seen.dedup();
-    if seen.len() != types.len() {
-        let mut error = ValidationError::new("duplicate");
-        error.message = Some("lists a type twice".into());
-        return Err(error);
-    }
-    Ok(())
 }
 
 /// An endpoint just created, or its secret just rotated: the only time the secret is shown.

@@ -47,13 +47,13 @@ pub fn read(
         .filter(outbox::recipient_id.eq(recipient_id))
         .select(min(outbox::stream_seq))
         .first(conn)?;
-    let first_kept = oldest_kept.unwrap_or(last + 1);
-    if query.after + 1 < first_kept {
+    let first_kept = oldest_kept.unwrap_or(last.saturating_add(1));
+    let next = query.after.saturating_add(1);
+    if next < first_kept {
         return Err(ApiError::new(
             ErrorCode::EventsExpired,
             format!(
-                "events {} to {} are no longer kept; the oldest kept is {first_kept}",
-                query.after + 1,
+                "events {next} to {} are no longer kept; the oldest kept is {first_kept}",
                 first_kept - 1
             ),
         ));

@@ -92,6 +92,17 @@ async fn an_accounts_events_are_read_in_order_without_gaps_by_session_or_key() {
         .unwrap();
     assert!(tail.events.is_empty() && !tail.has_more);
     assert_eq!(tail.next_after, 4);
+    // A cursor past the end reads nothing (the largest one too).
+    let beyond = cast
+        .partner
+        .event_feed(&EventFeedQuery {
+            after: i64::MAX,
+            ..EventFeedQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(beyond.events.is_empty());
+    assert_eq!(beyond.next_after, i64::MAX);
 
     // An API key reads the feed with `events:read`, and only with it.
     let key = |scopes: Vec<Scope>| async {

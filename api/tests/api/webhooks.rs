@@ -418,6 +418,27 @@ async fn bad_endpoints_are_refused_and_change_nothing() {
         .unwrap();
     assert_eq!(response.status(), 422);
     assert!(cast.partner.webhook_endpoints().await.unwrap().is_empty());
+    // A type listed twice counts once.
+    let twice = cast
+        .partner
+        .create_webhook_endpoint(&endpoint(
+            "https://crm.example.com/twice".into(),
+            vec![
+                EventType::LeadTaken,
+                EventType::LeadOffered,
+                EventType::LeadTaken,
+            ],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        twice.endpoint.event_types,
+        [EventType::LeadOffered, EventType::LeadTaken]
+    );
+    cast.partner
+        .delete_webhook_endpoint(&twice.endpoint.id)
+        .await
+        .unwrap();
     // At most WEBHOOK_MAX_ENDPOINTS (3 here).
     for n in 0..3 {
         cast.partner
@@ -485,4 +506,139 @@ async fn a_host_resolving_to_a_private_address_is_never_reached() {
         "{attempt:?}"
     );
     assert!(receiver.received("/hook").is_empty());
+}
+
+/// The Python verification snippet of `docs/webhooks.md`, run as an integrator would run it,
+/// accepts a real delivery and refuses a tampered, foreign or stale one.
+#[tokio::test]
+async fn the_guides_python_snippet_verifies_real_deliveries() {
+    let guide =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/webhooks.md"))
+            .unwrap();
+    let snippet = guide
+        .split("```python\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the guide has a Python block");
+    let cast = Cast::with_settings(SETTINGS).await;
+    let receiver = Receiver::start();
+    let created = cast
+        .partner
+        .create_webhook_endpoint(&endpoint(receiver.url("/py"), vec![]))
+        .await
+        .unwrap();
+    cast.partner
+        .test_webhook_endpoint(&created.endpoint.id)
+        .await
+        .unwrap();
+    let delivery = received(&receiver, "/py", 1).await.remove(0);
+
+    let run = |secret: &str, signature: &str, timestamp: &str, body: &str| {
+        let case = serde_json::json!({
+            "secret": secret,
+            "headers": {
+                "webhook-id": delivery.id,
+                "webhook-timestamp": timestamp,
+                "webhook-signature": signature,
+            },
+            "body": body,
+        });
+        let script = format!(
+            "{snippet}\nimport json, sys\ncase = json.load(sys.stdin)\ntry:\n    \
+             verify(case['secret'], case['headers'], case['body'].encode())\n    \
+             print('valid')\nexcept ValueError as error:\n    print('refused:', error)\n"
+        );
+        let mut child = std::process::Command::new("python3")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(case.to_string().as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    };
+    let (secret, signature, timestamp) = (
+        created.secret.as_str(),
+        delivery.signature.as_str(),
+        delivery.timestamp.as_str(),
+    );
+    assert_eq!(run(secret, signature, timestamp, &delivery.body), "valid");
+    let tampered = delivery.body.replace("webhook.ping", "webhook.pong");
+    assert!(run(secret, signature, timestamp, &tampered).starts_with("refused"));
+    let foreign = shared_types::webhooks::secret_from_bytes(b"someone else's key of 32 bytes!");
+    assert!(run(&foreign, signature, timestamp, &delivery.body).starts_with("refused"));
+    let stale = (Utc::now() - chrono::Duration::hours(1)).timestamp();
+    let stale_signature =
+        shared_types::webhooks::sign(secret, &delivery.id, stale, delivery.body.as_bytes())
+            .unwrap();
+    let verdict = run(secret, &stale_signature, &stale.to_string(), &delivery.body);
+    assert!(verdict.contains("too old"), "{verdict}");
+}
+
+/// A worker that claimed a delivery and died before recording it loses nothing: the delivery
+/// waits out the lease, then another pass sends it (once more, with the same `webhook-id`).
+#[tokio::test]
+async fn a_delivery_claimed_by_a_worker_that_died_is_sent_after_its_lease() {
+    let cast = Cast::with_settings(SETTINGS).await;
+    let receiver = Receiver::start();
+    let created = cast
+        .partner
+        .create_webhook_endpoint(&WebhookEndpointInput {
+            enabled: Some(false),
+            ..endpoint(receiver.url("/crm"), vec![])
+        })
+        .await
+        .unwrap();
+    let id = created.endpoint.id.clone();
+    cast.partner.test_webhook_endpoint(&id).await.unwrap();
+    // What a claim leaves behind: one attempt counted, due again only when the lease ends.
+    let lease_end = cast.app.state.clock.now() + chrono::Duration::seconds(75);
+    cast.app
+        .sql(&format!(
+            "UPDATE webhook_deliveries SET attempts = 1, next_attempt_at = '{}' \
+             WHERE endpoint_id = '{id}'",
+            lease_end.format("%Y-%m-%d %H:%M:%S%.6f")
+        ))
+        .await;
+    cast.partner
+        .update_webhook_endpoint(
+            &id,
+            &WebhookEndpointUpdate {
+                enabled: Some(true),
+                ..WebhookEndpointUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(
+        receiver.received("/crm").is_empty(),
+        "not while the lease runs"
+    );
+
+    cast.app.state.clock.advance(chrono::Duration::seconds(80));
+    received(&receiver, "/crm", 1).await;
+    let done = eventually_some(WAIT, "the delivery recorded", || async {
+        deliveries(&cast.partner, &id)
+            .await
+            .into_iter()
+            .find(|delivery| delivery.status == DeliveryStatus::Succeeded)
+    })
+    .await;
+    assert_eq!(done.attempts, 2);
+    assert_eq!(
+        done.attempt_log.len(),
+        1,
+        "the dead worker recorded nothing"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received("/crm").len(), 1, "sent once");
 }

@@ -92,8 +92,12 @@ fn checked_url(reach: Reach, url: &str) -> ApiResult<String> {
         .map_err(|message| ApiError::invalid_field("url", message))
 }
 
+/// The stored list: each type once, in the catalogue's order.
 fn types_json(types: &[EventType]) -> String {
-    serde_json::to_string(types).unwrap_or_else(|_| "[]".into())
+    let mut types = types.to_vec();
+    types.sort_unstable();
+    types.dedup();
+    serde_json::to_string(&types).unwrap_or_else(|_| "[]".into())
 }
 
 /// Sets up an endpoint for `user_id`; at most `max_endpoints` per account.

@@ -71,12 +71,14 @@ pub fn retry_delay(attempt: i32, retry_after: Option<Duration>) -> Option<Durati
     Some(asked.map_or(wait, |asked| wait.max(asked)))
 }
 
-/// The HTTP client deliveries go through: the timeout, no redirects, and the
+/// The HTTP client deliveries go through: the timeout, no redirects, no proxy from the
+/// environment (a proxy would resolve the host itself, past the guard), and the
 /// [`GuardedResolver`].
 pub fn http_client(reach: Reach, timeout: Duration) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
         .dns_resolver(GuardedResolver(reach))
         .user_agent(concat!("Porchlight-Webhooks/", env!("CARGO_PKG_VERSION")))
         .build()
