@@ -534,7 +534,8 @@ async fn the_guides_python_snippet_verifies_real_deliveries() {
     let delivery = received(&receiver, "/py", 1).await.remove(0);
 
     let run = |secret: &str, signature: &str, timestamp: &str, body: &str| {
-        let case = serde_json::json!({
+        use std::io::Write as _;
+        let input = serde_json::json!({
             "secret": secret,
             "headers": {
                 "webhook-id": delivery.id,
@@ -554,12 +555,11 @@ async fn the_guides_python_snippet_verifies_real_deliveries() {
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("python3 runs");
-        use std::io::Write as _;
         child
             .stdin
             .take()
             .unwrap()
-            .write_all(case.to_string().as_bytes())
+            .write_all(input.to_string().as_bytes())
             .unwrap();
         let output = child.wait_with_output().unwrap();
         assert!(output.status.success(), "{output:?}");
