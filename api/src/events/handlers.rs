@@ -23,7 +23,7 @@ use crate::state::AppState;
     params(EventFeedQuery),
     responses(
         (status = 200, description = "A page of the feed", body = EventFeed),
-        (status = 410, description = "The events after `after` are no longer kept", body = shared_types::ProblemDetails),
+        (status = 410, description = "`events_expired`: the events after `after` are no longer kept", body = shared_types::ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = ["events:read"])),
 )]

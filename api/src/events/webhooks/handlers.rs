@@ -38,7 +38,7 @@ fn owner(user: AuthUser) -> ApiResult<String> {
     request_body = WebhookEndpointInput,
     responses(
         (status = 201, description = "The endpoint and its secret", body = WebhookEndpointWithSecret),
-        (status = 409, description = "The account has as many endpoints as it may", body = shared_types::ProblemDetails),
+        (status = 409, description = "`conflict`: the account has as many endpoints as it may (`WEBHOOK_MAX_ENDPOINTS`)", body = shared_types::ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = ["webhooks:write"])),
 )]
