@@ -37,9 +37,13 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// Validates a list of ids from a request body: each 1 to 64 characters (see [`Id`]).
+/// Validates a list of ids from a request body: each 1 to 64 characters (see [`Id`]), counted
+/// as the contract's `maxLength` counts them (characters, not bytes).
 pub fn ids(values: &[String]) -> Result<(), validator::ValidationError> {
-    if values.iter().all(|id| (1..=64).contains(&id.len())) {
+    if values
+        .iter()
+        .all(|id| (1..=64).contains(&id.chars().count()))
+    {
         Ok(())
     } else {
         let mut error = validator::ValidationError::new("ids");
@@ -65,3 +69,17 @@ impl utoipa::PartialSchema for Id {
 
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for Id {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_is_1_to_64_characters_not_bytes() {
+        let wide = "𝕿".repeat(64);
+        assert!(wide.len() > 64);
+        assert!(ids(&[wide]).is_ok(), "64 characters of 4 bytes each");
+        assert!(ids(&["𝕿".repeat(65)]).is_err());
+        assert!(ids(&[String::new()]).is_err());
+    }
+}
