@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use futures_util::StreamExt as _;
 use rand::Rng as _;
 use shared_types::events::EventType;
 use shared_types::webhook_endpoints::DeliveryStatus;
@@ -34,7 +35,10 @@ use crate::notify::outbox;
 use crate::state::AppState;
 
 /// Deliveries of one endpoint in flight at once (per replica).
-pub const PER_ENDPOINT_AT_ONCE: i64 = 4;
+pub const PER_ENDPOINT_AT_ONCE: usize = 4;
+/// Deliveries one pass claims (and records in one transaction), sent [`PER_ENDPOINT_AT_ONCE`]
+/// at a time.
+const CLAIM_PER_PASS: i64 = 16;
 /// The waits after the 1st, 2nd, … failed attempt (before jitter): about 3 days in all.
 pub const RETRY_SCHEDULE: [Duration; 9] = [
     Duration::from_secs(5),
@@ -214,11 +218,16 @@ impl EndpointTask {
         }
     }
 
-    /// Claims up to [`PER_ENDPOINT_AT_ONCE`] due deliveries, sends them at once, records each.
+    /// Claims up to [`CLAIM_PER_PASS`] due deliveries, sends them [`PER_ENDPOINT_AT_ONCE`] at
+    /// a time, and records every outcome in one transaction.
     async fn pass(&self) -> ApiResult<usize> {
         let now = self.state.clock.now();
+        // Long enough for every round of sends to time out, and a minute more.
+        let rounds = i32::try_from(CLAIM_PER_PASS).unwrap_or(16)
+            / i32::try_from(PER_ENDPOINT_AT_ONCE).unwrap_or(1);
         let lease_length = chrono::Duration::from_std(self.state.settings.webhook_timeout)
             .unwrap_or_default()
+            * rounds
             + chrono::Duration::seconds(60);
         let lease = Lease::starting(now, lease_length);
         let endpoint_id = self.endpoint_id.clone();
@@ -230,18 +239,22 @@ impl EndpointTask {
             return Ok(0);
         };
         let secrets = endpoint.signing_secrets(now);
-        let sends = batch.iter().map(|delivery| {
-            send(
-                &self.http,
-                &endpoint.url,
-                delivery,
-                &secrets,
-                self.state.clock.now(),
-            )
-        });
-        let attempts = futures_util::future::join_all(sends).await;
+        let (http, url, clock) = (
+            self.http.clone(),
+            endpoint.url.clone(),
+            self.state.clock.clone(),
+        );
+        let attempts: Vec<Attempt> = futures_util::stream::iter(batch.clone())
+            .map(move |delivery| {
+                let (http, url, secrets, clock) =
+                    (http.clone(), url.clone(), secrets.clone(), clock.clone());
+                async move { send(&http, &url, &delivery, &secrets, clock.now()).await }
+            })
+            .buffered(PER_ENDPOINT_AT_ONCE)
+            .collect()
+            .await;
         let count = batch.len();
-        for (delivery, attempt) in batch.into_iter().zip(attempts) {
+        for (delivery, attempt) in batch.iter().zip(&attempts) {
             tracing::info!(
                 delivery_id = %delivery.id,
                 event_id = %delivery.event_id,
@@ -251,17 +264,21 @@ impl EndpointTask {
                 error = attempt.error.as_deref(),
                 "webhook attempt"
             );
-            let endpoint = endpoint.clone();
-            let now = self.state.clock.now();
-            self.state
-                .write(move |conn| record(conn, &endpoint, &delivery, &attempt, lease, now))
-                .await?;
         }
+        let now = self.state.clock.now();
+        self.state
+            .write(move |conn| {
+                for (delivery, attempt) in batch.iter().zip(&attempts) {
+                    record(conn, &endpoint, delivery, attempt, lease, now)?;
+                }
+                Ok(())
+            })
+            .await?;
         Ok(count)
     }
 }
 
-/// Leases up to [`PER_ENDPOINT_AT_ONCE`] of the endpoint's due deliveries, with the endpoint.
+/// Leases up to [`CLAIM_PER_PASS`] of the endpoint's due deliveries, with the endpoint.
 fn claim(
     conn: &mut DbConnection,
     endpoint_id: &str,
@@ -275,7 +292,7 @@ fn claim(
             ("endpoint_id", endpoint_id),
             now,
             lease,
-            PER_ENDPOINT_AT_ONCE,
+            CLAIM_PER_PASS,
         )?;
         if ids.is_empty() {
             return Ok(None);
