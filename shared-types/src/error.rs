@@ -34,7 +34,7 @@ pub enum ErrorCode {
     /// The offer expired before it was answered.
     LeadExpired,
     /// The event feed no longer keeps the events after this cursor: read from `after=0` (the
-    /// oldest kept) and reconcile through the REST API.
+    /// oldest kept) and reconcile what was missed through the REST API.
     EventsExpired,
     /// The resource is not in a state that allows this.
     InvalidTransition,

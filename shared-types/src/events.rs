@@ -174,7 +174,8 @@ pub struct Event {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct EventFeedQuery {
-    /// The last `sequence` already read (0, the default, reads from the oldest event kept).
+    /// The last `sequence` already read (0, the default, reads from the oldest event kept; a
+    /// position beyond the newest reads nothing and `next_after` comes back as the newest).
     #[serde(default)]
     #[validate(range(min = 0))]
     #[cfg_attr(feature = "openapi", param(minimum = 0))]
@@ -184,8 +185,9 @@ pub struct EventFeedQuery {
     #[validate(range(min = 1, max = 500))]
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
     pub limit: Option<u32>,
-    /// Only these types, comma-separated (e.g. `lead.offered,lead.taken`); the sequence still
-    /// counts every event, so a filtered read shows gaps where other types were.
+    /// Only these types, comma-separated (e.g. `lead.offered,lead.taken`; empty: every type);
+    /// the sequence still counts every event, so a filtered read shows gaps where other types
+    /// were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "openapi",
@@ -197,18 +199,19 @@ pub struct EventFeedQuery {
 impl EventFeedQuery {
     pub const DEFAULT_LIMIT: u32 = 100;
 
-    /// The types asked for (`None`: every type), or the first name that is not a type.
+    /// The types asked for (`None`: every type, also for an empty list), or the first name
+    /// that is not a type.
     pub fn type_filter(&self) -> Result<Option<Vec<EventType>>, String> {
         let Some(types) = &self.types else {
             return Ok(None);
         };
-        types
+        let types = types
             .split(',')
             .map(str::trim)
             .filter(|name| !name.is_empty())
             .map(|name| EventType::parse(name).ok_or_else(|| name.to_owned()))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((!types.is_empty()).then_some(types))
     }
 }
 

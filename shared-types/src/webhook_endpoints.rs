@@ -17,7 +17,8 @@ pub struct WebhookEndpoint {
     pub description: String,
     /// The event types sent here; empty means every type.
     pub event_types: Vec<EventType>,
-    /// Disabled endpoints receive nothing; their pending deliveries wait until re-enabled.
+    /// Disabled endpoints receive nothing: their pending deliveries wait until re-enabled, and
+    /// events while disabled are not queued (replay them).
     pub enabled: bool,
     /// Why it was disabled by the service (it answered 410 Gone, or failed for 3 days).
     pub disabled_reason: Option<String>,
@@ -59,7 +60,8 @@ pub struct WebhookEndpointInput {
 }
 
 /// `PATCH /v1/webhook-endpoints/{id}`: what is given changes, the rest stays. Enabling an
-/// endpoint the service disabled clears its failure record; its waiting deliveries go out.
+/// endpoint the service disabled clears its failure record; its pending deliveries go out, and
+/// `POST …/replay` sends what happened while it was off.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookEndpointUpdate {
@@ -132,14 +134,14 @@ pub struct WebhookDelivery {
 }
 
 /// `POST /v1/webhook-endpoints/{id}/replay`: send again the account's events of a period that
-/// are still kept (and that the endpoint subscribes to).
+/// are still kept (and that the endpoint subscribes to), at most 10 000 per call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[validate(schema(function = "replay_period"))]
 pub struct ReplayInput {
     pub since: DateTime<Utc>,
     pub until: DateTime<Utc>,
-    /// Only these types (absent: the endpoint's own filter).
+    /// Only these types (absent or empty: the endpoint's own filter).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 64))]
     #[cfg_attr(feature = "openapi", schema(max_items = 64))]

@@ -15,9 +15,9 @@ use crate::state::AppState;
 ///
 /// Every event the account is told about (the same ones as the in-app list and the live
 /// stream), numbered 1, 2, 3, … without gaps in commit order: read with `after` set to the last
-/// `sequence` seen, then to `next_after`, and nothing is missed or repeated. Events are kept at
-/// least 90 days (`NOTIFICATION_RETENTION_DAYS`); a cursor whose next events are gone is 410
-/// `events_expired`.
+/// `sequence` seen, then to `next_after`, and nothing is missed or repeated. Events are kept 90
+/// days by default (`NOTIFICATION_RETENTION_DAYS`, at least 30); a cursor whose next events are
+/// gone is 410 `events_expired` (read again from `after=0`).
 #[utoipa::path(
     tag = "events",
     params(EventFeedQuery),

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use actix_web::web::Bytes;
 use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
-use diesel::dsl::{exists, max};
+use diesel::dsl::exists;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text};
 
@@ -97,12 +97,19 @@ pub fn sequence(conn: &mut DbConnection, now: NaiveDateTime) -> ApiResult<Vec<St
                     .order(outbox::id)
                     .select((outbox::id, outbox::recipient_id))
                     .load(sqlite)?;
-                let mut last: BTreeMap<String, i64> = event_counters::table
-                    .filter(event_counters::recipient_id.eq_any(fresh.iter().map(|(_, r)| r)))
-                    .select((event_counters::recipient_id, event_counters::last_seq))
-                    .load(sqlite)?
-                    .into_iter()
-                    .collect();
+                let mut recipients: Vec<&String> = fresh.iter().map(|(_, r)| r).collect();
+                recipients.sort_unstable();
+                recipients.dedup();
+                let mut last: BTreeMap<String, i64> = BTreeMap::new();
+                // Well under SQLite's limit of bound variables per statement.
+                for chunk in recipients.chunks(1000) {
+                    last.extend(
+                        event_counters::table
+                            .filter(event_counters::recipient_id.eq_any(chunk))
+                            .select((event_counters::recipient_id, event_counters::last_seq))
+                            .load::<(String, i64)>(sqlite)?,
+                    );
+                }
                 for (id, recipient) in &fresh {
                     let seq = last.entry(recipient.clone()).or_insert(0);
                     *seq += 1;
@@ -261,23 +268,15 @@ pub async fn open(
     } = subscriber;
     // Subscribe before reading the cursor, so nothing committed in between is missed.
     let waiter = state.wakeups.streams.subscribe(&user_id);
-    let cursor = if let Some(after) = after {
-        after
-    } else {
-        // Everything committed before now gets its place first, so "from now" means after
-        // all of it.
-        sequence_and_wake(&state).await?;
-        let user = user_id.clone();
-        state
-            .db(move |conn| {
-                Ok(outbox::table
-                    .filter(outbox::recipient_id.eq(&user))
-                    .select(max(outbox::stream_seq))
-                    .first::<Option<i64>>(conn)?
-                    .unwrap_or(0))
-            })
-            .await?
-    };
+    // Everything committed before now gets its place first, so "from now" means after all of
+    // it; a `Last-Event-ID` beyond the newest position (say, from before the feed was
+    // renumbered) also resumes from now instead of waiting for positions that may never come.
+    sequence_and_wake(&state).await?;
+    let user = user_id.clone();
+    let newest = state
+        .db(move |conn| crate::events::feed::last_position(conn, &user))
+        .await?;
+    let cursor = after.map_or(newest, |after| after.min(newest));
     let closes_at = valid_for.map(|left| Instant::now() + left);
     let shutdown = state.shutdown.clone();
     Ok(LiveStream {

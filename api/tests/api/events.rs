@@ -8,6 +8,7 @@ use shared_types::Client;
 use shared_types::ErrorCode;
 use shared_types::auth::{CreateApiKeyRequest, Scope};
 use shared_types::events::{Event, EventFeedQuery, EventType};
+use shared_types::jobs::ProposalInput;
 
 use crate::jobs::Cast;
 
@@ -102,7 +103,10 @@ async fn an_accounts_events_are_read_in_order_without_gaps_by_session_or_key() {
         .await
         .unwrap();
     assert!(beyond.events.is_empty());
-    assert_eq!(beyond.next_after, i64::MAX);
+    assert_eq!(beyond.next_after, 4, "back to the newest position");
+    // An empty type list filters nothing.
+    let unfiltered = read_all(&cast.partner, 0, 100, Some("")).await;
+    assert_eq!(unfiltered, pro_events);
 
     // An API key reads the feed with `events:read`, and only with it.
     let key = |scopes: Vec<Scope>| async {
@@ -153,9 +157,17 @@ async fn an_accounts_events_are_read_in_order_without_gaps_by_session_or_key() {
 async fn a_cursor_into_events_the_retention_sweep_removed_is_gone() {
     let cast = Cast::new().await;
     let job = cast.job().await;
+    let slot = cast.slot(2, 10);
+    cast.partner
+        .propose_slots(&job.id, &ProposalInput { slots: vec![slot] })
+        .await
+        .unwrap();
     let before = read_all(&cast.customer, 0, 100, None).await;
-    assert_eq!(types(&before), [EventType::RequestAssigned]);
-    // Delivered and 91 days old: the sweep removes it; a newer event stays.
+    assert_eq!(
+        types(&before),
+        [EventType::RequestAssigned, EventType::JobProposed]
+    );
+    // Delivered and 91 days old: the sweep removes both; a newer event stays.
     cast.app
         .sql("UPDATE outbox SET status = 'sent' WHERE status = 'pending'")
         .await;
@@ -165,17 +177,24 @@ async fn a_cursor_into_events_the_retention_sweep_removed_is_gone() {
         .await
         .unwrap();
     let report = retention::run(&cast.app.state).await.unwrap();
-    assert!(report.notifications >= 1, "{report:?}");
+    assert!(report.notifications >= 2, "{report:?}");
 
+    // A cursor pointing into what was removed would skip it: 410.
     let gone = cast
         .customer
-        .event_feed(&EventFeedQuery::default())
+        .event_feed(&EventFeedQuery {
+            after: 1,
+            ..EventFeedQuery::default()
+        })
         .await
         .unwrap_err();
     assert_eq!(gone.code(), Some(ErrorCode::EventsExpired));
     assert_eq!(gone.status(), Some(410));
-    // From the last event read, nothing was lost: the feed goes on.
-    let after = read_all(&cast.customer, before[0].sequence, 100, None).await;
-    assert_eq!(after[0].sequence, 2);
-    assert_eq!(types(&after), [EventType::JobCancelled]);
+    // From the start, the feed begins at the oldest event kept; from the last event read,
+    // nothing was lost.
+    for after in [0, 2] {
+        let events = read_all(&cast.customer, after, 100, None).await;
+        assert_eq!(events[0].sequence, 3, "after={after}");
+        assert_eq!(types(&events), [EventType::JobCancelled]);
+    }
 }

@@ -452,3 +452,21 @@ async fn a_graceful_stop_ends_open_streams_at_once() {
     .await;
     assert!(ended.is_ok(), "the stream ended cleanly");
 }
+
+/// A `Last-Event-ID` beyond the newest position (say, kept by an app from before the feed was
+/// renumbered) resumes from now instead of waiting for positions that never come.
+#[tokio::test]
+async fn a_last_event_id_from_the_future_resumes_from_now() {
+    let app = TestApp::spawn().await;
+    let (_, staff) = app.staff().await;
+    let (pro_id, pro_client) = pro(&app, &staff).await;
+    let (_, customer) = app.customer().await;
+    let mut stream = pro_client.events(Some("48213")).await.unwrap();
+    customer
+        .create_request(&cleaning_request(Some(&pro_id)))
+        .await
+        .unwrap();
+    let offered = next_event(&mut stream).await;
+    assert_eq!(offered.event.as_deref(), Some("lead.offered"));
+    assert_eq!(offered.id.as_deref(), Some("1"));
+}

@@ -22,7 +22,7 @@ CREATE INDEX webhook_endpoints_user ON webhook_endpoints (user_id, id);
 -- sends the same bytes.
 CREATE TABLE webhook_deliveries (
     id              TEXT PRIMARY KEY,
-    endpoint_id     TEXT NOT NULL REFERENCES webhook_endpoints (id),
+    endpoint_id     TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
     event_id        TEXT NOT NULL,
     event_type      TEXT NOT NULL,
     body            TEXT NOT NULL,
@@ -37,7 +37,7 @@ CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, id)
 
 CREATE TABLE webhook_attempts (
     id               TEXT PRIMARY KEY,
-    delivery_id      TEXT NOT NULL REFERENCES webhook_deliveries (id),
+    delivery_id      TEXT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
     attempted_at     TIMESTAMP NOT NULL,
     status_code      INTEGER,
     latency_ms       BIGINT NOT NULL,

@@ -176,14 +176,33 @@ pub fn ping(
     Ok(QueuedDeliveries { queued: 1 })
 }
 
+/// The most events one replay queues; a longer period is refused (replay it in parts).
+pub const MAX_REPLAY: i64 = 10_000;
+
 /// Queues again the owner's events from `input.since` to `input.until` that are still kept and
-/// that the endpoint (or `input.event_types`) wants.
+/// that the endpoint (or `input.event_types`, when not empty) wants.
 pub fn replay(
     conn: &mut DbConnection,
     endpoint: &EndpointRow,
     input: &ReplayInput,
     now: NaiveDateTime,
 ) -> ApiResult<QueuedDeliveries> {
+    let in_period: i64 = outbox::table
+        .filter(outbox::recipient_id.eq(&endpoint.user_id))
+        .filter(outbox::stream_seq.is_not_null())
+        .filter(outbox::created_at.ge(input.since.naive_utc()))
+        .filter(outbox::created_at.lt(input.until.naive_utc()))
+        .count()
+        .get_result(conn)?;
+    if in_period > MAX_REPLAY {
+        return Err(ApiError::invalid_field(
+            "until",
+            format!(
+                "the period holds {in_period} events; replay at most {MAX_REPLAY} at a time \
+                 (a shorter period)"
+            ),
+        ));
+    }
     let rows: Vec<EventRow> = outbox::table
         .filter(outbox::recipient_id.eq(&endpoint.user_id))
         .filter(outbox::stream_seq.is_not_null())
@@ -196,8 +215,8 @@ pub fn replay(
     for row in rows {
         let event = event_of(row);
         let wanted = match &input.event_types {
-            Some(types) => types.contains(&event.event_type),
-            None => endpoint.wants(event.event_type),
+            Some(types) if !types.is_empty() => types.contains(&event.event_type),
+            _ => endpoint.wants(event.event_type),
         };
         if wanted {
             queue(conn, &endpoint.id, &event, now)?;

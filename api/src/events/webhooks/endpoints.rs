@@ -15,6 +15,7 @@ use shared_types::webhook_endpoints::{
 use shared_types::{Page, PageParams};
 
 use super::guard::Reach;
+use crate::auth::accounts;
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhook_endpoints};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
@@ -109,6 +110,8 @@ pub fn create(
     now: NaiveDateTime,
 ) -> ApiResult<WebhookEndpointWithSecret> {
     let url = checked_url(reach, &input.url)?;
+    // One creation at a time per account, so that two at once cannot both pass the count.
+    accounts::lock(conn, user_id)?;
     let existing: i64 = webhook_endpoints::table
         .filter(webhook_endpoints::user_id.eq(user_id))
         .count()
@@ -232,18 +235,10 @@ pub fn rotate_secret(
     })
 }
 
-/// Deletes the endpoint with its deliveries and their attempts.
+/// Deletes the endpoint; its deliveries and their attempts go with it (`ON DELETE CASCADE`,
+/// which also covers an attempt a worker records at the same moment).
 pub fn delete(conn: &mut DbConnection, user_id: &str, id: &str) -> ApiResult<()> {
     find_own(conn, user_id, id)?;
-    let deliveries = webhook_deliveries::table
-        .filter(webhook_deliveries::endpoint_id.eq(id))
-        .select(webhook_deliveries::id);
-    diesel::delete(
-        webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(deliveries)),
-    )
-    .execute(conn)?;
-    diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::endpoint_id.eq(id)))
-        .execute(conn)?;
     diesel::delete(webhook_endpoints::table.find(id)).execute(conn)?;
     Ok(())
 }

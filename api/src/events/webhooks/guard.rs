@@ -102,12 +102,20 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (first & 0xffc0) == 0xfe80
         // Documentation, 2001:db8::/32.
         || (first == 0x2001 && ip.segments()[1] == 0x0db8)
-        // IPv4-compatible and NAT64 forms reach IPv4 space: judged by the IPv4 rules.
+        // Site-local (deprecated), fec0::/10.
+        || (first & 0xffc0) == 0xfec0
+        // IPv4-compatible forms, and the local-use NAT64 prefix 64:ff9b:1::/48.
         || ip.segments()[..6].iter().all(|s| *s == 0)
+        || (first == 0x64 && ip.segments()[1] == 0xff9b && ip.segments()[2] == 1)
+        // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) reach IPv4 space: judged by the IPv4 rules.
         || (ip.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
-            && !is_public_v4(Ipv4Addr::from(
-                (u32::from(ip.segments()[6]) << 16) | u32::from(ip.segments()[7]),
-            ))))
+            && !is_public_v4(embedded_v4(ip.segments()[6], ip.segments()[7])))
+        || (first == 0x2002 && !is_public_v4(embedded_v4(ip.segments()[1], ip.segments()[2]))))
+}
+
+/// The IPv4 address held by two 16-bit groups of an IPv6 address.
+fn embedded_v4(high: u16, low: u16) -> Ipv4Addr {
+    Ipv4Addr::from((u32::from(high) << 16) | u32::from(low))
 }
 
 /// The resolver webhook deliveries connect through: the system's answer, less every address
@@ -165,6 +173,10 @@ mod tests {
             "::ffff:10.0.0.1",
             "::ffff:127.0.0.1",
             "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::a9fe:a9fe",
+            "2002:a9fe:a9fe::1",
+            "2002:0a00:0001::1",
+            "fec0::1",
             "2001:db8::1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
@@ -173,6 +185,7 @@ mod tests {
             "93.184.216.34",
             "8.8.8.8",
             "2606:4700::1111",
+            "2002:0808:0808::1",
             "::ffff:8.8.8.8",
         ] {
             assert!(is_public(public.parse().unwrap()), "{public}");

@@ -97,8 +97,8 @@ pub async fn get_endpoint(
 
 /// Change an endpoint's URL, description, event types or enabled flag.
 ///
-/// Enabling an endpoint the service disabled clears its failure record; the deliveries that
-/// waited meanwhile go out.
+/// Enabling an endpoint the service disabled clears its failure record; its pending deliveries
+/// go out (replay what happened while it was off).
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = String, Path, description = "The endpoint's id")),
