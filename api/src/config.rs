@@ -234,6 +234,51 @@ pub struct Settings {
     /// `WEBHOOK_SECRET_OVERLAP_HOURS`, default 24: after a secret rotation, deliveries are also
     /// signed with the old secret for this long.
     pub webhook_secret_overlap: Duration,
+    /// `CORS_ALLOWED_ORIGINS`: comma-separated origins (`https://crm.example.com`) whose
+    /// browser pages may call the API, or `*` for any; none by default. Credentials (cookies)
+    /// are never allowed: the API authenticates with the `Authorization` header.
+    pub cors_allowed_origins: CorsOrigins,
+}
+
+/// Which browser origins may call the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    None,
+    Any,
+    Only(Vec<String>),
+}
+
+impl CorsOrigins {
+    fn parse(value: Option<&str>) -> Result<Self, ConfigError> {
+        let Some(value) = value.map(str::trim).filter(|value| !value.is_empty()) else {
+            return Ok(Self::None);
+        };
+        if value == "*" {
+            return Ok(Self::Any);
+        }
+        let origins = value
+            .split(',')
+            .map(str::trim)
+            .filter(|origin| !origin.is_empty())
+            .map(|origin| {
+                let url = reqwest::Url::parse(origin).ok().filter(|url| {
+                    matches!(url.scheme(), "http" | "https")
+                        && url.host_str().is_some()
+                        && url.path() == "/"
+                        && url.query().is_none()
+                        && !origin.ends_with('/')
+                });
+                url.map(|url| url.origin().ascii_serialization())
+                    .ok_or_else(|| {
+                        ConfigError::new(
+                            "CORS_ALLOWED_ORIGINS",
+                            format!("{origin:?} is not an origin like https://crm.example.com"),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::Only(origins))
+    }
 }
 
 /// Which payment provider charges cards.
@@ -500,6 +545,7 @@ impl Settings {
             webhook_allow_loopback,
             webhook_max_endpoints: i64::try_from(number("WEBHOOK_MAX_ENDPOINTS", 16, 1..=100)?)
                 .unwrap_or(16),
+            cors_allowed_origins: CorsOrigins::parse(get("CORS_ALLOWED_ORIGINS").as_deref())?,
             webhook_secret_overlap: Duration::from_secs(
                 number("WEBHOOK_SECRET_OVERLAP_HOURS", 24, 0..=168)? * 3600,
             ),
@@ -531,6 +577,33 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         Settings::from_lookup(|key| map.get(key).cloned())
+    }
+
+    #[test]
+    fn cors_origins_are_origins_or_a_star() {
+        let origins = |value: &str| {
+            settings(&[("CORS_ALLOWED_ORIGINS", value)]).map(|s| s.cors_allowed_origins)
+        };
+        assert_eq!(
+            settings(&[]).unwrap().cors_allowed_origins,
+            CorsOrigins::None
+        );
+        assert_eq!(origins("*").unwrap(), CorsOrigins::Any);
+        assert_eq!(
+            origins("https://crm.example.com, http://localhost:3000").unwrap(),
+            CorsOrigins::Only(vec![
+                "https://crm.example.com".into(),
+                "http://localhost:3000".into()
+            ])
+        );
+        for bad in [
+            "crm.example.com",
+            "https://crm.example.com/app",
+            "ftp://x.example.com",
+        ] {
+            let error = origins(bad).unwrap_err();
+            assert!(error.to_string().contains("CORS_ALLOWED_ORIGINS"), "{bad}");
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::middleware::{Next, from_fn};
+use actix_web::middleware::{Condition, Next, from_fn};
 use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use shared_types::ErrorCode;
 use shared_types::error::PROBLEM_JSON;
@@ -148,6 +148,7 @@ pub fn create_app(
     >,
 > {
     let max_body = state.settings.max_body_bytes;
+    let cors = cors(&state.settings.cors_allowed_origins);
     let allowed = web::Data::new(AllowedMethods::from_spec(&spec));
     App::new()
         .app_data(state)
@@ -167,7 +168,44 @@ pub fn create_app(
         .wrap(from_fn(extract::reject_nul_in_url))
         .wrap(from_fn(response_headers))
         .wrap(from_fn(echo_request_id))
+        .wrap(Condition::new(cors.is_some(), cors.unwrap_or_default()))
         .wrap(TracingLogger::default())
+}
+
+/// Cross-origin access for browser integrations, when `CORS_ALLOWED_ORIGINS` names any: the
+/// preflight is answered, the API's headers may be sent and read, and credentials (cookies) are
+/// never allowed, so `*` is safe. A request from an origin not listed is served without CORS
+/// headers (the browser then keeps the answer from the page).
+fn cors(origins: &config::CorsOrigins) -> Option<actix_cors::Cors> {
+    use actix_web::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+    let cors = match origins {
+        config::CorsOrigins::None => return None,
+        config::CorsOrigins::Any => actix_cors::Cors::default()
+            .allow_any_origin()
+            .send_wildcard(),
+        config::CorsOrigins::Only(list) => list
+            .iter()
+            .fold(actix_cors::Cors::default(), |cors, origin| {
+                cors.allowed_origin(origin)
+            }),
+    };
+    Some(
+        cors.allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+            .allowed_headers([
+                AUTHORIZATION,
+                CONTENT_TYPE,
+                ACCEPT,
+                HeaderName::from_static("idempotency-key"),
+                HeaderName::from_static("last-event-id"),
+            ])
+            .expose_headers([
+                RETRY_AFTER,
+                header::LOCATION,
+                HeaderName::from_static("x-request-id"),
+            ])
+            .max_age(3600)
+            .block_on_origin_mismatch(false),
+    )
 }
 
 /// 404 for an unknown path; 405 with `Allow` for a known path and another method.

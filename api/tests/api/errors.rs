@@ -506,3 +506,89 @@ async fn a_value_the_contract_does_not_list_is_refused() {
         assert!(problem.errors.contains_key("status"), "{problem:?}");
     }
 }
+
+/// A browser page on an allowed origin can call the API (the preflight is answered, the
+/// answer is readable); any other origin gets no CORS headers, and credentials are never
+/// allowed. Without `CORS_ALLOWED_ORIGINS` there is no cross-origin access at all.
+#[tokio::test]
+async fn only_allowed_origins_get_cross_origin_access() {
+    let app = TestApp::spawn_with(&[(
+        "CORS_ALLOWED_ORIGINS",
+        "https://crm.example.com, http://localhost:3000",
+    )])
+    .await;
+    let (_, customer) = app.customer().await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(Method::OPTIONS, "/v1/me")
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "authorization")
+            .send()
+    };
+    let allowed = preflight("https://crm.example.com").await.unwrap();
+    assert!(allowed.status().is_success(), "{allowed:?}");
+    let headers = allowed.headers();
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "https://crm.example.com"
+    );
+    assert!(
+        headers["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("authorization")
+    );
+    assert!(headers.get("access-control-allow-credentials").is_none());
+
+    // The real call: readable by the allowed page, with the request id exposed.
+    let call = |origin: &'static str| {
+        customer
+            .request(Method::GET, "/v1/me")
+            .header("Origin", origin)
+            .send()
+    };
+    let answer = call("http://localhost:3000").await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(
+        answer.headers()["access-control-allow-origin"],
+        "http://localhost:3000"
+    );
+    assert!(
+        answer.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("x-request-id")
+    );
+    // Another origin: served, but without the headers that would let its page read it.
+    let other = call("https://evil.example.com").await.unwrap();
+    assert_eq!(other.status(), 200);
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let refused = preflight("https://evil.example.com").await.unwrap();
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    // By default, no origin is allowed: a preflight is just a method the route does not have.
+    let closed = TestApp::spawn().await;
+    let response = closed
+        .client
+        .request(Method::OPTIONS, "/v1/me")
+        .header("Origin", "https://crm.example.com")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
