@@ -12,12 +12,28 @@ use crate::db::text_enum::Stored;
 use crate::db::{DbConnection, snapshot_read};
 use crate::error::{ApiError, ApiResult};
 
-type EventRow = (
+/// An event as the outbox holds it: id, position, type, payload, time.
+pub type EventRow = (
     String,
     Option<i64>,
     Stored<EventType>,
     String,
     NaiveDateTime,
+);
+
+/// The outbox columns of an [`EventRow`].
+pub const EVENT_COLUMNS: (
+    outbox::id,
+    outbox::stream_seq,
+    outbox::kind,
+    outbox::payload,
+    outbox::created_at,
+) = (
+    outbox::id,
+    outbox::stream_seq,
+    outbox::kind,
+    outbox::payload,
+    outbox::created_at,
 );
 
 /// The last position given in `recipient_id`'s feed (0 before the first event).
@@ -68,13 +84,7 @@ pub fn read(
             .filter(outbox::stream_seq.le(last))
             .order(outbox::stream_seq)
             .limit(limit + 1)
-            .select((
-                outbox::id,
-                outbox::stream_seq,
-                outbox::kind,
-                outbox::payload,
-                outbox::created_at,
-            ))
+            .select(EVENT_COLUMNS)
             .into_boxed();
         if let Some(types) = types {
             rows = rows.filter(outbox::kind.eq_any(types.into_iter().map(Stored)));
@@ -95,7 +105,8 @@ pub fn read(
     })
 }
 
-fn view((id, sequence, Stored(event_type), payload, created_at): EventRow) -> Event {
+/// The event as the feed, the stream and webhooks show it.
+pub fn view((id, sequence, Stored(event_type), payload, created_at): EventRow) -> Event {
     Event {
         id,
         event_type,

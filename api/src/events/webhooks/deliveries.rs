@@ -17,6 +17,7 @@ use crate::db::schema::{outbox, webhook_attempts, webhook_deliveries};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
+use crate::events::feed::{self, EVENT_COLUMNS, EventRow};
 
 /// How long a delivery's log is kept once it is done with.
 pub const RETENTION: std::time::Duration = std::time::Duration::from_hours(24 * 30);
@@ -36,26 +37,6 @@ pub fn purge(conn: &mut DbConnection, before: NaiveDateTime) -> ApiResult<usize>
             .filter(webhook_deliveries::status.ne(Stored(DeliveryStatus::Pending))),
     )
     .execute(conn)?)
-}
-
-/// The columns an event is read from the outbox with.
-type EventRow = (
-    String,
-    String,
-    Option<i64>,
-    Stored<EventType>,
-    String,
-    NaiveDateTime,
-);
-
-fn event_of((id, _, sequence, Stored(event_type), payload, created_at): EventRow) -> Event {
-    Event {
-        id,
-        event_type,
-        created_at: created_at.and_utc(),
-        sequence: sequence.unwrap_or_default(),
-        data: serde_json::from_str(&payload).unwrap_or_default(),
-    }
 }
 
 /// Queues `event` for `endpoint`.
@@ -124,14 +105,13 @@ pub fn fan_out(
         .collect();
     let mut queued = 0;
     for chunk in ids.chunks(1000) {
-        let rows: Vec<EventRow> = outbox::table
+        let rows: Vec<(String, EventRow)> = outbox::table
             .filter(outbox::id.eq_any(chunk))
             .order(outbox::stream_seq)
-            .select(EVENT_COLUMNS)
+            .select((outbox::recipient_id, EVENT_COLUMNS))
             .load(conn)?;
-        for row in rows {
-            let recipient = row.1.clone();
-            let event = event_of(row);
+        for (recipient, row) in rows {
+            let event = feed::view(row);
             for endpoint in endpoints_of.get(&recipient).into_iter().flatten() {
                 if endpoint.wants(event.event_type) {
                     queue(conn, &endpoint.id, &event, now)?;
@@ -142,22 +122,6 @@ pub fn fan_out(
     }
     Ok(queued)
 }
-
-const EVENT_COLUMNS: (
-    outbox::id,
-    outbox::recipient_id,
-    outbox::stream_seq,
-    outbox::kind,
-    outbox::payload,
-    outbox::created_at,
-) = (
-    outbox::id,
-    outbox::recipient_id,
-    outbox::stream_seq,
-    outbox::kind,
-    outbox::payload,
-    outbox::created_at,
-);
 
 /// Queues a `webhook.ping` for the endpoint (a test; never on the feed).
 pub fn ping(
@@ -213,7 +177,7 @@ pub fn replay(
         .load(conn)?;
     let mut queued = 0;
     for row in rows {
-        let event = event_of(row);
+        let event = feed::view(row);
         let wanted = match &input.event_types {
             Some(types) if !types.is_empty() => types.contains(&event.event_type),
             _ => endpoint.wants(event.event_type),
