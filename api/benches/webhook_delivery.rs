@@ -33,7 +33,9 @@ use porchlight::notify::outbox as outbox_queue;
 use porchlight::state::AppState;
 use shared_types::Client;
 use shared_types::auth::{LoginRequest, RegisterRequest, SignupRole};
-use shared_types::events::EventType;
+use shared_types::events::EventData;
+use shared_types::partners::Money;
+use shared_types::wallet::{Payout, PayoutMethodKind, PayoutStatus};
 use shared_types::webhook_endpoints::WebhookEndpointInput;
 
 #[allow(dead_code)]
@@ -97,6 +99,25 @@ enum Pace {
     Every(Duration),
 }
 
+/// A `payout.sent` event: a payload of a realistic size.
+fn sent_payout(partner_id: &str, n: usize, now: NaiveDateTime) -> EventData {
+    EventData::PayoutSent(Payout {
+        id: format!("payout-{n}"),
+        partner_id: partner_id.to_owned(),
+        period: "2026-W48".to_owned(),
+        amount: Money {
+            amount_cents: 12_500,
+            currency: "CAD".to_owned(),
+        },
+        method: PayoutMethodKind::Cheque,
+        destination: Some("12 Main St, Toronto".to_owned()),
+        status: PayoutStatus::Sent,
+        created_at: now.and_utc(),
+        sent_at: Some(now.and_utc()),
+        cleared_at: None,
+    })
+}
+
 /// Commits `count` events for `user_id` through the outbox at `pace`; returns their ids with
 /// their commit stamps.
 async fn commit_events(
@@ -115,10 +136,10 @@ async fn commit_events(
         let now = state.clock.now();
         let written = state
             .write(move |conn| {
-                let rows: Vec<(String, serde_json::Value)> = (0..per_transaction)
-                    .map(|n| (user_id.clone(), serde_json::json!({ "payout_id": n })))
+                let rows = (0..per_transaction)
+                    .map(|n| (user_id.clone(), sent_payout(&user_id, n, now)))
                     .collect();
-                outbox_queue::enqueue_many(conn, EventType::PayoutSent, &rows, now)?;
+                outbox_queue::enqueue_many(conn, rows, now)?;
                 Ok(outbox::table
                     .filter(outbox::created_at.eq(now))
                     .select((outbox::id, outbox::created_at))

@@ -2,6 +2,9 @@
 //! (utoipa-actix-web), so routes and contract cannot drift; `finish` then adds what every
 //! operation shares: security schemes and the standard problem+json responses.
 
+use serde_json::json;
+use shared_types::events::EventType;
+use shared_types::webhooks;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{
@@ -98,6 +101,101 @@ pub fn finish(openapi: &mut OpenApiDoc) {
             idempotency_key_format(operation);
         }
     }
+    event_catalogue(openapi);
+}
+
+/// The event catalogue: one schema per event type (`LeadOfferedEvent`, …: the shared fields of
+/// `Event`, `type` fixed, `data` the resource's own schema), `Event` as their union keyed by
+/// `type`, and each type under `webhooks` as the POST an endpoint receives.
+fn event_catalogue(openapi: &mut OpenApiDoc) {
+    let components = openapi.components.get_or_insert_with(Default::default);
+    let Some(envelope) = components
+        .schemas
+        .get("Event")
+        .and_then(|schema| serde_json::to_value(schema).ok())
+    else {
+        return;
+    };
+    let mut union = Vec::new();
+    let mut mapping = serde_json::Map::new();
+    let mut webhooks = serde_json::Map::new();
+    for event_type in EventType::known() {
+        let Some((schema_name, data_schema)) = event_type.schema_names() else {
+            continue;
+        };
+        let mut schema = envelope.clone();
+        schema["description"] = json!(event_type.description());
+        schema["properties"]["type"] = json!({ "type": "string", "enum": [event_type.as_str()] });
+        schema["properties"]["data"] = json!({ "$ref": schema_ref(data_schema) });
+        components
+            .schemas
+            .insert(schema_name.to_owned(), from_json(schema));
+        union.push(json!({ "$ref": schema_ref(schema_name) }));
+        mapping.insert(
+            event_type.as_str().to_owned(),
+            json!(schema_ref(schema_name)),
+        );
+        webhooks.insert(
+            event_type.as_str().to_owned(),
+            webhook_delivery(event_type, schema_name),
+        );
+    }
+    let event = json!({
+        "description": envelope["description"],
+        "oneOf": union,
+        "discriminator": { "propertyName": "type", "mapping": mapping },
+    });
+    components
+        .schemas
+        .insert("Event".to_owned(), from_json(event));
+    openapi.webhooks = Some(from_json(serde_json::Value::Object(webhooks)));
+}
+
+/// The POST a webhook endpoint receives for an event of `event_type`.
+fn webhook_delivery(event_type: EventType, schema_name: &str) -> serde_json::Value {
+    let header = |name: &str, description: &str| {
+        json!({
+            "name": name, "in": "header", "required": true, "description": description,
+            "schema": { "type": "string" },
+        })
+    };
+    json!({ "post": {
+        "tags": ["webhooks"],
+        "summary": format!("`{}` delivered to an endpoint", event_type.as_str()),
+        "description": event_type.description(),
+        "operationId": format!("webhook_{}", event_type.as_str().replace('.', "_")),
+        "parameters": [
+            header(webhooks::ID_HEADER, "The event's id: the same on every retry (deduplicate on it)."),
+            header(webhooks::TIMESTAMP_HEADER, "This attempt's time, in Unix seconds."),
+            header(
+                webhooks::SIGNATURE_HEADER,
+                "`v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the endpoint's secret; \
+                 space-separated entries while a rotated secret is still honoured.",
+            ),
+        ],
+        "requestBody": {
+            "required": true,
+            "content": { "application/json": { "schema": { "$ref": schema_ref(schema_name) } } },
+        },
+        "responses": {
+            "2XX": { "description": "Received: no retry." },
+            "410": { "description": "Gone: the endpoint is disabled and nothing more is sent." },
+            "default": {
+                "description": "Any other answer, a redirect or no answer within the timeout: \
+                    retried on the schedule of the webhook guide (`Retry-After` honoured).",
+            },
+        },
+    } })
+}
+
+fn schema_ref(name: &str) -> String {
+    format!("#/components/schemas/{name}")
+}
+
+/// A part of the document written as JSON, read into utoipa's types (the shape is ours and
+/// fixed, so a failure is a programming error caught by the OpenAPI tests).
+fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).expect("a well-formed OpenAPI fragment")
 }
 
 fn non_empty_path_parameters(operation: &mut Operation) {

@@ -1,155 +1,182 @@
-//! Events: what happened, as the in-app list, the live stream and the event feed tell it. The
-//! types form one catalogue; an event's `data` holds the ids (and a few facts) of what it is
-//! about, read in full through the REST API with the same credential.
+//! Events: what happened, as the in-app list, the live stream, the event feed and webhooks tell
+//! it. The types form one catalogue; an event's `data` is the resource it is about, as the REST
+//! API showed it to the recipient when the event happened.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use crate::jobs::JobEventKind;
+use crate::auth::User;
+use crate::jobs::{Job, JobEventKind};
+use crate::partners::PartnerProfile;
+use crate::ratings::JobRatings;
+use crate::requests::{Lead, ServiceRequest};
+use crate::wallet::{Payment, Payout, Refund};
+use crate::webhook_endpoints::WebhookEndpoint;
 
-open_enum! {
-    /// The type of an event (`area.what_happened`).
-    #[derive(Hash, PartialOrd, Ord)]
-    pub enum EventType {
-        /// To a pro: a request near them was offered to them (the real-time job alert). `data`: `offer_id`, `request_id`, `city`, `distance_km`, `expires_at`.
-        #[serde(rename = "lead.offered")]
-        #[strum(serialize = "lead.offered")]
-        LeadOffered,
-        /// To a pro: another pro took a lead they were offered. `data`: `request_id`.
-        #[serde(rename = "lead.taken")]
-        #[strum(serialize = "lead.taken")]
-        LeadTaken,
-        /// To a pro: the customer cancelled the request (or the pro's offers were withdrawn). `data`: `request_id`.
-        #[serde(rename = "lead.withdrawn")]
-        #[strum(serialize = "lead.withdrawn")]
-        LeadWithdrawn,
-        /// To a customer: a pro took the request. `data`: `request_id`, `job_id`, `partner`.
-        #[serde(rename = "request.assigned")]
-        #[strum(serialize = "request.assigned")]
-        RequestAssigned,
-        /// To a customer: no pro took the request in time. `data`: `request_id`.
-        #[serde(rename = "request.unfilled")]
-        #[strum(serialize = "request.unfilled")]
-        RequestUnfilled,
-        /// A job was created for the pro (instant lead, or staff assigned a quote). `data`: `job_id`, `request_id`, `event`, `by`, `price`.
-        #[serde(rename = "job.assigned")]
-        #[strum(serialize = "job.assigned")]
-        JobAssigned,
-        /// Dates were proposed for a job. `data`: `job_id`, `request_id`, `event`, `by`, `detail`.
-        #[serde(rename = "job.proposed")]
-        #[strum(serialize = "job.proposed")]
-        JobProposed,
-        /// A proposed date was accepted. `data` as `job.proposed`.
-        #[serde(rename = "job.scheduled")]
-        #[strum(serialize = "job.scheduled")]
-        JobScheduled,
-        /// A scheduled job got a new agreed date. `data` as `job.proposed`.
-        #[serde(rename = "job.rescheduled")]
-        #[strum(serialize = "job.rescheduled")]
-        JobRescheduled,
-        /// The service agreement was signed. `data` as `job.proposed`.
-        #[serde(rename = "job.agreement_signed")]
-        #[strum(serialize = "job.agreement_signed")]
-        JobAgreementSigned,
-        /// The pro started the work. `data` as `job.proposed`.
-        #[serde(rename = "job.started")]
-        #[strum(serialize = "job.started")]
-        JobStarted,
-        /// The pro marked the job done; the customer's review window opens. `data` as `job.proposed`.
-        #[serde(rename = "job.completed")]
-        #[strum(serialize = "job.completed")]
-        JobCompleted,
-        /// The customer disputed the work. `data` as `job.proposed`.
-        #[serde(rename = "job.disputed")]
-        #[strum(serialize = "job.disputed")]
-        JobDisputed,
-        /// Staff resolved a dispute. `data` as `job.proposed`.
-        #[serde(rename = "job.dispute_resolved")]
-        #[strum(serialize = "job.dispute_resolved")]
-        JobDisputeResolved,
-        /// Staff confirmed the job: the pro's earnings are released. `data` as `job.proposed`.
-        #[serde(rename = "job.confirmed")]
-        #[strum(serialize = "job.confirmed")]
-        JobConfirmed,
-        /// The job was cancelled. `data` as `job.proposed`.
-        #[serde(rename = "job.cancelled")]
-        #[strum(serialize = "job.cancelled")]
-        JobCancelled,
-        /// To a pro: the customer paid the job. `data`: `job_id`, `payment_id`, `amount`.
-        #[serde(rename = "payment.succeeded")]
-        #[strum(serialize = "payment.succeeded")]
-        PaymentSucceeded,
-        /// To a customer: the receipt of a payment or tip. `data`: `job_id`, `payment_id`, `amount`.
-        #[serde(rename = "payment.receipt")]
-        #[strum(serialize = "payment.receipt")]
-        PaymentReceipt,
-        /// To a customer: money went back to the card. `data`: `job_id`, `refund_id`, `amount`.
-        #[serde(rename = "payment.refunded")]
-        #[strum(serialize = "payment.refunded")]
-        PaymentRefunded,
-        /// To a pro: the customer tipped. `data`: `job_id`, `payment_id`, `amount`.
-        #[serde(rename = "tip.received")]
-        #[strum(serialize = "tip.received")]
-        TipReceived,
-        /// To a pro: the weekly payout took the available balance. `data`: `payout_id`, `amount`, `period`.
-        #[serde(rename = "payout.created")]
-        #[strum(serialize = "payout.created")]
-        PayoutCreated,
-        /// To a pro: the payout was sent. `data`: `payout_id`.
-        #[serde(rename = "payout.sent")]
-        #[strum(serialize = "payout.sent")]
-        PayoutSent,
-        /// To a pro: the payout reached them. `data`: `payout_id`.
-        #[serde(rename = "payout.cleared")]
-        #[strum(serialize = "payout.cleared")]
-        PayoutCleared,
-        /// Both sides rated (or the window closed): a rating of the recipient was published. `data`: `job_id`, `rating_id`.
-        #[serde(rename = "rating.received")]
-        #[strum(serialize = "rating.received")]
-        RatingReceived,
-        /// To a pro: their Star Score fell below the marketplace minimum. `data`: `star_score`, `minimum`.
-        #[serde(rename = "rating.score_low")]
-        #[strum(serialize = "rating.score_low")]
-        RatingScoreLow,
-        /// Staff suspended the account. `data`: `user_id`, `reason`.
-        #[serde(rename = "account.suspended")]
-        #[strum(serialize = "account.suspended")]
-        AccountSuspended,
-        /// Staff lifted the suspension. `data`: `user_id`, `reason`.
-        #[serde(rename = "account.reinstated")]
-        #[strum(serialize = "account.reinstated")]
-        AccountReinstated,
-        /// The service disabled one of the account's webhook endpoints (it answered 410 Gone, or
-        /// every delivery failed for 3 days). `data`: `endpoint_id`, `url`, `reason`.
-        #[serde(rename = "webhook_endpoint.disabled")]
-        #[strum(serialize = "webhook_endpoint.disabled")]
-        WebhookEndpointDisabled,
-        /// Sent only to a webhook endpoint, when its owner asks for a test (never on the feed).
-        /// `data`: `endpoint_id`.
-        #[serde(rename = "webhook.ping")]
-        #[strum(serialize = "webhook.ping")]
-        WebhookPing,
-    }
+/// Declares the catalogue once: [`EventType`] (the names) and [`EventData`] (each type with the
+/// resource its `data` holds), so the two cannot disagree.
+macro_rules! event_catalogue {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal ($data:ty),)*) => {
+        open_enum! {
+            /// The type of an event (`area.what_happened`).
+            #[derive(Hash, PartialOrd, Ord)]
+            pub enum EventType {
+                $($(#[doc = $doc])* #[serde(rename = $name)] #[strum(serialize = $name)] $variant,)*
+            }
+        }
+
+        impl EventType {
+            /// When the event happens and what its `data` is (the variant's description).
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Self::$variant => concat!($($doc),*).trim_ascii_start(),)*
+                    Self::Unknown => "A type this build does not know.",
+                }
+            }
+
+            /// The names of this type's event schema and of its `data`'s schema in the OpenAPI
+            /// document (e.g. `LeadOfferedEvent`, `Lead`).
+            pub fn schema_names(self) -> Option<(&'static str, &'static str)> {
+                match self {
+                    $(Self::$variant => Some((concat!(stringify!($variant), "Event"), stringify!($data))),)*
+                    Self::Unknown => None,
+                }
+            }
+        }
+
+        /// An event's type together with its `data`: the resource it is about, as the REST API
+        /// returns it to the recipient at the time of the event (a pro's events never carry a
+        /// customer's contact details).
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "type", content = "data")]
+        pub enum EventData {
+            $($(#[doc = $doc])* #[serde(rename = $name)] $variant($data),)*
+        }
+
+        impl EventData {
+            pub fn event_type(&self) -> EventType {
+                match self {
+                    $(Self::$variant(_) => EventType::$variant,)*
+                }
+            }
+        }
+    };
 }
 
-impl EventType {
-    /// The event that tells a job's sides about an entry of its timeline.
-    pub fn of_job_event(kind: JobEventKind) -> Self {
-        match kind {
-            JobEventKind::Assigned => Self::JobAssigned,
-            JobEventKind::Proposed => Self::JobProposed,
-            JobEventKind::Scheduled => Self::JobScheduled,
-            JobEventKind::Rescheduled => Self::JobRescheduled,
-            JobEventKind::AgreementSigned => Self::JobAgreementSigned,
-            JobEventKind::Started => Self::JobStarted,
-            JobEventKind::Completed => Self::JobCompleted,
-            JobEventKind::Disputed => Self::JobDisputed,
-            JobEventKind::DisputeResolved => Self::JobDisputeResolved,
-            JobEventKind::Confirmed => Self::JobConfirmed,
-            JobEventKind::Cancelled => Self::JobCancelled,
-            JobEventKind::Unknown => Self::Unknown,
-        }
+event_catalogue! {
+    /// To a pro: a request near them was offered to them (the real-time job alert). `data`: the
+    /// lead.
+    LeadOffered = "lead.offered" (Lead),
+
+    /// To a pro: another pro took a lead they were offered. `data`: the lead, now `taken`.
+    LeadTaken = "lead.taken" (Lead),
+
+    /// To a pro: the customer cancelled the request (or the pro's offers were withdrawn). `data`:
+    /// the lead, now `withdrawn`.
+    LeadWithdrawn = "lead.withdrawn" (Lead),
+
+    /// To a customer: a pro took the request. `data`: the request, with its pro and job.
+    RequestAssigned = "request.assigned" (ServiceRequest),
+
+    /// To a customer: no pro took the request in time. `data`: the request.
+    RequestUnfilled = "request.unfilled" (ServiceRequest),
+
+    /// A job was created for the pro (instant lead, or staff assigned a quote). `data`: the job.
+    JobAssigned = "job.assigned" (Job),
+
+    /// Dates were proposed for a job. `data`: the job, with the open proposal.
+    JobProposed = "job.proposed" (Job),
+
+    /// A proposed date was accepted. `data`: the job.
+    JobScheduled = "job.scheduled" (Job),
+
+    /// A scheduled job got a new agreed date. `data`: the job.
+    JobRescheduled = "job.rescheduled" (Job),
+
+    /// The service agreement was signed. `data`: the job.
+    JobAgreementSigned = "job.agreement_signed" (Job),
+
+    /// The pro started the work. `data`: the job.
+    JobStarted = "job.started" (Job),
+
+    /// The pro marked the job done; the customer's review window opens. `data`: the job.
+    JobCompleted = "job.completed" (Job),
+
+    /// The customer disputed the work. `data`: the job.
+    JobDisputed = "job.disputed" (Job),
+
+    /// Staff resolved a dispute. `data`: the job.
+    JobDisputeResolved = "job.dispute_resolved" (Job),
+
+    /// Staff confirmed the job: the pro's earnings are released. `data`: the job.
+    JobConfirmed = "job.confirmed" (Job),
+
+    /// The job was cancelled. `data`: the job.
+    JobCancelled = "job.cancelled" (Job),
+
+    /// To a pro: the customer paid the job. `data`: the payment.
+    PaymentSucceeded = "payment.succeeded" (Payment),
+
+    /// To a customer: the receipt of the job's payment. `data`: the payment.
+    PaymentReceipt = "payment.receipt" (Payment),
+
+    /// To a customer: money went back to the card. `data`: the refund.
+    PaymentRefunded = "payment.refunded" (Refund),
+
+    /// To a pro: the customer tipped. `data`: the tip's payment.
+    TipReceived = "tip.received" (Payment),
+
+    /// To a pro: the weekly payout took the available balance. `data`: the payout.
+    PayoutCreated = "payout.created" (Payout),
+
+    /// To a pro: the payout was sent. `data`: the payout.
+    PayoutSent = "payout.sent" (Payout),
+
+    /// To a pro: the payout reached them. `data`: the payout.
+    PayoutCleared = "payout.cleared" (Payout),
+
+    /// To the rated side: the other side rated a job they shared. `data`: the job's ratings as
+    /// the recipient sees them (double-blind: the other side's rating shows once both sides have
+    /// rated or the window has closed).
+    RatingReceived = "rating.received" (JobRatings),
+
+    /// To a pro: their Star Score fell below the marketplace minimum (80%). `data`: the pro's
+    /// profile.
+    RatingScoreLow = "rating.score_low" (PartnerProfile),
+
+    /// Staff suspended the account. `data`: the account, with the reason.
+    AccountSuspended = "account.suspended" (User),
+
+    /// Staff lifted the suspension. `data`: the account.
+    AccountReinstated = "account.reinstated" (User),
+
+    /// The service disabled one of the account's webhook endpoints (it answered 410 Gone, or every
+    /// delivery failed for 3 days). `data`: the endpoint, with the reason.
+    WebhookEndpointDisabled = "webhook_endpoint.disabled" (WebhookEndpoint),
+
+    /// Sent only to a webhook endpoint, when its owner asks for a test (never on the feed, so its
+    /// `sequence` is 0). `data`: the endpoint.
+    WebhookPing = "webhook.ping" (WebhookEndpoint),
+}
+
+impl EventData {
+    /// The event that tells a job's sides about an entry of its timeline, carrying the job.
+    pub fn of_job_event(kind: JobEventKind, job: Job) -> Option<Self> {
+        Some(match kind {
+            JobEventKind::Assigned => Self::JobAssigned(job),
+            JobEventKind::Proposed => Self::JobProposed(job),
+            JobEventKind::Scheduled => Self::JobScheduled(job),
+            JobEventKind::Rescheduled => Self::JobRescheduled(job),
+            JobEventKind::AgreementSigned => Self::JobAgreementSigned(job),
+            JobEventKind::Started => Self::JobStarted(job),
+            JobEventKind::Completed => Self::JobCompleted(job),
+            JobEventKind::Disputed => Self::JobDisputed(job),
+            JobEventKind::DisputeResolved => Self::JobDisputeResolved(job),
+            JobEventKind::Confirmed => Self::JobConfirmed(job),
+            JobEventKind::Cancelled => Self::JobCancelled(job),
+            JobEventKind::Unknown => return None,
+        })
     }
 }
 
@@ -164,9 +191,18 @@ pub struct Event {
     pub created_at: DateTime<Utc>,
     /// The event's place in the recipient's feed: 1, 2, 3, … without gaps, in commit order.
     pub sequence: i64,
-    /// The ids and facts of what it is about (see the type's description).
+    /// The resource the event is about, as it was then; its schema depends on `type` (see
+    /// [`EventData`] and [`Event::decode`]).
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub data: serde_json::Value,
+}
+
+impl Event {
+    /// The event's `data` as its type's resource; an error for a type this build does not know
+    /// (`Unknown`) or data that does not match its type.
+    pub fn decode(&self) -> Result<EventData, serde_json::Error> {
+        serde_json::from_value(serde_json::json!({ "type": self.event_type, "data": self.data }))
+    }
 }
 
 /// `GET /v1/events/feed`: the caller's events after `after`, oldest first.

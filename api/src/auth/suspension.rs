@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::ErrorCode;
-use shared_types::events::EventType;
+use shared_types::events::EventData;
 use shared_types::partners::PartnerStatus;
 
 use crate::admin::audit::{self, Change};
@@ -71,11 +71,11 @@ pub fn suspend(conn: &mut DbConnection, decision: Decision<'_>) -> ApiResult<boo
     )?;
     leads::withdraw_partner_offers(conn, decision.user_id)?;
     record(conn, decision, "account.suspend", false)?;
+    let account = super::accounts::find_by_id(conn, decision.user_id)?.to_view()?;
     outbox::enqueue(
         conn,
         decision.user_id,
-        EventType::AccountSuspended,
-        &serde_json::json!({ "user_id": decision.user_id, "reason": reason }),
+        EventData::AccountSuspended(account),
         decision.now,
     )?;
     Ok(true)
@@ -101,11 +101,11 @@ pub fn reinstate(conn: &mut DbConnection, decision: Decision<'_>) -> ApiResult<b
     }
     profiles::set_status(conn, decision.user_id, PartnerStatus::Active, decision.now)?;
     record(conn, decision, "account.reinstate", true)?;
+    let account = super::accounts::find_by_id(conn, decision.user_id)?.to_view()?;
     outbox::enqueue(
         conn,
         decision.user_id,
-        EventType::AccountReinstated,
-        &serde_json::json!({ "user_id": decision.user_id, "reason": decision.reason.trim() }),
+        EventData::AccountReinstated(account),
         decision.now,
     )?;
     Ok(true)

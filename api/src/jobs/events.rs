@@ -4,18 +4,19 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use shared_types::events::EventType;
+use shared_types::events::EventData;
 use shared_types::jobs::{JobEvent, JobEventKind, Party};
 
-use super::model::{Actor, JobRow};
+use super::model::{self, Actor, JobRow};
 use crate::db::schema::job_events;
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::notify::outbox;
 
 /// Records `kind` on the job's timeline and tells the other side (both sides when staff or the
-/// service acted) through the outbox as `job.<kind>`.
+/// service acted) through the outbox as `job.<kind>`, with the job as it is now. Call it after
+/// the change is written.
 pub fn record(
     conn: &mut DbConnection,
     job: &JobRow,
@@ -25,15 +26,12 @@ pub fn record(
     at: NaiveDateTime,
 ) -> ApiResult<()> {
     append(conn, &job.id, kind, actor, &detail, at)?;
-    let payload = serde_json::json!({
-        "job_id": job.id,
-        "request_id": job.request_id,
-        "event": kind.as_str(),
-        "by": actor.party.as_str(),
-        "detail": detail,
-    });
+    let row = model::find(conn, &job.id)?;
+    let current = model::view(conn, row)?;
+    let event = EventData::of_job_event(kind, current)
+        .ok_or_else(|| ApiError::internal("a job event of no known kind"))?;
     for recipient in job.counterparts(actor.party) {
-        outbox::enqueue(conn, recipient, EventType::of_job_event(kind), &payload, at)?;
+        outbox::enqueue(conn, recipient, event.clone(), at)?;
     }
     Ok(())
 }

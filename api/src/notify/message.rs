@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use serde_json::Value;
-use shared_types::events::EventType;
+use chrono::NaiveDateTime;
+use serde_json::{Value, json};
+use shared_types::events::{EventData, EventType};
+
+use crate::wallet::format_money;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
@@ -18,213 +20,249 @@ pub struct Notification {
     pub ttl: Option<Duration>,
 }
 
-fn text(payload: &Value, key: &str) -> String {
-    match payload.get(key) {
-        Some(Value::String(value)) => value.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
-}
-
-/// `payload.amount` (a Money object) as `149.00 CAD`, or empty.
-fn amount(payload: &Value) -> String {
-    money_at(payload, "amount")
-}
-
-fn price(payload: &Value) -> String {
-    money_at(payload, "price")
-}
-
-fn money_at(payload: &Value, key: &str) -> String {
-    payload
-        .get(key)
-        .and_then(|amount| {
-            serde_json::from_value::<shared_types::partners::Money>(amount.clone()).ok()
-        })
-        .map(|money| crate::wallet::format_money(&money))
-        .unwrap_or_default()
-}
-
-/// The notification for an outbox row of `kind` with `payload`, at `now`.
+/// The notification for an outbox row of `kind` whose `data` is `payload`, at `now`. Data that
+/// does not read as its type's resource (a row older than the catalogue) gets a plain line.
 pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notification {
+    let event = serde_json::from_value::<EventData>(json!({ "type": kind, "data": payload }));
     let mut data = BTreeMap::from([("kind".to_owned(), kind.as_str().to_owned())]);
-    if let Some(fields) = payload.as_object() {
-        for (key, value) in fields {
-            if key.ends_with("_id") && value.is_string() {
-                data.insert(key.clone(), text(payload, key));
-            }
+    let mut ids = |pairs: &[(&str, &str)]| {
+        for (key, value) in pairs {
+            data.insert((*key).to_owned(), (*value).to_owned());
         }
-    }
-    let (title, body, link, ttl) = match kind {
-        EventType::LeadOffered => {
-            let expires = payload
-                .get("expires_at")
-                .and_then(Value::as_str)
-                .and_then(|at| at.parse::<DateTime<Utc>>().ok());
+    };
+    let job_link = |job_id: &str| format!("porchlight://jobs/{job_id}");
+    let (title, body, link, ttl) = match &event {
+        Ok(EventData::LeadOffered(lead)) => {
+            ids(&[("offer_id", &lead.id), ("request_id", &lead.request_id)]);
             // FCM keeps a message at most four weeks.
-            let ttl = expires.map(|expires| {
-                (expires.naive_utc() - now)
-                    .to_std()
-                    .unwrap_or_default()
-                    .min(Duration::from_hours(24 * 28))
-            });
+            let ttl = (lead.expires_at.naive_utc() - now)
+                .to_std()
+                .unwrap_or_default()
+                .min(Duration::from_hours(24 * 28));
             (
                 "New job near you".to_owned(),
                 format!(
                     "A customer in {} ({} km away) needs a pro. Be the first to respond.",
-                    text(payload, "city"),
-                    text(payload, "distance_km")
+                    lead.city, lead.why.distance_km
                 ),
-                format!("porchlight://leads/{}", text(payload, "offer_id")),
-                ttl,
+                format!("porchlight://leads/{}", lead.id),
+                Some(ttl),
             )
         }
-        EventType::LeadTaken => (
-            "Lead taken".to_owned(),
-            "Another pro took this job.".to_owned(),
-            "porchlight://leads".to_owned(),
-            None,
-        ),
-        EventType::LeadWithdrawn => (
-            "Lead withdrawn".to_owned(),
-            "The customer withdrew this request.".to_owned(),
-            "porchlight://leads".to_owned(),
-            None,
-        ),
-        EventType::RequestAssigned => (
-            "A pro is coming".to_owned(),
-            "Your request has a pro. Agree a date in the app.".to_owned(),
-            format!("porchlight://jobs/{}", text(payload, "job_id")),
-            None,
-        ),
-        EventType::RequestUnfilled => (
-            "No pro available".to_owned(),
-            "No pro could take your request this time.".to_owned(),
-            format!("porchlight://requests/{}", text(payload, "request_id")),
-            None,
-        ),
-        EventType::RatingReceived => (
-            "You received a rating".to_owned(),
-            "Rate them back to see it: ratings show once both sides have rated.".to_owned(),
-            format!("porchlight://jobs/{}/ratings", text(payload, "job_id")),
-            None,
-        ),
-        EventType::RatingScoreLow => (
+        Ok(EventData::LeadTaken(lead)) => {
+            ids(&[("offer_id", &lead.id), ("request_id", &lead.request_id)]);
+            (
+                "Lead taken".to_owned(),
+                "Another pro took this job.".to_owned(),
+                "porchlight://leads".to_owned(),
+                None,
+            )
+        }
+        Ok(EventData::LeadWithdrawn(lead)) => {
+            ids(&[("offer_id", &lead.id), ("request_id", &lead.request_id)]);
+            (
+                "Lead withdrawn".to_owned(),
+                "The customer withdrew this request.".to_owned(),
+                "porchlight://leads".to_owned(),
+                None,
+            )
+        }
+        Ok(EventData::RequestAssigned(request)) => {
+            let job_id = request.job_id.clone().unwrap_or_default();
+            ids(&[("request_id", &request.id), ("job_id", &job_id)]);
+            (
+                "A pro is coming".to_owned(),
+                "Your request has a pro. Agree a date in the app.".to_owned(),
+                job_link(&job_id),
+                None,
+            )
+        }
+        Ok(EventData::RequestUnfilled(request)) => {
+            ids(&[("request_id", &request.id)]);
+            (
+                "No pro available".to_owned(),
+                "No pro could take your request this time.".to_owned(),
+                format!("porchlight://requests/{}", request.id),
+                None,
+            )
+        }
+        Ok(EventData::RatingReceived(ratings)) => {
+            let job_id = ratings
+                .mine
+                .as_ref()
+                .or(ratings.theirs.as_ref())
+                .map(|rating| rating.job_id.clone())
+                .unwrap_or_default();
+            ids(&[("job_id", &job_id)]);
+            (
+                "You received a rating".to_owned(),
+                "Rate them back to see it: ratings show once both sides have rated.".to_owned(),
+                format!("porchlight://jobs/{job_id}/ratings"),
+                None,
+            )
+        }
+        Ok(EventData::RatingScoreLow(profile)) => (
             "Marketplace leads paused".to_owned(),
             format!(
                 "Your Star Score is {}%. Marketplace leads resume at {}%; leads from your profile \
                  still reach you.",
-                text(payload, "star_score"),
-                text(payload, "minimum")
+                profile
+                    .star_score
+                    .map(|score| score.to_string())
+                    .unwrap_or_default(),
+                crate::ratings::score::MARKETPLACE_MIN_SCORE
             ),
             "porchlight://reviews".to_owned(),
             None,
         ),
-        EventType::PaymentSucceeded => (
-            "Job paid".to_owned(),
-            format!(
-                "The customer paid {}; it is held until the job is done.",
-                amount(payload)
-            ),
-            format!("porchlight://jobs/{}", text(payload, "job_id")),
-            None,
-        ),
-        EventType::PaymentReceipt => (
-            "Payment received".to_owned(),
-            format!(
-                "You paid {}. We hold it until you're satisfied with the work.",
-                amount(payload)
-            ),
-            format!("porchlight://jobs/{}", text(payload, "job_id")),
-            None,
-        ),
-        EventType::PaymentRefunded => (
-            "Refund sent".to_owned(),
-            format!("{} is on its way back to your card.", amount(payload)),
-            format!("porchlight://jobs/{}", text(payload, "job_id")),
-            None,
-        ),
-        EventType::TipReceived => (
-            "You got a tip".to_owned(),
-            format!(
-                "The customer tipped you {}. It is in your available balance.",
-                amount(payload)
-            ),
-            format!("porchlight://jobs/{}", text(payload, "job_id")),
-            None,
-        ),
-        EventType::PayoutCreated => (
-            "Payout on its way".to_owned(),
-            format!(
-                "Your payout of {} for week {} is being prepared.",
-                amount(payload),
-                text(payload, "period")
-            ),
-            "porchlight://payouts".to_owned(),
-            None,
-        ),
-        EventType::PayoutSent => (
-            "Payout sent".to_owned(),
-            "Your weekly payout has been sent.".to_owned(),
-            "porchlight://payouts".to_owned(),
-            None,
-        ),
-        EventType::PayoutCleared => (
-            "Payout arrived".to_owned(),
-            "Your weekly payout has cleared.".to_owned(),
-            "porchlight://payouts".to_owned(),
-            None,
-        ),
-        EventType::JobAssigned => (
-            "You got the job".to_owned(),
-            format!(
-                "Porchlight gave you the job at your quote of {}. Propose a time in the app.",
-                price(payload)
-            ),
-            format!("porchlight://jobs/{}", text(payload, "job_id")),
-            None,
-        ),
-        EventType::AccountSuspended => (
-            "Your account is suspended".to_owned(),
-            format!(
-                "Porchlight suspended your account: {}. Contact support to talk about it.",
-                text(payload, "reason")
-            ),
-            "porchlight://home".to_owned(),
-            None,
-        ),
-        EventType::AccountReinstated => (
-            "Your account is active again".to_owned(),
-            "Porchlight lifted the suspension of your account. Sign in to carry on.".to_owned(),
-            "porchlight://home".to_owned(),
-            None,
-        ),
-        EventType::JobProposed
-        | EventType::JobScheduled
-        | EventType::JobRescheduled
-        | EventType::JobAgreementSigned
-        | EventType::JobStarted
-        | EventType::JobCompleted
-        | EventType::JobDisputed
-        | EventType::JobDisputeResolved
-        | EventType::JobConfirmed
-        | EventType::JobCancelled => (
-            "Job update".to_owned(),
-            format!("Your job: {}.", job_event_text(&text(payload, "event"))),
-            format!("porchlight://jobs/{}", text(payload, "job_id")),
-            None,
-        ),
-        EventType::WebhookEndpointDisabled => (
-            "A webhook endpoint was disabled".to_owned(),
-            format!(
-                "Porchlight stopped sending events to {}: {}. Fix it and enable it again.",
-                text(payload, "url"),
-                text(payload, "reason")
-            ),
-            "porchlight://settings".to_owned(),
-            None,
-        ),
-        EventType::WebhookPing | EventType::Unknown => (
+        Ok(EventData::PaymentSucceeded(payment)) => {
+            ids(&[("job_id", &payment.job_id), ("payment_id", &payment.id)]);
+            (
+                "Job paid".to_owned(),
+                format!(
+                    "The customer paid {}; it is held until the job is done.",
+                    format_money(&payment.amount)
+                ),
+                job_link(&payment.job_id),
+                None,
+            )
+        }
+        Ok(EventData::PaymentReceipt(payment)) => {
+            ids(&[("job_id", &payment.job_id), ("payment_id", &payment.id)]);
+            (
+                "Payment received".to_owned(),
+                format!(
+                    "You paid {}. We hold it until you're satisfied with the work.",
+                    format_money(&payment.amount)
+                ),
+                job_link(&payment.job_id),
+                None,
+            )
+        }
+        Ok(EventData::PaymentRefunded(refund)) => {
+            ids(&[("job_id", &refund.job_id), ("refund_id", &refund.id)]);
+            (
+                "Refund sent".to_owned(),
+                format!(
+                    "{} is on its way back to your card.",
+                    format_money(&refund.amount)
+                ),
+                job_link(&refund.job_id),
+                None,
+            )
+        }
+        Ok(EventData::TipReceived(payment)) => {
+            ids(&[("job_id", &payment.job_id), ("payment_id", &payment.id)]);
+            (
+                "You got a tip".to_owned(),
+                format!(
+                    "The customer tipped you {}. It is in your available balance.",
+                    format_money(&payment.amount)
+                ),
+                job_link(&payment.job_id),
+                None,
+            )
+        }
+        Ok(
+            EventData::PayoutCreated(payout)
+            | EventData::PayoutSent(payout)
+            | EventData::PayoutCleared(payout),
+        ) => {
+            ids(&[("payout_id", &payout.id)]);
+            let body = match kind {
+                EventType::PayoutCreated => format!(
+                    "Your payout of {} for week {} is being prepared.",
+                    format_money(&payout.amount),
+                    payout.period
+                ),
+                EventType::PayoutSent => "Your weekly payout has been sent.".to_owned(),
+                _ => "Your weekly payout has cleared.".to_owned(),
+            };
+            let title = match kind {
+                EventType::PayoutCreated => "Payout on its way",
+                EventType::PayoutSent => "Payout sent",
+                _ => "Payout arrived",
+            };
+            (
+                title.to_owned(),
+                body,
+                "porchlight://payouts".to_owned(),
+                None,
+            )
+        }
+        Ok(EventData::JobAssigned(job)) => {
+            ids(&[("job_id", &job.id), ("request_id", &job.request_id)]);
+            (
+                "You got the job".to_owned(),
+                format!(
+                    "Porchlight gave you the job at your quote of {}. Propose a time in the app.",
+                    format_money(&job.price)
+                ),
+                job_link(&job.id),
+                None,
+            )
+        }
+        Ok(
+            EventData::JobProposed(job)
+            | EventData::JobScheduled(job)
+            | EventData::JobRescheduled(job)
+            | EventData::JobAgreementSigned(job)
+            | EventData::JobStarted(job)
+            | EventData::JobCompleted(job)
+            | EventData::JobDisputed(job)
+            | EventData::JobDisputeResolved(job)
+            | EventData::JobConfirmed(job)
+            | EventData::JobCancelled(job),
+        ) => {
+            ids(&[("job_id", &job.id), ("request_id", &job.request_id)]);
+            (
+                "Job update".to_owned(),
+                format!("Your job: {}.", job_event_text(kind)),
+                job_link(&job.id),
+                None,
+            )
+        }
+        Ok(EventData::AccountSuspended(account)) => {
+            ids(&[("user_id", &account.id)]);
+            (
+                "Your account is suspended".to_owned(),
+                format!(
+                    "Porchlight suspended your account: {}. Contact support to talk about it.",
+                    account
+                        .suspension_reason
+                        .as_deref()
+                        .unwrap_or("no reason given")
+                ),
+                "porchlight://home".to_owned(),
+                None,
+            )
+        }
+        Ok(EventData::AccountReinstated(account)) => {
+            ids(&[("user_id", &account.id)]);
+            (
+                "Your account is active again".to_owned(),
+                "Porchlight lifted the suspension of your account. Sign in to carry on.".to_owned(),
+                "porchlight://home".to_owned(),
+                None,
+            )
+        }
+        Ok(EventData::WebhookEndpointDisabled(endpoint)) => {
+            ids(&[("endpoint_id", &endpoint.id)]);
+            (
+                "A webhook endpoint was disabled".to_owned(),
+                format!(
+                    "Porchlight stopped sending events to {}: {}. Fix it and enable it again.",
+                    endpoint.url,
+                    endpoint
+                        .disabled_reason
+                        .as_deref()
+                        .unwrap_or("it kept failing")
+                ),
+                "porchlight://settings".to_owned(),
+                None,
+            )
+        }
+        Ok(EventData::WebhookPing(_)) | Err(_) => (
             "Porchlight".to_owned(),
             "Something changed in your account.".to_owned(),
             "porchlight://home".to_owned(),
@@ -240,48 +278,65 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
     }
 }
 
-fn job_event_text(event: &str) -> &'static str {
-    match event {
-        "proposed" => "new times were proposed",
-        "scheduled" => "a date is agreed",
-        "rescheduled" => "the date changed",
-        "agreement_signed" => "the service agreement is signed",
-        "started" => "the work has started",
-        "completed" => "the work is done; you have 24 hours to review it",
-        "disputed" => "the customer opened a dispute",
-        "dispute_resolved" => "the dispute is resolved",
-        "confirmed" => "confirmed by Porchlight",
-        "cancelled" => "cancelled",
+fn job_event_text(kind: EventType) -> &'static str {
+    match kind {
+        EventType::JobProposed => "new times were proposed",
+        EventType::JobScheduled => "a date is agreed",
+        EventType::JobRescheduled => "the date changed",
+        EventType::JobAgreementSigned => "the service agreement is signed",
+        EventType::JobStarted => "the work has started",
+        EventType::JobCompleted => "the work is done; you have 24 hours to review it",
+        EventType::JobDisputed => "the customer opened a dispute",
+        EventType::JobDisputeResolved => "the dispute is resolved",
+        EventType::JobConfirmed => "confirmed by Porchlight",
+        EventType::JobCancelled => "cancelled",
         _ => "updated",
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::{DateTime, Utc};
     use serde_json::json;
 
     use super::*;
 
+    fn cad(cents: i64) -> Value {
+        json!({ "amount_cents": cents, "currency": "CAD" })
+    }
+
+    fn job(price_cents: i64) -> Value {
+        json!({
+            "id": "j1", "request_id": "r1", "customer_id": "c1", "partner_id": "p1",
+            "business_name": "Pat's Plumbing", "category": "plumbing", "description": "Leak",
+            "city": "Toronto", "price": cad(price_cents), "status": "assigned",
+            "created_at": "2026-11-23T12:00:00Z", "updated_at": "2026-11-23T12:00:00Z",
+        })
+    }
+
     #[test]
     fn a_pro_chosen_by_staff_is_told_the_price_and_what_to_do() {
-        let payload = json!({
-            "job_id": "j1", "request_id": "r1", "event": "assigned", "by": "staff",
-            "price": { "amount_cents": 28_000, "currency": "CAD" },
-        });
-        let alert = render(EventType::JobAssigned, &payload, Utc::now().naive_utc());
+        let alert = render(EventType::JobAssigned, &job(28_000), Utc::now().naive_utc());
         assert_eq!(alert.title, "You got the job");
         assert!(alert.body.contains("280.00 CAD"), "{}", alert.body);
         assert_eq!(alert.data["deep_link"], "porchlight://jobs/j1");
+        assert_eq!(alert.data["job_id"], "j1");
     }
 
     #[test]
     fn a_lead_alert_carries_its_ids_a_link_and_the_offer_lifetime() {
         let now = "2026-11-23T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        let payload = json!({
-            "offer_id": "o1", "request_id": "r1", "city": "Toronto", "distance_km": 2.5,
-            "expires_at": "2026-11-23T12:30:00Z",
+        let lead = json!({
+            "id": "o1", "request_id": "r1", "kind": "marketplace", "status": "offered",
+            "category": { "id": "cat1", "slug": "plumbing", "name": "Plumbing",
+                          "assignment_mode": "instant", "list_price": cad(14_900),
+                          "active": true },
+            "assignment_mode": "instant", "description": "Leak", "photo_urls": [],
+            "windows": [], "city": "Toronto", "postal_prefix": "M5V",
+            "why": { "distance_km": 2.5 }, "offered_to": 3,
+            "customer_rating": { "count": 0 }, "expires_at": "2026-11-23T12:30:00Z",
         });
-        let alert = render(EventType::LeadOffered, &payload, now.naive_utc());
+        let alert = render(EventType::LeadOffered, &lead, now.naive_utc());
         assert_eq!(alert.ttl, Some(Duration::from_mins(30)));
         assert_eq!(alert.data["offer_id"], "o1");
         assert_eq!(alert.data["request_id"], "r1");
@@ -290,7 +345,7 @@ mod tests {
         assert!(alert.body.contains("Toronto") && alert.body.contains("2.5 km"));
         let late = render(
             EventType::LeadOffered,
-            &payload,
+            &lead,
             now.naive_utc() + chrono::Duration::hours(1),
         );
         assert_eq!(
@@ -303,22 +358,32 @@ mod tests {
     #[test]
     fn money_events_say_how_much() {
         let now = "2026-11-23T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        let payload = json!({
-            "job_id": "j1", "payment_id": "p1",
-            "amount": { "amount_cents": 14_900, "currency": "CAD" },
+        let payment = json!({
+            "id": "p1", "job_id": "j1", "purpose": "job", "amount": cad(14_900),
+            "status": "succeeded", "provider": "sandbox", "created_at": "2026-11-23T12:00:00Z",
         });
-        let receipt = render(EventType::PaymentReceipt, &payload, now.naive_utc());
+        let receipt = render(EventType::PaymentReceipt, &payment, now.naive_utc());
         assert!(receipt.body.contains("149.00 CAD"), "{}", receipt.body);
         assert_eq!(receipt.data["deep_link"], "porchlight://jobs/j1");
-        let tip = render(EventType::TipReceived, &payload, now.naive_utc());
+        assert_eq!(receipt.data["payment_id"], "p1");
+        let tip = render(EventType::TipReceived, &payment, now.naive_utc());
         assert!(tip.body.contains("149.00 CAD"), "{}", tip.body);
         let payout = render(
             EventType::PayoutCreated,
-            &json!({ "payout_id": "po1", "period": "2026-W48",
-                     "amount": { "amount_cents": 50_000, "currency": "CAD" } }),
+            &json!({ "id": "po1", "partner_id": "p1", "period": "2026-W48",
+                     "amount": cad(50_000), "method": "cheque", "status": "pending",
+                     "created_at": "2026-11-23T12:00:00Z" }),
             now.naive_utc(),
         );
         assert!(payout.body.contains("500.00 CAD") && payout.body.contains("2026-W48"));
         assert_eq!(payout.data["payout_id"], "po1");
+    }
+
+    #[test]
+    fn data_that_is_not_its_types_resource_still_reads() {
+        let old = json!({ "job_id": "j1", "event": "started" });
+        let alert = render(EventType::JobStarted, &old, Utc::now().naive_utc());
+        assert_eq!(alert.title, "Porchlight");
+        assert_eq!(alert.data["kind"], "job.started");
     }
 }

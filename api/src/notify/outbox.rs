@@ -5,14 +5,14 @@ use std::collections::HashMap;
 
 use diesel::dsl::{max, min};
 use diesel::prelude::*;
-use shared_types::events::EventType;
+use shared_types::events::{EventData, EventType};
 use shared_types::notify::{OutboxFilter, OutboxMessage, OutboxStatus};
 use shared_types::{Page, PageParams};
 
 use crate::db::schema::{outbox, outbox_deliveries};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 /// Deletes the notifications created before `before` that are done with (sent or failed), with
 /// their per-channel delivery records (the retention sweep); returns how many went.
@@ -58,49 +58,54 @@ pub fn purge(conn: &mut DbConnection, before: NaiveDateTime) -> ApiResult<usize>
     Ok(purged)
 }
 
-/// Queues an event of `kind` for `recipient_id`.
+/// Queues `event` for `recipient_id`.
 pub fn enqueue(
     conn: &mut DbConnection,
     recipient_id: &str,
-    kind: EventType,
-    payload: &serde_json::Value,
+    event: EventData,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    enqueue_many(
-        conn,
-        kind,
-        &[(recipient_id.to_owned(), payload.clone())],
-        now,
-    )
+    enqueue_many(conn, vec![(recipient_id.to_owned(), event)], now)
 }
 
-/// Queues one notification of `kind` per `(recipient_id, payload)`, in as few statements as
-/// the backend allows.
+/// Queues one event per `(recipient_id, event)`, in as few statements as the backend allows.
 pub fn enqueue_many(
     conn: &mut DbConnection,
-    kind: EventType,
-    notifications: &[(String, serde_json::Value)],
+    events: Vec<(String, EventData)>,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let rows: Vec<_> = notifications
-        .iter()
-        .map(|(recipient_id, payload)| {
-            (
+    let rows = events
+        .into_iter()
+        .map(|(recipient_id, event)| {
+            let (kind, data) = stored_form(event)?;
+            Ok((
                 outbox::id.eq(db::new_id()),
                 outbox::recipient_id.eq(recipient_id),
                 outbox::kind.eq(Stored(kind)),
-                outbox::payload.eq(payload.to_string()),
+                outbox::payload.eq(data),
                 outbox::status.eq(Stored(OutboxStatus::Pending)),
                 outbox::attempts.eq(0),
                 outbox::next_attempt_at.eq(now),
                 outbox::created_at.eq(now),
-            )
+            ))
         })
-        .collect();
+        .collect::<ApiResult<Vec<_>>>()?;
     for chunk in rows.chunks(1000) {
         crate::batch_insert!(conn, outbox::table, chunk)?;
     }
     Ok(())
+}
+
+/// An event as the outbox keeps it: its type, and its `data` as JSON text.
+fn stored_form(event: EventData) -> ApiResult<(EventType, String)> {
+    let kind = event.event_type();
+    let mut tagged = serde_json::to_value(event)
+        .map_err(|err| ApiError::internal(format!("event not serialisable: {err}")))?;
+    let data = tagged
+        .get_mut("data")
+        .map(serde_json::Value::take)
+        .unwrap_or_default();
+    Ok((kind, data.to_string()))
 }
 
 type OutboxRow = (

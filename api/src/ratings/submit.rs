@@ -6,12 +6,12 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use shared_types::ErrorCode;
-use shared_types::events::EventType;
+use shared_types::events::EventData;
 use shared_types::jobs::{JobStatus, Party};
 use shared_types::ratings::{Rating, RatingDirection, RatingInput};
 
 use super::model::RatingRow;
-use super::{monitoring, score};
+use super::{monitoring, reviews, score};
 use crate::auth::accounts;
 use crate::db::schema::{jobs, partner_profiles, ratings};
 use crate::db::{self, DbConnection};
@@ -96,13 +96,6 @@ pub fn rate(
         }
         Err(error) => return Err(error.into()),
     }
-    outbox::enqueue(
-        conn,
-        &row.ratee_id,
-        EventType::RatingReceived,
-        &serde_json::json!({ "job_id": job.id, "rating_id": row.id }),
-        now,
-    )?;
     let other_side: i64 = ratings::table
         .filter(ratings::job_id.eq(&job.id))
         .filter(ratings::direction.eq(direction.opposite().as_str()))
@@ -111,6 +104,20 @@ pub fn rate(
     if other_side > 0 {
         publish(conn, &job.id, now)?;
     }
+    let ratee = Actor {
+        user_id: row.ratee_id.clone(),
+        party: match direction {
+            RatingDirection::CustomerToPartner => Party::Partner,
+            _ => Party::Customer,
+        },
+    };
+    let as_ratee_sees_them = reviews::of_job(conn, &ratee, &job.id, window)?;
+    outbox::enqueue(
+        conn,
+        &row.ratee_id,
+        EventData::RatingReceived(as_ratee_sees_them),
+        now,
+    )?;
     let stored = ratings::table
         .find(&row.id)
         .select(RatingRow::as_select())
@@ -279,16 +286,8 @@ fn update_partner_score(
     )?;
     let eligible = |score: Option<f64>| score.is_none_or(|s| s >= score::MARKETPLACE_MIN_SCORE);
     if eligible(old_score) && !eligible(new_score) {
-        outbox::enqueue(
-            conn,
-            partner_id,
-            EventType::RatingScoreLow,
-            &serde_json::json!({
-                "star_score": new_score,
-                "minimum": score::MARKETPLACE_MIN_SCORE,
-            }),
-            now,
-        )?;
+        let profile = profiles::own_profile(conn, partner_id)?;
+        outbox::enqueue(conn, partner_id, EventData::RatingScoreLow(profile), now)?;
     }
     Ok(())
 }

@@ -5,13 +5,14 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::ErrorCode;
-use shared_types::events::EventType;
+use shared_types::events::EventData;
 use shared_types::jobs::{JobEventKind, Party};
 use shared_types::partners::{ConnectionKind, Money};
 use shared_types::requests::{Assignment, RequestKind};
 use shared_types::requests::{OfferStatus, RequestStatus};
 
-use super::model::{ACTIVE_OFFER_STATUSES, OfferRow, RequestRow};
+use super::model::{OfferRow, RequestRow};
+use super::{intake, leads};
 use crate::admin::audit;
 use crate::db::DbConnection;
 use crate::db::schema::{lead_offers, service_requests};
@@ -21,7 +22,6 @@ use crate::jobs::events as job_events;
 use crate::jobs::model::{self as job_model, Actor};
 use crate::notify::outbox;
 use crate::partners::connections::{self, Source};
-use crate::partners::profiles;
 
 /// Assigns `request` to the pro of `offer` at `price`, `by` the pro confirming or by staff.
 /// Run inside a write transaction.
@@ -72,21 +72,6 @@ pub fn assign(
             lead_offers::responded_at.eq(now),
         ))
         .execute(conn)?;
-    let losers: Vec<String> = lead_offers::table
-        .filter(lead_offers::request_id.eq(&request.id))
-        .filter(lead_offers::id.ne(&offer.id))
-        .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
-        .select(lead_offers::partner_id)
-        .load(conn)?;
-    diesel::update(
-        lead_offers::table
-            .filter(lead_offers::request_id.eq(&request.id))
-            .filter(lead_offers::id.ne(&offer.id))
-            .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES)),
-    )
-    .set(lead_offers::status.eq(Stored(OfferStatus::Taken)))
-    .execute(conn)?;
-
     let job_id = job_model::create_assigned(
         conn,
         &request.id,
@@ -105,16 +90,9 @@ pub fn assign(
     )?;
     if by.party == Party::Staff {
         // A pro who confirmed knows; one chosen by staff hears it here.
-        outbox::enqueue(
-            conn,
-            &offer.partner_id,
-            EventType::JobAssigned,
-            &serde_json::json!({
-                "job_id": job_id, "request_id": request.id, "event": "assigned",
-                "by": Party::Staff.as_str(), "price": price,
-            }),
-            now,
-        )?;
+        let row = job_model::find(conn, &job_id)?;
+        let job = job_model::view(conn, row)?;
+        outbox::enqueue(conn, &offer.partner_id, EventData::JobAssigned(job), now)?;
         audit::record(
             conn,
             audit::Change {
@@ -148,28 +126,22 @@ pub fn assign(
         )?;
     }
     // "A provider will come" (001), with who it is.
-    let partner = match profiles::find(conn, &offer.partner_id)? {
-        Some(row) => profiles::public_views(conn, &[row])?.pop(),
-        None => None,
-    };
+    let row = intake::find(conn, &request.id)?;
+    let assigned = intake::customer_view(conn, &row)?;
     outbox::enqueue(
         conn,
         &request.customer_id,
-        EventType::RequestAssigned,
-        &serde_json::json!({
-            "request_id": request.id, "job_id": job_id, "partner": partner,
-        }),
+        EventData::RequestAssigned(assigned),
         now,
     )?;
-    for loser in losers {
-        outbox::enqueue(
-            conn,
-            &loser,
-            EventType::LeadTaken,
-            &serde_json::json!({ "request_id": request.id }),
-            now,
-        )?;
-    }
+    leads::close_active_offers(
+        conn,
+        &request.id,
+        Some(&offer.id),
+        OfferStatus::Taken,
+        EventData::LeadTaken,
+        now,
+    )?;
     Ok(Assignment {
         request_id: request.id.clone(),
         partner_id: offer.partner_id.clone(),

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use shared_types::events::EventType;
+use shared_types::events::EventData;
 use shared_types::partners::{ConnectionKind, PartnerStatus};
 use shared_types::requests::OfferStatus;
 use shared_types::requests::{
@@ -12,13 +12,12 @@ use shared_types::{ErrorCode, Page, PageParams};
 
 use super::LeadPolicy;
 use super::matching::create_offer;
-use super::model::{ACTIVE_OFFER_STATUSES, RequestRow};
+use super::model::RequestRow;
 use super::sweep;
 use crate::db::schema::{jobs, lead_offers, partner_categories, service_requests};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
-use crate::notify::outbox;
 use crate::partners::connections::{self, Source};
 use crate::partners::geo::{self, Point};
 use crate::partners::{catalogue, profiles};
@@ -262,27 +261,14 @@ pub fn cancel(
             ),
         ));
     }
-    let partners: Vec<String> = lead_offers::table
-        .filter(lead_offers::request_id.eq(request_id))
-        .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
-        .select(lead_offers::partner_id)
-        .load(conn)?;
-    diesel::update(
-        lead_offers::table
-            .filter(lead_offers::request_id.eq(request_id))
-            .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES)),
-    )
-    .set(lead_offers::status.eq(Stored(OfferStatus::Withdrawn)))
-    .execute(conn)?;
-    for partner in partners {
-        outbox::enqueue(
-            conn,
-            &partner,
-            EventType::LeadWithdrawn,
-            &serde_json::json!({ "request_id": request_id }),
-            now,
-        )?;
-    }
+    super::leads::close_active_offers(
+        conn,
+        request_id,
+        None,
+        OfferStatus::Withdrawn,
+        EventData::LeadWithdrawn,
+        now,
+    )?;
     let stored = find(conn, request_id)?;
     customer_view(conn, &stored)
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use shared_types::events::EventData;
 use shared_types::jobs::Party;
 use shared_types::partners::{AssignmentMode, Money};
 use shared_types::requests::{
@@ -23,6 +24,7 @@ use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::model::Actor;
+use crate::notify::outbox;
 use crate::partners::{catalogue, profiles};
 use crate::ratings::reviews;
 
@@ -38,7 +40,7 @@ fn own_offer(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiRe
 }
 
 /// Partner-facing views of `offers`, in the order given.
-fn leads(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<Lead>> {
+pub fn views(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<Lead>> {
     let request_ids: Vec<String> = offers.iter().map(|o| o.request_id.clone()).collect();
     let requests: HashMap<String, RequestRow> = service_requests::table
         .filter(service_requests::id.eq_any(&request_ids))
@@ -89,7 +91,7 @@ fn leads(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<Lead>>
 
 pub fn get(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<Lead> {
     let offer = own_offer(conn, partner_id, offer_id)?;
-    leads(conn, vec![offer]).map(|mut v| v.remove(0))
+    views(conn, vec![offer]).map(|mut v| v.remove(0))
 }
 
 /// The pro's offers: live ones (offered, applied) first, then the rest, newest first in each.
@@ -143,7 +145,7 @@ pub fn list(
     let (rows, next_cursor) = db::split_page(rows, limit, |(segment, row)| {
         format!("{segment}~{}", row.id)
     });
-    let items = leads(conn, rows.into_iter().map(|(_, row)| row).collect())?;
+    let items = views(conn, rows.into_iter().map(|(_, row)| row).collect())?;
     Ok(Page { items, next_cursor })
 }
 
@@ -336,6 +338,50 @@ pub fn decline(
         sweep::offer_round_or_give_up(conn, &request, policy, now)?;
     }
     get(conn, partner_id, offer_id)
+}
+
+/// Closes the offers of `request_id` that pros may still act on (all but `except`) as `to`, and
+/// tells each of those pros, with the lead as it now is, through `event` (`LeadTaken` or
+/// `LeadWithdrawn`). An offer its pro answered meanwhile keeps that answer and is not told.
+pub fn close_active_offers(
+    conn: &mut DbConnection,
+    request_id: &str,
+    except: Option<&str>,
+    to: OfferStatus,
+    event: fn(Lead) -> EventData,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let mut active = lead_offers::table
+        .filter(lead_offers::request_id.eq(request_id))
+        .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
+        .select(lead_offers::id)
+        .into_boxed();
+    if let Some(kept) = except {
+        active = active.filter(lead_offers::id.ne(kept));
+    }
+    let ids: Vec<String> = active.load(conn)?;
+    diesel::update(
+        lead_offers::table
+            .filter(lead_offers::id.eq_any(&ids))
+            .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES)),
+    )
+    .set(lead_offers::status.eq(Stored(to)))
+    .execute(conn)?;
+    let closed: Vec<OfferRow> = lead_offers::table
+        .filter(lead_offers::id.eq_any(&ids))
+        .filter(lead_offers::status.eq(Stored(to)))
+        .select(OfferRow::as_select())
+        .load(conn)?;
+    let recipients: Vec<String> = closed.iter().map(|o| o.partner_id.clone()).collect();
+    let leads = views(conn, closed)?;
+    outbox::enqueue_many(
+        conn,
+        recipients
+            .into_iter()
+            .zip(leads.into_iter().map(event))
+            .collect(),
+        now,
+    )
 }
 
 /// A suspended pro's live offers are withdrawn; the sweep offers their requests onwards (a

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use shared_types::events::EventType;
+use shared_types::events::EventData;
 use shared_types::partners::MembershipTier;
 use shared_types::requests::{OfferStatus, TimeWindow};
 
@@ -282,22 +282,13 @@ pub fn create_offers(
     for chunk in offers.chunks(1000) {
         crate::batch_insert!(conn, lead_offers::table, chunk.to_vec())?;
     }
-    let alerts: Vec<(String, serde_json::Value)> = offers
-        .iter()
-        .map(|offer| {
-            (
-                offer.partner_id.clone(),
-                serde_json::json!({
-                    "offer_id": offer.id,
-                    "request_id": request.id,
-                    "city": request.city,
-                    "distance_km": (offer.distance_km * 10.0).round() / 10.0,
-                    "expires_at": offer.expires_at.and_utc(),
-                }),
-            )
-        })
+    let recipients: Vec<String> = offers.iter().map(|o| o.partner_id.clone()).collect();
+    let leads = super::leads::views(conn, offers.clone())?;
+    let alerts = recipients
+        .into_iter()
+        .zip(leads.into_iter().map(EventData::LeadOffered))
         .collect();
-    outbox::enqueue_many(conn, EventType::LeadOffered, &alerts, now)?;
+    outbox::enqueue_many(conn, alerts, now)?;
     Ok(offers)
 }
 

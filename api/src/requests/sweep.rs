@@ -5,7 +5,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use shared_types::events::EventType;
+use shared_types::events::EventData;
 use shared_types::requests::RequestKind;
 use shared_types::requests::{OfferStatus, RequestStatus};
 use tracing::Instrument as _;
@@ -136,11 +136,12 @@ pub fn offer_round_or_give_up(
         diesel::update(service_requests::table.find(&request.id))
             .set(service_requests::status.eq(Stored(RequestStatus::Unfilled)))
             .execute(conn)?;
+        let row = super::intake::find(conn, &request.id)?;
+        let unfilled = super::intake::customer_view(conn, &row)?;
         outbox::enqueue(
             conn,
             &request.customer_id,
-            EventType::RequestUnfilled,
-            &serde_json::json!({ "request_id": request.id }),
+            EventData::RequestUnfilled(unfilled),
             now,
         )?;
         return Ok(false);

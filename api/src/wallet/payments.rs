@@ -14,7 +14,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use shared_types::ErrorCode;
-use shared_types::events::EventType;
+use shared_types::events::EventData;
 use shared_types::jobs::JobStatus;
 use shared_types::partners::Money;
 use shared_types::wallet::{LedgerKind, Payment, PaymentPurpose, PaymentStatus, TipInput};
@@ -370,7 +370,7 @@ pub fn settle_success(
                 payment.amount_cents,
             );
             ledger::post(conn, &posting, now)?;
-            notify(conn, &job, EventType::PaymentSucceeded, &payment, now)?;
+            notify(conn, &job, &payment, now)?;
             if job.status() == JobStatus::Cancelled {
                 // Cancelled while the charge was in flight: it all goes back.
                 settlement::refund_held(conn, &job, now)?;
@@ -393,7 +393,7 @@ pub fn settle_success(
                 payment.amount_cents,
             );
             ledger::post(conn, &posting, now)?;
-            notify(conn, &job, EventType::TipReceived, &payment, now)?;
+            notify(conn, &job, &payment, now)?;
         }
         PaymentPurpose::Unknown => {
             return Err(ApiError::internal("a payment with an unknown purpose"));
@@ -455,27 +455,24 @@ pub fn by_provider_ref(
         .optional()?)
 }
 
+/// Tells the pro (and for a job payment, the customer: the receipt) about a settled payment.
 fn notify(
     conn: &mut DbConnection,
     job: &JobRow,
-    kind: EventType,
     payment: &PaymentRow,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let payload = serde_json::json!({
-        "job_id": job.id,
-        "payment_id": payment.id,
-        "amount": payment.money(),
-    });
-    outbox::enqueue(conn, &job.partner_id, kind, &payload, now)?;
-    if kind == EventType::PaymentSucceeded {
+    let view = payment.view();
+    if payment.purpose() == PaymentPurpose::Tip {
+        outbox::enqueue(conn, &job.partner_id, EventData::TipReceived(view), now)?;
+    } else {
         outbox::enqueue(
             conn,
-            &job.customer_id,
-            EventType::PaymentReceipt,
-            &payload,
+            &job.partner_id,
+            EventData::PaymentSucceeded(view.clone()),
             now,
         )?;
+        outbox::enqueue(conn, &job.customer_id, EventData::PaymentReceipt(view), now)?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@
 
 use chrono::{Datelike, Duration, NaiveDateTime};
 use diesel::prelude::*;
-use shared_types::events::EventType;
+use shared_types::events::EventData;
 use shared_types::partners::Money;
 use shared_types::wallet::{
     BankAccount, LedgerKind, Payout, PayoutFilter, PayoutMark, PayoutMethod, PayoutMethodInput,
@@ -174,13 +174,8 @@ fn pay_chunk(
             amount,
         );
         ledger::post(conn, &posting, now)?;
-        outbox::enqueue(
-            conn,
-            partner_id,
-            EventType::PayoutCreated,
-            &serde_json::json!({ "payout_id": payout_id, "amount": money, "period": period }),
-            now,
-        )?;
+        let payout = find(conn, &payout_id)?;
+        outbox::enqueue(conn, partner_id, EventData::PayoutCreated(payout), now)?;
         result.created += 1;
         match result.totals.iter_mut().find(|(c, _)| c == currency) {
             Some((_, total)) => *total += amount,
@@ -414,23 +409,21 @@ pub fn mark(
         },
         now,
     )?;
+    let payout = find(conn, payout_id)?;
     let event = match mark {
-        PayoutMark::Sent => EventType::PayoutSent,
-        PayoutMark::Cleared => EventType::PayoutCleared,
+        PayoutMark::Sent => EventData::PayoutSent(payout.clone()),
+        PayoutMark::Cleared => EventData::PayoutCleared(payout.clone()),
     };
-    outbox::enqueue(
-        conn,
-        &row.partner_id,
-        event,
-        &serde_json::json!({ "payout_id": row.id }),
-        now,
-    )?;
-    payouts::table
+    outbox::enqueue(conn, &row.partner_id, event, now)?;
+    Ok(payout)
+}
+
+fn find(conn: &mut DbConnection, payout_id: &str) -> ApiResult<Payout> {
+    Ok(payouts::table
         .find(payout_id)
         .select(PayoutRow::as_select())
         .first(conn)
-        .map(PayoutRow::view)
-        .map_err(Into::into)
+        .map(PayoutRow::view)?)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

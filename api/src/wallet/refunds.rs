@@ -7,7 +7,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use shared_types::events::EventType;
+use shared_types::events::EventData;
 use shared_types::partners::Money;
 use shared_types::wallet::{
     LedgerKind, Refund, RefundFilter, RefundReason, RefundRetryInput, RefundStatus,
@@ -136,13 +136,12 @@ pub fn settle(
         amount_cents,
     );
     ledger::post(conn, &posting, now)?;
-    outbox::enqueue(
-        conn,
-        &customer_id,
-        EventType::PaymentRefunded,
-        &serde_json::json!({ "job_id": job_id, "refund_id": refund_id, "amount": amount }),
-        now,
-    )?;
+    let refund = Refund {
+        // What went wrong on the way is the staff's business.
+        last_error: None,
+        ..find(conn, refund_id)?.view()
+    };
+    outbox::enqueue(conn, &customer_id, EventData::PaymentRefunded(refund), now)?;
     Ok(true)
 }
 

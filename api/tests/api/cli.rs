@@ -5,6 +5,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use shared_types::auth::Role;
+use shared_types::events::EventType;
 
 use crate::harness::{PASSWORD, TestApp, TestDatabase, poll};
 
@@ -251,6 +252,32 @@ fn the_readme_table_the_settings_and_env_example_agree() {
         .filter(|name| *name != "RUST_LOG")
         .collect();
     assert!(unread.is_empty(), "the settings do not read {unread:?}");
+}
+
+/// The README's event table lists every type of the catalogue, described as the code (and so
+/// the OpenAPI document) describes it.
+#[test]
+fn the_readme_lists_the_event_catalogue() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let rows: Vec<&str> = readme
+        .split("| type | when, and what `data` holds |")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .collect();
+    let expected: Vec<String> = EventType::known()
+        .map(|event_type| {
+            format!(
+                "| `{}` | {} |",
+                event_type.as_str(),
+                event_type.description()
+            )
+        })
+        .collect();
+    assert_eq!(rows, expected);
 }
 
 #[tokio::test]

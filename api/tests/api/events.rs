@@ -7,8 +7,9 @@ use porchlight::retention;
 use shared_types::Client;
 use shared_types::ErrorCode;
 use shared_types::auth::{CreateApiKeyRequest, Scope};
-use shared_types::events::{Event, EventFeedQuery, EventType};
+use shared_types::events::{Event, EventData, EventFeedQuery, EventType};
 use shared_types::jobs::ProposalInput;
+use shared_types::requests::{Lead, OfferStatus};
 
 use crate::jobs::Cast;
 
@@ -54,19 +55,45 @@ async fn an_accounts_events_are_read_in_order_without_gaps_by_session_or_key() {
         ],
         "what the pro was told, in commit order"
     );
-    assert_eq!(pro_events[0].data["request_id"], job.request_id);
+    // Each event's data is the resource as the REST API showed it to the pro at the time.
+    let EventData::LeadOffered(offered) = pro_events[0].decode().unwrap() else {
+        panic!("{:?}", pro_events[0]);
+    };
+    assert_eq!(offered.request_id, job.request_id);
+    assert_eq!(offered.status, OfferStatus::Offered);
+    let lead_now = cast.partner.lead(&offered.id).await.unwrap();
+    assert_eq!(lead_now.status, OfferStatus::Accepted);
+    assert_eq!(
+        Lead {
+            status: OfferStatus::Offered,
+            job_id: None,
+            ..lead_now
+        },
+        offered,
+        "the lead as it was offered"
+    );
+    let EventData::PaymentSucceeded(paid) = pro_events[3].decode().unwrap() else {
+        panic!("{:?}", pro_events[3]);
+    };
+    assert_eq!(cast.partner.job_payments(&job.id).await.unwrap(), [paid]);
     // Nothing in a pro's events reaches the customer's contact details.
     let customer_email = cast.app.me_email(&cast.customer).await;
     let pro_text = serde_json::to_string(&pro_events).unwrap();
     assert!(!pro_text.contains("+14165550199") && !pro_text.contains(&customer_email));
-    assert_eq!(pro_events[3].data["job_id"], job.id);
     // The customer's feed is their own, numbered from 1 too.
     let customer_events = read_all(&cast.customer, 0, 100, None).await;
     assert_eq!(customer_events[0].sequence, 1);
     assert_eq!(customer_events[0].event_type, EventType::RequestAssigned);
-    assert!(
-        types(&customer_events).contains(&EventType::JobCompleted),
+    let last = customer_events.last().unwrap();
+    assert_eq!(
+        last.event_type,
+        EventType::JobCompleted,
         "{customer_events:?}"
+    );
+    assert_eq!(
+        last.decode().unwrap(),
+        EventData::JobCompleted(cast.customer.job(&job.id).await.unwrap()),
+        "the job as the customer reads it"
     );
     assert!(
         customer_events

@@ -3,6 +3,7 @@
 
 use chrono::Duration;
 use porchlight::ratings;
+use shared_types::events::{EventData, EventFeedQuery};
 use shared_types::jobs::Job;
 use shared_types::ratings::{
     AdminRatingFilter, MonitoringFilter, MonitoringStatus, RatingInput, ReplyInput, StaffNote,
@@ -10,7 +11,7 @@ use shared_types::ratings::{
 use shared_types::requests::{
     LeadFilter, RequestKind, RequestStatus, ServiceRequestInput, TimeWindow,
 };
-use shared_types::{ClientError, ErrorCode, PageParams};
+use shared_types::{Client, ClientError, ErrorCode, PageParams};
 
 use crate::harness::PASSWORD;
 use crate::jobs::{Cast, cleaning_request, lead_for};
@@ -66,6 +67,18 @@ async fn both_rate(cast: &Cast, job: &Job, customer_gives: i32, partner_gives: i
         .unwrap();
 }
 
+/// The data of the newest event of `event_type` on `client`'s feed.
+async fn last_event(client: &Client, event_type: &str) -> EventData {
+    let feed = client
+        .event_feed(&EventFeedQuery {
+            types: Some(event_type.to_owned()),
+            ..EventFeedQuery::default()
+        })
+        .await
+        .unwrap();
+    feed.events.last().expect("an event").decode().unwrap()
+}
+
 #[tokio::test]
 async fn ratings_stay_hidden_until_both_sides_rated_then_shape_the_profile() {
     let cast = Cast::new().await;
@@ -94,6 +107,11 @@ async fn ratings_stay_hidden_until_both_sides_rated_then_shape_the_profile() {
     let seen = cast.partner.job_ratings(&job.id).await.unwrap();
     assert!(seen.mine.is_none() && seen.theirs.is_none() && seen.theirs_submitted);
     assert_eq!(cast.notified(&cast.partner_id, "rating.received").await, 1);
+    assert_eq!(
+        last_event(&cast.partner, "rating.received").await,
+        EventData::RatingReceived(seen),
+        "the event tells no more than the pro may read"
+    );
     let page = PageParams::default();
     assert!(reviews_of(&cast).await.is_empty());
     let profile = cast.app.client.partner(&cast.partner_id).await.unwrap();
@@ -102,8 +120,12 @@ async fn ratings_stay_hidden_until_both_sides_rated_then_shape_the_profile() {
     // The pro rates back: both are published at once.
     cast.partner.rate_job(&job.id, &stars(4)).await.unwrap();
     let customer_view = cast.customer.job_ratings(&job.id).await.unwrap();
-    let theirs = customer_view.theirs.expect("published");
+    let theirs = customer_view.theirs.clone().expect("published");
     assert_eq!(theirs.stars, 4);
+    assert_eq!(
+        last_event(&cast.customer, "rating.received").await,
+        EventData::RatingReceived(customer_view.clone())
+    );
     assert!(customer_view.mine.unwrap().published_at.is_some());
 
     let reviews = reviews_of(&cast).await;

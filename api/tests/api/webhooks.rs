@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use shared_types::ErrorCode;
-use shared_types::events::{EventFeedQuery, EventType};
+use shared_types::events::{EventData, EventFeedQuery, EventType};
+use shared_types::jobs::JobStatus;
 use shared_types::webhook_endpoints::{
     DeliveryStatus, ReplayInput, WebhookDelivery, WebhookEndpointInput, WebhookEndpointUpdate,
     WebhookHealthFilter,
@@ -103,7 +104,11 @@ async fn an_accounts_events_reach_its_endpoints_signed_in_order_and_filtered() {
     assert_eq!(got.len(), 1);
     let completed = got[0].event();
     assert_eq!(completed.event_type, EventType::JobCompleted);
-    assert_eq!(completed.data["job_id"], job.id);
+    let EventData::JobCompleted(completed) = completed.decode().unwrap() else {
+        panic!("{completed:?}");
+    };
+    assert_eq!(completed.id, job.id);
+    assert_eq!(completed.status, JobStatus::Completed);
 
     // The log shows each delivery as it went.
     let log = deliveries(&cast.partner, &all.endpoint.id).await;
@@ -193,7 +198,7 @@ async fn failures_are_retried_with_the_same_id_and_a_gone_endpoint_is_disabled()
         (!endpoint.enabled).then_some(endpoint)
     })
     .await;
-    assert!(disabled.disabled_reason.unwrap().contains("410"));
+    assert!(disabled.disabled_reason.clone().unwrap().contains("410"));
     let told = cast
         .partner
         .event_feed(&EventFeedQuery {
@@ -203,7 +208,11 @@ async fn failures_are_retried_with_the_same_id_and_a_gone_endpoint_is_disabled()
         .await
         .unwrap();
     assert_eq!(told.events.len(), 1);
-    assert_eq!(told.events[0].data["endpoint_id"], id);
+    assert_eq!(
+        told.events[0].decode().unwrap(),
+        EventData::WebhookEndpointDisabled(disabled.clone()),
+        "the endpoint as its owner reads it"
+    );
     // Staff see it among the unhealthy endpoints, with its last answer.
     let health = cast
         .staff

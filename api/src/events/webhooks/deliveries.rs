@@ -134,7 +134,7 @@ pub fn ping(
         event_type: EventType::WebhookPing,
         created_at: now.and_utc(),
         sequence: 0,
-        data: serde_json::json!({ "endpoint_id": endpoint.id }),
+        data: serde_json::to_value(endpoint.view()).map_err(ApiError::internal)?,
     };
     queue(conn, &endpoint.id, &event, now)?;
     Ok(QueuedDeliveries { queued: 1 })

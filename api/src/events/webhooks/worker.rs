@@ -19,7 +19,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use futures_util::StreamExt as _;
 use rand::Rng as _;
-use shared_types::events::EventType;
+use shared_types::events::EventData;
 use shared_types::webhook_endpoints::DeliveryStatus;
 use shared_types::webhooks::{ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_header};
 use tracing::Instrument as _;
@@ -473,10 +473,7 @@ fn record(
         outbox::enqueue(
             conn,
             &disabled.user_id,
-            EventType::WebhookEndpointDisabled,
-            &serde_json::json!({
-                "endpoint_id": disabled.id, "url": disabled.url, "reason": reason,
-            }),
+            EventData::WebhookEndpointDisabled(disabled.view()),
             now,
         )?;
     }
