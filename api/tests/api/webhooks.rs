@@ -6,6 +6,8 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use porchlight::events::webhooks::deliveries::MAX_REPLAY;
+use porchlight::notify::outbox;
 use shared_types::ErrorCode;
 use shared_types::events::{EventData, EventFeedQuery, EventType};
 use shared_types::jobs::JobStatus;
@@ -394,6 +396,75 @@ async fn secrets_rotate_without_losing_a_delivery_and_events_can_be_sent_again()
             .iter()
             .all(|delivery| delivery.created_at > cutoff)
     );
+}
+
+#[tokio::test]
+async fn a_replay_of_more_events_than_the_cap_is_refused_and_queues_nothing() {
+    let cast = Cast::with_settings(SETTINGS).await;
+    let receiver = Receiver::start();
+    // The endpoint wants tips only, so the burst below is not delivered as it happens.
+    let id = cast
+        .partner
+        .create_webhook_endpoint(&endpoint(
+            receiver.url("/crm"),
+            vec![EventType::TipReceived],
+        ))
+        .await
+        .unwrap()
+        .endpoint
+        .id;
+    let since = cast.now() - chrono::Duration::minutes(1);
+    let me = cast.partner.me().await.unwrap();
+    let (partner_id, now) = (cast.partner_id.clone(), cast.app.state.clock.now());
+    let burst = usize::try_from(MAX_REPLAY).unwrap() + 1;
+    cast.app
+        .state
+        .write(move |conn| {
+            let events = (0..burst)
+                .map(|_| (partner_id.clone(), EventData::AccountReinstated(me.clone())))
+                .collect();
+            outbox::enqueue_many(conn, events, now)
+        })
+        .await
+        .unwrap();
+    let condition = format!(
+        "outbox WHERE recipient_id = '{}' AND stream_seq IS NOT NULL",
+        cast.partner_id
+    );
+    eventually_some(WAIT, "the burst numbered", || async {
+        (cast.app.count(&condition).await > MAX_REPLAY).then_some(())
+    })
+    .await;
+    let queued_before = cast.app.count("webhook_deliveries").await;
+
+    let period = |since: chrono::DateTime<Utc>, until| ReplayInput {
+        since,
+        until,
+        event_types: None,
+    };
+    let since = since.with_timezone(&Utc);
+    let error = cast
+        .partner
+        .replay_webhook_events(
+            &id,
+            &period(since, cast.now() + chrono::Duration::minutes(1)),
+        )
+        .await
+        .unwrap_err();
+    let problem = error.problem().expect("a problem");
+    assert_eq!(problem.code, ErrorCode::ValidationFailed);
+    assert!(
+        problem.errors["until"][0].contains("10001 events"),
+        "{problem:?}"
+    );
+    assert_eq!(cast.app.count("webhook_deliveries").await, queued_before);
+    // A period before the burst is replayed as asked.
+    let earlier = cast
+        .partner
+        .replay_webhook_events(&id, &period(since - chrono::Duration::hours(1), since))
+        .await
+        .unwrap();
+    assert_eq!(earlier.queued, 0);
 }
 
 #[tokio::test]
