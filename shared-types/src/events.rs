@@ -17,7 +17,7 @@ use crate::webhook_endpoints::WebhookEndpoint;
 /// Declares the catalogue once: [`EventType`] (the names) and [`EventData`] (each type with the
 /// resource its `data` holds), so the two cannot disagree.
 macro_rules! event_catalogue {
-    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal ($data:ty),)*) => {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:tt ($data:ty),)*) => {
         open_enum! {
             /// The type of an event (`area.what_happened`).
             #[derive(Hash, PartialOrd, Ord)]

@@ -1,6 +1,8 @@
 //! The published contract: openapi.yaml at the root is exactly what the code generates, and the
 //! running service serves the same document.
 
+use shared_types::events::EventType;
+
 use crate::harness::TestApp;
 
 const REGENERATE: &str = "cargo run -q -p api -- openapi > openapi.yaml";
@@ -14,6 +16,35 @@ fn openapi_yaml_matches_the_code() {
         generated == committed,
         "openapi.yaml is out of date with the code; regenerate it with `{REGENERATE}`"
     );
+}
+
+/// The event catalogue in the contract is the one the service sends: the type names as they go
+/// on the wire, one event schema per type whose `data` names a schema of the document, and a
+/// webhook entry per type.
+#[test]
+fn the_contract_holds_the_event_catalogue_as_sent() {
+    let spec = serde_json::to_value(porchlight::openapi_spec()).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    let names: Vec<String> = EventType::known()
+        .map(|event_type| {
+            serde_json::to_value(event_type)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(schemas["EventType"]["enum"], serde_json::json!(names));
+    for event_type in EventType::known() {
+        let (event_schema, data_schema) = event_type.schema_names().unwrap();
+        let schema = &schemas[event_schema];
+        assert_eq!(schema["properties"]["type"]["enum"][0], event_type.as_str());
+        let data = schema["properties"]["data"]["$ref"].as_str().unwrap();
+        let target = data.trim_start_matches("#/components/schemas/");
+        assert_eq!(target, data_schema);
+        assert!(schemas[target].is_object(), "{target} is in the document");
+        assert!(spec["webhooks"][event_type.as_str()]["post"].is_object());
+    }
 }
 
 #[tokio::test]
