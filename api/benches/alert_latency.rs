@@ -142,6 +142,7 @@ fn request(n: usize) -> ServiceRequestInput {
         photo_urls: vec![],
         contact_phone: None,
         partner_id: None,
+        time_zone: None,
     }
 }
 

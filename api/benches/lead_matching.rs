@@ -69,6 +69,7 @@ fn request_at(id: String, category_id: String, lat: f64, lon: f64) -> RequestRow
         assigned_partner_id: None,
         created_at: now,
         updated_at: now,
+        time_zone: "America/Toronto".to_owned(),
     }
 }
 

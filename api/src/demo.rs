@@ -210,5 +210,6 @@ fn request(category: &str, description: &str, partner_id: Option<&str>) -> Servi
         photo_urls: Vec::new(),
         contact_phone: Some("+14165550123".to_owned()),
         partner_id: partner_id.map(str::to_owned),
+        time_zone: Some("America/Toronto".to_owned()),
     }
 }

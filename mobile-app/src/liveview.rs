@@ -12,8 +12,9 @@ use dioxus_liveview::{LiveViewPool, axum_socket, interpreter_glue};
 use crate::state::Session;
 use crate::ui::App;
 
-/// The routes: `/` (the page, phone-sized) and `/ws` (the live connection).
-pub fn router(api_url: &str, zone: Tz) -> Router {
+/// The routes: `/` (the page, phone-sized) and `/ws` (the live connection). Times show in
+/// `zone` when configured, else in each browser's own zone.
+pub fn router(api_url: &str, zone: Option<Tz>) -> Router {
     let pool = LiveViewPool::new();
     let api_url = api_url.to_owned();
     let page = format!(
@@ -34,7 +35,10 @@ pub fn router(api_url: &str, zone: Tz) -> Router {
             "/ws",
             get(move |ws: WebSocketUpgrade| async move {
                 ws.on_upgrade(move |socket| async move {
-                    let session = Session::new(&api_url, zone);
+                    let session = Session::new(&api_url, zone.unwrap_or(Tz::UTC));
+                    if let Some(zone) = zone {
+                        session.pin_time_zone(zone);
+                    }
                     let launched = pool
                         .launch_virtualdom(axum_socket(socket), move || {
                             VirtualDom::new(App).with_root_context(session)
@@ -52,7 +56,7 @@ pub fn router(api_url: &str, zone: Tz) -> Router {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     api_url: &str,
-    zone: Tz,
+    zone: Option<Tz>,
 ) -> std::io::Result<()> {
     axum::serve(listener, router(api_url, zone)).await
 }

@@ -4,12 +4,13 @@
 mod support;
 
 use chrono::Duration;
+use chrono_tz::Tz;
 use porchlight_app::state::customer::{Discover, Place, ProProfile, RequestForm, WindowForm};
 use porchlight_app::state::jobs::{self, Checkout, JobAction, JobDetail};
 use porchlight_app::state::partner::{
     self, LeadInbox, LeadOutcome, Onboarding, RatingsView, SettingsView, WalletView,
 };
-use porchlight_app::state::{AppError, Session, customer};
+use porchlight_app::state::{AppError, Session, customer, format};
 use shared_types::ErrorCode;
 use shared_types::auth::{Role, SignupRole};
 use shared_types::notify::Platform;
@@ -20,6 +21,11 @@ use support::Api;
 /// Onboards a pro through the onboarding view-model: cleaning around downtown Toronto, every
 /// day 08:00–20:00 UTC.
 async fn onboard(session: &Session, business: &str) {
+    onboard_in(session, business, "UTC").await;
+}
+
+/// As [`onboard`], working 08:00–20:00 in `zone`.
+async fn onboard_in(session: &Session, business: &str, zone: &str) {
     let onboarding = Onboarding::load(session).await.expect("onboarding loads");
     assert!(!onboarding.existing);
     assert!(onboarding.categories.iter().any(|c| c.slug == "cleaning"));
@@ -32,7 +38,7 @@ async fn onboard(session: &Session, business: &str) {
     form.lat = "43.65".into();
     form.lon = "-79.38".into();
     form.radius_km = "30".into();
-    form.time_zone = "UTC".into();
+    form.time_zone = zone.into();
     for day in &mut form.days {
         day.open = true;
         day.start = "08:00".into();
@@ -163,7 +169,7 @@ async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
     let lead = &inbox.waiting[0];
     assert_eq!(lead.request_id, request.id);
     assert_eq!(partner::reach(lead), "Sent to you only");
-    assert!(partner::why_matched(lead, chrono_tz::Tz::UTC).contains("from the centre"));
+    assert!(partner::why_matched(lead, Tz::UTC).contains("from the centre"));
     assert!(!lead.description.is_empty());
 
     // The pro confirms; the job is theirs and only now shows the customer's contact.
@@ -188,7 +194,7 @@ async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
     let day = (api.now() + Duration::days(1))
         .format("%Y-%m-%d")
         .to_string();
-    let slot = jobs::slot_from_local(&day, "10:00", "2", chrono_tz::Tz::UTC).unwrap();
+    let slot = jobs::slot_from_local(&day, "10:00", "2", Tz::UTC).unwrap();
     jobs::propose_slots(&pro, &job_id, vec![slot])
         .await
         .unwrap();
@@ -340,6 +346,94 @@ async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
     let profile = partner::my_profile(&pro).await.unwrap().unwrap();
     assert!(!profile.accepting_leads);
     assert_eq!(profile.business_name, "Sparkle Cleaning");
+}
+
+/// Phones in Toronto and in Vancouver ask for work at a Toronto home: each request's times are
+/// read in its phone's zone, so a Toronto pro working 08:00–20:00 local gets the lead only when
+/// a window falls in those hours, and sees each window as it was chosen, its zone named when it
+/// is not the pro's own.
+#[tokio::test]
+async fn requests_are_timed_in_the_phones_zone_for_matching_and_display() {
+    let api = Api::spawn().await;
+    let pro = api.signed_up(SignupRole::Partner, "Tina Toronto").await;
+    onboard_in(&pro, "Toronto Tidy", "America/Toronto").await;
+    api.promote(&api.staff().await, &pro).await;
+    assert_eq!(
+        pro.time_zone(),
+        Tz::America__Toronto,
+        "the pro's working zone"
+    );
+
+    let ask = |phone: Session, start: &'static str| {
+        let mut form = request_form(&api, None);
+        form.windows[0].start = start.into();
+        async move { form.submit(&phone).await.expect("the request is sent") }
+    };
+    let toronto = api.signed_up(SignupRole::Customer, "Terry Toronto").await;
+    toronto.adopt_device_time_zone(Tz::America__Toronto);
+    let vancouver = api.signed_up(SignupRole::Customer, "Val Vancouver").await;
+    vancouver.adopt_device_time_zone(Tz::America__Vancouver);
+
+    // 10:00 in Toronto is in the pro's hours.
+    let morning = ask(toronto.clone(), "10:00").await;
+    assert_eq!(morning.time_zone, "America/Toronto");
+    assert_eq!(morning.status, RequestStatus::Open, "{morning:?}");
+    let local = morning.windows[0]
+        .start
+        .with_timezone(&Tz::America__Toronto);
+    assert_eq!(local.format("%H:%M").to_string(), "10:00");
+    // 06:00 in Vancouver is 09:00 in Toronto: in the pro's hours too.
+    let early = ask(vancouver.clone(), "06:00").await;
+    assert_eq!(early.status, RequestStatus::Open, "{early:?}");
+    // 18:00 in Vancouver is 21:00 in Toronto: the pro is off, nobody else is near.
+    let late = ask(vancouver.clone(), "18:00").await;
+    assert_eq!(late.status, RequestStatus::Unfilled, "{late:?}");
+
+    // The pro sees both leads at the times their customers chose.
+    let inbox = LeadInbox::load(&pro).await.unwrap();
+    let shown = |request_id: &str| {
+        let lead = inbox
+            .waiting
+            .iter()
+            .find(|lead| lead.request_id == request_id)
+            .expect("offered");
+        (
+            format::window_in(&lead.windows[0], &lead.time_zone, pro.time_zone()),
+            partner::why_matched(lead, pro.time_zone()),
+        )
+    };
+    let day = |request: &shared_types::requests::ServiceRequest| {
+        request.windows[0]
+            .start
+            .with_timezone(&Tz::America__Vancouver)
+            .format("%a %-d %b")
+            .to_string()
+    };
+    let (window, why) = shown(&morning.id);
+    assert_eq!(window, format!("{}, 10:00–12:00", day(&morning)));
+    assert!(
+        why.contains("you're free") && why.contains("10:00–12:00"),
+        "{why}"
+    );
+    let (window, why) = shown(&early.id);
+    assert_eq!(
+        window,
+        format!("{}, 06:00–08:00 (Vancouver time)", day(&early))
+    );
+    assert!(why.contains("06:00–08:00 (Vancouver time)"), "{why}");
+    assert_eq!(inbox.waiting.len(), 2);
+
+    // Each customer reads their own request in their own zone.
+    let mine = customer::my_requests(&vancouver).await.unwrap();
+    let early_again = mine.iter().find(|r| r.id == early.id).unwrap();
+    assert_eq!(
+        format::window_in(
+            &early_again.windows[0],
+            &early_again.time_zone,
+            vancouver.time_zone()
+        ),
+        format!("{}, 06:00–08:00", day(&early))
+    );
 }
 
 #[tokio::test]

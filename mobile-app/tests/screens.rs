@@ -105,7 +105,7 @@ fn lead(status: &str, instant: bool) -> Value {
         "category": if instant { category("cleaning", "Home cleaning", true) } else { category("painting", "Painting", false) },
         "assignment_mode": if instant { "instant" } else { "review" },
         "description": "Two-bedroom condo, deep clean before guests arrive.",
-        "photo_urls": [], "windows": [window()],
+        "photo_urls": [], "windows": [window()], "time_zone": "America/Toronto",
         "budget": if instant { Value::Null } else { cad(60_000) },
         "city": "Toronto", "postal_prefix": "M5H",
         "why": { "distance_km": 2.46, "window": window(), "star_score": 91.0 },
@@ -180,7 +180,7 @@ fn review(reply: bool) -> Value {
 fn request(status: &str) -> Value {
     json!({
         "id": "req-1", "kind": "marketplace", "category": category("cleaning", "Home cleaning", true),
-        "description": "Deep clean", "photo_urls": [], "windows": [window()], "budget": null,
+        "description": "Deep clean", "photo_urls": [], "windows": [window()], "time_zone": "America/Toronto", "budget": null,
         "address": { "street": "100 Queen St W", "city": "Toronto", "postal_code": "M5H 2N2",
                      "country": "CA", "lat": 43.65, "lon": -79.38 },
         "contact_phone": null, "status": status, "offers_sent": 3,
@@ -626,6 +626,7 @@ fn a_new_request_shows_the_apis_field_errors_next_to_the_fields() {
             NewRequestPage {
                 categories,
                 form: RequestForm::new(Some("cleaning".into()), None, &Place::toronto()),
+                zone: Tz::America__Vancouver,
                 busy: false,
                 error,
                 on_back: None,
@@ -655,6 +656,8 @@ fn a_new_request_shows_the_apis_field_errors_next_to_the_fields() {
     let street = street.split("</div>").next().unwrap();
     has(street, "length must be between 1 and 200");
     has(&html, "Send to nearby pros");
+    // The form says which zone its times are in: the phone's.
+    has(&html, "Times in Vancouver time (America/Vancouver).");
 }
 
 #[test]

@@ -198,7 +198,7 @@ async fn screenshots() {
     // The app, served to the browser.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let app_url = format!("http://{}", listener.local_addr().unwrap());
-    let router = porchlight_app::liveview::router(&api.url, ZONE.parse().unwrap());
+    let router = porchlight_app::liveview::router(&api.url, Some(ZONE.parse().unwrap()));
     tokio::spawn(async move { axum::serve(listener, router).await });
 
     let slot_for_maple = {

@@ -398,6 +398,21 @@ pub(crate) fn message(field: &'static str, text: &str) -> ValidationError {
     error
 }
 
+/// The zone a marketplace request's times are read in when its customer does not say (the
+/// seeds' market, Toronto).
+pub const MARKETPLACE_TIME_ZONE: &str = "America/Toronto";
+
+/// An IANA time zone name, e.g. `America/Vancouver`.
+pub(crate) fn iana_time_zone(value: &str) -> Result<(), ValidationError> {
+    if value.parse::<chrono_tz::Tz>().is_ok() {
+        Ok(())
+    } else {
+        let mut error = ValidationError::new("time_zone");
+        error.message = Some("must be an IANA time zone like America/Toronto".into());
+        Err(error)
+    }
+}
+
 pub(crate) fn e164(value: &str) -> Result<(), ValidationError> {
     let digits = value.strip_prefix('+').unwrap_or("");
     let ok = (2..=15).contains(&digits.len())

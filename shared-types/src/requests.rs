@@ -90,6 +90,24 @@ pub struct ServiceRequestInput {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     #[serde(default)]
     pub partner_id: Option<String>,
+    /// The IANA time zone the customer chose the windows in (their phone's), e.g.
+    /// `America/Vancouver`: the pro is shown the windows in it. Absent: `America/Toronto`.
+    #[validate(length(max = 64), custom(function = "crate::partners::iana_time_zone"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, example = "America/Toronto")
+    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+impl ServiceRequestInput {
+    /// The zone the windows were chosen in.
+    pub fn time_zone(&self) -> &str {
+        self.time_zone
+            .as_deref()
+            .unwrap_or(crate::partners::MARKETPLACE_TIME_ZONE)
+    }
 }
 
 open_enum! {
@@ -126,6 +144,8 @@ pub struct ServiceRequest {
     pub description: String,
     pub address: Address,
     pub windows: Vec<TimeWindow>,
+    /// The IANA zone the windows were chosen in.
+    pub time_zone: String,
     pub budget: Option<Money>,
     pub photo_urls: Vec<String>,
     pub contact_phone: Option<String>,
@@ -184,6 +204,9 @@ pub struct Lead {
     pub description: String,
     pub photo_urls: Vec<String>,
     pub windows: Vec<TimeWindow>,
+    /// The IANA zone the customer chose the windows in: show them in it (say so when it is not
+    /// the pro's own).
+    pub time_zone: String,
     pub budget: Option<Money>,
     pub city: String,
     /// The first three characters of the postal code (e.g. `M5V`).

@@ -159,6 +159,7 @@ diesel::table! {
         assigned_partner_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        time_zone -> Text,
     }
 }
 

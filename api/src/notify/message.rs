@@ -332,7 +332,7 @@ mod tests {
                           "assignment_mode": "instant", "list_price": cad(14_900),
                           "active": true },
             "assignment_mode": "instant", "description": "Leak", "photo_urls": [],
-            "windows": [], "city": "Toronto", "postal_prefix": "M5V",
+            "windows": [], "time_zone": "America/Toronto", "city": "Toronto", "postal_prefix": "M5V",
             "why": { "distance_km": 2.5 }, "offered_to": 3,
             "customer_rating": { "count": 0 }, "expires_at": "2026-11-23T12:30:00Z",
         });

@@ -83,6 +83,7 @@ pub fn create(
         assigned_partner_id: None,
         created_at: now,
         updated_at: now,
+        time_zone: input.time_zone().to_owned(),
     };
     diesel::insert_into(service_requests::table)
         .values(row.clone())
@@ -181,6 +182,7 @@ pub fn customer_view(conn: &mut DbConnection, row: &RequestRow) -> ApiResult<Ser
         description: row.description.clone(),
         address: row.address(),
         windows: row.windows(),
+        time_zone: row.time_zone.clone(),
         budget: row.budget(),
         photo_urls: row.photo_urls(),
         contact_phone: row.contact_phone.clone(),

@@ -39,6 +39,8 @@ pub struct RequestRow {
     pub assigned_partner_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The IANA zone the customer chose the windows in.
+    pub time_zone: String,
 }
 
 impl RequestRow {
@@ -147,6 +149,7 @@ impl OfferRow {
             description: request.description.clone(),
             photo_urls: request.photo_urls(),
             windows: request.windows(),
+            time_zone: request.time_zone.clone(),
             budget: request.budget(),
             city: request.city.clone(),
             postal_prefix: request.postal_prefix(),

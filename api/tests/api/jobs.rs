@@ -58,6 +58,7 @@ pub fn cleaning_request(partner_id: Option<&str>) -> ServiceRequestInput {
         photo_urls: vec![],
         contact_phone: Some("+14165550199".into()),
         partner_id: partner_id.map(str::to_owned),
+        time_zone: None,
     }
 }
 

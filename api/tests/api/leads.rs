@@ -121,6 +121,7 @@ fn request(category: &str, partner_id: Option<&str>) -> ServiceRequestInput {
         photo_urls: vec!["https://photos.example.com/kitchen.jpg".into()],
         contact_phone: Some("+14165550199".into()),
         partner_id: partner_id.map(str::to_owned),
+        time_zone: None,
     }
 }
 
@@ -838,7 +839,14 @@ async fn bad_requests_are_rejected_and_store_nothing() {
         *body.pointer_mut(pointer).unwrap() = value;
         body
     };
+    let in_zone = |zone: &str| {
+        let mut body = valid.clone();
+        body["time_zone"] = json!(zone);
+        body
+    };
     let cases = [
+        (in_zone("Mars/Olympus_Mons"), "time_zone"),
+        (in_zone(""), "time_zone"),
         (
             with("/windows", json!([window(now - Duration::hours(2), 1)])),
             "windows",

@@ -93,6 +93,27 @@ pub fn window(window: &TimeWindow, zone: Tz) -> String {
     }
 }
 
+/// A window as the customer chose it, in `request_zone` (an IANA name); when that is not the
+/// reader's `zone`, the zone is named: `Wed 2 Dec, 06:00–08:00 (Vancouver time)`.
+pub fn window_in(window: &TimeWindow, request_zone: &str, zone: Tz) -> String {
+    match request_zone.parse::<Tz>() {
+        Ok(theirs) if theirs != zone => {
+            format!(
+                "{} ({} time)",
+                self::window(window, theirs),
+                zone_place(theirs)
+            )
+        }
+        _ => self::window(window, zone),
+    }
+}
+
+/// The place an IANA zone is named after: `America/Vancouver` -> `Vancouver`, `UTC` -> `UTC`.
+pub fn zone_place(zone: Tz) -> String {
+    let name = zone.name();
+    name.rsplit('/').next().unwrap_or(name).replace('_', " ")
+}
+
 /// `12 min left`, `1 h 05 min left`, `expired`.
 pub fn countdown(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let seconds = (until - now).num_seconds();
@@ -168,6 +189,20 @@ mod tests {
             end: at + chrono::Duration::hours(2),
         };
         assert_eq!(window(&slot, toronto), "Tue 24 Nov, 10:00–12:00");
+        // A request's windows read in the zone they were chosen in, named when it is another.
+        assert_eq!(
+            window_in(&slot, "America/Toronto", toronto),
+            "Tue 24 Nov, 10:00–12:00"
+        );
+        assert_eq!(
+            window_in(&slot, "America/Vancouver", toronto),
+            "Tue 24 Nov, 07:00–09:00 (Vancouver time)"
+        );
+        assert_eq!(
+            window_in(&slot, "Not/A_Zone", toronto),
+            "Tue 24 Nov, 10:00–12:00"
+        );
+        assert_eq!(zone_place("America/St_Johns".parse().unwrap()), "St Johns");
         assert_eq!(
             countdown(at, at - chrono::Duration::seconds(61)),
             "2 min left"

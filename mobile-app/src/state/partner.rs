@@ -233,7 +233,7 @@ pub async fn my_profile(session: &Session) -> Result<Option<PartnerProfile>, App
 /// Shows times in the zone the pro works in.
 pub fn adopt_time_zone(session: &Session, profile: &PartnerProfile) {
     if let Ok(zone) = profile.availability.time_zone.parse::<Tz>() {
-        session.set_time_zone(zone);
+        session.pin_time_zone(zone);
     }
 }
 
@@ -278,7 +278,10 @@ pub fn why_matched(lead: &Lead, zone: Tz) -> String {
         format::distance(lead.why.distance_km)
     )];
     if let Some(window) = &lead.why.window {
-        reasons.push(format!("you're free {}", format::window(window, zone)));
+        reasons.push(format!(
+            "you're free {}",
+            format::window_in(window, &lead.time_zone, zone)
+        ));
     }
     if let Some(score) = lead.why.star_score {
         reasons.push(format!(

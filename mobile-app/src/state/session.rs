@@ -24,6 +24,9 @@ struct SignedIn {
 struct Inner {
     signed_in: Option<SignedIn>,
     time_zone: Tz,
+    /// Chosen (by configuration, or a pro's working zone): the device's own zone, learnt
+    /// later, does not replace it.
+    time_zone_pinned: bool,
 }
 
 /// Shared by every screen of one app instance; cheap to clone.
@@ -55,6 +58,7 @@ impl Session {
             inner: Arc::new(Mutex::new(Inner {
                 signed_in: None,
                 time_zone,
+                time_zone_pinned: false,
             })),
             refreshing: Arc::new(tokio::sync::Mutex::new(())),
             signed_in_tx: Arc::new(signed_in_tx),
@@ -82,8 +86,19 @@ impl Session {
         self.lock().time_zone
     }
 
-    pub fn set_time_zone(&self, time_zone: Tz) {
-        self.lock().time_zone = time_zone;
+    /// Shows times in `time_zone` from now on, whatever the device says.
+    pub fn pin_time_zone(&self, time_zone: Tz) {
+        let mut inner = self.lock();
+        inner.time_zone = time_zone;
+        inner.time_zone_pinned = true;
+    }
+
+    /// The device's (or browser's) own zone, learnt after start: used unless one was pinned.
+    pub fn adopt_device_time_zone(&self, time_zone: Tz) {
+        let mut inner = self.lock();
+        if !inner.time_zone_pinned {
+            inner.time_zone = time_zone;
+        }
     }
 
     /// Tells when the session starts or ends (`true` = signed in).
@@ -236,5 +251,24 @@ impl Session {
     fn end_locally(&self) {
         self.lock().signed_in = None;
         self.signed_in_tx.send_replace(false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_devices_zone_counts_until_one_is_chosen() {
+        let session = Session::new("http://127.0.0.1:1", Tz::UTC);
+        session.adopt_device_time_zone(Tz::America__Vancouver);
+        assert_eq!(session.time_zone(), Tz::America__Vancouver);
+        session.pin_time_zone(Tz::America__Toronto);
+        session.adopt_device_time_zone(Tz::Europe__Paris);
+        assert_eq!(
+            session.time_zone(),
+            Tz::America__Toronto,
+            "a chosen zone stays"
+        );
     }
 }

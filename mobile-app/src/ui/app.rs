@@ -116,6 +116,19 @@ pub fn App() -> Element {
             }
         }
     });
+    // The zone of the browser (or webview) the app runs in: the user's own.
+    let adopting = session.clone();
+    use_future(move || {
+        let session = adopting.clone();
+        async move {
+            let zone =
+                dioxus::document::eval("return Intl.DateTimeFormat().resolvedOptions().timeZone;")
+                    .await;
+            if let Some(zone) = zone.ok().and_then(|zone| zone.as_str()?.parse().ok()) {
+                session.adopt_device_time_zone(zone);
+            }
+        }
+    });
     let current = nav.current();
     let role = session.role();
     rsx! {

@@ -1,11 +1,12 @@
 //! A new request: what, where, when and budget. The API's field errors show next to the fields.
 
+use chrono_tz::Tz;
 use dioxus::prelude::*;
 use shared_types::partners::Category;
 
 use crate::state::customer::{Place, RequestForm};
 use crate::state::partner::active_categories;
-use crate::state::{AppError, Loadable, Screen};
+use crate::state::{AppError, Loadable, Screen, format};
 use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
 use crate::ui::kit::{Button, Card, Field, Page, action_error, field_error, loaded};
 
@@ -20,6 +21,7 @@ pub fn NewRequestScreen(category: Option<String>, partner_id: Option<String>) ->
         NewRequestPage {
             categories: loadable(&categories),
             form,
+            zone: session.time_zone(),
             busy: action.busy.cloned(),
             error: action.error(),
             on_back: nav.back_handler(),
@@ -41,6 +43,8 @@ pub fn NewRequestScreen(category: Option<String>, partner_id: Option<String>) ->
 pub fn NewRequestPage(
     categories: Loadable<Vec<Category>>,
     form: RequestForm,
+    /// The zone the times are entered in (the phone's), named on the form.
+    zone: Tz,
     busy: bool,
     error: Option<AppError>,
     on_back: Option<EventHandler<()>>,
@@ -113,6 +117,7 @@ pub fn NewRequestPage(
                 p { class: "subtle", "Only the pro you hire sees your street address and phone." }
             }
             Card { title: "When",
+                p { class: "subtle", "Times in {format::zone_place(zone)} time ({zone.name()})." }
                 for (index, window) in f.windows.iter().enumerate() {
                     div { class: "grid-3",
                         Field {

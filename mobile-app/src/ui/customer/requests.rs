@@ -126,7 +126,7 @@ pub fn RequestPage(
                     h3 { class: "subtle", "Times that work" }
                     ul { class: "lead-windows",
                         for window in request.windows.iter() {
-                            li { "{format::window(window, zone)}" }
+                            li { "{format::window_in(window, &request.time_zone, zone)}" }
                         }
                     }
                 }

@@ -125,7 +125,7 @@ pub fn LeadView(
                         h3 { class: "subtle", "Wished times" }
                         ul { class: "lead-windows",
                             for window in lead.windows.iter() {
-                                li { "{format::window(window, zone)}" }
+                                li { "{format::window_in(window, &lead.time_zone, zone)}" }
                             }
                         }
                         p { class: "subtle", "The customer's name, address and phone are shown once the job is yours." }

@@ -124,7 +124,7 @@ pub fn LeadCard(
             p { class: "lead-why", "Why you: {why_matched(&lead, zone)}" }
             ul { class: "lead-windows", "aria-label": "Wished times",
                 for window in lead.windows.iter() {
-                    li { "{format::window(window, zone)}" }
+                    li { "{format::window_in(window, &lead.time_zone, zone)}" }
                 }
             }
         }

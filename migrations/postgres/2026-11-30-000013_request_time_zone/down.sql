@@ -1,0 +1,1 @@
+ALTER TABLE service_requests DROP COLUMN time_zone;
