@@ -1,19 +1,24 @@
 //! `porchlight seed-demo`: a small marketplace in Toronto to try the API and the app on — staff,
 //! six pros in different trades (Brand Builders, open every day), two customers, an open
 //! marketplace request (offered to the matching pro) and a profile lead. Written through the same
-//! rules as the API, in one transaction; a second run changes nothing.
+//! rules as the API, in one transaction. A later run renews the demo requests no pro can act on
+//! any more (offers expire after 30 minutes), so there is always a live lead to try.
 
-use chrono::{Days, Utc};
+use chrono::{Days, NaiveDateTime};
+use diesel::prelude::*;
 use shared_types::auth::Role;
 use shared_types::partners::{
     Availability, MembershipTier, PartnerAdminUpdate, PartnerProfileInput, ServiceArea,
 };
-use shared_types::requests::{Address, ServiceRequestInput, TimeWindow};
+use shared_types::requests::{Address, RequestStatus, ServiceRequestInput, TimeWindow};
 
 use crate::auth::{accounts, password};
+use crate::db::schema::{categories, lead_offers, service_requests};
+use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::partners::profiles;
+use crate::requests::model::ACTIVE_OFFER_STATUSES;
 use crate::requests::{LeadPolicy, intake};
 
 /// Every demo account's password.
@@ -95,14 +100,24 @@ const PROS: [DemoPro; 6] = [
     },
 ];
 
-/// Seeds the demo marketplace; `None` when it is there already. Run on a migrated database.
-pub fn seed(conn: &mut DbConnection, policy: LeadPolicy) -> ApiResult<Option<Vec<DemoAccount>>> {
+/// What a run of `seed-demo` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seeded {
+    /// A new demo marketplace, with these accounts.
+    Created(Vec<DemoAccount>),
+    /// It was there: this many of its requests were asked again.
+    Refreshed { renewed: usize },
+}
+
+/// Seeds the demo marketplace at `now`, or renews its stale requests when it is there already.
+/// Run on a migrated database.
+pub fn seed(conn: &mut DbConnection, policy: LeadPolicy, now: NaiveDateTime) -> ApiResult<Seeded> {
     if accounts::find_by_email(conn, STAFF_EMAIL)?.is_some() {
-        return Ok(None);
+        return db::write_transaction(conn, |conn| refresh(conn, policy, now))
+            .map(|renewed| Seeded::Refreshed { renewed });
     }
     // One hash for all: they share the password, and hashing is slow on purpose.
     let hash = password::hash_password(PASSWORD)?;
-    let now = db::now();
     db::write_transaction(conn, |conn| {
         let mut made = Vec::new();
         let mut account = |conn: &mut DbConnection, email: &str, name: &str, role: Role| {
@@ -115,7 +130,6 @@ pub fn seed(conn: &mut DbConnection, policy: LeadPolicy) -> ApiResult<Option<Vec
             ApiResult::Ok(user.id)
         };
         let staff_id = account(conn, STAFF_EMAIL, "Dana Staff", Role::Staff)?;
-        let mut pro_ids = Vec::new();
         for pro in &PROS {
             let id = account(conn, pro.email, pro.name, Role::Partner)?;
             profiles::upsert(conn, &id, &profile_input(pro), now)?;
@@ -127,46 +141,99 @@ pub fn seed(conn: &mut DbConnection, policy: LeadPolicy) -> ApiResult<Option<Vec
                 reason: "Demo data".into(),
             };
             profiles::staff_update(conn, &staff_id, &id, &upgrade, now)?;
-            pro_ids.push(id);
         }
-        let alex = account(
+        account(
             conn,
             "alex@demo.porchlight.test",
             "Alex Morgan",
             Role::Customer,
         )?;
-        let jordan = account(
+        account(
             conn,
             "jordan@demo.porchlight.test",
             "Jordan Lee",
             Role::Customer,
         )?;
-        // Offered to Queen West Cleaners (instant: they can confirm it).
-        intake::create(
-            conn,
-            &alex,
-            &request(
-                "cleaning",
-                "Deep clean of a two-bedroom condo before guests arrive",
-                None,
-            ),
-            policy,
-            now,
-        )?;
-        // Asked of Bloor Plumbing from its profile (review: they apply with a quote).
-        intake::create(
-            conn,
-            &jordan,
-            &request(
-                "plumbing",
-                "The kitchen sink drains slowly and the tap drips",
-                Some(&pro_ids[2]),
-            ),
-            policy,
-            now,
-        )?;
-        Ok(Some(made))
+        for demo in &REQUESTS {
+            ask(conn, demo, policy, now)?;
+        }
+        Ok(Seeded::Created(made))
     })
+}
+
+/// One of the demo's requests: who asks, for what, and of which pro (none: the marketplace).
+struct DemoRequest {
+    customer: &'static str,
+    category: &'static str,
+    description: &'static str,
+    pro: Option<&'static str>,
+}
+
+const REQUESTS: [DemoRequest; 2] = [
+    // Offered to Queen West Cleaners (instant: they can confirm it).
+    DemoRequest {
+        customer: "alex@demo.porchlight.test",
+        category: "cleaning",
+        description: "Deep clean of a two-bedroom condo before guests arrive",
+        pro: None,
+    },
+    // Asked of Bloor Plumbing from its profile (review: they apply with a quote).
+    DemoRequest {
+        customer: "jordan@demo.porchlight.test",
+        category: "plumbing",
+        description: "The kitchen sink drains slowly and the tap drips",
+        pro: Some("lena@demo.porchlight.test"),
+    },
+];
+
+fn user_id(conn: &mut DbConnection, email: &str) -> ApiResult<String> {
+    accounts::find_by_email(conn, email)?
+        .map(|user| user.id)
+        .ok_or_else(|| ApiError::not_found("demo account"))
+}
+
+fn ask(
+    conn: &mut DbConnection,
+    demo: &DemoRequest,
+    policy: LeadPolicy,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let customer = user_id(conn, demo.customer)?;
+    let pro = demo.pro.map(|email| user_id(conn, email)).transpose()?;
+    let input = request(demo.category, demo.description, pro.as_deref(), now);
+    intake::create(conn, &customer, &input, policy, now)?;
+    Ok(())
+}
+
+/// Asks each demo request again whose open requests no pro can act on any more (every offer
+/// expired or answered), after withdrawing the stale ones; returns how many were asked again.
+fn refresh(conn: &mut DbConnection, policy: LeadPolicy, now: NaiveDateTime) -> ApiResult<usize> {
+    let mut renewed = 0;
+    for demo in &REQUESTS {
+        let customer = user_id(conn, demo.customer)?;
+        let open: Vec<String> = service_requests::table
+            .inner_join(categories::table)
+            .filter(service_requests::customer_id.eq(&customer))
+            .filter(categories::slug.eq(demo.category))
+            .filter(service_requests::status.eq(Stored(RequestStatus::Open)))
+            .select(service_requests::id)
+            .load(conn)?;
+        let live: i64 = lead_offers::table
+            .filter(lead_offers::request_id.eq_any(&open))
+            .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
+            .filter(lead_offers::expires_at.gt(now))
+            .count()
+            .get_result(conn)?;
+        if live > 0 {
+            continue;
+        }
+        for stale in &open {
+            intake::cancel(conn, &customer, stale, now)?;
+        }
+        ask(conn, demo, policy, now)?;
+        renewed += 1;
+    }
+    Ok(renewed)
 }
 
 fn profile_input(pro: &DemoPro) -> PartnerProfileInput {
@@ -187,9 +254,14 @@ fn profile_input(pro: &DemoPro) -> PartnerProfileInput {
 }
 
 /// A request at a downtown address for 15:00–19:00 UTC (late morning in Toronto), two days from
-/// now.
-fn request(category: &str, description: &str, partner_id: Option<&str>) -> ServiceRequestInput {
-    let day = Utc::now().date_naive() + Days::new(2);
+/// `now`.
+fn request(
+    category: &str,
+    description: &str,
+    partner_id: Option<&str>,
+    now: NaiveDateTime,
+) -> ServiceRequestInput {
+    let day = now.date() + Days::new(2);
     let start = day.and_hms_opt(15, 0, 0).unwrap_or_default().and_utc();
     ServiceRequestInput {
         category: category.to_owned(),

@@ -152,13 +152,18 @@ fn seed_demo(settings: &Settings) -> ExitCode {
     let policy = porchlight::requests::LeadPolicy::from(settings);
     let result = migrated_connection(settings)
         .map_err(|error| error.to_string())
-        .and_then(|(mut conn, _)| demo::seed(&mut conn, policy).map_err(|error| error.to_string()));
+        .and_then(|(mut conn, _)| {
+            demo::seed(&mut conn, policy, db::now()).map_err(|error| error.to_string())
+        });
     match result {
-        Ok(None) => {
-            println!("the demo data is already there");
+        Ok(demo::Seeded::Refreshed { renewed }) => {
+            println!(
+                "the demo data is already there; {renewed} request(s) no pro could act on any \
+                 more were asked again"
+            );
             ExitCode::SUCCESS
         }
-        Ok(Some(accounts)) => {
+        Ok(demo::Seeded::Created(accounts)) => {
             println!("demo accounts (password \"{}\"):", demo::PASSWORD);
             for account in accounts {
                 println!(

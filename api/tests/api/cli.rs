@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use shared_types::auth::Role;
 use shared_types::events::EventType;
+use shared_types::requests::{OfferStatus, RequestStatus};
 
 use crate::harness::{PASSWORD, TestApp, TestDatabase, poll};
 
@@ -338,7 +339,8 @@ async fn migrate_and_create_staff_commands() {
 }
 
 #[tokio::test]
-async fn seed_demo_fills_a_marketplace_once_and_never_in_production() {
+async fn seed_demo_fills_a_marketplace_once_renews_its_stale_requests_and_never_runs_in_production()
+{
     let database = TestDatabase::create();
     let url = database.url();
     let env = [("DATABASE_URL", url.as_str())];
@@ -353,7 +355,8 @@ async fn seed_demo_fills_a_marketplace_once_and_never_in_production() {
     assert!(listing.contains("maya@demo.porchlight.test"), "{listing}");
     let again = porchlight(&["seed-demo"], &env);
     assert!(again.status.success());
-    assert!(String::from_utf8_lossy(&again.stdout).contains("already there"));
+    let again = String::from_utf8_lossy(&again.stdout);
+    assert!(again.contains("already there; 0 request(s)"), "{again}");
 
     // What it made works through the API: the cleaner has the open request as a lead, the
     // plumber the profile lead, and the customers see their requests.
@@ -401,6 +404,40 @@ async fn seed_demo_fills_a_marketplace_once_and_never_in_production() {
     assert_eq!(requests.items.len(), 1);
     let staff = sign_in("staff@demo.porchlight.test").await;
     assert_eq!(staff.me().await.unwrap().role, Role::Staff);
+
+    // An hour on, the cleaner's offer has expired; a run asks again, and a live lead is back.
+    // The plumber's profile lead waits for its pro until the windows pass: it stays.
+    app.state.clock.advance(chrono::Duration::hours(1));
+    let now = app.state.clock.now();
+    let policy = porchlight::requests::LeadPolicy::from(app.state.settings.as_ref());
+    let refreshed = app
+        .state
+        .db(move |conn| porchlight::demo::seed(conn, policy, now))
+        .await
+        .unwrap();
+    assert_eq!(
+        refreshed,
+        porchlight::demo::Seeded::Refreshed { renewed: 1 }
+    );
+    let live = leads(sign_in("maya@demo.porchlight.test").await)
+        .await
+        .into_iter()
+        .filter(|lead| lead.status == OfferStatus::Offered && lead.expires_at > now.and_utc())
+        .count();
+    assert_eq!(live, 1);
+    let requests = alex
+        .list_requests(&shared_types::PageParams::default())
+        .await
+        .unwrap()
+        .items;
+    let statuses: Vec<RequestStatus> = requests.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [RequestStatus::Open, RequestStatus::Cancelled]);
+    assert_eq!(
+        leads(sign_in("lena@demo.porchlight.test").await)
+            .await
+            .len(),
+        1
+    );
 }
 
 #[test]
