@@ -238,6 +238,21 @@ pub struct Settings {
     /// browser pages may call the API, or `*` for any; none by default. Credentials (cookies)
     /// are never allowed: the API authenticates with the `Authorization` header.
     pub cors_allowed_origins: CorsOrigins,
+    /// `TRUSTED_PROXIES`: comma-separated addresses or CIDRs (`10.0.0.0/8`) of the proxies in
+    /// front of the service; none by default. Only a request from one of them has its
+    /// `X-Forwarded-For` believed, and the client is the nearest address there that is not one.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `RATE_LIMIT_PER_MINUTE`, default 600: the cost units a signed-in session or an API key
+    /// may spend per minute (a token bucket that refills evenly; 0 turns the limit off).
+    pub rate_limit_per_minute: u32,
+    /// `RATE_LIMIT_ANONYMOUS_PER_MINUTE`, default 60: the same for calls without a credential,
+    /// per client address (0: off).
+    pub rate_limit_anonymous_per_minute: u32,
+    /// `REDIS_URL`: when set, the rate-limit buckets live in Redis and every replica shares them;
+    /// unset, each process keeps its own.
+    pub redis_url: Option<String>,
+    /// `REDIS_KEY_PREFIX`, default `porchlight:`: the start of every key written to Redis.
+    pub redis_key_prefix: String,
 }
 
 /// Which browser origins may call the API.
@@ -546,6 +561,28 @@ impl Settings {
             webhook_max_endpoints: i64::try_from(number("WEBHOOK_MAX_ENDPOINTS", 16, 1..=100)?)
                 .unwrap_or(16),
             cors_allowed_origins: CorsOrigins::parse(get("CORS_ALLOWED_ORIGINS").as_deref())?,
+            trusted_proxies: trusted_proxies(get("TRUSTED_PROXIES").as_deref())?,
+            rate_limit_per_minute: u32::try_from(number(
+                "RATE_LIMIT_PER_MINUTE",
+                600,
+                0..=1_000_000,
+            )?)
+            .unwrap_or(600),
+            rate_limit_anonymous_per_minute: u32::try_from(number(
+                "RATE_LIMIT_ANONYMOUS_PER_MINUTE",
+                60,
+                0..=1_000_000,
+            )?)
+            .unwrap_or(60),
+            redis_url: get("REDIS_URL")
+                .map(|url| {
+                    let url = url.trim().to_owned();
+                    redis::Client::open(url.as_str())
+                        .map(|_| url)
+                        .map_err(|_| ConfigError::new("REDIS_URL", "must be a redis:// URL"))
+                })
+                .transpose()?,
+            redis_key_prefix: get("REDIS_KEY_PREFIX").unwrap_or_else(|| "porchlight:".into()),
             webhook_secret_overlap: Duration::from_secs(
                 number("WEBHOOK_SECRET_OVERLAP_HOURS", 24, 0..=168)? * 3600,
             ),
@@ -555,6 +592,27 @@ impl Settings {
             },
         })
     }
+}
+
+/// `TRUSTED_PROXIES`: addresses (`10.1.2.3`) or networks (`10.0.0.0/8`), comma-separated.
+fn trusted_proxies(value: Option<&str>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    ConfigError::new(
+                        "TRUSTED_PROXIES",
+                        format!("{entry:?} is not an address or a network like 10.0.0.0/8"),
+                    )
+                })
+        })
+        .collect()
 }
 
 fn to_cents(value: u64) -> i64 {

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod backoff;
+pub mod client_ip;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -14,6 +15,7 @@ pub mod extract;
 pub mod health;
 pub mod idempotency;
 pub mod jobs;
+pub mod limits;
 pub mod notify;
 pub mod openapi;
 pub mod partners;
@@ -165,6 +167,7 @@ pub fn create_app(
         .into_app()
         .default_service(web::to(no_route))
         .wrap(from_fn(auth::extract::check_session_standing))
+        .wrap(from_fn(limits::enforce))
         .wrap(from_fn(extract::reject_nul_in_url))
         .wrap(from_fn(response_headers))
         .wrap(from_fn(echo_request_id))
@@ -202,6 +205,8 @@ fn cors(origins: &config::CorsOrigins) -> Option<actix_cors::Cors> {
                 RETRY_AFTER,
                 header::LOCATION,
                 HeaderName::from_static("x-request-id"),
+                HeaderName::from_static("ratelimit"),
+                HeaderName::from_static("ratelimit-policy"),
             ])
             .max_age(3600)
             .block_on_origin_mismatch(false),

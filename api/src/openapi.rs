@@ -22,7 +22,11 @@ use utoipa::{Modify, OpenApi};
             with `Authorization: Bearer <access token>` from `/v1/auth/login`, or a personal API \
             key (`plk_…`) limited to its scopes.\n\n\
             No text may contain the NUL character (U+0000): in a body or a query it is a 422 \
-            naming the field, in a path a 404. Amounts a caller sends are `MoneyInput` (at least \
+            naming the field, in a path a 404.\n\n\
+            Rate limits: each call spends from its caller's token bucket (a read 1 unit, a write \
+            2, a POST to /v1/auth/… 5); every answer carries `RateLimit-Policy` and `RateLimit` \
+            (IETF httpapi fields), and a call the bucket cannot pay for is a 429 `rate_limited` \
+            with `Retry-After`. Amounts a caller sends are `MoneyInput` (at least \
             one cent); amounts the API shows are `Money` and may be negative.",
     ),
     tags(
@@ -85,7 +89,8 @@ impl Modify for SecuritySchemes {
 /// 403 when authenticated; 404 with a path parameter. Path parameters get `minLength: 1`: an
 /// empty segment is another path (`/v1/jobs//rating` is `/v1/jobs/rating`).
 pub fn finish(openapi: &mut OpenApiDoc) {
-    for item in openapi.paths.paths.values_mut() {
+    for (path, item) in &mut openapi.paths.paths {
+        let limited = crate::limits::limited(path);
         for operation in [
             &mut item.get,
             &mut item.post,
@@ -99,8 +104,12 @@ pub fn finish(openapi: &mut OpenApiDoc) {
             add_standard_problems(operation);
             non_empty_path_parameters(operation);
             idempotency_key_format(operation);
+            if limited {
+                rate_limited_response(operation);
+            }
         }
     }
+    rate_limit_headers(openapi);
     event_catalogue(openapi);
 }
 
@@ -196,6 +205,62 @@ fn schema_ref(name: &str) -> String {
 /// fixed, so a failure is a programming error caught by the OpenAPI tests).
 fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
     serde_json::from_value(value).expect("a well-formed OpenAPI fragment")
+}
+
+/// The response headers of rate limiting, defined once under `components.headers`.
+fn rate_limit_headers(openapi: &mut OpenApiDoc) {
+    let components = openapi.components.get_or_insert_with(Default::default);
+    for (name, description) in [
+        ("Retry-After", "Seconds until the call would pass."),
+        (
+            "RateLimit-Policy",
+            "The caller's policy: `\"credential\";q=600;w=60` (units per window of seconds; \
+             `anonymous` without a credential).",
+        ),
+        (
+            "RateLimit",
+            "Where the caller stands: `\"credential\";r=597;t=1` (units left, seconds until \
+             the bucket is full).",
+        ),
+    ] {
+        components.headers.insert(
+            name.to_owned(),
+            RefOr::T(from_json(json!({
+                "schema": { "type": "string" }, "description": description,
+            }))),
+        );
+    }
+}
+
+fn header_ref(name: &str) -> RefOr<utoipa::openapi::Header> {
+    RefOr::Ref(Ref::new(format!("#/components/headers/{name}")))
+}
+
+/// A limited operation: its successful answers carry the rate-limit fields, and it may be
+/// refused with 429.
+fn rate_limited_response(operation: &mut Operation) {
+    for (status, response) in &mut operation.responses.responses {
+        if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
+            for name in ["RateLimit-Policy", "RateLimit"] {
+                response.headers.insert(name.to_owned(), header_ref(name));
+            }
+        }
+    }
+    let refused = operation
+        .responses
+        .responses
+        .entry("429".to_owned())
+        .or_insert_with(|| {
+            RefOr::T(problem_response(
+                "`rate_limited`: the caller's token bucket cannot pay for this call; nothing \
+                 was done",
+            ))
+        });
+    if let RefOr::T(refused) = refused {
+        for name in ["Retry-After", "RateLimit-Policy", "RateLimit"] {
+            refused.headers.insert(name.to_owned(), header_ref(name));
+        }
+    }
 }
 
 fn non_empty_path_parameters(operation: &mut Operation) {

@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
+use crate::limits::RateLimits;
 use crate::notify::signal::{Shutdown, Wakeups};
 use crate::wallet::provider::PaymentProvider;
 
@@ -28,12 +29,15 @@ pub struct AppState {
     pub standing: StandingCache,
     /// Raised when the service begins to stop: open live streams end.
     pub shutdown: Shutdown,
+    /// The callers' rate-limit buckets.
+    pub limits: Arc<RateLimits>,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, settings: Settings) -> Self {
         let jwt = Arc::new(JwtKeys::new(&settings.jwt_secret));
         let payments = PaymentProvider::from_settings(&settings);
+        let limits = Arc::new(RateLimits::from_settings(&settings));
         Self {
             pool,
             settings: Arc::new(settings),
@@ -43,6 +47,7 @@ impl AppState {
             payments,
             standing: StandingCache::default(),
             shutdown: Shutdown::default(),
+            limits,
         }
     }
 

@@ -145,7 +145,8 @@ pub async fn check_session_standing(
     next.call(req).await
 }
 
-fn bearer_token(req: &HttpRequest) -> ApiResult<String> {
+/// The `Authorization: Bearer` token, or why there is none.
+pub(crate) fn bearer_token(req: &HttpRequest) -> ApiResult<String> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,

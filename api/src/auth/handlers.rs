@@ -12,6 +12,7 @@ use super::api_keys;
 use super::extract::AuthUser;
 use super::password::{hash_password, verify_password};
 use super::sessions::{self, LoginLimit, RefreshOutcome, TokenLifetimes};
+use crate::client_ip::ClientIp;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
@@ -62,7 +63,7 @@ pub async fn register(
         (status = 200, description = "A new session", body = TokenResponse),
         (status = 401, description = "`invalid_credentials`: wrong email or password",
             body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many failed attempts; see `Retry-After`",
+        (status = 429, description = "`rate_limited`: too many failed attempts, or the caller's bucket is empty; see `Retry-After`",
             body = ProblemDetails, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
@@ -76,10 +77,7 @@ pub async fn login(
     let now = state.clock.now();
     let LoginRequest { email, password } = body.0;
     let email = normalize_email(&email);
-    let ip = req
-        .peer_addr()
-        .map(|addr| addr.ip().to_string())
-        .unwrap_or_default();
+    let ip = ClientIp::of(&req).text();
     let limit = LoginLimit::from(state.settings.as_ref());
 
     let user = state

@@ -16,6 +16,7 @@ use super::agreement::{self, Origin};
 use super::model::Actor;
 use super::{JobPolicy, cancellation, customer, lifecycle, scheduling};
 use crate::auth::{AuthUser, RequireRole, roles};
+use crate::client_ip::ClientIp;
 use crate::error::ApiResult;
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
@@ -178,10 +179,7 @@ pub async fn sign_agreement(
     customer.require_scope(Scope::JobsWrite)?;
     let actor = actor(&customer);
     let origin = Origin {
-        ip: req
-            .connection_info()
-            .realip_remote_addr()
-            .map(str::to_owned),
+        ip: ClientIp::of(&req).0.map(|ip| ip.to_string()),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)

@@ -13,6 +13,7 @@ use super::connections::{self, Source};
 use super::{catalogue, profiles, search};
 use crate::auth::tokens::hash_secret;
 use crate::auth::{AuthUser, RequireRole, roles};
+use crate::client_ip::ClientIp;
 use crate::error::ApiResult;
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
@@ -220,10 +221,7 @@ fn viewer_key(req: &HttpRequest, viewer: Option<&AuthUser>) -> String {
     if let Some(user) = viewer {
         return user.user_id.clone();
     }
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let ip = ClientIp::of(req).text();
     format!("anon:{}", &hash_secret(&format!("viewer:{ip}"))[..16])
 }
 

@@ -306,6 +306,10 @@ impl TestApp {
             ("OUTBOX_POLL_INTERVAL_MS".into(), "0".into()),
             // And run the retention sweep themselves.
             ("RETENTION_INTERVAL_SECS".into(), "0".into()),
+            // Limits on (every answer carries them) but out of reach of a test's bursts from
+            // one address; the rate-limit tests set their own.
+            ("RATE_LIMIT_PER_MINUTE".into(), "1000000".into()),
+            ("RATE_LIMIT_ANONYMOUS_PER_MINUTE".into(), "1000000".into()),
         ];
         vars.extend(overrides.iter().map(|(k, v)| ((*k).into(), (*v).into())));
         let settings = Settings::from_lookup(|key| {

@@ -13,6 +13,7 @@ mod harness;
 mod inbox;
 mod jobs;
 mod leads;
+mod limits;
 mod money;
 mod notify;
 mod openapi;
