@@ -10,7 +10,17 @@
 //! let me = client.with_token(tokens.access_token).me().await?;
 //! # let _ = me; Ok(()) }
 //! ```
+//!
+//! Every call has a deadline ([`Client::with_timeout`], 30 s by default; the live stream has
+//! none). A call refused by a rate limit (429: nothing was done) is sent again after its
+//! `Retry-After`; an idempotent call (GET, PUT, DELETE, or one with an `Idempotency-Key`) is
+//! also sent again after a 503 or when the API could not be reached, with a growing pause
+//! ([`Client::with_retries`], 2 more tries by default; never a wait of more than 30 s).
+//! Ids in paths are percent-encoded, so no id can reach another route.
 
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -67,6 +77,9 @@ pub enum ClientError {
     /// The request did not reach the API or the response could not be read.
     #[error("transport error: {0}")]
     Transport(#[from] reqwest::Error),
+    /// An id that cannot be put in a path (`.` or `..`); nothing was sent.
+    #[error("{0:?} is not an id")]
+    InvalidId(String),
 }
 
 impl ClientError {
@@ -89,6 +102,7 @@ impl ClientError {
             Self::Api(problem) => Some(problem.status),
             Self::UnexpectedResponse { status, .. } => Some(*status),
             Self::Transport(error) => error.status().map(|status| status.as_u16()),
+            Self::InvalidId(_) => None,
         }
     }
 }
@@ -99,6 +113,30 @@ pub struct Client {
     http: reqwest::Client,
     base_url: String,
     token: Option<String>,
+    timeout: Duration,
+    retries: u32,
+}
+
+/// How long a call may take, by default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest `Retry-After` the client waits out before trying again (a longer one is the
+/// caller's to decide: the error is returned).
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(30);
+
+/// What may appear as is in a path segment (RFC 3986 unreserved); the rest is percent-encoded.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// `value` as one path segment: `a/b?c` becomes `a%2Fb%3Fc` (and `%` itself is encoded). `.`
+/// and `..` would still climb to another route: no id is one, so they are refused.
+fn segment(value: &str) -> Result<String, ClientError> {
+    if value == "." || value == ".." {
+        return Err(ClientError::InvalidId(value.to_owned()));
+    }
+    Ok(utf8_percent_encode(value, SEGMENT).to_string())
 }
 
 impl Client {
@@ -114,6 +152,26 @@ impl Client {
             http,
             base_url,
             token: None,
+            timeout: DEFAULT_TIMEOUT,
+            retries: 2,
+        }
+    }
+
+    /// A copy of this client whose calls each give up after `timeout` (the live stream aside).
+    #[must_use]
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        Self {
+            timeout,
+            ..self.clone()
+        }
+    }
+
+    /// A copy of this client that sends a call at most `retries` more times (0: never again).
+    #[must_use]
+    pub fn with_retries(&self, retries: u32) -> Self {
+        Self {
+            retries,
+            ..self.clone()
         }
     }
 
@@ -223,7 +281,7 @@ impl Client {
     }
 
     pub async fn revoke_api_key(&self, id: &str) -> Result<(), ClientError> {
-        self.call_empty(self.request(Method::DELETE, &format!("/v1/api-keys/{id}")))
+        self.call_empty(self.request(Method::DELETE, &format!("/v1/api-keys/{}", segment(id)?)))
             .await
     }
 
@@ -279,7 +337,7 @@ impl Client {
     }
 
     pub async fn partner(&self, id: &str) -> Result<PublicPartner, ClientError> {
-        self.call(self.request(Method::GET, &format!("/v1/partners/{id}")))
+        self.call(self.request(Method::GET, &format!("/v1/partners/{}", segment(id)?)))
             .await
     }
 
@@ -288,7 +346,7 @@ impl Client {
         id: &str,
         kind: ContactKind,
     ) -> Result<ContactTarget, ClientError> {
-        let path = format!("/v1/partners/{id}/contact-clicks");
+        let path = format!("/v1/partners/{}/contact-clicks", segment(id)?);
         self.send_json(Method::POST, &path, &ContactClick { kind })
             .await
     }
@@ -325,13 +383,16 @@ impl Client {
     }
 
     pub async fn service_request(&self, id: &str) -> Result<ServiceRequest, ClientError> {
-        self.call(self.request(Method::GET, &format!("/v1/requests/{id}")))
+        self.call(self.request(Method::GET, &format!("/v1/requests/{}", segment(id)?)))
             .await
     }
 
     pub async fn cancel_request(&self, id: &str) -> Result<ServiceRequest, ClientError> {
-        self.call(self.request(Method::POST, &format!("/v1/requests/{id}/cancel")))
-            .await
+        self.call(self.request(
+            Method::POST,
+            &format!("/v1/requests/{}/cancel", segment(id)?),
+        ))
+        .await
     }
 
     pub async fn leads(
@@ -348,23 +409,31 @@ impl Client {
     }
 
     pub async fn lead(&self, id: &str) -> Result<Lead, ClientError> {
-        self.call(self.request(Method::GET, &format!("/v1/leads/{id}")))
+        self.call(self.request(Method::GET, &format!("/v1/leads/{}", segment(id)?)))
             .await
     }
 
     pub async fn confirm_lead(&self, id: &str) -> Result<Assignment, ClientError> {
-        self.call(self.request(Method::POST, &format!("/v1/leads/{id}/confirm")))
+        self.call(self.request(Method::POST, &format!("/v1/leads/{}/confirm", segment(id)?)))
             .await
     }
 
     pub async fn apply_lead(&self, id: &str, body: &ApplyInput) -> Result<Lead, ClientError> {
-        self.send_json(Method::POST, &format!("/v1/leads/{id}/apply"), body)
-            .await
+        self.send_json(
+            Method::POST,
+            &format!("/v1/leads/{}/apply", segment(id)?),
+            body,
+        )
+        .await
     }
 
     pub async fn decline_lead(&self, id: &str, body: &DeclineInput) -> Result<Lead, ClientError> {
-        self.send_json(Method::POST, &format!("/v1/leads/{id}/decline"), body)
-            .await
+        self.send_json(
+            Method::POST,
+            &format!("/v1/leads/{}/decline", segment(id)?),
+            body,
+        )
+        .await
     }
 
     pub async fn rematch_request(
@@ -372,8 +441,12 @@ impl Client {
         id: &str,
         body: &RematchInput,
     ) -> Result<ServiceRequest, ClientError> {
-        self.send_json(Method::POST, &format!("/v1/requests/{id}/rematch"), body)
-            .await
+        self.send_json(
+            Method::POST,
+            &format!("/v1/requests/{}/rematch", segment(id)?),
+            body,
+        )
+        .await
     }
 
     // --- events ---
@@ -400,8 +473,11 @@ impl Client {
     }
 
     pub async fn webhook_endpoint(&self, id: &str) -> Result<WebhookEndpoint, ClientError> {
-        self.call(self.request(Method::GET, &format!("/v1/webhook-endpoints/{id}")))
-            .await
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/webhook-endpoints/{}", segment(id)?),
+        ))
+        .await
     }
 
     pub async fn update_webhook_endpoint(
@@ -409,13 +485,20 @@ impl Client {
         id: &str,
         body: &WebhookEndpointUpdate,
     ) -> Result<WebhookEndpoint, ClientError> {
-        self.send_json(Method::PATCH, &format!("/v1/webhook-endpoints/{id}"), body)
-            .await
+        self.send_json(
+            Method::PATCH,
+            &format!("/v1/webhook-endpoints/{}", segment(id)?),
+            body,
+        )
+        .await
     }
 
     pub async fn delete_webhook_endpoint(&self, id: &str) -> Result<(), ClientError> {
-        self.call_empty(self.request(Method::DELETE, &format!("/v1/webhook-endpoints/{id}")))
-            .await
+        self.call_empty(self.request(
+            Method::DELETE,
+            &format!("/v1/webhook-endpoints/{}", segment(id)?),
+        ))
+        .await
     }
 
     pub async fn rotate_webhook_secret(
@@ -424,15 +507,18 @@ impl Client {
     ) -> Result<WebhookEndpointWithSecret, ClientError> {
         self.call(self.request(
             Method::POST,
-            &format!("/v1/webhook-endpoints/{id}/rotate-secret"),
+            &format!("/v1/webhook-endpoints/{}/rotate-secret", segment(id)?),
         ))
         .await
     }
 
     /// Queues a `webhook.ping` to the endpoint.
     pub async fn test_webhook_endpoint(&self, id: &str) -> Result<QueuedDeliveries, ClientError> {
-        self.call(self.request(Method::POST, &format!("/v1/webhook-endpoints/{id}/test")))
-            .await
+        self.call(self.request(
+            Method::POST,
+            &format!("/v1/webhook-endpoints/{}/test", segment(id)?),
+        ))
+        .await
     }
 
     pub async fn webhook_deliveries(
@@ -443,7 +529,7 @@ impl Client {
         self.call(
             self.request(
                 Method::GET,
-                &format!("/v1/webhook-endpoints/{id}/deliveries"),
+                &format!("/v1/webhook-endpoints/{}/deliveries", segment(id)?),
             )
             .query(page),
         )
@@ -457,7 +543,11 @@ impl Client {
     ) -> Result<WebhookDelivery, ClientError> {
         self.call(self.request(
             Method::POST,
-            &format!("/v1/webhook-endpoints/{id}/deliveries/{delivery_id}/redeliver"),
+            &format!(
+                "/v1/webhook-endpoints/{}/deliveries/{}/redeliver",
+                segment(id)?,
+                segment(delivery_id)?
+            ),
         ))
         .await
     }
@@ -469,7 +559,7 @@ impl Client {
     ) -> Result<QueuedDeliveries, ClientError> {
         self.send_json(
             Method::POST,
-            &format!("/v1/webhook-endpoints/{id}/replay"),
+            &format!("/v1/webhook-endpoints/{}/replay", segment(id)?),
             body,
         )
         .await
@@ -505,7 +595,7 @@ impl Client {
     }
 
     pub async fn job(&self, id: &str) -> Result<Job, ClientError> {
-        self.call(self.request(Method::GET, &format!("/v1/jobs/{id}")))
+        self.call(self.request(Method::GET, &format!("/v1/jobs/{}", segment(id)?)))
             .await
     }
 
@@ -514,8 +604,12 @@ impl Client {
         job_id: &str,
         body: &ProposalInput,
     ) -> Result<Proposal, ClientError> {
-        self.send_json(Method::POST, &format!("/v1/jobs/{job_id}/proposals"), body)
-            .await
+        self.send_json(
+            Method::POST,
+            &format!("/v1/jobs/{}/proposals", segment(job_id)?),
+            body,
+        )
+        .await
     }
 
     pub async fn accept_proposal(
@@ -526,15 +620,22 @@ impl Client {
     ) -> Result<Job, ClientError> {
         self.send_json(
             Method::POST,
-            &format!("/v1/jobs/{job_id}/proposals/{proposal_id}/accept"),
+            &format!(
+                "/v1/jobs/{}/proposals/{}/accept",
+                segment(job_id)?,
+                segment(proposal_id)?
+            ),
             &AcceptProposalInput { slot },
         )
         .await
     }
 
     pub async fn agreement(&self, job_id: &str) -> Result<Agreement, ClientError> {
-        self.call(self.request(Method::GET, &format!("/v1/jobs/{job_id}/agreement")))
-            .await
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/jobs/{}/agreement", segment(job_id)?),
+        ))
+        .await
     }
 
     pub async fn sign_agreement(
@@ -544,15 +645,18 @@ impl Client {
     ) -> Result<Agreement, ClientError> {
         self.send_json(
             Method::POST,
-            &format!("/v1/jobs/{job_id}/agreement/sign"),
+            &format!("/v1/jobs/{}/agreement/sign", segment(job_id)?),
             body,
         )
         .await
     }
 
     pub async fn start_job(&self, job_id: &str) -> Result<Job, ClientError> {
-        self.call(self.request(Method::POST, &format!("/v1/jobs/{job_id}/start")))
-            .await
+        self.call(self.request(
+            Method::POST,
+            &format!("/v1/jobs/{}/start", segment(job_id)?),
+        ))
+        .await
     }
 
     pub async fn complete_job(
@@ -560,31 +664,49 @@ impl Client {
         job_id: &str,
         body: &CompleteInput,
     ) -> Result<Job, ClientError> {
-        self.send_json(Method::POST, &format!("/v1/jobs/{job_id}/complete"), body)
-            .await
+        self.send_json(
+            Method::POST,
+            &format!("/v1/jobs/{}/complete", segment(job_id)?),
+            body,
+        )
+        .await
     }
 
     pub async fn dispute_job(&self, job_id: &str, body: &DisputeInput) -> Result<Job, ClientError> {
-        self.send_json(Method::POST, &format!("/v1/jobs/{job_id}/dispute"), body)
-            .await
+        self.send_json(
+            Method::POST,
+            &format!("/v1/jobs/{}/dispute", segment(job_id)?),
+            body,
+        )
+        .await
     }
 
     pub async fn cancel_job(&self, job_id: &str, reason: &str) -> Result<Job, ClientError> {
         let body = CancelJobInput {
             reason: reason.to_owned(),
         };
-        self.send_json(Method::POST, &format!("/v1/jobs/{job_id}/cancel"), &body)
-            .await
+        self.send_json(
+            Method::POST,
+            &format!("/v1/jobs/{}/cancel", segment(job_id)?),
+            &body,
+        )
+        .await
     }
 
     pub async fn job_events(&self, job_id: &str) -> Result<Vec<JobEvent>, ClientError> {
-        self.call(self.request(Method::GET, &format!("/v1/jobs/{job_id}/events")))
-            .await
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/jobs/{}/events", segment(job_id)?),
+        ))
+        .await
     }
 
     pub async fn customer_details(&self, job_id: &str) -> Result<CustomerDetails, ClientError> {
-        self.call(self.request(Method::GET, &format!("/v1/jobs/{job_id}/customer")))
-            .await
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/jobs/{}/customer", segment(job_id)?),
+        ))
+        .await
     }
 
     // --- notifications ---
@@ -598,7 +720,7 @@ impl Client {
     }
 
     pub async fn delete_device(&self, id: &str) -> Result<(), ClientError> {
-        self.call_empty(self.request(Method::DELETE, &format!("/v1/devices/{id}")))
+        self.call_empty(self.request(Method::DELETE, &format!("/v1/devices/{}", segment(id)?)))
             .await
     }
 
@@ -662,13 +784,20 @@ impl Client {
     // --- ratings ---
 
     pub async fn rate_job(&self, job_id: &str, body: &RatingInput) -> Result<Rating, ClientError> {
-        self.send_json(Method::POST, &format!("/v1/jobs/{job_id}/rating"), body)
-            .await
+        self.send_json(
+            Method::POST,
+            &format!("/v1/jobs/{}/rating", segment(job_id)?),
+            body,
+        )
+        .await
     }
 
     pub async fn job_ratings(&self, job_id: &str) -> Result<JobRatings, ClientError> {
-        self.call(self.request(Method::GET, &format!("/v1/jobs/{job_id}/ratings")))
-            .await
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/jobs/{}/ratings", segment(job_id)?),
+        ))
+        .await
     }
 
     pub async fn partner_reviews(
@@ -677,8 +806,11 @@ impl Client {
         page: &PageParams,
     ) -> Result<Page<Review>, ClientError> {
         self.call(
-            self.request(Method::GET, &format!("/v1/partners/{partner_id}/reviews"))
-                .query(page),
+            self.request(
+                Method::GET,
+                &format!("/v1/partners/{}/reviews", segment(partner_id)?),
+            )
+            .query(page),
         )
         .await
     }
@@ -690,7 +822,7 @@ impl Client {
     ) -> Result<Rating, ClientError> {
         self.send_json(
             Method::POST,
-            &format!("/v1/ratings/{rating_id}/reply"),
+            &format!("/v1/ratings/{}/reply", segment(rating_id)?),
             body,
         )
         .await
@@ -703,7 +835,7 @@ impl Client {
     ) -> Result<Rating, ClientError> {
         self.send_json(
             Method::POST,
-            &format!("/v1/admin/ratings/{rating_id}/hide"),
+            &format!("/v1/admin/ratings/{}/hide", segment(rating_id)?),
             body,
         )
         .await
@@ -744,7 +876,11 @@ impl Client {
     ) -> Result<MonitoringEntry, ClientError> {
         self.send_json(
             Method::POST,
-            &format!("/v1/admin/monitoring/{user_id}/{action}"),
+            &format!(
+                "/v1/admin/monitoring/{}/{}",
+                segment(user_id)?,
+                segment(action)?
+            ),
             body,
         )
         .await
@@ -796,15 +932,18 @@ impl Client {
     ) -> Result<Job, ClientError> {
         self.send_json(
             Method::POST,
-            &format!("/v1/admin/jobs/{job_id}/resolve"),
+            &format!("/v1/admin/jobs/{}/resolve", segment(job_id)?),
             body,
         )
         .await
     }
 
     pub async fn admin_job_events(&self, job_id: &str) -> Result<Vec<JobEvent>, ClientError> {
-        self.call(self.request(Method::GET, &format!("/v1/admin/jobs/{job_id}/events")))
-            .await
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/admin/jobs/{}/events", segment(job_id)?),
+        ))
+        .await
     }
 
     pub async fn admin_penalties(
@@ -837,7 +976,7 @@ impl Client {
         &self,
         request_id: &str,
     ) -> Result<Vec<LeadApplication>, ClientError> {
-        let path = format!("/v1/admin/requests/{request_id}/applications");
+        let path = format!("/v1/admin/requests/{}/applications", segment(request_id)?);
         self.call(self.request(Method::GET, &path)).await
     }
 
@@ -846,7 +985,7 @@ impl Client {
         request_id: &str,
         offer_id: &str,
     ) -> Result<Assignment, ClientError> {
-        let path = format!("/v1/admin/requests/{request_id}/assign");
+        let path = format!("/v1/admin/requests/{}/assign", segment(request_id)?);
         let body = AssignInput {
             offer_id: offer_id.to_owned(),
         };
@@ -866,8 +1005,12 @@ impl Client {
         id: &str,
         body: &CategoryInput,
     ) -> Result<Category, ClientError> {
-        self.send_json(Method::PUT, &format!("/v1/admin/categories/{id}"), body)
-            .await
+        self.send_json(
+            Method::PUT,
+            &format!("/v1/admin/categories/{}", segment(id)?),
+            body,
+        )
+        .await
     }
 
     pub async fn admin_list_partners(
@@ -888,8 +1031,12 @@ impl Client {
         id: &str,
         body: &PartnerAdminUpdate,
     ) -> Result<PartnerProfile, ClientError> {
-        self.send_json(Method::PATCH, &format!("/v1/admin/partners/{id}"), body)
-            .await
+        self.send_json(
+            Method::PATCH,
+            &format!("/v1/admin/partners/{}", segment(id)?),
+            body,
+        )
+        .await
     }
 
     pub async fn admin_audit_log(
@@ -926,7 +1073,7 @@ impl Client {
     ) -> Result<User, ClientError> {
         self.send_json(
             Method::POST,
-            &format!("/v1/admin/users/{user_id}/suspend"),
+            &format!("/v1/admin/users/{}/suspend", segment(user_id)?),
             body,
         )
         .await
@@ -940,7 +1087,7 @@ impl Client {
     ) -> Result<User, ClientError> {
         self.send_json(
             Method::POST,
-            &format!("/v1/admin/users/{user_id}/reinstate"),
+            &format!("/v1/admin/users/{}/reinstate", segment(user_id)?),
             body,
         )
         .await
@@ -956,9 +1103,12 @@ impl Client {
         idempotency_key: &str,
     ) -> Result<Payment, ClientError> {
         self.call(
-            self.request(Method::POST, &format!("/v1/jobs/{job_id}/payment"))
-                .header("Idempotency-Key", idempotency_key)
-                .json(body),
+            self.request(
+                Method::POST,
+                &format!("/v1/jobs/{}/payment", segment(job_id)?),
+            )
+            .header("Idempotency-Key", idempotency_key)
+            .json(body),
         )
         .await
     }
@@ -971,7 +1121,7 @@ impl Client {
         idempotency_key: &str,
     ) -> Result<Payment, ClientError> {
         self.call(
-            self.request(Method::POST, &format!("/v1/jobs/{job_id}/tips"))
+            self.request(Method::POST, &format!("/v1/jobs/{}/tips", segment(job_id)?))
                 .header("Idempotency-Key", idempotency_key)
                 .json(body),
         )
@@ -979,8 +1129,11 @@ impl Client {
     }
 
     pub async fn job_payments(&self, job_id: &str) -> Result<Vec<Payment>, ClientError> {
-        self.call(self.request(Method::GET, &format!("/v1/jobs/{job_id}/payments")))
-            .await
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/jobs/{}/payments", segment(job_id)?),
+        ))
+        .await
     }
 
     pub async fn wallet(&self) -> Result<Wallet, ClientError> {
@@ -1040,7 +1193,7 @@ impl Client {
         self.call(
             self.request(
                 Method::POST,
-                &format!("/v1/admin/payouts/{payout_id}/status"),
+                &format!("/v1/admin/payouts/{}/status", segment(payout_id)?),
             )
             .header("Idempotency-Key", idempotency_key)
             .json(body),
@@ -1072,7 +1225,7 @@ impl Client {
         self.call(
             self.request(
                 Method::POST,
-                &format!("/v1/admin/refunds/{refund_id}/retry"),
+                &format!("/v1/admin/refunds/{}/retry", segment(refund_id)?),
             )
             .header("Idempotency-Key", idempotency_key)
             .json(body),
@@ -1097,12 +1250,43 @@ impl Client {
         self.call(self.request(method, path).json(body)).await
     }
 
+    /// Sends `request` within the client's deadline, again when the answer allows it (see the
+    /// module's documentation).
+    async fn send(&self, request: RequestBuilder) -> Result<reqwest::Response, ClientError> {
+        let request = request.timeout(self.timeout).build()?;
+        let idempotent = matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        ) || request.headers().contains_key("idempotency-key");
+        let mut attempt = 0;
+        loop {
+            // A copy to send while another attempt may follow (a streamed body has none).
+            let copy = request.try_clone().filter(|_| attempt < self.retries);
+            let Some(copy) = copy else {
+                return Ok(self.http.execute(request).await?);
+            };
+            let outcome = self.http.execute(copy).await;
+            let wait = match &outcome {
+                Ok(response) => retry_wait(response, idempotent, attempt),
+                Err(error) if idempotent && (error.is_connect() || error.is_timeout()) => {
+                    Some(backoff(attempt))
+                }
+                Err(_) => None,
+            };
+            let Some(wait) = wait else {
+                return Ok(outcome?);
+            };
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
     /// Sends a request and decodes a 2xx JSON body, or the problem document of an error.
     pub async fn call<T: DeserializeOwned>(
         &self,
         request: RequestBuilder,
     ) -> Result<T, ClientError> {
-        let response = request.send().await?;
+        let response = self.send(request).await?;
         let status = response.status();
         let bytes = response.bytes().await?;
         if !status.is_success() {
@@ -1116,7 +1300,7 @@ impl Client {
 
     /// Sends a request that answers 2xx with no body.
     pub async fn call_empty(&self, request: RequestBuilder) -> Result<(), ClientError> {
-        let response = request.send().await?;
+        let response = self.send(request).await?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
@@ -1159,6 +1343,30 @@ impl EventStream {
             }
         }
     }
+}
+
+/// How long to wait before sending again after `response`, or `None` to return it: a 429 (the
+/// API did nothing) after its `Retry-After`; a 503 of an idempotent call after its
+/// `Retry-After` or a growing pause.
+fn retry_wait(response: &reqwest::Response, idempotent: bool, attempt: u32) -> Option<Duration> {
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok()?.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let wait = match response.status() {
+        StatusCode::TOO_MANY_REQUESTS => retry_after?,
+        StatusCode::SERVICE_UNAVAILABLE if idempotent => {
+            retry_after.unwrap_or_else(|| backoff(attempt))
+        }
+        _ => return None,
+    };
+    (wait <= MAX_RETRY_WAIT).then_some(wait)
+}
+
+/// 250 ms, 500 ms, 1 s, … for the `attempt`-th retry.
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(250u64.saturating_mul(1 << attempt.min(7)))
 }
 
 fn error_from(status: StatusCode, body: &[u8]) -> ClientError {

@@ -221,9 +221,9 @@ pub struct EventFeedQuery {
     #[validate(range(min = 1, max = 500))]
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
     pub limit: Option<u32>,
-    /// Only these types, comma-separated (e.g. `lead.offered,lead.taken`; empty: every type);
-    /// the sequence still counts every event, so a filtered read shows gaps where other types
-    /// were.
+    /// Only these types, comma-separated (e.g. `lead.offered,lead.taken`; left out: every
+    /// type); the sequence still counts every event, so a filtered read shows gaps where other
+    /// types were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "openapi",
@@ -235,19 +235,18 @@ pub struct EventFeedQuery {
 impl EventFeedQuery {
     pub const DEFAULT_LIMIT: u32 = 100;
 
-    /// The types asked for (`None`: every type, also for an empty list), or the first name
-    /// that is not a type.
+    /// The types asked for (`None`: every type), or the first name that is not a type (an
+    /// empty one too: `types=` names none, leave it out for every type).
     pub fn type_filter(&self) -> Result<Option<Vec<EventType>>, String> {
         let Some(types) = &self.types else {
             return Ok(None);
         };
-        let types = types
+        types
             .split(',')
             .map(str::trim)
-            .filter(|name| !name.is_empty())
             .map(|name| EventType::parse(name).ok_or_else(|| name.to_owned()))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((!types.is_empty()).then_some(types))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
     }
 }
 

@@ -131,8 +131,9 @@ async fn an_accounts_events_are_read_in_order_without_gaps_by_session_or_key() {
         .unwrap();
     assert!(beyond.events.is_empty());
     assert_eq!(beyond.next_after, 4, "back to the newest position");
-    // An empty type list filters nothing.
-    let unfiltered = read_all(&cast.partner, 0, 100, Some("")).await;
+    // Every type named is every type.
+    let every: Vec<&str> = EventType::known().map(EventType::as_str).collect();
+    let unfiltered = read_all(&cast.partner, 0, 100, Some(&every.join(","))).await;
     assert_eq!(unfiltered, pro_events);
 
     // An API key reads the feed with `events:read`, and only with it.
@@ -171,13 +172,15 @@ async fn an_accounts_events_are_read_in_order_without_gaps_by_session_or_key() {
         problem.errors["types"][0].contains("lead.eaten"),
         "{problem:?}"
     );
-    let response = cast
-        .partner
-        .request(reqwest::Method::GET, "/v1/events/feed?after=-1")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 422);
+    for query in ["after=-1", "types=", "types=lead.offered,,lead.taken"] {
+        let response = cast
+            .partner
+            .request(reqwest::Method::GET, &format!("/v1/events/feed?{query}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{query}");
+    }
 }
 
 #[tokio::test]

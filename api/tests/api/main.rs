@@ -4,6 +4,7 @@
 mod auth;
 mod authz;
 mod cli;
+mod client;
 mod errors;
 mod events;
 mod fake_google;

@@ -90,6 +90,7 @@ impl From<ClientError> for AppError {
             ClientError::UnexpectedResponse { status, .. } => {
                 Self::Unexpected(format!("the server answered {status}"))
             }
+            ClientError::InvalidId(id) => Self::Unexpected(format!("{id:?} is not an id")),
         }
     }
 }
