@@ -29,6 +29,9 @@ use utoipa::{Modify, OpenApi};
             with `Retry-After`. Amounts a caller sends are `MoneyInput` (at least \
             one cent); amounts the API shows are `Money` and may be negative.",
     ),
+    servers(
+        (url = "/", description = "The service that serves this document (a local run: http://127.0.0.1:8080)"),
+    ),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Accounts and sessions"),

@@ -227,7 +227,7 @@ pub struct EventFeedQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "openapi",
-        param(value_type = Option<Vec<EventType>>, style = Form, explode = false)
+        param(value_type = Option<Vec<EventType>>, style = Form, explode = false, min_items = 1)
     )]
     pub types: Option<String>,
 }
