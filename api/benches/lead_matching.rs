@@ -204,7 +204,7 @@ async fn run(backend: &str, database_url: &str, partners: usize, calls: usize, r
         .map(|(partner, offer)| {
             let token = state
                 .jwt
-                .issue_access(&partner, Role::Partner, 600)
+                .issue_access(&partner, Role::Partner, 0, 600)
                 .unwrap();
             let client = Client::with_http_client(http.clone(), &base).with_token(token);
             tokio::spawn(async move {

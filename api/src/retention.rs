@@ -14,7 +14,7 @@
 
 use std::time::Duration;
 
-use crate::auth::sessions;
+use crate::auth::{password_changes, sessions};
 use crate::error::ApiResult;
 use crate::events::webhooks::deliveries;
 use crate::idempotency;
@@ -26,6 +26,8 @@ use crate::state::AppState;
 pub struct RetentionReport {
     pub idempotency_keys: usize,
     pub refresh_tokens: usize,
+    /// Password reset links (kept as long as sessions).
+    pub password_resets: usize,
     pub notifications: usize,
     pub webhook_deliveries: usize,
 }
@@ -46,6 +48,9 @@ pub async fn run(state: &AppState) -> ApiResult<RetentionReport> {
             .await?,
         refresh_tokens: state
             .write(move |conn| sessions::purge(conn, sessions_before))
+            .await?,
+        password_resets: state
+            .write(move |conn| password_changes::purge(conn, sessions_before))
             .await?,
         notifications: state
             .write(move |conn| outbox::purge(conn, notifications_before))

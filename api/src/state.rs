@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
 use crate::limits::RateLimits;
+use crate::notify::email::Mailer;
 use crate::notify::signal::{Shutdown, Wakeups};
 use crate::wallet::provider::PaymentProvider;
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// The callers' rate-limit buckets.
     pub limits: Arc<RateLimits>,
+    /// Sends emails about the account itself (password reset links); none without `SMTP_URL`.
+    pub mailer: Option<Arc<Mailer>>,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
         let jwt = Arc::new(JwtKeys::new(&settings.jwt_secret));
         let payments = PaymentProvider::from_settings(&settings);
         let limits = Arc::new(RateLimits::from_settings(&settings));
+        let mailer = crate::notify::mailer(&settings).map(Arc::new);
         Self {
             pool,
             settings: Arc::new(settings),
@@ -48,6 +52,7 @@ impl AppState {
             standing: StandingCache::default(),
             shutdown: Shutdown::default(),
             limits,
+            mailer,
         }
     }
 

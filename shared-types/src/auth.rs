@@ -60,6 +60,42 @@ pub struct RegisterRequest {
     pub role: SignupRole,
 }
 
+/// `POST /v1/me/password`: a new password, with the current one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    #[validate(length(min = 1, max = 128))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
+    pub current_password: String,
+    /// 10 to 128 characters.
+    #[validate(length(min = 10, max = 128))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 128))]
+    pub new_password: String,
+}
+
+/// `POST /v1/auth/password-reset`: where to send a reset link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetRequest {
+    #[validate(email, length(max = 254))]
+    #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
+    pub email: String,
+}
+
+/// `POST /v1/auth/password-reset/confirm`: the link's token and the new password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetConfirm {
+    /// The `token` of the emailed link (`plp_…`).
+    #[validate(length(min = 1, max = 200))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub token: String,
+    /// 10 to 128 characters.
+    #[validate(length(min = 10, max = 128))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 128))]
+    pub new_password: String,
+}
+
 /// `POST /v1/auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -26,8 +26,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::auth::{
-    ApiKey, CreateApiKeyRequest, CreatedApiKey, LoginRequest, RefreshRequest, RegisterRequest,
-    SuspensionInput, TokenResponse, User, UserFilter,
+    ApiKey, ChangePasswordRequest, CreateApiKeyRequest, CreatedApiKey, LoginRequest,
+    PasswordResetConfirm, PasswordResetRequest, RefreshRequest, RegisterRequest, SuspensionInput,
+    TokenResponse, User, UserFilter,
 };
 use crate::events::{EventFeed, EventFeedQuery};
 use crate::health::{Health, Readiness};
@@ -260,6 +261,38 @@ impl Client {
         };
         self.call_empty(self.request(Method::POST, "/v1/auth/logout").json(&body))
             .await
+    }
+
+    /// Changes the password; every session ends, and the answer is a new one for this client.
+    pub async fn change_password(
+        &self,
+        body: &ChangePasswordRequest,
+    ) -> Result<TokenResponse, ClientError> {
+        self.send_json(Method::POST, "/v1/me/password", body).await
+    }
+
+    /// Asks for a reset link by email (the answer is the same whether the account exists).
+    pub async fn request_password_reset(&self, email: &str) -> Result<(), ClientError> {
+        let body = PasswordResetRequest {
+            email: email.to_owned(),
+        };
+        self.call_empty(
+            self.request(Method::POST, "/v1/auth/password-reset")
+                .json(&body),
+        )
+        .await
+    }
+
+    /// Sets a new password with a reset link's token.
+    pub async fn confirm_password_reset(
+        &self,
+        body: &PasswordResetConfirm,
+    ) -> Result<(), ClientError> {
+        self.call_empty(
+            self.request(Method::POST, "/v1/auth/password-reset/confirm")
+                .json(body),
+        )
+        .await
     }
 
     pub async fn me(&self) -> Result<User, ClientError> {

@@ -25,6 +25,8 @@ pub struct UserRow {
     /// Set by staff (see `ratings::monitoring`): no new sessions.
     pub suspended_at: Option<NaiveDateTime>,
     pub suspension_reason: Option<String>,
+    /// Moves on at each password change or reset: access tokens of earlier epochs are refused.
+    pub session_epoch: i32,
 }
 
 impl UserRow {
@@ -70,6 +72,7 @@ pub fn create_user(
         updated_at: now,
         suspended_at: None,
         suspension_reason: None,
+        session_epoch: 0,
     };
     match diesel::insert_into(users::table)
         .values(row.clone())

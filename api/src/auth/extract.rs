@@ -91,6 +91,14 @@ impl FromRequest for AuthUser {
                     if let Some(refusal) = standing.refusal() {
                         return Err(refusal);
                     }
+                    if let suspension::Standing::Active { session_epoch } = standing
+                        && claims.epoch < session_epoch
+                    {
+                        return Err(ApiError::new(
+                            ErrorCode::InvalidToken,
+                            "this session was ended when the password changed; sign in again",
+                        ));
+                    }
                 }
                 Some(Err(())) => {
                     return Err(ApiError::new(

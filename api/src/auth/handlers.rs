@@ -2,8 +2,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use shared_types::auth::{
-    ApiKey, CreateApiKeyRequest, CreatedApiKey, LoginRequest, RefreshRequest, RegisterRequest,
-    Scope, TokenResponse, User,
+    ApiKey, ChangePasswordRequest, CreateApiKeyRequest, CreatedApiKey, LoginRequest,
+    PasswordResetConfirm, PasswordResetRequest, RefreshRequest, RegisterRequest, Scope,
+    TokenResponse, User,
 };
 use shared_types::{ErrorCode, Page, PageParams, ProblemDetails};
 
@@ -11,8 +12,10 @@ use super::accounts::{self, normalize_email};
 use super::api_keys;
 use super::extract::AuthUser;
 use super::password::{hash_password, verify_password};
+use super::password_changes;
 use super::sessions::{self, LoginLimit, RefreshOutcome, TokenLifetimes};
 use crate::client_ip::ClientIp;
+use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
@@ -167,6 +170,123 @@ pub async fn logout(
     state
         .write(move |conn| sessions::logout(conn, &token, now))
         .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Change the password (the current one required; a signed-in session, not an API key).
+///
+/// Ends every session of the account, this one included: its refresh tokens are revoked and
+/// access tokens issued before stop working. The answer is a new session for this device.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 200, description = "The password changed; a new session", body = TokenResponse),
+        (status = 422, description = "`validation_failed`: `current_password` is wrong, or `new_password` too short or long",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: AuthUser,
+    body: ValidatedJson<ChangePasswordRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    user.require_session()?;
+    let ChangePasswordRequest {
+        current_password,
+        new_password,
+    } = body.0;
+    let user_id = user.user_id.clone();
+    let account = state
+        .db(move |conn| password_changes::check_current(conn, &user_id, &current_password))
+        .await?;
+    let new_hash = web::block(move || hash_password(&new_password)).await??;
+    let (jwt, ip, now) = (
+        state.jwt.clone(),
+        ClientIp::of(&req).text(),
+        state.clock.now(),
+    );
+    let lifetimes = TokenLifetimes::from(state.settings.as_ref());
+    let tokens = state
+        .write(move |conn| {
+            let account = password_changes::change(conn, &account, &new_hash, now)?;
+            sessions::start_session(conn, &jwt, lifetimes, &account, &ip, now)
+        })
+        .await?;
+    state.standing.forget(&user.user_id);
+    Ok(web::Json(tokens))
+}
+
+/// Ask for a password reset link by email.
+///
+/// Always 202, whether or not an account has this email (the answer tells nobody who has an
+/// account). The account's address gets a link that works once, for an hour (at most 3 an
+/// hour); the link opens the app, which sends its token to `/v1/auth/password-reset/confirm`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetRequest,
+    responses((status = 202, description = "A link is on its way if the account exists")),
+)]
+#[post("/auth/password-reset")]
+pub async fn request_password_reset(
+    state: web::Data<AppState>,
+    body: ValidatedJson<PasswordResetRequest>,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let email = body.0.email;
+    let link = state
+        .write(move |conn| password_changes::request_reset(conn, &email, now))
+        .await?;
+    if let Some((address, token)) = link {
+        // Sent after answering, so that the answer takes as long whether or not it exists.
+        let mailer = state.mailer.clone();
+        actix_web::rt::spawn(async move {
+            let Some(mailer) = mailer else {
+                tracing::warn!("a password reset link was not sent: SMTP_URL is not set");
+                return;
+            };
+            let email = password_changes::reset_email(&token);
+            if let Err(error) = mailer
+                .send_account_email(&address, &email, &db::new_id())
+                .await
+            {
+                tracing::warn!(?error, "a password reset link could not be sent");
+            }
+        });
+    }
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Set a new password with the token of a reset link.
+///
+/// The link works once; every session of the account ends.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetConfirm,
+    responses(
+        (status = 204, description = "The password is set: sign in with it"),
+        (status = 422, description = "`validation_failed`: `token` is not valid (used, expired or mistyped), or `new_password` too short or long",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn confirm_password_reset(
+    state: web::Data<AppState>,
+    body: ValidatedJson<PasswordResetConfirm>,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let PasswordResetConfirm {
+        token,
+        new_password,
+    } = body.0;
+    let new_hash = web::block(move || hash_password(&new_password)).await??;
+    let user_id = state
+        .write(move |conn| password_changes::confirm_reset(conn, &token, &new_hash, now))
+        .await?;
+    state.standing.forget(&user_id);
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod extract;
 mod handlers;
 pub mod password;
+pub mod password_changes;
 pub mod sessions;
 pub mod suspension;
 pub mod tokens;
@@ -19,6 +20,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::refresh)
         .service(handlers::logout)
         .service(handlers::me)
+        .service(handlers::change_password)
+        .service(handlers::request_password_reset)
+        .service(handlers::confirm_password_reset)
         .service(handlers::create_api_key)
         .service(handlers::list_api_keys)
         .service(handlers::revoke_api_key);

@@ -134,7 +134,7 @@ fn issue_tokens(
         .execute(conn)?;
     let expires_in = lifetimes.access.as_secs();
     Ok(TokenResponse {
-        access_token: jwt.issue_access(&user.id, user.role()?, expires_in)?,
+        access_token: jwt.issue_access(&user.id, user.role()?, user.session_epoch, expires_in)?,
         refresh_token,
         token_type: "Bearer".to_owned(),
         expires_in,

@@ -140,7 +140,11 @@ fn record(
 /// What a signed token's subject is now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
-    Active,
+    /// Access tokens of an epoch before `session_epoch` were ended by a password change or
+    /// reset.
+    Active {
+        session_epoch: i32,
+    },
     Suspended,
     /// The account no longer exists.
     Gone,
@@ -150,7 +154,7 @@ impl Standing {
     /// The error a credential of an account in this standing gets, if any.
     pub fn refusal(self) -> Option<ApiError> {
         match self {
-            Self::Active => None,
+            Self::Active { .. } => None,
             Self::Suspended => Some(suspended_error()),
             Self::Gone => Some(ApiError::new(
                 ErrorCode::InvalidToken,
@@ -182,15 +186,15 @@ pub async fn current(state: &AppState, user_id: &str) -> ApiResult<Standing> {
 
 /// Reads an account's standing.
 pub fn standing(conn: &mut DbConnection, user_id: &str) -> ApiResult<Standing> {
-    let suspended_at: Option<Option<NaiveDateTime>> = users::table
+    let row: Option<(Option<NaiveDateTime>, i32)> = users::table
         .find(user_id)
-        .select(users::suspended_at)
+        .select((users::suspended_at, users::session_epoch))
         .first(conn)
         .optional()?;
-    Ok(match suspended_at {
+    Ok(match row {
         None => Standing::Gone,
-        Some(Some(_)) => Standing::Suspended,
-        Some(None) => Standing::Active,
+        Some((Some(_), _)) => Standing::Suspended,
+        Some((None, session_epoch)) => Standing::Active { session_epoch },
     })
 }
 

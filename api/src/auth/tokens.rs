@@ -31,6 +31,9 @@ pub struct AccessClaims {
     pub jti: String,
     pub iss: String,
     pub typ: String,
+    /// The account's session epoch when issued (see `UserRow::session_epoch`).
+    #[serde(default)]
+    pub epoch: i32,
 }
 
 pub struct JwtKeys {
@@ -52,8 +55,14 @@ impl JwtKeys {
         }
     }
 
-    /// A signed access token for `user_id`, valid for `ttl_secs`.
-    pub fn issue_access(&self, user_id: &str, role: Role, ttl_secs: u64) -> ApiResult<String> {
+    /// A signed access token for `user_id` in session epoch `epoch`, valid for `ttl_secs`.
+    pub fn issue_access(
+        &self,
+        user_id: &str,
+        role: Role,
+        epoch: i32,
+        ttl_secs: u64,
+    ) -> ApiResult<String> {
         let now = Utc::now().timestamp();
         let claims = AccessClaims {
             sub: user_id.to_owned(),
@@ -63,6 +72,7 @@ impl JwtKeys {
             jti: uuid::Uuid::new_v4().to_string(),
             iss: ISSUER.to_owned(),
             typ: ACCESS.to_owned(),
+            epoch,
         };
         self.sign(&claims)
     }
@@ -117,7 +127,7 @@ mod tests {
     fn a_token_verifies_with_its_key_only() {
         let a = keys("a-secret-that-is-long-enough-for-hs256-0000");
         let b = keys("b-secret-that-is-long-enough-for-hs256-0000");
-        let token = a.issue_access("user-1", Role::Partner, 60).unwrap();
+        let token = a.issue_access("user-1", Role::Partner, 0, 60).unwrap();
         let claims = a.verify_access(&token).unwrap();
         assert_eq!(claims.sub, "user-1");
         assert_eq!(claims.role, Role::Partner);
@@ -139,6 +149,7 @@ mod tests {
             jti: "j".into(),
             iss: ISSUER.into(),
             typ: ACCESS.into(),
+            epoch: 0,
         };
         let expired = k.sign(&claims).unwrap();
         assert_eq!(

@@ -12,6 +12,18 @@ diesel::table! {
         updated_at -> Timestamp,
         suspended_at -> Nullable<Timestamp>,
         suspension_reason -> Nullable<Text>,
+        session_epoch -> Integer,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -555,6 +567,7 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
 
 diesel::joinable!(partner_profiles -> users (user_id));
@@ -575,6 +588,7 @@ diesel::joinable!(refunds -> jobs (job_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    password_resets,
     event_counters,
     webhook_endpoints,
     webhook_deliveries,

@@ -76,12 +76,12 @@ impl RateLimits {
     }
 }
 
-/// What a call costs: a POST to `/v1/auth/…` (a password hash or a token rotation) 5, other
-/// writes 2, reads 1.
+/// What a call costs: a POST to `/v1/auth/…` or `/v1/me/password` (a password hash or a token
+/// rotation) 5, other writes 2, reads 1.
 pub fn cost(method: &Method, path: &str) -> u32 {
     if *method == Method::GET || *method == Method::HEAD {
         1
-    } else if path.starts_with("/v1/auth/") {
+    } else if path.starts_with("/v1/auth/") || path == "/v1/me/password" {
         5
     } else {
         2

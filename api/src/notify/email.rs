@@ -49,6 +49,29 @@ impl Mailer {
         notification: &Notification,
         outbox_id: &str,
     ) -> Result<(), MailError> {
+        self.deliver(to, notification, outbox_id, ALERT_FOOTER)
+            .await
+    }
+
+    /// Sends an email about the account itself (a password reset link), whatever the alert
+    /// settings; `id` makes its Message-ID.
+    pub async fn send_account_email(
+        &self,
+        to: &str,
+        notification: &Notification,
+        id: &str,
+    ) -> Result<(), MailError> {
+        self.deliver(to, notification, id, ACCOUNT_FOOTER).await
+    }
+
+    async fn deliver(
+        &self,
+        to: &str,
+        notification: &Notification,
+        id: &str,
+        footer: &str,
+    ) -> Result<(), MailError> {
+        let outbox_id = id;
         let recipient: Mailbox = to
             .parse()
             .map_err(|error| MailError::Fatal(format!("recipient {to}: {error}")))?;
@@ -59,8 +82,8 @@ impl Mailer {
             .subject(&notification.title)
             .message_id(Some(format!("<{outbox_id}@{}>", self.domain)))
             .multipart(MultiPart::alternative_plain_html(
-                plain_text(notification, &link),
-                html(notification, &link),
+                plain_text(notification, &link, footer),
+                html(notification, &link, footer),
             ))
             .map_err(|error| MailError::Fatal(error.to_string()))?;
         match self.transport.send(message).await {
@@ -95,27 +118,31 @@ fn web_link(link_base: &str, notification: &Notification) -> String {
     format!("{link_base}/{path}")
 }
 
-fn plain_text(notification: &Notification, link: &str) -> String {
+const ALERT_FOOTER: &str =
+    "You get this email because of your notification settings in the Porchlight app.";
+const ACCOUNT_FOOTER: &str = "You get this email because someone asked for it for your \
+     Porchlight account. If it was not you, ignore it: nothing changes.";
+
+fn plain_text(notification: &Notification, link: &str, footer: &str) -> String {
     format!(
-        "{}\n\n{}\n\nOpen it in Porchlight: {link}\n\n-- \nYou get this email because of your \
-         notification settings in the Porchlight app.\n",
+        "{}\n\n{}\n\nOpen it in Porchlight: {link}\n\n-- \n{footer}\n",
         notification.title, notification.body
     )
 }
 
-fn html(notification: &Notification, link: &str) -> String {
-    let (title, body, link) = (
+fn html(notification: &Notification, link: &str, footer: &str) -> String {
+    let (title, body, link, footer) = (
         escape(&notification.title),
         escape(&notification.body),
         escape(link),
+        escape(footer),
     );
     format!(
         "<!doctype html>\n<html><body style=\"font-family:sans-serif;color:#1f2937\">\n\
          <h1 style=\"font-size:20px\">{title}</h1>\n<p>{body}</p>\n\
          <p><a href=\"{link}\" style=\"background:#f59e0b;color:#111827;padding:10px 16px;\
          border-radius:6px;text-decoration:none\">Open in Porchlight</a></p>\n\
-         <p style=\"font-size:12px;color:#6b7280\">You get this email because of your \
-         notification settings in the Porchlight app.</p>\n</body></html>\n"
+         <p style=\"font-size:12px;color:#6b7280\">{footer}</p>\n</body></html>\n"
     )
 }
 
@@ -147,7 +174,11 @@ mod tests {
             data: [("deep_link".to_owned(), "porchlight://leads/o1".to_owned())].into(),
             ttl: None,
         };
-        let page = html(&notification, "https://porchlight.app/leads/o1");
+        let page = html(
+            &notification,
+            "https://porchlight.app/leads/o1",
+            ALERT_FOOTER,
+        );
         assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"));
         assert!(!page.contains("<script>"));
         assert_eq!(

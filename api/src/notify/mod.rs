@@ -76,7 +76,7 @@ fn push_sender(settings: &crate::config::Settings) -> Option<fcm::FcmSender> {
 }
 
 /// The mailer. `SMTP_URL` and `EMAIL_FROM` were checked with the settings.
-fn mailer(settings: &crate::config::Settings) -> Option<email::Mailer> {
+pub fn mailer(settings: &crate::config::Settings) -> Option<email::Mailer> {
     let Some(url) = &settings.smtp_url else {
         tracing::info!("email alerts are off: SMTP_URL is not set");
         return None;

@@ -185,7 +185,7 @@ async fn bad_tokens_get_401_problems() {
         "another-secret-another-secret-another-secret",
     ));
     let foreign = other_key
-        .issue_access(&user.id, Role::Customer, 600)
+        .issue_access(&user.id, Role::Customer, 0, 600)
         .unwrap();
 
     let now = chrono::Utc::now().timestamp();
@@ -200,6 +200,7 @@ async fn bad_tokens_get_401_problems() {
             jti: "expired".into(),
             iss: "porchlight".into(),
             typ: "access".into(),
+            epoch: 0,
         })
         .unwrap();
 

@@ -336,7 +336,7 @@ async fn an_api_keys_stream_lasts_as_long_as_the_key() {
     let short_token = app
         .state
         .jwt
-        .issue_access(&pro_id_for_token, Role::Partner, 2)
+        .issue_access(&pro_id_for_token, Role::Partner, 0, 2)
         .unwrap();
     let (_, customer) = app.customer().await;
     let key = |scopes: Vec<Scope>| {

@@ -19,6 +19,7 @@ mod money;
 mod notify;
 mod openapi;
 mod partners;
+mod passwords;
 mod ratings;
 mod retention;
 mod schema;

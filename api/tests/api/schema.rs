@@ -203,6 +203,7 @@ fn compiled_tables() -> BTreeMap<String, Vec<String>> {
     compiled!(
         users,
         refresh_tokens,
+        password_resets,
         api_keys,
         login_failures,
         categories,

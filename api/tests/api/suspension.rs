@@ -310,7 +310,7 @@ async fn a_token_of_an_account_that_is_gone_is_a_401() {
     let app = TestApp::spawn().await;
     let ghost = uuid::Uuid::now_v7().to_string();
     for role in [Role::Customer, Role::Partner] {
-        let token = app.state.jwt.issue_access(&ghost, role, 900).unwrap();
+        let token = app.state.jwt.issue_access(&ghost, role, 0, 900).unwrap();
         let client = app.client.with_token(&token);
         let error = client.me().await.unwrap_err();
         assert_eq!(error.status(), Some(401), "{error}");
@@ -337,7 +337,7 @@ async fn a_token_of_an_account_that_is_gone_is_a_401() {
     let token = app
         .state
         .jwt
-        .issue_access(&ghost, Role::Customer, 900)
+        .issue_access(&ghost, Role::Customer, 0, 900)
         .unwrap();
     let response = app
         .client
