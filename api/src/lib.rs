@@ -107,6 +107,28 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
     spec
 }
 
+/// The contract as YAML (`openapi.yaml`). A time example such as `07:00` is quoted: YAML 1.1
+/// readers (PyYAML, and the code generators built on it) would read it as the number 420.
+pub fn openapi_yaml() -> Result<String, String> {
+    let yaml = openapi_spec()
+        .to_yaml()
+        .map_err(|error| error.to_string())?;
+    Ok(yaml
+        .lines()
+        .map(|line| match line.split_once("example: ") {
+            Some((indent, value))
+                if indent.trim().is_empty()
+                    && value.len() == 5
+                    && value.as_bytes()[2] == b':'
+                    && value.bytes().filter(u8::is_ascii_digit).count() == 4 =>
+            {
+                format!("{indent}example: '{value}'\n")
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect())
+}
+
 /// The methods each documented path template answers, for 405 responses with `Allow`.
 #[derive(Debug, Clone, Default)]
 struct AllowedMethods(HashMap<String, String>);

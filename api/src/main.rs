@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use porchlight::config::{AppEnv, Settings};
-use porchlight::{Application, auth, db, demo, openapi_spec, telemetry};
+use porchlight::{Application, auth, db, demo, openapi_yaml, telemetry};
 
 #[derive(Parser)]
 #[command(name = "porchlight", version, about = "Porchlight's REST API")]
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
-        return match openapi_spec().to_yaml() {
+        return match openapi_yaml() {
             Ok(yaml) => {
                 print!("{yaml}");
                 ExitCode::SUCCESS

@@ -196,7 +196,7 @@ pub struct AcceptProposalInput {
     pub slot: u32,
 }
 
-/// The service agreement of a job (001): the text of the current template version with the
+/// The service agreement of a job: the text of the current template version with the
 /// job's details filled in, and its SHA-256, which the customer echoes back to sign.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

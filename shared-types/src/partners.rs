@@ -123,7 +123,7 @@ pub struct CategoryInput {
 
 open_enum! {
     /// Basic members are listed; Brand Builders also show their phone and website and get
-    /// marketplace leads (002).
+    /// marketplace leads.
     #[derive(Hash)]
     pub enum MembershipTier {
         Basic,
@@ -503,9 +503,9 @@ pub struct PublicPartner {
     pub average_stars: Option<f64>,
     /// 0..=100; absent until the partner has a score.
     pub star_score: Option<f64>,
-    /// Brand Builders with a phone on file show a click-to-call button (002).
+    /// Brand Builders with a phone on file show a click-to-call button.
     pub has_phone: bool,
-    /// Brand Builders with a website on file show a link (002).
+    /// Brand Builders with a website on file show a link.
     pub has_website: bool,
 }
 
@@ -559,7 +559,7 @@ pub struct ContactTarget {
 }
 
 open_enum! {
-    /// Every contact a partner gets from a homeowner (002).
+    /// Every contact a partner gets from a homeowner.
     #[derive(Hash, PartialOrd, Ord)]
     pub enum ConnectionKind {
         ProfileView,

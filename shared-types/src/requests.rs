@@ -279,7 +279,7 @@ pub struct Assignment {
     pub price: Money,
 }
 
-/// What staff see of an application when they choose a pro (001).
+/// What staff see of an application when they choose a pro.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeadApplication {

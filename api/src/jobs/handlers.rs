@@ -332,7 +332,7 @@ pub async fn job_events(
     Ok(web::Json(timeline))
 }
 
-/// The customer's contact details, for the job's assigned pro only (001). Every read is logged.
+/// The customer's contact details, for the job's assigned pro only. Every read is logged.
 #[utoipa::path(
     tag = "jobs",
     params(("id" = String, Path, description = "The job's id")),

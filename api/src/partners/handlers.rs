@@ -263,7 +263,7 @@ pub async fn public_profile(
 }
 
 /// A homeowner tapped "call" or "website" on a public profile: counts a phone or website click
-/// and returns the number to dial or the address to open. Only Brand Builders show these (002).
+/// and returns the number to dial or the address to open. Only Brand Builders show these.
 #[utoipa::path(
     tag = "partners",
     params(("id" = String, Path, description = "The partner's id")),

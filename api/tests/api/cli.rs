@@ -445,7 +445,7 @@ fn openapi_command_prints_the_contract() {
     let output = porchlight(&["openapi"], &[]);
     assert!(output.status.success());
     let yaml = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(yaml, porchlight::openapi_spec().to_yaml().unwrap());
+    assert_eq!(yaml, porchlight::openapi_yaml().unwrap());
 }
 
 /// `porchlight serve` as a process on a free port; its log is kept for the assertions.

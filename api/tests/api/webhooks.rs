@@ -112,8 +112,14 @@ async fn an_accounts_events_reach_its_endpoints_signed_in_order_and_filtered() {
     assert_eq!(completed.id, job.id);
     assert_eq!(completed.status, JobStatus::Completed);
 
-    // The log shows each delivery as it went.
-    let log = deliveries(&cast.partner, &all.endpoint.id).await;
+    // The log shows each delivery as it went (recorded once the endpoint has answered).
+    let log = eventually_some(WAIT, "every delivery recorded", || async {
+        let log = deliveries(&cast.partner, &all.endpoint.id).await;
+        log.iter()
+            .all(|delivery| delivery.status != DeliveryStatus::Pending)
+            .then_some(log)
+    })
+    .await;
     assert_eq!(log.len(), feed.len());
     for delivery in &log {
         assert_eq!(delivery.status, DeliveryStatus::Succeeded);
