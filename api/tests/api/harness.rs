@@ -146,11 +146,19 @@ impl TestDatabase {
     }
 }
 
-/// The URL of database `name` on the server of `admin_url`.
+/// The URL of database `name` on the server of `admin_url`, with its parameters
+/// (`?sslmode=disable`).
 fn database_url(admin_url: &str, name: &str) -> String {
-    let base = admin_url.split('?').next().unwrap_or(admin_url);
+    let (base, parameters) = admin_url
+        .split_once('?')
+        .map_or((admin_url, None), |(base, parameters)| {
+            (base, Some(parameters))
+        });
     let (server, _) = base.rsplit_once('/').expect("TEST_DATABASE_URL has a path");
-    format!("{server}/{name}")
+    match parameters {
+        Some(parameters) => format!("{server}/{name}?{parameters}"),
+        None => format!("{server}/{name}"),
+    }
 }
 
 /// The PostgreSQL migrations, as the service embeds them.
