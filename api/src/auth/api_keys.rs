@@ -17,6 +17,11 @@ use crate::error::{ApiError, ApiResult};
 pub const API_KEY_PREFIX: &str = "plk_";
 /// How much of the secret is kept in clear to tell keys apart in a list.
 const VISIBLE_PREFIX_LEN: usize = 12;
+/// The part of a key kept in clear (shown in lists, and what rate limits count a key by).
+pub fn visible_prefix(key: &str) -> &str {
+    key.get(..VISIBLE_PREFIX_LEN).unwrap_or(key)
+}
+
 /// `last_used_at` is refreshed at most this often, so that reads do not each cost a write.
 const LAST_USED_RESOLUTION_SECS: i64 = 60;
 
@@ -69,7 +74,7 @@ pub fn create(
         id: db::new_id(),
         user_id: user_id.to_owned(),
         name: request.name.trim().to_owned(),
-        prefix: secret[..VISIBLE_PREFIX_LEN].to_owned(),
+        prefix: visible_prefix(&secret).to_owned(),
         scopes: scopes
             .iter()
             .map(|s| s.as_str())

@@ -15,7 +15,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpRequest, ResponseError, web};
 
 use self::bucket::{Decision, Local, Quota, Shared};
-use crate::auth::api_keys::API_KEY_PREFIX;
+use crate::auth::api_keys::{self, API_KEY_PREFIX};
 use crate::auth::extract::bearer_token;
 use crate::client_ip::ClientIp;
 use crate::config::Settings;
@@ -101,10 +101,9 @@ pub fn limited(path: &str) -> bool {
 fn payer(req: &HttpRequest, state: &AppState) -> Payer {
     if let Ok(token) = bearer_token(req) {
         if token.starts_with(API_KEY_PREFIX) {
-            let prefix: String = token.chars().take(API_KEY_PREFIX.len() + 12).collect();
             return Payer {
                 policy: "credential",
-                bucket: format!("key:{prefix}"),
+                bucket: format!("key:{}", api_keys::visible_prefix(&token)),
             };
         }
         if let Ok(claims) = state.jwt.verify_access(&token) {
