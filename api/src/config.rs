@@ -109,6 +109,42 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// The SMS provider account (Twilio's Messages API) that sends phone codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsAccount {
+    pub account_sid: String,
+    pub auth_token: Secret,
+    /// The sending number (E.164) or messaging service id.
+    pub from: String,
+}
+
+impl SmsAccount {
+    /// All three of `SMS_ACCOUNT_SID`, `SMS_AUTH_TOKEN` and `SMS_FROM`, or none of them.
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let keys = ["SMS_ACCOUNT_SID", "SMS_AUTH_TOKEN", "SMS_FROM"];
+        let values = keys.map(|key| get(key).map(|value| value.trim().to_owned()));
+        match values {
+            [None, None, None] => Ok(None),
+            [Some(account_sid), Some(auth_token), Some(from)] => Ok(Some(Self {
+                account_sid,
+                auth_token: Secret::new(auth_token),
+                from,
+            })),
+            _ => {
+                let missing = keys
+                    .iter()
+                    .zip(&values)
+                    .find_map(|(key, value)| value.is_none().then_some(*key))
+                    .unwrap_or("SMS_FROM");
+                Err(ConfigError::new(
+                    missing,
+                    "SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM go together: set all three",
+                ))
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppEnv {
     Development,
@@ -190,6 +226,11 @@ pub struct Settings {
     pub email_from: String,
     /// `APP_LINK_BASE_URL`, default `https://porchlight.app`: where links in emails point.
     pub app_link_base_url: String,
+    /// `SMS_ACCOUNT_SID`, `SMS_AUTH_TOKEN` and `SMS_FROM` (all three, or none): the Twilio
+    /// account that sends phone verification codes; without them codes are written to the log.
+    pub sms: Option<SmsAccount>,
+    /// `SMS_API_URL`, default `https://api.twilio.com`.
+    pub sms_api_url: String,
     /// `PAYMENT_PROVIDER`: `sandbox` (default; test cards, nothing leaves the machine) or
     /// `stripe` (needs `STRIPE_SECRET_KEY` and `STRIPE_WEBHOOK_SECRET`).
     pub payment_provider: PaymentProviderKind,
@@ -447,6 +488,7 @@ impl Settings {
         );
         crate::notify::email::sender(&email_from)
             .map_err(|message| ConfigError::new("EMAIL_FROM", message))?;
+        let sms = SmsAccount::from_lookup(&get)?;
         let base_url = |key: &'static str, default: &str| {
             let url = get(key).map_or_else(
                 || default.to_owned(),
@@ -516,6 +558,8 @@ impl Settings {
             smtp_url,
             email_from,
             app_link_base_url: base_url("APP_LINK_BASE_URL", "https://porchlight.app")?,
+            sms,
+            sms_api_url: base_url("SMS_API_URL", crate::notify::sms::DEFAULT_API_URL)?,
             payment_provider,
             stripe_api_base: base_url("STRIPE_API_BASE", "https://api.stripe.com")?,
             stripe_secret_key,

@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Accounts and sessions"),
+        (name = "account", description = "One's own account: profile, confirmed email and phone, signed-in devices"),
         (name = "api-keys", description = "Personal API keys for integrations"),
         (name = "partners", description = "The catalogue, partner profiles, search and connections"),
         (name = "requests", description = "Homeowners' service requests"),

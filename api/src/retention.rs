@@ -3,7 +3,8 @@
 //! transaction of its own, every `RETENTION_INTERVAL_SECS`.
 //!
 //! - stored Idempotency-Key answers: `IDEMPOTENCY_KEY_RETENTION_HOURS` after their first use;
-//! - refresh tokens: `SESSION_RETENTION_DAYS` after they expired or were revoked;
+//! - refresh tokens and signed-in sessions: `SESSION_RETENTION_DAYS` after they expired or
+//!   ended; password reset links, email verification links and phone codes as long;
 //! - sent or failed notifications (the outbox, the in-app list, the live stream's history):
 //!   `NOTIFICATION_RETENTION_DAYS` after they were written (the event feed too);
 //! - webhook deliveries done with (succeeded or failed), with their attempt log: 30 days after
@@ -14,7 +15,7 @@
 
 use std::time::Duration;
 
-use crate::auth::{password_changes, sessions};
+use crate::auth::{password_changes, phone, sessions, verification};
 use crate::error::ApiResult;
 use crate::events::webhooks::deliveries;
 use crate::idempotency;
@@ -28,6 +29,8 @@ pub struct RetentionReport {
     pub refresh_tokens: usize,
     /// Password reset links (kept as long as sessions).
     pub password_resets: usize,
+    /// Email verification links and phone codes (kept as long as sessions).
+    pub verifications: usize,
     pub notifications: usize,
     pub webhook_deliveries: usize,
 }
@@ -51,6 +54,12 @@ pub async fn run(state: &AppState) -> ApiResult<RetentionReport> {
             .await?,
         password_resets: state
             .write(move |conn| password_changes::purge(conn, sessions_before))
+            .await?,
+        verifications: state
+            .write(move |conn| {
+                Ok(verification::purge(conn, sessions_before)?
+                    + phone::purge(conn, sessions_before)?)
+            })
             .await?,
         notifications: state
             .write(move |conn| outbox::purge(conn, notifications_before))

@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::limits::RateLimits;
 use crate::notify::email::Mailer;
 use crate::notify::signal::{Shutdown, Wakeups};
+use crate::notify::sms::SmsSender;
 use crate::wallet::provider::PaymentProvider;
 
 #[derive(Clone)]
@@ -34,6 +35,8 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// Sends emails about the account itself (password reset links); none without `SMTP_URL`.
     pub mailer: Option<Arc<Mailer>>,
+    /// Sends phone verification codes (`SMS_ACCOUNT_SID`; the log without it).
+    pub sms: Arc<dyn SmsSender>,
 }
 
 impl AppState {
@@ -42,6 +45,7 @@ impl AppState {
         let payments = PaymentProvider::from_settings(&settings);
         let limits = Arc::new(RateLimits::from_settings(&settings));
         let mailer = crate::notify::mailer(&settings).map(Arc::new);
+        let sms = Arc::from(crate::notify::sms::sender(&settings));
         Self {
             pool,
             settings: Arc::new(settings),
@@ -53,6 +57,7 @@ impl AppState {
             shutdown: Shutdown::default(),
             limits,
             mailer,
+            sms,
         }
     }
 

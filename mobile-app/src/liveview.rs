@@ -12,7 +12,8 @@ use dioxus_liveview::{LiveViewPool, axum_socket, interpreter_glue};
 use crate::state::Session;
 use crate::ui::App;
 
-/// The routes: `/` (the page, phone-sized) and `/ws` (the live connection). Times show in
+/// The routes: `/` (the page, phone-sized; also at the paths of account emails' links,
+/// `/verify-email` and `/reset-password`) and `/ws` (the live connection). Times show in
 /// `zone` when configured, else in each browser's own zone.
 pub fn router(api_url: &str, zone: Option<Tz>) -> Router {
     let pool = LiveViewPool::new();
@@ -29,8 +30,15 @@ pub fn router(api_url: &str, zone: Option<Tz>) -> Router {
 </html>"#,
         interpreter_glue("/ws")
     );
+    let serve_page = move || {
+        let page = page.clone();
+        async move { Html(page) }
+    };
+    // The paths of account emails' links open the same page, which reads its own location.
     Router::new()
-        .route("/", get(move || async move { Html(page) }))
+        .route("/", get(serve_page.clone()))
+        .route("/verify-email", get(serve_page.clone()))
+        .route("/reset-password", get(serve_page))
         .route(
             "/ws",
             get(move |ws: WebSocketUpgrade| async move {

@@ -588,3 +588,68 @@ async fn wrong_credentials_and_a_taken_email_are_shown_not_thrown() {
         AppError::SignedOut
     );
 }
+
+#[tokio::test]
+async fn a_new_homeowner_confirms_their_email_and_recovers_a_forgotten_password() {
+    let api = Api::spawn().await;
+    let session = api
+        .signed_up_unconfirmed(SignupRole::Customer, "Maya")
+        .await;
+    let user = session.user().unwrap();
+    assert!(!user.email_verified);
+
+    // Asking for work waits for the confirmation, and says why.
+    let refused = request_form(&api, None).submit(&session).await.unwrap_err();
+    assert!(
+        matches!(
+            &refused,
+            AppError::Api {
+                code: ErrorCode::EmailUnverified,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    session.resend_confirmation().await.unwrap();
+
+    // The emailed link, opened in the app, confirms the signed-in account too.
+    let token = api.confirmation_token(&user.id, &user.email).await;
+    let link = format!("porchlight://verify-email?token={token}");
+    let Some(porchlight_app::state::Screen::VerifyEmail(token)) =
+        porchlight_app::state::Screen::from_account_link(&link)
+    else {
+        panic!("the link opens the confirmation screen");
+    };
+    session.confirm_email(&token).await.unwrap();
+    assert!(session.user().unwrap().email_verified);
+    request_form(&api, None).submit(&session).await.unwrap();
+
+    // Forgotten: a reset link (as emailed) sets a new password and signs every device out.
+    session.request_password_reset(&user.email).await.unwrap();
+    let email = user.email.clone();
+    let now = api.now().naive_utc();
+    let (_, reset_token) = api
+        .state
+        .write(move |conn| porchlight::auth::password_changes::request_reset(conn, &email, now))
+        .await
+        .unwrap()
+        .expect("a reset link");
+    let elsewhere = api.session();
+    let too_short = elsewhere
+        .reset_password(&reset_token, "short")
+        .await
+        .unwrap_err();
+    assert!(too_short.field("new_password").is_some());
+    elsewhere
+        .reset_password(&reset_token, "a much better password")
+        .await
+        .unwrap();
+    assert!(
+        session.reload_user().await.is_err(),
+        "signed out everywhere"
+    );
+    elsewhere
+        .sign_in(&user.email, "a much better password")
+        .await
+        .unwrap();
+}

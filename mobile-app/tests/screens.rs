@@ -12,6 +12,7 @@ use porchlight_app::state::partner::{
     LeadInbox, LeadOutcome, Onboarding, OnboardingForm, RatingsView, SettingsView, WalletView,
 };
 use porchlight_app::state::{AppError, Loadable};
+use porchlight_app::ui::account::{ForgotPasswordView, ResetPasswordView};
 use porchlight_app::ui::auth::{SignInView, SignUpView};
 use porchlight_app::ui::customer::discover::DiscoverPage;
 use porchlight_app::ui::customer::new_request::NewRequestPage;
@@ -195,7 +196,7 @@ fn request(status: &str) -> Value {
 #[test]
 fn sign_in_shows_its_fields_and_the_apis_refusal() {
     let html = render(None::<AppError>, |error| {
-        rsx! { SignInView { busy: false, error, on_submit: |_| {}, on_sign_up: |()| {} } }
+        rsx! { SignInView { busy: false, error, on_submit: |_| {}, on_sign_up: |()| {}, on_forgot: |()| {} } }
     });
     has(&html, r#"type="email""#);
     has(&html, r#"type="password""#);
@@ -209,11 +210,45 @@ fn sign_in_shows_its_fields_and_the_apis_refusal() {
         fields: BTreeMap::new(),
     };
     let html = render(Some(refused), |error| {
-        rsx! { SignInView { busy: true, error, on_submit: |_| {}, on_sign_up: |()| {} } }
+        rsx! { SignInView { busy: true, error, on_submit: |_| {}, on_sign_up: |()| {}, on_forgot: |()| {} } }
     });
     has(&html, "Wrong email or password");
     has(&html, "Working…");
     has(&html, "disabled");
+}
+
+#[test]
+fn a_forgotten_password_is_asked_for_then_reset_with_the_link() {
+    let html = render(None::<String>, |sent_to| {
+        rsx! { ForgotPasswordView { busy: false, error: None, sent_to, on_submit: |_| {}, on_sign_in: |()| {} } }
+    });
+    has(&html, r#"type="email""#);
+    has(&html, "Email me a link");
+    let html = render(Some("maya@example.com".to_owned()), |sent_to| {
+        rsx! { ForgotPasswordView { busy: false, error: None, sent_to, on_submit: |_| {}, on_sign_in: |()| {} } }
+    });
+    has(&html, "If an account uses maya@example.com");
+    lacks(&html, "Email me a link");
+
+    let html = render(false, |done| {
+        rsx! { ResetPasswordView { busy: false, error: None, done, on_submit: |_| {}, on_sign_in: |()| {}, on_new_link: |()| {} } }
+    });
+    has(&html, "New password");
+    has(&html, "At least 10 characters");
+    let used = invalid(&[(
+        "token",
+        "this reset link is not valid (used, expired or mistyped); ask for a new one",
+    )]);
+    let html = render(Some(used), |error| {
+        rsx! { ResetPasswordView { busy: false, error, done: false, on_submit: |_| {}, on_sign_in: |()| {}, on_new_link: |()| {} } }
+    });
+    has(&html, "This link cannot be used");
+    has(&html, "Email me a new link");
+    let html = render(true, |done| {
+        rsx! { ResetPasswordView { busy: false, error: None, done, on_submit: |_| {}, on_sign_in: |()| {}, on_new_link: |()| {} } }
+    });
+    has(&html, "Your password is set");
+    lacks(&html, "New password");
 }
 
 #[test]

@@ -16,10 +16,20 @@ use support::{Api, PASSWORD, unique_email};
 
 const ZONE: &str = "America/Toronto";
 
-async fn account(api: &Api, role: SignupRole, name: &str) -> (Session, String) {
+/// A new account whose email is not confirmed yet.
+async fn account_unconfirmed(api: &Api, role: SignupRole, name: &str) -> (Session, String) {
     let email = unique_email(name);
     let session = Session::new(&api.url, ZONE.parse().unwrap());
     session.sign_up(name, &email, PASSWORD, role).await.unwrap();
+    (session, email)
+}
+
+/// A new account, its email confirmed as the emailed link would confirm it.
+async fn account(api: &Api, role: SignupRole, name: &str) -> (Session, String) {
+    let (session, email) = account_unconfirmed(api, role, name).await;
+    let user = session.user().unwrap();
+    let token = api.confirmation_token(&user.id, &user.email).await;
+    session.confirm_email(&token).await.unwrap();
     (session, email)
 }
 
@@ -211,7 +221,22 @@ async fn screenshots() {
         )
         .unwrap()
     };
+    // A new homeowner's confirmation link, and a reset link for Casey (as their emails carry).
+    let (newcomer, _) = account_unconfirmed(&api, SignupRole::Customer, "Riley Chen").await;
+    let newcomer = newcomer.user().unwrap();
+    let verify_token = api.confirmation_token(&newcomer.id, &newcomer.email).await;
+    let (casey_address, now) = (casey_email.clone(), api.now().naive_utc());
+    let (_, reset_token) = api
+        .state
+        .write(move |conn| {
+            porchlight::auth::password_changes::request_reset(conn, &casey_address, now)
+        })
+        .await
+        .unwrap()
+        .unwrap();
     let plan = json!({
+        "verify_link": format!("{app_url}/verify-email?token={verify_token}"),
+        "reset_link": format!("{app_url}/reset-password?token={reset_token}"),
         "app": app_url,
         "api": api.url,
         "out": out,

@@ -161,6 +161,22 @@ try {
   await button(page, 'Alerts').click();
   await page.getByText('Mark all as read').waitFor();
   await shot(page, '24-notifications');
+
+  // --- account emails: a confirmation link, a forgotten password, a reset link ---
+  page = await phone();
+  await page.goto(plan.verify_link);
+  await page.getByText(/is confirmed\. Thank you!$/).waitFor();
+  await shot(page, '25-email-confirmed');
+  page = await phone();
+  await button(page, 'Forgot your password?').click();
+  await label(page, 'Email').fill(plan.casey);
+  await button(page, 'Email me a link').click();
+  await page.getByText(/^If an account uses /).waitFor();
+  await shot(page, '26-forgot-password');
+  await page.goto(plan.reset_link);
+  await label(page, 'New password').fill('a much better password');
+  await label(page, 'The same again').fill('a much better password');
+  await shot(page, '27-reset-password');
 } catch (error) {
   // What the screen showed when a step failed, to see why.
   if (page) await page.screenshot({ path: `${plan.out}/failed-step.png` });

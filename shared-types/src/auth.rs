@@ -140,12 +140,30 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// Whether the email address was confirmed through an emailed link. Customers need it to
+    /// ask for work, pros to receive leads.
+    #[serde(default)]
+    pub email_verified: bool,
+    /// The account's phone number (E.164), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Whether `phone` was confirmed with an SMS code. Only a confirmed number is ever shared
+    /// with a pro.
+    #[serde(default)]
+    pub phone_verified: bool,
+    /// The language of the app and of emails (`en-CA`, `fr-CA`).
+    #[serde(default = "default_locale")]
+    pub locale: String,
     /// Set while staff keep the account suspended (only staff ever see a suspended account).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspended_at: Option<DateTime<Utc>>,
     /// Why it is suspended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspension_reason: Option<String>,
+}
+
+fn default_locale() -> String {
+    crate::account::LOCALES[0].to_owned()
 }
 
 /// `POST /v1/admin/users/{id}/suspend` and `/reinstate`: why (told to the person, kept in the

@@ -25,6 +25,10 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::account::{
+    DeviceSession, EmailChangeRequest, EmailVerificationConfirm, PasswordConfirmation,
+    PhoneCodeConfirm, PhoneInput, ProfileUpdate,
+};
 use crate::auth::{
     ApiKey, ChangePasswordRequest, CreateApiKeyRequest, CreatedApiKey, LoginRequest,
     PasswordResetConfirm, PasswordResetRequest, RefreshRequest, RegisterRequest, SuspensionInput,
@@ -297,6 +301,86 @@ impl Client {
 
     pub async fn me(&self) -> Result<User, ClientError> {
         self.call(self.request(Method::GET, "/v1/me")).await
+    }
+
+    // --- one's own account ---
+
+    /// Changes the name or the locale.
+    pub async fn update_profile(&self, body: &ProfileUpdate) -> Result<User, ClientError> {
+        self.send_json(Method::PATCH, "/v1/me", body).await
+    }
+
+    /// Asks for another link to confirm the account's email address.
+    pub async fn resend_email_verification(&self) -> Result<(), ClientError> {
+        self.call_empty(self.request(Method::POST, "/v1/me/email/verification"))
+            .await
+    }
+
+    /// Asks to move the account to another address (a link goes there).
+    pub async fn change_email(&self, body: &EmailChangeRequest) -> Result<(), ClientError> {
+        self.call_empty(self.request(Method::POST, "/v1/me/email").json(body))
+            .await
+    }
+
+    /// Follows an emailed link with its token (needs no sign-in).
+    pub async fn confirm_email(&self, token: &str) -> Result<User, ClientError> {
+        let body = EmailVerificationConfirm {
+            token: token.to_owned(),
+        };
+        self.send_json(Method::POST, "/v1/auth/email/verify", &body)
+            .await
+    }
+
+    /// Sets the account's phone number; a code is texted to it.
+    pub async fn set_phone(&self, phone: &str) -> Result<User, ClientError> {
+        let body = PhoneInput {
+            phone: phone.to_owned(),
+        };
+        self.send_json(Method::PUT, "/v1/me/phone", &body).await
+    }
+
+    /// Asks for another code for the unconfirmed number.
+    pub async fn resend_phone_code(&self) -> Result<(), ClientError> {
+        self.call_empty(self.request(Method::POST, "/v1/me/phone/code"))
+            .await
+    }
+
+    /// Confirms the phone number with the texted code.
+    pub async fn confirm_phone(&self, code: &str) -> Result<User, ClientError> {
+        let body = PhoneCodeConfirm {
+            code: code.to_owned(),
+        };
+        self.send_json(Method::POST, "/v1/me/phone/verify", &body)
+            .await
+    }
+
+    pub async fn remove_phone(&self) -> Result<User, ClientError> {
+        self.call(self.request(Method::DELETE, "/v1/me/phone"))
+            .await
+    }
+
+    /// The devices signed in to the account.
+    pub async fn sessions(&self, page: &PageParams) -> Result<Page<DeviceSession>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/me/sessions").query(page))
+            .await
+    }
+
+    /// Signs one device out.
+    pub async fn end_session(&self, id: &str) -> Result<(), ClientError> {
+        self.call_empty(self.request(Method::DELETE, &format!("/v1/me/sessions/{}", segment(id)?)))
+            .await
+    }
+
+    /// Signs out everywhere, this device included (the current password required).
+    pub async fn end_all_sessions(&self, current_password: &str) -> Result<(), ClientError> {
+        let body = PasswordConfirmation {
+            current_password: current_password.to_owned(),
+        };
+        self.call_empty(
+            self.request(Method::POST, "/v1/me/sessions/end-all")
+                .json(&body),
+        )
+        .await
     }
 
     // --- API keys ---

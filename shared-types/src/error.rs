@@ -80,6 +80,9 @@ pub enum ErrorCode {
     Forbidden,
     /// Staff suspended this account: no sign-in, token or API key of it works until reinstated.
     AccountSuspended,
+    /// The account's email address is not confirmed yet: follow the emailed link (or ask for a
+    /// new one at `POST /v1/me/email/verification`) before asking for work or taking leads.
+    EmailUnverified,
     /// The API key lacks the scope this operation needs.
     InsufficientScope,
     /// Too many attempts; retry after the time in `Retry-After`.
@@ -104,7 +107,10 @@ impl ErrorCode {
             | Self::InvalidCredentials
             | Self::RefreshTokenReused => 401,
             Self::PaymentDeclined => 402,
-            Self::Forbidden | Self::InsufficientScope | Self::AccountSuspended => 403,
+            Self::Forbidden
+            | Self::InsufficientScope
+            | Self::AccountSuspended
+            | Self::EmailUnverified => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict
@@ -167,6 +173,7 @@ impl ErrorCode {
             Self::RefreshTokenReused => "The refresh token was already used",
             Self::Forbidden => "Not allowed",
             Self::AccountSuspended => "This account is suspended",
+            Self::EmailUnverified => "This account's email address is not confirmed",
             Self::InsufficientScope => "The API key lacks a required scope",
             Self::RateLimited => "Too many requests",
             Self::ServiceUnavailable => "Service temporarily unavailable",
@@ -210,6 +217,7 @@ impl ErrorCode {
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::Forbidden => "forbidden",
             Self::AccountSuspended => "account_suspended",
+            Self::EmailUnverified => "email_unverified",
             Self::InsufficientScope => "insufficient_scope",
             Self::RateLimited => "rate_limited",
             Self::ServiceUnavailable => "service_unavailable",

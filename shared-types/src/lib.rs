@@ -73,6 +73,7 @@ macro_rules! text_forms {
     };
 }
 
+pub mod account;
 pub mod auth;
 pub mod error;
 pub mod events;

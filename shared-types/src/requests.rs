@@ -76,7 +76,8 @@ pub struct ServiceRequestInput {
     #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     #[serde(default)]
     pub photo_urls: Vec<String>,
-    /// A phone number for the assigned pro, E.164.
+    /// A phone number for the assigned pro, E.164. Kept with the request; the pro is given
+    /// only the account's confirmed number (`PUT /v1/me/phone`), never an unconfirmed one.
     #[validate(custom(function = "crate::partners::e164"))]
     #[cfg_attr(
         feature = "openapi",
@@ -310,6 +311,7 @@ pub struct CustomerDetails {
     pub job_id: String,
     pub name: String,
     pub email: String,
+    /// The customer's confirmed phone number; none until they confirm one.
     pub phone: Option<String>,
     pub address: Address,
 }

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use shared_types::account::ProfileUpdate;
 use shared_types::auth::{RegisterRequest, Role, SignupRole, User};
 use shared_types::{ErrorCode, Page, PageParams};
 
@@ -27,6 +28,12 @@ pub struct UserRow {
     pub suspension_reason: Option<String>,
     /// Moves on at each password change or reset: access tokens of earlier epochs are refused.
     pub session_epoch: i32,
+    /// Set when the email address was confirmed through an emailed link.
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub phone: Option<String>,
+    /// Set when `phone` was confirmed with an SMS code; cleared when it changes.
+    pub phone_verified_at: Option<NaiveDateTime>,
+    pub locale: String,
 }
 
 impl UserRow {
@@ -41,9 +48,18 @@ impl UserRow {
             name: self.name.clone(),
             role: self.role()?,
             created_at: self.created_at.and_utc(),
+            email_verified: self.email_verified_at.is_some(),
+            phone: self.phone.clone(),
+            phone_verified: self.phone_verified_at.is_some(),
+            locale: self.locale.clone(),
             suspended_at: self.suspended_at.map(|at| at.and_utc()),
             suspension_reason: self.suspension_reason.clone(),
         })
+    }
+
+    /// The phone number a pro may be given: only a confirmed one.
+    pub fn verified_phone(&self) -> Option<&str> {
+        self.phone_verified_at.and(self.phone.as_deref())
     }
 }
 
@@ -73,6 +89,11 @@ pub fn create_user(
         suspended_at: None,
         suspension_reason: None,
         session_epoch: 0,
+        // Staff accounts are made by an operator, who vouches for the address.
+        email_verified_at: (role == Role::Staff).then_some(now),
+        phone: None,
+        phone_verified_at: None,
+        locale: shared_types::account::LOCALES[0].to_owned(),
     };
     match diesel::insert_into(users::table)
         .values(row.clone())
@@ -87,6 +108,30 @@ pub fn create_user(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Applies a profile edit (name, locale) and returns the account as it now is. Run inside a
+/// write transaction.
+pub fn update_profile(
+    conn: &mut DbConnection,
+    user_id: &str,
+    update: &ProfileUpdate,
+    now: NaiveDateTime,
+) -> ApiResult<UserRow> {
+    if let Some(name) = &update.name {
+        diesel::update(users::table.find(user_id))
+            .set(users::name.eq(name.trim()))
+            .execute(conn)?;
+    }
+    if let Some(locale) = &update.locale {
+        diesel::update(users::table.find(user_id))
+            .set(users::locale.eq(locale))
+            .execute(conn)?;
+    }
+    diesel::update(users::table.find(user_id))
+        .set(users::updated_at.eq(now))
+        .execute(conn)?;
+    find_by_id(conn, user_id)
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> ApiResult<Option<UserRow>> {

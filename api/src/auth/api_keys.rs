@@ -191,6 +191,7 @@ pub fn authenticate(
     Ok(AuthUser {
         user_id: key.user_id.clone(),
         role,
+        session_id: None,
         credential: Credential::ApiKey {
             scopes: key.scopes(),
             key_id: key.id,

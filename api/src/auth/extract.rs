@@ -39,6 +39,8 @@ pub struct AuthUser {
     /// An access token's expiry is checked against the system clock, a key's against the
     /// service's.
     pub valid_for: Option<std::time::Duration>,
+    /// The sign-in a session's access token belongs to (none for an API key).
+    pub session_id: Option<String>,
 }
 
 impl AuthUser {
@@ -111,6 +113,7 @@ impl FromRequest for AuthUser {
             Ok(Self {
                 user_id: claims.sub,
                 role: claims.role,
+                session_id: claims.sid,
                 credential: Credential::Session,
                 valid_for: Some(std::time::Duration::from_secs(
                     u64::try_from(claims.exp - chrono::Utc::now().timestamp()).unwrap_or_default(),

@@ -11,18 +11,20 @@ use shared_types::{ErrorCode, Page, PageParams, ProblemDetails};
 use super::accounts::{self, normalize_email};
 use super::api_keys;
 use super::extract::AuthUser;
+use super::messages::{AccountEmail, email_later};
 use super::password::{hash_password, verify_password};
 use super::password_changes;
-use super::sessions::{self, LoginLimit, RefreshOutcome, TokenLifetimes};
-use crate::client_ip::ClientIp;
-use crate::db;
+use super::sessions::{self, LoginLimit, RefreshOutcome, SignIn, TokenLifetimes};
+use super::verification::{self, Purpose};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
 
 /// Create a customer or partner account.
 ///
-/// Staff accounts cannot sign up; an operator makes them with `porchlight create-staff`.
+/// A link to confirm the email address is sent to it (it works once, for 24 hours); a customer
+/// asks for work, and a pro receives leads, once it is followed. Staff accounts cannot sign up;
+/// an operator makes them with `porchlight create-staff`.
 #[utoipa::path(
     tag = "auth",
     request_body = RegisterRequest,
@@ -46,11 +48,21 @@ pub async fn register(
     } = body.0;
     let email = normalize_email(&email);
     let password_hash = web::block(move || hash_password(&password)).await??;
-    let user = state
+    let (user, link) = state
         .write(move |conn| {
-            accounts::create_user(conn, &email, password_hash, &name, role.into(), now)
+            let user = accounts::create_user(conn, &email, password_hash, &name, role.into(), now)?;
+            let link = verification::issue(conn, &user.id, &user.email, Purpose::Confirm, now)?;
+            Ok((user, link))
         })
         .await?;
+    if let Some(link) = link {
+        email_later(
+            &state,
+            link.to.clone(),
+            link.message(),
+            AccountEmail::Requested,
+        );
+    }
     Ok(HttpResponse::Created().json(user.to_view()?))
 }
 
@@ -80,7 +92,8 @@ pub async fn login(
     let now = state.clock.now();
     let LoginRequest { email, password } = body.0;
     let email = normalize_email(&email);
-    let ip = ClientIp::of(&req).text();
+    let sign_in = SignIn::of(&req);
+    let ip = sign_in.ip.clone();
     let limit = LoginLimit::from(state.settings.as_ref());
 
     let user = state
@@ -101,7 +114,9 @@ pub async fn login(
             let jwt = state.jwt.clone();
             let lifetimes = TokenLifetimes::from(state.settings.as_ref());
             let tokens = state
-                .write(move |conn| sessions::start_session(conn, &jwt, lifetimes, &user, &ip, now))
+                .write(move |conn| {
+                    sessions::start_session(conn, &jwt, lifetimes, &user, &sign_in, now)
+                })
                 .await?;
             Ok(web::Json(tokens))
         }
@@ -204,16 +219,12 @@ pub async fn change_password(
         .db(move |conn| password_changes::check_current(conn, &user_id, &current_password))
         .await?;
     let new_hash = web::block(move || hash_password(&new_password)).await??;
-    let (jwt, ip, now) = (
-        state.jwt.clone(),
-        ClientIp::of(&req).text(),
-        state.clock.now(),
-    );
+    let (jwt, sign_in, now) = (state.jwt.clone(), SignIn::of(&req), state.clock.now());
     let lifetimes = TokenLifetimes::from(state.settings.as_ref());
     let tokens = state
         .write(move |conn| {
             let account = password_changes::change(conn, &account, &new_hash, now)?;
-            sessions::start_session(conn, &jwt, lifetimes, &account, &ip, now)
+            sessions::start_session(conn, &jwt, lifetimes, &account, &sign_in, now)
         })
         .await?;
     state.standing.forget(&user.user_id);
@@ -241,21 +252,12 @@ pub async fn request_password_reset(
         .write(move |conn| password_changes::request_reset(conn, &email, now))
         .await?;
     if let Some((address, token)) = link {
-        // Sent after answering, so that the answer takes as long whether or not it exists.
-        let mailer = state.mailer.clone();
-        actix_web::rt::spawn(async move {
-            let Some(mailer) = mailer else {
-                tracing::warn!("a password reset link was not sent: SMTP_URL is not set");
-                return;
-            };
-            let email = password_changes::reset_email(&token);
-            if let Err(error) = mailer
-                .send_account_email(&address, &email, &db::new_id())
-                .await
-            {
-                tracing::warn!(?error, "a password reset link could not be sent");
-            }
-        });
+        email_later(
+            &state,
+            address,
+            password_changes::reset_email(&token),
+            AccountEmail::Requested,
+        );
     }
     Ok(HttpResponse::Accepted().finish())
 }

@@ -30,13 +30,9 @@ fn replace_password(
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     diesel::update(users::table.find(user_id))
-        .set((
-            users::password_hash.eq(password_hash),
-            users::session_epoch.eq(users::session_epoch + 1),
-            users::updated_at.eq(now),
-        ))
+        .set(users::password_hash.eq(password_hash))
         .execute(conn)?;
-    sessions::end_all(conn, user_id, now)
+    sessions::end_everywhere(conn, user_id, now)
 }
 
 /// The account of a signed-in caller whose `current` password is right (checked off the write

@@ -1,4 +1,10 @@
-//! Sessions: login with throttling, rotating refresh tokens with reuse detection, logout.
+//! Sessions: login with throttling, rotating refresh tokens with reuse detection, logout, and
+//! the list of signed-in devices.
+//!
+//! Each sign-in is a session row (its id is the refresh-token family's) that the person can see
+//! and end. Ending one revokes its refresh tokens; its last access token lapses within
+//! `ACCESS_TOKEN_TTL_SECS`. Ending all of them moves the account to a new session epoch, which
+//! stops every access token at once.
 //!
 //! A refresh token works once. Using it marks it used and issues a new one in the same *family*.
 //! If a used token is presented again, someone holds a copy (a stolen token or a replay), so the
@@ -8,12 +14,13 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use shared_types::ErrorCode;
+use shared_types::account::DeviceSession;
 use shared_types::auth::TokenResponse;
+use shared_types::{ErrorCode, Page, PageParams};
 
 use super::accounts::{self, UserRow};
 use super::tokens::{JwtKeys, hash_secret, random_token};
-use crate::db::schema::{login_failures, refresh_tokens};
+use crate::db::schema::{login_failures, refresh_tokens, sessions, users};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -91,22 +98,60 @@ pub fn record_login_failure(
     Ok(())
 }
 
+/// Who is signing in, from where (for the throttle) and on what (for the list of devices).
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    pub ip: String,
+    pub user_agent: Option<String>,
+}
+
+impl SignIn {
+    /// The caller's IP and user agent (cut to 200 characters).
+    pub fn of(req: &actix_web::HttpRequest) -> Self {
+        let user_agent = req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(|agent| agent.trim().chars().take(200).collect::<String>())
+            .filter(|agent| !agent.is_empty());
+        Self {
+            ip: crate::client_ip::ClientIp::of(req).text(),
+            user_agent,
+        }
+    }
+}
+
 /// A successful login clears the pair's failures and opens a new session (a new token family).
 pub fn start_session(
     conn: &mut DbConnection,
     jwt: &JwtKeys,
     lifetimes: TokenLifetimes,
     user: &UserRow,
-    ip: &str,
+    sign_in: &SignIn,
     now: NaiveDateTime,
 ) -> ApiResult<TokenResponse> {
     diesel::delete(
         login_failures::table
             .filter(login_failures::email.eq(&user.email))
-            .filter(login_failures::ip.eq(ip)),
+            .filter(login_failures::ip.eq(&sign_in.ip)),
     )
     .execute(conn)?;
-    issue_tokens(conn, jwt, lifetimes, user, &db::new_id(), now)
+    let session_id = db::new_id();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(&session_id),
+            sessions::user_id.eq(&user.id),
+            sessions::user_agent.eq(&sign_in.user_agent),
+            sessions::created_at.eq(now),
+            sessions::last_used_at.eq(now),
+            sessions::expires_at.eq(now + refresh_ttl(lifetimes)),
+        ))
+        .execute(conn)?;
+    issue_tokens(conn, jwt, lifetimes, user, &session_id, now)
+}
+
+fn refresh_ttl(lifetimes: TokenLifetimes) -> chrono::Duration {
+    chrono::Duration::from_std(lifetimes.refresh).unwrap_or_default()
 }
 
 fn issue_tokens(
@@ -128,13 +173,24 @@ fn issue_tokens(
             refresh_tokens::family_id.eq(family_id),
             refresh_tokens::token_hash.eq(hash_secret(&refresh_token)),
             refresh_tokens::created_at.eq(now),
-            refresh_tokens::expires_at
-                .eq(now + chrono::Duration::from_std(lifetimes.refresh).unwrap_or_default()),
+            refresh_tokens::expires_at.eq(now + refresh_ttl(lifetimes)),
+        ))
+        .execute(conn)?;
+    diesel::update(sessions::table.find(family_id))
+        .set((
+            sessions::last_used_at.eq(now),
+            sessions::expires_at.eq(now + refresh_ttl(lifetimes)),
         ))
         .execute(conn)?;
     let expires_in = lifetimes.access.as_secs();
     Ok(TokenResponse {
-        access_token: jwt.issue_access(&user.id, user.role()?, user.session_epoch, expires_in)?,
+        access_token: jwt.issue_session_access(
+            &user.id,
+            user.role()?,
+            user.session_epoch,
+            Some(family_id),
+            expires_in,
+        )?,
         refresh_token,
         token_type: "Bearer".to_owned(),
         expires_in,
@@ -229,21 +285,124 @@ pub fn end_all(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> Ap
     )
     .set(refresh_tokens::revoked_at.eq(now))
     .execute(conn)?;
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set(sessions::ended_at.eq(now))
+    .execute(conn)?;
     Ok(())
 }
 
-/// Deletes the refresh tokens that expired, or were revoked, before `before` (the retention
-/// sweep). Used tokens stay until they expire: presenting one again must still revoke its
-/// family.
+/// Signs the account out everywhere at once: every session ends and the next session epoch
+/// makes every access token issued so far useless. Run inside a write transaction.
+pub fn end_everywhere(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> ApiResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::session_epoch.eq(users::session_epoch + 1),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    end_all(conn, user_id, now)
+}
+
+/// The account's signed-in devices, newest sign-in first; `current` marks the caller's.
+pub fn list(
+    conn: &mut DbConnection,
+    user_id: &str,
+    current: Option<&str>,
+    page: &PageParams,
+    now: NaiveDateTime,
+) -> ApiResult<Page<DeviceSession>> {
+    let limit = i64::from(page.limit());
+    let mut query = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::ended_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .order(sessions::id.desc())
+        .limit(limit + 1)
+        .select((
+            sessions::id,
+            sessions::user_agent,
+            sessions::created_at,
+            sessions::last_used_at,
+            sessions::expires_at,
+        ))
+        .into_boxed();
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(sessions::id.lt(cursor));
+    }
+    let rows: Vec<(
+        String,
+        Option<String>,
+        NaiveDateTime,
+        NaiveDateTime,
+        NaiveDateTime,
+    )> = query.load(conn)?;
+    let (rows, next_cursor) = db::split_page(rows, limit, |row| row.0.clone());
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(
+                |(id, user_agent, created_at, last_used_at, expires_at)| DeviceSession {
+                    current: current == Some(id.as_str()),
+                    id,
+                    user_agent,
+                    created_at: created_at.and_utc(),
+                    last_used_at: last_used_at.and_utc(),
+                    expires_at: expires_at.and_utc(),
+                },
+            )
+            .collect(),
+        next_cursor,
+    })
+}
+
+/// Ends one of the account's sessions (404 when it has no such live session). Run inside a
+/// write transaction.
+pub fn end_one(
+    conn: &mut DbConnection,
+    user_id: &str,
+    session_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let ended = diesel::update(
+        sessions::table
+            .find(session_id)
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::ended_at.is_null())
+            .filter(sessions::expires_at.gt(now)),
+    )
+    .set(sessions::ended_at.eq(now))
+    .execute(conn)?;
+    if ended == 0 {
+        return Err(ApiError::not_found("session"));
+    }
+    revoke_family(conn, session_id, now)
+}
+
+/// Deletes the refresh tokens, and the sessions, that expired or were ended before `before`
+/// (the retention sweep). Used tokens stay until they expire: presenting one again must still
+/// revoke its family.
 pub fn purge(conn: &mut DbConnection, before: NaiveDateTime) -> ApiResult<usize> {
-    Ok(diesel::delete(
+    let tokens = diesel::delete(
         refresh_tokens::table.filter(
             refresh_tokens::expires_at
                 .lt(before)
                 .or(refresh_tokens::revoked_at.lt(before)),
         ),
     )
-    .execute(conn)?)
+    .execute(conn)?;
+    diesel::delete(
+        sessions::table.filter(
+            sessions::expires_at
+                .lt(before)
+                .or(sessions::ended_at.lt(before)),
+        ),
+    )
+    .execute(conn)?;
+    Ok(tokens)
 }
 
 fn revoke_family(conn: &mut DbConnection, family_id: &str, now: NaiveDateTime) -> ApiResult<()> {
@@ -253,6 +412,13 @@ fn revoke_family(conn: &mut DbConnection, family_id: &str, now: NaiveDateTime) -
             .filter(refresh_tokens::revoked_at.is_null()),
     )
     .set(refresh_tokens::revoked_at.eq(now))
+    .execute(conn)?;
+    diesel::update(
+        sessions::table
+            .find(family_id)
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set(sessions::ended_at.eq(now))
     .execute(conn)?;
     Ok(())
 }

@@ -34,6 +34,9 @@ pub struct AccessClaims {
     /// The account's session epoch when issued (see `UserRow::session_epoch`).
     #[serde(default)]
     pub epoch: i32,
+    /// The sign-in (session) the token belongs to; absent on tokens made outside a sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 pub struct JwtKeys {
@@ -63,6 +66,18 @@ impl JwtKeys {
         epoch: i32,
         ttl_secs: u64,
     ) -> ApiResult<String> {
+        self.issue_session_access(user_id, role, epoch, None, ttl_secs)
+    }
+
+    /// Like [`JwtKeys::issue_access`], for the sign-in `session_id`.
+    pub fn issue_session_access(
+        &self,
+        user_id: &str,
+        role: Role,
+        epoch: i32,
+        session_id: Option<&str>,
+        ttl_secs: u64,
+    ) -> ApiResult<String> {
         let now = Utc::now().timestamp();
         let claims = AccessClaims {
             sub: user_id.to_owned(),
@@ -73,6 +88,7 @@ impl JwtKeys {
             iss: ISSUER.to_owned(),
             typ: ACCESS.to_owned(),
             epoch,
+            sid: session_id.map(str::to_owned),
         };
         self.sign(&claims)
     }
@@ -150,6 +166,7 @@ mod tests {
             iss: ISSUER.into(),
             typ: ACCESS.into(),
             epoch: 0,
+            sid: None,
         };
         let expired = k.sign(&claims).unwrap();
         assert_eq!(

@@ -13,6 +13,48 @@ diesel::table! {
         suspended_at -> Nullable<Timestamp>,
         suspension_reason -> Nullable<Text>,
         session_epoch -> Integer,
+        email_verified_at -> Nullable<Timestamp>,
+        phone -> Nullable<Text>,
+        phone_verified_at -> Nullable<Timestamp>,
+        locale -> Text,
+    }
+}
+
+diesel::table! {
+    email_verifications (id) {
+        id -> Text,
+        user_id -> Text,
+        email -> Text,
+        purpose -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    phone_verifications (id) {
+        id -> Text,
+        user_id -> Text,
+        phone -> Text,
+        code_hash -> Text,
+        attempts -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
     }
 }
 
@@ -568,6 +610,9 @@ diesel::table! {
 
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
+diesel::joinable!(email_verifications -> users (user_id));
+diesel::joinable!(phone_verifications -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
 
 diesel::joinable!(partner_profiles -> users (user_id));
@@ -589,6 +634,9 @@ diesel::joinable!(refunds -> jobs (job_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     password_resets,
+    email_verifications,
+    phone_verifications,
+    sessions,
     event_counters,
     webhook_endpoints,
     webhook_deliveries,

@@ -33,11 +33,13 @@ pub fn customer_details(
     let request = intake::find(conn, &request_id)?;
     let customer = accounts::find_by_id(conn, &request.customer_id)?;
     log_read(conn, job_id, partner_id, now)?;
+    // Only a confirmed number is ever shared, whatever number the request named.
+    let phone = customer.verified_phone().map(str::to_owned);
     Ok(CustomerDetails {
         job_id: job_id.to_owned(),
         name: customer.name,
+        phone,
         email: customer.email,
-        phone: request.contact_phone.clone(),
         address: request.address(),
     })
 }

@@ -76,12 +76,20 @@ impl RateLimits {
     }
 }
 
-/// What a call costs: a POST to `/v1/auth/…` or `/v1/me/password` (a password hash or a token
-/// rotation) 5, other writes 2, reads 1.
+/// Writes that check a password, a token or a code (slow on purpose, or worth guessing at).
+const COSTLY_WRITES: &[&str] = &[
+    "/v1/me/password",
+    "/v1/me/email",
+    "/v1/me/phone/verify",
+    "/v1/me/sessions/end-all",
+];
+
+/// What a call costs: a POST to `/v1/auth/…` or another write that checks a password, token or
+/// code 5, other writes 2, reads 1.
 pub fn cost(method: &Method, path: &str) -> u32 {
     if *method == Method::GET || *method == Method::HEAD {
         1
-    } else if path.starts_with("/v1/auth/") || path == "/v1/me/password" {
+    } else if path.starts_with("/v1/auth/") || COSTLY_WRITES.contains(&path) {
         5
     } else {
         2

@@ -64,6 +64,17 @@ impl Mailer {
         self.deliver(to, notification, id, ACCOUNT_FOOTER).await
     }
 
+    /// Sends a notice about a change to the account (not something the person asked for by
+    /// email, so its footer does not say "ignore it").
+    pub async fn send_account_notice(
+        &self,
+        to: &str,
+        notification: &Notification,
+        id: &str,
+    ) -> Result<(), MailError> {
+        self.deliver(to, notification, id, NOTICE_FOOTER).await
+    }
+
     async fn deliver(
         &self,
         to: &str,
@@ -122,6 +133,8 @@ const ALERT_FOOTER: &str =
     "You get this email because of your notification settings in the Porchlight app.";
 const ACCOUNT_FOOTER: &str = "You get this email because someone asked for it for your \
      Porchlight account. If it was not you, ignore it: nothing changes.";
+
+const NOTICE_FOOTER: &str = "You get this email because it is about your Porchlight account.";
 
 fn plain_text(notification: &Notification, link: &str, footer: &str) -> String {
     format!(

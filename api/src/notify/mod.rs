@@ -13,6 +13,7 @@ pub mod message;
 pub mod outbox;
 pub mod preferences;
 pub mod signal;
+pub mod sms;
 pub mod stream;
 
 use std::sync::{Arc, Weak};

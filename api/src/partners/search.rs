@@ -10,7 +10,7 @@ use shared_types::{Page, PageParams};
 use super::catalogue;
 use super::geo::{self, Point};
 use super::profiles::{self, PartnerRow};
-use crate::db::schema::{partner_area_cells, partner_profiles};
+use crate::db::schema::{partner_area_cells, partner_profiles, users};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::{ApiError, ApiResult};
 
@@ -22,7 +22,7 @@ pub struct Covering {
     pub star_score: Option<f64>,
 }
 
-/// The indexed first cut of search and matching: active partners serving `category_id` whose
+/// The indexed first cut of search and matching: active, confirmed partners serving `category_id` whose
 /// service-area box contains `point` (callers add their own filters, select what they need,
 /// then check the exact distance).
 pub fn box_contains(
@@ -36,6 +36,14 @@ pub fn box_contains(
         .filter(partner_area_cells::cell.eq(geo::cell_of(point)))
         .filter(partner_area_cells::category_id.eq(category_id.to_owned()))
         .filter(partner_profiles::status.eq(PartnerStatus::Active.as_str()))
+        // A pro takes leads, and is found, once their email address is confirmed.
+        .filter(
+            partner_profiles::user_id.eq_any(
+                users::table
+                    .filter(users::email_verified_at.is_not_null())
+                    .select(users::id),
+            ),
+        )
         .filter(partner_profiles::min_lat.le(point.lat))
         .filter(partner_profiles::max_lat.ge(point.lat))
         .filter(partner_profiles::min_lon.le(point.lon))

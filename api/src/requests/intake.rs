@@ -14,6 +14,7 @@ use super::LeadPolicy;
 use super::matching::create_offer;
 use super::model::RequestRow;
 use super::sweep;
+use crate::auth::verification;
 use crate::db::schema::{jobs, lead_offers, partner_categories, service_requests};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
@@ -31,6 +32,7 @@ pub fn create(
     policy: LeadPolicy,
     now: NaiveDateTime,
 ) -> ApiResult<ServiceRequest> {
+    verification::require_verified_email(conn, customer_id)?;
     let category = catalogue::by_slug(conn, &input.category)?
         .filter(|c| c.active)
         .ok_or_else(|| ApiError::invalid_field("category", "unknown category"))?;
@@ -40,6 +42,12 @@ pub fn create(
             let partner = profiles::find(conn, partner_id)?
                 .filter(|p| p.status() == PartnerStatus::Active)
                 .ok_or_else(|| ApiError::invalid_field("partner_id", "no such pro"))?;
+            if verification::require_verified_email(conn, partner_id).is_err() {
+                return Err(ApiError::invalid_field(
+                    "partner_id",
+                    "this pro cannot take requests yet",
+                ));
+            }
             let serves = partner_categories::table
                 .filter(partner_categories::partner_id.eq(partner_id))
                 .filter(partner_categories::category_id.eq(&category.id))

@@ -201,6 +201,7 @@ async fn bad_tokens_get_401_problems() {
             iss: "porchlight".into(),
             typ: "access".into(),
             epoch: 0,
+            sid: None,
         })
         .unwrap();
 

@@ -310,9 +310,9 @@ async fn unknown_routes_and_methods_are_problems_too() {
     assert_eq!(content_type, "application/problem+json");
     assert!(headers.contains_key("x-request-id"));
 
-    let (status, _, problem, headers) = raw(&app, Method::DELETE, "/v1/me", None, "").await;
+    let (status, _, problem, headers) = raw(&app, Method::PUT, "/v1/me", None, "").await;
     assert_eq!((status, problem.code), (405, ErrorCode::MethodNotAllowed));
-    assert_eq!(headers["allow"], "GET");
+    assert_eq!(headers["allow"], "GET, PATCH");
 }
 
 #[tokio::test]
@@ -342,6 +342,13 @@ async fn a_missing_row_is_404_and_an_exhausted_pool_is_503() {
     drop(held);
 
     // The token is still signed but its account is gone: the credential is no good (401).
+    for table in ["sessions", "email_verifications"] {
+        app.sql(&format!(
+            "DELETE FROM {table} WHERE user_id = '{}'",
+            user.id
+        ))
+        .await;
+    }
     app.sql(&format!("DELETE FROM users WHERE id = '{}'", user.id))
         .await;
     app.state.standing.forget(&user.id);

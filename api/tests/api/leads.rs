@@ -13,7 +13,10 @@ use shared_types::requests::{
 };
 use shared_types::{Client, ErrorCode, PageParams};
 
-use crate::harness::{TestApp, every_day};
+use shared_types::auth::SignupRole;
+
+use crate::fake_sms::FakeSms;
+use crate::harness::{TestApp, eventually_some, every_day};
 
 /// Toronto city hall, where the work is.
 const SITE: (f64, f64) = (43.6534, -79.3841);
@@ -36,6 +39,8 @@ struct Twist {
     only_weekends: bool,
     star_score: Option<f64>,
     category: Option<&'static str>,
+    /// Never followed the link that confirms their email address.
+    unconfirmed: bool,
 }
 
 fn all_week() -> Availability {
@@ -43,7 +48,11 @@ fn all_week() -> Availability {
 }
 
 async fn pro(app: &TestApp, staff: &Client, twist: Twist) -> Pro {
-    let (user, client) = app.partner().await;
+    let (user, _, client) = if twist.unconfirmed {
+        app.signed_up_unconfirmed(SignupRole::Partner).await
+    } else {
+        app.signed_up(SignupRole::Partner).await
+    };
     let input = PartnerProfileInput {
         business_name: format!("Pro {}", &user.id[..8]),
         description: String::new(),
@@ -104,7 +113,7 @@ fn weekday_window() -> TimeWindow {
     }
 }
 
-fn request(category: &str, partner_id: Option<&str>) -> ServiceRequestInput {
+pub fn request(category: &str, partner_id: Option<&str>) -> ServiceRequestInput {
     ServiceRequestInput {
         category: category.into(),
         description: "Deep clean of a two-bedroom flat".into(),
@@ -136,7 +145,10 @@ async fn lead_for(pro: &Pro, request_id: &str) -> Option<Lead> {
 
 #[tokio::test]
 async fn matching_picks_eligible_pros_and_the_first_confirm_wins() {
-    let app = TestApp::spawn().await;
+    let sms = FakeSms::start();
+    let settings = sms.settings();
+    let overrides: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::spawn_with(&overrides).await;
     let (_, staff) = app.staff().await;
     let near = pro(
         &app,
@@ -216,6 +228,13 @@ async fn matching_picks_eligible_pros_and_the_first_confirm_wins() {
                 ..Twist::default()
             },
         ),
+        (
+            "email not confirmed",
+            Twist {
+                unconfirmed: true,
+                ..Twist::default()
+            },
+        ),
     ];
     let mut outsiders = Vec::new();
     for (why, twist) in excluded {
@@ -228,6 +247,13 @@ async fn matching_picks_eligible_pros_and_the_first_confirm_wins() {
     .await;
 
     let (customer_user, customer) = app.customer().await;
+    // The customer confirms the number the pro will be given.
+    customer.set_phone("+14165550199").await.unwrap();
+    let text = eventually_some(std::time::Duration::from_secs(10), "the code", || async {
+        sms.texts_to("+14165550199").pop()
+    })
+    .await;
+    customer.confirm_phone(&text.code()).await.unwrap();
     let created = customer
         .create_request(&request("cleaning", None))
         .await

@@ -1,6 +1,7 @@
 //! Integration tests: the real service on 127.0.0.1, a fresh database per test (SQLite always;
 //! PostgreSQL when TEST_DATABASE_URL is set), driven over HTTP through the typed client.
 
+mod accounts;
 mod auth;
 mod authz;
 mod cli;
@@ -8,6 +9,7 @@ mod client;
 mod errors;
 mod events;
 mod fake_google;
+mod fake_sms;
 mod fake_smtp;
 mod fake_stripe;
 mod harness;

@@ -6,6 +6,11 @@ use shared_types::auth::Role;
 pub enum Screen {
     SignIn,
     SignUp,
+    ForgotPassword,
+    /// A reset link's token.
+    ResetPassword(String),
+    /// A confirmation link's token.
+    VerifyEmail(String),
     // --- partner ---
     Onboarding,
     Leads,
@@ -58,7 +63,38 @@ impl Screen {
 
     /// Screens anyone may see signed out.
     pub fn is_public(&self) -> bool {
-        matches!(self, Self::SignIn | Self::SignUp)
+        matches!(
+            self,
+            Self::SignIn
+                | Self::SignUp
+                | Self::ForgotPassword
+                | Self::ResetPassword(_)
+                | Self::VerifyEmail(_)
+        )
+    }
+
+    /// The screen an account email's link opens: `porchlight://verify-email?token=…` or, on the
+    /// web, `https://host/reset-password?token=…` (or just its path and query).
+    pub fn from_account_link(link: &str) -> Option<Self> {
+        let rest = link
+            .strip_prefix("porchlight://")
+            .or_else(|| {
+                let after_scheme = link.split_once("://")?.1;
+                Some(after_scheme.split_once('/').map_or("", |(_, path)| path))
+            })
+            .unwrap_or(link)
+            .trim_start_matches('/');
+        let (path, query) = rest.split_once('?')?;
+        let token = query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("token="))
+            .filter(|token| !token.is_empty())?
+            .to_owned();
+        match path.trim_end_matches('/') {
+            "verify-email" => Some(Self::VerifyEmail(token)),
+            "reset-password" => Some(Self::ResetPassword(token)),
+            _ => None,
+        }
     }
 
     /// The screen a notification's deep link (`porchlight://jobs/ID`, `/leads/ID`) opens.
@@ -87,6 +123,31 @@ impl Screen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn account_links_open_their_screen_on_the_phone_and_on_the_web() {
+        assert_eq!(
+            Screen::from_account_link("porchlight://verify-email?token=plv_a-b_c"),
+            Some(Screen::VerifyEmail("plv_a-b_c".into()))
+        );
+        assert_eq!(
+            Screen::from_account_link("https://porchlight.app/reset-password?token=plp_x&utm=1"),
+            Some(Screen::ResetPassword("plp_x".into()))
+        );
+        assert_eq!(
+            Screen::from_account_link("/verify-email?token=plv_y"),
+            Some(Screen::VerifyEmail("plv_y".into()))
+        );
+        for nothing in [
+            "/",
+            "/verify-email",
+            "/verify-email?token=",
+            "/leads?token=x",
+            "porchlight://jobs/1",
+        ] {
+            assert_eq!(Screen::from_account_link(nothing), None, "{nothing}");
+        }
+    }
 
     #[test]
     fn deep_links_open_their_screen() {

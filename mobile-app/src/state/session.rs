@@ -166,6 +166,58 @@ impl Session {
         self.sign_in(email, password).await
     }
 
+    /// Reads the signed-in account again (say, after its email was confirmed on another device).
+    pub async fn reload_user(&self) -> Result<User, AppError> {
+        let user = self.call(|c| async move { c.me().await }).await?;
+        self.replace_user(&user);
+        Ok(user)
+    }
+
+    /// Follows an emailed link's token (signed in or not); the signed-in account is updated
+    /// when the link was for it.
+    pub async fn confirm_email(&self, token: &str) -> Result<User, AppError> {
+        let user = self.client.anonymous().confirm_email(token).await?;
+        self.replace_user(&user);
+        Ok(user)
+    }
+
+    /// Sends another link to confirm the signed-in account's email address.
+    pub async fn resend_confirmation(&self) -> Result<(), AppError> {
+        self.call(|c| async move { c.resend_email_verification().await })
+            .await
+    }
+
+    /// Asks for a reset link for `email` (the answer is the same whether it has an account).
+    pub async fn request_password_reset(&self, email: &str) -> Result<(), AppError> {
+        Ok(self
+            .client
+            .anonymous()
+            .request_password_reset(email.trim())
+            .await?)
+    }
+
+    /// Sets a new password with a reset link's token.
+    pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<(), AppError> {
+        let body = shared_types::auth::PasswordResetConfirm {
+            token: token.to_owned(),
+            new_password: new_password.to_owned(),
+        };
+        Ok(self
+            .client
+            .anonymous()
+            .confirm_password_reset(&body)
+            .await?)
+    }
+
+    /// Replaces the cached account when `user` is the signed-in one.
+    fn replace_user(&self, user: &User) {
+        if let Some(signed_in) = self.lock().signed_in.as_mut()
+            && signed_in.user.id == user.id
+        {
+            signed_in.user = user.clone();
+        }
+    }
+
     /// Ends the session here and revokes its refresh token on the server (best effort: a device
     /// that is offline still signs out locally).
     pub async fn sign_out(&self) {

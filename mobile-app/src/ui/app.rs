@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use shared_types::auth::Role;
 
 use super::kit::STYLESHEET;
-use super::{auth, customer, jobs, partner, settings};
+use super::{account, auth, customer, jobs, partner, settings};
 use crate::state::{AppError, Screen, Session};
 
 /// Navigation: the current screen on top of a back stack.
@@ -116,6 +116,16 @@ pub fn App() -> Element {
             }
         }
     });
+    // Opened from an account email's link (`/verify-email?token=…`): that screen first.
+    use_future(move || async move {
+        let location = dioxus::document::eval("return location.pathname + location.search;").await;
+        if let Some(screen) = location
+            .ok()
+            .and_then(|location| Screen::from_account_link(location.as_str()?))
+        {
+            nav.reset(screen);
+        }
+    });
     // The zone of the browser (or webview) the app runs in: the user's own.
     let adopting = session.clone();
     use_future(move || {
@@ -146,6 +156,11 @@ fn screen(current: &Screen) -> Element {
     match current.clone() {
         Screen::SignIn => rsx! { auth::SignInScreen {} },
         Screen::SignUp => rsx! { auth::SignUpScreen {} },
+        Screen::ForgotPassword => rsx! { account::ForgotPasswordScreen {} },
+        Screen::ResetPassword(token) => {
+            rsx! { account::ResetPasswordScreen { key: "{token}", token } }
+        }
+        Screen::VerifyEmail(token) => rsx! { account::VerifyEmailScreen { key: "{token}", token } },
         Screen::Onboarding => rsx! { partner::onboarding::OnboardingScreen {} },
         Screen::Leads => rsx! { partner::leads::LeadsScreen {} },
         Screen::Lead(id) => rsx! { partner::lead::LeadScreen { key: "{id}", id } },

@@ -41,6 +41,7 @@ pub fn SignInScreen() -> Element {
                 });
             },
             on_sign_up: move |()| nav.reset(Screen::SignUp),
+            on_forgot: move |()| nav.go(Screen::ForgotPassword),
         }
     }
 }
@@ -51,6 +52,7 @@ pub fn SignInView(
     error: Option<AppError>,
     on_submit: EventHandler<(String, String)>,
     on_sign_up: EventHandler<()>,
+    on_forgot: EventHandler<()>,
 ) -> Element {
     let mut email = use_signal(String::new);
     let mut password = use_signal(String::new);
@@ -81,6 +83,11 @@ pub fn SignInView(
                 label: "Sign in",
                 busy,
                 onclick: move |()| on_submit.call((email(), password())),
+            }
+            Button {
+                label: "Forgot your password?",
+                tone: Tone::Secondary,
+                onclick: move |()| on_forgot.call(()),
             }
             Button {
                 label: "New here? Create an account",

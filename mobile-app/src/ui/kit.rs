@@ -8,9 +8,15 @@ use crate::state::{AppError, Loadable};
 /// The one stylesheet, embedded so every platform (desktop, mobile, liveview, SSR) gets it.
 pub const STYLESHEET: &str = include_str!("../../assets/app.css");
 
-/// A screen: a top bar with the title (and a back arrow), then the content.
+/// A screen: a top bar with the title (and a back arrow), then the content, headed by a
+/// `banner` when there is something the user must do first.
 #[component]
-pub fn Page(title: String, on_back: Option<EventHandler<()>>, children: Element) -> Element {
+pub fn Page(
+    title: String,
+    on_back: Option<EventHandler<()>>,
+    #[props(default)] banner: Option<Element>,
+    children: Element,
+) -> Element {
     rsx! {
         header { class: "topbar",
             if let Some(on_back) = on_back {
@@ -23,7 +29,12 @@ pub fn Page(title: String, on_back: Option<EventHandler<()>>, children: Element)
             }
             h1 { class: "topbar-title", "{title}" }
         }
-        main { class: "content", {children} }
+        main { class: "content",
+            if let Some(banner) = banner {
+                {banner}
+            }
+            {children}
+        }
     }
 }
 

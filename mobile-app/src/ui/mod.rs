@@ -2,6 +2,7 @@
 //! (`…Screen`: loads through the session, runs actions) and a view (`…Page`/`…View`) that only
 //! renders what it is given, so every state renders in tests without a server.
 
+pub mod account;
 pub mod app;
 pub mod auth;
 pub mod customer;

@@ -62,14 +62,44 @@ impl Api {
         Session::new(&self.url, chrono_tz::Tz::UTC)
     }
 
-    /// A new account of `role`, signed in through the app's session store.
+    /// A new account of `role`, signed in through the app's session store, its email confirmed
+    /// as the emailed link would confirm it.
     pub async fn signed_up(&self, role: SignupRole, name: &str) -> Session {
+        let session = self.signed_up_unconfirmed(role, name).await;
+        let user = session.user().expect("signed in");
+        let token = self.confirmation_token(&user.id, &user.email).await;
+        session.confirm_email(&token).await.expect("confirm email");
+        session
+    }
+
+    /// A new account whose email is not confirmed yet.
+    pub async fn signed_up_unconfirmed(&self, role: SignupRole, name: &str) -> Session {
         let session = self.session();
         session
             .sign_up(name, &unique_email(name), PASSWORD, role)
             .await
             .expect("sign up");
         session
+    }
+
+    /// The token of a fresh confirmation link for the account (what its email would carry).
+    pub async fn confirmation_token(&self, user_id: &str, email: &str) -> String {
+        let (id, email) = (user_id.to_owned(), email.to_owned());
+        let now = self.state.clock.now();
+        self.state
+            .write(move |conn| {
+                porchlight::auth::verification::issue(
+                    conn,
+                    &id,
+                    &email,
+                    porchlight::auth::verification::Purpose::Confirm,
+                    now,
+                )
+            })
+            .await
+            .expect("a link")
+            .expect("within the hour's links")
+            .token
     }
 
     /// A staff account made the way an operator makes one, signed in (a plain client: staff

@@ -5,6 +5,7 @@ use shared_types::partners::PartnerSearchHit;
 
 use crate::state::customer::{Discover, Place};
 use crate::state::{Loadable, Screen, format};
+use crate::ui::account::ConfirmEmailBanner;
 use crate::ui::app::{loadable, use_loader, use_nav};
 use crate::ui::kit::{Button, EmptyState, Page, loaded};
 
@@ -25,6 +26,7 @@ pub fn DiscoverScreen() -> Element {
             on_open: move |id| nav.go(Screen::Pro(id)),
             on_request: move |category| nav.go(Screen::NewRequest { category: Some(category), partner_id: None }),
             on_retry: move |()| data.restart(),
+            banner: rsx! { ConfirmEmailBanner {} },
         }
     }
 }
@@ -37,9 +39,10 @@ pub fn DiscoverPage(
     on_open: EventHandler<String>,
     on_request: EventHandler<String>,
     on_retry: EventHandler<()>,
+    #[props(default)] banner: Option<Element>,
 ) -> Element {
     rsx! {
-        Page { title: "Find a pro",
+        Page { title: "Find a pro", banner,
             p { class: "subtle", "Near {place}" }
             {loaded(&state, Some(on_retry), |discover| rsx! {
                 nav { class: "chips", "aria-label": "Categories",

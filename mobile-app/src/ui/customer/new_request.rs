@@ -7,6 +7,7 @@ use shared_types::partners::Category;
 use crate::state::customer::{Place, RequestForm};
 use crate::state::partner::active_categories;
 use crate::state::{AppError, Loadable, Screen, format};
+use crate::ui::account::ConfirmEmailBanner;
 use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
 use crate::ui::kit::{Button, Card, Field, Page, action_error, field_error, loaded};
 
@@ -26,6 +27,7 @@ pub fn NewRequestScreen(category: Option<String>, partner_id: Option<String>) ->
             error: action.error(),
             on_back: nav.back_handler(),
             on_retry: move |()| categories.restart(),
+            banner: rsx! { ConfirmEmailBanner {} },
             on_submit: move |form: RequestForm| {
                 let session = session.clone();
                 action.run(async move {
@@ -50,13 +52,14 @@ pub fn NewRequestPage(
     on_back: Option<EventHandler<()>>,
     on_retry: EventHandler<()>,
     on_submit: EventHandler<RequestForm>,
+    #[props(default)] banner: Option<Element>,
 ) -> Element {
     let mut form = use_signal(|| form);
     let err = error.as_ref();
     let f = form.read().clone();
     let direct = f.partner_id.is_some();
     rsx! {
-        Page { title: if direct { "Get a Quote" } else { "New request" }, on_back,
+        Page { title: if direct { "Get a Quote" } else { "New request" }, on_back, banner,
             {loaded(&categories, Some(on_retry), |categories| rsx! {
                 Card { title: "What do you need?",
                     div { class: "field",

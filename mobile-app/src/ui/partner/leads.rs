@@ -8,6 +8,7 @@ use shared_types::requests::{Lead, OfferStatus};
 
 use crate::state::partner::{LeadInbox, lead_price, reach, why_matched};
 use crate::state::{Loadable, Screen, format};
+use crate::ui::account::ConfirmEmailBanner;
 use crate::ui::app::{loadable, use_live, use_loader, use_nav, use_now, use_session};
 use crate::ui::kit::{Badge, EmptyState, Page, loaded};
 
@@ -26,6 +27,7 @@ pub fn LeadsScreen() -> Element {
             zone: session.time_zone(),
             on_open: move |id| nav.go(Screen::Lead(id)),
             on_retry: move |()| inbox.restart(),
+            banner: rsx! { ConfirmEmailBanner {} },
         }
     }
 }
@@ -38,9 +40,10 @@ pub fn LeadsView(
     zone: Tz,
     on_open: EventHandler<String>,
     on_retry: EventHandler<()>,
+    #[props(default)] banner: Option<Element>,
 ) -> Element {
     rsx! {
-        Page { title: "Leads",
+        Page { title: "Leads", banner,
             p { class: if live { "live live-on" } else { "live" }, role: "status",
                 if live { "● Live: new leads appear here" } else { "○ Connecting…" }
             }

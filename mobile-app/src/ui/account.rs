@@ -1,0 +1,240 @@
+//! The account's own loose ends: a forgotten password, the links account emails carry, and the
+//! banner that asks a new user to confirm their email address.
+
+use dioxus::prelude::*;
+use shared_types::auth::Role;
+
+use super::app::{use_action, use_nav, use_session};
+use super::kit::{Button, Field, Notice, Page, Tone, action_error, field_error};
+use crate::state::{AppError, Screen};
+
+#[component]
+pub fn ForgotPasswordScreen() -> Element {
+    let session = use_session();
+    let mut nav = use_nav();
+    let action = use_action();
+    let mut sent_to = use_signal(|| None::<String>);
+    rsx! {
+        ForgotPasswordView {
+            busy: action.busy.cloned(),
+            error: action.error(),
+            sent_to: sent_to(),
+            on_submit: move |email: String| {
+                let session = session.clone();
+                action.run(async move {
+                    session.request_password_reset(&email).await?;
+                    sent_to.set(Some(email.trim().to_owned()));
+                    Ok(())
+                });
+            },
+            on_sign_in: move |()| nav.reset(Screen::SignIn),
+        }
+    }
+}
+
+#[component]
+pub fn ForgotPasswordView(
+    busy: bool,
+    error: Option<AppError>,
+    sent_to: Option<String>,
+    on_submit: EventHandler<String>,
+    on_sign_in: EventHandler<()>,
+) -> Element {
+    let mut email = use_signal(String::new);
+    rsx! {
+        Page { title: "Reset your password",
+            if let Some(address) = sent_to {
+                Notice {
+                    tone: "good",
+                    text: format!(
+                        "If an account uses {address}, we have emailed it a link to choose a new \
+                         password. The link works once, within the hour."
+                    ),
+                }
+            } else {
+                p { class: "subtle", "Enter the email address you sign in with. We will email you a link to choose a new password." }
+                Field {
+                    label: "Email",
+                    name: "email",
+                    kind: "email",
+                    value: email(),
+                    error: field_error(error.as_ref(), "email"),
+                    oninput: move |v| email.set(v),
+                }
+                {action_error(error.as_ref())}
+                Button { label: "Email me a link", busy, onclick: move |()| on_submit.call(email()) }
+            }
+            Button { label: "Back to sign in", tone: Tone::Secondary, onclick: move |()| on_sign_in.call(()) }
+        }
+    }
+}
+
+#[component]
+pub fn ResetPasswordScreen(token: String) -> Element {
+    let session = use_session();
+    let mut nav = use_nav();
+    let action = use_action();
+    let mut done = use_signal(|| false);
+    rsx! {
+        ResetPasswordView {
+            busy: action.busy.cloned(),
+            error: action.error(),
+            done: done(),
+            on_submit: move |password: String| {
+                let (session, token) = (session.clone(), token.clone());
+                action.run(async move {
+                    session.reset_password(&token, &password).await?;
+                    done.set(true);
+                    Ok(())
+                });
+            },
+            on_sign_in: move |()| nav.reset(Screen::SignIn),
+            on_new_link: move |()| nav.reset(Screen::ForgotPassword),
+        }
+    }
+}
+
+#[component]
+pub fn ResetPasswordView(
+    busy: bool,
+    error: Option<AppError>,
+    done: bool,
+    on_submit: EventHandler<String>,
+    on_sign_in: EventHandler<()>,
+    on_new_link: EventHandler<()>,
+) -> Element {
+    let mut password = use_signal(String::new);
+    let mut repeated = use_signal(String::new);
+    let mismatch = !repeated().is_empty() && repeated() != password();
+    let token_refused = field_error(error.as_ref(), "token");
+    rsx! {
+        Page { title: "Choose a new password",
+            if done {
+                Notice { tone: "good", text: "Your password is set, and every device was signed out. Sign in with the new one." }
+                Button { label: "Sign in", onclick: move |()| on_sign_in.call(()) }
+            } else {
+                Field {
+                    label: "New password",
+                    name: "new_password",
+                    kind: "password",
+                    hint: "At least 10 characters",
+                    value: password(),
+                    error: field_error(error.as_ref(), "new_password"),
+                    oninput: move |v| password.set(v),
+                }
+                Field {
+                    label: "The same again",
+                    name: "repeat_password",
+                    kind: "password",
+                    value: repeated(),
+                    error: mismatch.then(|| "does not match".to_owned()),
+                    oninput: move |v| repeated.set(v),
+                }
+                if let Some(refused) = token_refused {
+                    Notice { tone: "bad", text: format!("This link cannot be used: {refused}.") }
+                    Button { label: "Email me a new link", tone: Tone::Secondary, onclick: move |()| on_new_link.call(()) }
+                } else {
+                    {action_error(error.as_ref())}
+                }
+                Button {
+                    label: "Set the password",
+                    busy,
+                    disabled: mismatch || password().is_empty(),
+                    onclick: move |()| on_submit.call(password()),
+                }
+            }
+        }
+    }
+}
+
+/// Opened by the link in a confirmation email: confirms at once and says so.
+#[component]
+pub fn VerifyEmailScreen(token: String) -> Element {
+    let session = use_session();
+    let mut nav = use_nav();
+    let confirming = session.clone();
+    let outcome = use_resource(move || {
+        let (session, token) = (confirming.clone(), token.clone());
+        async move { session.confirm_email(&token).await }
+    });
+    let signed_in_role = session.role();
+    let result = outcome.read().clone();
+    rsx! {
+        Page { title: "Confirm your email",
+            match result {
+                None => rsx! { Notice { tone: "info", text: "Confirming…" } },
+                Some(Ok(user)) => rsx! {
+                    Notice { tone: "good", text: format!("{} is confirmed. Thank you!", user.email) }
+                },
+                Some(Err(error)) => rsx! {
+                    Notice {
+                        tone: "bad",
+                        text: format!(
+                            "This link cannot be used ({}). Sign in and ask for a new one.",
+                            error.field("token").unwrap_or_else(|| error.to_string())
+                        ),
+                    }
+                },
+            }
+            Button {
+                label: if signed_in_role.is_some() { "Continue" } else { "Sign in" },
+                onclick: move |()| nav.reset(signed_in_role.map_or(Screen::SignIn, Screen::home)),
+            }
+        }
+    }
+}
+
+/// Asks a signed-in user whose email is not confirmed to follow the emailed link, with a way
+/// to get another and to say it is done. Shows nothing once confirmed.
+#[component]
+pub fn ConfirmEmailBanner() -> Element {
+    let session = use_session();
+    let action = use_action();
+    let mut user = use_signal(|| session.user());
+    let mut resent = use_signal(|| false);
+    let Some(current) = user() else {
+        return rsx! {};
+    };
+    if current.email_verified {
+        return rsx! {};
+    }
+    let why = match current.role {
+        Role::Partner => "to start receiving leads",
+        _ => "before you ask for work",
+    };
+    let (resending, reloading) = (session.clone(), session.clone());
+    rsx! {
+        section { class: "card card-attention", role: "status",
+            h2 { class: "card-title", "Confirm your email" }
+            p { "We sent a link to {current.email}. Open it {why}." }
+            if resent() {
+                p { class: "subtle", "Another link is on its way." }
+            }
+            {action_error(action.error().as_ref())}
+            Button {
+                label: "I have confirmed it",
+                busy: action.busy.cloned(),
+                onclick: move |()| {
+                    let session = reloading.clone();
+                    action.run(async move {
+                        let fresh = session.reload_user().await?;
+                        user.set(Some(fresh));
+                        Ok(())
+                    });
+                },
+            }
+            Button {
+                label: "Send the link again",
+                tone: Tone::Secondary,
+                onclick: move |()| {
+                    let session = resending.clone();
+                    action.run(async move {
+                        session.resend_confirmation().await?;
+                        resent.set(true);
+                        Ok(())
+                    });
+                },
+            }
+        }
+    }
+}

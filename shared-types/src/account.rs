@@ -1,0 +1,145 @@
+//! One's own account: profile, verified email and phone, and signed-in devices.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
+
+use crate::auth::not_blank;
+
+/// The locales the apps and emails speak (Canada's two official languages).
+pub const LOCALES: &[&str] = &["en-CA", "fr-CA"];
+
+/// A locale tag from [`LOCALES`].
+fn supported_locale(locale: &str) -> Result<(), ValidationError> {
+    if LOCALES.contains(&locale) {
+        return Ok(());
+    }
+    let mut error = ValidationError::new("locale");
+    error.message = Some(format!("must be one of {}", LOCALES.join(", ")).into());
+    Err(error)
+}
+
+/// `PATCH /v1/me`: what to change; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"name": "Maya Chen", "locale": "fr-CA"})))]
+pub struct ProfileUpdate {
+    /// The name shown to the other side of a job.
+    #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"[^\s\u0085]", min_length = 1, max_length = 100)
+    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The language of the app and of emails: `en-CA` or `fr-CA`.
+    #[validate(custom(function = "supported_locale"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(en-CA|fr-CA)$"))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+/// `POST /v1/me/email`: move the account to another address (the current password required).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"new_email": "maya.chen@example.com", "current_password": "correct horse battery"})))]
+pub struct EmailChangeRequest {
+    /// The new address; it becomes the account's once the link sent there is followed.
+    #[validate(email, length(max = 254))]
+    #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
+    pub new_email: String,
+    #[validate(length(min = 1, max = 128))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
+    pub current_password: String,
+}
+
+/// `POST /v1/auth/email/verify`: the token of an emailed link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailVerificationConfirm {
+    /// The `token` of the link (`plv_…`).
+    #[validate(length(min = 1, max = 200))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub token: String,
+}
+
+/// `PUT /v1/me/phone`: the account's phone number; a code is sent to it by SMS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhoneInput {
+    /// E.164, e.g. `+14165550199`.
+    #[validate(custom(function = "crate::partners::e164"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^\+[1-9][0-9]{1,14}$", example = "+14165550199")
+    )]
+    pub phone: String,
+}
+
+/// `POST /v1/me/phone/verify`: the code from the SMS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhoneCodeConfirm {
+    /// The six digits.
+    #[validate(length(equal = 6), custom(function = "digits"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9]{6}$", example = "493817")
+    )]
+    pub code: String,
+}
+
+fn digits(code: &str) -> Result<(), ValidationError> {
+    if code.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(());
+    }
+    let mut error = ValidationError::new("digits");
+    error.message = Some("must be six digits".into());
+    Err(error)
+}
+
+/// `POST /v1/me/sessions/end-all`: the current password, so that a borrowed unlocked phone
+/// cannot lock its owner out of every other device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordConfirmation {
+    #[validate(length(min = 1, max = 128))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
+    pub current_password: String,
+}
+
+/// A signed-in device: one sign-in and the refreshes that kept it going.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceSession {
+    pub id: String,
+    /// What the device said it was at sign-in (its `User-Agent`), if anything.
+    pub user_agent: Option<String>,
+    /// When it signed in.
+    pub created_at: DateTime<Utc>,
+    /// When it last signed in or refreshed its tokens.
+    pub last_used_at: DateTime<Utc>,
+    /// When it ends unless refreshed.
+    pub expires_at: DateTime<Utc>,
+    /// True for the session this call was made with.
+    pub current: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_supported_locales_and_six_digit_codes_pass() {
+        let update = |locale: &str| ProfileUpdate {
+            locale: Some(locale.into()),
+            ..ProfileUpdate::default()
+        };
+        assert!(update("fr-CA").validate().is_ok());
+        assert!(update("fr").validate().is_err());
+        let code = |code: &str| PhoneCodeConfirm { code: code.into() };
+        assert!(code("012345").validate().is_ok());
+        assert!(code("12345a").validate().is_err());
+        assert!(code("1234567").validate().is_err());
+    }
+}
