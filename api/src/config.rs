@@ -229,6 +229,9 @@ pub struct Settings {
     /// `SMS_ACCOUNT_SID`, `SMS_AUTH_TOKEN` and `SMS_FROM` (all three, or none): the Twilio
     /// account that sends phone verification codes; without them codes are written to the log.
     pub sms: Option<SmsAccount>,
+    /// `DELETED_ACCOUNT_RETENTION_DAYS`, default 2190 (six years, Canada's period for business
+    /// records): how long a deleted account's signature evidence is kept.
+    pub deleted_account_retention: Duration,
     /// `SMS_API_URL`, default `https://api.twilio.com`.
     pub sms_api_url: String,
     /// `PAYMENT_PROVIDER`: `sandbox` (default; test cards, nothing leaves the machine) or
@@ -559,6 +562,9 @@ impl Settings {
             email_from,
             app_link_base_url: base_url("APP_LINK_BASE_URL", "https://porchlight.app")?,
             sms,
+            deleted_account_retention: Duration::from_secs(
+                number("DELETED_ACCOUNT_RETENTION_DAYS", 2190, 1..=36_500)? * 86_400,
+            ),
             sms_api_url: base_url("SMS_API_URL", crate::notify::sms::DEFAULT_API_URL)?,
             payment_provider,
             stripe_api_base: base_url("STRIPE_API_BASE", "https://api.stripe.com")?,

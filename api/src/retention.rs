@@ -10,12 +10,15 @@
 //! - webhook deliveries done with (succeeded or failed), with their attempt log: 30 days after
 //!   they were queued.
 //!
+//! - deleted accounts' signature evidence (typed name, IP address, browser):
+//!   `DELETED_ACCOUNT_RETENTION_DAYS` after the deletion.
+//!
 //! Ledger entries, payments, payouts, ratings and the audit log are records and are never
 //! purged here.
 
 use std::time::Duration;
 
-use crate::auth::{password_changes, phone, sessions, verification};
+use crate::auth::{deletion, password_changes, phone, sessions, verification};
 use crate::error::ApiResult;
 use crate::events::webhooks::deliveries;
 use crate::idempotency;
@@ -31,6 +34,8 @@ pub struct RetentionReport {
     pub password_resets: usize,
     /// Email verification links and phone codes (kept as long as sessions).
     pub verifications: usize,
+    /// Signatures of deleted accounts whose evidence was erased.
+    pub deleted_accounts: usize,
     pub notifications: usize,
     pub webhook_deliveries: usize,
 }
@@ -45,6 +50,7 @@ pub async fn run(state: &AppState) -> ApiResult<RetentionReport> {
     let sessions_before = before(settings.session_retention);
     let notifications_before = before(settings.notification_retention);
     let deliveries_before = before(deliveries::RETENTION);
+    let deleted_before = before(settings.deleted_account_retention);
     Ok(RetentionReport {
         idempotency_keys: state
             .write(move |conn| idempotency::purge(conn, keys_before))
@@ -60,6 +66,9 @@ pub async fn run(state: &AppState) -> ApiResult<RetentionReport> {
                 Ok(verification::purge(conn, sessions_before)?
                     + phone::purge(conn, sessions_before)?)
             })
+            .await?,
+        deleted_accounts: state
+            .write(move |conn| deletion::purge(conn, deleted_before))
             .await?,
         notifications: state
             .write(move |conn| outbox::purge(conn, notifications_before))

@@ -653,3 +653,26 @@ async fn a_new_homeowner_confirms_their_email_and_recovers_a_forgotten_password(
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_customer_deletes_their_account_and_is_signed_out() {
+    let api = Api::spawn().await;
+    let session = api.signed_up(SignupRole::Customer, "Robin").await;
+    let email = session.user().unwrap().email;
+    let mut signed_in = session.watch_signed_in();
+
+    let wrong = session.delete_account("not my password").await.unwrap_err();
+    assert!(wrong.field("current_password").is_some());
+    assert!(session.user().is_some(), "still signed in");
+
+    session.delete_account(support::PASSWORD).await.unwrap();
+    assert!(session.user().is_none());
+    signed_in.changed().await.unwrap();
+    assert!(!*signed_in.borrow());
+    assert!(
+        api.session()
+            .sign_in(&email, support::PASSWORD)
+            .await
+            .is_err()
+    );
+}

@@ -12,7 +12,7 @@ use porchlight_app::state::partner::{
     LeadInbox, LeadOutcome, Onboarding, OnboardingForm, RatingsView, SettingsView, WalletView,
 };
 use porchlight_app::state::{AppError, Loadable};
-use porchlight_app::ui::account::{ForgotPasswordView, ResetPasswordView};
+use porchlight_app::ui::account::{DeleteAccountView, ForgotPasswordView, ResetPasswordView};
 use porchlight_app::ui::auth::{SignInView, SignUpView};
 use porchlight_app::ui::customer::discover::DiscoverPage;
 use porchlight_app::ui::customer::new_request::NewRequestPage;
@@ -249,6 +249,26 @@ fn a_forgotten_password_is_asked_for_then_reset_with_the_link() {
     });
     has(&html, "Your password is set");
     lacks(&html, "New password");
+}
+
+#[test]
+fn deleting_the_account_says_what_goes_and_what_stays() {
+    let html = render(None::<AppError>, |error| {
+        rsx! { DeleteAccountView { busy: false, error, on_back: None, on_submit: |_| {} } }
+    });
+    has(&html, "cannot be undone");
+    has(&html, "former customer");
+    has(&html, r#"type="password""#);
+    has(&html, "Delete my account for good");
+    let refused = AppError::Api {
+        code: ErrorCode::Conflict,
+        message: "job 0193 is completed: the account can be deleted once every job is confirmed or cancelled".into(),
+        fields: BTreeMap::new(),
+    };
+    let html = render(Some(refused), |error| {
+        rsx! { DeleteAccountView { busy: false, error, on_back: None, on_submit: |_| {} } }
+    });
+    has(&html, "once every job is confirmed or cancelled");
 }
 
 #[test]

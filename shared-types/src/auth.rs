@@ -160,6 +160,10 @@ pub struct User {
     /// Why it is suspended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspension_reason: Option<String>,
+    /// When the person deleted the account (only staff ever see a deleted account; its
+    /// personal data is erased).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 fn default_locale() -> String {

@@ -310,6 +310,15 @@ impl Client {
         self.send_json(Method::PATCH, "/v1/me", body).await
     }
 
+    /// Deletes the account (the current password required).
+    pub async fn delete_account(&self, current_password: &str) -> Result<(), ClientError> {
+        let body = PasswordConfirmation {
+            current_password: current_password.to_owned(),
+        };
+        self.call_empty(self.request(Method::DELETE, "/v1/me").json(&body))
+            .await
+    }
+
     /// Asks for another link to confirm the account's email address.
     pub async fn resend_email_verification(&self) -> Result<(), ClientError> {
         self.call_empty(self.request(Method::POST, "/v1/me/email/verification"))

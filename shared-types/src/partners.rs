@@ -135,7 +135,8 @@ open_enum! {
     #[derive(Hash)]
     pub enum PartnerStatus {
         Active,
-        /// Hidden from the public and from matching; set by staff.
+        /// Hidden from the public and from matching: set by staff, and for good when the pro
+        /// deleted their account.
         Suspended,
     }
 }

@@ -12,7 +12,7 @@ use shared_types::{Page, PageParams, ProblemDetails};
 use super::accounts::{self, normalize_email};
 use super::extract::AuthUser;
 use super::messages::{AccountEmail, email_later, text_later};
-use super::{password_changes, phone, sessions, verification};
+use super::{deletion, password_changes, phone, sessions, verification};
 use crate::error::ApiResult;
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
@@ -39,6 +39,42 @@ pub async fn update_profile(
         .write(move |conn| accounts::update_profile(conn, &user.user_id, &body.0, now))
         .await?;
     Ok(web::Json(row.to_view()?))
+}
+
+/// Delete the account (the current password required: re-authentication).
+///
+/// Refused with 409 and the reason while a job is under way (assigned, scheduled, in
+/// progress, completed but not confirmed, or disputed), while the pro's wallet holds earnings or
+/// owes penalties, or while a refund to the customer is still going through. Otherwise the
+/// person's data is erased or anonymised at once: every session, API key and device ends, a
+/// pro's profile disappears, and the address can sign up again. What the ledger and the law
+/// need is kept (jobs, payments, payouts, ratings shown as from a former customer or pro).
+#[utoipa::path(
+    tag = "account",
+    request_body = PasswordConfirmation,
+    responses(
+        (status = 204, description = "The account is deleted"),
+        (status = 409, description = "`conflict`: a job is under way, money is held, or a refund is owed; `detail` says which",
+            body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `current_password` is wrong",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[delete("/me")]
+pub async fn delete_account(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ValidatedJson<PasswordConfirmation>,
+) -> ApiResult<HttpResponse> {
+    reauthenticate(&state, &user, body.0.current_password).await?;
+    let now = state.clock.now();
+    let user_id = user.user_id.clone();
+    state
+        .write(move |conn| deletion::delete_account(conn, &user_id, now))
+        .await?;
+    state.standing.forget(&user.user_id);
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Send another link to confirm the account's email address.
@@ -345,12 +381,7 @@ pub async fn end_all_sessions(
     user: AuthUser,
     body: ValidatedJson<PasswordConfirmation>,
 ) -> ApiResult<HttpResponse> {
-    user.require_session()?;
-    let user_id = user.user_id.clone();
-    let password = body.0.current_password;
-    state
-        .db(move |conn| password_changes::check_current(conn, &user_id, &password))
-        .await?;
+    reauthenticate(&state, &user, body.0.current_password).await?;
     let now = state.clock.now();
     let user_id = user.user_id.clone();
     state
@@ -358,6 +389,16 @@ pub async fn end_all_sessions(
         .await?;
     state.standing.forget(&user.user_id);
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A signed-in session (not an API key) whose person typed the account's password again.
+async fn reauthenticate(state: &AppState, user: &AuthUser, password: String) -> ApiResult<()> {
+    user.require_session()?;
+    let user_id = user.user_id.clone();
+    state
+        .db(move |conn| password_changes::check_current(conn, &user_id, &password))
+        .await?;
+    Ok(())
 }
 
 /// The key phone codes are hashed with: the service's token secret.

@@ -34,6 +34,8 @@ pub struct UserRow {
     /// Set when `phone` was confirmed with an SMS code; cleared when it changes.
     pub phone_verified_at: Option<NaiveDateTime>,
     pub locale: String,
+    /// Set when the person deleted the account (its personal data is erased).
+    pub deleted_at: Option<NaiveDateTime>,
 }
 
 impl UserRow {
@@ -54,6 +56,7 @@ impl UserRow {
             locale: self.locale.clone(),
             suspended_at: self.suspended_at.map(|at| at.and_utc()),
             suspension_reason: self.suspension_reason.clone(),
+            deleted_at: self.deleted_at.map(|at| at.and_utc()),
         })
     }
 
@@ -94,6 +97,7 @@ pub fn create_user(
         phone: None,
         phone_verified_at: None,
         locale: shared_types::account::LOCALES[0].to_owned(),
+        deleted_at: None,
     };
     match diesel::insert_into(users::table)
         .values(row.clone())

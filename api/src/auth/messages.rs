@@ -17,9 +17,15 @@ pub enum AccountEmail {
 /// Sends `message` to `to` in the background.
 pub fn email_later(state: &AppState, to: String, message: Notification, kind: AccountEmail) {
     let mailer = state.mailer.clone();
+    let link_base = state.settings.app_link_base_url.clone();
     actix_web::rt::spawn(async move {
         let Some(mailer) = mailer else {
-            let link = message.data.get("deep_link").cloned().unwrap_or_default();
+            // The link as the email's button would carry it (`{APP_LINK_BASE_URL}/…`).
+            let deep_link = message.data.get("deep_link").cloned().unwrap_or_default();
+            let path = deep_link
+                .strip_prefix("porchlight://")
+                .unwrap_or(&deep_link);
+            let link = format!("{link_base}/{path}");
             tracing::info!(
                 %to,
                 subject = %message.title,

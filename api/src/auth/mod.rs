@@ -4,6 +4,7 @@
 mod account_handlers;
 pub mod accounts;
 pub mod api_keys;
+pub mod deletion;
 pub mod extract;
 mod handlers;
 pub mod messages;
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::request_password_reset)
         .service(handlers::confirm_password_reset)
         .service(account_handlers::update_profile)
+        .service(account_handlers::delete_account)
         .service(account_handlers::resend_email_verification)
         .service(account_handlers::change_email)
         .service(account_handlers::confirm_email)

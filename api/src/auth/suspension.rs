@@ -50,7 +50,8 @@ pub fn suspend(conn: &mut DbConnection, decision: Decision<'_>) -> ApiResult<boo
     let changed = diesel::update(
         users::table
             .find(decision.user_id)
-            .filter(users::suspended_at.is_null()),
+            .filter(users::suspended_at.is_null())
+            .filter(users::deleted_at.is_null()),
     )
     .set((
         users::suspended_at.eq(decision.now),
@@ -87,7 +88,8 @@ pub fn reinstate(conn: &mut DbConnection, decision: Decision<'_>) -> ApiResult<b
     let changed = diesel::update(
         users::table
             .find(decision.user_id)
-            .filter(users::suspended_at.is_not_null()),
+            .filter(users::suspended_at.is_not_null())
+            .filter(users::deleted_at.is_null()),
     )
     .set((
         users::suspended_at.eq(None::<NaiveDateTime>),
@@ -111,8 +113,13 @@ pub fn reinstate(conn: &mut DbConnection, decision: Decision<'_>) -> ApiResult<b
     Ok(true)
 }
 
+/// A deleted account is not one staff can act on any more.
 fn ensure_exists(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
-    super::accounts::find_by_id(conn, user_id).map(|_| ())
+    let user = super::accounts::find_by_id(conn, user_id)?;
+    if user.deleted_at.is_some() {
+        return Err(ApiError::not_found("user"));
+    }
+    Ok(())
 }
 
 fn record(
@@ -146,7 +153,7 @@ pub enum Standing {
         session_epoch: i32,
     },
     Suspended,
-    /// The account no longer exists.
+    /// The account no longer exists (or was deleted by its owner).
     Gone,
 }
 
@@ -188,6 +195,7 @@ pub async fn current(state: &AppState, user_id: &str) -> ApiResult<Standing> {
 pub fn standing(conn: &mut DbConnection, user_id: &str) -> ApiResult<Standing> {
     let row: Option<(Option<NaiveDateTime>, i32)> = users::table
         .find(user_id)
+        .filter(users::deleted_at.is_null())
         .select((users::suspended_at, users::session_epoch))
         .first(conn)
         .optional()?;

@@ -17,6 +17,7 @@ diesel::table! {
         phone -> Nullable<Text>,
         phone_verified_at -> Nullable<Timestamp>,
         locale -> Text,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 

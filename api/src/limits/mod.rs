@@ -76,8 +76,10 @@ impl RateLimits {
     }
 }
 
-/// Writes that check a password, a token or a code (slow on purpose, or worth guessing at).
+/// Writes that check a password, a token or a code (slow on purpose, or worth guessing at);
+/// `/v1/me` is the account's deletion (and its profile edits).
 const COSTLY_WRITES: &[&str] = &[
+    "/v1/me",
     "/v1/me/password",
     "/v1/me/email",
     "/v1/me/phone/verify",

@@ -51,16 +51,24 @@ pub fn public_reviews(
     let rows: Vec<RatingRow> = query.load(conn)?;
     let (rows, next_cursor) = db::split_page(rows, limit, |row| row.id.clone());
     let raters: Vec<&String> = rows.iter().map(|row| &row.rater_id).collect();
+    // A reviewer who deleted their account is "A former customer".
     let names: HashMap<String, String> = users::table
         .filter(users::id.eq_any(&raters))
-        .select((users::id, users::name))
-        .load::<(String, String)>(conn)?
+        .select((users::id, users::name, users::deleted_at))
+        .load::<(String, String, Option<NaiveDateTime>)>(conn)?
         .into_iter()
+        .map(|(id, name, deleted_at)| match deleted_at {
+            Some(_) => (id, "A former customer".to_owned()),
+            None => (id, public_name(&name)),
+        })
         .collect();
     let items = rows
         .into_iter()
         .map(|row| Review {
-            reviewer: public_name(names.get(&row.rater_id).map_or("", String::as_str)),
+            reviewer: names
+                .get(&row.rater_id)
+                .cloned()
+                .unwrap_or_else(|| public_name("")),
             stars: row.stars,
             comment: row.comment.clone(),
             tags: row.tags(),

@@ -212,6 +212,17 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
                 )
             },
         ),
+        // A wrong password: the callers let in get 422, and nobody's account is deleted.
+        (
+            "DELETE /v1/me",
+            Rule {
+                let_in_as: Some(&[422]),
+                ..with_body(
+                    json!({ "current_password": "not the password" }),
+                    signed_in(Keys::SessionOnly),
+                )
+            },
+        ),
         (
             "PATCH /v1/me",
             with_body(

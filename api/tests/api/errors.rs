@@ -312,7 +312,7 @@ async fn unknown_routes_and_methods_are_problems_too() {
 
     let (status, _, problem, headers) = raw(&app, Method::PUT, "/v1/me", None, "").await;
     assert_eq!((status, problem.code), (405, ErrorCode::MethodNotAllowed));
-    assert_eq!(headers["allow"], "GET, PATCH");
+    assert_eq!(headers["allow"], "GET, PATCH, DELETE");
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ mod auth;
 mod authz;
 mod cli;
 mod client;
+mod deletion;
 mod errors;
 mod events;
 mod fake_google;

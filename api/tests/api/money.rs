@@ -108,7 +108,7 @@ impl Cast {
     }
 
     /// Moves past the review window and has staff confirm `job`.
-    async fn confirm(&self, job: &Job) {
+    pub async fn confirm(&self, job: &Job) {
         let ends = self
             .customer
             .job(&job.id)

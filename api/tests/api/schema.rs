@@ -199,7 +199,7 @@ fn selected_columns(table: &str, sql: &str) -> Vec<String> {
 
 /// Every table of schema.rs, as diesel compiled it. A table added to schema.rs fails
 /// `schema_rs_is_read_as_diesel_reads_it` until it is listed here too.
-fn compiled_tables() -> BTreeMap<String, Vec<String>> {
+pub fn compiled_tables() -> BTreeMap<String, Vec<String>> {
     compiled!(
         users,
         refresh_tokens,

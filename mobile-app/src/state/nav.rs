@@ -21,6 +21,8 @@ pub enum Screen {
     Ratings,
     Connections,
     Settings,
+    /// Deleting the account, from settings.
+    DeleteAccount,
     // --- customer ---
     Discover,
     Pro(String),

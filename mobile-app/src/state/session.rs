@@ -209,6 +209,18 @@ impl Session {
             .await?)
     }
 
+    /// Deletes the account (the password re-authenticates) and ends the session here.
+    pub async fn delete_account(&self, password: &str) -> Result<(), AppError> {
+        let password = password.to_owned();
+        self.call(|c| {
+            let password = password.clone();
+            async move { c.delete_account(&password).await }
+        })
+        .await?;
+        self.end_locally();
+        Ok(())
+    }
+
     /// Replaces the cached account when `user` is the signed-in one.
     fn replace_user(&self, user: &User) {
         if let Some(signed_in) = self.lock().signed_in.as_mut()

@@ -238,3 +238,54 @@ pub fn ConfirmEmailBanner() -> Element {
         }
     }
 }
+
+#[component]
+pub fn DeleteAccountScreen() -> Element {
+    let session = use_session();
+    let nav = use_nav();
+    let action = use_action();
+    rsx! {
+        DeleteAccountView {
+            busy: action.busy.cloned(),
+            error: action.error(),
+            on_back: nav.back_handler(),
+            on_submit: move |password: String| {
+                let session = session.clone();
+                // Success ends the session: the app goes back to sign-in by itself.
+                action.run(async move { session.delete_account(&password).await });
+            },
+        }
+    }
+}
+
+#[component]
+pub fn DeleteAccountView(
+    busy: bool,
+    error: Option<AppError>,
+    on_back: Option<EventHandler<()>>,
+    on_submit: EventHandler<String>,
+) -> Element {
+    let mut password = use_signal(String::new);
+    rsx! {
+        Page { title: "Delete your account", on_back,
+            p { "Deleting your account signs you out everywhere and erases your profile, contact details, addresses, devices and notifications at once. It cannot be undone." }
+            p { class: "subtle", "What the law and the books need stays, without your name: past jobs, payments and payouts, and your reviews (shown as from a former customer or pro). An account with a job under way, money in its wallet or a refund on its way cannot be deleted until that is settled." }
+            Field {
+                label: "Your password",
+                name: "current_password",
+                kind: "password",
+                value: password(),
+                error: field_error(error.as_ref(), "current_password"),
+                oninput: move |v| password.set(v),
+            }
+            {action_error(error.as_ref().filter(|e| e.field("current_password").is_none()))}
+            Button {
+                label: "Delete my account for good",
+                tone: Tone::Danger,
+                busy,
+                disabled: password().is_empty(),
+                onclick: move |()| on_submit.call(password()),
+            }
+        }
+    }
+}

@@ -170,6 +170,7 @@ fn screen(current: &Screen) -> Element {
         Screen::Ratings => rsx! { partner::ratings::RatingsScreen {} },
         Screen::Connections => rsx! { partner::connections::ConnectionsScreen {} },
         Screen::Settings => rsx! { settings::SettingsScreen {} },
+        Screen::DeleteAccount => rsx! { account::DeleteAccountScreen {} },
         Screen::Discover => rsx! { customer::discover::DiscoverScreen {} },
         Screen::Pro(id) => rsx! { customer::pro::ProScreen { key: "{id}", id } },
         Screen::NewRequest {

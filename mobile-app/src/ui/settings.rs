@@ -154,6 +154,7 @@ pub fn SettingsPage(
                 }
             }
             Button { label: "Sign out", tone: Tone::Danger, busy, onclick: move |()| on_change.call(SettingsChange::SignOut) }
+            Button { label: "Delete my account…", tone: Tone::Secondary, onclick: move |()| on_change.call(SettingsChange::Open(Screen::DeleteAccount)) }
         }
     }
 }

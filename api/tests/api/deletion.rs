@@ -1,0 +1,248 @@
+//! Deleting one's account over HTTP: refused while a job is under way or money is held, then the
+//! person's data is gone from every table but what the ledger and the law keep, on both
+//! backends.
+
+use chrono::Duration;
+use shared_types::auth::{RegisterRequest, SignupRole};
+use shared_types::notify::{DeviceInput, Platform};
+use shared_types::partners::PartnerSearch;
+use shared_types::ratings::RatingInput;
+use shared_types::wallet::{PayoutMethodInput, PayoutMethodKind};
+use shared_types::{ErrorCode, PageParams};
+
+use crate::harness::{PASSWORD, TestApp};
+use crate::jobs::{Cast, cleaning_request};
+use crate::schema::compiled_tables;
+
+/// Every row of every table, as text, that contains one of `needles`: (table, needle).
+async fn tables_holding(app: &TestApp, needles: &[&str]) -> Vec<(String, String)> {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::Text;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        row: String,
+    }
+    let mut found = Vec::new();
+    for (table, columns) in compiled_tables() {
+        let row = columns
+            .iter()
+            .map(|column| format!("COALESCE(CAST({column} AS TEXT), '')"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let query = format!("SELECT {row} AS row FROM {table}");
+        let rows: Vec<Row> = app
+            .state
+            .db(move |conn| Ok(diesel::sql_query(query).load(conn)?))
+            .await
+            .unwrap();
+        for needle in needles {
+            if rows.iter().any(|r| r.row.contains(needle)) {
+                found.push((table.clone(), (*needle).to_owned()));
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn a_deleted_account_leaves_only_what_the_ledger_and_the_law_keep() {
+    let cast = Cast::new().await;
+    let app = &cast.app;
+    let customer = &cast.customer;
+    let me = customer.me().await.unwrap();
+    let name = "Quinn Deletable-Person";
+    customer
+        .update_profile(&shared_types::account::ProfileUpdate {
+            name: Some(name.into()),
+            locale: None,
+        })
+        .await
+        .unwrap();
+    let phone = "+14165550177";
+    customer.set_phone(phone).await.unwrap();
+    customer
+        .register_device(&DeviceInput {
+            token: "device-token-of-quinn".into(),
+            platform: Platform::Ios,
+            app_version: None,
+        })
+        .await
+        .unwrap();
+
+    // A job under way holds the account.
+    let job = cast.completed_job(2).await;
+    let wrong = customer
+        .delete_account("not my password")
+        .await
+        .unwrap_err();
+    assert!(
+        wrong
+            .problem()
+            .unwrap()
+            .errors
+            .contains_key("current_password")
+    );
+    let busy = customer.delete_account(PASSWORD).await.unwrap_err();
+    assert_eq!(busy.code(), Some(ErrorCode::Conflict));
+    assert!(
+        busy.problem()
+            .unwrap()
+            .detail
+            .clone()
+            .unwrap()
+            .contains("completed")
+    );
+
+    // Confirmed, rated both ways; one more request still open.
+    cast.confirm(&job).await;
+    let rating = |comment: &str| RatingInput {
+        stars: 5,
+        comment: comment.into(),
+        tags: vec![],
+    };
+    customer
+        .rate_job(&job.id, &rating("Spotless, thank you"))
+        .await
+        .unwrap();
+    cast.partner
+        .rate_job(&job.id, &rating("Lovely client"))
+        .await
+        .unwrap();
+    let mut open = cleaning_request(None);
+    open.windows[0].start = cast.now() + Duration::days(3);
+    open.windows[0].end = open.windows[0].start + Duration::hours(3);
+    let open = customer.create_request(&open).await.unwrap();
+
+    customer.delete_account(PASSWORD).await.unwrap();
+
+    // Gone: the credentials, the sign-in, the open request; the address is free again.
+    assert_eq!(customer.me().await.unwrap_err().status(), Some(401));
+    let request_status: i64 = app
+        .count(&format!(
+            "service_requests WHERE id = '{}' AND status = 'cancelled'",
+            open.id
+        ))
+        .await;
+    assert_eq!(request_status, 1, "the open request was withdrawn");
+    let again = app
+        .client
+        .register(&RegisterRequest {
+            email: me.email.clone(),
+            password: PASSWORD.into(),
+            name: "Quinn Again".into(),
+            role: SignupRole::Customer,
+        })
+        .await
+        .unwrap();
+    assert_ne!(again.id, me.id);
+
+    // The pro's review reads as from a former customer; the pro's money is untouched.
+    let reviews = app
+        .client
+        .partner_reviews(&cast.partner_id, &PageParams::default())
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(reviews[0].reviewer, "A former customer");
+    assert_eq!(reviews[0].comment, "Spotless, thank you");
+    crate::money::assert_books_balance(&cast.staff).await;
+
+    // Nowhere but where it must stay: the signed agreement keeps the typed name until the
+    // legal period ends.
+    let leftovers = tables_holding(
+        app,
+        &[
+            me.email.as_str(),
+            phone,
+            name,
+            "100 Queen St W",
+            "device-token-of-quinn",
+        ],
+    )
+    .await;
+    let about_new_account: Vec<_> = leftovers
+        .iter()
+        .filter(|(table, needle)| {
+            // The new account with the same address is someone else.
+            !(needle == &me.email && matches!(table.as_str(), "users" | "email_verifications"))
+        })
+        .collect();
+    assert!(
+        about_new_account.is_empty(),
+        "left behind: {about_new_account:?}"
+    );
+    assert_eq!(
+        tables_holding(app, &["Casey Customer"]).await,
+        [(
+            "agreement_signatures".to_owned(),
+            "Casey Customer".to_owned()
+        )]
+    );
+    app.state.clock.advance(Duration::days(2191));
+    porchlight::retention::run(&app.state).await.unwrap();
+    assert!(tables_holding(app, &["Casey Customer"]).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_pro_leaves_once_paid_out_and_their_profile_disappears() {
+    let cast = Cast::new().await;
+    let job = cast.completed_job(2).await;
+    cast.confirm(&job).await;
+
+    let held = cast.partner.delete_account(PASSWORD).await.unwrap_err();
+    assert_eq!(held.code(), Some(ErrorCode::Conflict));
+    let detail = held.problem().unwrap().detail.clone().unwrap();
+    assert!(detail.contains("earnings"), "{detail}");
+
+    cast.partner
+        .set_payout_method(&PayoutMethodInput {
+            method: PayoutMethodKind::Cheque,
+            mailing_address: Some("12 King St W, Toronto ON M5H 1A1".into()),
+            bank_account: None,
+        })
+        .await
+        .unwrap();
+    cast.staff
+        .admin_run_payouts("run-before-leaving")
+        .await
+        .unwrap();
+    cast.partner.delete_account(PASSWORD).await.unwrap();
+
+    let profile = cast.app.client.partner(&cast.partner_id).await.unwrap_err();
+    assert_eq!(profile.status(), Some(404));
+    let search = PartnerSearch {
+        category: "cleaning".into(),
+        lat: 43.65,
+        lon: -79.38,
+    };
+    let hits = cast
+        .customer
+        .search_partners(&search, &PageParams::default())
+        .await
+        .unwrap()
+        .items;
+    assert!(hits.iter().all(|hit| hit.partner.id != cast.partner_id));
+    // A new request finds nobody to offer it to, and staff cannot bring the pro back.
+    assert_eq!(
+        cast.app
+            .count(&format!(
+                "partner_area_cells WHERE partner_id = '{}'",
+                cast.partner_id
+            ))
+            .await,
+        0
+    );
+    let revive = cast
+        .staff
+        .admin_suspend_user(
+            &cast.partner_id,
+            &shared_types::auth::SuspensionInput {
+                reason: "test".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(revive.status(), Some(404));
+    crate::money::assert_books_balance(&cast.staff).await;
+}
