@@ -10,6 +10,7 @@
 //! - webhook deliveries done with (succeeded or failed), with their attempt log: 30 days after
 //!   they were queued.
 //!
+//! - data archives (`POST /v1/me/export`): when their week is over;
 //! - deleted accounts' signature evidence (typed name, IP address, browser):
 //!   `DELETED_ACCOUNT_RETENTION_DAYS` after the deletion.
 //!
@@ -18,7 +19,7 @@
 
 use std::time::Duration;
 
-use crate::auth::{deletion, password_changes, phone, sessions, verification};
+use crate::auth::{deletion, export, password_changes, phone, sessions, verification};
 use crate::error::ApiResult;
 use crate::events::webhooks::deliveries;
 use crate::idempotency;
@@ -34,6 +35,8 @@ pub struct RetentionReport {
     pub password_resets: usize,
     /// Email verification links and phone codes (kept as long as sessions).
     pub verifications: usize,
+    /// Data archives past their week.
+    pub data_exports: usize,
     /// Signatures of deleted accounts whose evidence was erased.
     pub deleted_accounts: usize,
     pub notifications: usize,
@@ -67,6 +70,7 @@ pub async fn run(state: &AppState) -> ApiResult<RetentionReport> {
                     + phone::purge(conn, sessions_before)?)
             })
             .await?,
+        data_exports: state.write(move |conn| export::purge(conn, now)).await?,
         deleted_accounts: state
             .write(move |conn| deletion::purge(conn, deleted_before))
             .await?,

@@ -676,3 +676,70 @@ async fn a_customer_deletes_their_account_and_is_signed_out() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn the_account_page_renames_confirms_a_phone_lists_devices_and_hands_over_the_data() {
+    use porchlight_app::state::account::{AccountAction, AccountView, run};
+
+    let api = Api::spawn().await;
+    let session = api.signed_up(SignupRole::Customer, "Robin").await;
+    let view = AccountView::load(&session).await.unwrap();
+    assert_eq!(view.sessions.len(), 1);
+    assert!(view.sessions[0].current);
+    assert_eq!(
+        porchlight_app::state::account::device_label(view.sessions[0].user_agent.as_deref()),
+        "Porchlight app on a computer"
+    );
+
+    run(&session, AccountAction::Rename(" Robin Quay ".into()))
+        .await
+        .unwrap();
+    // A number typed with spaces; the code as the text message carries it.
+    run(&session, AccountAction::SetPhone("+1 416 555 0142".into()))
+        .await
+        .unwrap();
+    let view = AccountView::load(&session).await.unwrap();
+    assert_eq!(view.user.name, "Robin Quay");
+    assert_eq!(
+        (view.user.phone.as_deref(), view.user.phone_verified),
+        (Some("+14165550142"), false)
+    );
+    let code = api.phone_code(&view.user.id).await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let refused = run(&session, AccountAction::ConfirmPhone(wrong.into())).await;
+    assert!(refused.unwrap_err().field("code").is_some());
+    run(&session, AccountAction::ConfirmPhone(code))
+        .await
+        .unwrap();
+    assert!(
+        AccountView::load(&session)
+            .await
+            .unwrap()
+            .user
+            .phone_verified
+    );
+
+    let file = run(&session, AccountAction::Download)
+        .await
+        .unwrap()
+        .expect("a file");
+    let today = api.now().format("%Y-%m-%d");
+    assert_eq!(file.name, format!("porchlight-data-{today}.json"));
+    let encoded = file
+        .href
+        .strip_prefix("data:application/json;base64,")
+        .unwrap();
+    let json = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded).unwrap();
+    let archive: shared_types::account::DataArchive = serde_json::from_slice(&json).unwrap();
+    assert_eq!(archive.account.name, "Robin Quay");
+
+    let not_it = run(&session, AccountAction::EndEverywhere("not it".into())).await;
+    assert!(not_it.unwrap_err().field("current_password").is_some());
+    run(
+        &session,
+        AccountAction::EndEverywhere(support::PASSWORD.into()),
+    )
+    .await
+    .unwrap();
+    assert!(session.user().is_none());
+}

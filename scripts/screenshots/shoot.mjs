@@ -169,6 +169,7 @@ try {
   await shot(page, '25-email-confirmed');
   page = await phone();
   await button(page, 'Forgot your password?').click();
+  await button(page, 'Email me a link').waitFor();
   await label(page, 'Email').fill(plan.casey);
   await button(page, 'Email me a link').click();
   await page.getByText(/^If an account uses /).waitFor();
@@ -177,6 +178,22 @@ try {
   await label(page, 'New password').fill('a much better password');
   await label(page, 'The same again').fill('a much better password');
   await shot(page, '27-reset-password');
+
+  // --- the account page: name, phone, devices, one's data ---
+  page = await phone();
+  await signIn(page, plan.casey);
+  await button(page, 'More').click();
+  await button(page, 'Your account: name, phone, devices, data').click();
+  await page.getByText('Signed-in devices').waitFor();
+  await label(page, 'Your number').waitFor();
+  await label(page, 'Your number').fill('+1 416 555 0142');
+  await button(page, 'Text me a code').click();
+  await page.getByText('We texted a code to +14165550142.').waitFor();
+  await shot(page, '28-account');
+  await button(page, 'Download my data').click();
+  await page.getByText(/^Save porchlight-data-/).waitFor();
+  await button(page, 'Sign out everywhere').scrollIntoViewIfNeeded();
+  await shot(page, '29-account-data');
 } catch (error) {
   // What the screen showed when a step failed, to see why.
   if (page) await page.screenshot({ path: `${plan.out}/failed-step.png` });

@@ -4,7 +4,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
-use crate::auth::not_blank;
+use crate::auth::{ApiKey, User, not_blank};
+use crate::jobs::{Job, JobEvent};
+use crate::notify::{Device, Notification, NotificationPreferences};
+use crate::partners::PartnerProfile;
+use crate::ratings::JobRatings;
+use crate::requests::{CustomerDetailRead, ServiceRequest};
+use crate::wallet::{Payment, Payout, Wallet, WalletEntry};
+use crate::webhook_endpoints::WebhookEndpoint;
 
 /// The locales the apps and emails speak (Canada's two official languages).
 pub const LOCALES: &[&str] = &["en-CA", "fr-CA"];
@@ -123,6 +130,59 @@ pub struct DeviceSession {
     pub expires_at: DateTime<Utc>,
     /// True for the session this call was made with.
     pub current: bool,
+}
+
+/// An archive of one's data, made by `POST /v1/me/export`; downloadable for 7 days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DataExport {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    /// After this it is deleted.
+    pub expires_at: DateTime<Utc>,
+    /// The archive's size in bytes.
+    pub size_bytes: u64,
+}
+
+/// Everything Porchlight holds about a person, as the API shows each part to them
+/// (`GET /v1/me/exports/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DataArchive {
+    pub generated_at: DateTime<Utc>,
+    pub account: User,
+    /// The signed-in devices.
+    pub sessions: Vec<DeviceSession>,
+    pub api_keys: Vec<ApiKey>,
+    /// Phones registered for push alerts.
+    pub devices: Vec<Device>,
+    pub notification_preferences: NotificationPreferences,
+    /// The in-app notifications (as long as they are kept).
+    pub notifications: Vec<Notification>,
+    pub webhook_endpoints: Vec<WebhookEndpoint>,
+    /// A customer's requests.
+    pub requests: Vec<ServiceRequest>,
+    /// Jobs on either side, each with its timeline, payments and ratings (the agreement
+    /// signature is in the timeline).
+    pub jobs: Vec<JobRecord>,
+    /// A pro's business profile.
+    pub partner_profile: Option<PartnerProfile>,
+    /// A pro's wallet, its entries and payouts.
+    pub wallet: Option<Wallet>,
+    pub wallet_entries: Vec<WalletEntry>,
+    pub payouts: Vec<Payout>,
+    /// Each time a pro read the customer's contact details.
+    pub customer_detail_reads: Vec<CustomerDetailRead>,
+}
+
+/// One job in a [`DataArchive`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobRecord {
+    pub job: Job,
+    pub timeline: Vec<JobEvent>,
+    pub payments: Vec<Payment>,
+    pub ratings: JobRatings,
 }
 
 #[cfg(test)]

@@ -26,8 +26,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::account::{
-    DeviceSession, EmailChangeRequest, EmailVerificationConfirm, PasswordConfirmation,
-    PhoneCodeConfirm, PhoneInput, ProfileUpdate,
+    DataArchive, DataExport, DeviceSession, EmailChangeRequest, EmailVerificationConfirm,
+    PasswordConfirmation, PhoneCodeConfirm, PhoneInput, ProfileUpdate,
 };
 use crate::auth::{
     ApiKey, ChangePasswordRequest, CreateApiKeyRequest, CreatedApiKey, LoginRequest,
@@ -147,7 +147,19 @@ fn segment(value: &str) -> Result<String, ClientError> {
 impl Client {
     /// A client for the API at `base_url` (e.g. `http://127.0.0.1:8080`), without credentials.
     pub fn new(base_url: impl Into<String>) -> Self {
-        Self::with_http_client(reqwest::Client::new(), base_url)
+        Self::with_user_agent(
+            base_url,
+            concat!("porchlight-client/", env!("CARGO_PKG_VERSION")),
+        )
+    }
+
+    /// Like [`Client::new`], saying `user_agent` (the service lists sign-ins by it).
+    pub fn with_user_agent(base_url: impl Into<String>, user_agent: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .build()
+            .unwrap_or_default();
+        Self::with_http_client(http, base_url)
     }
 
     /// Like [`Client::new`] with a configured reqwest client (timeouts, proxies).
@@ -316,6 +328,22 @@ impl Client {
             current_password: current_password.to_owned(),
         };
         self.call_empty(self.request(Method::DELETE, "/v1/me").json(&body))
+            .await
+    }
+
+    /// Makes an archive of everything held about the account (downloadable for 7 days).
+    pub async fn export_data(&self) -> Result<DataExport, ClientError> {
+        self.call(self.request(Method::POST, "/v1/me/export")).await
+    }
+
+    /// The archives that can still be downloaded.
+    pub async fn exports(&self) -> Result<Vec<DataExport>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/me/exports")).await
+    }
+
+    /// Downloads an archive.
+    pub async fn download_export(&self, id: &str) -> Result<DataArchive, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/me/exports/{}", segment(id)?)))
             .await
     }
 

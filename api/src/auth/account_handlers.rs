@@ -3,8 +3,8 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use shared_types::account::{
-    DeviceSession, EmailChangeRequest, EmailVerificationConfirm, PasswordConfirmation,
-    PhoneCodeConfirm, PhoneInput, ProfileUpdate,
+    DataArchive, DataExport, DeviceSession, EmailChangeRequest, EmailVerificationConfirm,
+    PasswordConfirmation, PhoneCodeConfirm, PhoneInput, ProfileUpdate,
 };
 use shared_types::auth::{Scope, User};
 use shared_types::{Page, PageParams, ProblemDetails};
@@ -12,7 +12,7 @@ use shared_types::{Page, PageParams, ProblemDetails};
 use super::accounts::{self, normalize_email};
 use super::extract::AuthUser;
 use super::messages::{AccountEmail, email_later, text_later};
-use super::{deletion, password_changes, phone, sessions, verification};
+use super::{deletion, export, password_changes, phone, sessions, verification};
 use crate::error::ApiResult;
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
@@ -75,6 +75,98 @@ pub async fn delete_account(
         .await?;
     state.standing.forget(&user.user_id);
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Make an archive of everything Porchlight holds about the caller.
+///
+/// The account, sessions, API keys, devices, notification settings and notifications, webhook
+/// endpoints, requests, jobs (with their timelines, payments and ratings), a pro's profile,
+/// wallet and payouts, and who read a customer's contact details: each as the API shows it.
+/// Downloadable for 7 days at `GET /v1/me/exports/{id}`; at most 3 a day.
+#[utoipa::path(
+    tag = "account",
+    responses(
+        (status = 201, description = "The archive is ready", body = DataExport,
+            headers(("Location" = String, description = "Where to download it"))),
+        (status = 429, description = "`rate_limited`: three archives were made in the last day",
+            body = ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/me/export")]
+pub async fn export_data(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
+    user.require_session()?;
+    let now = state.clock.now();
+    let (user_id, settings) = (user.user_id.clone(), state.settings.clone());
+    let archive = state
+        .db(move |conn| {
+            crate::db::snapshot_read(conn, |conn| export::archive(conn, &user_id, &settings, now))
+        })
+        .await?;
+    let user_id = user.user_id.clone();
+    let made = state
+        .write(move |conn| export::store(conn, &user_id, &archive, now))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/v1/me/exports/{}", made.id),
+        ))
+        .json(made))
+}
+
+/// The caller's archives that can still be downloaded, newest first.
+#[utoipa::path(
+    tag = "account",
+    responses((status = 200, description = "The archives", body = Vec<DataExport>)),
+    security(("bearer" = [])),
+)]
+#[get("/me/exports")]
+pub async fn list_exports(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<web::Json<Vec<DataExport>>> {
+    user.require_session()?;
+    let now = state.clock.now();
+    let list = state
+        .db(move |conn| export::list(conn, &user.user_id, now))
+        .await?;
+    Ok(web::Json(list))
+}
+
+/// Download an archive (a JSON file).
+#[utoipa::path(
+    tag = "account",
+    params(("id" = String, Path, description = "The archive's id")),
+    responses((status = 200, description = "The archive, as an attachment", body = DataArchive,
+        headers(("Content-Disposition" = String, description = "attachment; filename=porchlight-data-….json")))),
+    security(("bearer" = [])),
+)]
+#[get("/me/exports/{id}")]
+pub async fn download_export(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    user.require_session()?;
+    let now = state.clock.now();
+    let id = id.into_inner();
+    let (made, content) = state
+        .db(move |conn| export::content(conn, &user.user_id, &id, now))
+        .await?;
+    let file = format!(
+        "porchlight-data-{}.json",
+        made.created_at.format("%Y-%m-%d")
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file}\""),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(content))
 }
 
 /// Send another link to confirm the account's email address.

@@ -73,6 +73,7 @@ pub fn delete_account(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime
     erase_own_words(conn, user_id)?;
     erase_credentials_and_settings(conn, user_id, now)?;
     erase_messages(conn, user_id)?;
+    super::export::delete_all(conn, user_id)?;
 
     let name = if user.role == Role::Partner {
         "Former pro"

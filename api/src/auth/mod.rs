@@ -5,6 +5,7 @@ mod account_handlers;
 pub mod accounts;
 pub mod api_keys;
 pub mod deletion;
+pub mod export;
 pub mod extract;
 mod handlers;
 pub mod messages;
@@ -30,6 +31,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::confirm_password_reset)
         .service(account_handlers::update_profile)
         .service(account_handlers::delete_account)
+        .service(account_handlers::export_data)
+        .service(account_handlers::list_exports)
+        .service(account_handlers::download_export)
         .service(account_handlers::resend_email_verification)
         .service(account_handlers::change_email)
         .service(account_handlers::confirm_email)

@@ -48,6 +48,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    data_exports (id) {
+        id -> Text,
+        user_id -> Text,
+        content -> Text,
+        size_bytes -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Text,
         user_id -> Text,
@@ -614,6 +625,7 @@ diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(email_verifications -> users (user_id));
 diesel::joinable!(phone_verifications -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(data_exports -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
 
 diesel::joinable!(partner_profiles -> users (user_id));
@@ -638,6 +650,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_verifications,
     phone_verifications,
     sessions,
+    data_exports,
     event_counters,
     webhook_endpoints,
     webhook_deliveries,

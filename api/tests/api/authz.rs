@@ -223,6 +223,16 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
                 )
             },
         ),
+        ("POST /v1/me/export", signed_in(Keys::SessionOnly)),
+        ("GET /v1/me/exports", signed_in(Keys::SessionOnly)),
+        // Ownership is checked in deletion.rs; here no such archive is the caller's.
+        (
+            "GET /v1/me/exports/{id}",
+            Rule {
+                let_in_as: Some(&[404]),
+                ..signed_in(Keys::SessionOnly)
+            },
+        ),
         (
             "PATCH /v1/me",
             with_body(

@@ -1,6 +1,6 @@
-//! Deleting one's account over HTTP: refused while a job is under way or money is held, then the
-//! person's data is gone from every table but what the ledger and the law keep, on both
-//! backends.
+//! One's data over HTTP: an archive of all of it to download for a week, and deleting the
+//! account: refused while a job is under way or money is held, then the person's data is gone
+//! from every table but what the ledger and the law keep, on both backends.
 
 use chrono::Duration;
 use shared_types::auth::{RegisterRequest, SignupRole};
@@ -245,4 +245,76 @@ async fn a_pro_leaves_once_paid_out_and_their_profile_disappears() {
         .unwrap_err();
     assert_eq!(revive.status(), Some(404));
     crate::money::assert_books_balance(&cast.staff).await;
+}
+
+#[tokio::test]
+async fn each_side_downloads_an_archive_of_their_data_for_a_week() {
+    let cast = Cast::new().await;
+    let job = cast.completed_job(2).await;
+    cast.partner.customer_details(&job.id).await.unwrap();
+    cast.confirm(&job).await;
+    let rating = RatingInput {
+        stars: 4,
+        comment: "On time".into(),
+        tags: vec![],
+    };
+    cast.customer.rate_job(&job.id, &rating).await.unwrap();
+
+    let made = cast.customer.export_data().await.unwrap();
+    assert!(made.size_bytes > 0);
+    assert_eq!(made.expires_at - made.created_at, Duration::days(7));
+    assert_eq!(
+        cast.customer.exports().await.unwrap(),
+        std::slice::from_ref(&made)
+    );
+    let archive = cast.customer.download_export(&made.id).await.unwrap();
+    let me = cast.customer.me().await.unwrap();
+    assert_eq!(archive.account, me);
+    assert_eq!(archive.requests.len(), 1);
+    assert_eq!(archive.jobs.len(), 1);
+    let record = &archive.jobs[0];
+    assert_eq!(record.job, cast.customer.job(&job.id).await.unwrap());
+    assert_eq!(
+        record.payments,
+        cast.customer.job_payments(&job.id).await.unwrap()
+    );
+    assert_eq!(
+        record.ratings,
+        cast.customer.job_ratings(&job.id).await.unwrap()
+    );
+    assert!(!record.timeline.is_empty());
+    assert_eq!(
+        archive.customer_detail_reads.len(),
+        1,
+        "the pro read the details once"
+    );
+    assert!(!archive.sessions.is_empty());
+    assert!(archive.wallet.is_none() && archive.partner_profile.is_none());
+
+    // The pro's archive has the business side; nobody else may download either.
+    let pro_made = cast.partner.export_data().await.unwrap();
+    let pro_archive = cast.partner.download_export(&pro_made.id).await.unwrap();
+    assert!(pro_archive.partner_profile.is_some());
+    assert_eq!(
+        pro_archive.wallet.as_ref(),
+        Some(&cast.partner.wallet().await.unwrap())
+    );
+    assert!(!pro_archive.wallet_entries.is_empty());
+    assert!(pro_archive.requests.is_empty());
+    let foreign = cast.partner.download_export(&made.id).await.unwrap_err();
+    assert_eq!(foreign.code(), Some(ErrorCode::NotFound));
+
+    // Three a day; each is kept a week, then swept.
+    cast.customer.export_data().await.unwrap();
+    cast.customer.export_data().await.unwrap();
+    let fourth = cast.customer.export_data().await.unwrap_err();
+    assert_eq!(fourth.code(), Some(ErrorCode::RateLimited));
+    cast.app
+        .state
+        .clock
+        .advance(Duration::days(7) + Duration::minutes(1));
+    let expired = cast.customer.download_export(&made.id).await.unwrap_err();
+    assert_eq!(expired.code(), Some(ErrorCode::NotFound));
+    porchlight::retention::run(&cast.app.state).await.unwrap();
+    assert_eq!(cast.app.count("data_exports").await, 0);
 }

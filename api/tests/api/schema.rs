@@ -207,6 +207,7 @@ pub fn compiled_tables() -> BTreeMap<String, Vec<String>> {
         email_verifications,
         phone_verifications,
         sessions,
+        data_exports,
         api_keys,
         login_failures,
         categories,

@@ -35,6 +35,11 @@ impl AppError {
     }
 
     /// The messages for one field (or for any field under it: `address` covers `address.city`).
+    /// Whether the API named fields (their messages go next to the fields).
+    pub fn has_field_errors(&self) -> bool {
+        matches!(self, Self::Api { fields, .. } if !fields.is_empty())
+    }
+
     pub fn field(&self, name: &str) -> Option<String> {
         let Self::Api { fields, .. } = self else {
             return None;

@@ -1,6 +1,7 @@
 //! View-models: plain Rust over the typed client of shared-types. No UI types here; each screen
 //! of `ui` shows what these hold and calls these functions.
 
+pub mod account;
 pub mod customer;
 pub mod error;
 pub mod format;

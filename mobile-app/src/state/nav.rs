@@ -21,6 +21,8 @@ pub enum Screen {
     Ratings,
     Connections,
     Settings,
+    /// Name, phone, signed-in devices and one's data, from settings.
+    Account,
     /// Deleting the account, from settings.
     DeleteAccount,
     // --- customer ---

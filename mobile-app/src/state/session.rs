@@ -49,12 +49,26 @@ impl std::fmt::Debug for Session {
     }
 }
 
+/// What the app says it is, so that a person recognises it among their signed-in devices.
+fn user_agent() -> String {
+    let platform = if cfg!(feature = "liveview") {
+        "Web"
+    } else if cfg!(target_os = "android") {
+        "Android"
+    } else if cfg!(target_os = "ios") {
+        "iOS"
+    } else {
+        "Desktop"
+    };
+    format!("Porchlight/{} ({platform})", env!("CARGO_PKG_VERSION"))
+}
+
 impl Session {
     /// A signed-out session for the API at `base_url`, showing times in `time_zone`.
     pub fn new(base_url: &str, time_zone: Tz) -> Self {
         let (signed_in_tx, _) = watch::channel(false);
         Self {
-            client: Client::new(base_url),
+            client: Client::with_user_agent(base_url, &user_agent()),
             inner: Arc::new(Mutex::new(Inner {
                 signed_in: None,
                 time_zone,

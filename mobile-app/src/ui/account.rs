@@ -1,12 +1,14 @@
-//! The account's own loose ends: a forgotten password, the links account emails carry, and the
-//! banner that asks a new user to confirm their email address.
+//! The account itself: a forgotten password, the links account emails carry, the banner that
+//! asks a new user to confirm their email address, the account page (name, phone, devices, one's
+//! data) and deleting the account.
 
 use dioxus::prelude::*;
 use shared_types::auth::Role;
 
-use super::app::{use_action, use_nav, use_session};
-use super::kit::{Button, Field, Notice, Page, Tone, action_error, field_error};
-use crate::state::{AppError, Screen};
+use super::app::{loadable, use_action, use_loader, use_nav, use_session};
+use super::kit::{Button, Card, Field, Notice, Page, Row, Tone, action_error, field_error, loaded};
+use crate::state::account::{self, AccountAction, AccountView, SavedFile};
+use crate::state::{AppError, Loadable, Screen, format};
 
 #[component]
 pub fn ForgotPasswordScreen() -> Element {
@@ -286,6 +288,146 @@ pub fn DeleteAccountView(
                 disabled: password().is_empty(),
                 onclick: move |()| on_submit.call(password()),
             }
+        }
+    }
+}
+
+#[component]
+pub fn AccountScreen() -> Element {
+    let session = use_session();
+    let nav = use_nav();
+    let mut data = use_loader(|session| async move { AccountView::load(&session).await });
+    let action = use_action();
+    let mut file = use_signal(|| None::<SavedFile>);
+    rsx! {
+        AccountPage {
+            state: loadable(&data),
+            busy: action.busy.cloned(),
+            error: action.error(),
+            file: file(),
+            zone: session.time_zone(),
+            on_back: nav.back_handler(),
+            on_retry: move |()| data.restart(),
+            on_action: move |act: AccountAction| {
+                let session = session.clone();
+                action.run(async move {
+                    let saved = account::run(&session, act).await?;
+                    if saved.is_some() {
+                        file.set(saved);
+                    }
+                    data.restart();
+                    Ok(())
+                });
+            },
+        }
+    }
+}
+
+#[component]
+pub fn AccountPage(
+    state: Loadable<AccountView>,
+    busy: bool,
+    error: Option<AppError>,
+    file: Option<SavedFile>,
+    /// The zone the devices' last use is shown in.
+    zone: chrono_tz::Tz,
+    on_back: Option<EventHandler<()>>,
+    on_retry: EventHandler<()>,
+    on_action: EventHandler<AccountAction>,
+) -> Element {
+    let mut name = use_signal(|| None::<String>);
+    let mut phone = use_signal(String::new);
+    let mut code = use_signal(String::new);
+    let mut password = use_signal(String::new);
+    let err = error.as_ref();
+    rsx! {
+        Page { title: "Your account", on_back,
+            {action_error(err.filter(|e| !e.has_field_errors()))}
+            {loaded(&state, Some(on_retry), |view| {
+                let user = view.user.clone();
+                let shown_name = name().unwrap_or_else(|| user.name.clone());
+                rsx! {
+                    Card { title: "Profile",
+                        Row { label: "Email", value: if user.email_verified { user.email.clone() } else { format!("{} (not confirmed)", user.email) } }
+                        Field {
+                            label: "Your name",
+                            name: "name",
+                            value: shown_name.clone(),
+                            error: field_error(err, "name"),
+                            oninput: move |v| name.set(Some(v)),
+                        }
+                        Button { label: "Save the name", tone: Tone::Secondary, busy, onclick: move |()| on_action.call(AccountAction::Rename(shown_name.clone())) }
+                    }
+                    Card { title: "Phone",
+                        p { class: "subtle", "A pro you hire is given your number only once you confirm it with the code we text you." }
+                        match (&user.phone, user.phone_verified) {
+                            (Some(number), true) => rsx! { Row { label: "Confirmed", value: number.clone() } },
+                            (Some(number), false) => rsx! {
+                                Notice { tone: "warn", text: format!("We texted a code to {number}.") }
+                                Field {
+                                    label: "Code",
+                                    name: "code",
+                                    value: code(),
+                                    error: field_error(err, "code"),
+                                    oninput: move |v| code.set(v),
+                                }
+                                Button { label: "Confirm the number", busy, onclick: move |()| on_action.call(AccountAction::ConfirmPhone(code())) }
+                                Button { label: "Text me a new code", tone: Tone::Secondary, onclick: move |()| on_action.call(AccountAction::ResendCode) }
+                            },
+                            (None, _) => rsx! {},
+                        }
+                        Field {
+                            label: if user.phone.is_some() { "Another number" } else { "Your number" },
+                            name: "phone",
+                            kind: "tel",
+                            placeholder: "+1 416 555 0199",
+                            value: phone(),
+                            error: field_error(err, "phone"),
+                            oninput: move |v| phone.set(v),
+                        }
+                        Button { label: "Text me a code", tone: Tone::Secondary, disabled: phone().trim().is_empty(), onclick: move |()| on_action.call(AccountAction::SetPhone(phone())) }
+                    }
+                    Card { title: "Signed-in devices",
+                        for device in view.sessions.iter().cloned() {
+                            div { class: "row",
+                                span { class: "row-label",
+                                    "{account::device_label(device.user_agent.as_deref())}"
+                                    if device.current {
+                                        " · this device"
+                                    } else {
+                                        " · last used {format::date_time(device.last_used_at, zone)}"
+                                    }
+                                }
+                                if !device.current {
+                                    button {
+                                        class: "btn btn-secondary btn-small",
+                                        r#type: "button",
+                                        onclick: move |_| on_action.call(AccountAction::EndSession(device.id.clone())),
+                                        "Sign out"
+                                    }
+                                }
+                            }
+                        }
+                        Field {
+                            label: "Password, to sign out everywhere",
+                            name: "current_password",
+                            kind: "password",
+                            value: password(),
+                            error: field_error(err, "current_password"),
+                            oninput: move |v| password.set(v),
+                        }
+                        Button { label: "Sign out everywhere", tone: Tone::Danger, disabled: password().is_empty(), onclick: move |()| on_action.call(AccountAction::EndEverywhere(password())) }
+                    }
+                    Card { title: "Your data",
+                        p { class: "subtle", "A file with everything Porchlight holds about you: your account, requests, jobs, payments, ratings and notifications." }
+                        if let Some(saved) = file.clone() {
+                            a { class: "btn btn-primary", href: "{saved.href}", download: "{saved.name}", "Save {saved.name} ({saved.size_bytes / 1024 + 1} KB)" }
+                        } else {
+                            Button { label: "Download my data", tone: Tone::Secondary, busy, onclick: move |()| on_action.call(AccountAction::Download) }
+                        }
+                    }
+                }
+            })}
         }
     }
 }

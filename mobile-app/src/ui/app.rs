@@ -171,6 +171,7 @@ fn screen(current: &Screen) -> Element {
         Screen::Connections => rsx! { partner::connections::ConnectionsScreen {} },
         Screen::Settings => rsx! { settings::SettingsScreen {} },
         Screen::DeleteAccount => rsx! { account::DeleteAccountScreen {} },
+        Screen::Account => rsx! { account::AccountScreen {} },
         Screen::Discover => rsx! { customer::discover::DiscoverScreen {} },
         Screen::Pro(id) => rsx! { customer::pro::ProScreen { key: "{id}", id } },
         Screen::NewRequest {

@@ -153,6 +153,7 @@ pub fn SettingsPage(
                     Button { label: "Notifications", tone: Tone::Secondary, onclick: move |()| on_change.call(SettingsChange::Open(Screen::Notifications)) }
                 }
             }
+            Button { label: "Your account: name, phone, devices, data", tone: Tone::Secondary, onclick: move |()| on_change.call(SettingsChange::Open(Screen::Account)) }
             Button { label: "Sign out", tone: Tone::Danger, busy, onclick: move |()| on_change.call(SettingsChange::SignOut) }
             Button { label: "Delete my account…", tone: Tone::Secondary, onclick: move |()| on_change.call(SettingsChange::Open(Screen::DeleteAccount)) }
         }
