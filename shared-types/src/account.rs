@@ -9,7 +9,7 @@ use crate::jobs::{Job, JobEvent};
 use crate::notify::{Device, Notification, NotificationPreferences};
 use crate::partners::PartnerProfile;
 use crate::ratings::JobRatings;
-use crate::requests::{CustomerDetailRead, ServiceRequest};
+use crate::requests::{CustomerDetailRead, Lead, ServiceRequest};
 use crate::wallet::{Payment, Payout, Wallet, WalletEntry};
 use crate::webhook_endpoints::WebhookEndpoint;
 
@@ -167,6 +167,9 @@ pub struct DataArchive {
     pub jobs: Vec<JobRecord>,
     /// A pro's business profile.
     pub partner_profile: Option<PartnerProfile>,
+    /// The leads offered to a pro, as the pro sees them.
+    #[serde(default)]
+    pub leads: Vec<Lead>,
     /// A pro's wallet, its entries and payouts.
     pub wallet: Option<Wallet>,
     pub wallet_entries: Vec<WalletEntry>,

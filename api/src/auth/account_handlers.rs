@@ -81,7 +81,8 @@ pub async fn delete_account(
 ///
 /// The account, sessions, API keys, devices, notification settings and notifications, webhook
 /// endpoints, requests, jobs (with their timelines, payments and ratings), a pro's profile,
-/// wallet and payouts, and who read a customer's contact details: each as the API shows it.
+/// leads, wallet and payouts, and who read a customer's contact details: each as the API shows
+/// it to the caller.
 /// Downloadable for 7 days at `GET /v1/me/exports/{id}`; at most 3 a day.
 #[utoipa::path(
     tag = "account",

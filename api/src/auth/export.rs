@@ -7,7 +7,7 @@ use shared_types::account::{DataArchive, DataExport, JobRecord};
 use shared_types::auth::Role;
 use shared_types::jobs::JobFilter;
 use shared_types::notify::NotificationFilter;
-use shared_types::requests::DetailReadFilter;
+use shared_types::requests::{DetailReadFilter, LeadFilter};
 use shared_types::wallet::PayoutFilter;
 use shared_types::{Page, PageParams};
 
@@ -21,7 +21,7 @@ use crate::jobs::{self, customer as job_customer, events as job_events, model::A
 use crate::notify::{devices, inbox, preferences};
 use crate::partners::profiles;
 use crate::ratings::reviews;
-use crate::requests::intake;
+use crate::requests::{intake, leads};
 use crate::wallet::{balances, payments, payouts};
 
 /// How long an archive can be downloaded.
@@ -86,6 +86,11 @@ pub fn archive(
     } else {
         Vec::new()
     };
+    let offered = if is_partner {
+        all(|page| leads::list(conn, user_id, &LeadFilter::default(), page))?
+    } else {
+        Vec::new()
+    };
     let (partner_profile, wallet, wallet_entries, payout_list) = if is_partner {
         let profile = profiles::find(conn, user_id)?
             .map(|_| profiles::own_profile(conn, user_id))
@@ -125,6 +130,7 @@ pub fn archive(
         },
         jobs: job_records,
         partner_profile,
+        leads: offered,
         wallet,
         wallet_entries,
         payouts: payout_list,

@@ -290,11 +290,13 @@ async fn each_side_downloads_an_archive_of_their_data_for_a_week() {
     );
     assert!(!archive.sessions.is_empty());
     assert!(archive.wallet.is_none() && archive.partner_profile.is_none());
+    assert!(archive.leads.is_empty());
 
     // The pro's archive has the business side; nobody else may download either.
     let pro_made = cast.partner.export_data().await.unwrap();
     let pro_archive = cast.partner.download_export(&pro_made.id).await.unwrap();
     assert!(pro_archive.partner_profile.is_some());
+    assert_eq!(pro_archive.leads.len(), 1, "the lead that became the job");
     assert_eq!(
         pro_archive.wallet.as_ref(),
         Some(&cast.partner.wallet().await.unwrap())
