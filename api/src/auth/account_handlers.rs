@@ -292,6 +292,8 @@ pub async fn confirm_email(
     request_body = PhoneInput,
     responses(
         (status = 200, description = "The account as it now is", body = User),
+        (status = 403, description = "`email_unverified`: texts go only to accounts whose email is confirmed",
+            body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`: a code was sent less than a minute ago, or five this hour",
             body = ProblemDetails, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),

@@ -232,8 +232,7 @@ pub fn content(
     Ok((view(row), content))
 }
 
-/// Deletes the archives that expired before `before` (the retention sweep), or all of a
-/// person's (their account's deletion).
+/// Deletes the archives that expired before `before` (the retention sweep).
 pub fn purge(conn: &mut DbConnection, before: NaiveDateTime) -> ApiResult<usize> {
     Ok(
         diesel::delete(data_exports::table.filter(data_exports::expires_at.lt(before)))
@@ -241,7 +240,7 @@ pub fn purge(conn: &mut DbConnection, before: NaiveDateTime) -> ApiResult<usize>
     )
 }
 
-/// Deletes every archive of `user_id`.
+/// Deletes every archive of `user_id` (the account's deletion).
 pub fn delete_all(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
     diesel::delete(data_exports::table.filter(data_exports::user_id.eq(user_id))).execute(conn)?;
     Ok(())

@@ -166,7 +166,9 @@ pub fn remove(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> Api
     accounts::find_by_id(conn, user_id)
 }
 
-/// Records a new code for `phone`, within the cooldown and the hourly cap (else 429).
+/// Records a new code for `phone`, within the cooldown and the hourly cap (else 429). Only an
+/// account with a confirmed email gets texts (each costs money, and a flood of new accounts
+/// must not be able to text strangers).
 fn new_code(
     conn: &mut DbConnection,
     key: &[u8],
@@ -174,6 +176,7 @@ fn new_code(
     phone: &str,
     now: NaiveDateTime,
 ) -> ApiResult<CodeToSend> {
+    super::verification::require_verified_email(conn, user_id)?;
     let recent: Vec<NaiveDateTime> = phone_verifications::table
         .filter(phone_verifications::user_id.eq(user_id))
         .filter(phone_verifications::created_at.gt(now - chrono::Duration::hours(1)))

@@ -56,6 +56,10 @@ async fn a_new_account_confirms_its_email_before_asking_for_work_or_being_found(
     assert_eq!(refused.status(), Some(403));
     assert_eq!(refused.code(), Some(ErrorCode::EmailUnverified));
     assert_eq!(app.count("service_requests").await, 0);
+    // Nor is anything texted for it.
+    let texted = customer.set_phone("+14165550142").await.unwrap_err();
+    assert_eq!(texted.code(), Some(ErrorCode::EmailUnverified));
+    assert_eq!(customer.me().await.unwrap().phone, None, "nothing changed");
 
     // The sign-up's email carries a link that works once.
     let (mail, token) = emailed_token(&smtp, &user.email, "Confirm your email").await;
