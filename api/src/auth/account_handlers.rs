@@ -102,6 +102,7 @@ pub async fn export_data(state: web::Data<AppState>, user: AuthUser) -> ApiResul
     let (user_id, settings) = (user.user_id.clone(), state.settings.clone());
     let archive = state
         .db(move |conn| {
+            export::check_quota(conn, &user_id, now)?;
             crate::db::snapshot_read(conn, |conn| export::archive(conn, &user_id, &settings, now))
         })
         .await?;

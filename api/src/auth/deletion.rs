@@ -14,7 +14,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::auth::Role;
-use shared_types::jobs::JobStatus;
+use shared_types::jobs::{JobEventKind, JobStatus, Party};
 use shared_types::partners::PartnerStatus;
 use shared_types::requests::RequestStatus;
 use shared_types::wallet::RefundStatus;
@@ -24,7 +24,7 @@ use super::sessions;
 use crate::db::DbConnection;
 use crate::db::schema::{
     agreement_signatures, api_keys, connections, devices, email_verifications, idempotency_keys,
-    jobs, lead_offers, ledger_accounts, login_failures, monitoring, monitoring_events,
+    job_events, jobs, lead_offers, ledger_accounts, login_failures, monitoring, monitoring_events,
     notification_preferences, outbox, outbox_deliveries, partner_area_cells, partner_categories,
     partner_profiles, password_resets, payments, payout_methods, phone_verifications, quiet_hours,
     refresh_tokens, refunds, service_requests, sessions as device_sessions, users,
@@ -82,7 +82,8 @@ pub fn delete_account(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime
     };
     diesel::update(users::table.find(user_id))
         .set((
-            users::email.eq(format!("deleted+{user_id}@deleted.porchlight.invalid")),
+            // Not an email address: nobody can sign up with it and block the deletion.
+            users::email.eq(format!("deleted:{user_id}")),
             users::name.eq(name),
             // No password hashes to this: nobody signs in to it again.
             users::password_hash.eq("!deleted"),
@@ -228,9 +229,33 @@ fn erase_own_words(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
     diesel::update(jobs::table.filter(jobs::customer_id.eq(user_id)))
         .set(jobs::dispute_reason.eq(None::<String>))
         .execute(conn)?;
+    let their_cancellations = jobs::cancelled_by
+        .eq(Some(Party::Customer.as_str()))
+        .and(jobs::customer_id.eq(user_id))
+        .or(jobs::cancelled_by
+            .eq(Some(Party::Partner.as_str()))
+            .and(jobs::partner_id.eq(user_id)));
+    diesel::update(jobs::table.filter(their_cancellations))
+        .set(jobs::cancel_reason.eq(None::<String>))
+        .execute(conn)?;
+    // The same words as the job's timeline recorded them.
+    diesel::update(
+        job_events::table
+            .filter(job_events::actor_id.eq(user_id))
+            .filter(job_events::kind.eq_any([
+                JobEventKind::Completed.as_str(),
+                JobEventKind::Disputed.as_str(),
+                JobEventKind::Cancelled.as_str(),
+            ])),
+    )
+    .set(job_events::detail.eq("{}"))
+    .execute(conn)?;
     // Profile views keep their count, not who viewed.
     diesel::update(connections::table.filter(connections::viewer_key.eq(user_id)))
-        .set(connections::viewer_key.eq(None::<String>))
+        .set((
+            connections::viewer_key.eq(None::<String>),
+            connections::dedup_key.eq(None::<String>),
+        ))
         .execute(conn)?;
     Ok(())
 }

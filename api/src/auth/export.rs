@@ -138,13 +138,9 @@ pub fn archive(
     })
 }
 
-/// Stores an archive for a week; 429 after three in a day. Run inside a write transaction.
-pub fn store(
-    conn: &mut DbConnection,
-    user_id: &str,
-    archive: &DataArchive,
-    now: NaiveDateTime,
-) -> ApiResult<DataExport> {
+/// 429 when the person made three archives in the last day (checked before reading one, and
+/// again when storing it).
+pub fn check_quota(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> ApiResult<()> {
     let today: i64 = data_exports::table
         .filter(data_exports::user_id.eq(user_id))
         .filter(data_exports::created_at.gt(now - chrono::Duration::days(1)))
@@ -155,6 +151,22 @@ pub fn store(
             retry_after_secs: 3600,
         });
     }
+    Ok(())
+}
+
+/// Stores an archive for a week, unless the account was deleted meanwhile (404) or made its
+/// three for the day (429). Run inside a write transaction.
+pub fn store(
+    conn: &mut DbConnection,
+    user_id: &str,
+    archive: &DataArchive,
+    now: NaiveDateTime,
+) -> ApiResult<DataExport> {
+    accounts::lock(conn, user_id)?;
+    if accounts::find_by_id(conn, user_id)?.deleted_at.is_some() {
+        return Err(ApiError::not_found("user"));
+    }
+    check_quota(conn, user_id, now)?;
     let content = serde_json::to_string_pretty(archive).map_err(ApiError::internal)?;
     let export = DataExport {
         id: db::new_id(),

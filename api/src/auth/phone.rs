@@ -98,6 +98,8 @@ pub fn confirm(
     code: &str,
     now: NaiveDateTime,
 ) -> ApiResult<CodeCheck> {
+    // Guesses at one account's code take turns, so that parallel ones cannot outrun the count.
+    accounts::lock(conn, user_id)?;
     let user = accounts::find_by_id(conn, user_id)?;
     let Some(phone) = user
         .phone
@@ -177,6 +179,8 @@ fn new_code(
     now: NaiveDateTime,
 ) -> ApiResult<CodeToSend> {
     super::verification::require_verified_email(conn, user_id)?;
+    // Codes for one account are counted one request at a time.
+    accounts::lock(conn, user_id)?;
     let recent: Vec<NaiveDateTime> = phone_verifications::table
         .filter(phone_verifications::user_id.eq(user_id))
         .filter(phone_verifications::created_at.gt(now - chrono::Duration::hours(1)))

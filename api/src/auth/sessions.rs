@@ -295,8 +295,9 @@ pub fn end_all(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> Ap
     Ok(())
 }
 
-/// Signs the account out everywhere at once: every session ends and the next session epoch
-/// makes every access token issued so far useless. Run inside a write transaction.
+/// Signs the account out everywhere at once: every session ends, the next session epoch makes
+/// every access token issued so far useless, and pending email changes are void. Run inside a
+/// write transaction.
 pub fn end_everywhere(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> ApiResult<()> {
     diesel::update(users::table.find(user_id))
         .set((
@@ -304,6 +305,7 @@ pub fn end_everywhere(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime
             users::updated_at.eq(now),
         ))
         .execute(conn)?;
+    super::verification::void_pending_changes(conn, user_id, now)?;
     end_all(conn, user_id, now)
 }
 

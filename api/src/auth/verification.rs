@@ -10,7 +10,7 @@ use shared_types::ErrorCode;
 
 use super::accounts::{self, UserRow};
 use super::tokens::{hash_secret, random_token};
-use crate::db::schema::{email_verifications, users};
+use crate::db::schema::{email_verifications, password_resets, users};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::notify::message::Notification;
@@ -100,6 +100,8 @@ pub fn issue(
     purpose: Purpose,
     now: NaiveDateTime,
 ) -> ApiResult<Option<EmailLink>> {
+    // Links for one account are counted one request at a time.
+    accounts::lock(conn, user_id)?;
     let recent: i64 = email_verifications::table
         .filter(email_verifications::user_id.eq(user_id))
         .filter(email_verifications::created_at.gt(now - chrono::Duration::hours(1)))
@@ -246,7 +248,17 @@ fn move_to(
         ))
         .execute(conn);
     match moved {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            // Reset links sent to the old address no longer reach the owner.
+            diesel::update(
+                password_resets::table
+                    .filter(password_resets::user_id.eq(&user.id))
+                    .filter(password_resets::used_at.is_null()),
+            )
+            .set(password_resets::used_at.eq(now))
+            .execute(conn)?;
+            Ok(())
+        }
         Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
             Err(ApiError::new(
                 ErrorCode::EmailTaken,
@@ -255,6 +267,24 @@ fn move_to(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Voids the account's pending moves to another address: someone who knew the old password
+/// must not finish one after the owner changed it or signed out everywhere.
+pub fn void_pending_changes(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    diesel::update(
+        email_verifications::table
+            .filter(email_verifications::user_id.eq(user_id))
+            .filter(email_verifications::purpose.eq(Purpose::Change.as_str()))
+            .filter(email_verifications::used_at.is_null()),
+    )
+    .set(email_verifications::used_at.eq(now))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Refuses (403 `email_unverified`) an account whose address is not confirmed.

@@ -14,7 +14,7 @@ use super::LeadPolicy;
 use super::matching::create_offer;
 use super::model::RequestRow;
 use super::sweep;
-use crate::auth::verification;
+use crate::auth::{accounts, verification};
 use crate::db::schema::{jobs, lead_offers, partner_categories, service_requests};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
@@ -32,6 +32,8 @@ pub fn create(
     policy: LeadPolicy,
     now: NaiveDateTime,
 ) -> ApiResult<ServiceRequest> {
+    // Takes turns with the account's deletion (which withdraws open requests).
+    accounts::lock(conn, customer_id)?;
     verification::require_verified_email(conn, customer_id)?;
     let category = catalogue::by_slug(conn, &input.category)?
         .filter(|c| c.active)

@@ -206,6 +206,30 @@ async fn an_email_change_is_confirmed_at_the_new_address_and_the_old_one_is_told
                 != Some("Confirm your new email for Porchlight")),
         "the other account's owner got nothing"
     );
+
+    // A move the owner did not ask for is void once they change the password (an hour on:
+    // this account had its three links for this one).
+    app.state.clock.advance(chrono::Duration::hours(1));
+    let stolen = TestApp::unique_email("attacker");
+    client
+        .change_email(&change(&stolen, PASSWORD))
+        .await
+        .unwrap();
+    let (_, token) = emailed_token(&smtp, &stolen, "Confirm your new email").await;
+    client
+        .change_password(&shared_types::auth::ChangePasswordRequest {
+            current_password: PASSWORD.into(),
+            new_password: "a brand new long password".into(),
+        })
+        .await
+        .unwrap();
+    let void = app.client.confirm_email(&token).await.unwrap_err();
+    assert_eq!(void.code(), Some(ErrorCode::ValidationFailed));
+    assert!(
+        app.login(&stolen, "a brand new long password")
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]

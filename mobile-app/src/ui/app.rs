@@ -118,7 +118,13 @@ pub fn App() -> Element {
     });
     // Opened from an account email's link (`/verify-email?token=…`): that screen first.
     use_future(move || async move {
-        let location = dioxus::document::eval("return location.pathname + location.search;").await;
+        // Read once: the spent token leaves the address bar, so a reload does not replay it.
+        let location = dioxus::document::eval(
+            "const here = location.pathname + location.search; \
+             if (here.includes('token=')) history.replaceState(null, '', '/'); \
+             return here;",
+        )
+        .await;
         if let Some(screen) = location
             .ok()
             .and_then(|location| Screen::from_account_link(location.as_str()?))
