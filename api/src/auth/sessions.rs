@@ -176,12 +176,6 @@ fn issue_tokens(
             refresh_tokens::expires_at.eq(now + refresh_ttl(lifetimes)),
         ))
         .execute(conn)?;
-    diesel::update(sessions::table.find(family_id))
-        .set((
-            sessions::last_used_at.eq(now),
-            sessions::expires_at.eq(now + refresh_ttl(lifetimes)),
-        ))
-        .execute(conn)?;
     let expires_in = lifetimes.access.as_secs();
     Ok(TokenResponse {
         access_token: jwt.issue_session_access(
@@ -259,6 +253,13 @@ pub fn refresh(
         revoke_family(conn, &stored.family_id, now)?;
         return Ok(RefreshOutcome::Reused);
     }
+    // The sign-in was used now and lives on with its new refresh token.
+    diesel::update(sessions::table.find(&stored.family_id))
+        .set((
+            sessions::last_used_at.eq(now),
+            sessions::expires_at.eq(now + refresh_ttl(lifetimes)),
+        ))
+        .execute(conn)?;
     let user = accounts::find_by_id(conn, &stored.user_id)?;
     issue_tokens(conn, jwt, lifetimes, &user, &stored.family_id, now).map(RefreshOutcome::Rotated)
 }
