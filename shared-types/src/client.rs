@@ -29,6 +29,7 @@ use crate::account::{
     DataArchive, DataExport, DeviceSession, EmailChangeRequest, EmailVerificationConfirm,
     PasswordConfirmation, PhoneCodeConfirm, PhoneInput, ProfileUpdate,
 };
+use crate::admin::{AssignmentCase, JobCase, StaffQueue};
 use crate::auth::{
     ApiKey, ChangePasswordRequest, CreateApiKeyRequest, CreatedApiKey, LoginRequest,
     PasswordResetConfirm, PasswordResetRequest, RefreshRequest, RegisterRequest, SuspensionInput,
@@ -1041,6 +1042,30 @@ impl Client {
     }
 
     // --- admin ---
+
+    /// Staff: every kind of waiting work, with its count and oldest item.
+    pub async fn admin_queue(&self) -> Result<StaffQueue, ClientError> {
+        self.call(self.request(Method::GET, "/v1/admin/queue"))
+            .await
+    }
+
+    /// Staff: review-category requests with applications waiting for a choice, oldest first.
+    pub async fn admin_assignments(
+        &self,
+        page: &PageParams,
+    ) -> Result<Page<AssignmentCase>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/assignments")
+                .query(page),
+        )
+        .await
+    }
+
+    /// Staff: a job's case file (timeline, money, agreement, what a decision would split).
+    pub async fn admin_job_case(&self, job_id: &str) -> Result<JobCase, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/admin/jobs/{}", segment(job_id)?)))
+            .await
+    }
 
     pub async fn admin_outbox(
         &self,

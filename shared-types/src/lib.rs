@@ -74,6 +74,7 @@ macro_rules! text_forms {
 }
 
 pub mod account;
+pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod events;

@@ -292,6 +292,12 @@ pub struct LeadApplication {
     pub applied_at: DateTime<Utc>,
     /// Jobs the pro has finished on the platform.
     pub completed_jobs: i64,
+    /// How far the request is from the centre of the pro's area.
+    pub distance_km: f64,
+    /// The customer's window that falls in the pro's working hours, as matching found it.
+    pub available_window: Option<TimeWindow>,
+    /// Jobs this pro has done for this customer before (not counting cancelled ones).
+    pub jobs_with_customer: i64,
 }
 
 /// `POST /v1/admin/requests/{id}/assign`.

@@ -1,8 +1,10 @@
 //! Staff endpoints that cut across areas, and the audit log of staff changes.
 
 pub mod audit;
+pub mod queue;
 
 use actix_web::{get, post, web};
+use shared_types::admin::StaffQueue;
 use shared_types::auth::{SuspensionInput, User, UserFilter};
 use shared_types::partners::{AuditEntry, AuditFilter};
 use shared_types::{Page, PageParams, ProblemDetails};
@@ -15,10 +17,30 @@ use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_users)
+    cfg.service(work_queue)
+        .service(list_users)
         .service(suspend_user)
         .service(reinstate_user)
         .service(audit_log);
+}
+
+/// The work waiting for staff: for each kind (applications to assign, jobs to confirm,
+/// disputes, the watch list, refused refunds, failed notifications, payouts to send) how many
+/// wait and which has waited longest. Staff only.
+#[utoipa::path(
+    tag = "admin",
+    responses((status = 200, description = "Every kind of waiting work, zero counts included", body = StaffQueue)),
+    security(("bearer" = [])),
+)]
+#[get("/admin/queue")]
+pub async fn work_queue(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+) -> ApiResult<web::Json<StaffQueue>> {
+    staff.require_session()?;
+    let now = state.clock.now();
+    let queue = state.db(move |conn| queue::read(conn, now)).await?;
+    Ok(web::Json(queue))
 }
 
 /// All accounts, oldest first, optionally of one role. Staff only.

@@ -101,7 +101,7 @@ fn render(conn: &mut DbConnection, job: &JobRow, policy: &JobPolicy) -> ApiResul
         }))
 }
 
-fn signature(conn: &mut DbConnection, job_id: &str) -> ApiResult<Option<Signature>> {
+pub fn signature(conn: &mut DbConnection, job_id: &str) -> ApiResult<Option<Signature>> {
     let row: Option<(i32, String, String, NaiveDateTime)> = agreement_signatures::table
         .find(job_id)
         .select((

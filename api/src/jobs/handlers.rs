@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, get, post, web};
 use shared_types::ProblemDetails;
+use shared_types::admin::JobCase;
 use shared_types::auth::Scope;
 use shared_types::jobs::{
     AcceptProposalInput, AdminJobFilter, Agreement, CancelJobInput, CompleteInput,
@@ -14,12 +15,13 @@ use shared_types::{Page, PageParams};
 
 use super::agreement::{self, Origin};
 use super::model::Actor;
-use super::{JobPolicy, cancellation, customer, lifecycle, scheduling};
+use super::{JobPolicy, cancellation, case, customer, lifecycle, scheduling};
 use crate::auth::{AuthUser, RequireRole, roles};
 use crate::client_ip::ClientIp;
 use crate::error::ApiResult;
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
+use crate::wallet::MoneyPolicy;
 
 fn actor(user: &AuthUser) -> Actor {
     Actor::new(user.user_id.clone(), user.role)
@@ -430,6 +432,32 @@ pub async fn admin_resolve_dispute(
         .await?;
     state.wakeups.refunds_queued.raise();
     Ok(web::Json(job))
+}
+
+/// Any job's case file (staff): the job, its timeline, payments, refunds and agreement
+/// signature, and what a dispute's decision would split (with the platform fee to preview it).
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The job's id")),
+    responses(
+        (status = 200, description = "The job's case file", body = JobCase),
+        (status = 404, description = "`not_found`", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/admin/jobs/{id}")]
+pub async fn admin_job_case(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<JobCase>> {
+    staff.require_session()?;
+    let staff_id = staff.0.user_id.clone();
+    let policy = MoneyPolicy::from(state.settings.as_ref());
+    let case = state
+        .db(move |conn| case::read(conn, &staff_id, &id, &policy))
+        .await?;
+    Ok(web::Json(case))
 }
 
 /// Any job's timeline (staff, e.g. to decide a dispute).

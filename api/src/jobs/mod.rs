@@ -7,6 +7,7 @@
 
 pub mod agreement;
 pub mod cancellation;
+pub mod case;
 pub mod customer;
 pub mod events;
 mod handlers;
@@ -67,6 +68,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::admin_list_jobs)
         .service(handlers::admin_confirm_jobs)
         .service(handlers::admin_resolve_dispute)
+        .service(handlers::admin_job_case)
         .service(handlers::admin_job_events)
         .service(handlers::admin_penalties)
         .service(handlers::detail_reads);

@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
+use shared_types::admin::AssignmentCase;
 use shared_types::auth::Scope;
 use shared_types::requests::{
     ApplyInput, AssignInput, Assignment, DeclineInput, Lead, LeadApplication, LeadFilter,
@@ -303,6 +304,27 @@ pub async fn decline_lead(
         })
         .await?;
     Ok(web::Json(lead))
+}
+
+/// Review-category requests with applications waiting for staff to choose a pro, oldest first.
+/// Staff only.
+#[utoipa::path(
+    tag = "admin",
+    params(PageParams),
+    responses((status = 200, description = "A page of requests waiting for a choice", body = Page<AssignmentCase>)),
+    security(("bearer" = [])),
+)]
+#[get("/admin/assignments")]
+pub async fn awaiting_assignment(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    page: ValidatedQuery<PageParams>,
+) -> ApiResult<web::Json<Page<AssignmentCase>>> {
+    staff.require_session()?;
+    let page = state
+        .db(move |conn| leads::awaiting_assignment(conn, &page.0))
+        .await?;
+    Ok(web::Json(page))
 }
 
 /// The applications to a review-category request, with each pro's qualifications. Staff only.

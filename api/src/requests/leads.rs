@@ -1,6 +1,7 @@
 //! The pro's side of a lead (see it, confirm it, apply, decline) and the staff's side of
 //! review-mode leads (see the applications, assign one).
 
+use shared_types::admin::AssignmentCase;
 use shared_types::jobs::JobStatus;
 use std::collections::HashMap;
 
@@ -398,7 +399,7 @@ pub fn withdraw_partner_offers(conn: &mut DbConnection, partner_id: &str) -> Api
 
 /// Staff: the applications to a review-mode request, with each pro's qualifications.
 pub fn applications(conn: &mut DbConnection, request_id: &str) -> ApiResult<Vec<LeadApplication>> {
-    intake::find(conn, request_id)?;
+    let request = intake::find(conn, request_id)?;
     let offers: Vec<OfferRow> = lead_offers::table
         .filter(lead_offers::request_id.eq(request_id))
         .filter(lead_offers::message.is_not_null())
@@ -417,6 +418,13 @@ pub fn applications(conn: &mut DbConnection, request_id: &str) -> ApiResult<Vec<
             )
             .count()
             .get_result(conn)?;
+        let jobs_with_customer: i64 = jobs::table
+            .filter(jobs::partner_id.eq(&offer.partner_id))
+            .filter(jobs::customer_id.eq(&request.customer_id))
+            .filter(jobs::request_id.ne(&request.id))
+            .filter(jobs::status.ne(JobStatus::Cancelled.as_str()))
+            .count()
+            .get_result(conn)?;
         let public = profiles::public_views(conn, &[partner])?.remove(0);
         applications.push(LeadApplication {
             offer_id: offer.id.clone(),
@@ -429,9 +437,72 @@ pub fn applications(conn: &mut DbConnection, request_id: &str) -> ApiResult<Vec<
             }),
             applied_at: offer.responded_at.unwrap_or(offer.offered_at).and_utc(),
             completed_jobs,
+            distance_km: offer.distance_km,
+            available_window: offer.window(),
+            jobs_with_customer,
         });
     }
     Ok(applications)
+}
+
+/// Staff: open review-mode requests with applications waiting, oldest first.
+pub fn awaiting_assignment(
+    conn: &mut DbConnection,
+    page: &PageParams,
+) -> ApiResult<Page<AssignmentCase>> {
+    let limit = i64::from(page.limit());
+    let applied = lead_offers::table
+        .filter(lead_offers::status.eq(Stored(OfferStatus::Applied)))
+        .select(lead_offers::request_id);
+    let mut query = service_requests::table
+        .filter(service_requests::status.eq(Stored(RequestStatus::Open)))
+        .filter(service_requests::id.eq_any(applied))
+        .order(service_requests::id.asc())
+        .limit(limit + 1)
+        .select(RequestRow::as_select())
+        .into_boxed();
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(service_requests::id.gt(cursor.clone()));
+    }
+    let rows: Vec<RequestRow> = query.load(conn)?;
+    let (rows, next_cursor) = db::split_page(rows, limit, |row| row.id.clone());
+    let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+    let offers: Vec<(String, Option<NaiveDateTime>, NaiveDateTime)> = lead_offers::table
+        .filter(lead_offers::request_id.eq_any(&ids))
+        .filter(lead_offers::status.eq(Stored(OfferStatus::Applied)))
+        .select((
+            lead_offers::request_id,
+            lead_offers::responded_at,
+            lead_offers::offered_at,
+        ))
+        .load(conn)?;
+    let mut waiting: HashMap<String, (i64, NaiveDateTime)> = HashMap::new();
+    for (request_id, responded_at, offered_at) in offers {
+        let applied_at = responded_at.unwrap_or(offered_at);
+        let entry = waiting.entry(request_id).or_insert((0, applied_at));
+        entry.0 += 1;
+        entry.1 = entry.1.min(applied_at);
+    }
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let category = catalogue::by_id(conn, &row.category_id)?.to_view();
+        let (applications, first_applied_at) =
+            waiting.get(&row.id).copied().unwrap_or((0, row.created_at));
+        items.push(AssignmentCase {
+            request_id: row.id.clone(),
+            category,
+            description: row.description.clone(),
+            city: row.city.clone(),
+            postal_area: row.postal_prefix(),
+            windows: row.windows(),
+            time_zone: row.time_zone.clone(),
+            budget: row.budget(),
+            created_at: row.created_at.and_utc(),
+            applications,
+            first_applied_at: first_applied_at.and_utc(),
+        });
+    }
+    Ok(Page { items, next_cursor })
 }
 
 /// Staff: gives a review-mode request to one applicant, at their quote (001).

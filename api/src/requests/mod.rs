@@ -52,6 +52,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::confirm_lead)
         .service(handlers::apply_lead)
         .service(handlers::decline_lead)
+        .service(handlers::awaiting_assignment)
         .service(handlers::list_applications)
         .service(handlers::assign_request);
 }

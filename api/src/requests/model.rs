@@ -129,6 +129,14 @@ impl OfferRow {
         })
     }
 
+    /// The customer's window that matching found in the pro's hours.
+    pub fn window(&self) -> Option<TimeWindow> {
+        Some(TimeWindow {
+            start: self.window_start?.and_utc(),
+            end: self.window_end?.and_utc(),
+        })
+    }
+
     /// The offer as its pro sees it. Takes the request, but copies from it only what does not
     /// identify the homeowner: never the customer, street, exact position or phone.
     pub fn to_lead(
@@ -155,13 +163,7 @@ impl OfferRow {
             postal_prefix: request.postal_prefix(),
             why: MatchReason {
                 distance_km: (self.distance_km * 10.0).round() / 10.0,
-                window: match (self.window_start, self.window_end) {
-                    (Some(start), Some(end)) => Some(TimeWindow {
-                        start: start.and_utc(),
-                        end: end.and_utc(),
-                    }),
-                    _ => None,
-                },
+                window: self.window(),
                 star_score: self.star_score,
             },
             offered_to,

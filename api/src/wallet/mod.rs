@@ -45,7 +45,7 @@ impl MoneyPolicy {
     /// The platform fee on `amount_cents`, rounded half up to the cent. The pro earns the rest,
     /// so the two always add up to the amount.
     pub fn fee(&self, amount_cents: i64) -> i64 {
-        (amount_cents * i64::from(self.platform_fee_bps) + 5_000) / 10_000
+        shared_types::admin::platform_fee_cents(amount_cents, self.platform_fee_bps)
     }
 
     /// The pro's share of a late-cancellation fee, rounded down; the platform keeps the rest.

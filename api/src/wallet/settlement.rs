@@ -11,6 +11,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use shared_types::admin::DisputeSplit;
 use shared_types::jobs::{DisputeOutcome, Party};
 use shared_types::wallet::LedgerKind;
 use shared_types::wallet::RefundStatus;
@@ -46,6 +47,24 @@ fn job_total(conn: &mut DbConnection, job: &JobRow, account: &Account) -> ApiRes
         .select(ledger::sum_of_entries())
         .first(conn)?;
     Ok(-total.unwrap_or(0))
+}
+
+/// What the platform holds for the job: the pro's pending earnings and the fee on them.
+fn held_parts(conn: &mut DbConnection, job: &JobRow) -> ApiResult<(i64, i64)> {
+    let pending = job_total(conn, job, &Account::pending(&job.partner_id, &job.currency))?;
+    let fee = job_total(
+        conn,
+        job,
+        &Account::platform(AccountKind::FeeRevenue, &job.currency),
+    )?;
+    Ok((pending, fee))
+}
+
+/// What a dispute's decision would split now: the job's earnings while they are pending, with
+/// their fee (zero before completion, once released or refunded, or when never paid).
+pub fn at_stake(conn: &mut DbConnection, job: &JobRow) -> ApiResult<i64> {
+    let (pending, fee) = held_parts(conn, job)?;
+    Ok(if pending > 0 { pending + fee } else { 0 })
 }
 
 /// Completion: the held price becomes the pro's pending earnings and the platform's fee.
@@ -115,19 +134,17 @@ pub fn on_dispute_resolved(
     if outcome == DisputeOutcome::Release {
         return on_confirmed(conn, job, now);
     }
-    let pending = job_total(conn, job, &Account::pending(&job.partner_id, &job.currency))?;
-    let fee = job_total(
-        conn,
-        job,
-        &Account::platform(AccountKind::FeeRevenue, &job.currency),
-    )?;
+    let (pending, fee) = held_parts(conn, job)?;
     let paid = pending + fee;
     if paid <= 0 {
         return Ok(());
     }
-    let refund = refund_cents.clamp(0, paid);
-    let kept = paid - refund;
-    let kept_fee = policy.fee(kept);
+    let DisputeSplit {
+        refund_cents: refund,
+        partner_cents: kept_less_fee,
+        fee_cents: kept_fee,
+    } = DisputeSplit::of(paid, refund_cents, policy.platform_fee_bps);
+    let kept = kept_less_fee + kept_fee;
     let posting = Posting::new(
         LedgerKind::DisputeRefund,
         format!(
@@ -149,7 +166,7 @@ pub fn on_dispute_resolved(
     )
     .credit(
         Account::available(&job.partner_id, &job.currency),
-        kept - kept_fee,
+        kept_less_fee,
     )
     .credit(
         Account::platform(AccountKind::FeeRevenue, &job.currency),

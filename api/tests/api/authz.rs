@@ -329,6 +329,7 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
             "DELETE /v1/api-keys/{id}",
             on(Owned::ApiKey, signed_in(Keys::SessionOnly)),
         ),
+        ("GET /v1/admin/queue", staff()),
         ("GET /v1/admin/users", staff()),
         (
             "POST /v1/devices",
@@ -745,9 +746,11 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
                 ),
             ),
         ),
+        ("GET /v1/admin/jobs/{id}", on(Owned::AnyJob, staff())),
         ("GET /v1/admin/jobs/{id}/events", on(Owned::AnyJob, staff())),
         ("GET /v1/admin/penalties", staff()),
         ("GET /v1/admin/customer-detail-reads", staff()),
+        ("GET /v1/admin/assignments", staff()),
         (
             "GET /v1/admin/requests/{id}/applications",
             on(Owned::AppliedRequest, staff()),

@@ -3,6 +3,7 @@
 //! races between transitions. Time moves with the service's clock, never by sleeping.
 
 use chrono::{DateTime, Duration, Utc};
+use shared_types::admin::QueueKind;
 use shared_types::jobs::{
     AdminJobFilter, CompleteInput, ConfirmResult, DisputeInput, DisputeOutcome, Job, JobEventKind,
     JobFilter, JobStatus, Party, PenaltyFilter, ProposalInput, ProposalStatus, ResolveDisputeInput,
@@ -753,6 +754,17 @@ async fn bulk_confirmation_reports_each_job() {
         "00000000-0000-7000-8000-000000000000".to_owned(),
         aged.id.clone(),
     ];
+    // The staff's queue counts what waits: one job to confirm, one dispute, since when.
+    let queue = cast.staff.admin_queue().await.unwrap();
+    let confirmations = queue.of(QueueKind::Confirmations).unwrap();
+    assert_eq!(confirmations.count, 1);
+    assert_eq!(confirmations.oldest_id.as_deref(), Some(aged.id.as_str()));
+    assert_eq!(confirmations.oldest_since, aged.review_window_ends_at);
+    let open_disputes = queue.of(QueueKind::Disputes).unwrap();
+    assert_eq!(open_disputes.count, 1);
+    assert_eq!(open_disputes.oldest_id.as_deref(), Some(disputed.id.as_str()));
+    assert_eq!(queue.queues.len(), QueueKind::known().count());
+
     let results = cast.staff.admin_confirm_jobs(&ids).await.unwrap().results;
     let got: Vec<(String, ConfirmResult)> = results
         .into_iter()
@@ -782,6 +794,9 @@ async fn bulk_confirmation_reports_each_job() {
     ] {
         assert_eq!(cast.customer.job(&job.id).await.unwrap().status, status);
     }
+    let queue = cast.staff.admin_queue().await.unwrap();
+    assert_eq!(queue.of(QueueKind::Confirmations).unwrap().count, 0);
+    assert_eq!(queue.of(QueueKind::Disputes).unwrap().count, 1);
 }
 
 #[tokio::test]

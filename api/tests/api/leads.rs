@@ -3,6 +3,7 @@
 
 use chrono::{Duration, Utc};
 use serde_json::json;
+use shared_types::admin::QueueKind;
 use shared_types::partners::{
     Availability, MembershipTier, MoneyInput, PartnerAdminUpdate, PartnerProfileInput,
     PartnerStatus, ServiceArea, Weekday,
@@ -629,6 +630,30 @@ async fn review_leads_go_to_the_applicant_staff_choose() {
     assert_eq!(applications.len(), 2);
     assert_eq!(applications[0].partner.id, first.id);
     assert_eq!(applications[1].quote.amount_cents, 28_000);
+    assert!(
+        applications[1].distance_km > applications[0].distance_km,
+        "the second pro is 3 km further north"
+    );
+    assert!(applications.iter().all(|a| a.available_window.is_some()));
+    assert!(applications.iter().all(|a| a.jobs_with_customer == 0));
+
+    // Staff find it among the requests waiting for a choice, and in the queue.
+    let waiting = staff
+        .admin_assignments(&PageParams::default())
+        .await
+        .unwrap();
+    assert_eq!(waiting.items.len(), 1);
+    assert_eq!(waiting.items[0].request_id, created.id);
+    assert_eq!(waiting.items[0].applications, 2);
+    assert_eq!(
+        waiting.items[0].first_applied_at,
+        applications[0].applied_at
+    );
+    let queue = staff.admin_queue().await.unwrap();
+    let assignments = queue.of(QueueKind::Assignments).unwrap();
+    assert_eq!(assignments.count, 1);
+    assert_eq!(assignments.oldest_id.as_deref(), Some(created.id.as_str()));
+    assert_eq!(assignments.oldest_since, Some(applications[0].applied_at));
 
     let assignment = staff
         .admin_assign(&created.id, &second_lead.id)
@@ -648,6 +673,14 @@ async fn review_leads_go_to_the_applicant_staff_choose() {
         .await
         .unwrap_err();
     assert_eq!(again.status(), Some(409));
+    let waiting = staff
+        .admin_assignments(&PageParams::default())
+        .await
+        .unwrap();
+    assert!(waiting.items.is_empty(), "assigned: nothing waits");
+    let queue = staff.admin_queue().await.unwrap();
+    assert_eq!(queue.of(QueueKind::Assignments).unwrap().count, 0);
+    assert_eq!(queue.of(QueueKind::Assignments).unwrap().oldest_id, None);
     assert_eq!(
         count_where(
             &app,

@@ -7,7 +7,10 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use reqwest::Method;
 use serde_json::json;
-use shared_types::jobs::{CompleteInput, DisputeInput, DisputeOutcome, Job, ResolveDisputeInput};
+use shared_types::admin::DisputeSplit;
+use shared_types::jobs::{
+    CompleteInput, DisputeInput, DisputeOutcome, Job, JobEventKind, JobStatus, ResolveDisputeInput,
+};
 use shared_types::partners::{Money, MoneyInput};
 use shared_types::wallet::{
     LedgerKind, PaymentInput, PaymentStatus, PayoutFilter, PayoutMark, PayoutMethodInput,
@@ -474,6 +477,7 @@ async fn cancellations_and_disputes_settle_the_money() {
 
     // Disputes: a partial refund, a full refund, a release.
     let mut outcomes = Vec::new();
+    let mut previewed_to_pro = 0;
     for (outcome, refund) in [
         (DisputeOutcome::Partial, Some(4_900)),
         (DisputeOutcome::Refund, None),
@@ -489,6 +493,23 @@ async fn cancellations_and_disputes_settle_the_money() {
             )
             .await
             .unwrap();
+        // The case file staff decide on, and the split it previews.
+        let file = cast.staff.admin_job_case(&job.id).await.unwrap();
+        assert_eq!(file.job.status, JobStatus::Disputed);
+        assert_eq!(file.held, cad(PRICE), "the price is at stake");
+        assert!(file.agreement.is_some() && !file.payments.is_empty());
+        assert!(
+            file.timeline
+                .iter()
+                .any(|event| event.kind == JobEventKind::Disputed)
+        );
+        let refund_cents = match outcome {
+            DisputeOutcome::Refund => PRICE,
+            _ => refund.unwrap_or(0),
+        };
+        previewed_to_pro +=
+            DisputeSplit::of(file.held.amount_cents, refund_cents, file.platform_fee_bps)
+                .partner_cents;
         cast.staff
             .admin_resolve_dispute(
                 &job.id,
@@ -500,10 +521,28 @@ async fn cancellations_and_disputes_settle_the_money() {
             )
             .await
             .unwrap();
+        let settled = cast.staff.admin_job_case(&job.id).await.unwrap();
+        assert_eq!(
+            settled.held.amount_cents, 0,
+            "nothing is at stake once decided"
+        );
+        assert_eq!(
+            settled
+                .refunds
+                .iter()
+                .map(|r| r.amount.amount_cents)
+                .sum::<i64>(),
+            refund_cents
+        );
         outcomes.push(job);
     }
     // Partial: the pro keeps 100.00 less 15%; refund: nothing; release: all earnings.
     let kept = 10_000 - 1_500;
+    assert_eq!(
+        previewed_to_pro,
+        kept + EARNINGS,
+        "the preview is what happens"
+    );
     assert_eq!(
         wallet(&cast.partner).await,
         (0, compensation - 5_000 + kept + EARNINGS)

@@ -1,0 +1,150 @@
+//! What the staff console reads that no single area's endpoint gives: the work waiting for staff,
+//! review-category requests waiting for a choice, a job's whole case file, a pro's wallet.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::jobs::{Job, JobEvent, Signature};
+use crate::partners::{Category, Money};
+use crate::requests::TimeWindow;
+use crate::wallet::{Payment, Refund};
+
+open_enum! {
+    /// A kind of work waiting for staff, in the order the console lists them.
+    pub enum QueueKind {
+        /// Review-category requests with applications, waiting for staff to choose a pro.
+        Assignments,
+        /// Completed jobs whose review window has closed, waiting for staff to confirm them.
+        Confirmations,
+        /// Jobs a customer disputed, waiting for a decision.
+        Disputes,
+        /// Users rated below 3 stars on average, being watched.
+        Monitoring,
+        /// Refunds the payment provider refused, waiting for staff to send them again.
+        FailedRefunds,
+        /// Notifications that could not be delivered.
+        FailedDeliveries,
+        /// Payouts a run made that have not been sent yet.
+        PayoutsToSend,
+    }
+}
+
+/// How much of one kind of work waits, and since when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueueCount {
+    pub kind: QueueKind,
+    pub count: i64,
+    /// When the item that has waited longest started waiting; absent when nothing waits.
+    pub oldest_since: Option<DateTime<Utc>>,
+    /// That item's id (a request, job, user, refund, notification or payout, by `kind`).
+    pub oldest_id: Option<String>,
+}
+
+/// `GET /v1/admin/queue`: every kind of staff work, each with its count and oldest item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffQueue {
+    /// One entry per kind, in [`QueueKind`] order, zero counts included.
+    pub queues: Vec<QueueCount>,
+    pub as_of: DateTime<Utc>,
+}
+
+impl StaffQueue {
+    /// The entry of one kind (every kind has one).
+    pub fn of(&self, kind: QueueKind) -> Option<&QueueCount> {
+        self.queues.iter().find(|queue| queue.kind == kind)
+    }
+}
+
+/// `GET /v1/admin/assignments`: a review-category request with applications, waiting for staff
+/// to choose one (`GET /v1/admin/requests/{id}/applications`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssignmentCase {
+    pub request_id: String,
+    pub category: Category,
+    pub description: String,
+    pub city: String,
+    /// The postal code's first three characters: the area, not the address.
+    pub postal_area: String,
+    pub windows: Vec<TimeWindow>,
+    /// The IANA zone the customer chose the windows in.
+    pub time_zone: String,
+    pub budget: Option<Money>,
+    pub created_at: DateTime<Utc>,
+    /// Applications waiting (`applied`).
+    pub applications: i64,
+    pub first_applied_at: DateTime<Utc>,
+}
+
+/// `GET /v1/admin/jobs/{id}`: what staff need to decide about a job, in one read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobCase {
+    pub job: Job,
+    pub customer_name: String,
+    pub timeline: Vec<JobEvent>,
+    pub payments: Vec<Payment>,
+    pub refunds: Vec<Refund>,
+    /// The customer's signature of the service agreement, if signed.
+    pub agreement: Option<Signature>,
+    /// What a dispute's decision would split: the job's earnings while they are pending, with
+    /// the platform's fee on them. Zero before completion, once released or refunded, or when
+    /// the job was never paid.
+    pub held: Money,
+    /// The platform fee in basis points (1500 = 15%), for previewing a decision with
+    /// [`DisputeSplit`].
+    pub platform_fee_bps: u32,
+}
+
+/// The platform fee on `amount_cents` at `fee_bps` basis points, rounded half up to the cent.
+/// The pro earns the rest, so the two always add up to the amount.
+pub fn platform_fee_cents(amount_cents: i64, fee_bps: u32) -> i64 {
+    (amount_cents * i64::from(fee_bps) + 5_000) / 10_000
+}
+
+/// How a dispute's decision splits what the platform holds for the job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisputeSplit {
+    /// Back to the customer's card.
+    pub refund_cents: i64,
+    /// To the pro's available balance.
+    pub partner_cents: i64,
+    /// The platform's fee on what the pro keeps.
+    pub fee_cents: i64,
+}
+
+impl DisputeSplit {
+    /// `refund_cents` (clamped to what is held) goes back; the rest is the pro's, less the fee.
+    pub fn of(held_cents: i64, refund_cents: i64, fee_bps: u32) -> Self {
+        let held = held_cents.max(0);
+        let refund = refund_cents.clamp(0, held);
+        let kept = held - refund;
+        let fee = platform_fee_cents(kept, fee_bps);
+        Self {
+            refund_cents: refund,
+            partner_cents: kept - fee,
+            fee_cents: fee,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_split_always_adds_up_to_what_is_held() {
+        for (held, refund) in [(14_900, 0), (14_900, 14_900), (14_900, 5_001), (999, 2_000)] {
+            let split = DisputeSplit::of(held, refund, 1500);
+            assert_eq!(
+                split.refund_cents + split.partner_cents + split.fee_cents,
+                held
+            );
+        }
+        let half = DisputeSplit::of(10_000, 5_000, 1500);
+        assert_eq!((half.partner_cents, half.fee_cents), (4_250, 750));
+        assert_eq!(DisputeSplit::of(999, 2_000, 1500).refund_cents, 999);
+    }
+}
