@@ -5,7 +5,7 @@ mod support;
 
 use chrono::Duration;
 use chrono_tz::Tz;
-use porchlight_app::state::customer::{Discover, Place, ProProfile, RequestForm, WindowForm};
+use porchlight_app::state::customer::{Discover, Place, ProProfile};
 use porchlight_app::state::jobs::{self, Checkout, JobAction, JobDetail};
 use porchlight_app::state::partner::{
     self, LeadInbox, LeadOutcome, Onboarding, RatingsView, SettingsView, WalletView,
@@ -16,55 +16,7 @@ use shared_types::auth::{Role, SignupRole};
 use shared_types::notify::Platform;
 use shared_types::requests::{OfferStatus, RequestStatus};
 use shared_types::wallet::PaymentStatus;
-use support::Api;
-
-/// Onboards a pro through the onboarding view-model: cleaning around downtown Toronto, every
-/// day 08:00–20:00 UTC.
-async fn onboard(session: &Session, business: &str) {
-    onboard_in(session, business, "UTC").await;
-}
-
-/// As [`onboard`], working 08:00–20:00 in `zone`.
-async fn onboard_in(session: &Session, business: &str, zone: &str) {
-    let onboarding = Onboarding::load(session).await.expect("onboarding loads");
-    assert!(!onboarding.existing);
-    assert!(onboarding.categories.iter().any(|c| c.slug == "cleaning"));
-    let mut form = onboarding.form;
-    form.business_name = business.into();
-    form.description = "Homes and condos, eco products.".into();
-    form.phone = "+14165550123".into();
-    form.categories = vec!["cleaning".into()];
-    form.city = "Toronto".into();
-    form.lat = "43.65".into();
-    form.lon = "-79.38".into();
-    form.radius_km = "30".into();
-    form.time_zone = zone.into();
-    for day in &mut form.days {
-        day.open = true;
-        day.start = "08:00".into();
-        day.end = "20:00".into();
-    }
-    Onboarding::save(session, &form)
-        .await
-        .expect("onboarding saves");
-}
-
-/// A request form for tomorrow 10:00–12:00 (UTC) at a downtown address.
-fn request_form(api: &Api, partner_id: Option<String>) -> RequestForm {
-    let mut form = RequestForm::new(Some("cleaning".into()), partner_id, &Place::toronto());
-    form.description = "Two-bedroom condo, deep clean before guests arrive.".into();
-    form.street = "100 Queen St W".into();
-    form.postal_code = "M5H 2N2".into();
-    form.contact_phone = "+14165550199".into();
-    form.windows = vec![WindowForm {
-        date: (api.now() + Duration::days(1))
-            .format("%Y-%m-%d")
-            .to_string(),
-        start: "10:00".into(),
-        hours: "2".into(),
-    }];
-    form
-}
+use support::{Api, onboard, onboard_in, request_form};
 
 #[tokio::test]
 async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {

@@ -1,7 +1,7 @@
 //! Every screen's view rendered with dioxus-ssr in each of its states (loading, error, empty,
 //! data), checked for the text and controls a person relies on.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -11,6 +11,7 @@ use porchlight_app::state::jobs::JobDetail;
 use porchlight_app::state::partner::{
     LeadInbox, LeadOutcome, Onboarding, OnboardingForm, RatingsView, SettingsView, WalletView,
 };
+use porchlight_app::state::staff::Decision;
 use porchlight_app::state::{AppError, Loadable};
 use porchlight_app::ui::account::{DeleteAccountView, ForgotPasswordView, ResetPasswordView};
 use porchlight_app::ui::auth::{SignInView, SignUpView};
@@ -27,9 +28,18 @@ use porchlight_app::ui::partner::onboarding::OnboardingView;
 use porchlight_app::ui::partner::ratings::RatingsPage;
 use porchlight_app::ui::partner::wallet::WalletPage;
 use porchlight_app::ui::settings::SettingsPage;
+use porchlight_app::ui::staff::assignments::AssignmentsPage;
+use porchlight_app::ui::staff::confirmations::ConfirmationsPage;
+use porchlight_app::ui::staff::disputes::{DisputePage, DisputesPage};
+use porchlight_app::ui::staff::monitoring::MonitoringPage;
+use porchlight_app::ui::staff::queue::QueuePage;
 use serde_json::{Value, json};
 use shared_types::ErrorCode;
+use shared_types::admin::{AssignmentCase, JobCase, StaffQueue};
 use shared_types::auth::Role;
+use shared_types::jobs::{ConfirmOutcome, DisputeOutcome, Job};
+use shared_types::ratings::{MonitoringEntry, MonitoringStatus};
+use shared_types::requests::LeadApplication;
 
 /// Renders `view(data)` inside a VirtualDom (event handlers need one) and returns the HTML.
 fn render<T: Clone + 'static>(data: T, view: fn(T) -> Element) -> String {
@@ -399,7 +409,7 @@ fn onboarding_lists_categories_and_days_and_shows_field_errors() {
 
 #[test]
 fn jobs_list_and_a_job_for_each_side() {
-    let list = |state: Loadable<Vec<shared_types::jobs::Job>>| {
+    let list = |state: Loadable<Vec<Job>>| {
         rsx! { JobsPage { state, zone: toronto(), on_open: |_| {}, on_retry: |()| {} } }
     };
     has(&render(Loadable::Ready(vec![]), list), "No jobs yet");
@@ -751,4 +761,338 @@ fn requests_their_status_and_notifications() {
     has(&html, "A pro took your request");
     has(&html, "unread");
     has(&html, "Mark all as read");
+}
+
+// --- the staff console ---
+
+fn queue(counts: &[(&str, i64)]) -> StaffQueue {
+    let kinds = [
+        "assignments",
+        "confirmations",
+        "disputes",
+        "monitoring",
+        "failed_refunds",
+        "failed_deliveries",
+        "payouts_to_send",
+    ];
+    from(json!({
+        "as_of": "2026-11-24T14:00:00Z",
+        "queues": kinds.iter().map(|kind| {
+            let count = counts.iter().find(|(k, _)| k == kind).map_or(0, |(_, n)| *n);
+            json!({
+                "kind": kind, "count": count,
+                "oldest_since": if count > 0 { json!("2026-11-22T14:00:00Z") } else { Value::Null },
+                "oldest_id": if count > 0 { json!("item-1") } else { Value::Null },
+            })
+        }).collect::<Vec<_>>(),
+    }))
+}
+
+#[test]
+fn the_console_home_counts_each_kind_of_work_and_opens_the_busy_ones() {
+    let view = |state: Loadable<StaffQueue>| {
+        render(state, |state| {
+            rsx! { QueuePage { state, now: now(), zone: toronto(), on_retry: |()| {}, on_open: |_| {} } }
+        })
+    };
+    has(&view(Loadable::Loading), "Loading…");
+    has(&view(Loadable::Failed(offline())), "Try again");
+    let quiet = view(Loadable::Ready(queue(&[])));
+    has(&quiet, "Nothing waits for staff.");
+    lacks(&quiet, ">Open<");
+    let busy = view(Loadable::Ready(queue(&[
+        ("disputes", 2),
+        ("payouts_to_send", 5),
+    ])));
+    has(&busy, "7 items wait for staff.");
+    has(&busy, "Open disputes");
+    has(&busy, "Oldest waiting 2 days (since Sun 22 Nov, 09:00)");
+    has(&busy, "Payouts to send");
+    assert_eq!(
+        busy.matches(">Open<").count(),
+        1,
+        "only disputes have a console screen among the busy kinds"
+    );
+}
+
+fn assignment_case() -> AssignmentCase {
+    from(json!({
+        "request_id": "req-9", "category": category("plumbing", "Plumbing", false),
+        "description": "Kitchen sink drains slowly.", "city": "Toronto", "postal_area": "M5H",
+        "windows": [window()], "time_zone": "America/Vancouver", "budget": cad(30_000),
+        "created_at": "2026-11-24T10:00:00Z", "applications": 2,
+        "first_applied_at": "2026-11-24T11:00:00Z",
+    }))
+}
+
+fn application(offer: &str, name: &str, quote: i64) -> LeadApplication {
+    from(json!({
+        "offer_id": offer, "status": "applied", "partner": partner_public(offer, name),
+        "message": "Can replace the trap today", "quote": cad(quote),
+        "applied_at": "2026-11-24T11:00:00Z", "completed_jobs": 14, "distance_km": 3.24,
+        "available_window": window(), "jobs_with_customer": 1,
+    }))
+}
+
+#[test]
+fn assignments_show_requests_and_their_applicants_side_by_side() {
+    type Data = (
+        Loadable<Vec<AssignmentCase>>,
+        Loadable<Vec<LeadApplication>>,
+    );
+    let view = |data: Data| {
+        render(data, |(cases, applicants)| {
+            rsx! {
+                AssignmentsPage {
+                    cases, selected: Some("req-9".to_owned()), applicants, now: now(), zone: toronto(),
+                    on_retry: |()| {}, on_select: |_| {}, on_assign: |_| {},
+                }
+            }
+        })
+    };
+    has(&view((Loadable::Loading, Loadable::Loading)), "Loading…");
+    has(
+        &view((Loadable::Failed(offline()), Loadable::Loading)),
+        "Try again",
+    );
+    has(
+        &view((Loadable::Ready(vec![]), Loadable::Ready(vec![]))),
+        "No applications to assign",
+    );
+    let html = view((
+        Loadable::Ready(vec![assignment_case()]),
+        Loadable::Ready(vec![
+            application("offer-1", "Drain Doctors", 28_000),
+            application("offer-2", "Fixit Plumbing", 32_000),
+        ]),
+    ));
+    has(&html, "Plumbing · Toronto M5H");
+    has(&html, "2 applications · waiting 3 h");
+    has(&html, "Kitchen sink drains slowly.");
+    has(&html, "$300.00 CAD");
+    has(&html, "$280.00 CAD");
+    has(&html, "Assign to Drain Doctors");
+    has(&html, "Assign to Fixit Plumbing");
+    has(&html, "3.2 km");
+    has(&html, "Brand Builder");
+    has(&html, "91%");
+    has(&html, "For this customer");
+}
+
+fn to_confirm() -> Job {
+    let mut value = job("completed", true, true);
+    value["completion"] =
+        json!({ "summary": "Cleaned", "photo_urls": [], "completed_at": "2026-11-23T10:00:00Z" });
+    value["review_window_ends_at"] = json!("2026-11-24T10:00:00Z");
+    from(value)
+}
+
+#[test]
+fn confirmations_select_jobs_and_report_each_outcome() {
+    type Data = (Loadable<Vec<Job>>, bool, Vec<(ConfirmOutcome, Option<Job>)>);
+    let view = |data: Data| {
+        render(data, |(state, picked, outcomes)| {
+            let selected = if picked {
+                ["job-1".to_owned()].into()
+            } else {
+                BTreeSet::default()
+            };
+            rsx! {
+                ConfirmationsPage {
+                    state, selected, outcomes, zone: toronto(),
+                    on_retry: |()| {}, on_toggle: |_| {}, on_toggle_all: |_| {}, on_confirm: |()| {},
+                }
+            }
+        })
+    };
+    has(&view((Loadable::Loading, false, vec![])), "Loading…");
+    has(
+        &view((Loadable::Failed(offline()), false, vec![])),
+        "Try again",
+    );
+    has(
+        &view((Loadable::Ready(vec![]), false, vec![])),
+        "Nothing to confirm",
+    );
+    let none = view((Loadable::Ready(vec![to_confirm()]), false, vec![]));
+    has(&none, "Select jobs to confirm");
+    has(&none, "disabled");
+    let one = view((Loadable::Ready(vec![to_confirm()]), true, vec![]));
+    has(&one, "Confirm 1 selected");
+    has(&one, "Sparkle Cleaning");
+    has(&one, "Tue 24 Nov, 05:00");
+    let outcomes = vec![
+        (
+            from(json!({ "job_id": "job-1", "result": "confirmed" })),
+            Some(to_confirm()),
+        ),
+        (
+            from(json!({ "job_id": "job-2", "result": "disputed" })),
+            None,
+        ),
+    ];
+    let done = view((Loadable::Ready(vec![]), false, outcomes));
+    has(&done, "Confirmed: the pro&#39;s earnings are released");
+    has(&done, "Disputed: decide the dispute instead");
+    has(&done, "job-2");
+}
+
+fn job_case(held: i64, resolved: bool) -> JobCase {
+    let mut value = job("disputed", true, true);
+    value["completion"] = json!({ "summary": "Cleaned every room", "photo_urls": ["https://photos.example.com/1.jpg"], "completed_at": "2026-11-23T10:00:00Z" });
+    value["dispute"] = json!({
+        "reason": "The oven was not cleaned", "opened_at": "2026-11-23T12:00:00Z",
+        "resolution": if resolved { json!({ "outcome": "partial", "note": "Half back", "refund": cad(5_000), "resolved_at": "2026-11-24T12:00:00Z" }) } else { Value::Null },
+    });
+    from(json!({
+        "job": value, "customer_name": "Casey Customer",
+        "timeline": [{ "id": "e1", "job_id": "job-1", "kind": "disputed", "actor": "customer",
+                       "actor_id": "cust-1", "detail": {}, "at": "2026-11-23T12:00:00Z" }],
+        "payments": [{ "id": "pay-1", "job_id": "job-1", "purpose": "job", "amount": cad(14_900),
+                       "status": "succeeded", "provider": "sandbox", "failure_code": null,
+                       "created_at": "2026-11-22T12:00:00Z" }],
+        "refunds": [],
+        "agreement": { "version": 1, "text_sha256": "a".repeat(64), "typed_name": "Casey Customer",
+                       "signed_at": "2026-11-22T11:00:00Z" },
+        "held": cad(held), "platform_fee_bps": 1500,
+    }))
+}
+
+#[test]
+fn a_dispute_shows_both_sides_and_previews_the_decision() {
+    type Data = (Loadable<JobCase>, Decision, Option<AppError>);
+    let view = |data: Data| {
+        render(data, |(state, decision, error)| {
+            rsx! {
+                DisputePage {
+                    state, decision, zone: toronto(), error, on_back: None,
+                    on_retry: |()| {}, on_change: |_| {}, on_resolve: |()| {},
+                }
+            }
+        })
+    };
+    has(
+        &view((Loadable::Loading, Decision::default(), None)),
+        "Loading…",
+    );
+    has(
+        &view((Loadable::Failed(offline()), Decision::default(), None)),
+        "Try again",
+    );
+    let release = view((
+        Loadable::Ready(job_case(14_900, false)),
+        Decision::default(),
+        None,
+    ));
+    for text in [
+        "Casey Customer",
+        "The oven was not cleaned",
+        "Cleaned every room",
+        "Completion photo",
+        "Signed by Casey Customer",
+        "Dispute opened",
+        "by the customer",
+        "At stake: $149.00 CAD",
+        "To the pro",
+        "$126.65 CAD",
+        "Confirm: $0.00 CAD back, $126.65 CAD to the pro",
+    ] {
+        has(&release, text);
+    }
+    let partial = Decision {
+        outcome: DisputeOutcome::Partial,
+        refund: "49".into(),
+        note: String::new(),
+    };
+    let html = view((Loadable::Ready(job_case(14_900, false)), partial, None));
+    has(&html, "Confirm: $49.00 CAD back, $85.00 CAD to the pro");
+    has(&html, "Platform fee");
+    let too_much = Decision {
+        outcome: DisputeOutcome::Partial,
+        refund: "500".into(),
+        note: String::new(),
+    };
+    let html = view((Loadable::Ready(job_case(14_900, false)), too_much, None));
+    has(&html, "less than $149.00 CAD");
+    let refused = view((
+        Loadable::Ready(job_case(14_900, false)),
+        Decision::default(),
+        Some(invalid(&[("note", "Say why")])),
+    ));
+    has(&refused, "Say why");
+    let decided = view((
+        Loadable::Ready(job_case(0, true)),
+        Decision::default(),
+        None,
+    ));
+    has(&decided, "Decided");
+    has(
+        &decided,
+        "Refund part of it: $50.00 CAD back to the customer.",
+    );
+    lacks(&decided, "Confirm:");
+}
+
+#[test]
+fn disputes_list_their_reason_and_age() {
+    let view = |state: Loadable<Vec<Job>>| {
+        render(state, |state| {
+            rsx! { DisputesPage { state, now: now(), on_retry: |()| {}, on_open: |_| {} } }
+        })
+    };
+    has(&view(Loadable::Loading), "Loading…");
+    has(&view(Loadable::Failed(offline())), "Try again");
+    has(&view(Loadable::Ready(vec![])), "No open disputes");
+    let html = view(Loadable::Ready(vec![job_case(14_900, false).job]));
+    has(&html, "“The oven was not cleaned” · waiting 26 h");
+}
+
+fn watched(status: &str) -> MonitoringEntry {
+    from(json!({
+        "user_id": "cust-1", "name": "Casey Customer", "role": "customer", "status": status,
+        "reason": "average 2.00 stars over 3 ratings in the last 90 days",
+        "average_stars": 2.0, "rating_count": 3,
+        "flagged_at": "2026-11-20T12:00:00Z", "updated_at": "2026-11-20T12:00:00Z",
+        "history": [{ "action": "flagged", "note": "average 2.00 stars", "actor_id": null, "at": "2026-11-20T12:00:00Z" }],
+    }))
+}
+
+#[test]
+fn monitoring_lists_the_watched_with_their_history_and_actions() {
+    type Data = (Loadable<Vec<MonitoringEntry>>, Option<AppError>);
+    let view = |data: Data| {
+        render(data, |(state, error)| {
+            rsx! {
+                MonitoringPage {
+                    state, status: MonitoringStatus::Watching, notes: BTreeMap::default(),
+                    acting_on: Some("cust-1".to_owned()), zone: toronto(), error,
+                    on_retry: |()| {}, on_status: |_| {}, on_note: |_| {}, on_act: |_| {},
+                }
+            }
+        })
+    };
+    has(&view((Loadable::Loading, None)), "Loading…");
+    has(&view((Loadable::Failed(offline()), None)), "Try again");
+    has(&view((Loadable::Ready(vec![]), None)), "Nobody here");
+    let html = view((Loadable::Ready(vec![watched("watching")]), None));
+    for text in [
+        "Casey Customer",
+        "2.0 ★ over 3 ratings",
+        "History (1)",
+        "flagged",
+        "Add note",
+        "Clear from the list",
+        "Suspend account",
+    ] {
+        has(&html, text);
+    }
+    lacks(&html, "Reinstate account");
+    let suspended = view((Loadable::Ready(vec![watched("suspended")]), None));
+    has(&suspended, "Reinstate account");
+    lacks(&suspended, "Suspend account");
+    let refused = view((
+        Loadable::Ready(vec![watched("watching")]),
+        Some(invalid(&[("note", "Write a note: it goes in the history")])),
+    ));
+    has(&refused, "Write a note: it goes in the history");
 }

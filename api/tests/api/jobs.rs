@@ -762,7 +762,10 @@ async fn bulk_confirmation_reports_each_job() {
     assert_eq!(confirmations.oldest_since, aged.review_window_ends_at);
     let open_disputes = queue.of(QueueKind::Disputes).unwrap();
     assert_eq!(open_disputes.count, 1);
-    assert_eq!(open_disputes.oldest_id.as_deref(), Some(disputed.id.as_str()));
+    assert_eq!(
+        open_disputes.oldest_id.as_deref(),
+        Some(disputed.id.as_str())
+    );
     assert_eq!(queue.queues.len(), QueueKind::known().count());
 
     let results = cast.staff.admin_confirm_jobs(&ids).await.unwrap().results;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use shared_types::partners::Money;
+use shared_types::partners::{MembershipTier, Money};
 use shared_types::requests::TimeWindow;
 
 /// `$1,234.50 CAD`, `€12.00`, `-$5.00 CAD`: always with the currency, never a bare number.
@@ -142,6 +142,16 @@ pub fn distance(km: f64) -> String {
 /// A Star Score (0–100 %): `91%`, or `New` before there is one.
 pub fn star_score(score: Option<f64>) -> String {
     score.map_or_else(|| "New".to_owned(), |score| format!("{score:.0}%"))
+}
+
+/// A membership tier as people say it.
+pub fn tier(tier: MembershipTier) -> String {
+    match tier {
+        MembershipTier::Basic => "Basic",
+        MembershipTier::BrandBuilder => "Brand Builder",
+        MembershipTier::Unknown => "Other tier",
+    }
+    .to_owned()
 }
 
 /// `4.6 ★ (12 reviews)`, or `New` with no reviews yet.

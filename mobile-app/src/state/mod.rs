@@ -10,6 +10,7 @@ pub mod loadable;
 pub mod nav;
 pub mod partner;
 pub mod session;
+pub mod staff;
 
 pub use error::AppError;
 pub use loadable::Loadable;

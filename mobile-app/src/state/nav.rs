@@ -35,6 +35,16 @@ pub enum Screen {
     Requests,
     Request(String),
     Notifications,
+    // --- staff ---
+    /// The work waiting for staff, by kind.
+    Queue,
+    /// Review-category requests waiting for a choice among their applicants.
+    Assignments,
+    Confirmations,
+    Disputes,
+    /// One disputed job's case, to decide.
+    Dispute(String),
+    Monitoring,
 }
 
 impl Screen {
@@ -42,7 +52,8 @@ impl Screen {
     pub fn home(role: Role) -> Self {
         match role {
             Role::Partner => Self::Leads,
-            Role::Customer | Role::Staff | Role::Unknown => Self::Discover,
+            Role::Staff => Self::Queue,
+            Role::Customer | Role::Unknown => Self::Discover,
         }
     }
 
@@ -56,7 +67,15 @@ impl Screen {
                 (Self::Ratings, "Ratings"),
                 (Self::Settings, "More"),
             ],
-            Role::Customer | Role::Staff | Role::Unknown => vec![
+            Role::Staff => vec![
+                (Self::Queue, "Queue"),
+                (Self::Assignments, "Assignments"),
+                (Self::Confirmations, "Confirmations"),
+                (Self::Disputes, "Disputes"),
+                (Self::Monitoring, "Monitoring"),
+                (Self::Settings, "Settings"),
+            ],
+            Role::Customer | Role::Unknown => vec![
                 (Self::Discover, "Find a pro"),
                 (Self::Requests, "Requests"),
                 (Self::Notifications, "Alerts"),

@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use shared_types::auth::Role;
 
 use super::kit::STYLESHEET;
-use super::{account, auth, customer, jobs, partner, settings};
+use super::{account, auth, customer, jobs, partner, settings, staff};
 use crate::state::{AppError, Screen, Session};
 
 /// Navigation: the current screen on top of a back stack.
@@ -147,12 +147,47 @@ pub fn App() -> Element {
     });
     let current = nav.current();
     let role = session.role();
+    let signed_in_role = role.filter(|_| !current.is_public());
+    if signed_in_role == Some(Role::Staff) {
+        return rsx! {
+            style { {STYLESHEET} }
+            div { class: "app app-console",
+                SideMenu { current: current.clone() }
+                div { class: "console-main", {screen(&current)} }
+            }
+        };
+    }
     rsx! {
         style { {STYLESHEET} }
         div { class: "app",
             {screen(&current)}
-            if let Some(role) = role.filter(|_| !current.is_public()) {
+            if let Some(role) = signed_in_role {
                 TabBar { role, current: current.clone() }
+            }
+        }
+    }
+}
+
+/// The console's menu: the staff's screens down the left, the current one marked.
+#[component]
+pub fn SideMenu(current: Screen) -> Element {
+    let mut nav = use_nav();
+    let session = use_session();
+    let name = session.user().map(|user| user.name).unwrap_or_default();
+    rsx! {
+        nav { class: "sidemenu", "aria-label": "Console",
+            p { class: "sidemenu-brand", "Porchlight staff" }
+            p { class: "sidemenu-who", "{name}" }
+            for (screen, label) in Screen::tabs(Role::Staff) {
+                button {
+                    class: if screen == current { "sidemenu-item sidemenu-active" } else { "sidemenu-item" },
+                    "aria-current": if screen == current { "page" } else { "false" },
+                    onclick: {
+                        let screen = screen.clone();
+                        move |_| nav.reset(screen.clone())
+                    },
+                    "{label}"
+                }
             }
         }
     }
@@ -187,6 +222,12 @@ fn screen(current: &Screen) -> Element {
         Screen::Requests => rsx! { customer::requests::RequestsScreen {} },
         Screen::Request(id) => rsx! { customer::requests::RequestScreen { key: "{id}", id } },
         Screen::Notifications => rsx! { customer::notifications::NotificationsScreen {} },
+        Screen::Queue => rsx! { staff::queue::QueueScreen {} },
+        Screen::Assignments => rsx! { staff::assignments::AssignmentsScreen {} },
+        Screen::Confirmations => rsx! { staff::confirmations::ConfirmationsScreen {} },
+        Screen::Disputes => rsx! { staff::disputes::DisputesScreen {} },
+        Screen::Dispute(id) => rsx! { staff::disputes::DisputeScreen { key: "{id}", id } },
+        Screen::Monitoring => rsx! { staff::monitoring::MonitoringScreen {} },
     }
 }
 

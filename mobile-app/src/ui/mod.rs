@@ -10,5 +10,6 @@ pub mod jobs;
 pub mod kit;
 pub mod partner;
 pub mod settings;
+pub mod staff;
 
 pub use app::App;

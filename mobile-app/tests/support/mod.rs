@@ -9,9 +9,14 @@ use porchlight::Application;
 use porchlight::config::Settings;
 use porchlight::state::AppState;
 use porchlight_app::state::Session;
+use porchlight_app::state::customer::{Place, RequestForm, WindowForm};
+use porchlight_app::state::partner::{self, LeadInbox, Onboarding};
 use shared_types::Client;
 use shared_types::auth::{LoginRequest, SignupRole};
+use shared_types::jobs::{CompleteInput, Job, ProposalInput, SignAgreementInput};
 use shared_types::partners::{MembershipTier, PartnerAdminUpdate};
+use shared_types::requests::TimeWindow;
+use shared_types::wallet::PaymentInput;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -121,8 +126,8 @@ impl Api {
             .token
     }
 
-    /// A staff account made the way an operator makes one, signed in (a plain client: staff
-    /// work is not in the app).
+    /// A staff account made the way an operator makes one, signed in with a plain client (for
+    /// setting up a test's scene; the console's own tests use [`Api::staff_session`]).
     pub async fn staff(&self) -> Client {
         let email = unique_email("staff");
         let for_db = email.clone();
@@ -141,6 +146,25 @@ impl Api {
             .await
             .expect("staff login");
         client.with_token(tokens.access_token)
+    }
+
+    /// A staff account made the way an operator makes one, signed in through the app's
+    /// session store (the console).
+    pub async fn staff_session(&self, name: &str) -> Session {
+        let email = unique_email(name);
+        let (for_db, display) = (email.clone(), name.to_owned());
+        self.state
+            .db(move |conn| {
+                porchlight::auth::accounts::create_staff(conn, &for_db, PASSWORD, &display)
+            })
+            .await
+            .expect("create staff");
+        let session = self.session();
+        session
+            .sign_in(&email, PASSWORD)
+            .await
+            .expect("staff signs in");
+        session
     }
 
     /// Puts a pro on the tier that also receives marketplace leads.
@@ -167,6 +191,141 @@ impl Api {
     pub fn travel(&self, by: Duration) {
         self.state.clock.advance(by);
     }
+}
+
+/// Onboards a pro through the onboarding view-model: cleaning around downtown Toronto, every
+/// day 08:00–20:00 UTC.
+pub async fn onboard(session: &Session, business: &str) {
+    onboard_in(session, business, "UTC").await;
+}
+
+/// As [`onboard`], working 08:00–20:00 in `zone`.
+pub async fn onboard_in(session: &Session, business: &str, zone: &str) {
+    onboard_for(session, business, zone, &["cleaning"]).await;
+}
+
+/// As [`onboard_in`], offering `categories` (slugs).
+pub async fn onboard_for(session: &Session, business: &str, zone: &str, categories: &[&str]) {
+    let onboarding = Onboarding::load(session).await.expect("onboarding loads");
+    assert!(!onboarding.existing);
+    assert!(onboarding.categories.iter().any(|c| c.slug == "cleaning"));
+    let mut form = onboarding.form;
+    form.business_name = business.into();
+    form.description = "Homes and condos, eco products.".into();
+    form.phone = "+14165550123".into();
+    form.categories = categories.iter().map(|slug| (*slug).to_owned()).collect();
+    form.city = "Toronto".into();
+    form.lat = "43.65".into();
+    form.lon = "-79.38".into();
+    form.radius_km = "30".into();
+    form.time_zone = zone.into();
+    for day in &mut form.days {
+        day.open = true;
+        day.start = "08:00".into();
+        day.end = "20:00".into();
+    }
+    Onboarding::save(session, &form)
+        .await
+        .expect("onboarding saves");
+}
+
+/// A request form for tomorrow 10:00–12:00 (UTC) at a downtown address.
+pub fn request_form(api: &Api, partner_id: Option<String>) -> RequestForm {
+    let mut form = RequestForm::new(Some("cleaning".into()), partner_id, &Place::toronto());
+    form.description = "Two-bedroom condo, deep clean before guests arrive.".into();
+    form.street = "100 Queen St W".into();
+    form.postal_code = "M5H 2N2".into();
+    form.contact_phone = "+14165550199".into();
+    form.windows = vec![WindowForm {
+        date: (api.now() + Duration::days(1))
+            .format("%Y-%m-%d")
+            .to_string(),
+        start: "10:00".into(),
+        hours: "2".into(),
+    }];
+    form
+}
+
+/// A cleaning job the customer asked `pro` for, done and reported complete now.
+pub async fn completed_job(api: &Api, customer: &Session, pro: &Session) -> Job {
+    let pro_id = pro.user().unwrap().id;
+    let request = request_form(api, Some(pro_id))
+        .submit(customer)
+        .await
+        .expect("the request is sent");
+    let inbox = LeadInbox::load(pro).await.unwrap();
+    let lead = inbox
+        .waiting
+        .iter()
+        .find(|lead| lead.request_id == request.id)
+        .expect("the pro has the lead")
+        .clone();
+    partner::confirm_lead(pro, &lead.id).await.unwrap();
+    let job_id = lead_job(pro, &lead.id).await;
+    let tomorrow = (api.now() + Duration::days(1)).date_naive();
+    let start = tomorrow.and_hms_opt(10, 0, 0).unwrap().and_utc();
+    let slot = TimeWindow {
+        start,
+        end: start + Duration::hours(2),
+    };
+    let proposal = pro
+        .call(|c| {
+            let job_id = job_id.clone();
+            async move {
+                c.propose_slots(&job_id, &ProposalInput { slots: vec![slot] })
+                    .await
+            }
+        })
+        .await
+        .unwrap();
+    customer
+        .call(|c| {
+            let (job_id, proposal_id) = (job_id.clone(), proposal.id.clone());
+            async move { c.accept_proposal(&job_id, &proposal_id, 0).await }
+        })
+        .await
+        .unwrap();
+    customer
+        .call(|c| {
+            let job_id = job_id.clone();
+            async move {
+                let agreement = c.agreement(&job_id).await?;
+                let signature = SignAgreementInput {
+                    version: agreement.version,
+                    text_sha256: agreement.text_sha256,
+                    typed_name: "Casey Customer".into(),
+                };
+                c.sign_agreement(&job_id, &signature).await?;
+                let card = PaymentInput {
+                    card_token: "tok_visa".into(),
+                };
+                c.pay_job(&job_id, &card, &format!("pay-{job_id}")).await
+            }
+        })
+        .await
+        .unwrap();
+    api.travel(start - Duration::minutes(30) - api.now());
+    pro.call(|c| {
+        let job_id = job_id.clone();
+        async move {
+            c.start_job(&job_id).await?;
+            let report = CompleteInput {
+                summary: "Cleaned every room, windows inside".into(),
+                photo_urls: vec![],
+            };
+            c.complete_job(&job_id, &report).await
+        }
+    })
+    .await
+    .unwrap()
+}
+
+async fn lead_job(pro: &Session, lead_id: &str) -> String {
+    partner::load_lead(pro, lead_id)
+        .await
+        .unwrap()
+        .job_id
+        .expect("a confirmed lead has its job")
 }
 
 pub fn unique_email(name: &str) -> String {

@@ -1,0 +1,273 @@
+//! The staff console's view-models against the real API (in process, SQLite): a staff member's
+//! day, each task through the calls its screen makes.
+
+mod support;
+
+use chrono::Duration;
+use porchlight_app::state::Session;
+use porchlight_app::state::partner::{self, LeadInbox, WalletView};
+use porchlight_app::state::staff::{
+    self, Decision, WatchAction, confirm_result, load_applications, load_assignments,
+};
+use shared_types::ErrorCode;
+use shared_types::admin::QueueKind;
+use shared_types::auth::{Role, SignupRole};
+use shared_types::jobs::{ConfirmResult, DisputeInput, DisputeOutcome, JobStatus};
+use shared_types::ratings::{MonitoringStatus, RatingInput};
+use shared_types::requests::OfferStatus;
+use support::{Api, completed_job, onboard_for, request_form};
+
+/// How many of one kind of work the console's home shows.
+async fn waiting(staff: &Session, kind: QueueKind) -> i64 {
+    staff::load_queue(staff)
+        .await
+        .expect("the queue loads")
+        .of(kind)
+        .expect("every kind is listed")
+        .count
+}
+
+#[tokio::test]
+async fn a_staff_day_assign_confirm_decide_and_watch() {
+    let api = Api::spawn().await;
+    let setup = api.staff().await;
+    let staff = api.staff_session("Sam Staff").await;
+    assert_eq!(staff.role(), Some(Role::Staff));
+    for kind in QueueKind::known() {
+        assert_eq!(waiting(&staff, kind).await, 0, "{kind}: a quiet start");
+    }
+
+    let first = api.signed_up(SignupRole::Partner, "Fixit Plumbing").await;
+    let second = api.signed_up(SignupRole::Partner, "Drain Doctors").await;
+    for (pro, business) in [(&first, "Fixit Plumbing"), (&second, "Drain Doctors")] {
+        onboard_for(pro, business, "UTC", &["cleaning", "plumbing"]).await;
+        api.promote(&setup, pro).await;
+    }
+    let customer = api.signed_up(SignupRole::Customer, "Casey Customer").await;
+
+    // --- assignments: a plumbing request (staff choose), both pros apply ---
+    let mut form = request_form(&api, None);
+    form.category = "plumbing".into();
+    form.description = "Kitchen sink drains slowly, trap may need replacing.".into();
+    let request = form.submit(&customer).await.unwrap();
+    for (pro, quote) in [(&first, "320"), (&second, "280.00")] {
+        let inbox = LeadInbox::load(pro).await.unwrap();
+        let lead = inbox
+            .waiting
+            .iter()
+            .find(|lead| lead.request_id == request.id)
+            .expect("both pros are offered the plumbing lead")
+            .clone();
+        partner::apply_to_lead(pro, &lead, "Can replace the trap today", quote)
+            .await
+            .unwrap();
+    }
+    assert_eq!(waiting(&staff, QueueKind::Assignments).await, 1);
+    let cases = load_assignments(&staff).await.unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].request_id, request.id);
+    assert_eq!(cases[0].applications, 2);
+    let applications = load_applications(&staff, &request.id).await.unwrap();
+    assert_eq!(
+        applications
+            .iter()
+            .map(|a| a.partner.business_name.as_str())
+            .collect::<Vec<_>>(),
+        ["Drain Doctors", "Fixit Plumbing"],
+        "the cheaper quote first"
+    );
+    let assignment = staff::assign(&staff, &request.id, &applications[0].offer_id)
+        .await
+        .unwrap();
+    assert_eq!(assignment.price.amount_cents, 28_000);
+    assert!(load_assignments(&staff).await.unwrap().is_empty());
+    assert_eq!(waiting(&staff, QueueKind::Assignments).await, 0);
+    let told = LeadInbox::load(&first).await.unwrap();
+    assert!(
+        told.answered
+            .iter()
+            .any(|lead| lead.request_id == request.id && lead.status == OfferStatus::Taken),
+        "the other applicant sees the lead taken"
+    );
+
+    // --- three cleaning jobs done by the first pro, a day apart; the customer disputes the last ---
+    let mut jobs = Vec::new();
+    for _ in 0..3 {
+        jobs.push(completed_job(&api, &customer, &first).await);
+    }
+    let disputed = &jobs[2];
+    customer
+        .call(|c| async move {
+            let reason = DisputeInput {
+                reason: "The oven and the windows were not cleaned".into(),
+            };
+            c.dispute_job(&disputed.id, &reason).await
+        })
+        .await
+        .unwrap();
+    // Both sides rate each job (so the ratings are published); the pro rates the customer
+    // poorly three times, and the customer joins the watch list.
+    for job in &jobs {
+        for (rater, stars, comment) in [
+            (&first, 2, "Rude and kept changing the scope"),
+            (&customer, 4, "Good work"),
+        ] {
+            rater
+                .call(|c| async move {
+                    let rating = RatingInput {
+                        stars,
+                        comment: comment.into(),
+                        tags: vec![],
+                    };
+                    c.rate_job(&job.id, &rating).await
+                })
+                .await
+                .unwrap();
+        }
+    }
+
+    // --- confirmations: after the review window, select both undisputed jobs ---
+    api.travel(Duration::hours(25));
+    let ready = staff::jobs_to_confirm(&staff).await.unwrap();
+    let mut ready_ids: Vec<String> = ready.iter().map(|job| job.id.clone()).collect();
+    ready_ids.sort();
+    let mut expected = vec![jobs[0].id.clone(), jobs[1].id.clone()];
+    expected.sort();
+    assert_eq!(ready_ids, expected, "the disputed job is not ready");
+    assert_eq!(waiting(&staff, QueueKind::Confirmations).await, 2);
+    let mut selected = ready_ids.clone();
+    selected.push(disputed.id.clone());
+    let outcomes = staff::confirm_jobs(&staff, &selected).await.unwrap();
+    let results: Vec<ConfirmResult> = outcomes.iter().map(|o| o.result).collect();
+    assert_eq!(
+        results,
+        [
+            ConfirmResult::Confirmed,
+            ConfirmResult::Confirmed,
+            ConfirmResult::Disputed
+        ]
+    );
+    assert!(!confirm_result(ConfirmResult::Disputed).1);
+    assert!(staff::jobs_to_confirm(&staff).await.unwrap().is_empty());
+
+    // --- the dispute: read the case, preview, refuse bad input, decide ---
+    let open = staff::open_disputes(&staff).await.unwrap();
+    assert_eq!(open.len(), 1);
+    let case = staff::load_case(&staff, &disputed.id).await.unwrap();
+    assert_eq!(case.customer_name, "Casey Customer");
+    assert_eq!(case.held, case.job.price);
+    assert!(case.agreement.is_some());
+    let mut decision = Decision {
+        outcome: DisputeOutcome::Partial,
+        refund: "all of it".into(),
+        note: String::new(),
+    };
+    assert!(
+        decision
+            .preview(&case)
+            .unwrap_err()
+            .field("refund")
+            .is_some()
+    );
+    decision.refund = format!("{}", case.held.amount_cents / 100 + 1);
+    assert!(
+        decision
+            .preview(&case)
+            .unwrap_err()
+            .field("refund")
+            .is_some(),
+        "more than is at stake"
+    );
+    decision.refund = "50".into();
+    let split = decision.preview(&case).unwrap();
+    assert_eq!(split.refund_cents, 5_000);
+    assert!(
+        decision
+            .to_input(&case)
+            .unwrap_err()
+            .field("note")
+            .is_some()
+    );
+    decision.note = "Photos show the windows were skipped; half the oven fee back".into();
+    let before = WalletView::load(&first).await.unwrap();
+    let available = |view: &WalletView| {
+        view.wallet
+            .balances
+            .first()
+            .map_or(0, |b| b.available.amount_cents)
+    };
+    let resolved = staff::resolve(&staff, &disputed.id, &decision.to_input(&case).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resolved.status, JobStatus::Confirmed);
+    let after = WalletView::load(&first).await.unwrap();
+    assert_eq!(
+        available(&after) - available(&before),
+        split.partner_cents,
+        "the pro got what the preview said"
+    );
+    let decided = staff::load_case(&staff, &disputed.id).await.unwrap();
+    assert_eq!(decided.held.amount_cents, 0);
+    assert_eq!(waiting(&staff, QueueKind::Disputes).await, 0);
+
+    // --- monitoring: the customer is watched; a note, a suspension, a reinstatement ---
+    let customer_id = customer.user().unwrap().id;
+    let watched = staff::watch_list(&staff, MonitoringStatus::Watching)
+        .await
+        .unwrap();
+    assert_eq!(watched.len(), 1);
+    assert_eq!(watched[0].user_id, customer_id);
+    assert_eq!(waiting(&staff, QueueKind::Monitoring).await, 1);
+    let blank = staff::act_on_watched(&staff, &customer_id, WatchAction::Note, "  ")
+        .await
+        .unwrap_err();
+    assert!(blank.field("note").is_some(), "a note is required");
+    staff::act_on_watched(
+        &staff,
+        &customer_id,
+        WatchAction::Note,
+        "Called them: the pro asked for extra work",
+    )
+    .await
+    .unwrap();
+    let suspended = staff::act_on_watched(
+        &staff,
+        &customer_id,
+        WatchAction::Suspend,
+        "Third complaint this month",
+    )
+    .await
+    .unwrap();
+    assert_eq!(suspended.status, MonitoringStatus::Suspended);
+    assert_eq!(
+        WatchAction::available(suspended.status),
+        [WatchAction::Note, WatchAction::Reinstate]
+    );
+    assert_eq!(
+        customer.reload_user().await.unwrap_err().code(),
+        Some(ErrorCode::AccountSuspended),
+        "a suspended customer is told why they are out"
+    );
+    assert_eq!(waiting(&staff, QueueKind::Monitoring).await, 0);
+    let reinstated = staff::act_on_watched(
+        &staff,
+        &customer_id,
+        WatchAction::Reinstate,
+        "Apologised to the pro",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        reinstated.status,
+        MonitoringStatus::Watching,
+        "back on the watch list: the ratings have not changed"
+    );
+    assert_eq!(waiting(&staff, QueueKind::Monitoring).await, 1);
+    let history: Vec<&str> = reinstated
+        .history
+        .iter()
+        .map(|event| event.action.as_str())
+        .collect();
+    assert_eq!(history.first(), Some(&"flagged"));
+    assert!(history.contains(&"note") && history.contains(&"suspended"));
+}
