@@ -5,17 +5,17 @@ mod support;
 
 use chrono::Duration;
 use porchlight_app::state::Session;
-use porchlight_app::state::partner::{self, LeadInbox, WalletView};
+use porchlight_app::state::partner::{LeadInbox, WalletView};
 use porchlight_app::state::staff::{
     self, Decision, WatchAction, confirm_result, load_applications, load_assignments,
 };
 use shared_types::ErrorCode;
 use shared_types::admin::QueueKind;
-use shared_types::auth::{Role, SignupRole};
+use shared_types::auth::Role;
 use shared_types::jobs::{ConfirmResult, DisputeInput, DisputeOutcome, JobStatus};
 use shared_types::ratings::{MonitoringStatus, RatingInput};
 use shared_types::requests::OfferStatus;
-use support::{Api, completed_job, onboard_for, request_form};
+use support::{Api, apply_to, completed_job, plumbers_and_a_customer, request_form};
 
 /// How many of one kind of work the console's home shows.
 async fn waiting(staff: &Session, kind: QueueKind) -> i64 {
@@ -30,20 +30,13 @@ async fn waiting(staff: &Session, kind: QueueKind) -> i64 {
 #[tokio::test]
 async fn a_staff_day_assign_confirm_decide_and_watch() {
     let api = Api::spawn().await;
-    let setup = api.staff().await;
     let staff = api.staff_session("Sam Staff").await;
     assert_eq!(staff.role(), Some(Role::Staff));
     for kind in QueueKind::known() {
         assert_eq!(waiting(&staff, kind).await, 0, "{kind}: a quiet start");
     }
 
-    let first = api.signed_up(SignupRole::Partner, "Fixit Plumbing").await;
-    let second = api.signed_up(SignupRole::Partner, "Drain Doctors").await;
-    for (pro, business) in [(&first, "Fixit Plumbing"), (&second, "Drain Doctors")] {
-        onboard_for(pro, business, "UTC", &["cleaning", "plumbing"]).await;
-        api.promote(&setup, pro).await;
-    }
-    let customer = api.signed_up(SignupRole::Customer, "Casey Customer").await;
+    let (first, second, customer) = plumbers_and_a_customer(&api).await;
 
     // --- assignments: a plumbing request (staff choose), both pros apply ---
     let mut form = request_form(&api, None);
@@ -51,16 +44,7 @@ async fn a_staff_day_assign_confirm_decide_and_watch() {
     form.description = "Kitchen sink drains slowly, trap may need replacing.".into();
     let request = form.submit(&customer).await.unwrap();
     for (pro, quote) in [(&first, "320"), (&second, "280.00")] {
-        let inbox = LeadInbox::load(pro).await.unwrap();
-        let lead = inbox
-            .waiting
-            .iter()
-            .find(|lead| lead.request_id == request.id)
-            .expect("both pros are offered the plumbing lead")
-            .clone();
-        partner::apply_to_lead(pro, &lead, "Can replace the trap today", quote)
-            .await
-            .unwrap();
+        apply_to(pro, &request.id, "Can replace the trap today", quote).await;
     }
     assert_eq!(waiting(&staff, QueueKind::Assignments).await, 1);
     let cases = load_assignments(&staff).await.unwrap();

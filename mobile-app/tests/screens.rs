@@ -792,7 +792,7 @@ fn queue(counts: &[(&str, i64)]) -> StaffQueue {
 fn the_console_home_counts_each_kind_of_work_and_opens_the_busy_ones() {
     let view = |state: Loadable<StaffQueue>| {
         render(state, |state| {
-            rsx! { QueuePage { state, now: now(), zone: toronto(), on_retry: |()| {}, on_open: |_| {} } }
+            rsx! { QueuePage { state, zone: toronto(), on_retry: |()| {}, on_open: |_| {} } }
         })
     };
     has(&view(Loadable::Loading), "Loading…");
@@ -805,6 +805,10 @@ fn the_console_home_counts_each_kind_of_work_and_opens_the_busy_ones() {
         ("payouts_to_send", 5),
     ])));
     has(&busy, "7 items wait for staff.");
+    has(
+        &view(Loadable::Ready(queue(&[("monitoring", 1)]))),
+        "1 item waits for staff.",
+    );
     has(&busy, "Open disputes");
     has(&busy, "Oldest waiting 2 days (since Sun 22 Nov, 09:00)");
     has(&busy, "Payouts to send");
@@ -844,7 +848,7 @@ fn assignments_show_requests_and_their_applicants_side_by_side() {
         render(data, |(cases, applicants)| {
             rsx! {
                 AssignmentsPage {
-                    cases, selected: Some("req-9".to_owned()), applicants, now: now(), zone: toronto(),
+                    cases, selected: Some("req-9".to_owned()), applicants, zone: toronto(),
                     on_retry: |()| {}, on_select: |_| {}, on_assign: |_| {},
                 }
             }
@@ -867,7 +871,8 @@ fn assignments_show_requests_and_their_applicants_side_by_side() {
         ]),
     ));
     has(&html, "Plumbing · Toronto M5H");
-    has(&html, "2 applications · waiting 3 h");
+    has(&html, "2 applications · first Tue 24 Nov, 06:00");
+    has(&html, "Wed 25 Nov, 07:00–09:00 (Vancouver time)");
     has(&html, "Kitchen sink drains slowly.");
     has(&html, "$300.00 CAD");
     has(&html, "$280.00 CAD");
@@ -1037,14 +1042,18 @@ fn a_dispute_shows_both_sides_and_previews_the_decision() {
 fn disputes_list_their_reason_and_age() {
     let view = |state: Loadable<Vec<Job>>| {
         render(state, |state| {
-            rsx! { DisputesPage { state, now: now(), on_retry: |()| {}, on_open: |_| {} } }
+            rsx! { DisputesPage { state, zone: toronto(), on_retry: |()| {}, on_open: |_| {} } }
         })
     };
     has(&view(Loadable::Loading), "Loading…");
     has(&view(Loadable::Failed(offline())), "Try again");
     has(&view(Loadable::Ready(vec![])), "No open disputes");
     let html = view(Loadable::Ready(vec![job_case(14_900, false).job]));
-    has(&html, "“The oven was not cleaned” · waiting 26 h");
+    has(
+        &html,
+        "“The oven was not cleaned” · opened Mon 23 Nov, 07:00",
+    );
+    has(&html, "Home cleaning · Sparkle Cleaning");
 }
 
 fn watched(status: &str) -> MonitoringEntry {

@@ -12,7 +12,10 @@ use porchlight_app::state::jobs::{self, Checkout, JobDetail};
 use porchlight_app::state::partner::{self, LeadInbox, LeadOutcome, Onboarding};
 use serde_json::json;
 use shared_types::auth::SignupRole;
-use support::{Api, PASSWORD, unique_email};
+use shared_types::jobs::DisputeInput;
+use support::{
+    Api, PASSWORD, apply_to, completed_job, plumbers_and_a_customer, request_form, unique_email,
+};
 
 const ZONE: &str = "America/Toronto";
 
@@ -98,7 +101,7 @@ async fn lead_for(session: &Session, request_id: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn screenshots() {
-    let out = std::env::var("SCREENSHOTS_DIR").unwrap_or_else(|_| "../docs/screenshots".into());
+    let out = screenshots_dir();
     let api = Api::spawn().await;
     let staff = api.staff().await;
     let (sparkle, sparkle_email) = pro(
@@ -205,12 +208,7 @@ async fn screenshots() {
     let sparkle_cleaning = lead_for(&sparkle, &cleaning.id).await;
     let sparkle_painting = lead_for(&sparkle, &painting.id).await;
 
-    // The app, served to the browser.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app_url = format!("http://{}", listener.local_addr().unwrap());
-    let router = porchlight_app::liveview::router(&api.url, Some(ZONE.parse().unwrap()));
-    tokio::spawn(async move { axum::serve(listener, router).await });
-
+    let app_url = serve_app(&api).await;
     let slot_for_maple = {
         let tomorrow = (api.now() + Duration::days(1)).date_naive();
         jobs::slot_from_local(
@@ -251,11 +249,25 @@ async fn screenshots() {
         "done_job": job_id,
         "maple_slot": slot_for_maple,
     });
+    drive_browser("shoot.mjs", &plan).await;
+}
+
+/// The app, served to the browser by dioxus-liveview on a free port; returns its address.
+async fn serve_app(api: &Api) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app_url = format!("http://{}", listener.local_addr().unwrap());
+    let router = porchlight_app::liveview::router(&api.url, Some(ZONE.parse().unwrap()));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    app_url
+}
+
+/// Runs `scripts/screenshots/<script>` in Node with the seeded `plan`; fails when it fails.
+async fn drive_browser(script: &str, plan: &serde_json::Value) {
     let plan_file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(plan_file.path(), plan.to_string()).unwrap();
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../scripts/screenshots/shoot.mjs"
+    let script = format!(
+        "{}/../scripts/screenshots/{script}",
+        env!("CARGO_MANIFEST_DIR")
     );
     let plan_path = plan_file.path().to_owned();
     let status = tokio::task::spawn_blocking(move || {
@@ -268,4 +280,72 @@ async fn screenshots() {
     .await
     .unwrap();
     assert!(status.success(), "the browser run failed: {status}");
+}
+
+fn screenshots_dir() -> String {
+    std::env::var("SCREENSHOTS_DIR").unwrap_or_else(|_| "../docs/screenshots".into())
+}
+
+/// A staff member's day in the console at 1440×900: seeds what waits (a plumbing request two
+/// pros applied to, two jobs past their review window, a disputed one, a customer rated below
+/// 3 stars), then `console.mjs` does the work in the browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_day() {
+    let api = Api::spawn().await;
+    let staff = api.staff_session("Sam Rivera").await;
+    let (fixit, drains, customer) = plumbers_and_a_customer(&api).await;
+
+    let mut plumbing = request_form(&api, None);
+    plumbing.category = "plumbing".into();
+    plumbing.description = "Kitchen sink drains slowly; the trap may need replacing.".into();
+    let plumbing = plumbing.submit(&customer).await.unwrap();
+    for (pro, quote, message) in [
+        (
+            &fixit,
+            "320",
+            "Licensed plumber, can replace the trap and the valve today.",
+        ),
+        (
+            &drains,
+            "280",
+            "We carry traps in the van; an hour's work, tidy and guaranteed.",
+        ),
+    ] {
+        apply_to(pro, &plumbing.id, message, quote).await;
+    }
+
+    let mut done = Vec::new();
+    for _ in 0..3 {
+        done.push(completed_job(&api, &customer, &fixit).await);
+    }
+    let disputed = done.last().unwrap().id.clone();
+    customer
+        .call(|c| {
+            let id = disputed.clone();
+            async move {
+                let reason = DisputeInput {
+                    reason: "The oven and the windows were not cleaned".into(),
+                };
+                c.dispute_job(&id, &reason).await
+            }
+        })
+        .await
+        .unwrap();
+    for job in &done {
+        jobs::rate(&fixit, &job.id, 2, "Rude, and kept adding work on the day.")
+            .await
+            .unwrap();
+        jobs::rate(&customer, &job.id, 4, "Good work.")
+            .await
+            .unwrap();
+    }
+    api.travel(Duration::hours(25));
+
+    let plan = json!({
+        "app": serve_app(&api).await,
+        "out": screenshots_dir(),
+        "password": PASSWORD,
+        "staff": staff.user().unwrap().email,
+    });
+    drive_browser("console.mjs", &plan).await;
 }

@@ -1,46 +1,14 @@
 // Clicks through the app (served by dioxus-liveview) as a new pro, an established pro and a
 // customer, in headless Chromium at 390×844, saving a PNG per screen. Started by
 // mobile-app/tests/screenshots.rs with the plan (accounts, ids, addresses) it seeded.
-import { chromium } from 'playwright-core';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { button, label, launch, openApp, readPlan, shot as saveShot, signIn as signInAs } from './browser.mjs';
 
-const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-mkdirSync(plan.out, { recursive: true });
+const plan = readPlan();
+const browser = await launch();
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-
-async function phone() {
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 1,
-    timezoneId: 'America/Toronto',
-    locale: 'en-CA',
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  await page.goto(plan.app);
-  await button(page, 'Sign in').waitFor();
-  return page;
-}
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-const label = (page, text) => page.getByLabel(text, { exact: true });
-
-async function shot(page, name) {
-  await page.waitForTimeout(200);
-  await page.screenshot({ path: `${plan.out}/${name}.png` });
-  console.log(`screenshot ${name}`);
-}
-
-async function signIn(page, email) {
-  await label(page, 'Email').fill(email);
-  await label(page, 'Password').fill(plan.password);
-  await button(page, 'Sign in').click();
-}
+const phone = () => openApp(browser, plan, { width: 390, height: 844 });
+const shot = (page, name) => saveShot(plan, page, name);
+const signIn = (page, email) => signInAs(plan, page, email);
 
 /** Another pro's phone, straight on the API. */
 async function api(path, token, body) {

@@ -144,6 +144,16 @@ pub fn star_score(score: Option<f64>) -> String {
     score.map_or_else(|| "New".to_owned(), |score| format!("{score:.0}%"))
 }
 
+/// A category's slug as a name, for screens that have only the slug: `hvac_repair` ->
+/// `Hvac repair`.
+pub fn category_slug(slug: &str) -> String {
+    let words = slug.replace(['_', '-'], " ");
+    let mut chars = words.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// A membership tier as people say it.
 pub fn tier(tier: MembershipTier) -> String {
     match tier {
@@ -168,6 +178,13 @@ pub fn stars(average: Option<f64>, count: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slug_reads_as_a_name() {
+        assert_eq!(category_slug("cleaning"), "Cleaning");
+        assert_eq!(category_slug("lawn_care"), "Lawn care");
+        assert_eq!(category_slug(""), "");
+    }
 
     #[test]
     fn money_always_shows_the_currency() {

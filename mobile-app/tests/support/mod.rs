@@ -328,6 +328,34 @@ async fn lead_job(pro: &Session, lead_id: &str) -> String {
         .expect("a confirmed lead has its job")
 }
 
+/// Two pros offering cleaning and plumbing (Fixit Plumbing, Drain Doctors), on the tier that
+/// gets marketplace leads, and a customer: the cast of the staff console's tests.
+pub async fn plumbers_and_a_customer(api: &Api) -> (Session, Session, Session) {
+    let setup = api.staff().await;
+    let fixit = api.signed_up(SignupRole::Partner, "Fixit Plumbing").await;
+    let drains = api.signed_up(SignupRole::Partner, "Drain Doctors").await;
+    for (pro, business) in [(&fixit, "Fixit Plumbing"), (&drains, "Drain Doctors")] {
+        onboard_for(pro, business, "UTC", &["cleaning", "plumbing"]).await;
+        api.promote(&setup, pro).await;
+    }
+    let customer = api.signed_up(SignupRole::Customer, "Casey Customer").await;
+    (fixit, drains, customer)
+}
+
+/// The pro applies to the request's lead with a message and a quote, through the lead screen.
+pub async fn apply_to(pro: &Session, request_id: &str, message: &str, quote: &str) {
+    let lead = LeadInbox::load(pro)
+        .await
+        .unwrap()
+        .waiting
+        .into_iter()
+        .find(|lead| lead.request_id == request_id)
+        .expect("the pro was offered the lead");
+    partner::apply_to_lead(pro, &lead, message, quote)
+        .await
+        .unwrap();
+}
+
 pub fn unique_email(name: &str) -> String {
     let local: String = name
         .chars()

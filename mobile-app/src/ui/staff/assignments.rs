@@ -1,15 +1,14 @@
 //! Assignments: review-category requests on the left, the chosen one's applicants side by side
 //! on the right; one click gives the job to a pro at their quote (the API tells the others).
 
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use dioxus::prelude::*;
 use shared_types::admin::AssignmentCase;
 use shared_types::requests::LeadApplication;
 
-use crate::state::staff::{assign, load_applications, load_assignments, waiting_for};
+use crate::state::staff::{assign, load_applications, load_assignments};
 use crate::state::{AppError, Loadable, format};
-use crate::ui::app::{loadable, use_action, use_loader, use_now, use_session};
+use crate::ui::app::{loadable, use_action, use_loader, use_session};
 use crate::ui::kit::{Badge, Button, Card, EmptyState, Notice, Page, Row, action_error, loaded};
 
 #[component]
@@ -30,7 +29,6 @@ pub fn AssignmentsScreen() -> Element {
     });
     let action = use_action();
     let mut done = use_signal(|| None::<String>);
-    let now = use_now(60);
     let selected = chosen().or_else(|| {
         cases
             .read()
@@ -46,7 +44,6 @@ pub fn AssignmentsScreen() -> Element {
             cases: loadable(&cases),
             selected,
             applicants: loadable(&applicants),
-            now: now(),
             zone: session.time_zone(),
             busy: action.busy.cloned(),
             error: action.error(),
@@ -82,7 +79,6 @@ pub fn AssignmentsPage(
     cases: Loadable<Vec<AssignmentCase>>,
     selected: Option<String>,
     applicants: Loadable<Vec<LeadApplication>>,
-    now: DateTime<Utc>,
     zone: Tz,
     #[props(default)] busy: bool,
     #[props(default)] error: Option<AppError>,
@@ -118,7 +114,7 @@ pub fn AssignmentsPage(
                                             },
                                             div {
                                                 p { class: "list-title", "{case.category.name} · {case.city} {case.postal_area}" }
-                                                p { class: "subtle", "{case.applications} applications · {waiting_for(case.first_applied_at, now)}" }
+                                                p { class: "subtle", "{case.applications} applications · first {format::date_time(case.first_applied_at, zone)}" }
                                             }
                                         }
                                     }
@@ -134,6 +130,7 @@ pub fn AssignmentsPage(
                                             ApplicantCard {
                                                 key: "{application.offer_id}",
                                                 application: application.clone(),
+                                                request_zone: case.time_zone.clone(),
                                                 zone,
                                                 busy,
                                                 on_assign: {
@@ -173,6 +170,7 @@ fn CaseSummary(case: AssignmentCase, zone: Tz) -> Element {
 #[component]
 fn ApplicantCard(
     application: LeadApplication,
+    request_zone: String,
     zone: Tz,
     busy: bool,
     on_assign: EventHandler<LeadApplication>,
@@ -191,7 +189,7 @@ fn ApplicantCard(
                 value: application
                     .available_window
                     .as_ref()
-                    .map_or_else(|| "Outside their hours".to_owned(), |w| format::window(w, zone)),
+                    .map_or_else(|| "Outside their hours".to_owned(), |w| format::window_in(w, &request_zone, zone)),
             }
             Row { label: "Jobs done", value: application.completed_jobs.to_string() }
             Row { label: "For this customer", value: application.jobs_with_customer.to_string() }

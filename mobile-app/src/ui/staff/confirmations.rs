@@ -67,7 +67,7 @@ pub fn ConfirmationsScreen() -> Element {
 fn job_line(job: &Job) -> String {
     format!(
         "{} · {} · {} · {}",
-        job.category,
+        format::category_slug(&job.category),
         job.business_name,
         job.city,
         format::money(&job.price)
@@ -137,7 +137,7 @@ pub fn ConfirmationsPage(
                                     td {
                                         input {
                                             r#type: "checkbox",
-                                            "aria-label": "Select {job.category} by {job.business_name}",
+                                            "aria-label": "Select {format::category_slug(&job.category)} by {job.business_name}",
                                             checked: selected.contains(&job.id),
                                             onchange: {
                                                 let id = job.id.clone();
@@ -145,7 +145,7 @@ pub fn ConfirmationsPage(
                                             },
                                         }
                                     }
-                                    td { "{job.category} · {job.city}" }
+                                    td { "{format::category_slug(&job.category)} · {job.city}" }
                                     td { "{job.business_name}" }
                                     td { "{format::money(&job.price)}" }
                                     td { {job.completion.as_ref().map(|c| format::date_time(c.completed_at, zone)).unwrap_or_default()} }

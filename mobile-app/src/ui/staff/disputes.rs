@@ -1,7 +1,6 @@
 //! Disputes: the open ones, and one job's case file with the decision previewed before it is
 //! made (release, refund, or a partial refund).
 
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use dioxus::prelude::*;
 use shared_types::admin::JobCase;
@@ -9,9 +8,9 @@ use shared_types::jobs::{DisputeOutcome, Job, Party};
 use shared_types::wallet::PaymentPurpose;
 
 use crate::state::jobs::{event_label, status_label};
-use crate::state::staff::{Decision, load_case, open_disputes, resolve, waiting_for};
+use crate::state::staff::{Decision, load_case, open_disputes, resolve};
 use crate::state::{AppError, Loadable, Screen, format};
-use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_now, use_session};
+use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
 use crate::ui::kit::{
     Button, Card, EmptyState, Field, Notice, Page, Row, action_error, field_error, loaded,
 };
@@ -20,11 +19,11 @@ use crate::ui::kit::{
 pub fn DisputesScreen() -> Element {
     let mut nav = use_nav();
     let mut data = use_loader(|session| async move { open_disputes(&session).await });
-    let now = use_now(60);
+    let session = use_session();
     rsx! {
         DisputesPage {
             state: loadable(&data),
-            now: now(),
+            zone: session.time_zone(),
             on_retry: move |()| data.restart(),
             on_open: move |id| nav.go(Screen::Dispute(id)),
         }
@@ -34,7 +33,7 @@ pub fn DisputesScreen() -> Element {
 #[component]
 pub fn DisputesPage(
     state: Loadable<Vec<Job>>,
-    now: DateTime<Utc>,
+    zone: Tz,
     on_retry: EventHandler<()>,
     on_open: EventHandler<String>,
 ) -> Element {
@@ -54,9 +53,9 @@ pub fn DisputesPage(
                                     move |_| on_open.call(id.clone())
                                 },
                                 div {
-                                    p { class: "list-title", "{job.category} · {job.business_name} · {format::money(&job.price)}" }
+                                    p { class: "list-title", "{format::category_slug(&job.category)} · {job.business_name} · {format::money(&job.price)}" }
                                     if let Some(dispute) = &job.dispute {
-                                        p { class: "subtle", "“{dispute.reason}” · {waiting_for(dispute.opened_at, now)}" }
+                                        p { class: "subtle", "“{dispute.reason}” · opened {format::date_time(dispute.opened_at, zone)}" }
                                     }
                                 }
                             }
@@ -139,13 +138,13 @@ pub fn DisputePage(
             {loaded(&state, Some(on_retry), |case| {
                 let job = &case.job;
                 rsx! {
-                    div { class: "split",
+                    div { class: "split split-case",
                         div { class: "split-detail",
-                            Card { title: "{job.category} · {status_label(job.status)}",
+                            Card { title: "{format::category_slug(&job.category)} · {status_label(job.status)}",
                                 Row { label: "Customer", value: case.customer_name.clone() }
                                 Row { label: "Pro", value: job.business_name.clone() }
                                 Row { label: "Price", value: format::money(&job.price) }
-                                Row { label: "Address", value: job.city.clone() }
+                                Row { label: "City", value: job.city.clone() }
                                 if let Some(window) = &job.scheduled {
                                     Row { label: "Visit", value: format::window(window, zone) }
                                 }

@@ -1,13 +1,12 @@
 //! The console's home: every kind of waiting work with its count and its oldest item.
 
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use dioxus::prelude::*;
 use shared_types::admin::StaffQueue;
 
 use crate::state::staff::{load_queue, queue_label, queue_screen, waiting_for};
 use crate::state::{Loadable, Screen, format};
-use crate::ui::app::{loadable, use_loader, use_nav, use_now, use_session};
+use crate::ui::app::{loadable, use_loader, use_nav, use_session};
 use crate::ui::kit::{Button, Page, Tone, loaded};
 
 #[component]
@@ -15,7 +14,6 @@ pub fn QueueScreen() -> Element {
     let session = use_session();
     let mut nav = use_nav();
     let mut data = use_loader(|session| async move { load_queue(&session).await });
-    let now = use_now(30);
     // Counts move as people act: read them again every half minute.
     use_future(move || async move {
         loop {
@@ -26,7 +24,6 @@ pub fn QueueScreen() -> Element {
     rsx! {
         QueuePage {
             state: loadable(&data),
-            now: now(),
             zone: session.time_zone(),
             on_retry: move |()| data.restart(),
             on_open: move |screen| nav.reset(screen),
@@ -37,7 +34,6 @@ pub fn QueueScreen() -> Element {
 #[component]
 pub fn QueuePage(
     state: Loadable<StaffQueue>,
-    now: DateTime<Utc>,
     zone: Tz,
     on_retry: EventHandler<()>,
     on_open: EventHandler<Screen>,
@@ -46,9 +42,15 @@ pub fn QueuePage(
         Page { title: "Today's work",
             {loaded(&state, Some(on_retry), |queue| {
                 let waiting: i64 = queue.queues.iter().map(|q| q.count).sum();
+                // Ages by the server's clock, whatever the device's says.
+                let now = queue.as_of;
                 rsx! {
                     p { class: "subtle",
-                        if waiting == 0 { "Nothing waits for staff. " } else { "{waiting} items wait for staff. " }
+                        match waiting {
+                            0 => "Nothing waits for staff. ".to_owned(),
+                            1 => "1 item waits for staff. ".to_owned(),
+                            n => format!("{n} items wait for staff. "),
+                        }
                         "As of {format::date_time(queue.as_of, zone)}."
                     }
                     div { class: "queue-grid",
