@@ -512,7 +512,7 @@ fn wallet_shows_balances_with_currency_entries_and_payouts() {
             "created_at": "2026-11-24T13:00:00Z",
         }])),
         payouts: from(json!([{
-            "id": "p1", "partner_id": "pro-1", "period": "2026-W47", "amount": cad(50_000),
+            "id": "p1", "partner_id": "pro-1", "payee": "Sparkle Cleaning", "period": "2026-W47", "amount": cad(50_000),
             "method": "bank_transfer", "destination": "••••6789", "status": "sent",
             "created_at": "2026-11-20T14:00:00Z", "sent_at": "2026-11-20T15:00:00Z", "cleared_at": null,
         }])),

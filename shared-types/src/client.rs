@@ -62,8 +62,8 @@ use crate::requests::{
 };
 use crate::wallet::{
     LedgerCheck, Payment, PaymentInput, Payout, PayoutFilter, PayoutMethod, PayoutMethodInput,
-    PayoutRun, PayoutStatusInput, Refund, RefundFilter, RefundRetryInput, TipInput, Wallet,
-    WalletEntry,
+    PayoutRun, PayoutStatement, PayoutStatusInput, Refund, RefundFilter, RefundRetryInput,
+    TipInput, Wallet, WalletEntry,
 };
 use crate::webhook_endpoints::{
     QueuedDeliveries, ReplayInput, WebhookDelivery, WebhookEndpoint, WebhookEndpointHealth,
@@ -1340,6 +1340,50 @@ impl Client {
             .await
     }
 
+    /// The remittance statement of one of the caller's payouts (partner).
+    pub async fn my_payout_statement(
+        &self,
+        payout_id: &str,
+    ) -> Result<PayoutStatement, ClientError> {
+        let path = format!("/v1/payouts/{}/statement", segment(payout_id)?);
+        self.call(self.request(Method::GET, &path)).await
+    }
+
+    /// Staff: any payout's remittance statement.
+    pub async fn admin_payout_statement(
+        &self,
+        payout_id: &str,
+    ) -> Result<PayoutStatement, ClientError> {
+        let path = format!("/v1/admin/payouts/{}/statement", segment(payout_id)?);
+        self.call(self.request(Method::GET, &path)).await
+    }
+
+    /// Staff: the payouts the filter selects as CSV (a header row, then one row per payout).
+    pub async fn admin_export_payouts(&self, filter: &PayoutFilter) -> Result<String, ClientError> {
+        self.call_text(
+            self.request(Method::GET, "/v1/admin/payouts/export")
+                .query(filter),
+        )
+        .await
+    }
+
+    /// Staff: a pro's wallet as the pro sees it.
+    pub async fn admin_partner_wallet(&self, partner_id: &str) -> Result<Wallet, ClientError> {
+        let path = format!("/v1/admin/partners/{}/wallet", segment(partner_id)?);
+        self.call(self.request(Method::GET, &path)).await
+    }
+
+    /// Staff: a pro's wallet entries, newest first.
+    pub async fn admin_partner_wallet_entries(
+        &self,
+        partner_id: &str,
+        page: &PageParams,
+    ) -> Result<Page<WalletEntry>, ClientError> {
+        let path = format!("/v1/admin/partners/{}/wallet/entries", segment(partner_id)?);
+        self.call(self.request(Method::GET, &path).query(page))
+            .await
+    }
+
     /// Staff: runs this week's payouts now.
     pub async fn admin_run_payouts(&self, idempotency_key: &str) -> Result<PayoutRun, ClientError> {
         self.call(
@@ -1474,6 +1518,20 @@ impl Client {
         serde_json::from_slice(&bytes).map_err(|_| ClientError::UnexpectedResponse {
             status: status.as_u16(),
             body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+
+    /// Sends a request that answers 2xx with a text body (e.g. CSV).
+    pub async fn call_text(&self, request: RequestBuilder) -> Result<String, ClientError> {
+        let response = self.send(request).await?;
+        let status = response.status();
+        let bytes = response.bytes().await?;
+        if !status.is_success() {
+            return Err(error_from(status, &bytes));
+        }
+        String::from_utf8(bytes.to_vec()).map_err(|error| ClientError::UnexpectedResponse {
+            status: status.as_u16(),
+            body: String::from_utf8_lossy(error.as_bytes()).into_owned(),
         })
     }
 

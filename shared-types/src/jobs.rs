@@ -394,6 +394,11 @@ pub struct AdminJobFilter {
     pub status: Option<JobStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_window: Option<ReviewWindow>,
+    /// Only this pro's jobs.
+    #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 64))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -291,6 +291,8 @@ open_enum! {
 pub struct Payout {
     pub id: String,
     pub partner_id: String,
+    /// The pro's business name: who the cheque or transfer is made out to.
+    pub payee: String,
     /// The ISO week of the run, e.g. `2026-W48`.
     pub period: String,
     pub amount: Money,
@@ -315,6 +317,29 @@ pub struct PayoutFilter {
     #[cfg_attr(feature = "openapi", param(max_length = 64))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_id: Option<String>,
+    /// Only one run's payouts: its ISO week, e.g. `2026-W48`.
+    #[validate(length(min = 1, max = 10))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(min_length = 1, max_length = 10, example = "2026-W48")
+    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+}
+
+/// `GET /v1/payouts/{id}/statement` (the pro) and `GET /v1/admin/payouts/{id}/statement`
+/// (staff): the remittance statement of one payout, what it pays for line by line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PayoutStatement {
+    pub payout: Payout,
+    pub business_name: String,
+    /// What the available balance was after the previous payout: zero, or negative when
+    /// penalties were carried into this week.
+    pub opening_balance: Money,
+    /// The entries of the available balance since the previous payout, oldest first:
+    /// `opening_balance` plus these is the payout's amount.
+    pub entries: Vec<WalletEntry>,
 }
 
 open_enum! {

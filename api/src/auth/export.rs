@@ -99,7 +99,7 @@ pub fn archive(
         let entries = all(|page| balances::entries(conn, user_id, page))?;
         let filter = PayoutFilter {
             partner_id: Some(user_id.to_owned()),
-            status: None,
+            ..PayoutFilter::default()
         };
         let paid = all(|page| payouts::list(conn, &filter, page))?;
         (profile, Some(wallet), entries, paid)

@@ -103,6 +103,9 @@ pub fn list_all(
     if let Some(status) = filter.status {
         query = query.filter(jobs::status.eq(status.as_str()));
     }
+    if let Some(partner_id) = &filter.partner_id {
+        query = query.filter(jobs::partner_id.eq(partner_id.clone()));
+    }
     query = match filter.review_window {
         Some(ReviewWindow::Open) => query.filter(jobs::review_window_ends_at.gt(now)),
         Some(ReviewWindow::Closed) => query.filter(jobs::review_window_ends_at.le(now)),

@@ -79,7 +79,8 @@ pub fn wallet(
     })
 }
 
-type EntryRow = (
+/// An entry as the ledger query reads it (see [`ENTRY_COLUMNS`]).
+pub(super) type EntryRow = (
     String,
     String,
     i64,
@@ -90,6 +91,52 @@ type EntryRow = (
     Option<String>,
     NaiveDateTime,
 );
+
+/// What a wallet entry is read from: entries joined with their account and transaction.
+pub(super) const ENTRY_COLUMNS: (
+    ledger_entries::id,
+    ledger_accounts::kind,
+    ledger_entries::amount_cents,
+    ledger_entries::currency,
+    ledger_transactions::kind,
+    ledger_transactions::description,
+    ledger_transactions::job_id,
+    ledger_transactions::payout_id,
+    ledger_entries::created_at,
+) = (
+    ledger_entries::id,
+    ledger_accounts::kind,
+    ledger_entries::amount_cents,
+    ledger_entries::currency,
+    ledger_transactions::kind,
+    ledger_transactions::description,
+    ledger_transactions::job_id,
+    ledger_transactions::payout_id,
+    ledger_entries::created_at,
+);
+
+/// An entry as the partner reads it: a credit to the wallet is money to the partner.
+pub(super) fn entry_view(
+    (id, account, amount, currency, kind, description, job_id, payout_id, created_at): EntryRow,
+) -> WalletEntry {
+    WalletEntry {
+        id,
+        bucket: if account == AccountKind::PartnerPending.as_str() {
+            WalletBucket::Pending
+        } else {
+            WalletBucket::Available
+        },
+        amount: Money {
+            amount_cents: -amount,
+            currency,
+        },
+        kind: kind.0,
+        description,
+        job_id,
+        payout_id,
+        created_at: created_at.and_utc(),
+    }
+}
 
 /// The movements of the partner's wallet, newest first.
 pub fn entries(
@@ -106,17 +153,7 @@ pub fn entries(
             AccountKind::PartnerPending.as_str(),
             AccountKind::PartnerAvailable.as_str(),
         ]))
-        .select((
-            ledger_entries::id,
-            ledger_accounts::kind,
-            ledger_entries::amount_cents,
-            ledger_entries::currency,
-            ledger_transactions::kind,
-            ledger_transactions::description,
-            ledger_transactions::job_id,
-            ledger_transactions::payout_id,
-            ledger_entries::created_at,
-        ))
+        .select(ENTRY_COLUMNS)
         .order(ledger_entries::id.desc())
         .limit(limit + 1)
         .into_boxed();
@@ -125,30 +162,6 @@ pub fn entries(
     }
     let rows: Vec<EntryRow> = query.load(conn)?;
     let (rows, next_cursor) = db::split_page(rows, limit, |row| row.0.clone());
-    let items = rows
-        .into_iter()
-        .map(
-            |(id, account, amount, currency, kind, description, job_id, payout_id, created_at)| {
-                WalletEntry {
-                    id,
-                    bucket: if account == AccountKind::PartnerPending.as_str() {
-                        WalletBucket::Pending
-                    } else {
-                        WalletBucket::Available
-                    },
-                    // A credit to the wallet is money to the partner.
-                    amount: Money {
-                        amount_cents: -amount,
-                        currency,
-                    },
-                    kind: kind.0,
-                    description,
-                    job_id,
-                    payout_id,
-                    created_at: created_at.and_utc(),
-                }
-            },
-        )
-        .collect();
+    let items = rows.into_iter().map(entry_view).collect();
     Ok(Page { items, next_cursor })
 }

@@ -1,14 +1,14 @@
 //! HTTP handlers of money: extract, authorize, hand over to the rules.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
+use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use shared_types::auth::Scope;
 use shared_types::error::PROBLEM_JSON;
 use shared_types::wallet::{
     LedgerCheck, Payment, PaymentInput, PaymentStatus, Payout, PayoutFilter, PayoutMethod,
-    PayoutMethodInput, PayoutRun, PayoutStatusInput, Refund, RefundFilter, RefundRetryInput,
-    TipInput, Wallet, WalletEntry, WebhookReceipt,
+    PayoutMethodInput, PayoutRun, PayoutStatement, PayoutStatusInput, Refund, RefundFilter,
+    RefundRetryInput, TipInput, Wallet, WalletEntry, WebhookReceipt,
 };
 use shared_types::{ErrorCode, Page, PageParams, ProblemDetails};
 
@@ -374,12 +374,41 @@ pub async fn my_payouts(
     partner.require_scope(Scope::WalletRead)?;
     let filter = PayoutFilter {
         partner_id: Some(partner.0.user_id),
-        status: None,
+        ..PayoutFilter::default()
     };
     let list = state
         .db(move |conn| payouts::list(conn, &filter, &page.0))
         .await?;
     Ok(web::Json(list))
+}
+
+/// One of the caller's payouts as a remittance statement: the balance left after the previous
+/// payout and every wallet entry it pays for.
+#[utoipa::path(
+    tag = "wallet",
+    params(("id" = String, Path, description = "The payout's id")),
+    responses(
+        (status = 200, description = "The statement", body = PayoutStatement),
+        (status = 404, description = "`not_found`", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = ["wallet:read"])),
+)]
+#[get("/payouts/{id}/statement")]
+pub async fn my_payout_statement(
+    state: web::Data<AppState>,
+    partner: RequireRole<roles::Partner>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<PayoutStatement>> {
+    partner.require_scope(Scope::WalletRead)?;
+    let partner_id = partner.0.user_id;
+    let statement = state
+        .db(move |conn| {
+            db::snapshot_read(conn, |conn| {
+                payouts::statement(conn, &id, Some(&partner_id))
+            })
+        })
+        .await?;
+    Ok(web::Json(statement))
 }
 
 /// Run this week's payouts now (staff): one payout per partner with a positive available
@@ -434,6 +463,134 @@ pub async fn admin_payouts(
         .db(move |conn| payouts::list(conn, &filter.0, &page.0))
         .await?;
     Ok(web::Json(list))
+}
+
+/// Any payout's remittance statement (staff): what the pro sees at
+/// `GET /v1/payouts/{id}/statement`.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The payout's id")),
+    responses(
+        (status = 200, description = "The statement", body = PayoutStatement),
+        (status = 404, description = "`not_found`", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/admin/payouts/{id}/statement")]
+pub async fn admin_payout_statement(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<PayoutStatement>> {
+    staff.require_session()?;
+    let statement = state
+        .db(move |conn| db::snapshot_read(conn, |conn| payouts::statement(conn, &id, None)))
+        .await?;
+    Ok(web::Json(statement))
+}
+
+/// The payouts the filter selects (e.g. one run: `period=2026-W48`) as CSV for the bank or the
+/// cheque printer (staff), oldest first: `payout_id, period, partner_id, payee, method,
+/// destination, amount, currency, status, created_at`.
+#[utoipa::path(
+    tag = "admin",
+    params(PayoutFilter),
+    responses((status = 200, description = "The payouts as CSV (RFC 4180, a header row first)",
+        body = String, content_type = "text/csv")),
+    security(("bearer" = [])),
+)]
+#[get("/admin/payouts/export")]
+pub async fn admin_export_payouts(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    filter: ValidatedQuery<PayoutFilter>,
+) -> ApiResult<HttpResponse> {
+    staff.require_session()?;
+    let name = format!(
+        "payouts-{}.csv",
+        filter.0.period.as_deref().unwrap_or("all")
+    )
+    .replace(
+        |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '.',
+        "_",
+    );
+    let csv = state
+        .db(move |conn| payouts::export_csv(conn, &filter.0))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        ))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(csv))
+}
+
+/// A pro's wallet as the pro sees it (staff): balances, the next payout, the payout method.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The partner's id")),
+    responses(
+        (status = 200, description = "The wallet", body = Wallet),
+        (status = 404, description = "`not_found`: no such partner", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/admin/partners/{id}/wallet")]
+pub async fn admin_partner_wallet(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<Wallet>> {
+    staff.require_session()?;
+    let settings = state.settings.clone();
+    let now = state.clock.now();
+    let wallet = state
+        .db(move |conn| {
+            db::snapshot_read(conn, |conn| {
+                require_partner(conn, &id)?;
+                balances::wallet(conn, &id, &settings, now)
+            })
+        })
+        .await?;
+    Ok(web::Json(wallet))
+}
+
+/// A pro's wallet entries, newest first (staff).
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The partner's id"), PageParams),
+    responses(
+        (status = 200, description = "A page of entries", body = Page<WalletEntry>),
+        (status = 404, description = "`not_found`: no such partner", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/admin/partners/{id}/wallet/entries")]
+pub async fn admin_partner_wallet_entries(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    id: web::Path<String>,
+    page: ValidatedQuery<PageParams>,
+) -> ApiResult<web::Json<Page<WalletEntry>>> {
+    staff.require_session()?;
+    let entries = state
+        .db(move |conn| {
+            require_partner(conn, &id)?;
+            balances::entries(conn, &id, &page.0)
+        })
+        .await?;
+    Ok(web::Json(entries))
+}
+
+/// A partner's id that names no partner is "not found".
+fn require_partner(conn: &mut db::DbConnection, id: &str) -> ApiResult<()> {
+    crate::partners::profiles::find(conn, id)?
+        .map(|_| ())
+        .ok_or_else(|| ApiError::not_found("partner"))
 }
 
 /// Mark a payout `sent` (mailed or transferred) or `cleared` (cashed) (staff). Requires an

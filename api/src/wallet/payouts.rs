@@ -13,14 +13,17 @@ use shared_types::events::EventData;
 use shared_types::partners::Money;
 use shared_types::wallet::{
     BankAccount, LedgerKind, Payout, PayoutFilter, PayoutMark, PayoutMethod, PayoutMethodInput,
-    PayoutMethodKind, PayoutRun, PayoutStatus,
+    PayoutMethodKind, PayoutRun, PayoutStatement, PayoutStatus,
 };
 use shared_types::{Page, PageParams};
 
-use super::format_money;
 use super::ledger::{self, Account, AccountKind, Posting};
+use super::{balances, format_money};
 use crate::admin::audit;
-use crate::db::schema::{ledger_accounts, payout_methods, payout_runs, payouts};
+use crate::db::schema::{
+    ledger_accounts, ledger_entries, ledger_transactions, partner_profiles, payout_methods,
+    payout_runs, payouts,
+};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
@@ -279,10 +282,11 @@ struct PayoutRow {
 }
 
 impl PayoutRow {
-    fn view(self) -> Payout {
+    fn view(self, payee: String) -> Payout {
         Payout {
             id: self.id,
             partner_id: self.partner_id,
+            payee,
             period: self.period,
             amount: Money {
                 amount_cents: self.amount_cents,
@@ -306,7 +310,11 @@ pub fn list(
 ) -> ApiResult<Page<Payout>> {
     let limit = i64::from(page.limit());
     let mut query = payouts::table
-        .select(PayoutRow::as_select())
+        .left_join(partner_profiles::table.on(partner_profiles::user_id.eq(payouts::partner_id)))
+        .select((
+            PayoutRow::as_select(),
+            partner_profiles::business_name.nullable(),
+        ))
         .order(payouts::id.desc())
         .limit(limit + 1)
         .into_boxed();
@@ -316,15 +324,153 @@ pub fn list(
     if let Some(status) = filter.status {
         query = query.filter(payouts::status.eq(status.as_str()));
     }
+    if let Some(period) = &filter.period {
+        query = query.filter(payouts::period.eq(period.clone()));
+    }
     if let Some(cursor) = &page.cursor {
         query = query.filter(payouts::id.lt(cursor.clone()));
     }
-    let rows: Vec<PayoutRow> = query.load(conn)?;
-    let (rows, next_cursor) = db::split_page(rows, limit, |row| row.id.clone());
+    let rows: Vec<(PayoutRow, Option<String>)> = query.load(conn)?;
+    let (rows, next_cursor) = db::split_page(rows, limit, |(row, _)| row.id.clone());
     Ok(Page {
-        items: rows.into_iter().map(PayoutRow::view).collect(),
+        items: rows
+            .into_iter()
+            .map(|(row, payee)| row.view(payee.unwrap_or_default()))
+            .collect(),
         next_cursor,
     })
+}
+
+/// One payout's remittance statement: the available balance left after the previous payout
+/// and every entry since, up to the payout itself. `owner` limits it to that partner's payouts
+/// (anyone else's is "not found").
+pub fn statement(
+    conn: &mut DbConnection,
+    payout_id: &str,
+    owner: Option<&str>,
+) -> ApiResult<PayoutStatement> {
+    let mut query = payouts::table
+        .find(payout_id)
+        .select(PayoutRow::as_select())
+        .into_boxed();
+    if let Some(owner) = owner {
+        query = query.filter(payouts::partner_id.eq(owner.to_owned()));
+    }
+    let payout = query
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("payout"))?;
+    let business_name: String = partner_profiles::table
+        .find(&payout.partner_id)
+        .select(partner_profiles::business_name)
+        .first(conn)?;
+    let available = || {
+        ledger_entries::table
+            .inner_join(ledger_accounts::table)
+            .inner_join(ledger_transactions::table)
+            .filter(ledger_accounts::owner_id.eq(payout.partner_id.clone()))
+            .filter(ledger_accounts::kind.eq(AccountKind::PartnerAvailable.as_str()))
+            .filter(ledger_accounts::currency.eq(payout.currency.clone()))
+    };
+    // The payout's own entry, and the previous payout's: the statement lies between them.
+    let paid_at: String = available()
+        .filter(ledger_transactions::payout_id.eq(&payout.id))
+        .select(ledger_entries::id)
+        .first(conn)?;
+    let previous: Option<String> = available()
+        .filter(ledger_transactions::kind.eq(LedgerKind::Payout.as_str()))
+        .filter(ledger_entries::id.lt(&paid_at))
+        .select(ledger_entries::id)
+        .order(ledger_entries::id.desc())
+        .first(conn)
+        .optional()?;
+    let mut lines = available()
+        .filter(ledger_entries::id.lt(&paid_at))
+        .select(balances::ENTRY_COLUMNS)
+        .order(ledger_entries::id.asc())
+        .into_boxed();
+    let opening: i64 = match &previous {
+        Some(previous) => {
+            lines = lines.filter(ledger_entries::id.gt(previous.clone()));
+            let sum: Option<i64> = available()
+                .filter(ledger_entries::id.le(previous))
+                .select(ledger::sum_of_entries())
+                .first(conn)?;
+            // Wallet accounts are credit-normal: the partner's money is the credit balance.
+            -sum.unwrap_or(0)
+        }
+        None => 0,
+    };
+    let entries = lines
+        .load::<balances::EntryRow>(conn)?
+        .into_iter()
+        .map(balances::entry_view)
+        .collect();
+    Ok(PayoutStatement {
+        opening_balance: Money {
+            amount_cents: opening,
+            currency: payout.currency.clone(),
+        },
+        payout: payout.view(business_name.clone()),
+        business_name,
+        entries,
+    })
+}
+
+/// The payouts the filter selects as CSV for the bank or the cheque printer, oldest first:
+/// one row per payout with the payee's business name, how and where it goes, and the amount.
+pub fn export_csv(conn: &mut DbConnection, filter: &PayoutFilter) -> ApiResult<String> {
+    let mut query = payouts::table
+        .inner_join(partner_profiles::table.on(partner_profiles::user_id.eq(payouts::partner_id)))
+        .select((PayoutRow::as_select(), partner_profiles::business_name))
+        .order(payouts::id.asc())
+        .into_boxed();
+    if let Some(partner_id) = &filter.partner_id {
+        query = query.filter(payouts::partner_id.eq(partner_id.clone()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(payouts::status.eq(status.as_str()));
+    }
+    if let Some(period) = &filter.period {
+        query = query.filter(payouts::period.eq(period.clone()));
+    }
+    let rows: Vec<(PayoutRow, String)> = query.load(conn)?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "payout_id",
+        "period",
+        "partner_id",
+        "payee",
+        "method",
+        "destination",
+        "amount",
+        "currency",
+        "status",
+        "created_at",
+    ];
+    out.write_record(header).map_err(ApiError::internal)?;
+    for (row, payee) in rows {
+        let amount = format!(
+            "{}.{:02}",
+            row.amount_cents / 100,
+            (row.amount_cents % 100).abs()
+        );
+        out.write_record([
+            row.id.as_str(),
+            row.period.as_str(),
+            row.partner_id.as_str(),
+            payee.as_str(),
+            row.method.as_str(),
+            row.destination.as_deref().unwrap_or(""),
+            amount.as_str(),
+            row.currency.as_str(),
+            row.status.as_str(),
+            &row.created_at.and_utc().to_rfc3339(),
+        ])
+        .map_err(ApiError::internal)?;
+    }
+    let bytes = out.into_inner().map_err(ApiError::internal)?;
+    String::from_utf8(bytes).map_err(ApiError::internal)
 }
 
 /// Staff mark a payout mailed/transferred (`sent`) or cashed (`cleared`, which also takes the
@@ -419,11 +565,15 @@ pub fn mark(
 }
 
 fn find(conn: &mut DbConnection, payout_id: &str) -> ApiResult<Payout> {
-    Ok(payouts::table
+    let (row, payee): (PayoutRow, Option<String>) = payouts::table
         .find(payout_id)
-        .select(PayoutRow::as_select())
-        .first(conn)
-        .map(PayoutRow::view)?)
+        .left_join(partner_profiles::table.on(partner_profiles::user_id.eq(payouts::partner_id)))
+        .select((
+            PayoutRow::as_select(),
+            partner_profiles::business_name.nullable(),
+        ))
+        .first(conn)?;
+    Ok(row.view(payee.unwrap_or_default()))
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use diesel::prelude::*;
+use porchlight::wallet::ledger::{self, Account, AccountKind, Posting};
 use reqwest::Method;
 use serde_json::{Value, json};
 use shared_types::auth::{CreateApiKeyRequest, Role, Scope, SignupRole};
@@ -24,6 +25,7 @@ use shared_types::jobs::{Job, JobStatus};
 use shared_types::notify::{DeviceInput, Platform};
 use shared_types::partners::MoneyInput;
 use shared_types::requests::{ApplyInput, OfferStatus, RequestStatus};
+use shared_types::wallet::LedgerKind;
 use shared_types::webhook_endpoints::WebhookEndpointInput;
 use shared_types::{Client, PageParams};
 
@@ -101,6 +103,8 @@ enum Owned {
     SuspendedUser,
     /// A pending payout (staff manage all of them).
     AnyPayout,
+    /// Partner A's pending payout.
+    OwnPayout,
     /// A refund the payment provider refused (staff manage all of them).
     FailedRefund,
     /// One of A's webhook endpoints.
@@ -127,6 +131,7 @@ impl Owned {
                 | Self::CompletedJob
                 | Self::ProCancelledRequest
                 | Self::PublishedReview
+                | Self::OwnPayout
                 | Self::WebhookEndpoint
                 | Self::WebhookDelivery
         )
@@ -805,6 +810,26 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
         ),
         ("POST /v1/admin/payouts/run", staff()),
         ("GET /v1/admin/payouts", staff()),
+        ("GET /v1/admin/payouts/export", staff()),
+        (
+            "GET /v1/admin/payouts/{id}/statement",
+            on(Owned::AnyPayout, staff()),
+        ),
+        (
+            "GET /v1/payouts/{id}/statement",
+            on(
+                Owned::OwnPayout,
+                only(PARTNER, Keys::Scope(Scope::WalletRead)),
+            ),
+        ),
+        (
+            "GET /v1/admin/partners/{id}/wallet",
+            on(Owned::Partner, staff()),
+        ),
+        (
+            "GET /v1/admin/partners/{id}/wallet/entries",
+            on(Owned::Partner, staff()),
+        ),
         (
             "POST /v1/admin/payouts/{id}/status",
             on(
@@ -934,6 +959,15 @@ impl Cast {
         );
         let mut conn = self.state.pool.get().unwrap();
         conn.batch_execute(&sql).unwrap();
+        // Its posting, as the run writes it: the statement reads the books.
+        let posting = Posting::new(LedgerKind::Payout, "Weekly payout")
+            .for_payout(&id)
+            .debit(Account::available(&self.partner_a_id, "CAD"), 1000)
+            .credit(
+                Account::platform(AccountKind::PayoutsInTransit, "CAD"),
+                1000,
+            );
+        ledger::post(&mut conn, &posting, self.state.clock.now()).unwrap();
         id
     }
 
@@ -1178,7 +1212,7 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
         }
         Owned::SignedJob => Target::id(cast.signed_job().await.id),
         Owned::ScheduledJob => Target::id(cast.scheduled_job().await.id),
-        Owned::AnyPayout => Target::id(cast.payout()),
+        Owned::AnyPayout | Owned::OwnPayout => Target::id(cast.payout()),
         Owned::FailedRefund => Target::id(cast.failed_refund().await),
         Owned::StartedJob => Target::id(cast.started_job().await.id),
         Owned::CompletedJob => Target::id(cast.completed_job().await.id),
@@ -1322,6 +1356,7 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
         | Owned::MonitoredUser
         | Owned::SuspendedUser
         | Owned::AnyPayout
+        | Owned::OwnPayout
         | Owned::FailedRefund => true,
     }
 }

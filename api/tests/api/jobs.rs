@@ -412,6 +412,7 @@ async fn from_assignment_to_staff_confirmation() {
     let ready = AdminJobFilter {
         status: Some(JobStatus::Completed),
         review_window: Some(ReviewWindow::Closed),
+        partner_id: None,
     };
     let in_window = AdminJobFilter {
         review_window: Some(ReviewWindow::Open),

@@ -393,7 +393,7 @@ async fn money_follows_a_job_from_payment_to_payout() {
         .admin_payouts(
             &PayoutFilter {
                 status: Some(PayoutStatus::Cleared),
-                partner_id: None,
+                ..PayoutFilter::default()
             },
             &PageParams::default(),
         )
@@ -583,6 +583,131 @@ async fn a_negative_wallet_is_not_paid_out() {
     let run = cast.staff.admin_run_payouts("w").await.unwrap();
     assert_eq!(run.created, 0);
     assert_books_balance(&cast.staff).await;
+}
+
+#[tokio::test]
+async fn a_payout_statement_adds_up_from_the_last_payout_and_the_run_exports_as_csv() {
+    let cast = Cast::new().await;
+    // A late cancellation's penalty, then a confirmed job: the first payout nets them.
+    let dropped = cast.signed_job(1).await;
+    let start = cast
+        .customer
+        .job(&dropped.id)
+        .await
+        .unwrap()
+        .scheduled
+        .unwrap()
+        .start;
+    cast.travel_to(start - Duration::hours(1));
+    cast.partner
+        .cancel_job(&dropped.id, "Double booked")
+        .await
+        .unwrap();
+    let first_job = cast.completed_job(1).await;
+    cast.confirm(&first_job).await;
+    cast.staff.admin_run_payouts("week-1").await.unwrap();
+    // A week later, another job and another payout.
+    let second_job = cast.completed_job(1).await;
+    cast.confirm(&second_job).await;
+    cast.travel_to(cast.now() + Duration::days(7));
+    cast.staff.admin_run_payouts("week-2").await.unwrap();
+
+    let mut payouts = cast
+        .partner
+        .my_payouts(&PageParams::default())
+        .await
+        .unwrap()
+        .items;
+    payouts.reverse();
+    let amounts: Vec<i64> = payouts.iter().map(|p| p.amount.amount_cents).collect();
+    assert_eq!(amounts, [EARNINGS - 5_000, EARNINGS]);
+    for (payout, expected_lines) in payouts.iter().zip([2, 1]) {
+        let statement = cast.partner.my_payout_statement(&payout.id).await.unwrap();
+        assert_eq!(statement.payout, *payout);
+        assert_eq!(statement.opening_balance, cad(0));
+        assert_eq!(statement.entries.len(), expected_lines, "{statement:?}");
+        let lines: i64 = statement
+            .entries
+            .iter()
+            .map(|e| e.amount.amount_cents)
+            .sum();
+        assert_eq!(
+            statement.opening_balance.amount_cents + lines,
+            payout.amount.amount_cents,
+            "the lines add up to the payout"
+        );
+        assert!(
+            statement
+                .entries
+                .iter()
+                .all(|e| e.bucket == WalletBucket::Available)
+        );
+        assert_eq!(
+            cast.staff.admin_payout_statement(&payout.id).await.unwrap(),
+            statement,
+            "staff read what the pro reads"
+        );
+    }
+    let first_lines = cast
+        .partner
+        .my_payout_statement(&payouts[0].id)
+        .await
+        .unwrap()
+        .entries;
+    assert_eq!(first_lines[0].amount, cad(-5_000), "the penalty came first");
+
+    // Nobody else's statement.
+    let (_, other) = pro(&cast.app, &cast.staff).await;
+    let hidden = other.my_payout_statement(&payouts[0].id).await.unwrap_err();
+    assert_eq!(hidden.status(), Some(404));
+
+    // The week's run for the cheque printer: a header, one row per payout, quoted as needed.
+    let second_week = PayoutFilter {
+        period: Some(payouts[1].period.clone()),
+        ..PayoutFilter::default()
+    };
+    let csv = cast.staff.admin_export_payouts(&second_week).await.unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert_eq!(
+        rows[0],
+        "payout_id,period,partner_id,payee,method,destination,amount,currency,status,created_at"
+    );
+    assert!(rows[1].starts_with(&format!("{},{},", payouts[1].id, payouts[1].period)));
+    assert!(rows[1].contains(&format!(
+        ",{}.{:02},CAD,pending,",
+        EARNINGS / 100,
+        EARNINGS % 100
+    )));
+    let everything = cast
+        .staff
+        .admin_export_payouts(&PayoutFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(everything.lines().count(), 3);
+
+    // Staff see the pro's wallet as the pro does.
+    let partner_id = payouts[0].partner_id.clone();
+    assert_eq!(
+        cast.staff.admin_partner_wallet(&partner_id).await.unwrap(),
+        cast.partner.wallet().await.unwrap()
+    );
+    assert_eq!(
+        cast.staff
+            .admin_partner_wallet_entries(&partner_id, &PageParams::default())
+            .await
+            .unwrap(),
+        cast.partner
+            .wallet_entries(&PageParams::default())
+            .await
+            .unwrap()
+    );
+    let nobody = cast
+        .staff
+        .admin_partner_wallet("00000000-0000-7000-8000-000000000000")
+        .await
+        .unwrap_err();
+    assert_eq!(nobody.status(), Some(404));
 }
 
 #[tokio::test]

@@ -109,6 +109,7 @@ pub async fn jobs_to_confirm(session: &Session) -> Result<Vec<Job>, AppError> {
     let filter = AdminJobFilter {
         status: Some(JobStatus::Completed),
         review_window: Some(ReviewWindow::Closed),
+        partner_id: None,
     };
     let page = session
         .call(|c| {
@@ -149,7 +150,7 @@ pub fn confirm_result(result: ConfirmResult) -> (&'static str, bool) {
 pub async fn open_disputes(session: &Session) -> Result<Vec<Job>, AppError> {
     let filter = AdminJobFilter {
         status: Some(JobStatus::Disputed),
-        review_window: None,
+        ..AdminJobFilter::default()
     };
     let page = session
         .call(|c| {
