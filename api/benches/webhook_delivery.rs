@@ -104,6 +104,7 @@ fn sent_payout(partner_id: &str, n: usize, now: NaiveDateTime) -> EventData {
     EventData::PayoutSent(Payout {
         id: format!("payout-{n}"),
         partner_id: partner_id.to_owned(),
+        payee: "Sparkle Cleaning".to_owned(),
         period: "2026-W48".to_owned(),
         amount: Money {
             amount_cents: 12_500,
