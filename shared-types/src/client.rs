@@ -1171,6 +1171,15 @@ impl Client {
         self.send_json(Method::POST, &path, &body).await
     }
 
+    /// Staff: every category, retired ones too.
+    pub async fn admin_categories(&self, page: &PageParams) -> Result<Page<Category>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/categories")
+                .query(page),
+        )
+        .await
+    }
+
     pub async fn admin_create_category(
         &self,
         body: &CategoryInput,

@@ -673,6 +673,11 @@ pub struct PartnerFilter {
     #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 50))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// Business names or account emails containing this text (any case).
+    #[validate(length(min = 1, max = 100))]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 100))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
 }
 
 /// `PATCH /v1/admin/partners/{id}`: what staff may change, and why (kept in the audit log).
@@ -725,4 +730,14 @@ pub struct AuditFilter {
     #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 100))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_id: Option<String>,
+    /// Only changes by this staff member.
+    #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 64))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
+    /// Only actions starting with this, e.g. `payout.` or `job.resolve_dispute`.
+    #[validate(length(min = 1, max = 100))]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 100))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
 }

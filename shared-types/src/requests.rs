@@ -376,4 +376,9 @@ pub struct DetailReadFilter {
     #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 64))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
+    /// Only reads by this pro.
+    #[validate(length(min = 1, max = 64))]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 64))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<String>,
 }

@@ -67,6 +67,16 @@ pub fn list(
     if let Some(subject) = &filter.subject_id {
         query = query.filter(audit_log::subject_id.eq(subject));
     }
+    if let Some(actor) = &filter.actor_id {
+        query = query.filter(audit_log::actor_id.eq(actor));
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(
+            audit_log::action
+                .like(db::starting_with(action))
+                .escape('\\'),
+        );
+    }
     if let Some(cursor) = &page.cursor {
         query = query.filter(audit_log::id.lt(cursor));
     }

@@ -79,6 +79,7 @@ pub fn archive(
         for record in &job_records {
             let filter = DetailReadFilter {
                 job_id: Some(record.job.id.clone()),
+                ..DetailReadFilter::default()
             };
             reads.extend(all(|page| job_customer::detail_reads(conn, &filter, page))?);
         }

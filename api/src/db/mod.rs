@@ -220,6 +220,27 @@ pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower(text)`, the same on PostgreSQL and SQLite for ASCII.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// A `LIKE` pattern (escape character `\`) matching text that starts with `prefix` literally.
+pub fn starting_with(prefix: &str) -> String {
+    format!("{}%", escape_like(prefix))
+}
+
+/// A `LIKE` pattern (escape character `\`) matching text that contains `part` literally.
+pub fn containing(part: &str) -> String {
+    format!("%{}%", escape_like(part))
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// A new sortable id (UUIDv7, text).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -82,6 +82,9 @@ pub fn detail_reads(
     if let Some(job_id) = &filter.job_id {
         query = query.filter(customer_detail_reads::job_id.eq(job_id));
     }
+    if let Some(partner_id) = &filter.partner_id {
+        query = query.filter(customer_detail_reads::partner_id.eq(partner_id));
+    }
     if let Some(cursor) = &page.cursor {
         query = query.filter(customer_detail_reads::id.lt(cursor));
     }

@@ -72,13 +72,28 @@ impl CategoryRow {
 
 /// Active categories by slug.
 pub fn list_active(conn: &mut DbConnection, page: &PageParams) -> ApiResult<Page<Category>> {
+    list(conn, page, true)
+}
+
+/// Every category, retired ones too (staff), by slug.
+pub fn list_all(conn: &mut DbConnection, page: &PageParams) -> ApiResult<Page<Category>> {
+    list(conn, page, false)
+}
+
+fn list(
+    conn: &mut DbConnection,
+    page: &PageParams,
+    only_active: bool,
+) -> ApiResult<Page<Category>> {
     let limit = i64::from(page.limit());
     let mut query = categories::table
-        .filter(categories::active.eq(true))
         .select(CategoryRow::as_select())
         .order(categories::slug.asc())
         .limit(limit + 1)
         .into_boxed();
+    if only_active {
+        query = query.filter(categories::active.eq(true));
+    }
     if let Some(cursor) = &page.cursor {
         query = query.filter(categories::slug.gt(cursor));
     }

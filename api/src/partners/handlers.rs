@@ -35,6 +35,26 @@ pub async fn list_categories(
     Ok(web::Json(page))
 }
 
+/// The whole catalogue, retired categories too (staff), by slug.
+#[utoipa::path(
+    tag = "admin",
+    params(PageParams),
+    responses((status = 200, description = "A page of categories", body = Page<Category>)),
+    security(("bearer" = [])),
+)]
+#[get("/admin/categories")]
+pub async fn admin_list_categories(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    page: ValidatedQuery<PageParams>,
+) -> ApiResult<web::Json<Page<Category>>> {
+    staff.require_session()?;
+    let page = state
+        .db(move |conn| catalogue::list_all(conn, &page.0))
+        .await?;
+    Ok(web::Json(page))
+}
+
 /// Add a category. Staff only; audit-logged.
 #[utoipa::path(
     tag = "admin",

@@ -13,6 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list_categories)
+        .service(handlers::admin_list_categories)
         .service(handlers::create_category)
         .service(handlers::update_category)
         // `/partners/me…` before `/partners/{id}`, which would otherwise take "me" for an id.

@@ -369,6 +369,18 @@ pub fn list_for_staff(
             .select(partner_categories::partner_id);
         query = query.filter(partner_profiles::user_id.eq_any(serving));
     }
+    if let Some(text) = &filter.q {
+        let pattern = db::containing(&text.to_lowercase());
+        let by_email = users::table
+            .filter(db::lower(users::email).like(pattern.clone()).escape('\\'))
+            .select(users::id);
+        query = query.filter(
+            db::lower(partner_profiles::business_name)
+                .like(pattern)
+                .escape('\\')
+                .or(partner_profiles::user_id.eq_any(by_email)),
+        );
+    }
     if let Some(cursor) = &page.cursor {
         query = query.filter(partner_profiles::user_id.gt(cursor));
     }

@@ -527,6 +527,7 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
         ("GET /v1/admin/outbox", staff()),
         ("GET /v1/admin/audit-log", staff()),
         ("GET /v1/categories", public()),
+        ("GET /v1/admin/categories", staff()),
         (
             "POST /v1/admin/categories",
             with_body(

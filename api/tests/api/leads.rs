@@ -372,6 +372,7 @@ async fn matching_picks_eligible_pros_and_the_first_confirm_wins() {
             .admin_customer_detail_reads(
                 &shared_types::requests::DetailReadFilter {
                     job_id: Some(won.job_id.clone()),
+                    ..Default::default()
                 },
                 &PageParams::default(),
             )
@@ -704,6 +705,7 @@ async fn review_leads_go_to_the_applicant_staff_choose() {
         .admin_audit_log(
             &shared_types::partners::AuditFilter {
                 subject_id: Some(created.id.clone()),
+                ..Default::default()
             },
             &PageParams::default(),
         )

@@ -366,6 +366,7 @@ async fn money_follows_a_job_from_payment_to_payout() {
     let audited = |subject: &str| {
         let filter = shared_types::partners::AuditFilter {
             subject_id: Some(subject.to_owned()),
+            ..Default::default()
         };
         let staff = cast.staff.clone();
         async move {

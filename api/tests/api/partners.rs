@@ -216,10 +216,37 @@ async fn a_partner_builds_a_profile_that_the_public_sees_and_contacts() {
         .await
         .unwrap();
     assert_eq!(listed.items.len(), 1);
+    // Staff find a pro by part of the business name or the email, in any case; `%` and `_`
+    // are letters, not wildcards.
+    let partner_email = listed.items[0].email.clone();
+    for (text, found) in [
+        ("PLUMBING & rep", true),
+        (&partner_email[..6], true),
+        ("%", false),
+        ("Pat_s", false),
+        ("nobody by this name", false),
+    ] {
+        let hits = staff
+            .admin_list_partners(
+                &PartnerFilter {
+                    q: Some(text.to_owned()),
+                    ..PartnerFilter::default()
+                },
+                &PageParams::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            hits.items.iter().any(|p| p.id == user.id),
+            found,
+            "searching {text:?}"
+        );
+    }
     let audit = staff
         .admin_audit_log(
             &AuditFilter {
                 subject_id: Some(user.id.clone()),
+                ..Default::default()
             },
             &PageParams::default(),
         )
@@ -242,6 +269,27 @@ async fn a_partner_builds_a_profile_that_the_public_sees_and_contacts() {
         audit.items[2].after,
         Some(json!({"status": "active", "tier": "brand_builder"}))
     );
+    // The log filtered by what was done and by whom.
+    let filtered = |action: &str, actor: Option<String>| {
+        let filter = AuditFilter {
+            subject_id: Some(user.id.clone()),
+            action: Some(action.to_owned()),
+            actor_id: actor,
+        };
+        let staff = staff.clone();
+        async move {
+            let page = staff
+                .admin_audit_log(&filter, &PageParams::default())
+                .await
+                .unwrap();
+            page.items.into_iter().map(|e| e.action).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(filtered("account.", None).await, ["account.suspend"]);
+    assert_eq!(filtered("account_", None).await, Vec::<String>::new());
+    let staff_id = staff.me().await.unwrap().id;
+    assert_eq!(filtered("partner.", Some(staff_id)).await.len(), 2);
+    assert!(filtered("partner.", Some(user.id.clone())).await.is_empty());
 }
 
 async fn put_raw(client: &Client, path: &str, body: &Value) -> (u16, ProblemDetails) {
@@ -604,6 +652,7 @@ async fn staff_manage_the_catalogue() {
         .admin_audit_log(
             &AuditFilter {
                 subject_id: Some(created.id.clone()),
+                ..Default::default()
             },
             &all,
         )

@@ -1,0 +1,110 @@
+//! Disputes: the open ones, a job's case file, and a decision previewed before it is made.
+
+use shared_types::admin::{DisputeSplit, JobCase};
+use shared_types::jobs::{AdminJobFilter, DisputeOutcome, Job, JobStatus, ResolveDisputeInput};
+use shared_types::partners::MoneyInput;
+
+use super::PAGE;
+use crate::state::{AppError, Session, format};
+
+/// Jobs a customer disputed.
+pub async fn open_disputes(session: &Session) -> Result<Vec<Job>, AppError> {
+    let filter = AdminJobFilter {
+        status: Some(JobStatus::Disputed),
+        ..AdminJobFilter::default()
+    };
+    let page = session
+        .call(|c| {
+            let filter = filter.clone();
+            async move { c.admin_jobs(&filter, &PAGE).await }
+        })
+        .await?;
+    Ok(page.items)
+}
+
+pub async fn load_case(session: &Session, job_id: &str) -> Result<JobCase, AppError> {
+    session
+        .call(|c| async move { c.admin_job_case(job_id).await })
+        .await
+}
+
+/// A dispute's decision as typed: the outcome, the refund for a partial one, the note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub outcome: DisputeOutcome,
+    /// The amount typed for a partial refund (`49.00`).
+    pub refund: String,
+    pub note: String,
+}
+
+impl Default for Decision {
+    fn default() -> Self {
+        Self {
+            outcome: DisputeOutcome::Release,
+            refund: String::new(),
+            note: String::new(),
+        }
+    }
+}
+
+impl Decision {
+    /// What goes back to the customer, in cents.
+    fn refund_cents(&self, case: &JobCase) -> Result<i64, AppError> {
+        match self.outcome {
+            DisputeOutcome::Refund => Ok(case.held.amount_cents),
+            DisputeOutcome::Partial => {
+                let cents = format::parse_cents(&self.refund).ok_or_else(|| {
+                    AppError::invalid("refund", "Type the amount to refund, e.g. 49.00")
+                })?;
+                if cents <= 0 || cents >= case.held.amount_cents {
+                    return Err(AppError::invalid(
+                        "refund",
+                        &format!(
+                            "More than nothing and less than {}; refund it all instead",
+                            format::money(&case.held)
+                        ),
+                    ));
+                }
+                Ok(cents)
+            }
+            DisputeOutcome::Release => Ok(0),
+        }
+    }
+
+    /// How the decision splits what is at stake, before it is made.
+    pub fn preview(&self, case: &JobCase) -> Result<DisputeSplit, AppError> {
+        Ok(DisputeSplit::of(
+            case.held.amount_cents,
+            self.refund_cents(case)?,
+            case.platform_fee_bps,
+        ))
+    }
+
+    pub fn to_input(&self, case: &JobCase) -> Result<ResolveDisputeInput, AppError> {
+        let refund = self.refund_cents(case)?;
+        if self.note.trim().is_empty() {
+            return Err(AppError::invalid(
+                "note",
+                "Say why: both sides and the audit log read it",
+            ));
+        }
+        Ok(ResolveDisputeInput {
+            outcome: self.outcome,
+            note: self.note.trim().to_owned(),
+            refund: (self.outcome == DisputeOutcome::Partial).then(|| MoneyInput {
+                amount_cents: refund,
+                currency: case.held.currency.clone(),
+            }),
+        })
+    }
+}
+
+pub async fn resolve(
+    session: &Session,
+    job_id: &str,
+    input: &ResolveDisputeInput,
+) -> Result<Job, AppError> {
+    session
+        .call(|c| async move { c.admin_resolve_dispute(job_id, input).await })
+        .await
+}

@@ -1,0 +1,22 @@
+//! What the staff console's screens show and do, one module per screen. Every action is one
+//! call of the API as it stands.
+
+mod assignments;
+mod confirmations;
+mod disputes;
+mod monitoring;
+mod queue;
+
+use shared_types::PageParams;
+
+pub use assignments::*;
+pub use confirmations::*;
+pub use disputes::*;
+pub use monitoring::*;
+pub use queue::*;
+
+/// The most a list screen loads at once (the API's largest page).
+const PAGE: PageParams = PageParams {
+    limit: Some(100),
+    cursor: None,
+};

@@ -1,0 +1,84 @@
+//! Monitoring: users rated below 3 stars, and what staff do about them.
+
+use shared_types::ratings::{MonitoringEntry, MonitoringFilter, MonitoringStatus, StaffNote};
+
+use super::PAGE;
+use crate::state::{AppError, Session};
+
+/// The users on the list with `status` (the watch list by default).
+pub async fn watch_list(
+    session: &Session,
+    status: MonitoringStatus,
+) -> Result<Vec<MonitoringEntry>, AppError> {
+    let filter = MonitoringFilter {
+        status: Some(status),
+    };
+    let page = session
+        .call(|c| {
+            let filter = filter.clone();
+            async move { c.admin_monitoring(&filter, &PAGE).await }
+        })
+        .await?;
+    Ok(page.items)
+}
+
+/// What staff can do about a watched user; each takes a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchAction {
+    Note,
+    Clear,
+    Suspend,
+    Reinstate,
+}
+
+impl WatchAction {
+    fn path(self) -> &'static str {
+        match self {
+            Self::Note => "notes",
+            Self::Clear => "clear",
+            Self::Suspend => "suspend",
+            Self::Reinstate => "reinstate",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Note => "Add note",
+            Self::Clear => "Clear from the list",
+            Self::Suspend => "Suspend account",
+            Self::Reinstate => "Reinstate account",
+        }
+    }
+
+    /// What staff may do to an entry in `status`.
+    pub fn available(status: MonitoringStatus) -> Vec<Self> {
+        match status {
+            MonitoringStatus::Watching => vec![Self::Note, Self::Clear, Self::Suspend],
+            MonitoringStatus::Suspended => vec![Self::Note, Self::Reinstate],
+            MonitoringStatus::Cleared | MonitoringStatus::Unknown => vec![Self::Note],
+        }
+    }
+}
+
+pub async fn act_on_watched(
+    session: &Session,
+    user_id: &str,
+    action: WatchAction,
+    note: &str,
+) -> Result<MonitoringEntry, AppError> {
+    if note.trim().is_empty() {
+        return Err(AppError::invalid(
+            "note",
+            "Write a note: it goes in the history",
+        ));
+    }
+    let body = StaffNote {
+        note: note.trim().to_owned(),
+    };
+    session
+        .call(|c| {
+            let body = body.clone();
+            async move { c.admin_monitoring_act(user_id, action.path(), &body).await }
+        })
+        .await
+}
