@@ -3,19 +3,27 @@
 
 mod support;
 
+use std::future::Future;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::Duration;
-use porchlight_app::state::Session;
-use porchlight_app::state::partner::{LeadInbox, WalletView};
+use porchlight_app::state::partner::{self, LeadInbox, WalletView};
 use porchlight_app::state::staff::{
-    self, Decision, WatchAction, confirm_result, load_applications, load_assignments,
+    self, CategoryForm, Decision, MoneyDesk, PartnerFile, RecordFilters, Records, WatchAction,
+    confirm_result, load_applications, load_assignments,
 };
+use porchlight_app::state::statement::statement_text;
+use porchlight_app::state::{Session, format};
 use shared_types::ErrorCode;
 use shared_types::admin::QueueKind;
 use shared_types::auth::Role;
 use shared_types::jobs::{ConfirmResult, DisputeInput, DisputeOutcome, JobStatus};
+use shared_types::partners::MembershipTier;
 use shared_types::ratings::{MonitoringStatus, RatingInput};
 use shared_types::requests::OfferStatus;
-use support::{Api, apply_to, completed_job, plumbers_and_a_customer, request_form};
+use shared_types::wallet::{PayoutMark, PayoutStatus};
+use support::{Api, apply_to, completed_job, paid_job, plumbers_and_a_customer, request_form};
 
 /// How many of one kind of work the console's home shows.
 async fn waiting(staff: &Session, kind: QueueKind) -> i64 {
@@ -254,4 +262,211 @@ async fn a_staff_day_assign_confirm_decide_and_watch() {
         .collect();
     assert_eq!(history.first(), Some(&"flagged"));
     assert!(history.contains(&"note") && history.contains(&"suspended"));
+}
+
+/// Polls `check` for up to ten seconds (the refund worker runs on its own).
+async fn within_seconds<T, F, Fut>(mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    for _ in 0..100 {
+        if let Some(found) = check().await {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("not within ten seconds");
+}
+
+#[tokio::test]
+async fn a_staff_week_partners_catalogue_payouts_money_and_records() {
+    let api = Api::spawn().await;
+    let staff = api.staff_session("Sam Staff").await;
+    let (fixit, drains, customer) = plumbers_and_a_customer(&api).await;
+    let fixit_id = fixit.user().unwrap().id;
+
+    // Two jobs done and confirmed for Fixit; Drains cancels a job paid with a card that is closed
+    // by then, so its refund is refused.
+    let mut done = Vec::new();
+    for _ in 0..2 {
+        done.push(completed_job(&api, &customer, &fixit).await.id);
+    }
+    let (dropped, _) = paid_job(&api, &customer, &drains, "tok_refund_fails").await;
+    drains
+        .call(|c| {
+            let id = dropped.clone();
+            async move { c.cancel_job(&id, "Van broke down").await }
+        })
+        .await
+        .unwrap();
+    api.travel(Duration::hours(25));
+    staff::confirm_jobs(&staff, &done).await.unwrap();
+
+    // --- money: the refused refund, sent again with a note; the books balance ---
+    let desk = within_seconds(|| async {
+        let desk = MoneyDesk::load(&staff).await.unwrap();
+        (!desk.failed_refunds.is_empty()).then_some(desk)
+    })
+    .await;
+    assert!(desk.ledger.balanced);
+    assert_eq!(waiting(&staff, QueueKind::FailedRefunds).await, 1);
+    let refused = desk.failed_refunds[0].clone();
+    let blank = staff::retry_refund(&staff, &refused, " ")
+        .await
+        .unwrap_err();
+    assert!(blank.field("note").is_some());
+    staff::retry_refund(&staff, &refused, "The bank reopened the card")
+        .await
+        .unwrap();
+    within_seconds(|| async {
+        let desk = MoneyDesk::load(&staff).await.unwrap();
+        desk.failed_refunds.is_empty().then_some(())
+    })
+    .await;
+
+    // --- partners: found by name or email; the file; a tier change needs a reason ---
+    let found = staff::find_partners(&staff, "fixit", None).await.unwrap();
+    assert_eq!(found.len(), 1);
+    let email = found[0].email.clone();
+    let by_email = staff::find_partners(&staff, &email.to_uppercase(), None)
+        .await
+        .unwrap();
+    assert_eq!(by_email.len(), 1);
+    let file = PartnerFile::load(&staff, &fixit_id).await.unwrap();
+    assert_eq!(file.jobs.len(), 2);
+    assert_eq!(
+        file.wallet.balances[0].available.amount_cents,
+        2 * (14_900 - 2_235),
+        "both confirmed jobs are available"
+    );
+    assert!(!file.entries.is_empty());
+    let no_reason = staff::update_partner(&staff, &fixit_id, Some(MembershipTier::Basic), None, "")
+        .await
+        .unwrap_err();
+    assert!(no_reason.field("reason").is_some());
+    let moved = staff::update_partner(
+        &staff,
+        &fixit_id,
+        Some(MembershipTier::Basic),
+        None,
+        "Membership lapsed",
+    )
+    .await
+    .unwrap();
+    assert_eq!(moved.tier, MembershipTier::Basic);
+
+    // --- the catalogue: a new list price; a new category, refused until its slug is right ---
+    let categories = staff::catalogue(&staff).await.unwrap();
+    let cleaning = categories.iter().find(|c| c.slug == "cleaning").unwrap();
+    let mut form = CategoryForm::from_category(cleaning);
+    assert!(!form.review);
+    form.list_price = "159.00".into();
+    let repriced = staff::save_category(&staff, Some(&cleaning.id), &form)
+        .await
+        .unwrap();
+    assert_eq!(repriced.list_price.unwrap().amount_cents, 15_900);
+    let mut new = CategoryForm {
+        name: "Window cleaning".into(),
+        slug: "Window Cleaning".into(),
+        list_price: "99".into(),
+        active: true,
+        ..CategoryForm::default()
+    };
+    let refused = staff::save_category(&staff, None, &new).await.unwrap_err();
+    assert!(refused.field("slug").is_some(), "{refused:?}");
+    new.slug = "window-cleaning".into();
+    let created = staff::save_category(&staff, None, &new).await.unwrap();
+    assert_eq!(created.list_price.unwrap().amount_cents, 9_900);
+    assert_eq!(
+        staff::catalogue(&staff).await.unwrap().len(),
+        categories.len() + 1
+    );
+
+    // --- payouts: run, read the statement, export the run, mark sent then cleared ---
+    let run = staff::run_payouts(&staff).await.unwrap();
+    assert_eq!(run.created, 1);
+    assert_eq!(waiting(&staff, QueueKind::PayoutsToSend).await, 1);
+    let pending = staff::payouts(&staff, Some(PayoutStatus::Pending))
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    let payout = pending[0].clone();
+    assert_eq!(payout.payee, "Fixit Plumbing");
+    let statement = staff::statement(&staff, &payout.id).await.unwrap();
+    let lines: i64 = statement
+        .entries
+        .iter()
+        .map(|entry| entry.amount.amount_cents)
+        .sum();
+    assert_eq!(
+        statement.opening_balance.amount_cents + lines,
+        payout.amount.amount_cents
+    );
+    let text = statement_text(&statement, chrono_tz::Tz::UTC);
+    assert!(text.contains("Payee: Fixit Plumbing"), "{text}");
+    assert!(
+        text.trim_end()
+            .ends_with(&format!("Total paid: {}", format::money(&payout.amount)))
+    );
+    assert_eq!(
+        partner::payout_statement(&fixit, &payout.id).await.unwrap(),
+        statement,
+        "the pro downloads the same statement"
+    );
+    let csv = staff::export_run(&staff, &payout.period).await.unwrap();
+    assert_eq!(csv.name, format!("payouts-{}.csv", payout.period));
+    let body = csv.href.strip_prefix("data:text/csv;base64,").unwrap();
+    let body = String::from_utf8(BASE64.decode(body).unwrap()).unwrap();
+    assert_eq!(body.lines().count(), 2);
+    assert!(body.contains(",Fixit Plumbing,cheque,"), "{body}");
+    let sent = staff::mark_payout(&staff, &payout.id, PayoutMark::Sent)
+        .await
+        .unwrap();
+    assert_eq!(sent.status, PayoutStatus::Sent);
+    assert_eq!(
+        staff::mark_payout(&staff, &payout.id, PayoutMark::Sent)
+            .await
+            .unwrap(),
+        sent,
+        "a second press sends nothing new"
+    );
+    staff::mark_payout(&staff, &payout.id, PayoutMark::Cleared)
+        .await
+        .unwrap();
+    assert_eq!(waiting(&staff, QueueKind::PayoutsToSend).await, 0);
+
+    // --- records: what staff did, filtered ---
+    let payout_changes = Records::load(
+        &staff,
+        &RecordFilters {
+            action: "payout.".into(),
+            ..RecordFilters::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut actions: Vec<&str> = payout_changes
+        .audit
+        .iter()
+        .map(|entry| entry.action.as_str())
+        .collect();
+    actions.sort_unstable();
+    assert_eq!(actions, ["payout.cleared", "payout.sent"]);
+    let about_fixit = Records::load(
+        &staff,
+        &RecordFilters {
+            subject: fixit_id.clone(),
+            ..RecordFilters::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        about_fixit
+            .audit
+            .iter()
+            .any(|entry| entry.reason.as_deref() == Some("Membership lapsed"))
+    );
+    assert!(about_fixit.failed_deliveries.is_empty());
 }

@@ -1214,6 +1214,12 @@ impl Client {
         .await
     }
 
+    /// Staff: one pro's profile as staff see it.
+    pub async fn admin_partner(&self, id: &str) -> Result<PartnerProfile, ClientError> {
+        let path = format!("/v1/admin/partners/{}", segment(id)?);
+        self.call(self.request(Method::GET, &path)).await
+    }
+
     pub async fn admin_update_partner(
         &self,
         id: &str,

@@ -340,6 +340,29 @@ pub async fn list_partners(
     Ok(web::Json(page))
 }
 
+/// One pro's profile as staff see it (status, tier, contact, hours, Star Score). Staff only.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "The partner's id")),
+    responses(
+        (status = 200, description = "The profile", body = PartnerProfile),
+        (status = 404, description = "`not_found`", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/admin/partners/{id}")]
+pub async fn admin_get_partner(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<PartnerProfile>> {
+    staff.require_session()?;
+    let profile = state
+        .db(move |conn| profiles::own_profile(conn, &id))
+        .await?;
+    Ok(web::Json(profile))
+}
+
 /// Suspend or reinstate a partner, or change their tier, with a reason. Staff only;
 /// audit-logged. Suspended partners disappear from search, public profiles and matching.
 #[utoipa::path(

@@ -25,5 +25,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::public_profile)
         .service(handlers::contact_click)
         .service(handlers::list_partners)
+        .service(handlers::admin_get_partner)
         .service(handlers::update_partner);
 }

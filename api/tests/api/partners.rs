@@ -219,6 +219,11 @@ async fn a_partner_builds_a_profile_that_the_public_sees_and_contacts() {
     // Staff find a pro by part of the business name or the email, in any case; `%` and `_`
     // are letters, not wildcards.
     let partner_email = listed.items[0].email.clone();
+    assert_eq!(
+        staff.admin_partner(&user.id).await.unwrap(),
+        listed.items[0],
+        "one pro's staff view is the list's"
+    );
     for (text, found) in [
         ("PLUMBING & rep", true),
         (&partner_email[..6], true),

@@ -52,6 +52,17 @@ pub struct SavedFile {
     pub size_bytes: u64,
 }
 
+impl SavedFile {
+    /// A text file to offer for download, carried in a `data:` address.
+    pub fn of_text(name: &str, mime: &str, text: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            href: format!("data:{mime};base64,{}", STANDARD.encode(text)),
+            size_bytes: u64::try_from(text.len()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
 /// Runs `action`; a download answers with the file to offer.
 pub async fn run(session: &Session, action: AccountAction) -> Result<Option<SavedFile>, AppError> {
     match action {

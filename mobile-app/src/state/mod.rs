@@ -11,6 +11,7 @@ pub mod nav;
 pub mod partner;
 pub mod session;
 pub mod staff;
+pub mod statement;
 
 pub use error::AppError;
 pub use loadable::Loadable;

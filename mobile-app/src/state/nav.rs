@@ -45,6 +45,17 @@ pub enum Screen {
     /// One disputed job's case, to decide.
     Dispute(String),
     Monitoring,
+    /// Pros: search, and one pro's file.
+    Partners,
+    PartnerFile(String),
+    Catalogue,
+    Payouts,
+    /// Refused refunds, penalties, the ledger check.
+    Money,
+    /// The audit log, customer-detail reads, failed notifications.
+    Records,
+    /// A payout's remittance statement (the pro's own, or any for staff).
+    Statement(String),
 }
 
 impl Screen {
@@ -73,6 +84,11 @@ impl Screen {
                 (Self::Confirmations, "Confirmations"),
                 (Self::Disputes, "Disputes"),
                 (Self::Monitoring, "Monitoring"),
+                (Self::Partners, "Partners"),
+                (Self::Catalogue, "Catalogue"),
+                (Self::Payouts, "Payouts"),
+                (Self::Money, "Money"),
+                (Self::Records, "Records"),
                 (Self::Settings, "Settings"),
             ],
             Role::Customer | Role::Unknown => vec![

@@ -12,8 +12,8 @@ use shared_types::partners::{
 use shared_types::ratings::{ReplyInput, Review};
 use shared_types::requests::{ApplyInput, DeclineInput, Lead, LeadFilter};
 use shared_types::wallet::{
-    BankAccountInput, Payout, PayoutMethod, PayoutMethodInput, PayoutMethodKind, Wallet,
-    WalletEntry,
+    BankAccountInput, Payout, PayoutMethod, PayoutMethodInput, PayoutMethodKind, PayoutStatement,
+    Wallet, WalletEntry,
 };
 
 use super::error::AppError;
@@ -432,6 +432,16 @@ impl WalletView {
 }
 
 /// The payout method form as typed: a cheque to a mailing address, or a bank transfer.
+/// One of the pro's payouts as a remittance statement.
+pub async fn payout_statement(
+    session: &Session,
+    payout_id: &str,
+) -> Result<PayoutStatement, AppError> {
+    session
+        .call(|c| async move { c.my_payout_statement(payout_id).await })
+        .await
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PayoutMethodForm {
     pub bank_transfer: bool,

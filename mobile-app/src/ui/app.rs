@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use shared_types::auth::Role;
 
 use super::kit::STYLESHEET;
-use super::{account, auth, customer, jobs, partner, settings, staff};
+use super::{account, auth, customer, jobs, partner, settings, staff, statement};
 use crate::state::{AppError, Screen, Session};
 
 /// Navigation: the current screen on top of a back stack.
@@ -228,6 +228,13 @@ fn screen(current: &Screen) -> Element {
         Screen::Disputes => rsx! { staff::disputes::DisputesScreen {} },
         Screen::Dispute(id) => rsx! { staff::disputes::DisputeScreen { key: "{id}", id } },
         Screen::Monitoring => rsx! { staff::monitoring::MonitoringScreen {} },
+        Screen::Partners => rsx! { staff::partners::PartnersScreen {} },
+        Screen::PartnerFile(id) => rsx! { staff::partners::PartnerFileScreen { key: "{id}", id } },
+        Screen::Catalogue => rsx! { staff::catalogue::CatalogueScreen {} },
+        Screen::Payouts => rsx! { staff::payouts::PayoutsScreen {} },
+        Screen::Money => rsx! { staff::money::MoneyScreen {} },
+        Screen::Records => rsx! { staff::records::RecordsScreen {} },
+        Screen::Statement(id) => rsx! { statement::StatementScreen { key: "{id}", id } },
     }
 }
 

@@ -11,5 +11,6 @@ pub mod kit;
 pub mod partner;
 pub mod settings;
 pub mod staff;
+pub mod statement;
 
 pub use app::App;

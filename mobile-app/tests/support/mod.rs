@@ -246,8 +246,14 @@ pub fn request_form(api: &Api, partner_id: Option<String>) -> RequestForm {
     form
 }
 
-/// A cleaning job the customer asked `pro` for, done and reported complete now.
-pub async fn completed_job(api: &Api, customer: &Session, pro: &Session) -> Job {
+/// A cleaning job the customer asked `pro` for, booked for tomorrow 10:00 UTC, signed and paid
+/// with `card` (a sandbox test card); returns the job's id and its visit's start.
+pub async fn paid_job(
+    api: &Api,
+    customer: &Session,
+    pro: &Session,
+    card: &str,
+) -> (String, DateTime<Utc>) {
     let pro_id = pro.user().unwrap().id;
     let request = request_form(api, Some(pro_id))
         .submit(customer)
@@ -297,13 +303,19 @@ pub async fn completed_job(api: &Api, customer: &Session, pro: &Session) -> Job 
                 };
                 c.sign_agreement(&job_id, &signature).await?;
                 let card = PaymentInput {
-                    card_token: "tok_visa".into(),
+                    card_token: card.to_owned(),
                 };
                 c.pay_job(&job_id, &card, &format!("pay-{job_id}")).await
             }
         })
         .await
         .unwrap();
+    (job_id, start)
+}
+
+/// A cleaning job the customer asked `pro` for, done and reported complete now.
+pub async fn completed_job(api: &Api, customer: &Session, pro: &Session) -> Job {
+    let (job_id, start) = paid_job(api, customer, pro, "tok_visa").await;
     api.travel(start - Duration::minutes(30) - api.now());
     pro.call(|c| {
         let job_id = job_id.clone();

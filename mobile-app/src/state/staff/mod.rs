@@ -4,16 +4,24 @@
 mod assignments;
 mod confirmations;
 mod disputes;
+mod money;
 mod monitoring;
+mod partners;
+mod payouts;
 mod queue;
+mod records;
 
 use shared_types::PageParams;
 
 pub use assignments::*;
 pub use confirmations::*;
 pub use disputes::*;
+pub use money::*;
 pub use monitoring::*;
+pub use partners::*;
+pub use payouts::*;
 pub use queue::*;
+pub use records::*;
 
 /// The most a list screen loads at once (the API's largest page).
 const PAGE: PageParams = PageParams {

@@ -23,17 +23,17 @@ pub fn queue_label(kind: QueueKind) -> &'static str {
     }
 }
 
-/// Where the work of a queue is done, when the console has that screen.
+/// Where the work of a queue is done.
 pub fn queue_screen(kind: QueueKind) -> Option<Screen> {
     match kind {
         QueueKind::Assignments => Some(Screen::Assignments),
         QueueKind::Confirmations => Some(Screen::Confirmations),
         QueueKind::Disputes => Some(Screen::Disputes),
         QueueKind::Monitoring => Some(Screen::Monitoring),
-        QueueKind::FailedRefunds
-        | QueueKind::FailedDeliveries
-        | QueueKind::PayoutsToSend
-        | QueueKind::Unknown => None,
+        QueueKind::FailedRefunds => Some(Screen::Money),
+        QueueKind::FailedDeliveries => Some(Screen::Records),
+        QueueKind::PayoutsToSend => Some(Screen::Payouts),
+        QueueKind::Unknown => None,
     }
 }
 
@@ -54,9 +54,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_queue_has_a_name_and_the_main_ones_a_screen() {
+    fn every_queue_has_a_name_and_a_screen() {
         for kind in QueueKind::known() {
             assert_ne!(queue_label(kind), "Other work");
+            assert!(queue_screen(kind).is_some(), "{kind}");
         }
         assert_eq!(queue_screen(QueueKind::Disputes), Some(Screen::Disputes));
     }

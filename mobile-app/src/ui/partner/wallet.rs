@@ -5,8 +5,8 @@ use dioxus::prelude::*;
 use shared_types::wallet::{PayoutMethodKind, PayoutStatus, WalletBucket};
 
 use crate::state::partner::{PayoutMethodForm, WalletView, set_payout_method};
-use crate::state::{AppError, Loadable, format};
-use crate::ui::app::{loadable, use_action, use_loader, use_session};
+use crate::state::{AppError, Loadable, Screen, format};
+use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
 use crate::ui::kit::{
     Badge, Button, Card, EmptyState, Field, Page, Row, Tone, action_error, field_error, loaded,
 };
@@ -14,6 +14,7 @@ use crate::ui::kit::{
 #[component]
 pub fn WalletScreen() -> Element {
     let session = use_session();
+    let mut nav = use_nav();
     let mut data = use_loader(|session| async move { WalletView::load(&session).await });
     let action = use_action();
     rsx! {
@@ -23,6 +24,7 @@ pub fn WalletScreen() -> Element {
             on_retry: move |()| data.restart(),
             busy: action.busy.cloned(),
             error: action.error(),
+            on_statement: move |id| nav.go(Screen::Statement(id)),
             on_payout_method: move |form: PayoutMethodForm| {
                 let session = session.clone();
                 action.run(async move {
@@ -43,6 +45,7 @@ pub fn WalletPage(
     #[props(default)] busy: bool,
     #[props(default)] error: Option<AppError>,
     #[props(default)] on_payout_method: Option<EventHandler<PayoutMethodForm>>,
+    #[props(default)] on_statement: Option<EventHandler<String>>,
 ) -> Element {
     rsx! {
         Page { title: "Wallet",
@@ -130,7 +133,20 @@ pub fn WalletPage(
                                     tone: if payout.status == PayoutStatus::Cleared { "good" } else { "info" },
                                 }
                             }
-                            span { class: "amount", "{format::money(&payout.amount)}" }
+                            div { class: "list-end",
+                                span { class: "amount", "{format::money(&payout.amount)}" }
+                                if let Some(on_statement) = on_statement {
+                                    button {
+                                        class: "btn-link",
+                                        "aria-label": "Statement for week {payout.period}",
+                                        onclick: {
+                                            let id = payout.id.clone();
+                                            move |_| on_statement.call(id.clone())
+                                        },
+                                        "Statement"
+                                    }
+                                }
+                            }
                         }
                     }
                 }

@@ -2,7 +2,12 @@
 //! staff's day (seeds 000, 001, 002).
 
 pub mod assignments;
+pub mod catalogue;
 pub mod confirmations;
 pub mod disputes;
+pub mod money;
 pub mod monitoring;
+pub mod partners;
+pub mod payouts;
 pub mod queue;
+pub mod records;

@@ -1,0 +1,85 @@
+//! Payouts: run the week's payouts, list them with their cheque details, export a run as CSV,
+//! read a payout's remittance statement, mark payouts sent and cleared.
+
+use shared_types::wallet::{
+    Payout, PayoutFilter, PayoutMark, PayoutRun, PayoutStatement, PayoutStatus, PayoutStatusInput,
+};
+
+use super::PAGE;
+use crate::state::account::SavedFile;
+use crate::state::{AppError, Session};
+
+/// Runs this week's payouts (the API makes at most one per pro and week, so running twice is
+/// harmless).
+pub async fn run_payouts(session: &Session) -> Result<PayoutRun, AppError> {
+    let key = format!("console-run-{}", uuid::Uuid::new_v4());
+    session
+        .call(|c| {
+            let key = key.clone();
+            async move { c.admin_run_payouts(&key).await }
+        })
+        .await
+}
+
+/// Payouts in `status` (all when `None`), newest first.
+pub async fn payouts(
+    session: &Session,
+    status: Option<PayoutStatus>,
+) -> Result<Vec<Payout>, AppError> {
+    let filter = PayoutFilter {
+        status,
+        ..PayoutFilter::default()
+    };
+    let page = session
+        .call(|c| {
+            let filter = filter.clone();
+            async move { c.admin_payouts(&filter, &PAGE).await }
+        })
+        .await?;
+    Ok(page.items)
+}
+
+/// Marks a payout mailed or transferred (`Sent`), or cashed (`Cleared`).
+pub async fn mark_payout(
+    session: &Session,
+    payout_id: &str,
+    mark: PayoutMark,
+) -> Result<Payout, AppError> {
+    // One key per payout and mark: pressing twice sends one change.
+    let key = format!("console-mark-{payout_id}-{mark:?}");
+    session
+        .call(|c| {
+            let key = key.clone();
+            async move {
+                c.admin_mark_payout(payout_id, &PayoutStatusInput { status: mark }, &key)
+                    .await
+            }
+        })
+        .await
+}
+
+/// One run's payouts as the CSV file the bank or the cheque printer takes.
+pub async fn export_run(session: &Session, period: &str) -> Result<SavedFile, AppError> {
+    let filter = PayoutFilter {
+        period: Some(period.to_owned()),
+        ..PayoutFilter::default()
+    };
+    let csv = session
+        .call(|c| {
+            let filter = filter.clone();
+            async move { c.admin_export_payouts(&filter).await }
+        })
+        .await?;
+    Ok(SavedFile::of_text(
+        &format!("payouts-{period}.csv"),
+        "text/csv",
+        &csv,
+    ))
+}
+
+/// A payout's remittance statement, as staff read it.
+pub async fn statement(session: &Session, payout_id: &str) -> Result<PayoutStatement, AppError> {
+    session
+        .call(|c| async move { c.admin_payout_statement(payout_id).await })
+        .await
+}
