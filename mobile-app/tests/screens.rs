@@ -11,7 +11,10 @@ use porchlight_app::state::jobs::JobDetail;
 use porchlight_app::state::partner::{
     LeadInbox, LeadOutcome, Onboarding, OnboardingForm, RatingsView, SettingsView, WalletView,
 };
-use porchlight_app::state::staff::Decision;
+use porchlight_app::state::staff::{
+    CategoryForm, Decision, MoneyDesk, PartnerFile, RecordFilters, Records,
+};
+use porchlight_app::state::statement::statement_text;
 use porchlight_app::state::{AppError, Loadable};
 use porchlight_app::ui::account::{DeleteAccountView, ForgotPasswordView, ResetPasswordView};
 use porchlight_app::ui::auth::{SignInView, SignUpView};
@@ -29,17 +32,25 @@ use porchlight_app::ui::partner::ratings::RatingsPage;
 use porchlight_app::ui::partner::wallet::WalletPage;
 use porchlight_app::ui::settings::SettingsPage;
 use porchlight_app::ui::staff::assignments::AssignmentsPage;
+use porchlight_app::ui::staff::catalogue::CataloguePage;
 use porchlight_app::ui::staff::confirmations::ConfirmationsPage;
 use porchlight_app::ui::staff::disputes::{DisputePage, DisputesPage};
+use porchlight_app::ui::staff::money::MoneyPage;
 use porchlight_app::ui::staff::monitoring::MonitoringPage;
+use porchlight_app::ui::staff::partners::{PartnerFilePage, PartnersPage};
+use porchlight_app::ui::staff::payouts::PayoutsPage;
 use porchlight_app::ui::staff::queue::QueuePage;
+use porchlight_app::ui::staff::records::RecordsPage;
+use porchlight_app::ui::statement::StatementPage;
 use serde_json::{Value, json};
 use shared_types::ErrorCode;
 use shared_types::admin::{AssignmentCase, JobCase, StaffQueue};
 use shared_types::auth::Role;
 use shared_types::jobs::{ConfirmOutcome, DisputeOutcome, Job};
+use shared_types::partners::{Category, PartnerProfile};
 use shared_types::ratings::{MonitoringEntry, MonitoringStatus};
 use shared_types::requests::LeadApplication;
+use shared_types::wallet::{LedgerCheck, Payout, PayoutStatement, PayoutStatus, Refund};
 
 /// Renders `view(data)` inside a VirtualDom (event handlers need one) and returns the HTML.
 fn render<T: Clone + 'static>(data: T, view: fn(T) -> Element) -> String {
@@ -682,10 +693,7 @@ fn a_pro_profile_has_call_and_get_a_quote() {
 
 #[test]
 fn a_new_request_shows_the_apis_field_errors_next_to_the_fields() {
-    type Data = (
-        Loadable<Vec<shared_types::partners::Category>>,
-        Option<AppError>,
-    );
+    type Data = (Loadable<Vec<Category>>, Option<AppError>);
     let view = |(categories, error): Data| {
         rsx! {
             NewRequestPage {
@@ -1104,4 +1112,395 @@ fn monitoring_lists_the_watched_with_their_history_and_actions() {
         Some(invalid(&[("note", "Write a note: it goes in the history")])),
     ));
     has(&refused, "Write a note: it goes in the history");
+}
+
+fn pro_profile(status: &str, tier: &str) -> PartnerProfile {
+    from(json!({
+        "id": "pro-1", "email": "hello@sparkle.example.com", "business_name": "Sparkle Cleaning",
+        "description": "Homes and condos.", "phone": "+14165550123", "website": null,
+        "categories": [category("cleaning", "Home cleaning", true)],
+        "service_area": { "city": "Toronto", "lat": 43.65, "lon": -79.38, "radius_km": 25.0 },
+        "tier": tier, "status": status, "accepting_leads": true,
+        "availability": { "time_zone": "America/Toronto", "weekly": [], "days_off": [] },
+        "star_score": 91.0, "review_count": 12,
+        "created_at": "2026-10-01T12:00:00Z", "updated_at": "2026-11-20T12:00:00Z",
+    }))
+}
+
+fn payout(status: &str) -> Payout {
+    from(json!({
+        "id": format!("payout-{status}"), "partner_id": "pro-1", "payee": "Sparkle Cleaning",
+        "period": "2026-W48", "amount": cad(25_330), "method": "cheque",
+        "destination": "12 King St W, Toronto ON M5H 1A1", "status": status,
+        "created_at": "2026-11-27T14:00:00Z",
+        "sent_at": if status == "pending" { Value::Null } else { json!("2026-11-27T16:00:00Z") },
+        "cleared_at": null,
+    }))
+}
+
+fn wallet_entry(id: &str, cents: i64, description: &str) -> Value {
+    json!({
+        "id": id, "bucket": "available", "amount": cad(cents), "kind": "job_confirmed",
+        "description": description, "job_id": "job-1", "payout_id": null,
+        "created_at": "2026-11-25T13:00:00Z",
+    })
+}
+
+#[test]
+fn partners_are_searched_and_a_pros_file_changes_with_a_reason() {
+    let list = |state: Loadable<Vec<PartnerProfile>>| {
+        render(state, |state| {
+            rsx! {
+                PartnersPage {
+                    state, text: "spark".to_owned(), on_text: |_| {}, on_search: |()| {},
+                    on_retry: |()| {}, on_open: |_| {},
+                }
+            }
+        })
+    };
+    has(&list(Loadable::Loading), "Loading…");
+    has(&list(Loadable::Failed(offline())), "Try again");
+    has(&list(Loadable::Ready(vec![])), "No pros found");
+    let html = list(Loadable::Ready(vec![pro_profile("active", "basic")]));
+    for text in [
+        "Sparkle Cleaning",
+        "hello@sparkle.example.com",
+        "Home cleaning",
+        "91%",
+        "Active",
+        r#"value="spark""#,
+    ] {
+        has(&html, text);
+    }
+
+    let file = |state: Loadable<PartnerFile>| {
+        render(state, |state| {
+            rsx! {
+                PartnerFilePage {
+                    state, zone: toronto(), reason: String::new(), on_back: None,
+                    on_retry: |()| {}, on_reason: |_| {}, on_change: |_| {},
+                }
+            }
+        })
+    };
+    has(&file(Loadable::Loading), "Loading…");
+    has(&file(Loadable::Failed(offline())), "Try again");
+    let quiet = PartnerFile {
+        profile: pro_profile("active", "basic"),
+        wallet: from(
+            json!({ "balances": [], "next_payout_at": "2026-11-27T14:00:00Z", "payout_method": null }),
+        ),
+        entries: vec![],
+        jobs: vec![],
+        ratings: vec![],
+        penalties: vec![],
+    };
+    let html = file(Loadable::Ready(quiet.clone()));
+    for text in [
+        "No money yet.",
+        "No jobs yet.",
+        "Make Brand Builder",
+        "Suspend pro",
+        "Reason (kept in the audit log)",
+    ] {
+        has(&html, text);
+    }
+    let busy = PartnerFile {
+        profile: pro_profile("suspended", "brand_builder"),
+        wallet: from(json!({
+            "balances": [{ "pending": cad(0), "available": cad(12_665), "lifetime_earned": cad(12_665) }],
+            "next_payout_at": "2026-11-27T14:00:00Z", "payout_method": null,
+        })),
+        entries: from(json!([wallet_entry(
+            "w1",
+            12_665,
+            "Home cleaning job confirmed"
+        )])),
+        jobs: vec![to_confirm()],
+        ratings: from(json!([{
+            "id": "r1", "job_id": "job-1", "direction": "customer_to_partner", "rater_id": "cust-1",
+            "ratee_id": "pro-1", "stars": 2, "comment": "Late and rushed", "tags": [],
+            "created_at": "2026-11-24T12:00:00Z", "published_at": "2026-11-24T12:00:00Z",
+            "reply": null, "hidden_reason": null,
+        }])),
+        penalties: from(json!([{
+            "id": "pen-1", "job_id": "job-1", "user_id": "pro-1", "party": "partner",
+            "reason": "late_cancellation", "amount": cad(5_000), "status": "settled",
+            "created_at": "2026-11-22T12:00:00Z",
+        }])),
+    };
+    let html = file(Loadable::Ready(busy));
+    for text in [
+        "Reinstate pro",
+        "Move to Basic",
+        "$126.65 CAD",
+        "Home cleaning job confirmed",
+        "Late and rushed",
+        "$50.00 CAD · settled",
+        "Jobs (1)",
+    ] {
+        has(&html, text);
+    }
+    lacks(&html, "Suspend pro");
+    let refused = render(Loadable::Ready(quiet), |state| {
+        rsx! {
+            PartnerFilePage {
+                state, zone: toronto(), reason: String::new(), on_back: None,
+                error: invalid(&[("reason", "Say why: the audit log keeps it")]),
+                on_retry: |()| {}, on_reason: |_| {}, on_change: |_| {},
+            }
+        }
+    });
+    has(&refused, "Say why: the audit log keeps it");
+}
+
+#[test]
+fn the_catalogue_lists_categories_and_edits_one() {
+    type Data = (
+        Loadable<Vec<Category>>,
+        Option<(Option<String>, CategoryForm)>,
+        Option<AppError>,
+    );
+    let view = |data: Data| {
+        render(data, |(state, editing, error)| {
+            rsx! {
+                CataloguePage {
+                    state, editing, saved: None, error,
+                    on_retry: |()| {}, on_edit: |_| {}, on_save: |()| {},
+                }
+            }
+        })
+    };
+    has(&view((Loadable::Loading, None, None)), "Loading…");
+    has(
+        &view((Loadable::Failed(offline()), None, None)),
+        "Try again",
+    );
+    let mut retired = category("painting", "Painting", false);
+    retired["active"] = json!(false);
+    let categories: Vec<Category> = vec![
+        from(category("cleaning", "Home cleaning", true)),
+        from(retired),
+    ];
+    let html = view((Loadable::Ready(categories.clone()), None, None));
+    for text in [
+        "Home cleaning",
+        "Instant",
+        "$149.00 CAD",
+        "Painting",
+        "Staff choose",
+        "Quoted by the pro",
+        "Retired",
+        "Add a category",
+    ] {
+        has(&html, text);
+    }
+    lacks(&html, "Save category");
+    let form = CategoryForm::from_category(&categories[0]);
+    assert_eq!(form.list_price, "149.00");
+    let editing = view((
+        Loadable::Ready(categories),
+        Some((Some("cat-cleaning".into()), form)),
+        Some(invalid(&[("slug", "lower-case words joined by hyphens")])),
+    ));
+    for text in [
+        "Edit category",
+        r#"value="149.00""#,
+        "lower-case words joined by hyphens",
+        "Save category",
+    ] {
+        has(&editing, text);
+    }
+}
+
+#[test]
+fn payouts_list_cheques_export_runs_and_mark_them() {
+    let view = |state: Loadable<Vec<Payout>>| {
+        render(state, |state| {
+            rsx! {
+                PayoutsPage {
+                    state, status: Some(PayoutStatus::Pending), zone: toronto(),
+                    on_retry: |()| {}, on_status: |_| {}, on_run: |()| {}, on_mark: |_| {},
+                    on_export: |_| {}, on_statement: |_| {},
+                }
+            }
+        })
+    };
+    has(&view(Loadable::Loading), "Loading…");
+    has(&view(Loadable::Failed(offline())), "Try again");
+    let empty = view(Loadable::Ready(vec![]));
+    has(&empty, "No payouts here");
+    has(&empty, "Run this week&#39;s payouts");
+    let html = view(Loadable::Ready(vec![payout("pending"), payout("sent")]));
+    for text in [
+        "Sparkle Cleaning",
+        "$253.30 CAD",
+        "cheque",
+        "12 King St W",
+        "To send",
+        "Mark sent",
+        "Mark cleared",
+        "Export week 2026-W48 (CSV)",
+        "Statement",
+    ] {
+        has(&html, text);
+    }
+    assert_eq!(html.matches("Export week").count(), 1, "one button per run");
+}
+
+#[test]
+fn a_statement_adds_up_line_by_line() {
+    let view = |state: Loadable<PayoutStatement>| {
+        render(state, |state| {
+            rsx! { StatementPage { state, zone: toronto(), on_back: None, on_retry: |()| {}, on_print: |()| {} } }
+        })
+    };
+    has(&view(Loadable::Loading), "Loading…");
+    has(&view(Loadable::Failed(offline())), "Try again");
+    let statement: PayoutStatement = from(json!({
+        "payout": serde_json::to_value(payout("sent")).unwrap(),
+        "business_name": "Sparkle Cleaning",
+        "opening_balance": cad(-5_000),
+        "entries": [wallet_entry("w1", 12_665, "First job confirmed"), wallet_entry("w2", 17_665, "Second job confirmed")],
+    }));
+    let html = view(Loadable::Ready(statement.clone()));
+    for text in [
+        "Remittance statement",
+        "Sparkle Cleaning",
+        "-$50.00 CAD",
+        "$76.65 CAD",
+        "$253.30 CAD",
+        "Total paid",
+        "Print",
+        "Save as text",
+        "porchlight-statement-2026-W48.txt",
+    ] {
+        has(&html, text);
+    }
+    let text = statement_text(&statement, toronto());
+    assert!(
+        text.contains("Carried from the previous payout: -$50.00 CAD"),
+        "{text}"
+    );
+    assert!(text.contains("(balance $253.30 CAD)"), "{text}");
+    assert!(text.ends_with("Total paid: $253.30 CAD\n"), "{text}");
+}
+
+#[test]
+fn money_shows_the_books_refused_refunds_and_penalties() {
+    type Data = (Loadable<MoneyDesk>, Option<AppError>);
+    let view = |data: Data| {
+        render(data, |(state, error)| {
+            rsx! {
+                MoneyPage {
+                    state, notes: BTreeMap::default(), zone: toronto(), error,
+                    on_retry: |()| {}, on_note: |_| {}, on_send_again: |_| {},
+                }
+            }
+        })
+    };
+    has(&view((Loadable::Loading, None)), "Loading…");
+    has(&view((Loadable::Failed(offline()), None)), "Try again");
+    let ledger = |balanced: bool| -> LedgerCheck {
+        from(json!({
+            "balanced": balanced, "transactions": 12, "entries": 40, "accounts": 9,
+            "unbalanced_transactions": if balanced { json!([]) } else { json!(["tx-1"]) },
+            "mismatched_accounts": [],
+            "accounts_by_kind": [{ "kind": "platform_cash", "balance": cad(2_235) }],
+        }))
+    };
+    let quiet = MoneyDesk {
+        failed_refunds: vec![],
+        penalties: vec![],
+        ledger: ledger(true),
+    };
+    let html = view((Loadable::Ready(quiet), None));
+    for text in [
+        "Balanced: 12 transactions",
+        "platform cash",
+        "Every refund went through.",
+        "No late cancellations.",
+    ] {
+        has(&html, text);
+    }
+    let refund: Refund = from(json!({
+        "id": "ref-1", "job_id": "job-1", "payment_id": "pay-1", "amount": cad(14_900),
+        "reason": "cancellation", "status": "failed", "attempts": 1, "retries": 0,
+        "last_error": "card_closed", "created_at": "2026-11-24T12:00:00Z", "updated_at": "2026-11-24T12:05:00Z",
+    }));
+    let troubled = MoneyDesk {
+        failed_refunds: vec![refund],
+        penalties: vec![],
+        ledger: ledger(false),
+    };
+    let html = view((Loadable::Ready(troubled.clone()), None));
+    for text in [
+        "Not balanced",
+        "Refused refunds (1)",
+        "$149.00 CAD",
+        "The provider said: card_closed",
+        "Send again",
+    ] {
+        has(&html, text);
+    }
+    let refused = view((
+        Loadable::Ready(troubled),
+        Some(invalid(&[("note", "Say why it should go through now")])),
+    ));
+    has(&refused, "Say why it should go through now");
+}
+
+#[test]
+fn records_list_the_audit_log_reads_and_failed_notifications() {
+    let view = |state: Loadable<Records>| {
+        render(state, |state| {
+            rsx! {
+                RecordsPage {
+                    state, filters: RecordFilters { action: "payout.".into(), ..RecordFilters::default() },
+                    zone: toronto(), on_retry: |()| {}, on_filters: |_| {}, on_apply: |()| {},
+                }
+            }
+        })
+    };
+    has(&view(Loadable::Loading), "Loading…");
+    has(&view(Loadable::Failed(offline())), "Try again");
+    let empty = view(Loadable::Ready(Records {
+        audit: vec![],
+        detail_reads: vec![],
+        failed_deliveries: vec![],
+    }));
+    for text in [
+        "No staff changes match.",
+        "No reads match.",
+        "Every notification was delivered.",
+        r#"value="payout.""#,
+    ] {
+        has(&empty, text);
+    }
+    let full = Records {
+        audit: from(json!([{
+            "id": "a1", "actor_id": "staff-1", "action": "payout.sent", "subject_type": "payout",
+            "subject_id": "payout-1", "before": null, "after": null, "reason": "Mailed",
+            "created_at": "2026-11-27T16:00:00Z",
+        }])),
+        detail_reads: from(
+            json!([{ "id": "d1", "job_id": "job-1", "partner_id": "pro-1", "read_at": "2026-11-25T12:00:00Z" }]),
+        ),
+        failed_deliveries: from(json!([{
+            "id": "o1", "recipient_id": "cust-1", "kind": "job.completed", "payload": {},
+            "status": "failed", "attempts": 8, "next_attempt_at": "2026-11-25T12:00:00Z",
+            "last_error": "SMTP 550 mailbox unavailable", "created_at": "2026-11-25T11:00:00Z",
+        }])),
+    };
+    let html = view(Loadable::Ready(full));
+    for text in [
+        "payout.sent",
+        "payout payout-1",
+        "Mailed",
+        "pro pro-1 read the customer of job job-1",
+        "job.completed to cust-1",
+        "SMTP 550 mailbox unavailable",
+    ] {
+        has(&html, text);
+    }
 }
