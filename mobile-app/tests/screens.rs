@@ -1466,6 +1466,7 @@ fn records_list_the_audit_log_reads_and_failed_notifications() {
     has(&view(Loadable::Failed(offline())), "Try again");
     let empty = view(Loadable::Ready(Records {
         audit: vec![],
+        staff_names: BTreeMap::new(),
         detail_reads: vec![],
         failed_deliveries: vec![],
     }));
@@ -1478,6 +1479,7 @@ fn records_list_the_audit_log_reads_and_failed_notifications() {
         has(&empty, text);
     }
     let full = Records {
+        staff_names: BTreeMap::from([("staff-1".to_owned(), "Sam Rivera".to_owned())]),
         audit: from(json!([{
             "id": "a1", "actor_id": "staff-1", "action": "payout.sent", "subject_type": "payout",
             "subject_id": "payout-1", "before": null, "after": null, "reason": "Mailed",

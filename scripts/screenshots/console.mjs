@@ -1,6 +1,7 @@
 // A staff member's day in the console (served by dioxus-liveview), in headless Chromium at
 // 1440×900: the queue, an assignment, a batch of confirmations, a dispute decided with its
-// preview, a suspension and a reinstatement. Started by mobile-app/tests/screenshots.rs with the
+// preview, a suspension and a reinstatement, the week's payouts run, read, exported, sent and
+// cleared, a pro's file, the catalogue, money and records. Started by mobile-app/tests/screenshots.rs with the
 // plan it seeded; saves console-*.png.
 import { button, label, launch, openApp, readPlan, shot as saveShot, signIn } from './browser.mjs';
 
@@ -61,6 +62,48 @@ try {
   await button(page, 'Queue').click();
   await page.getByText(/waits? for staff\./).waitFor();
   await shot(page, '10-queue-after');
+
+  // Payouts: run the week, read a statement, export the run, mark the cheque sent and cleared.
+  await button(page, 'Payouts').click();
+  await button(page, "Run this week's payouts").click();
+  await page.getByText(/payouts? made/).waitFor();
+  await shot(page, '11-payouts');
+  await page.getByRole('button', { name: 'Statement for Fixit Plumbing' }).click();
+  await page.getByText('Remittance statement').waitFor();
+  await shot(page, '12-statement');
+  await button(page, 'Back').click();
+  await page.getByRole('button', { name: /^Export week / }).click();
+  await page.getByRole('link', { name: /^Save payouts-/ }).waitFor();
+  await page.getByRole('button', { name: 'Mark sent: Fixit Plumbing' }).click();
+  await page.getByText(/marked sent\./).waitFor();
+  await page.getByRole('tab', { name: 'Sent' }).click();
+  await page.getByRole('button', { name: 'Mark cleared: Fixit Plumbing' }).click();
+  await page.getByText(/marked cleared\./).waitFor();
+  await page.getByRole('tab', { name: 'Cleared' }).click();
+  await page.getByText('Fixit Plumbing').first().waitFor();
+  await shot(page, '13-payout-cleared');
+
+  // Partners: find Fixit, open the file.
+  await button(page, 'Partners').click();
+  await label(page, 'Business name or email').fill('fixit');
+  await button(page, 'Search').click();
+  await button(page, 'Fixit Plumbing').click();
+  await page.getByText(/^Ratings received/).waitFor();
+  await shot(page, '14-partner-file');
+
+  // The catalogue, money and records.
+  await button(page, 'Catalogue').click();
+  await page.getByRole('button', { name: /^Edit / }).first().click();
+  await button(page, 'Save category').waitFor();
+  await shot(page, '15-catalogue');
+  await button(page, 'Money').click();
+  await page.getByText(/^Balanced:/).waitFor();
+  await shot(page, '16-money');
+  await button(page, 'Records').click();
+  await label(page, 'Action starts with').fill('payout.');
+  await button(page, 'Filter').click();
+  await page.getByText('payout.cleared').waitFor();
+  await shot(page, '17-records');
 } catch (error) {
   if (page) await page.screenshot({ path: `${plan.out}/failed-step.png` });
   throw error;

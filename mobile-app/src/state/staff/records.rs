@@ -1,6 +1,9 @@
 //! Records: the audit log of staff changes, who read customers' details, and notifications that
 //! could not be delivered; each filterable.
 
+use std::collections::BTreeMap;
+
+use shared_types::auth::{Role, UserFilter};
 use shared_types::notify::{OutboxFilter, OutboxMessage, OutboxStatus};
 use shared_types::partners::{AuditEntry, AuditFilter};
 use shared_types::requests::{CustomerDetailRead, DetailReadFilter};
@@ -27,6 +30,8 @@ fn given(text: &str) -> Option<String> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Records {
     pub audit: Vec<AuditEntry>,
+    /// Staff members' names by id, to say who did what.
+    pub staff_names: BTreeMap<String, String>,
     pub detail_reads: Vec<CustomerDetailRead>,
     pub failed_deliveries: Vec<OutboxMessage>,
 }
@@ -66,8 +71,22 @@ impl Records {
             })
             .await?
             .items;
+        let staff_filter = UserFilter {
+            role: Some(Role::Staff),
+        };
+        let staff_names = session
+            .call(|c| {
+                let filter = staff_filter.clone();
+                async move { c.admin_list_users(&filter, &PAGE).await }
+            })
+            .await?
+            .items
+            .into_iter()
+            .map(|user| (user.id, user.name))
+            .collect();
         Ok(Self {
             audit,
+            staff_names,
             detail_reads,
             failed_deliveries,
         })

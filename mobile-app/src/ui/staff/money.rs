@@ -71,6 +71,7 @@ pub fn MoneyPage(
                     } else {
                         Notice { tone: "bad", text: format!("Not balanced: {} transactions and {} accounts disagree. Stop payouts and look now.", desk.ledger.unbalanced_transactions.len(), desk.ledger.mismatched_accounts.len()) }
                     }
+                    p { class: "subtle", "Per kind of account, debit-positive: money the platform holds is positive; what it owes customers and pros, or has earned, is negative." }
                     for total in desk.ledger.accounts_by_kind.iter() {
                         Row { label: total.kind.replace('_', " "), value: format::money(&total.balance) }
                     }

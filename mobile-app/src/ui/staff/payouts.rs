@@ -46,6 +46,7 @@ pub fn PayoutsScreen() -> Element {
                     let totals: Vec<String> = run.totals.iter().map(format::money).collect();
                     notice.set(Some(match run.created {
                         0 => format!("Week {}: no new payouts (everyone was paid, or nobody has money available).", run.period),
+                        1 => format!("Week {}: 1 payout made, {}.", run.period, totals.join(", ")),
                         n => format!("Week {}: {n} payouts made, {}.", run.period, totals.join(", ")),
                     }));
                     data.restart();

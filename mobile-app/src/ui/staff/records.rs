@@ -102,7 +102,7 @@ pub fn RecordsPage(
                                     td { {format::date_time(entry.created_at, zone)} }
                                     td { "{entry.action}" }
                                     td { "{entry.subject_type} {entry.subject_id}" }
-                                    td { "{entry.actor_id}" }
+                                    td { {records.staff_names.get(&entry.actor_id).cloned().unwrap_or_else(|| entry.actor_id.clone())} }
                                     td { {entry.reason.clone().unwrap_or_default()} }
                                 }
                             }
