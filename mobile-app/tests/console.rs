@@ -208,7 +208,16 @@ async fn a_staff_day_assign_confirm_decide_and_watch() {
         .await
         .unwrap();
     assert_eq!(watched.len(), 1);
-    assert_eq!(watched[0].user_id, customer_id);
+    assert_eq!(watched[0].entry.user_id, customer_id);
+    assert_eq!(
+        watched[0]
+            .ratings
+            .iter()
+            .map(|rating| rating.stars)
+            .collect::<Vec<_>>(),
+        [2, 2, 2],
+        "the ratings that put them there"
+    );
     assert_eq!(waiting(&staff, QueueKind::Monitoring).await, 1);
     let blank = staff::act_on_watched(&staff, &customer_id, WatchAction::Note, "  ")
         .await

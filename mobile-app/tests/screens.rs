@@ -12,7 +12,7 @@ use porchlight_app::state::partner::{
     LeadInbox, LeadOutcome, Onboarding, OnboardingForm, RatingsView, SettingsView, WalletView,
 };
 use porchlight_app::state::staff::{
-    CategoryForm, Decision, MoneyDesk, PartnerFile, RecordFilters, Records,
+    CategoryForm, Decision, MoneyDesk, PartnerFile, PayoutOverview, RecordFilters, Records, Watched,
 };
 use porchlight_app::state::statement::statement_text;
 use porchlight_app::state::{AppError, Loadable};
@@ -785,6 +785,7 @@ fn queue(counts: &[(&str, i64)]) -> StaffQueue {
     ];
     from(json!({
         "as_of": "2026-11-24T14:00:00Z",
+        "next_payout_run_at": "2026-11-27T14:00:00Z",
         "queues": kinds.iter().map(|kind| {
             let count = counts.iter().find(|(k, _)| k == kind).map_or(0, |(_, n)| *n);
             json!({
@@ -1064,19 +1065,26 @@ fn disputes_list_their_reason_and_age() {
     has(&html, "Home cleaning · Sparkle Cleaning");
 }
 
-fn watched(status: &str) -> MonitoringEntry {
-    from(json!({
+fn watched(status: &str) -> Watched {
+    let entry: MonitoringEntry = from(json!({
         "user_id": "cust-1", "name": "Casey Customer", "role": "customer", "status": status,
         "reason": "average 2.00 stars over 3 ratings in the last 90 days",
         "average_stars": 2.0, "rating_count": 3,
         "flagged_at": "2026-11-20T12:00:00Z", "updated_at": "2026-11-20T12:00:00Z",
         "history": [{ "action": "flagged", "note": "average 2.00 stars", "actor_id": null, "at": "2026-11-20T12:00:00Z" }],
-    }))
+    }));
+    let ratings = from(json!([{
+        "id": "r1", "job_id": "job-1", "direction": "partner_to_customer", "rater_id": "pro-1",
+        "ratee_id": "cust-1", "stars": 2, "comment": "Kept changing the scope", "tags": [],
+        "created_at": "2026-11-19T12:00:00Z", "published_at": "2026-11-19T12:00:00Z",
+        "reply": null, "hidden_reason": null,
+    }]));
+    Watched { entry, ratings }
 }
 
 #[test]
 fn monitoring_lists_the_watched_with_their_history_and_actions() {
-    type Data = (Loadable<Vec<MonitoringEntry>>, Option<AppError>);
+    type Data = (Loadable<Vec<Watched>>, Option<AppError>);
     let view = |data: Data| {
         render(data, |(state, error)| {
             rsx! {
@@ -1097,6 +1105,8 @@ fn monitoring_lists_the_watched_with_their_history_and_actions() {
         "2.0 ★ over 3 ratings",
         "History (1)",
         "flagged",
+        "Ratings received (1)",
+        "Kept changing the scope",
         "Add note",
         "Clear from the list",
         "Suspend account",
@@ -1320,6 +1330,10 @@ fn payouts_list_cheques_export_runs_and_mark_them() {
             rsx! {
                 PayoutsPage {
                     state, status: Some(PayoutStatus::Pending), zone: toronto(),
+                    overview: Loadable::Ready(PayoutOverview {
+                        next_run_at: at("2026-12-04T14:00:00Z"),
+                        carried: from(json!([{ "partner_id": "pro-2", "payee": "Maple Home Services", "balance": cad(-5_000) }])),
+                    }),
                     on_retry: |()| {}, on_status: |_| {}, on_run: |()| {}, on_mark: |_| {},
                     on_export: |_| {}, on_statement: |_| {},
                 }

@@ -47,6 +47,8 @@ pub struct QueueCount {
 pub struct StaffQueue {
     /// One entry per kind, in [`QueueKind`] order, zero counts included.
     pub queues: Vec<QueueCount>,
+    /// When the weekly payout run next starts on its own (`PAYOUT_WEEKDAY` `PAYOUT_TIME`).
+    pub next_payout_run_at: DateTime<Utc>,
     pub as_of: DateTime<Utc>,
 }
 

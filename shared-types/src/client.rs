@@ -61,9 +61,9 @@ use crate::requests::{
     ServiceRequestInput,
 };
 use crate::wallet::{
-    LedgerCheck, Payment, PaymentInput, Payout, PayoutFilter, PayoutMethod, PayoutMethodInput,
-    PayoutRun, PayoutStatement, PayoutStatusInput, Refund, RefundFilter, RefundRetryInput,
-    TipInput, Wallet, WalletEntry,
+    CarriedBalance, LedgerCheck, Payment, PaymentInput, Payout, PayoutFilter, PayoutMethod,
+    PayoutMethodInput, PayoutRun, PayoutStatement, PayoutStatusInput, Refund, RefundFilter,
+    RefundRetryInput, TipInput, Wallet, WalletEntry,
 };
 use crate::webhook_endpoints::{
     QueuedDeliveries, ReplayInput, WebhookDelivery, WebhookEndpoint, WebhookEndpointHealth,
@@ -1380,6 +1380,12 @@ impl Client {
                 .query(filter),
         )
         .await
+    }
+
+    /// Staff: pros whose available balance is below zero, carried into later weeks.
+    pub async fn admin_carried_balances(&self) -> Result<Vec<CarriedBalance>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/admin/payouts/carried"))
+            .await
     }
 
     /// Staff: a pro's wallet as the pro sees it.

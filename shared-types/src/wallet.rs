@@ -291,7 +291,9 @@ open_enum! {
 pub struct Payout {
     pub id: String,
     pub partner_id: String,
-    /// The pro's business name: who the cheque or transfer is made out to.
+    /// The pro's business name: who the cheque or transfer is made out to. (Empty in events
+    /// stored before payouts named their payee.)
+    #[serde(default)]
     pub payee: String,
     /// The ISO week of the run, e.g. `2026-W48`.
     pub period: String,
@@ -325,6 +327,17 @@ pub struct PayoutFilter {
     )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
+}
+
+/// `GET /v1/admin/payouts/carried`: a pro whose available balance is below zero (penalties
+/// exceed earnings). Nothing is paid out; later earnings pay it back first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CarriedBalance {
+    pub partner_id: String,
+    pub payee: String,
+    /// Below zero.
+    pub balance: Money,
 }
 
 /// `GET /v1/payouts/{id}/statement` (the pro) and `GET /v1/admin/payouts/{id}/statement`

@@ -39,7 +39,10 @@ pub async fn work_queue(
 ) -> ApiResult<web::Json<StaffQueue>> {
     staff.require_session()?;
     let now = state.clock.now();
-    let queue = state.db(move |conn| queue::read(conn, now)).await?;
+    let settings = state.settings.clone();
+    let queue = state
+        .db(move |conn| queue::read(conn, &settings, now))
+        .await?;
     Ok(web::Json(queue))
 }
 

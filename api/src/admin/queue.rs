@@ -11,19 +11,27 @@ use shared_types::ratings::MonitoringStatus;
 use shared_types::requests::{OfferStatus, RequestStatus};
 use shared_types::wallet::{PayoutStatus, RefundStatus};
 
+use crate::config::Settings;
 use crate::db::DbConnection;
 use crate::db::schema::{
     jobs, lead_offers, monitoring, outbox, payouts, refunds, service_requests,
 };
 use crate::error::ApiResult;
+use crate::wallet::payouts::next_run_at;
 
 /// Every kind of waiting work as of `now`, in [`QueueKind`] order.
-pub fn read(conn: &mut DbConnection, now: NaiveDateTime) -> ApiResult<StaffQueue> {
+pub fn read(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    now: NaiveDateTime,
+) -> ApiResult<StaffQueue> {
     let queues = QueueKind::known()
         .map(|kind| one_kind(conn, kind, now))
         .collect::<ApiResult<Vec<_>>>()?;
     Ok(StaffQueue {
         queues,
+        next_payout_run_at: next_run_at(now, settings.payout_weekday, settings.payout_time)
+            .and_utc(),
         as_of: now.and_utc(),
     })
 }

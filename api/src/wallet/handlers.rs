@@ -6,9 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use shared_types::auth::Scope;
 use shared_types::error::PROBLEM_JSON;
 use shared_types::wallet::{
-    LedgerCheck, Payment, PaymentInput, PaymentStatus, Payout, PayoutFilter, PayoutMethod,
-    PayoutMethodInput, PayoutRun, PayoutStatement, PayoutStatusInput, Refund, RefundFilter,
-    RefundRetryInput, TipInput, Wallet, WalletEntry, WebhookReceipt,
+    CarriedBalance, LedgerCheck, Payment, PaymentInput, PaymentStatus, Payout, PayoutFilter,
+    PayoutMethod, PayoutMethodInput, PayoutRun, PayoutStatement, PayoutStatusInput, Refund,
+    RefundFilter, RefundRetryInput, TipInput, Wallet, WalletEntry, WebhookReceipt,
 };
 use shared_types::{ErrorCode, Page, PageParams, ProblemDetails};
 
@@ -527,6 +527,23 @@ pub async fn admin_export_payouts(
             format!("attachment; filename=\"{name}\""),
         ))
         .body(csv))
+}
+
+/// Pros whose available balance is below zero (staff): penalties exceeded their earnings, so
+/// nothing is paid out and later earnings pay it back first. The most owed first.
+#[utoipa::path(
+    tag = "admin",
+    responses((status = 200, description = "The balances carried", body = Vec<CarriedBalance>)),
+    security(("bearer" = [])),
+)]
+#[get("/admin/payouts/carried")]
+pub async fn admin_carried_balances(
+    state: web::Data<AppState>,
+    staff: RequireRole<roles::Staff>,
+) -> ApiResult<web::Json<Vec<CarriedBalance>>> {
+    staff.require_session()?;
+    let carried = state.db(payouts::carried).await?;
+    Ok(web::Json(carried))
 }
 
 /// A pro's wallet as the pro sees it (staff): balances, the next payout, the payout method.

@@ -99,6 +99,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::admin_run_payouts)
         .service(handlers::admin_payouts)
         .service(handlers::admin_export_payouts)
+        .service(handlers::admin_carried_balances)
         .service(handlers::admin_payout_statement)
         .service(handlers::admin_partner_wallet)
         .service(handlers::admin_partner_wallet_entries)

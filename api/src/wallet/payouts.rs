@@ -12,8 +12,8 @@ use diesel::prelude::*;
 use shared_types::events::EventData;
 use shared_types::partners::Money;
 use shared_types::wallet::{
-    BankAccount, LedgerKind, Payout, PayoutFilter, PayoutMark, PayoutMethod, PayoutMethodInput,
-    PayoutMethodKind, PayoutRun, PayoutStatement, PayoutStatus,
+    BankAccount, CarriedBalance, LedgerKind, Payout, PayoutFilter, PayoutMark, PayoutMethod,
+    PayoutMethodInput, PayoutMethodKind, PayoutRun, PayoutStatement, PayoutStatus,
 };
 use shared_types::{Page, PageParams};
 
@@ -415,6 +415,39 @@ pub fn statement(
         business_name,
         entries,
     })
+}
+
+/// Pros whose available balance is below zero, the most owed first: carried into later weeks.
+pub fn carried(conn: &mut DbConnection) -> ApiResult<Vec<CarriedBalance>> {
+    let rows: Vec<(String, String, Option<i64>, Option<String>)> = ledger_accounts::table
+        .left_join(
+            partner_profiles::table.on(partner_profiles::user_id.eq(ledger_accounts::owner_id)),
+        )
+        .filter(ledger_accounts::kind.eq(AccountKind::PartnerAvailable.as_str()))
+        // Debit-positive: a partner who owes the platform has a positive balance.
+        .filter(ledger_accounts::balance_cents.gt(0))
+        .order((
+            ledger_accounts::balance_cents.desc(),
+            ledger_accounts::id.asc(),
+        ))
+        .select((
+            ledger_accounts::owner_id,
+            ledger_accounts::currency,
+            ledger_accounts::balance_cents,
+            partner_profiles::business_name.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(partner_id, currency, balance, payee)| CarriedBalance {
+            partner_id,
+            payee: payee.unwrap_or_default(),
+            balance: Money {
+                amount_cents: -balance.unwrap_or(0),
+                currency,
+            },
+        })
+        .collect())
 }
 
 /// The payouts the filter selects as CSV for the bank or the cheque printer, oldest first:

@@ -812,6 +812,7 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
         ("POST /v1/admin/payouts/run", staff()),
         ("GET /v1/admin/payouts", staff()),
         ("GET /v1/admin/payouts/export", staff()),
+        ("GET /v1/admin/payouts/carried", staff()),
         (
             "GET /v1/admin/payouts/{id}/statement",
             on(Owned::AnyPayout, staff()),
@@ -823,6 +824,7 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
                 only(PARTNER, Keys::Scope(Scope::WalletRead)),
             ),
         ),
+        ("GET /v1/admin/partners/{id}", on(Owned::Partner, staff())),
         (
             "GET /v1/admin/partners/{id}/wallet",
             on(Owned::Partner, staff()),

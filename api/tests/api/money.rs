@@ -584,6 +584,14 @@ async fn a_negative_wallet_is_not_paid_out() {
     let run = cast.staff.admin_run_payouts("w").await.unwrap();
     assert_eq!(run.created, 0);
     assert_books_balance(&cast.staff).await;
+    // Staff see it carried, with whose it is.
+    let carried = cast.staff.admin_carried_balances().await.unwrap();
+    assert_eq!(carried.len(), 1);
+    assert_eq!(carried[0].partner_id, cast.partner_id);
+    assert_eq!(carried[0].balance, cad(-5_000));
+    assert!(carried[0].payee.starts_with("Sparkle"), "{:?}", carried[0]);
+    let queue = cast.staff.admin_queue().await.unwrap();
+    assert!(queue.next_payout_run_at > queue.as_of);
 }
 
 #[tokio::test]

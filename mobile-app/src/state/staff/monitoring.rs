@@ -1,12 +1,49 @@
 //! Monitoring: users rated below 3 stars, and what staff do about them.
 
-use shared_types::ratings::{MonitoringEntry, MonitoringFilter, MonitoringStatus, StaffNote};
+use shared_types::PageParams;
+use shared_types::ratings::{
+    AdminRatingFilter, MonitoringEntry, MonitoringFilter, MonitoringStatus, Rating, StaffNote,
+};
 
 use super::PAGE;
 use crate::state::{AppError, Session};
 
-/// The users on the list with `status` (the watch list by default).
+/// A user on the list with the ratings they received, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Watched {
+    pub entry: MonitoringEntry,
+    pub ratings: Vec<Rating>,
+}
+
+/// The users on the list with `status` (the watch list by default), each with the ratings that
+/// put them there.
 pub async fn watch_list(
+    session: &Session,
+    status: MonitoringStatus,
+) -> Result<Vec<Watched>, AppError> {
+    let entries = entries(session, status).await?;
+    let mut watched = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let filter = AdminRatingFilter {
+            ratee_id: Some(entry.user_id.clone()),
+        };
+        let recent = PageParams {
+            limit: Some(20),
+            cursor: None,
+        };
+        let ratings = session
+            .call(|c| {
+                let (filter, recent) = (filter.clone(), recent.clone());
+                async move { c.admin_ratings(&filter, &recent).await }
+            })
+            .await?
+            .items;
+        watched.push(Watched { entry, ratings });
+    }
+    Ok(watched)
+}
+
+async fn entries(
     session: &Session,
     status: MonitoringStatus,
 ) -> Result<Vec<MonitoringEntry>, AppError> {

@@ -1,8 +1,10 @@
 //! Payouts: run the week's payouts, list them with their cheque details, export a run as CSV,
 //! read a payout's remittance statement, mark payouts sent and cleared.
 
+use chrono::{DateTime, Utc};
 use shared_types::wallet::{
-    Payout, PayoutFilter, PayoutMark, PayoutRun, PayoutStatement, PayoutStatus, PayoutStatusInput,
+    CarriedBalance, Payout, PayoutFilter, PayoutMark, PayoutRun, PayoutStatement, PayoutStatus,
+    PayoutStatusInput,
 };
 
 use super::PAGE;
@@ -19,6 +21,29 @@ pub async fn run_payouts(session: &Session) -> Result<PayoutRun, AppError> {
             async move { c.admin_run_payouts(&key).await }
         })
         .await
+}
+
+/// What the payouts screen says above the list: when the run next starts on its own, and the
+/// pros whose negative balance is carried into later weeks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PayoutOverview {
+    pub next_run_at: DateTime<Utc>,
+    pub carried: Vec<CarriedBalance>,
+}
+
+impl PayoutOverview {
+    pub async fn load(session: &Session) -> Result<Self, AppError> {
+        let queue = session
+            .call(|c| async move { c.admin_queue().await })
+            .await?;
+        let carried = session
+            .call(|c| async move { c.admin_carried_balances().await })
+            .await?;
+        Ok(Self {
+            next_run_at: queue.next_payout_run_at,
+            carried,
+        })
+    }
 }
 
 /// Payouts in `status` (all when `None`), newest first.

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use chrono_tz::Tz;
 use dioxus::prelude::*;
 use shared_types::auth::Role;
-use shared_types::ratings::{MonitoringEntry, MonitoringStatus};
+use shared_types::ratings::MonitoringStatus;
 
-use crate::state::staff::{WatchAction, act_on_watched, watch_list};
+use crate::state::staff::{WatchAction, Watched, act_on_watched, watch_list};
 use crate::state::{AppError, Loadable, format};
 use crate::ui::app::{loadable, use_action, use_session};
 use crate::ui::kit::{
@@ -68,7 +68,7 @@ fn status_label(status: MonitoringStatus) -> &'static str {
 
 #[component]
 pub fn MonitoringPage(
-    state: Loadable<Vec<MonitoringEntry>>,
+    state: Loadable<Vec<Watched>>,
     status: MonitoringStatus,
     notes: BTreeMap<String, String>,
     acting_on: Option<String>,
@@ -102,7 +102,7 @@ pub fn MonitoringPage(
                         body: "A user joins the watch list when their average falls below 3 stars.",
                     }
                 }
-                for entry in entries.iter() {
+                for Watched { entry, ratings } in entries.iter() {
                     section { class: "card", key: "{entry.user_id}", "aria-label": "{entry.name}",
                         div { class: "card-head",
                             h2 { class: "card-title", "{entry.name}" }
@@ -111,6 +111,16 @@ pub fn MonitoringPage(
                         }
                         p { "{entry.average_stars:.1} ★ over {entry.rating_count} ratings · flagged {format::date_time(entry.flagged_at, zone)}" }
                         p { class: "subtle", "{entry.reason}" }
+                        details { open: true,
+                            summary { "Ratings received ({ratings.len()})" }
+                            ul { class: "list",
+                                for rating in ratings.iter() {
+                                    li { class: "rating-line", key: "{rating.id}",
+                                        "{\"★\".repeat(usize::try_from(rating.stars).unwrap_or(0))} {rating.comment} · {format::date(rating.created_at, zone)}"
+                                    }
+                                }
+                            }
+                        }
                         details {
                             summary { "History ({entry.history.len()})" }
                             ol { class: "timeline",

@@ -6,11 +6,13 @@ use dioxus::prelude::*;
 use shared_types::wallet::{Payout, PayoutMark, PayoutStatus};
 
 use crate::state::account::SavedFile;
-use crate::state::staff::{export_run, mark_payout, payouts, run_payouts};
+use crate::state::staff::{PayoutOverview, export_run, mark_payout, payouts, run_payouts};
 use crate::state::statement::method_label;
 use crate::state::{AppError, Loadable, Screen, format};
-use crate::ui::app::{loadable, use_action, use_nav, use_session};
-use crate::ui::kit::{Badge, Button, EmptyState, Notice, Page, Tone, action_error, loaded};
+use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
+use crate::ui::kit::{
+    Badge, Button, Card, EmptyState, Notice, Page, Row, Tone, action_error, loaded,
+};
 
 #[component]
 pub fn PayoutsScreen() -> Element {
@@ -23,6 +25,7 @@ pub fn PayoutsScreen() -> Element {
         let status = status();
         async move { payouts(&session, status).await }
     });
+    let mut overview = use_loader(|session| async move { PayoutOverview::load(&session).await });
     let mut notice = use_signal(|| None::<String>);
     let mut file = use_signal(|| None::<SavedFile>);
     let action = use_action();
@@ -31,6 +34,7 @@ pub fn PayoutsScreen() -> Element {
     rsx! {
         PayoutsPage {
             state: loadable(&data),
+            overview: loadable(&overview),
             status: status(),
             zone: session.time_zone(),
             notice: notice(),
@@ -50,6 +54,7 @@ pub fn PayoutsScreen() -> Element {
                         n => format!("Week {}: {n} payouts made, {}.", run.period, totals.join(", ")),
                     }));
                     data.restart();
+                    overview.restart();
                     Ok(())
                 });
             },
@@ -91,6 +96,7 @@ fn status_text(status: PayoutStatus) -> &'static str {
 #[component]
 pub fn PayoutsPage(
     state: Loadable<Vec<Payout>>,
+    overview: Loadable<PayoutOverview>,
     status: Option<PayoutStatus>,
     zone: Tz,
     #[props(default)] notice: Option<String>,
@@ -110,6 +116,17 @@ pub fn PayoutsPage(
                 Notice { tone: "good", text: notice }
             }
             {action_error(error.as_ref())}
+            {loaded(&overview, None, |overview| rsx! {
+                p { class: "subtle", "The run starts on its own {format::date_time(overview.next_run_at, zone)}; running it now pays the same week." }
+                if !overview.carried.is_empty() {
+                    Card { title: "Negative balances carried ({overview.carried.len()})",
+                        p { class: "subtle", "Penalties exceeded these pros' earnings: nothing is paid out, and later earnings pay it back first." }
+                        for carried in overview.carried.iter() {
+                            Row { key: "{carried.partner_id}-{carried.balance.currency}", label: carried.payee.clone(), value: format::money(&carried.balance) }
+                        }
+                    }
+                }
+            })}
             div { class: "actions",
                 Button { label: "Run this week's payouts", busy, onclick: move |()| on_run.call(()) }
                 if let Some(saved) = file {
