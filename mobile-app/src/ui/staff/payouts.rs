@@ -195,38 +195,40 @@ pub fn PayoutsPage(
                                                 span { class: "subtle", " sent {format::date(at, zone)}" }
                                             }
                                         }
-                                        td { class: "actions",
-                                            button {
-                                                class: "btn-link",
-                                                "aria-label": "Statement for {payout.payee}",
-                                                onclick: {
-                                                    let id = payout.id.clone();
-                                                    move |_| on_statement.call(id.clone())
-                                                },
-                                                "Statement"
-                                            }
-                                            if payout.status == PayoutStatus::Pending {
+                                        td {
+                                            div { class: "actions",
                                                 button {
                                                     class: "btn-link",
-                                                    "aria-label": "Mark sent: {payout.payee}",
-                                                    disabled: busy,
+                                                    "aria-label": "Statement for {payout.payee}",
                                                     onclick: {
                                                         let id = payout.id.clone();
-                                                        move |_| on_mark.call((id.clone(), PayoutMark::Sent))
+                                                        move |_| on_statement.call(id.clone())
                                                     },
-                                                    "Mark sent"
+                                                    "Statement"
                                                 }
-                                            }
-                                            if payout.status == PayoutStatus::Sent {
-                                                button {
-                                                    class: "btn-link",
-                                                    "aria-label": "Mark cleared: {payout.payee}",
-                                                    disabled: busy,
-                                                    onclick: {
-                                                        let id = payout.id.clone();
-                                                        move |_| on_mark.call((id.clone(), PayoutMark::Cleared))
-                                                    },
-                                                    "Mark cleared"
+                                                if payout.status == PayoutStatus::Pending {
+                                                    button {
+                                                        class: "btn-link",
+                                                        "aria-label": "Mark sent: {payout.payee}",
+                                                        disabled: busy,
+                                                        onclick: {
+                                                            let id = payout.id.clone();
+                                                            move |_| on_mark.call((id.clone(), PayoutMark::Sent))
+                                                        },
+                                                        "Mark sent"
+                                                    }
+                                                }
+                                                if payout.status == PayoutStatus::Sent {
+                                                    button {
+                                                        class: "btn-link",
+                                                        "aria-label": "Mark cleared: {payout.payee}",
+                                                        disabled: busy,
+                                                        onclick: {
+                                                            let id = payout.id.clone();
+                                                            move |_| on_mark.call((id.clone(), PayoutMark::Cleared))
+                                                        },
+                                                        "Mark cleared"
+                                                    }
                                                 }
                                             }
                                         }
