@@ -1,4 +1,4 @@
-//! Porchlight's partner and customer app.
+//! Porchlight's partner and customer app, and the staff console (the same app, signed in as staff).
 //!
 //! - [`state`]: view-models: plain Rust over the typed client of `shared-types`, one session store.
 //! - [`ui`]: Dioxus components, one module per screen, on one stylesheet (`assets/app.css`).

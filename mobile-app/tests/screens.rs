@@ -528,7 +528,7 @@ fn wallet_shows_balances_with_currency_entries_and_payouts() {
             "created_at": "2026-11-20T14:00:00Z", "sent_at": "2026-11-20T15:00:00Z", "cleared_at": null,
         }])),
     };
-    let html = render(Loadable::Ready(full), view);
+    let html = render(Loadable::Ready(full.clone()), view);
     has(&html, "$12.50 CAD");
     has(&html, "$126.65 CAD");
     has(&html, "Bank account ••••6789");
@@ -536,6 +536,11 @@ fn wallet_shows_balances_with_currency_entries_and_payouts() {
     has(&html, "Week 2026-W47");
     has(&html, "$500.00 CAD");
     lacks(&html, "Save payout method");
+    let with_statements = |state: Loadable<WalletView>| {
+        rsx! { WalletPage { state, zone: toronto(), on_retry: |()| {}, on_statement: |_| {} } }
+    };
+    let html = render(Loadable::Ready(full), with_statements);
+    has(&html, r#"aria-label="Statement for week 2026-W47""#);
 
     let with_form = |state: Loadable<WalletView>| {
         rsx! { WalletPage { state, zone: toronto(), on_retry: |()| {}, on_payout_method: |_| {} } }
@@ -1286,6 +1291,10 @@ fn the_catalogue_lists_categories_and_edits_one() {
         &view((Loadable::Failed(offline()), None, None)),
         "Try again",
     );
+    has(
+        &view((Loadable::Ready(vec![]), None, None)),
+        "No categories yet",
+    );
     let mut retired = category("painting", "Painting", false);
     retired["active"] = json!(false);
     let categories: Vec<Category> = vec![
@@ -1354,7 +1363,7 @@ fn payouts_list_cheques_export_runs_and_mark_them() {
         "To send",
         "Mark sent",
         "Mark cleared",
-        "Export week 2026-W48 (CSV)",
+        "Export week 2026-W48, to send (CSV)",
         "Statement",
     ] {
         has(&html, text);
@@ -1374,8 +1383,11 @@ fn a_statement_adds_up_line_by_line() {
     let statement: PayoutStatement = from(json!({
         "payout": serde_json::to_value(payout("sent")).unwrap(),
         "business_name": "Sparkle Cleaning",
-        "opening_balance": cad(-5_000),
-        "entries": [wallet_entry("w1", 12_665, "First job confirmed"), wallet_entry("w2", 17_665, "Second job confirmed")],
+        "entries": [
+            wallet_entry("w0", -5_000, "Penalty for a late cancellation"),
+            wallet_entry("w1", 12_665, "First job confirmed"),
+            wallet_entry("w2", 17_665, "Second job confirmed"),
+        ],
     }));
     let html = view(Loadable::Ready(statement.clone()));
     for text in [
@@ -1392,10 +1404,8 @@ fn a_statement_adds_up_line_by_line() {
         has(&html, text);
     }
     let text = statement_text(&statement, toronto());
-    assert!(
-        text.contains("Carried from the previous payout: -$50.00 CAD"),
-        "{text}"
-    );
+    assert!(text.contains("(balance -$50.00 CAD)"), "{text}");
+    assert!(text.contains("(balance $76.65 CAD)"), "{text}");
     assert!(text.contains("(balance $253.30 CAD)"), "{text}");
     assert!(text.ends_with("Total paid: $253.30 CAD\n"), "{text}");
 }
@@ -1408,6 +1418,7 @@ fn money_shows_the_books_refused_refunds_and_penalties() {
             rsx! {
                 MoneyPage {
                     state, notes: BTreeMap::default(), zone: toronto(), error,
+                    acting_on: Some("ref-1".to_owned()),
                     on_retry: |()| {}, on_note: |_| {}, on_send_again: |_| {},
                 }
             }

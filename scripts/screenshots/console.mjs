@@ -73,7 +73,7 @@ try {
   await shot(page, '12-statement');
   await button(page, 'Back').click();
   await page.getByRole('button', { name: /^Export week / }).click();
-  await page.getByRole('link', { name: /^Save payouts-/ }).waitFor();
+  await page.getByRole('link', { name: /^Save payouts-.*-pending\.csv/ }).waitFor();
   await page.getByRole('button', { name: 'Mark sent: Fixit Plumbing' }).click();
   await page.getByText(/marked sent\./).waitFor();
   await page.getByRole('tab', { name: 'Sent' }).click();

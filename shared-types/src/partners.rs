@@ -673,7 +673,7 @@ pub struct PartnerFilter {
     #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 50))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
-    /// Business names or account emails containing this text (any case).
+    /// Business names or account emails containing this text (ASCII letters in any case).
     #[validate(length(min = 1, max = 100))]
     #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 100))]
     #[serde(default, skip_serializing_if = "Option::is_none")]

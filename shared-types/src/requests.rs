@@ -296,7 +296,7 @@ pub struct LeadApplication {
     pub distance_km: f64,
     /// The customer's window that falls in the pro's working hours, as matching found it.
     pub available_window: Option<TimeWindow>,
-    /// Jobs this pro has done for this customer before (not counting cancelled ones).
+    /// Jobs this pro has finished for this customer before (completed or confirmed).
     pub jobs_with_customer: i64,
 }
 

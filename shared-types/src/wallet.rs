@@ -347,11 +347,9 @@ pub struct CarriedBalance {
 pub struct PayoutStatement {
     pub payout: Payout,
     pub business_name: String,
-    /// What the available balance was after the previous payout: zero, or negative when
-    /// penalties were carried into this week.
-    pub opening_balance: Money,
-    /// The entries of the available balance since the previous payout, oldest first:
-    /// `opening_balance` plus these is the payout's amount.
+    /// The entries of the available balance since the previous payout, oldest first (a payout
+    /// takes the whole balance, so it starts from zero): they add up to the payout's amount.
+    /// Penalties carried from weeks without a payout are among them.
     pub entries: Vec<WalletEntry>,
 }
 

@@ -71,11 +71,9 @@ pub fn list(
         query = query.filter(audit_log::actor_id.eq(actor));
     }
     if let Some(action) = &filter.action {
-        query = query.filter(
-            audit_log::action
-                .like(db::starting_with(action))
-                .escape('\\'),
-        );
+        // Actions are lower-case; SQLite's LIKE ignores ASCII case and PostgreSQL's does not.
+        let prefix = db::starting_with(&action.to_ascii_lowercase());
+        query = query.filter(audit_log::action.like(prefix).escape('\\'));
     }
     if let Some(cursor) = &page.cursor {
         query = query.filter(audit_log::id.lt(cursor));

@@ -221,7 +221,8 @@ pub fn now() -> NaiveDateTime {
 }
 
 diesel::define_sql_function! {
-    /// SQL `lower(text)`, the same on PostgreSQL and SQLite for ASCII.
+    /// SQL `lower(text)`: the same on PostgreSQL and SQLite for ASCII letters (SQLite folds no
+    /// others; PostgreSQL may, by its locale).
     fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 

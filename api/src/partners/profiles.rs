@@ -370,7 +370,9 @@ pub fn list_for_staff(
         query = query.filter(partner_profiles::user_id.eq_any(serving));
     }
     if let Some(text) = &filter.q {
-        let pattern = db::containing(&text.to_lowercase());
+        // ASCII folding on both sides: SQLite's lower() folds only ASCII letters, so other
+        // letters are matched as typed on every backend.
+        let pattern = db::containing(&text.to_ascii_lowercase());
         let by_email = users::table
             .filter(db::lower(users::email).like(pattern.clone()).escape('\\'))
             .select(users::id);

@@ -422,7 +422,9 @@ pub fn applications(conn: &mut DbConnection, request_id: &str) -> ApiResult<Vec<
             .filter(jobs::partner_id.eq(&offer.partner_id))
             .filter(jobs::customer_id.eq(&request.customer_id))
             .filter(jobs::request_id.ne(&request.id))
-            .filter(jobs::status.ne(JobStatus::Cancelled.as_str()))
+            .filter(
+                jobs::status.eq_any([Stored(JobStatus::Completed), Stored(JobStatus::Confirmed)]),
+            )
             .count()
             .get_result(conn)?;
         let public = profiles::public_views(conn, &[partner])?.remove(0);

@@ -207,6 +207,22 @@ pub fn post(conn: &mut DbConnection, posting: &Posting, now: NaiveDateTime) -> A
     let accounts: Vec<Account> = lines.keys().cloned().collect();
     let ids = account_ids(conn, &accounts, now)?;
 
+    // The cached balances first: their row locks come before the ids are made, so an entry's id
+    // (time-ordered) follows every entry already on its account; a payout's statement relies
+    // on that order. In account-id order, so that concurrent postings lock shared rows in the
+    // same order.
+    let mut cached: Vec<(&String, i64)> = lines
+        .iter()
+        .filter(|(account, _)| !account.kind.is_platform())
+        .map(|(account, amount)| (&ids[account], *amount))
+        .collect();
+    cached.sort();
+    for (account_id, amount) in cached {
+        diesel::update(ledger_accounts::table.find(account_id))
+            .set(ledger_accounts::balance_cents.eq(ledger_accounts::balance_cents + amount))
+            .execute(conn)?;
+    }
+
     let transaction_id = db::new_id();
     diesel::insert_into(ledger_transactions::table)
         .values((
@@ -232,19 +248,6 @@ pub fn post(conn: &mut DbConnection, posting: &Posting, now: NaiveDateTime) -> A
         })
         .collect();
     crate::batch_insert!(conn, ledger_entries::table, &entries)?;
-
-    // In account-id order, so that concurrent postings lock shared rows in the same order.
-    let mut cached: Vec<(&String, i64)> = lines
-        .iter()
-        .filter(|(account, _)| !account.kind.is_platform())
-        .map(|(account, amount)| (&ids[account], *amount))
-        .collect();
-    cached.sort();
-    for (account_id, amount) in cached {
-        diesel::update(ledger_accounts::table.find(account_id))
-            .set(ledger_accounts::balance_cents.eq(ledger_accounts::balance_cents + amount))
-            .execute(conn)?;
-    }
     Ok(transaction_id)
 }
 

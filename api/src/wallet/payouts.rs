@@ -341,8 +341,8 @@ pub fn list(
     })
 }
 
-/// One payout's remittance statement: the available balance left after the previous payout
-/// and every entry since, up to the payout itself. `owner` limits it to that partner's payouts
+/// One payout's remittance statement: every entry of the available balance since the previous
+/// payout, up to the payout itself. A payout takes the whole balance, so they add up to it. `owner` limits it to that partner's payouts
 /// (anyone else's is "not found").
 pub fn statement(
     conn: &mut DbConnection,
@@ -389,28 +389,15 @@ pub fn statement(
         .select(balances::ENTRY_COLUMNS)
         .order(ledger_entries::id.asc())
         .into_boxed();
-    let opening: i64 = match &previous {
-        Some(previous) => {
-            lines = lines.filter(ledger_entries::id.gt(previous.clone()));
-            let sum: Option<i64> = available()
-                .filter(ledger_entries::id.le(previous))
-                .select(ledger::sum_of_entries())
-                .first(conn)?;
-            // Wallet accounts are credit-normal: the partner's money is the credit balance.
-            -sum.unwrap_or(0)
-        }
-        None => 0,
-    };
+    if let Some(previous) = previous {
+        lines = lines.filter(ledger_entries::id.gt(previous));
+    }
     let entries = lines
         .load::<balances::EntryRow>(conn)?
         .into_iter()
         .map(balances::entry_view)
         .collect();
     Ok(PayoutStatement {
-        opening_balance: Money {
-            amount_cents: opening,
-            currency: payout.currency.clone(),
-        },
         payout: payout.view(business_name.clone()),
         business_name,
         entries,
@@ -488,13 +475,14 @@ pub fn export_csv(conn: &mut DbConnection, filter: &PayoutFilter) -> ApiResult<S
             row.amount_cents / 100,
             (row.amount_cents % 100).abs()
         );
+        let destination = row.destination.as_deref().unwrap_or("");
         out.write_record([
             row.id.as_str(),
             row.period.as_str(),
             row.partner_id.as_str(),
-            payee.as_str(),
+            &spreadsheet_safe(&payee),
             row.method.as_str(),
-            row.destination.as_deref().unwrap_or(""),
+            &spreadsheet_safe(destination),
             amount.as_str(),
             row.currency.as_str(),
             row.status.as_str(),
@@ -504,6 +492,16 @@ pub fn export_csv(conn: &mut DbConnection, filter: &PayoutFilter) -> ApiResult<S
     }
     let bytes = out.into_inner().map_err(ApiError::internal)?;
     String::from_utf8(bytes).map_err(ApiError::internal)
+}
+
+/// Text a pro typed, made inert for a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or
+/// carriage return would make it a formula, so such text starts with `'`.
+fn spreadsheet_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// Staff mark a payout mailed/transferred (`sent`) or cashed (`cleared`, which also takes the
@@ -709,6 +707,15 @@ mod tests {
     use chrono::{NaiveDate, NaiveTime, Weekday};
 
     use super::*;
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_made_inert() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("+1 416"), "'+1 416");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("Sparkle Cleaning"), "Sparkle Cleaning");
+        assert_eq!(spreadsheet_safe(""), "");
+    }
 
     fn at(day: u32, hour: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(2026, 11, day)

@@ -292,6 +292,11 @@ async fn a_partner_builds_a_profile_that_the_public_sees_and_contacts() {
     };
     assert_eq!(filtered("account.", None).await, ["account.suspend"]);
     assert_eq!(filtered("account_", None).await, Vec::<String>::new());
+    assert_eq!(
+        filtered("ACCOUNT.", None).await,
+        ["account.suspend"],
+        "the same on every backend"
+    );
     let staff_id = staff.me().await.unwrap().id;
     assert_eq!(filtered("partner.", Some(staff_id)).await.len(), 2);
     assert!(filtered("partner.", Some(user.id.clone())).await.is_empty());

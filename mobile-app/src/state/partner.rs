@@ -431,7 +431,6 @@ impl WalletView {
     }
 }
 
-/// The payout method form as typed: a cheque to a mailing address, or a bank transfer.
 /// One of the pro's payouts as a remittance statement.
 pub async fn payout_statement(
     session: &Session,
@@ -442,6 +441,7 @@ pub async fn payout_statement(
         .await
 }
 
+/// The payout method form as typed: a cheque to a mailing address, or a bank transfer.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PayoutMethodForm {
     pub bank_transfer: bool,

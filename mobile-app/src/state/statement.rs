@@ -27,12 +27,9 @@ pub fn statement_text(statement: &PayoutStatement, zone: Tz) -> String {
         ),
         format!("Payout: {}", payout.id),
         String::new(),
-        format!(
-            "Carried from the previous payout: {}",
-            format::money(&statement.opening_balance)
-        ),
+        "Since the previous payout:".to_owned(),
     ];
-    let mut running = statement.opening_balance.amount_cents;
+    let mut running = 0;
     for entry in &statement.entries {
         running += entry.amount.amount_cents;
         lines.push(format!(

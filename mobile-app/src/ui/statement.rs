@@ -53,16 +53,16 @@ pub fn StatementPage(
                 let payout = &statement.payout;
                 let currency = payout.amount.currency.clone();
                 let file = statement_file(statement, zone);
-                let mut running = statement.opening_balance.amount_cents;
+                let mut running = 0;
                 rsx! {
                     Card { title: "Remittance statement",
+                        p { class: "subtle", "Everything since the previous payout; penalties carried from weeks without a payout are among the lines." }
                         Row { label: "Payee", value: statement.business_name.clone() }
                         Row { label: "Week", value: payout.period.clone() }
                         Row {
                             label: "Paid by",
                             value: format!("{}{}", method_label(payout), payout.destination.as_deref().map(|to| format!(" to {to}")).unwrap_or_default()),
                         }
-                        Row { label: "Carried from the previous payout", value: format::money(&statement.opening_balance) }
                     }
                     table { class: "table statement",
                         thead {

@@ -83,10 +83,16 @@ pub async fn mark_payout(
         .await
 }
 
-/// One run's payouts as the CSV file the bank or the cheque printer takes.
-pub async fn export_run(session: &Session, period: &str) -> Result<SavedFile, AppError> {
+/// One run's payouts in `status` (all of them when `None`) as the CSV file the bank or the
+/// cheque printer takes: exporting what is to send leaves out what already went.
+pub async fn export_run(
+    session: &Session,
+    period: &str,
+    status: Option<PayoutStatus>,
+) -> Result<SavedFile, AppError> {
     let filter = PayoutFilter {
         period: Some(period.to_owned()),
+        status,
         ..PayoutFilter::default()
     };
     let csv = session
@@ -95,8 +101,9 @@ pub async fn export_run(session: &Session, period: &str) -> Result<SavedFile, Ap
             async move { c.admin_export_payouts(&filter).await }
         })
         .await?;
+    let which = status.map_or("all", PayoutStatus::as_str);
     Ok(SavedFile::of_text(
-        &format!("payouts-{period}.csv"),
+        &format!("payouts-{period}-{which}.csv"),
         "text/csv",
         &csv,
     ))

@@ -1,6 +1,8 @@
 //! Assignments: review-category requests on the left, the chosen one's applicants side by side
 //! on the right; one click gives the job to a pro at their quote (the API tells the others).
 
+use std::collections::HashSet;
+
 use chrono_tz::Tz;
 use dioxus::prelude::*;
 use shared_types::admin::AssignmentCase;
@@ -11,15 +13,42 @@ use crate::state::{AppError, Loadable, format};
 use crate::ui::app::{loadable, use_action, use_loader, use_session};
 use crate::ui::kit::{Badge, Button, Card, EmptyState, Notice, Page, Row, action_error, loaded};
 
+/// The requests still waiting: the loaded list less those assigned here since it loaded.
+fn waiting(
+    cases: &Resource<Result<Vec<AssignmentCase>, AppError>>,
+    assigned: &HashSet<String>,
+) -> Loadable<Vec<AssignmentCase>> {
+    match loadable(cases) {
+        Loadable::Ready(list) => Loadable::Ready(
+            list.into_iter()
+                .filter(|case| !assigned.contains(&case.request_id))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// The request whose applicants show: the one chosen while it still waits, else the oldest.
+fn selection(chosen: Option<String>, waiting: &Loadable<Vec<AssignmentCase>>) -> Option<String> {
+    let Loadable::Ready(list) = waiting else {
+        return None;
+    };
+    chosen
+        .filter(|id| list.iter().any(|case| case.request_id == *id))
+        .or_else(|| list.first().map(|case| case.request_id.clone()))
+}
+
 #[component]
 pub fn AssignmentsScreen() -> Element {
     let session = use_session();
     let mut cases = use_loader(|session| async move { load_assignments(&session).await });
     let mut chosen = use_signal(|| None::<String>);
+    // Requests assigned here: gone from the list at once, before it reloads.
+    let mut assigned = use_signal(HashSet::<String>::new);
     let for_applicants = session.clone();
     let mut applicants = use_resource(move || {
         let session = for_applicants.clone();
-        let request_id = chosen();
+        let request_id = selection(chosen(), &waiting(&cases, &assigned.read()));
         async move {
             match request_id {
                 Some(id) => load_applications(&session, &id).await,
@@ -29,19 +58,11 @@ pub fn AssignmentsScreen() -> Element {
     });
     let action = use_action();
     let mut done = use_signal(|| None::<String>);
-    let selected = chosen().or_else(|| {
-        cases
-            .read()
-            .as_ref()
-            .and_then(|r| r.as_ref().ok())
-            .and_then(|list| list.first().map(|c| c.request_id.clone()))
-    });
-    if chosen().is_none() && selected.is_some() {
-        chosen.set(selected.clone());
-    }
+    let visible = waiting(&cases, &assigned.read());
+    let selected = selection(chosen(), &visible);
     rsx! {
         AssignmentsPage {
-            cases: loadable(&cases),
+            cases: visible,
             selected,
             applicants: loadable(&applicants),
             zone: session.time_zone(),
@@ -65,6 +86,7 @@ pub fn AssignmentsScreen() -> Element {
                         application.partner.business_name,
                         format::money(&assignment.price)
                     )));
+                    assigned.write().insert(request_id);
                     chosen.set(None);
                     cases.restart();
                     Ok(())

@@ -7,7 +7,7 @@ use crate::state::staff::{CategoryForm, catalogue, save_category};
 use crate::state::{AppError, Loadable, format};
 use crate::ui::app::{loadable, use_action, use_loader, use_session};
 use crate::ui::kit::{
-    Badge, Button, Card, Field, Notice, Page, Toggle, action_error, field_error, loaded,
+    Badge, Button, Card, EmptyState, Field, Notice, Page, Toggle, action_error, field_error, loaded,
 };
 
 #[component]
@@ -72,6 +72,9 @@ pub fn CataloguePage(
             {loaded(&state, Some(on_retry), |categories| rsx! {
                 div { class: "split",
                     div {
+                        if categories.is_empty() {
+                            EmptyState { title: "No categories yet", body: "Add the first kind of work customers can ask for." }
+                        }
                         table { class: "table",
                             thead {
                                 tr {

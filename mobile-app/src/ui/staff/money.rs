@@ -19,12 +19,14 @@ pub fn MoneyScreen() -> Element {
     let mut data = use_loader(|session| async move { MoneyDesk::load(&session).await });
     let mut notes = use_signal(BTreeMap::<String, String>::new);
     let mut done = use_signal(|| None::<String>);
+    let mut acting_on = use_signal(|| None::<String>);
     let action = use_action();
     rsx! {
         MoneyPage {
             state: loadable(&data),
             notes: notes(),
             done: done(),
+            acting_on: acting_on(),
             zone: session.time_zone(),
             busy: action.busy.cloned(),
             error: action.error(),
@@ -34,7 +36,11 @@ pub fn MoneyScreen() -> Element {
             },
             on_send_again: move |refund: Refund| {
                 let session = session.clone();
+                if action.busy.cloned() {
+                    return; // one refund at a time; its error stays on its card
+                }
                 let note = notes.read().get(&refund.id).cloned().unwrap_or_default();
+                acting_on.set(Some(refund.id.clone()));
                 action.run(async move {
                     let sent = retry_refund(&session, &refund, &note).await?;
                     done.set(Some(format!("{} goes back to the customer's card again.", format::money(&sent.amount))));
@@ -51,6 +57,9 @@ pub fn MoneyPage(
     state: Loadable<MoneyDesk>,
     notes: BTreeMap<String, String>,
     #[props(default)] done: Option<String>,
+    /// The refund the last "Send again" was for: its error shows on its card.
+    #[props(default)]
+    acting_on: Option<String>,
     zone: Tz,
     #[props(default)] busy: bool,
     #[props(default)] error: Option<AppError>,
@@ -58,7 +67,6 @@ pub fn MoneyPage(
     on_note: EventHandler<(String, String)>,
     on_send_again: EventHandler<Refund>,
 ) -> Element {
-    let err = error.as_ref();
     rsx! {
         Page { title: "Money",
             if let Some(done) = done {
@@ -81,37 +89,17 @@ pub fn MoneyPage(
                         p { class: "subtle", "Every refund went through." }
                     }
                     for refund in desk.failed_refunds.iter() {
-                        section { class: "card", key: "{refund.id}", "aria-label": "Refund {format::money(&refund.amount)}",
-                            div { class: "card-head",
-                                strong { "{format::money(&refund.amount)}" }
-                                Badge { text: "Refused", tone: "bad" }
-                                span { class: "subtle", "{refund.reason} · {format::date_time(refund.updated_at, zone)} · sent again {refund.retries} times" }
-                            }
-                            if let Some(why) = &refund.last_error {
-                                p { class: "subtle", "The provider said: {why}" }
-                            }
-                            Field {
-                                label: "Why it should go through now",
-                                name: "note-{refund.id}",
-                                value: notes.get(&refund.id).cloned().unwrap_or_default(),
-                                error: field_error(err, "note"),
-                                oninput: {
-                                    let id = refund.id.clone();
-                                    move |note| on_note.call((id.clone(), note))
-                                },
-                            }
-                            Button {
-                                label: "Send again",
-                                busy,
-                                onclick: {
-                                    let refund = refund.clone();
-                                    move |()| on_send_again.call(refund.clone())
-                                },
-                            }
+                        RefusedRefund {
+                            key: "{refund.id}",
+                            refund: refund.clone(),
+                            note: notes.get(&refund.id).cloned().unwrap_or_default(),
+                            busy,
+                            zone,
+                            mine: acting_on.as_deref() == Some(refund.id.as_str()),
+                            error: error.clone(),
+                            on_note,
+                            on_send_again,
                         }
-                    }
-                    if err.is_some_and(AppError::fields_empty) {
-                        {action_error(err)}
                     }
                 }
                 Card { title: "Penalties ({desk.penalties.len()})",
@@ -126,6 +114,56 @@ pub fn MoneyPage(
                     }
                 }
             })}
+        }
+    }
+}
+
+/// One refused refund with its note and "Send again"; the last action's error shows on the
+/// card it was for (`mine`).
+#[component]
+fn RefusedRefund(
+    refund: Refund,
+    note: String,
+    busy: bool,
+    zone: Tz,
+    mine: bool,
+    error: Option<AppError>,
+    on_note: EventHandler<(String, String)>,
+    on_send_again: EventHandler<Refund>,
+) -> Element {
+    let err = error.as_ref().filter(|_| mine);
+    rsx! {
+        section { class: "card", "aria-label": "Refund {format::money(&refund.amount)}",
+            div { class: "card-head",
+                strong { "{format::money(&refund.amount)}" }
+                Badge { text: "Refused", tone: "bad" }
+                span { class: "subtle", "{refund.reason} · refused {format::date_time(refund.updated_at, zone)} · sent again {refund.retries} times" }
+            }
+            if let Some(why) = &refund.last_error {
+                p { class: "subtle", "The provider said: {why}" }
+            }
+            Field {
+                label: "Why it should go through now",
+                name: "note-{refund.id}",
+                value: note,
+                error: field_error(err, "note"),
+                oninput: {
+                    let id = refund.id.clone();
+                    move |note| on_note.call((id.clone(), note))
+                },
+            }
+            if err.is_some_and(AppError::fields_empty) {
+                {action_error(err)}
+            }
+            Button {
+                label: "Send again",
+                busy: busy && mine,
+                disabled: busy && !mine,
+                onclick: {
+                    let refund = refund.clone();
+                    move |()| on_send_again.call(refund.clone())
+                },
+            }
         }
     }
 }

@@ -44,6 +44,9 @@ pub fn MonitoringScreen() -> Element {
             },
             on_act: move |(user_id, what): (String, WatchAction)| {
                 let session = session.clone();
+                if action.busy.cloned() {
+                    return; // one change at a time; its spinner and error stay on its card
+                }
                 let note = notes.read().get(&user_id).cloned().unwrap_or_default();
                 acting_on.set(Some(user_id.clone()));
                 action.run(async move {
@@ -164,6 +167,7 @@ pub fn MonitoringPage(
                                                 WatchAction::Clear | WatchAction::Reinstate => Tone::Primary,
                                             },
                                             busy: busy && mine,
+                                            disabled: busy && !mine,
                                             onclick: {
                                                 let id = entry.user_id.clone();
                                                 move |()| on_act.call((id.clone(), what))

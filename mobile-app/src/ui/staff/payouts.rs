@@ -75,7 +75,7 @@ pub fn PayoutsScreen() -> Element {
             on_export: move |period: String| {
                 let session = export_session.clone();
                 action.run(async move {
-                    file.set(Some(export_run(&session, &period).await?));
+                    file.set(Some(export_run(&session, &period, status()).await?));
                     Ok(())
                 });
             },
@@ -156,7 +156,7 @@ pub fn PayoutsPage(
                             for period in periods {
                                 Button {
                                     key: "{period}",
-                                    label: "Export week {period} (CSV)",
+                                    label: format!("Export week {period}, {} (CSV)", status.map_or("all", status_text).to_lowercase()),
                                     tone: Tone::Secondary,
                                     busy,
                                     onclick: {
