@@ -3,6 +3,7 @@
 //! operation shares: security schemes and the standard problem+json responses.
 
 use serde_json::json;
+use shared_types::ErrorCode;
 use shared_types::events::EventType;
 use shared_types::webhooks;
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -51,7 +52,7 @@ use utoipa::{Modify, OpenApi};
     ),
     components(schemas(
         shared_types::ProblemDetails,
-        shared_types::ErrorCode,
+        ErrorCode,
         shared_types::jobs::ReviewWindow
     )),
     modifiers(&SecuritySchemes),
@@ -115,6 +116,38 @@ pub fn finish(openapi: &mut OpenApiDoc) {
     }
     rate_limit_headers(openapi);
     event_catalogue(openapi);
+    error_catalogue(openapi);
+}
+
+/// The `ErrorCode` schema's description lists every code with its status, when it happens and
+/// what to do (the README's table says the same).
+fn error_catalogue(openapi: &mut OpenApiDoc) {
+    let components = openapi.components.get_or_insert_with(Default::default);
+    let Some(mut schema) = components
+        .schemas
+        .get("ErrorCode")
+        .and_then(|schema| serde_json::to_value(schema).ok())
+    else {
+        return;
+    };
+    let lines: Vec<String> = ErrorCode::known()
+        .map(|code| {
+            format!(
+                "- `{}` ({}): {}",
+                code.as_str(),
+                code.status(),
+                code.meaning()
+            )
+        })
+        .collect();
+    schema["description"] = json!(format!(
+        "Stable, machine-readable error codes: clients match on these, never on `title` or \
+         `detail`.\n\n{}",
+        lines.join("\n")
+    ));
+    components
+        .schemas
+        .insert("ErrorCode".to_owned(), from_json(schema));
 }
 
 /// The event catalogue: one schema per event type (`LeadOfferedEvent`, …: the shared fields of

@@ -9,87 +9,48 @@ use serde::{Deserialize, Serialize};
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// Stable, machine-readable error codes. Clients match on these, never on `title` or `detail`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What each means, when it happens and what to do: [`ErrorCode::meaning`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
-    /// The body or query parsed but broke a rule; `errors` names the fields.
     ValidationFailed,
-    /// The body is not well-formed JSON.
     MalformedJson,
-    /// The body is not `application/json`.
     UnsupportedMediaType,
-    /// The body is larger than the server accepts.
     PayloadTooLarge,
-    /// No such resource, or not one the caller may see.
     NotFound,
-    /// The path exists but not with this method; `Allow` lists the methods.
     MethodNotAllowed,
-    /// The request conflicts with the current state of the resource.
     Conflict,
-    /// An account with this email already exists.
     EmailTaken,
-    /// Another pro took this lead first.
     LeadTaken,
-    /// The offer expired before it was answered.
     LeadExpired,
-    /// The event feed no longer keeps the events after this cursor: read from `after=0` (the
-    /// oldest kept) and reconcile what was missed through the REST API.
     EventsExpired,
-    /// The resource is not in a state that allows this.
     InvalidTransition,
-    /// The pro cannot start a job whose service agreement the customer has not signed.
     AgreementUnsigned,
-    /// The agreement changed since it was read: fetch it again and sign the current version.
     AgreementOutdated,
-    /// The customer's review window has closed; the job can no longer be disputed.
     ReviewWindowClosed,
-    /// Too early for this (e.g. starting a job more than 2 hours before its scheduled start).
     TooEarly,
-    /// This side already rated this job.
     AlreadyRated,
-    /// The time to rate this job is over.
     RatingWindowClosed,
-    /// The same `Idempotency-Key` was used with a different request.
     IdempotencyKeyReused,
-    /// A request with this `Idempotency-Key` is still being processed.
     IdempotencyKeyInFlight,
-    /// This operation moves money and needs an `Idempotency-Key` header.
     IdempotencyKeyMissing,
-    /// The card was declined; nothing was charged. Try another card.
     PaymentDeclined,
-    /// The job is already paid (or a payment for it is being processed).
     AlreadyPaid,
-    /// The customer has not paid the job yet.
     JobUnpaid,
-    /// A webhook's signature is missing, wrong or too old.
     InvalidSignature,
-    /// The payment provider did not answer; nothing was charged. Retry later.
     PaymentProviderUnavailable,
-    /// No credentials were sent.
     Unauthenticated,
-    /// The token or API key is malformed, tampered with, revoked or of the wrong kind.
     InvalidToken,
-    /// The access token has expired: refresh it.
     TokenExpired,
-    /// Email or password is wrong.
     InvalidCredentials,
-    /// A refresh token was used twice; its whole family has been revoked. Sign in again.
     RefreshTokenReused,
-    /// The caller's role may not do this.
     Forbidden,
-    /// Staff suspended this account: no sign-in, token or API key of it works until reinstated.
     AccountSuspended,
-    /// The account's email address is not confirmed yet: follow the emailed link (or ask for a
-    /// new one at `POST /v1/me/email/verification`) before asking for work or taking leads.
     EmailUnverified,
-    /// The API key lacks the scope this operation needs.
     InsufficientScope,
-    /// Too many attempts; retry after the time in `Retry-After`.
     RateLimited,
-    /// A dependency (usually the database) is unavailable; retry later.
     ServiceUnavailable,
-    /// An unexpected server error; details are in the server log under the request id.
     Internal,
     /// A code this version of the types does not know yet (never sent by the server).
     #[serde(other, skip_serializing)]
@@ -97,6 +58,128 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// When the code is answered and what the caller should do: one line of the catalogue
+    /// (README and the contract's `ErrorCode` description).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::ValidationFailed => {
+                "The body or query parsed but broke a rule: `errors` maps each field to its messages. Fix those fields and send again; nothing was changed."
+            }
+            Self::MalformedJson => "The body is not well-formed JSON. Send valid JSON.",
+            Self::UnsupportedMediaType => {
+                "The body is not `application/json`. Send JSON with that `Content-Type`."
+            }
+            Self::PayloadTooLarge => {
+                "The body is larger than the server accepts. Send less (e.g. fewer items per call)."
+            }
+            Self::NotFound => {
+                "No such resource, or not one the caller may see (another account's objects read as not found). Check the id and the credentials."
+            }
+            Self::MethodNotAllowed => {
+                "The path exists but not with this method. Use a method the `Allow` header lists."
+            }
+            Self::Conflict => {
+                "The request conflicts with the current state (a duplicate, or something that changed meanwhile). Read the resource again, then decide."
+            }
+            Self::EmailTaken => {
+                "An account with this email already exists. Sign in, or reset the password."
+            }
+            Self::LeadTaken => {
+                "Another pro took this lead first (or staff assigned it). Nothing to do: the lead is closed for this pro."
+            }
+            Self::LeadExpired => {
+                "The offer expired before it was answered. Nothing to do: it went to other pros."
+            }
+            Self::EventsExpired => {
+                "The event feed no longer keeps the events after this cursor. Read from `after=0` (the oldest kept) and reconcile what was missed through the REST API."
+            }
+            Self::InvalidTransition => {
+                "The resource is not in a state that allows this (e.g. confirming a job that is not completed). Read its status and act on what it allows."
+            }
+            Self::AgreementUnsigned => {
+                "The customer has not signed the job's service agreement, so the job cannot be paid or started yet. The customer signs it first."
+            }
+            Self::AgreementOutdated => {
+                "The agreement changed since it was read. Fetch it again and sign the current version."
+            }
+            Self::ReviewWindowClosed => {
+                "The customer's review window has closed: the job can no longer be disputed. Contact support."
+            }
+            Self::TooEarly => {
+                "Too early for this (e.g. starting a job more than 2 hours before its scheduled start). Try again closer to the time."
+            }
+            Self::AlreadyRated => "This side already rated this job; ratings cannot be changed.",
+            Self::RatingWindowClosed => "The time to rate this job is over.",
+            Self::IdempotencyKeyReused => {
+                "The same `Idempotency-Key` was used with a different request. Use a new key for a new request."
+            }
+            Self::IdempotencyKeyInFlight => {
+                "A request with this `Idempotency-Key` is still being processed. Retry the same request shortly to get its answer."
+            }
+            Self::IdempotencyKeyMissing => {
+                "This operation moves money and needs an `Idempotency-Key` header. Send one (a fresh UUID per attempt you mean to be new)."
+            }
+            Self::PaymentDeclined => {
+                "The card was declined; nothing was charged. Try another card with a new `Idempotency-Key`."
+            }
+            Self::AlreadyPaid => {
+                "The job is already paid (or a payment for it is being processed). Read its payments instead of paying again."
+            }
+            Self::JobUnpaid => {
+                "The customer has not paid the job yet, so the pro cannot start it. The customer pays first."
+            }
+            Self::InvalidSignature => {
+                "A payment provider's webhook signature is missing, wrong or too old. Nothing was applied."
+            }
+            Self::PaymentProviderUnavailable => {
+                "The payment provider did not answer; nothing was charged. Retry later with the same `Idempotency-Key`."
+            }
+            Self::Unauthenticated => "No credentials were sent. Send a bearer token or an API key.",
+            Self::InvalidToken => {
+                "The token or API key is malformed, tampered with, revoked or of the wrong kind. Sign in again or use another key."
+            }
+            Self::TokenExpired => {
+                "The access token has expired. Refresh it (`POST /v1/auth/refresh`) and retry."
+            }
+            Self::InvalidCredentials => {
+                "Email or password is wrong. Check them, or reset the password; repeated failures are limited."
+            }
+            Self::RefreshTokenReused => {
+                "A refresh token was used twice, so its whole family was revoked (it may have been stolen). Sign in again."
+            }
+            Self::Forbidden => {
+                "The caller's role may not do this (e.g. a customer calling a staff operation)."
+            }
+            Self::AccountSuspended => {
+                "Staff suspended this account: no sign-in, token or API key of it works until reinstated. Contact support."
+            }
+            Self::EmailUnverified => {
+                "The account's email address is not confirmed yet. Follow the emailed link (or ask for a new one at `POST /v1/me/email/verification`) before asking for work or taking leads."
+            }
+            Self::InsufficientScope => {
+                "The API key lacks the scope this operation needs. Make a key with that scope."
+            }
+            Self::RateLimited => {
+                "Too many requests for this caller. Retry after the seconds in `Retry-After`; the `RateLimit` headers say what is left."
+            }
+            Self::ServiceUnavailable => {
+                "A dependency (usually the database) is unavailable. Retry after `Retry-After`."
+            }
+            Self::Internal => {
+                "An unexpected server error. Retry if the call is idempotent; report the `X-Request-Id`, under which the server log has the details."
+            }
+            Self::Unknown => "A code this version of the types does not know yet.",
+        }
+    }
+
+    /// Every code the server sends, in declaration order.
+    pub fn known() -> impl Iterator<Item = Self> {
+        <Self as strum::VariantArray>::VARIANTS
+            .iter()
+            .copied()
+            .filter(|code| *code != Self::Unknown)
+    }
+
     /// The HTTP status that goes with this code.
     pub fn status(self) -> u16 {
         match self {

@@ -4,6 +4,7 @@
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use shared_types::ErrorCode;
 use shared_types::auth::Role;
 use shared_types::events::EventType;
 use shared_types::requests::{OfferStatus, RequestStatus};
@@ -275,6 +276,33 @@ fn the_readme_lists_the_event_catalogue() {
                 "| `{}` | {} |",
                 event_type.as_str(),
                 event_type.description()
+            )
+        })
+        .collect();
+    assert_eq!(rows, expected);
+}
+
+/// The README's error table lists every code with its status and what it means, as the code
+/// (and so the OpenAPI document's `ErrorCode` description) says.
+#[test]
+fn the_readme_lists_every_error_code() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let rows: Vec<&str> = readme
+        .split("| code | status | when it happens, and what to do |")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .collect();
+    let expected: Vec<String> = ErrorCode::known()
+        .map(|code| {
+            format!(
+                "| `{}` | {} | {} |",
+                code.as_str(),
+                code.status(),
+                code.meaning()
             )
         })
         .collect();
