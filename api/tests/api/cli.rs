@@ -256,20 +256,26 @@ fn the_readme_table_the_settings_and_env_example_agree() {
     assert!(unread.is_empty(), "the settings do not read {unread:?}");
 }
 
+/// The rows of the README's table headed by `header` (after its `| --- |` line).
+fn readme_table(header: &str) -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    readme
+        .split(header)
+        .nth(1)
+        .unwrap_or_else(|| panic!("the README has no table {header}"))
+        .lines()
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The README's event table lists every type of the catalogue, described as the code (and so
 /// the OpenAPI document) describes it.
 #[test]
 fn the_readme_lists_the_event_catalogue() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let rows: Vec<&str> = readme
-        .split("| type | when, and what `data` holds |")
-        .nth(1)
-        .unwrap()
-        .lines()
-        .skip(2)
-        .take_while(|line| line.starts_with('|'))
-        .collect();
+    let rows = readme_table("| type | when, and what `data` holds |");
     let expected: Vec<String> = EventType::known()
         .map(|event_type| {
             format!(
@@ -286,16 +292,7 @@ fn the_readme_lists_the_event_catalogue() {
 /// (and so the OpenAPI document's `ErrorCode` description) says.
 #[test]
 fn the_readme_lists_every_error_code() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let rows: Vec<&str> = readme
-        .split("| code | status | when it happens, and what to do |")
-        .nth(1)
-        .unwrap()
-        .lines()
-        .skip(2)
-        .take_while(|line| line.starts_with('|'))
-        .collect();
+    let rows = readme_table("| code | status | when it happens, and what to do |");
     let expected: Vec<String> = ErrorCode::known()
         .map(|code| {
             format!(
