@@ -4,7 +4,7 @@ use shared_types::jobs::{
     AdminJobFilter, ConfirmOutcome, ConfirmResult, Job, JobStatus, ReviewWindow,
 };
 
-use super::PAGE;
+use super::staff_jobs;
 use crate::state::{AppError, Session};
 
 /// Completed jobs whose review window has closed.
@@ -14,13 +14,7 @@ pub async fn jobs_to_confirm(session: &Session) -> Result<Vec<Job>, AppError> {
         review_window: Some(ReviewWindow::Closed),
         partner_id: None,
     };
-    let page = session
-        .call(|c| {
-            let filter = filter.clone();
-            async move { c.admin_jobs(&filter, &PAGE).await }
-        })
-        .await?;
-    Ok(page.items)
+    staff_jobs(session, filter).await
 }
 
 /// Confirms the jobs; each one's outcome comes back, in order.

@@ -4,7 +4,7 @@ use shared_types::admin::{DisputeSplit, JobCase};
 use shared_types::jobs::{AdminJobFilter, DisputeOutcome, Job, JobStatus, ResolveDisputeInput};
 use shared_types::partners::MoneyInput;
 
-use super::PAGE;
+use super::staff_jobs;
 use crate::state::{AppError, Session, format};
 
 /// Jobs a customer disputed.
@@ -13,13 +13,7 @@ pub async fn open_disputes(session: &Session) -> Result<Vec<Job>, AppError> {
         status: Some(JobStatus::Disputed),
         ..AdminJobFilter::default()
     };
-    let page = session
-        .call(|c| {
-            let filter = filter.clone();
-            async move { c.admin_jobs(&filter, &PAGE).await }
-        })
-        .await?;
-    Ok(page.items)
+    staff_jobs(session, filter).await
 }
 
 pub async fn load_case(session: &Session, job_id: &str) -> Result<JobCase, AppError> {

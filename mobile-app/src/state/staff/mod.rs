@@ -12,6 +12,9 @@ mod queue;
 mod records;
 
 use shared_types::PageParams;
+use shared_types::jobs::{AdminJobFilter, Job};
+
+use crate::state::{AppError, Session};
 
 pub use assignments::*;
 pub use confirmations::*;
@@ -28,3 +31,14 @@ const PAGE: PageParams = PageParams {
     limit: Some(100),
     cursor: None,
 };
+
+/// The jobs `filter` selects, newest first (one page).
+async fn staff_jobs(session: &Session, filter: AdminJobFilter) -> Result<Vec<Job>, AppError> {
+    let page = session
+        .call(|c| {
+            let filter = filter.clone();
+            async move { c.admin_jobs(&filter, &PAGE).await }
+        })
+        .await?;
+    Ok(page.items)
+}

@@ -9,7 +9,7 @@ use shared_types::partners::{
 use shared_types::ratings::{AdminRatingFilter, Rating};
 use shared_types::wallet::{Wallet, WalletEntry};
 
-use super::PAGE;
+use super::{PAGE, staff_jobs};
 use crate::state::{AppError, Session, format};
 
 /// Pros whose business name or email contains `text` (all of them when it is blank).
@@ -59,13 +59,7 @@ impl PartnerFile {
             partner_id: Some(partner_id.to_owned()),
             ..AdminJobFilter::default()
         };
-        let jobs = session
-            .call(|c| {
-                let filter = jobs_filter.clone();
-                async move { c.admin_jobs(&filter, &PAGE).await }
-            })
-            .await?
-            .items;
+        let jobs = staff_jobs(session, jobs_filter).await?;
         let ratings_filter = AdminRatingFilter {
             ratee_id: Some(partner_id.to_owned()),
         };

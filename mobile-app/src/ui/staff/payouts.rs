@@ -84,6 +84,15 @@ pub fn PayoutsScreen() -> Element {
     }
 }
 
+/// What a payout in `status` can be marked next, and the button's words.
+fn next_mark(status: PayoutStatus) -> Option<(PayoutMark, &'static str)> {
+    match status {
+        PayoutStatus::Pending => Some((PayoutMark::Sent, "Mark sent")),
+        PayoutStatus::Sent => Some((PayoutMark::Cleared, "Mark cleared")),
+        PayoutStatus::Cleared | PayoutStatus::Unknown => None,
+    }
+}
+
 fn status_text(status: PayoutStatus) -> &'static str {
     match status {
         PayoutStatus::Pending => "To send",
@@ -206,28 +215,16 @@ pub fn PayoutsPage(
                                                     },
                                                     "Statement"
                                                 }
-                                                if payout.status == PayoutStatus::Pending {
+                                                if let Some((mark, label)) = next_mark(payout.status) {
                                                     button {
                                                         class: "btn-link",
-                                                        "aria-label": "Mark sent: {payout.payee}",
+                                                        "aria-label": "{label}: {payout.payee}",
                                                         disabled: busy,
                                                         onclick: {
                                                             let id = payout.id.clone();
-                                                            move |_| on_mark.call((id.clone(), PayoutMark::Sent))
+                                                            move |_| on_mark.call((id.clone(), mark))
                                                         },
-                                                        "Mark sent"
-                                                    }
-                                                }
-                                                if payout.status == PayoutStatus::Sent {
-                                                    button {
-                                                        class: "btn-link",
-                                                        "aria-label": "Mark cleared: {payout.payee}",
-                                                        disabled: busy,
-                                                        onclick: {
-                                                            let id = payout.id.clone();
-                                                            move |_| on_mark.call((id.clone(), PayoutMark::Cleared))
-                                                        },
-                                                        "Mark cleared"
+                                                        "{label}"
                                                     }
                                                 }
                                             }
