@@ -282,6 +282,9 @@ pub struct Settings {
     /// browser pages may call the API, or `*` for any; none by default. Credentials (cookies)
     /// are never allowed: the API authenticates with the `Authorization` header.
     pub cors_allowed_origins: CorsOrigins,
+    /// `PUBLIC_BASE_URL`, default `http://` + `BIND_ADDR`: where callers reach this service (the
+    /// OAuth issuer, and the endpoints its metadata names).
+    pub public_base_url: String,
     /// `TRUSTED_PROXIES`: comma-separated addresses or CIDRs (`10.0.0.0/8`) of the proxies in
     /// front of the service; none by default. Only a request from one of them has its
     /// `X-Forwarded-For` believed, and the client is the nearest address there that is not one.
@@ -611,6 +614,7 @@ impl Settings {
             webhook_max_endpoints: i64::try_from(number("WEBHOOK_MAX_ENDPOINTS", 16, 1..=100)?)
                 .unwrap_or(16),
             cors_allowed_origins: CorsOrigins::parse(get("CORS_ALLOWED_ORIGINS").as_deref())?,
+            public_base_url: base_url("PUBLIC_BASE_URL", &format!("http://{bind_addr}"))?,
             trusted_proxies: trusted_proxies(get("TRUSTED_PROXIES").as_deref())?,
             rate_limit_per_minute: u32::try_from(number(
                 "RATE_LIMIT_PER_MINUTE",

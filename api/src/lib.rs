@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod limits;
 pub mod notify;
+pub mod oauth;
 pub mod openapi;
 pub mod partners;
 pub mod ratings;
@@ -92,7 +93,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(events::routes)
             .configure(ratings::routes)
             .configure(wallet::routes)
-            .configure(admin::routes),
+            .configure(admin::routes)
+            .configure(oauth::routes),
     );
 }
 
@@ -184,6 +186,7 @@ pub fn create_app(
         // Before the /v1 scope, which would otherwise claim /v1/openapi.json.
         .service(SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", spec))
         .service(web::redirect("/docs", "/docs/"))
+        .configure(oauth::protocol_routes)
         .into_utoipa_app()
         .configure(routes)
         .into_app()

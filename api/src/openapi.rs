@@ -4,10 +4,14 @@
 
 use serde_json::json;
 use shared_types::ErrorCode;
+use shared_types::auth::Scope;
 use shared_types::events::EventType;
 use shared_types::webhooks;
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    AuthorizationCode, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement,
+    SecurityScheme,
+};
 use utoipa::openapi::{
     ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Response, ResponseBuilder, Schema,
 };
@@ -21,7 +25,9 @@ use utoipa::{Modify, OpenApi};
             take the job, get paid through the platform, and both sides rate each other.\n\n\
             Errors are `application/problem+json` (RFC 9457) with a stable `code`. Authenticate \
             with `Authorization: Bearer <access token>` from `/v1/auth/login`, or a personal API \
-            key (`plk_…`) limited to its scopes.\n\n\
+            key (`plk_…`) limited to its scopes, or an app's OAuth access token (`pla_…`, see \
+            the `oauth` security scheme and `/.well-known/oauth-authorization-server`) limited \
+            to the scopes its user granted.\n\n\
             No text may contain the NUL character (U+0000): in a body or a query it is a 422 \
             naming the field, in a path a 404.\n\n\
             Rate limits: each call spends from its caller's token bucket (a read 1 unit, a write \
@@ -38,6 +44,7 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "Accounts and sessions"),
         (name = "account", description = "One's own account: profile, confirmed email and phone, signed-in devices"),
         (name = "api-keys", description = "Personal API keys for integrations"),
+        (name = "oauth", description = "Apps that act for users through OAuth 2.1: registering them, and the apps a user connected"),
         (name = "partners", description = "The catalogue, partner profiles, search and connections"),
         (name = "requests", description = "Homeowners' service requests"),
         (name = "leads", description = "Lead offers to pros: confirm, apply, decline"),
@@ -86,6 +93,22 @@ impl Modify for SecuritySchemes {
                     .build(),
             ),
         );
+        let scopes = Scopes::from_iter(
+            Scope::known().map(|scope| (scope.as_str(), scope.plain_words())),
+        );
+        components.add_security_scheme(
+            "oauth",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::AuthorizationCode(AuthorizationCode::new(
+                    "/oauth/authorize",
+                    "/oauth/token",
+                    scopes,
+                ))],
+                "OAuth 2.1 for apps registered at /v1/oauth/apps: authorization code with PKCE \
+                 (S256 only), refresh tokens that rotate on every use. Access tokens (`pla_…`) \
+                 carry the scopes the user granted; the operation lists the scope it needs.",
+            )),
+        );
     }
 }
 
@@ -106,6 +129,7 @@ pub fn finish(openapi: &mut OpenApiDoc) {
         .into_iter()
         .flatten()
         {
+            oauth_like_api_keys(operation);
             add_standard_problems(operation);
             non_empty_path_parameters(operation);
             idempotency_key_format(operation);
@@ -334,6 +358,24 @@ fn idempotency_key_format(operation: &mut Operation) {
                 });
             return;
         }
+    }
+}
+
+/// An app's token opens what an API key with the same scope opens: every operation that lists
+/// `api_key` scopes lists them for `oauth` too.
+fn oauth_like_api_keys(operation: &mut Operation) {
+    let Some(requirements) = operation.security.as_mut() else {
+        return;
+    };
+    let scopes: Vec<String> = requirements
+        .iter()
+        .filter_map(|requirement| serde_json::to_value(requirement).ok())
+        .filter_map(|value| value.get("api_key").cloned())
+        .filter_map(|scopes| serde_json::from_value::<Vec<String>>(scopes).ok())
+        .flatten()
+        .collect();
+    if !scopes.is_empty() {
+        requirements.push(SecurityRequirement::new("oauth", scopes));
     }
 }
 

@@ -42,6 +42,7 @@ use crate::jobs::{
     ConfirmJobsInput, ConfirmJobsResult, DisputeInput, Job, JobEvent, JobFilter, Penalty,
     PenaltyFilter, Proposal, ProposalInput, ResolveDisputeInput, SignAgreementInput,
 };
+use crate::oauth::{ConnectedApp, CreatedOAuthApp, OAuthApp, OAuthAppInput};
 use crate::notify::{
     Device, DeviceInput, MarkReadInput, MarkReadResult, Notification, NotificationFilter,
     NotificationPreferences, OutboxFilter, OutboxMessage, SseParser, StreamEvent,
@@ -438,6 +439,44 @@ impl Client {
     pub async fn revoke_api_key(&self, id: &str) -> Result<(), ClientError> {
         self.call_empty(self.request(Method::DELETE, &format!("/v1/api-keys/{}", segment(id)?)))
             .await
+    }
+
+    // --- OAuth apps ---
+
+    /// Registers an app that will ask users for access (its client secret is in this answer
+    /// only).
+    pub async fn register_oauth_app(
+        &self,
+        body: &OAuthAppInput,
+    ) -> Result<CreatedOAuthApp, ClientError> {
+        self.send_json(Method::POST, "/v1/oauth/apps", body).await
+    }
+
+    pub async fn list_oauth_apps(&self, page: &PageParams) -> Result<Page<OAuthApp>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/oauth/apps").query(page))
+            .await
+    }
+
+    pub async fn delete_oauth_app(&self, id: &str) -> Result<(), ClientError> {
+        self.call_empty(self.request(Method::DELETE, &format!("/v1/oauth/apps/{}", segment(id)?)))
+            .await
+    }
+
+    /// The apps the caller allowed to act for them.
+    pub async fn connected_apps(
+        &self,
+        page: &PageParams,
+    ) -> Result<Page<ConnectedApp>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/me/connected-apps").query(page))
+            .await
+    }
+
+    pub async fn disconnect_app(&self, id: &str) -> Result<(), ClientError> {
+        self.call_empty(self.request(
+            Method::DELETE,
+            &format!("/v1/me/connected-apps/{}", segment(id)?),
+        ))
+        .await
     }
 
     // --- partners ---

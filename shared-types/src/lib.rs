@@ -81,6 +81,7 @@ pub mod events;
 pub mod health;
 pub mod jobs;
 pub mod notify;
+pub mod oauth;
 pub mod pagination;
 pub mod partners;
 pub mod ratings;

@@ -283,6 +283,7 @@ fn erase_credentials_and_settings(
     diesel::delete(phone_verifications::table.filter(phone_verifications::user_id.eq(user_id)))
         .execute(conn)?;
     diesel::delete(api_keys::table.filter(api_keys::user_id.eq(user_id))).execute(conn)?;
+    crate::oauth::grants::erase_for_user(conn, user_id)?;
     diesel::delete(devices::table.filter(devices::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(
         notification_preferences::table.filter(notification_preferences::user_id.eq(user_id)),

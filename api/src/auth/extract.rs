@@ -27,6 +27,28 @@ pub enum Credential {
     Session,
     /// A personal API key: what the role allows, limited to the key's scopes.
     ApiKey { key_id: String, scopes: Vec<Scope> },
+    /// An app's OAuth access token: what the role allows, limited to the scopes granted.
+    OAuth {
+        token_id: String,
+        app_id: String,
+        scopes: Vec<Scope>,
+    },
+}
+
+impl Credential {
+    /// Whether the credential still works at `now` (a live stream checks as it goes; a
+    /// session's token is bounded by its expiry and the account's standing).
+    pub fn is_active(
+        &self,
+        conn: &mut crate::db::DbConnection,
+        now: chrono::NaiveDateTime,
+    ) -> ApiResult<bool> {
+        match self {
+            Self::Session => Ok(true),
+            Self::ApiKey { key_id, .. } => api_keys::is_active(conn, key_id, now),
+            Self::OAuth { token_id, .. } => crate::oauth::grants::is_active(conn, token_id, now),
+        }
+    }
 }
 
 /// An authenticated caller.
@@ -44,23 +66,35 @@ pub struct AuthUser {
 }
 
 impl AuthUser {
-    /// Sessions pass; an API key passes only if it carries `scope` (else 403 `insufficient_scope`).
+    /// Sessions pass; an API key or an app's token passes only if it carries `scope` (else 403
+    /// `insufficient_scope`).
     pub fn require_scope(&self, scope: Scope) -> ApiResult<()> {
-        match &self.credential {
-            Credential::ApiKey { scopes, .. } if !scopes.contains(&scope) => Err(ApiError::new(
+        let lacking = |what: &str| {
+            Err(ApiError::new(
                 ErrorCode::InsufficientScope,
-                format!("this API key lacks the scope {}", scope.as_str()),
-            )),
+                format!("{what} lacks the scope {}", scope.as_str()),
+            ))
+        };
+        match &self.credential {
+            Credential::ApiKey { scopes, .. } if !scopes.contains(&scope) => {
+                lacking("this API key")
+            }
+            Credential::OAuth { scopes, .. } if !scopes.contains(&scope) => {
+                lacking("this app's access")
+            }
             _ => Ok(()),
         }
     }
 
-    /// Only a signed-in session, never an API key (e.g. to manage API keys).
+    /// Only a signed-in session, never an API key or an app (e.g. to manage API keys).
     pub fn require_session(&self) -> ApiResult<()> {
         match self.credential {
             Credential::Session => Ok(()),
             Credential::ApiKey { .. } => Err(ApiError::forbidden(
                 "this operation needs a signed-in session, not an API key",
+            )),
+            Credential::OAuth { .. } => Err(ApiError::forbidden(
+                "this operation needs a signed-in session, not an app's access token",
             )),
         }
     }
@@ -84,6 +118,12 @@ impl FromRequest for AuthUser {
                 let now = state.clock.now();
                 return state
                     .db(move |conn| api_keys::authenticate(conn, &token, now))
+                    .await;
+            }
+            if token.starts_with(crate::oauth::ACCESS_TOKEN_PREFIX) {
+                let now = state.clock.now();
+                return state
+                    .db(move |conn| crate::oauth::grants::authenticate(conn, &token, now))
                     .await;
             }
             let claims = state.jwt.verify_access(&token)?;
@@ -140,7 +180,10 @@ pub async fn check_session_standing(
         .app_data::<web::Data<AppState>>()
         .cloned()
         .zip(bearer_token(req.request()).ok())
-        .filter(|(_, token)| !token.starts_with(API_KEY_PREFIX))
+        .filter(|(_, token)| {
+            !token.starts_with(API_KEY_PREFIX)
+                && !token.starts_with(crate::oauth::ACCESS_TOKEN_PREFIX)
+        })
         .and_then(|(state, token)| {
             let claims = state.jwt.verify_access(&token).ok()?;
             Some((state, claims.sub))

@@ -12,9 +12,9 @@ use super::accounts::{self, normalize_email};
 use super::api_keys;
 use super::extract::AuthUser;
 use super::messages::{AccountEmail, email_later};
-use super::password::{hash_password, verify_password};
+use super::password::hash_password;
 use super::password_changes;
-use super::sessions::{self, LoginLimit, RefreshOutcome, SignIn, TokenLifetimes};
+use super::sessions::{self, RefreshOutcome, SignIn, TokenLifetimes};
 use super::verification::{self, Purpose};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ValidatedJson, ValidatedQuery};
@@ -91,45 +91,14 @@ pub async fn login(
 ) -> ApiResult<web::Json<TokenResponse>> {
     let now = state.clock.now();
     let LoginRequest { email, password } = body.0;
-    let email = normalize_email(&email);
     let sign_in = SignIn::of(&req);
-    let ip = sign_in.ip.clone();
-    let limit = LoginLimit::from(state.settings.as_ref());
-
-    let user = state
-        .db({
-            let (email, ip) = (email.clone(), ip.clone());
-            move |conn| {
-                sessions::check_login_throttle(conn, limit, &email, &ip, now)?;
-                accounts::find_by_email(conn, &email)
-            }
-        })
+    let user = sessions::check_password(&state, &sign_in, &email, password).await?;
+    let jwt = state.jwt.clone();
+    let lifetimes = TokenLifetimes::from(state.settings.as_ref());
+    let tokens = state
+        .write(move |conn| sessions::start_session(conn, &jwt, lifetimes, &user, &sign_in, now))
         .await?;
-    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
-    let password_ok =
-        web::block(move || verify_password(&password, stored_hash.as_deref())).await?;
-
-    match user {
-        Some(user) if password_ok => {
-            let jwt = state.jwt.clone();
-            let lifetimes = TokenLifetimes::from(state.settings.as_ref());
-            let tokens = state
-                .write(move |conn| {
-                    sessions::start_session(conn, &jwt, lifetimes, &user, &sign_in, now)
-                })
-                .await?;
-            Ok(web::Json(tokens))
-        }
-        _ => {
-            state
-                .write(move |conn| sessions::record_login_failure(conn, limit, &email, &ip, now))
-                .await?;
-            Err(ApiError::new(
-                ErrorCode::InvalidCredentials,
-                "wrong email or password",
-            ))
-        }
-    }
+    Ok(web::Json(tokens))
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token.

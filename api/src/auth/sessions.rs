@@ -23,6 +23,7 @@ use super::tokens::{JwtKeys, hash_secret, random_token};
 use crate::db::schema::{login_failures, refresh_tokens, sessions, users};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 /// Refresh tokens start with this, so that a leaked one is recognisable (secret scanners).
 pub const REFRESH_TOKEN_PREFIX: &str = "plr_";
@@ -117,6 +118,46 @@ impl SignIn {
         Self {
             ip: crate::client_ip::ClientIp::of(req).text(),
             user_agent,
+        }
+    }
+}
+
+/// Checks an email and password as signing in does: throttled per (email, IP), a failure
+/// remembered, the same time spent whether or not the email exists.
+pub async fn check_password(
+    state: &AppState,
+    sign_in: &SignIn,
+    email: &str,
+    password: String,
+) -> ApiResult<UserRow> {
+    let now = state.clock.now();
+    let email = accounts::normalize_email(email);
+    let ip = sign_in.ip.clone();
+    let limit = LoginLimit::from(state.settings.as_ref());
+    let user = state
+        .db({
+            let (email, ip) = (email.clone(), ip.clone());
+            move |conn| {
+                check_login_throttle(conn, limit, &email, &ip, now)?;
+                accounts::find_by_email(conn, &email)
+            }
+        })
+        .await?;
+    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
+    let password_ok = actix_web::web::block(move || {
+        super::password::verify_password(&password, stored_hash.as_deref())
+    })
+    .await?;
+    match user {
+        Some(user) if password_ok => Ok(user),
+        _ => {
+            state
+                .write(move |conn| record_login_failure(conn, limit, &email, &ip, now))
+                .await?;
+            Err(ApiError::new(
+                ErrorCode::InvalidCredentials,
+                "wrong email or password",
+            ))
         }
     }
 }

@@ -626,7 +626,67 @@ diesel::joinable!(email_verifications -> users (user_id));
 diesel::joinable!(phone_verifications -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(data_exports -> users (user_id));
+diesel::table! {
+    oauth_apps (id) {
+        id -> Text,
+        owner_id -> Text,
+        name -> Text,
+        redirect_uris -> Text,
+        logo_url -> Nullable<Text>,
+        scopes -> Text,
+        secret_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oauth_grants (id) {
+        id -> Text,
+        app_id -> Text,
+        user_id -> Text,
+        tag -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oauth_codes (id) {
+        id -> Text,
+        code_hash -> Text,
+        grant_id -> Text,
+        redirect_uri -> Text,
+        scopes -> Text,
+        code_challenge -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oauth_tokens (id) {
+        id -> Text,
+        grant_id -> Text,
+        family_id -> Text,
+        kind -> Text,
+        token_hash -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(api_keys -> users (user_id));
+diesel::joinable!(oauth_grants -> oauth_apps (app_id));
+diesel::joinable!(oauth_grants -> users (user_id));
+diesel::joinable!(oauth_tokens -> oauth_grants (grant_id));
+diesel::joinable!(oauth_codes -> oauth_grants (grant_id));
 
 diesel::joinable!(partner_profiles -> users (user_id));
 diesel::joinable!(partner_categories -> partner_profiles (partner_id));
@@ -690,4 +750,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     payout_methods,
     payout_runs,
     payouts,
+    oauth_apps,
+    oauth_grants,
+    oauth_codes,
+    oauth_tokens,
 );

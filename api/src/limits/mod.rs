@@ -1,5 +1,5 @@
-//! Rate limits. Every `/v1` call spends from its caller's token bucket: a signed-in user's, an
-//! API key's, or, without a credential, the client address's (see [`crate::client_ip`]), at a
+//! Rate limits. Every `/v1` and `/oauth` call spends from its caller's token bucket: a signed-in
+//! user's, an API key's, an app's for one user, or, without a credential, the client address's (see [`crate::client_ip`]), at a
 //! cost per route ([`cost`]). Answers carry `RateLimit-Policy` and `RateLimit` (the IETF
 //! httpapi rate-limit fields); a call the bucket cannot pay for is 429 `rate_limited` with
 //! `Retry-After`, and nothing of it runs. Health checks, the contract and the payment
@@ -91,29 +91,40 @@ const COSTLY_WRITES: &[&str] = &[
 pub fn cost(method: &Method, path: &str) -> u32 {
     if *method == Method::GET || *method == Method::HEAD {
         1
-    } else if path.starts_with("/v1/auth/") || COSTLY_WRITES.contains(&path) {
+    } else if path.starts_with("/v1/auth/")
+        || path.starts_with("/oauth/")
+        || COSTLY_WRITES.contains(&path)
+    {
         5
     } else {
         2
     }
 }
 
-/// Whether calls to `path` spend from a bucket.
+/// Whether calls to `path` spend from a bucket (the OAuth endpoints too: they check secrets).
 pub fn limited(path: &str) -> bool {
-    path.starts_with("/v1/")
+    path.starts_with("/oauth/")
+        || path.starts_with("/v1/")
         && !path.starts_with("/v1/health")
         && !path.starts_with("/v1/webhooks/payments/")
         && path != "/v1/openapi.json"
 }
 
-/// A session by its user (the token's signature checked), an API key by its visible prefix
-/// (checked later by the handler: a wrong key is refused there), anyone else by address.
+/// A session by its user (the token's signature checked), an API key by its visible prefix, an
+/// app's token by its grant's tag (both checked later by the handler: a wrong one is refused
+/// there), anyone else by address.
 fn payer(req: &HttpRequest, state: &AppState) -> Payer {
     if let Ok(token) = bearer_token(req) {
         if token.starts_with(API_KEY_PREFIX) {
             return Payer {
                 policy: "credential",
                 bucket: format!("key:{}", api_keys::visible_prefix(&token)),
+            };
+        }
+        if token.starts_with(crate::oauth::ACCESS_TOKEN_PREFIX) {
+            return Payer {
+                policy: "credential",
+                bucket: format!("app:{}", crate::oauth::grants::visible_prefix(&token)),
             };
         }
         if let Ok(claims) = state.jwt.verify_access(&token) {

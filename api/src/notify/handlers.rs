@@ -10,7 +10,7 @@ use shared_types::notify::{
 use shared_types::{Page, PageParams};
 
 use super::{devices, inbox, outbox, preferences, stream};
-use crate::auth::{AuthUser, Credential, RequireRole, roles};
+use crate::auth::{AuthUser, RequireRole, roles};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
@@ -232,10 +232,7 @@ pub async fn events(
         ),
     };
     let subscriber = stream::Subscriber {
-        key_id: match &user.credential {
-            Credential::ApiKey { key_id, .. } => Some(key_id.clone()),
-            Credential::Session => None,
-        },
+        credential: user.credential,
         user_id: user.user_id,
         valid_for: user.valid_for,
     };

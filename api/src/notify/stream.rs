@@ -23,7 +23,7 @@ use diesel::sql_types::{Array, BigInt, Text};
 
 use super::inbox::{self, NotificationRow};
 use super::signal::{Shutdown, Waiter, Wakeups};
-use crate::auth::{api_keys, suspension};
+use crate::auth::{Credential, suspension};
 use crate::db::schema::{event_counters, outbox};
 use crate::db::{DbConnection, write_transaction};
 use crate::error::ApiResult;
@@ -240,8 +240,8 @@ pub struct LiveStream {
     /// expiry; an API key's, if it has one); the app reconnects with a fresh one and
     /// `Last-Event-ID`.
     closes_at: Option<Instant>,
-    /// An API key's stream also ends as soon as the key is revoked.
-    key_id: Option<String>,
+    /// A stream opened with an API key or an app's token also ends as soon as it is revoked.
+    credential: Credential,
     /// The stream also ends when the service begins to stop, so that it does not hold the stop.
     shutdown: Shutdown,
 }
@@ -251,8 +251,8 @@ pub struct Subscriber {
     pub user_id: String,
     /// How much longer the credential works (none: an API key without expiry).
     pub valid_for: Option<Duration>,
-    /// The API key, when the stream was opened with one.
-    pub key_id: Option<String>,
+    /// What the stream was opened with.
+    pub credential: Credential,
 }
 
 /// Opens the subscriber's stream after position `after`, or at the newest event when `None`.
@@ -264,7 +264,7 @@ pub async fn open(
     let Subscriber {
         user_id,
         valid_for,
-        key_id,
+        credential,
     } = subscriber;
     // Subscribe before reading the cursor, so nothing committed in between is missed.
     let waiter = state.wakeups.streams.subscribe(&user_id);
@@ -287,7 +287,7 @@ pub async fn open(
         // How long a client waits before reconnecting, in milliseconds.
         queued: VecDeque::from([Bytes::from_static(b"retry: 2000\n\n")]),
         closes_at,
-        key_id,
+        credential,
         shutdown,
     })
 }
@@ -314,11 +314,12 @@ impl LiveStream {
             if left.is_zero() || self.shutdown.has_begun() {
                 return None;
             }
-            if let Some(key_id) = self.key_id.clone() {
+            if self.credential != Credential::Session {
                 let now = self.state.clock.now();
+                let credential = self.credential.clone();
                 let active = self
                     .state
-                    .db(move |conn| api_keys::is_active(conn, &key_id, now))
+                    .db(move |conn| credential.is_active(conn, now))
                     .await;
                 if matches!(active, Ok(false)) {
                     return None;

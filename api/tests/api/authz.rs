@@ -8,11 +8,14 @@
 //!   it was;
 //! - an API key without the operation's scope gets 403 (or, for session-only operations, any key),
 //!   and the document's `api_key` security requirement names exactly that scope (none for
-//!   session-only and public operations).
+//!   session-only and public operations);
+//! - so does an app's OAuth token without the scope, and a token of an app the user
+//!   disconnected gets 401; every scope a role's operations need is one the role can grant
+//!   (`Scope::granted_by`), and no other.
 //!
 //! A new endpoint without a rule fails `every_operation_enforces_its_rule` with its name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -30,6 +33,7 @@ use shared_types::webhook_endpoints::WebhookEndpointInput;
 use shared_types::{Client, PageParams};
 
 use crate::harness::{TestApp, eventually_some, every_day};
+use crate::oauth::{AppClient, matrix_token};
 
 /// Who may call an operation.
 #[derive(Clone, Copy)]
@@ -59,6 +63,10 @@ enum Owned {
     Nothing,
     /// One of A's API keys.
     ApiKey,
+    /// An app A registered.
+    OAuthApp,
+    /// An app A connected to the account.
+    ConnectedApp,
     /// One of A's push devices.
     Device,
     /// A seeded category (staff manage all of them).
@@ -118,6 +126,8 @@ impl Owned {
         matches!(
             self,
             Self::ApiKey
+                | Self::OAuthApp
+                | Self::ConnectedApp
                 | Self::Device
                 | Self::Request
                 | Self::InstantLead
@@ -333,6 +343,27 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
         (
             "DELETE /v1/api-keys/{id}",
             on(Owned::ApiKey, signed_in(Keys::SessionOnly)),
+        ),
+        (
+            "POST /v1/oauth/apps",
+            with_body(
+                json!({
+                    "name": "matrix app",
+                    "redirect_uris": ["https://crm.example.com/cb"],
+                    "scopes": ["jobs:read"]
+                }),
+                signed_in(Keys::SessionOnly),
+            ),
+        ),
+        ("GET /v1/oauth/apps", signed_in(Keys::SessionOnly)),
+        (
+            "DELETE /v1/oauth/apps/{id}",
+            on(Owned::OAuthApp, signed_in(Keys::SessionOnly)),
+        ),
+        ("GET /v1/me/connected-apps", signed_in(Keys::SessionOnly)),
+        (
+            "DELETE /v1/me/connected-apps/{id}",
+            on(Owned::ConnectedApp, signed_in(Keys::SessionOnly)),
         ),
         ("GET /v1/admin/queue", staff()),
         ("GET /v1/admin/users", staff()),
@@ -888,6 +919,15 @@ fn slot_in(from_now: chrono::Duration) -> Value {
 /// a profile and work around the clock.
 struct Cast {
     users: Vec<(Role, Client, Client)>,
+    address: String,
+    /// The app the matrix's OAuth tokens are issued to (it may ask for every scope).
+    crm: AppClient,
+    /// The app users connect for `Owned::ConnectedApp`.
+    connectable: AppClient,
+    /// The app each user connects and disconnects, for a token that must no longer work.
+    disconnectable: AppClient,
+    /// Access tokens by role and scopes, made once.
+    oauth_tokens: tokio::sync::Mutex<HashMap<String, String>>,
     customer_a: Client,
     partner_a: Client,
     partner_a_id: String,
@@ -916,7 +956,17 @@ impl Cast {
         let (_, a) = app.staff().await;
         let (_, b) = app.staff().await;
         users.push((Role::Staff, a, b));
+        let (_, developer) = app.customer().await;
+        let every_scope: Vec<Scope> = Scope::known().collect();
+        let address = app.address.as_str();
         Self {
+            crm: AppClient::register(address, &developer, &every_scope, true).await,
+            connectable: AppClient::register(address, &developer, &[Scope::ProfileRead], true)
+                .await,
+            disconnectable: AppClient::register(address, &developer, &[Scope::ProfileRead], false)
+                .await,
+            oauth_tokens: tokio::sync::Mutex::default(),
+            address: app.address.clone(),
             customer_a: users[0].1.clone(),
             partner_a: users[1].1.clone(),
             users,
@@ -924,6 +974,43 @@ impl Cast {
             anonymous: app.client.clone(),
             state: app.state.clone(),
         }
+    }
+
+    /// An access token of the matrix's app for `user` (of `role`), with `scopes`.
+    async fn oauth_token(&self, role: Role, user: &Client, scopes: &[Scope]) -> String {
+        let key = format!("{role:?}: {scopes:?}");
+        let mut tokens = self.oauth_tokens.lock().await;
+        if let Some(token) = tokens.get(&key) {
+            return token.clone();
+        }
+        let email = user.me().await.unwrap().email;
+        let token = matrix_token(&self.crm, &email, scopes).await;
+        tokens.insert(key, token.clone());
+        token
+    }
+
+    /// An access token of an app `user` (of `role`) has disconnected.
+    async fn disconnected_token(&self, role: Role, user: &Client) -> String {
+        let key = format!("{role:?}: disconnected");
+        let mut tokens = self.oauth_tokens.lock().await;
+        if let Some(token) = tokens.get(&key) {
+            return token.clone();
+        }
+        let email = user.me().await.unwrap().email;
+        let token = self
+            .disconnectable
+            .tokens_for(&email, Scope::ProfileRead.as_str())
+            .await
+            .access_token;
+        let connected = user.connected_apps(&PageParams::default()).await.unwrap();
+        let grant = connected
+            .items
+            .iter()
+            .find(|app| app.app_id == self.disconnectable.client_id)
+            .unwrap();
+        user.disconnect_app(&grant.id).await.unwrap();
+        tokens.insert(key, token.clone());
+        token
     }
 
     /// A profile lead from customer A to partner A; returns the request and its offer.
@@ -1152,6 +1239,23 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
                 .unwrap();
             Target::id(key.api_key.id)
         }
+        Owned::OAuthApp => {
+            let registered = AppClient::register(&cast.address, owner, &[Scope::ProfileRead], true).await;
+            Target::id(registered.client_id)
+        }
+        Owned::ConnectedApp => {
+            let email = owner.me().await.unwrap().email;
+            cast.connectable
+                .tokens_for(&email, Scope::ProfileRead.as_str())
+                .await;
+            let connected = owner.connected_apps(&PageParams::default()).await.unwrap();
+            let grant = connected
+                .items
+                .iter()
+                .find(|app| app.app_id == cast.connectable.client_id)
+                .unwrap();
+            Target::id(grant.id.clone())
+        }
         Owned::WebhookEndpoint | Owned::WebhookDelivery => {
             let endpoint = owner
                 .create_webhook_endpoint(&WebhookEndpointInput {
@@ -1297,6 +1401,20 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
             .items
             .iter()
             .any(|key| key.id == id),
+        Owned::OAuthApp => owner
+            .list_oauth_apps(&PageParams::default())
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .any(|app| app.id == id),
+        Owned::ConnectedApp => owner
+            .connected_apps(&PageParams::default())
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .any(|app| app.id == id),
         Owned::WebhookEndpoint => owner
             .webhook_endpoint(id)
             .await
@@ -1474,6 +1592,45 @@ async fn check_operation(
             );
         }
 
+        // An app's OAuth token: the same as a key, within what the role can grant at all.
+        let granted = Scope::granted_by(*role);
+        let lacking_scopes: Vec<Scope> = granted
+            .iter()
+            .copied()
+            .filter(|granted| Some(*granted) != right_scope)
+            .collect();
+        let lacking = a.with_token(cast.oauth_token(*role, a, &lacking_scopes).await);
+        let got = status(&lacking, method, &at(&target), body.as_ref()).await;
+        expect(
+            format!("{role:?} app token without the scope expects 403"),
+            got,
+            got == 403,
+        );
+        if let Some(scope) = right_scope {
+            if granted.contains(&scope) {
+                let holding = a.with_token(cast.oauth_token(*role, a, &[scope]).await);
+                let got = status(&holding, method, &at(&target), body.as_ref()).await;
+                expect(
+                    format!("{role:?} app token with {} is let through", scope.as_str()),
+                    got,
+                    got != 401 && got != 403,
+                );
+            } else {
+                expect(
+                    format!("{role:?} can grant {} (Scope::granted_by)", scope.as_str()),
+                    0,
+                    false,
+                );
+            }
+        }
+        let disconnected = a.with_token(cast.disconnected_token(*role, a).await);
+        let got = status(&disconnected, method, &at(&target), body.as_ref()).await;
+        expect(
+            format!("{role:?} token of a disconnected app expects 401"),
+            got,
+            got == 401,
+        );
+
         // The owner (or any allowed caller) is let through, on a fresh object.
         let target = create_owned(rule.owned, a, *role, cast).await;
         let body = body_for(&target);
@@ -1548,6 +1705,31 @@ async fn every_operation_enforces_its_rule() {
             if !public {
                 cases += check_operation(&app, &cast, &method, path, rule, &mut failures).await;
             }
+        }
+    }
+
+    // What each role can grant an app is exactly what its operations need.
+    for role in [Role::Customer, Role::Partner, Role::Staff] {
+        let mut needed: Vec<Scope> = matrix
+            .values()
+            .filter(|rule| match rule.access {
+                Access::Public => false,
+                Access::Authenticated => true,
+                Access::Roles(roles) => roles.contains(&role),
+            })
+            .filter_map(|rule| match rule.keys {
+                Keys::Scope(scope) => Some(scope),
+                Keys::SessionOnly | Keys::Irrelevant => None,
+            })
+            .collect();
+        needed.sort();
+        needed.dedup();
+        let mut granted = Scope::granted_by(role).to_vec();
+        granted.sort();
+        if needed != granted {
+            failures.push(format!(
+                "{role:?} can grant {granted:?}, its operations need {needed:?}"
+            ));
         }
     }
 

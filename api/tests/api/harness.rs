@@ -303,7 +303,10 @@ impl TestApp {
     )]
     pub async fn spawn_on(database: TestDatabase, overrides: &[(&str, &str)]) -> Self {
         let database_url = database.url();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        let address = format!("http://{}", listener.local_addr().expect("bound address"));
         let mut vars: Vec<(String, String)> = vec![
+            ("PUBLIC_BASE_URL".into(), address.clone()),
             ("DATABASE_URL".into(), database_url),
             ("BIND_ADDR".into(), "127.0.0.1:0".into()),
             ("JWT_SECRET".into(), JWT_SECRET.into()),
@@ -327,9 +330,7 @@ impl TestApp {
                 .map(|(_, v)| v.clone())
         })
         .expect("test settings");
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
         let app = Application::build_with_listener(settings, listener).expect("app builds");
-        let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
         let server = app.server_handle();
         let running = tokio::spawn(app.run_until_stopped());

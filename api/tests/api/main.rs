@@ -20,6 +20,7 @@ mod leads;
 mod limits;
 mod money;
 mod notify;
+mod oauth;
 mod openapi;
 mod partners;
 mod passwords;
