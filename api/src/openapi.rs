@@ -93,9 +93,9 @@ impl Modify for SecuritySchemes {
                     .build(),
             ),
         );
-        let scopes = Scopes::from_iter(
-            Scope::known().map(|scope| (scope.as_str(), scope.plain_words())),
-        );
+        let scopes = Scope::known()
+            .map(|scope| (scope.as_str(), scope.plain_words()))
+            .collect::<Scopes>();
         components.add_security_scheme(
             "oauth",
             SecurityScheme::OAuth2(OAuth2::with_description(
@@ -139,6 +139,7 @@ pub fn finish(openapi: &mut OpenApiDoc) {
         }
     }
     rate_limit_headers(openapi);
+    named_page_items(openapi);
     event_catalogue(openapi);
     error_catalogue(openapi);
 }
@@ -256,6 +257,43 @@ fn webhook_delivery(event_type: EventType, schema_name: &str) -> serde_json::Val
             },
         },
     } })
+}
+
+/// Each `Page_X` refers to the schema `X` for its items (utoipa inlines a generic's argument),
+/// so that generated clients get one class per item type instead of one per list.
+fn named_page_items(openapi: &mut OpenApiDoc) {
+    let components = openapi.components.get_or_insert_with(Default::default);
+    let pages: Vec<String> = components
+        .schemas
+        .keys()
+        .filter(|name| name.starts_with("Page_"))
+        .cloned()
+        .collect();
+    for page in pages {
+        let item = page.trim_start_matches("Page_").to_owned();
+        let Some(mut schema) = components
+            .schemas
+            .get(&page)
+            .and_then(|schema| serde_json::to_value(schema).ok())
+        else {
+            continue;
+        };
+        let Some(inlined) = schema
+            .pointer_mut("/properties/items/items")
+            .map(serde_json::Value::take)
+        else {
+            continue;
+        };
+        if inlined.get("$ref").is_some() {
+            schema["properties"]["items"]["items"] = inlined;
+        } else {
+            if !components.schemas.contains_key(&item) {
+                components.schemas.insert(item.clone(), from_json(inlined));
+            }
+            schema["properties"]["items"]["items"] = json!({ "$ref": schema_ref(&item) });
+        }
+        components.schemas.insert(page, from_json(schema));
+    }
 }
 
 fn schema_ref(name: &str) -> String {

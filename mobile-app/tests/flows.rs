@@ -685,6 +685,40 @@ async fn the_account_page_renames_confirms_a_phone_lists_devices_and_hands_over_
     let archive: shared_types::account::DataArchive = serde_json::from_slice(&json).unwrap();
     assert_eq!(archive.account.name, "Robin Quay");
 
+    // An app the person allowed is listed with what it may do, and is gone once disconnected.
+    assert!(view.connected_apps.is_empty());
+    let developer = api.signed_up(SignupRole::Partner, "Dev").await;
+    let registered = developer
+        .call(|c| async move {
+            c.register_oauth_app(&shared_types::oauth::OAuthAppInput {
+                name: "Acme CRM".into(),
+                redirect_uris: vec!["https://crm.example.com/cb".into()],
+                logo_url: None,
+                scopes: vec![shared_types::auth::Scope::RequestsRead],
+                confidential: true,
+            })
+            .await
+        })
+        .await
+        .unwrap();
+    api.connect_app(&registered.app.id, &view.user.id).await;
+    let view = AccountView::load(&session).await.unwrap();
+    assert_eq!(view.connected_apps.len(), 1);
+    assert_eq!(view.connected_apps[0].app_name, "Acme CRM");
+    run(
+        &session,
+        AccountAction::Disconnect(view.connected_apps[0].id.clone()),
+    )
+    .await
+    .unwrap();
+    assert!(
+        AccountView::load(&session)
+            .await
+            .unwrap()
+            .connected_apps
+            .is_empty()
+    );
+
     let not_it = run(&session, AccountAction::EndEverywhere("not it".into())).await;
     assert!(not_it.unwrap_err().field("current_password").is_some());
     run(

@@ -42,11 +42,11 @@ use crate::jobs::{
     ConfirmJobsInput, ConfirmJobsResult, DisputeInput, Job, JobEvent, JobFilter, Penalty,
     PenaltyFilter, Proposal, ProposalInput, ResolveDisputeInput, SignAgreementInput,
 };
-use crate::oauth::{ConnectedApp, CreatedOAuthApp, OAuthApp, OAuthAppInput};
 use crate::notify::{
     Device, DeviceInput, MarkReadInput, MarkReadResult, Notification, NotificationFilter,
     NotificationPreferences, OutboxFilter, OutboxMessage, SseParser, StreamEvent,
 };
+use crate::oauth::{ConnectedApp, CreatedOAuthApp, OAuthApp, OAuthAppInput};
 use crate::partners::{
     AuditEntry, AuditFilter, Availability, Category, CategoryInput, ConnectionStats,
     ConnectionsQuery, ContactClick, ContactKind, ContactTarget, PartnerAdminUpdate, PartnerFilter,
@@ -467,8 +467,11 @@ impl Client {
         &self,
         page: &PageParams,
     ) -> Result<Page<ConnectedApp>, ClientError> {
-        self.call(self.request(Method::GET, "/v1/me/connected-apps").query(page))
-            .await
+        self.call(
+            self.request(Method::GET, "/v1/me/connected-apps")
+                .query(page),
+        )
+        .await
     }
 
     pub async fn disconnect_app(&self, id: &str) -> Result<(), ClientError> {

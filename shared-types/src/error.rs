@@ -136,7 +136,7 @@ impl ErrorCode {
             }
             Self::Unauthenticated => "No credentials were sent. Send a bearer token or an API key.",
             Self::InvalidToken => {
-                "The token or API key is malformed, tampered with, revoked or of the wrong kind. Sign in again or use another key."
+                "The token or API key is malformed, tampered with, revoked or of the wrong kind (an app's token also stops when its user disconnects it). Sign in again, use another key, or ask the user again."
             }
             Self::TokenExpired => {
                 "The access token has expired. Refresh it (`POST /v1/auth/refresh`) and retry."
@@ -157,7 +157,7 @@ impl ErrorCode {
                 "The account's email address is not confirmed yet. Follow the emailed link (or ask for a new one at `POST /v1/me/email/verification`) before asking for work or taking leads."
             }
             Self::InsufficientScope => {
-                "The API key lacks the scope this operation needs. Make a key with that scope."
+                "The API key or app token lacks the scope this operation needs. Make a key with that scope, or ask the user for it."
             }
             Self::RateLimited => {
                 "Too many requests for this caller. Retry after the seconds in `Retry-After`; the `RateLimit` headers say what is left."
@@ -257,7 +257,7 @@ impl ErrorCode {
             Self::Forbidden => "Not allowed",
             Self::AccountSuspended => "This account is suspended",
             Self::EmailUnverified => "This account's email address is not confirmed",
-            Self::InsufficientScope => "The API key lacks a required scope",
+            Self::InsufficientScope => "The credential lacks a required scope",
             Self::RateLimited => "Too many requests",
             Self::ServiceUnavailable => "Service temporarily unavailable",
             Self::Internal | Self::Unknown => "Internal server error",

@@ -228,10 +228,7 @@ pub fn redirect_uri_allowed(uri: &str) -> bool {
     }
     match parsed.scheme() {
         "https" => parsed.host_str().is_some_and(|host| !host.is_empty()),
-        "http" => matches!(
-            parsed.host_str(),
-            Some("127.0.0.1" | "[::1]" | "localhost")
-        ),
+        "http" => matches!(parsed.host_str(), Some("127.0.0.1" | "[::1]" | "localhost")),
         "javascript" | "data" | "file" | "ftp" | "ws" | "wss" | "blob" | "about" => false,
         scheme => scheme.contains('.'),
     }

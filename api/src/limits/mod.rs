@@ -105,9 +105,9 @@ pub fn cost(method: &Method, path: &str) -> u32 {
 pub fn limited(path: &str) -> bool {
     path.starts_with("/oauth/")
         || path.starts_with("/v1/")
-        && !path.starts_with("/v1/health")
-        && !path.starts_with("/v1/webhooks/payments/")
-        && path != "/v1/openapi.json"
+            && !path.starts_with("/v1/health")
+            && !path.starts_with("/v1/webhooks/payments/")
+            && path != "/v1/openapi.json"
 }
 
 /// A session by its user (the token's signature checked), an API key by its visible prefix, an

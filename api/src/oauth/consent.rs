@@ -79,14 +79,16 @@ async fn read_request(
         }))
     };
     if params.get("response_type").map(String::as_str) != Some("code") {
-        return back(
-            "unsupported_response_type",
-            "response_type must be code",
-        );
+        return back("unsupported_response_type", "response_type must be code");
     }
     match params.get("code_challenge_method").map(String::as_str) {
         Some("S256") => {}
-        None => return back("invalid_request", "PKCE is required: code_challenge_method=S256"),
+        None => {
+            return back(
+                "invalid_request",
+                "PKCE is required: code_challenge_method=S256",
+            );
+        }
         Some(_) => return back("invalid_request", "code_challenge_method must be S256"),
     }
     let Some(code_challenge) = params
@@ -214,7 +216,10 @@ pub async fn decide(
         );
         return Ok(redirect(
             &request.redirect_uri,
-            &[("error", "invalid_scope"), ("error_description", &description)],
+            &[
+                ("error", "invalid_scope"),
+                ("error_description", &description),
+            ],
             request.state.as_deref(),
             issuer,
         ));
@@ -222,7 +227,8 @@ pub async fn decide(
     let now = state.clock.now();
     let code = state
         .write({
-            let (app, user_id, scopes) = (request.app.clone(), user.id.clone(), request.scopes.clone());
+            let (app, user_id, scopes) =
+                (request.app.clone(), user.id.clone(), request.scopes.clone());
             let (redirect_uri, challenge) =
                 (request.redirect_uri.clone(), request.code_challenge.clone());
             move |conn| {

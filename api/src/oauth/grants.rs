@@ -28,7 +28,9 @@ const TAG_LEN: usize = 8;
 
 /// The part of a token kept for rate limits: its prefix and its grant's tag.
 pub fn visible_prefix(token: &str) -> &str {
-    token.get(..ACCESS_TOKEN_PREFIX.len() + TAG_LEN).unwrap_or(token)
+    token
+        .get(..ACCESS_TOKEN_PREFIX.len() + TAG_LEN)
+        .unwrap_or(token)
 }
 
 /// A refusal the protocol names (RFC 6749 §5.2): `error` and a description for the developer.
@@ -70,29 +72,26 @@ pub fn allow(conn: &mut DbConnection, consent: &Consent, now: NaiveDateTime) -> 
         .select((oauth_grants::id, oauth_grants::scopes))
         .first(conn)
         .optional()?;
-    let grant_id = match live {
-        Some((id, scopes)) => {
-            let mut all = stored_scopes(&scopes);
-            all.extend_from_slice(consent.scopes);
-            diesel::update(oauth_grants::table.find(&id))
-                .set(oauth_grants::scopes.eq(scope_text(&all)))
-                .execute(conn)?;
-            id
-        }
-        None => {
-            let id = db::new_id();
-            diesel::insert_into(oauth_grants::table)
-                .values((
-                    oauth_grants::id.eq(&id),
-                    oauth_grants::app_id.eq(&consent.app.id),
-                    oauth_grants::user_id.eq(consent.user_id),
-                    oauth_grants::tag.eq(random_token(6)),
-                    oauth_grants::scopes.eq(scope_text(consent.scopes)),
-                    oauth_grants::created_at.eq(now),
-                ))
-                .execute(conn)?;
-            id
-        }
+    let grant_id = if let Some((id, scopes)) = live {
+        let mut all = stored_scopes(&scopes);
+        all.extend_from_slice(consent.scopes);
+        diesel::update(oauth_grants::table.find(&id))
+            .set(oauth_grants::scopes.eq(scope_text(&all)))
+            .execute(conn)?;
+        id
+    } else {
+        let id = db::new_id();
+        diesel::insert_into(oauth_grants::table)
+            .values((
+                oauth_grants::id.eq(&id),
+                oauth_grants::app_id.eq(&consent.app.id),
+                oauth_grants::user_id.eq(consent.user_id),
+                oauth_grants::tag.eq(random_token(6)),
+                oauth_grants::scopes.eq(scope_text(consent.scopes)),
+                oauth_grants::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        id
     };
     let code = format!("plc_{}", random_token(32));
     diesel::insert_into(oauth_codes::table)
@@ -233,7 +232,9 @@ pub fn refresh(
         return Ok(Err(Denied::grant("the refresh token was revoked")));
     }
     if token.expires_at <= now {
-        return Ok(Err(Denied::grant("the refresh token expired; ask the user again")));
+        return Ok(Err(Denied::grant(
+            "the refresh token expired; ask the user again",
+        )));
     }
     if let Some(refusal) = unusable(conn, &grant)? {
         return Ok(Err(refusal));
@@ -435,13 +436,11 @@ pub fn authenticate(
     }
     let stale = now - chrono::Duration::seconds(LAST_USED_RESOLUTION_SECS);
     diesel::update(
-        oauth_grants::table
-            .find(&held.grant.id)
-            .filter(
-                oauth_grants::last_used_at
-                    .is_null()
-                    .or(oauth_grants::last_used_at.lt(stale)),
-            ),
+        oauth_grants::table.find(&held.grant.id).filter(
+            oauth_grants::last_used_at
+                .is_null()
+                .or(oauth_grants::last_used_at.lt(stale)),
+        ),
     )
     .set(oauth_grants::last_used_at.eq(now))
     .execute(conn)?;

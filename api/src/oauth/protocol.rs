@@ -264,7 +264,9 @@ pub async fn token(
         other => {
             return Err(Denied::new(
                 "unsupported_grant_type",
-                format!("grant_type {other} is not supported: use authorization_code or refresh_token"),
+                format!(
+                    "grant_type {other} is not supported: use authorization_code or refresh_token"
+                ),
             )
             .into());
         }

@@ -1240,7 +1240,8 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
             Target::id(key.api_key.id)
         }
         Owned::OAuthApp => {
-            let registered = AppClient::register(&cast.address, owner, &[Scope::ProfileRead], true).await;
+            let registered =
+                AppClient::register(&cast.address, owner, &[Scope::ProfileRead], true).await;
             Target::id(registered.client_id)
         }
         Owned::ConnectedApp => {

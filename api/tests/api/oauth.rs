@@ -220,7 +220,11 @@ fn error_of(body: &Value) -> &str {
 
 fn forbidden_for_scope(result: Result<impl std::fmt::Debug, ClientError>) {
     let error = result.expect_err("expected insufficient_scope");
-    assert_eq!(error.code(), Some(ErrorCode::InsufficientScope), "{error:?}");
+    assert_eq!(
+        error.code(),
+        Some(ErrorCode::InsufficientScope),
+        "{error:?}"
+    );
 }
 
 fn status_of(result: Result<impl std::fmt::Debug, ClientError>) -> Option<u16> {
@@ -255,16 +259,19 @@ async fn an_app_acts_for_a_pro_within_what_the_pro_allowed() {
             assert!(!page.contains(Scope::JobsRead.plain_words()), "{page}");
             assert!(page.contains("crm.example.com"), "{page}");
         }
-        other => panic!("expected the consent page, got {other:?}"),
+        other @ Answer::Redirected(_) => panic!("expected the consent page, got {other:?}"),
     }
 
     // A wrong password shows the page again; nothing is issued.
-    match crm.consent(&request, &pro.email, "wrong password", "allow").await {
+    match crm
+        .consent(&request, &pro.email, "wrong password", "allow")
+        .await
+    {
         Answer::Page(status, page) => {
             assert_eq!(status, StatusCode::UNAUTHORIZED);
             assert!(page.contains("Wrong email or password"), "{page}");
         }
-        other => panic!("expected the page again, got {other:?}"),
+        other @ Answer::Redirected(_) => panic!("expected the page again, got {other:?}"),
     }
     assert_eq!(app.count("oauth_codes").await, 0);
 
@@ -287,8 +294,15 @@ async fn an_app_acts_for_a_pro_within_what_the_pro_allowed() {
     // The token acts as the pro, within its scopes.
     let as_app = app.client.with_token(&tokens.access_token);
     assert_eq!(as_app.me().await.unwrap().id, pro.id);
-    as_app.leads(&LeadFilter::default(), &PageParams::default()).await.unwrap();
-    forbidden_for_scope(as_app.jobs(&JobFilter::default(), &PageParams::default()).await);
+    as_app
+        .leads(&LeadFilter::default(), &PageParams::default())
+        .await
+        .unwrap();
+    forbidden_for_scope(
+        as_app
+            .jobs(&JobFilter::default(), &PageParams::default())
+            .await,
+    );
     // Never what needs a signed-in session.
     assert_eq!(
         status_of(as_app.list_api_keys(&PageParams::default()).await),
@@ -323,11 +337,18 @@ async fn an_app_acts_for_a_pro_within_what_the_pro_allowed() {
     let second: OAuthTokens = serde_json::from_value(body).unwrap();
     assert_ne!(second.refresh_token, first.refresh_token);
     let as_app = app.client.with_token(&second.access_token);
-    as_app.leads(&LeadFilter::default(), &PageParams::default()).await.unwrap();
+    as_app
+        .leads(&LeadFilter::default(), &PageParams::default())
+        .await
+        .unwrap();
     let (status, body) = crm.refresh(&first.refresh_token).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_of(&body), "invalid_grant");
-    unauthenticated(as_app.leads(&LeadFilter::default(), &PageParams::default()).await);
+    unauthenticated(
+        as_app
+            .leads(&LeadFilter::default(), &PageParams::default())
+            .await,
+    );
     let (_, body) = crm.refresh(&second.refresh_token).await;
     assert_eq!(error_of(&body), "invalid_grant", "the family is gone");
 
@@ -340,7 +361,10 @@ async fn an_app_acts_for_a_pro_within_what_the_pro_allowed() {
             ("scope", "leads:read profile:read"),
         ])
         .await;
-    assert_eq!((status, error_of(&body)), (StatusCode::BAD_REQUEST, "invalid_scope"));
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_scope")
+    );
     let wide = crm.tokens_for(&pro.email, "leads:read jobs:read").await;
     let (status, body) = crm
         .token(&[
@@ -439,9 +463,7 @@ async fn a_public_app_uses_pkce_alone_and_the_metadata_describes_the_server() {
         false,
     )
     .await;
-    let tokens = phone_app
-        .tokens_for(&customer.email, "requests:read")
-        .await;
+    let tokens = phone_app.tokens_for(&customer.email, "requests:read").await;
     let as_app = app.client.with_token(&tokens.access_token);
     as_app.list_requests(&PageParams::default()).await.unwrap();
 
@@ -459,7 +481,10 @@ async fn a_public_app_uses_pkce_alone_and_the_metadata_describes_the_server() {
         metadata["token_endpoint"],
         format!("{}/oauth/token", app.address)
     );
-    assert_eq!(metadata["code_challenge_methods_supported"], serde_json::json!(["S256"]));
+    assert_eq!(
+        metadata["code_challenge_methods_supported"],
+        serde_json::json!(["S256"])
+    );
     assert!(
         metadata["scopes_supported"]
             .as_array()
@@ -512,16 +537,22 @@ async fn wrong_authorization_requests_are_refused_and_nothing_is_issued() {
                 assert_eq!(status, StatusCode::BAD_REQUEST);
                 assert!(page.contains("does not work"), "{page}");
             }
-            other => panic!("expected an error page, got {other:?}"),
+            other @ Answer::Redirected(_) => panic!("expected an error page, got {other:?}"),
         }
     }
     // The rest go back to the app with the RFC's error.
     for (params, error) in [
         (with("code_challenge", None), "invalid_request"),
-        (with("code_challenge_method", Some("plain")), "invalid_request"),
+        (
+            with("code_challenge_method", Some("plain")),
+            "invalid_request",
+        ),
         (with("code_challenge_method", None), "invalid_request"),
         (with("code_challenge", Some("too-short")), "invalid_request"),
-        (with("response_type", Some("token")), "unsupported_response_type"),
+        (
+            with("response_type", Some("token")),
+            "unsupported_response_type",
+        ),
         (with("scope", Some("jobs:write")), "invalid_scope"),
         (with("scope", Some("leads:read admin")), "invalid_scope"),
     ] {
@@ -532,7 +563,10 @@ async fn wrong_authorization_requests_are_refused_and_nothing_is_issued() {
     // A parameter twice is refused.
     let mut twice = good.clone();
     twice.push(("scope".into(), "leads:read".into()));
-    assert!(matches!(crm.page(&twice).await, Answer::Page(StatusCode::BAD_REQUEST, _)));
+    assert!(matches!(
+        crm.page(&twice).await,
+        Answer::Page(StatusCode::BAD_REQUEST, _)
+    ));
 
     // Denied by the user; and a customer cannot grant what only pros have.
     let answer = crm.consent(&good, &pro.email, "", "deny").await;
@@ -546,23 +580,39 @@ async fn wrong_authorization_requests_are_refused_and_nothing_is_issued() {
     // The token endpoint: client authentication, PKCE, redirect URI, expiry.
     let (verifier, challenge) = pkce();
     let params = crm.request("leads:read", &challenge);
-    let code = crm.consent(&params, &pro.email, PASSWORD, "allow").await.code();
+    let code = crm
+        .consent(&params, &pro.email, PASSWORD, "allow")
+        .await
+        .code();
     let anonymous = AppClient {
         secret: None,
         ..crm.clone()
     };
     let (status, body) = anonymous.exchange(&code, &verifier).await;
-    assert_eq!((status, error_of(&body)), (StatusCode::UNAUTHORIZED, "invalid_client"));
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_client")
+    );
     let forged = AppClient {
         secret: Some("plcs_not-the-secret".into()),
         ..crm.clone()
     };
     let (status, body) = forged.exchange(&code, &verifier).await;
-    assert_eq!((status, error_of(&body)), (StatusCode::UNAUTHORIZED, "invalid_client"));
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_client")
+    );
     let (status, body) = crm
-        .token(&[("grant_type", "password"), ("username", "x"), ("password", "y")])
+        .token(&[
+            ("grant_type", "password"),
+            ("username", "x"),
+            ("password", "y"),
+        ])
         .await;
-    assert_eq!((status, error_of(&body)), (StatusCode::BAD_REQUEST, "unsupported_grant_type"));
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "unsupported_grant_type")
+    );
     let (status, body) = crm
         .token(&[
             ("grant_type", "authorization_code"),
@@ -570,7 +620,10 @@ async fn wrong_authorization_requests_are_refused_and_nothing_is_issued() {
             ("redirect_uri", &crm.redirect_uri),
         ])
         .await;
-    assert_eq!((status, error_of(&body)), (StatusCode::BAD_REQUEST, "invalid_request"));
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_request")
+    );
     // Another app cannot use this app's code.
     let rival = AppClient::register(&app.address, &developer, &[Scope::LeadsRead], true).await;
     let (_, body) = rival.exchange(&code, &verifier).await;
@@ -583,7 +636,12 @@ async fn wrong_authorization_requests_are_refused_and_nothing_is_issued() {
     // A redirect URI other than the code's.
     let (verifier, challenge) = pkce();
     let code = crm
-        .consent(&crm.request("leads:read", &challenge), &pro.email, PASSWORD, "allow")
+        .consent(
+            &crm.request("leads:read", &challenge),
+            &pro.email,
+            PASSWORD,
+            "allow",
+        )
         .await
         .code();
     let (_, body) = crm
@@ -598,7 +656,12 @@ async fn wrong_authorization_requests_are_refused_and_nothing_is_issued() {
     // An expired code.
     let (verifier, challenge) = pkce();
     let code = crm
-        .consent(&crm.request("leads:read", &challenge), &pro.email, PASSWORD, "allow")
+        .consent(
+            &crm.request("leads:read", &challenge),
+            &pro.email,
+            PASSWORD,
+            "allow",
+        )
         .await
         .code();
     app.state.clock.advance(chrono::Duration::minutes(3));
@@ -628,10 +691,18 @@ async fn one_code_exchanged_twice_at_once_gives_tokens_once() {
     for _ in 0..3 {
         let (verifier, challenge) = pkce();
         let code = crm
-            .consent(&crm.request("leads:read", &challenge), &pro.email, PASSWORD, "allow")
+            .consent(
+                &crm.request("leads:read", &challenge),
+                &pro.email,
+                PASSWORD,
+                "allow",
+            )
             .await
             .code();
-        let (a, b) = tokio::join!(crm.exchange(&code, &verifier), crm.exchange(&code, &verifier));
+        let (a, b) = tokio::join!(
+            crm.exchange(&code, &verifier),
+            crm.exchange(&code, &verifier)
+        );
         let winners = [a.0, b.0]
             .iter()
             .filter(|status| **status == StatusCode::OK)
@@ -648,4 +719,30 @@ pub async fn matrix_token(crm: &AppClient, email: &str, scopes: &[Scope]) -> Str
         .collect::<Vec<_>>()
         .join(" ");
     crm.tokens_for(email, &scope).await.access_token
+}
+
+#[tokio::test]
+async fn deleting_an_account_ends_its_connections_and_its_apps() {
+    let app = TestApp::spawn().await;
+    let (_, developer) = app.customer().await;
+    let (pro, pro_client) = app.partner().await;
+    let crm = AppClient::register(&app.address, &developer, &[Scope::LeadsRead], true).await;
+    let tokens = crm.tokens_for(&pro.email, "leads:read").await;
+    pro_client.delete_account(PASSWORD).await.unwrap();
+    unauthenticated(
+        app.client
+            .with_token(&tokens.access_token)
+            .leads(&LeadFilter::default(), &PageParams::default())
+            .await,
+    );
+    assert_eq!(app.count("oauth_grants").await, 0);
+    assert_eq!(app.count("oauth_tokens").await, 0);
+
+    // The developer leaves: the app goes, and with it everyone's connections.
+    let (other_pro, _) = app.partner().await;
+    crm.tokens_for(&other_pro.email, "leads:read").await;
+    developer.delete_account(PASSWORD).await.unwrap();
+    assert_eq!(app.count("oauth_apps").await, 0);
+    assert_eq!(app.count("oauth_grants").await, 0);
+    assert_eq!(app.count("oauth_codes").await, 0);
 }

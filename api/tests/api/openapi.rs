@@ -50,6 +50,23 @@ fn the_contract_holds_the_event_catalogue_as_sent() {
     }
 }
 
+/// Every list's page names its item schema (one class per item type in a generated client).
+#[test]
+fn pages_refer_to_their_item_schemas() {
+    let spec = serde_json::to_value(porchlight::openapi_spec()).unwrap();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    let pages: Vec<&String> = schemas.keys().filter(|n| n.starts_with("Page_")).collect();
+    assert!(pages.len() > 20, "{pages:?}");
+    for page in pages {
+        let item = schemas[page]["properties"]["items"]["items"]["$ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{page} inlines its items"));
+        let target = item.trim_start_matches("#/components/schemas/");
+        assert_eq!(format!("Page_{target}"), *page);
+        assert!(schemas[target].is_object(), "{target} is in the document");
+    }
+}
+
 #[tokio::test]
 async fn the_service_serves_its_contract_and_docs() {
     let app = TestApp::spawn().await;
@@ -76,7 +93,11 @@ async fn the_service_serves_its_contract_and_docs() {
     }
     assert_eq!(
         served["paths"]["/v1/me"]["get"]["security"],
-        serde_json::json!([{ "bearer": [] }, { "api_key": ["profile:read"] }])
+        serde_json::json!([
+            { "bearer": [] },
+            { "api_key": ["profile:read"] },
+            { "oauth": ["profile:read"] }
+        ])
     );
 
     let docs = app

@@ -246,6 +246,10 @@ pub fn compiled_tables() -> BTreeMap<String, Vec<String>> {
         payout_methods,
         payout_runs,
         payouts,
+        oauth_apps,
+        oauth_grants,
+        oauth_codes,
+        oauth_tokens,
     )
 }
 

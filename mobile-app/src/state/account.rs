@@ -1,10 +1,11 @@
-//! The "Your account" screen: name, phone (confirmed by a texted code), signed-in devices, and
-//! one's data to download.
+//! The "Your account" screen: name, phone (confirmed by a texted code), signed-in devices, the
+//! apps allowed to act for the person, and one's data to download.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use shared_types::account::{DeviceSession, ProfileUpdate};
 use shared_types::auth::User;
+use shared_types::oauth::ConnectedApp;
 use shared_types::pagination::PageParams;
 
 use super::error::AppError;
@@ -15,6 +16,8 @@ use super::session::Session;
 pub struct AccountView {
     pub user: User,
     pub sessions: Vec<DeviceSession>,
+    /// Apps (a CRM, a booking site) the person allowed to act for them.
+    pub connected_apps: Vec<ConnectedApp>,
 }
 
 impl AccountView {
@@ -24,7 +27,15 @@ impl AccountView {
             .call(|c| async move { c.sessions(&PageParams::default()).await })
             .await?
             .items;
-        Ok(Self { user, sessions })
+        let connected_apps = session
+            .call(|c| async move { c.connected_apps(&PageParams::default()).await })
+            .await?
+            .items;
+        Ok(Self {
+            user,
+            sessions,
+            connected_apps,
+        })
     }
 }
 
@@ -40,6 +51,8 @@ pub enum AccountAction {
     EndSession(String),
     /// Signs out everywhere (the password confirms it).
     EndEverywhere(String),
+    /// Stops a connected app acting for the person (by the connection's id).
+    Disconnect(String),
     /// Makes an archive of one's data and offers it as a file.
     Download,
 }
@@ -106,6 +119,14 @@ pub async fn run(session: &Session, action: AccountAction) -> Result<Option<Save
                 .call(|c| {
                     let id = id.clone();
                     async move { c.end_session(&id).await }
+                })
+                .await?;
+        }
+        AccountAction::Disconnect(id) => {
+            session
+                .call(|c| {
+                    let id = id.clone();
+                    async move { c.disconnect_app(&id).await }
                 })
                 .await?;
         }

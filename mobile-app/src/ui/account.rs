@@ -418,6 +418,35 @@ pub fn AccountPage(
                         }
                         Button { label: "Sign out everywhere", tone: Tone::Danger, disabled: password().is_empty(), onclick: move |()| on_action.call(AccountAction::EndEverywhere(password())) }
                     }
+                    Card { title: "Connected apps",
+                        if view.connected_apps.is_empty() {
+                            p { class: "subtle", "No app can act for you. When you allow one (a CRM, a booking site), it is listed here, with what it may do." }
+                        }
+                        for connected in view.connected_apps.iter().cloned() {
+                            div { class: "row row-stacked",
+                                div { class: "row-label",
+                                    strong { "{connected.app_name}" }
+                                    ul { class: "plain-list",
+                                        for scope in connected.scopes.iter() {
+                                            li { "{scope.plain_words()}" }
+                                        }
+                                    }
+                                    span { class: "subtle",
+                                        "Allowed {format::date(connected.connected_at, zone)}"
+                                        if let Some(used) = connected.last_used_at {
+                                            " · last used {format::date_time(used, zone)}"
+                                        }
+                                    }
+                                }
+                                button {
+                                    class: "btn btn-secondary btn-small",
+                                    r#type: "button",
+                                    onclick: move |_| on_action.call(AccountAction::Disconnect(connected.id.clone())),
+                                    "Disconnect"
+                                }
+                            }
+                        }
+                    }
                     Card { title: "Your data",
                         p { class: "subtle", "A file with everything Porchlight holds about you: your account, requests, jobs, payments, ratings and notifications." }
                         if let Some(saved) = file.clone() {

@@ -106,6 +106,30 @@ impl Api {
             .to_owned()
     }
 
+    /// Records that `user_id` allowed app `app_id` its registered scopes, as the consent page
+    /// does when the person presses Allow (the page itself is tested in the API's tests).
+    pub async fn connect_app(&self, app_id: &str, user_id: &str) {
+        use porchlight::oauth::{apps, grants};
+        let (app_id, user_id) = (app_id.to_owned(), user_id.to_owned());
+        let now = self.state.clock.now();
+        self.state
+            .write(move |conn| {
+                let app = apps::find_live(conn, &app_id)?.expect("a registered app");
+                let scopes = app.scopes();
+                let redirect_uri = app.redirect_uris().next().unwrap_or_default().to_owned();
+                let consent = grants::Consent {
+                    app: &app,
+                    user_id: &user_id,
+                    scopes: &scopes,
+                    redirect_uri: &redirect_uri,
+                    code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                };
+                grants::allow(conn, &consent, now)
+            })
+            .await
+            .expect("consent recorded");
+    }
+
     /// The token of a fresh confirmation link for the account (what its email would carry).
     pub async fn confirmation_token(&self, user_id: &str, email: &str) -> String {
         let (id, email) = (user_id.to_owned(), email.to_owned());
