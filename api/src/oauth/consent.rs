@@ -296,7 +296,7 @@ fn redirect(
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f6f5f2;color:#1d1d1b}\
-main{max-width:26rem;margin:2rem auto;padding:1.5rem;background:#fff;border-radius:12px;\
+main{max-width:26rem;margin:1rem auto;padding:1.5rem;background:#fff;border-radius:12px;\
 box-shadow:0 1px 4px rgba(0,0,0,.08)}h1{font-size:1.3rem;line-height:1.3}\
 img.logo{width:56px;height:56px;border-radius:10px;object-fit:cover}\
 ul{padding-left:1.2rem}li{margin:.35rem 0}label{display:block;margin:.8rem 0 .25rem;font-weight:600}\
@@ -304,7 +304,9 @@ input{width:100%;box-sizing:border-box;padding:.65rem;font-size:1rem;border:1px 
 .actions{display:flex;gap:.75rem;margin-top:1.2rem}button{flex:1;padding:.75rem;font-size:1rem;\
 border-radius:8px;border:1px solid #1d4ed8;cursor:pointer}button.allow{background:#1d4ed8;color:#fff}\
 button.deny{background:#fff;color:#1d4ed8}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;\
-border-radius:8px}.fine{color:#555;font-size:.9rem}";
+border-radius:8px}.fine{color:#555;font-size:.9rem}\
+.brand{font-weight:700;color:#b45309;letter-spacing:.02em;margin:0 0 .5rem}\
+@media (min-width:30rem){main{margin:2rem auto}}";
 
 fn layout(title: &str, body: Markup) -> Markup {
     html! {
@@ -317,7 +319,12 @@ fn layout(title: &str, body: Markup) -> Markup {
                 title { (title) " · Porchlight" }
                 style { (maud::PreEscaped(STYLE)) }
             }
-            body { main { (body) } }
+            body {
+                main {
+                    p.brand { "Porchlight" }
+                    (body)
+                }
+            }
         }
     }
 }
@@ -393,6 +400,7 @@ fn page(
                         input type="hidden" name=(name) value=(value);
                     }
                 }
+                p.fine { "Sign in to Porchlight to answer. Your password is never shared with " (app.name) "." }
                 label for="email" { "Email" }
                 input #email type="email" name="email" autocomplete="username" required value=(email);
                 label for="password" { "Password" }
