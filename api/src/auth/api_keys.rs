@@ -7,6 +7,7 @@ use shared_types::auth::{ApiKey, CreateApiKeyRequest, CreatedApiKey, Role, Scope
 use shared_types::{ErrorCode, Page, PageParams};
 
 use super::extract::{AuthUser, Credential};
+use super::scopes::{scope_text, stored_scopes};
 use super::tokens::{hash_secret, random_token};
 use crate::db::schema::{api_keys, users};
 use crate::db::text_enum::Stored;
@@ -41,10 +42,7 @@ struct ApiKeyRow {
 
 impl ApiKeyRow {
     fn scopes(&self) -> Vec<Scope> {
-        self.scopes
-            .split_whitespace()
-            .filter_map(Scope::parse)
-            .collect()
+        stored_scopes(&self.scopes)
     }
 
     fn to_view(&self) -> ApiKey {
@@ -67,19 +65,12 @@ pub fn create(
     now: NaiveDateTime,
 ) -> ApiResult<CreatedApiKey> {
     let secret = format!("{API_KEY_PREFIX}{}", random_token(32));
-    let mut scopes = request.scopes.clone();
-    scopes.sort();
-    scopes.dedup();
     let row = ApiKeyRow {
         id: db::new_id(),
         user_id: user_id.to_owned(),
         name: request.name.trim().to_owned(),
         prefix: visible_prefix(&secret).to_owned(),
-        scopes: scopes
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
+        scopes: scope_text(&request.scopes),
         created_at: now,
         expires_at: request
             .expires_in_days

@@ -12,6 +12,7 @@ pub mod messages;
 pub mod password;
 pub mod password_changes;
 pub mod phone;
+pub mod scopes;
 pub mod sessions;
 pub mod suspension;
 pub mod tokens;

@@ -20,6 +20,8 @@ use actix_web::web;
 use shared_types::auth::Scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use crate::auth::scopes::{scope_text, stored_scopes};
+
 /// Access tokens start with this (the auth extractor tells them from keys and JWTs by it).
 pub const ACCESS_TOKEN_PREFIX: &str = "pla_";
 /// Refresh tokens start with this.
@@ -51,23 +53,6 @@ pub fn protocol_routes(cfg: &mut web::ServiceConfig) {
         "/.well-known/oauth-authorization-server",
         web::get().to(protocol::metadata),
     );
-}
-
-/// Scopes as stored and as the protocol writes them: sorted, once each, space-separated.
-pub fn scope_text(scopes: &[Scope]) -> String {
-    let mut scopes = scopes.to_vec();
-    scopes.sort();
-    scopes.dedup();
-    scopes
-        .iter()
-        .map(|scope| scope.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Stored scopes back (unknown words are dropped: they grant nothing).
-pub fn stored_scopes(text: &str) -> Vec<Scope> {
-    text.split_whitespace().filter_map(Scope::parse).collect()
 }
 
 /// A `scope` parameter: every word a known scope, or the first one that is not.
