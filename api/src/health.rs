@@ -14,6 +14,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// Liveness: the process answers.
+///
+/// Always 200 with `status: ok` and the service `version` while the process runs; it checks nothing
+/// else (the database is checked by `GET /v1/health/ready`). Needs no sign-in and is not
+/// rate-limited.
 #[utoipa::path(tag = "health", responses((status = 200, description = "Alive", body = Health)))]
 #[get("/health")]
 pub async fn health() -> web::Json<Health> {
@@ -24,6 +28,10 @@ pub async fn health() -> web::Json<Health> {
 }
 
 /// Readiness: the database answers and every migration of this build is applied.
+///
+/// Runs `SELECT 1` and checks that every migration of this build is applied; the body reports
+/// `database`, `migrations_applied` and the `backend` (`postgres` or `sqlite`), with
+/// `status: not_ready` and 503 when a check fails. Needs no sign-in and is not rate-limited.
 #[utoipa::path(
     tag = "health",
     responses(

@@ -55,6 +55,7 @@ pub struct EmailChangeRequest {
     #[validate(email, length(max = 254))]
     #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
     pub new_email: String,
+    /// The account's current password, to prove the change comes from its owner.
     #[validate(length(min = 1, max = 128))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub current_password: String,
@@ -110,6 +111,7 @@ fn digits(code: &str) -> Result<(), ValidationError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordConfirmation {
+    /// The account's current password.
     #[validate(length(min = 1, max = 128))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub current_password: String,
@@ -119,6 +121,7 @@ pub struct PasswordConfirmation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceSession {
+    /// The session's id; `DELETE /v1/me/sessions/{id}` signs that device out.
     pub id: String,
     /// What the device said it was at sign-in (its `User-Agent`), if anything.
     pub user_agent: Option<String>,
@@ -136,7 +139,9 @@ pub struct DeviceSession {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataExport {
+    /// The export's id: the archive is read at `GET /v1/me/exports/{id}`.
     pub id: String,
+    /// When the archive was made.
     pub created_at: DateTime<Utc>,
     /// After this it is deleted.
     pub expires_at: DateTime<Utc>,
@@ -149,16 +154,21 @@ pub struct DataExport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataArchive {
+    /// When the archive was put together.
     pub generated_at: DateTime<Utc>,
+    /// The account itself.
     pub account: User,
     /// The signed-in devices.
     pub sessions: Vec<DeviceSession>,
+    /// The personal API keys, without their secrets.
     pub api_keys: Vec<ApiKey>,
     /// Phones registered for push alerts.
     pub devices: Vec<Device>,
+    /// How notifications reach the person, per category, and their quiet hours.
     pub notification_preferences: NotificationPreferences,
     /// The in-app notifications (as long as they are kept).
     pub notifications: Vec<Notification>,
+    /// The account's webhook endpoints, without their secrets.
     pub webhook_endpoints: Vec<WebhookEndpoint>,
     /// A customer's requests.
     pub requests: Vec<ServiceRequest>,
@@ -172,7 +182,9 @@ pub struct DataArchive {
     pub leads: Vec<Lead>,
     /// A pro's wallet, its entries and payouts.
     pub wallet: Option<Wallet>,
+    /// A pro's wallet entries (empty for a customer).
     pub wallet_entries: Vec<WalletEntry>,
+    /// A pro's payouts (empty for a customer).
     pub payouts: Vec<Payout>,
     /// Each time a pro read the customer's contact details.
     pub customer_detail_reads: Vec<CustomerDetailRead>,
@@ -182,9 +194,13 @@ pub struct DataArchive {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobRecord {
+    /// The job, as the person sees it.
     pub job: Job,
+    /// The job's timeline, oldest first.
     pub timeline: Vec<JobEvent>,
+    /// The job's card charges: its price and any tips.
     pub payments: Vec<Payment>,
+    /// The job's ratings, as the person sees them (double-blind until published).
     pub ratings: JobRatings,
 }
 

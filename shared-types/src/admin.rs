@@ -33,7 +33,9 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueCount {
+    /// The kind of work.
     pub kind: QueueKind,
+    /// How many items of this kind are waiting (0 when none).
     pub count: i64,
     /// When the item that has waited longest started waiting; absent when nothing waits.
     pub oldest_since: Option<DateTime<Utc>>,
@@ -49,6 +51,7 @@ pub struct StaffQueue {
     pub queues: Vec<QueueCount>,
     /// When the weekly payout run next starts on its own (`PAYOUT_WEEKDAY` `PAYOUT_TIME`).
     pub next_payout_run_at: DateTime<Utc>,
+    /// When the counts were taken.
     pub as_of: DateTime<Utc>,
 }
 
@@ -64,19 +67,27 @@ impl StaffQueue {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssignmentCase {
+    /// The request waiting for staff to choose a pro.
     pub request_id: String,
+    /// The category the customer asked for.
     pub category: Category,
+    /// What the customer needs, in their words.
     pub description: String,
+    /// The city of the work.
     pub city: String,
     /// The postal code's first three characters: the area, not the address.
     pub postal_area: String,
+    /// When the customer is available (UTC).
     pub windows: Vec<TimeWindow>,
     /// The IANA zone the customer chose the windows in.
     pub time_zone: String,
+    /// The customer's budget; absent when they gave none.
     pub budget: Option<Money>,
+    /// When the customer made the request.
     pub created_at: DateTime<Utc>,
     /// Applications waiting (`applied`).
     pub applications: i64,
+    /// When the earliest waiting application came in.
     pub first_applied_at: DateTime<Utc>,
 }
 
@@ -84,10 +95,15 @@ pub struct AssignmentCase {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobCase {
+    /// The job, as staff see it.
     pub job: Job,
+    /// The customer's name.
     pub customer_name: String,
+    /// The job's timeline, oldest first.
     pub timeline: Vec<JobEvent>,
+    /// Every card charge of the job (its price and any tips), whatever its status.
     pub payments: Vec<Payment>,
+    /// The refunds owed on the job's payments, whatever their status.
     pub refunds: Vec<Refund>,
     /// The customer's signature of the service agreement, if signed.
     pub agreement: Option<Signature>,

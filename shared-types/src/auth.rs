@@ -22,7 +22,9 @@ open_enum! {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SignupRole {
+    /// A homeowner who asks for work.
     Customer,
+    /// A pro who does the work.
     Partner,
 }
 
@@ -57,6 +59,7 @@ pub struct RegisterRequest {
         schema(pattern = r"[^\s\u0085]", min_length = 1, max_length = 100)
     )]
     pub name: String,
+    /// `customer` to ask for work, `partner` to do it; staff accounts cannot sign up.
     pub role: SignupRole,
 }
 
@@ -64,6 +67,7 @@ pub struct RegisterRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangePasswordRequest {
+    /// The password in use now.
     #[validate(length(min = 1, max = 128))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub current_password: String,
@@ -77,6 +81,7 @@ pub struct ChangePasswordRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetRequest {
+    /// The account's email; the answer is the same whether or not an account has it.
     #[validate(email, length(max = 254))]
     #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
     pub email: String,
@@ -100,9 +105,11 @@ pub struct PasswordResetConfirm {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
+    /// The account's email (case and surrounding spaces do not matter).
     #[validate(length(min = 1, max = 254))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
     pub email: String,
+    /// The account's password.
     #[validate(length(min = 1, max = 128))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub password: String,
@@ -112,6 +119,8 @@ pub struct LoginRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
+    /// The session's latest refresh token: a refresh uses it up (and returns a new one), a logout
+    /// ends the session.
     #[validate(length(min = 1, max = 200))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub refresh_token: String,
@@ -135,10 +144,15 @@ pub struct TokenResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
+    /// The account's id.
     pub id: String,
+    /// The sign-in email address, trimmed and lower-cased.
     pub email: String,
+    /// The name shown to the other side of a job.
     pub name: String,
+    /// What the account is: `customer`, `partner` or `staff`.
     pub role: Role,
+    /// When the account was registered.
     pub created_at: DateTime<Utc>,
     /// Whether the email address was confirmed through an emailed link. Customers need it to
     /// ask for work, pros to receive leads.
@@ -175,6 +189,7 @@ fn default_locale() -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuspensionInput {
+    /// Why (1 to 1000 characters): the person is told, and the audit log keeps it.
     #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
@@ -188,30 +203,39 @@ open_enum! {
     /// still decides which endpoints are open to it.
     #[derive(Hash, PartialOrd, Ord)]
     pub enum Scope {
+        /// See the profile: name, email and phone.
         #[serde(rename = "profile:read")]
         #[strum(serialize = "profile:read")]
         ProfileRead,
+        /// Change the profile.
         #[serde(rename = "profile:write")]
         #[strum(serialize = "profile:write")]
         ProfileWrite,
+        /// See the service requests.
         #[serde(rename = "requests:read")]
         #[strum(serialize = "requests:read")]
         RequestsRead,
+        /// Make, change and cancel service requests.
         #[serde(rename = "requests:write")]
         #[strum(serialize = "requests:write")]
         RequestsWrite,
+        /// See the leads offered.
         #[serde(rename = "leads:read")]
         #[strum(serialize = "leads:read")]
         LeadsRead,
+        /// Take, apply to and decline leads.
         #[serde(rename = "leads:write")]
         #[strum(serialize = "leads:write")]
         LeadsWrite,
+        /// See the jobs, their agreements and payments.
         #[serde(rename = "jobs:read")]
         #[strum(serialize = "jobs:read")]
         JobsRead,
+        /// Act on jobs: schedule, sign, start, complete, cancel.
         #[serde(rename = "jobs:write")]
         #[strum(serialize = "jobs:write")]
         JobsWrite,
+        /// See the wallet, earnings and payouts.
         #[serde(rename = "wallet:read")]
         #[strum(serialize = "wallet:read")]
         WalletRead,
@@ -252,13 +276,19 @@ pub struct CreateApiKeyRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiKey {
+    /// The key's id; `DELETE /v1/api-keys/{id}` revokes it.
     pub id: String,
+    /// What the key is for, as given when it was created.
     pub name: String,
     /// The first characters of the secret, to tell keys apart.
     pub prefix: String,
+    /// What the key may do.
     pub scopes: Vec<Scope>,
+    /// When the key was created.
     pub created_at: DateTime<Utc>,
+    /// When the key stops working; null when it never expires.
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the key last authenticated a call (to the minute); null if never used.
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
@@ -266,6 +296,7 @@ pub struct ApiKey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedApiKey {
+    /// The new key, as lists show it.
     pub api_key: ApiKey,
     /// Send as `Authorization: Bearer plk_…`. Store it now: it cannot be shown again.
     pub secret: String,

@@ -186,8 +186,10 @@ impl EventData {
 pub struct Event {
     /// Unique; the same event keeps its id wherever it is delivered (feed, stream, webhook).
     pub id: String,
+    /// The event's type, e.g. `lead.offered`; it decides the schema of `data`.
     #[serde(rename = "type")]
     pub event_type: EventType,
+    /// When the event happened (UTC).
     pub created_at: DateTime<Utc>,
     /// The event's place in the recipient's feed: 1, 2, 3, … without gaps, in commit order.
     pub sequence: i64,
@@ -254,6 +256,7 @@ impl EventFeedQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventFeed {
+    /// The events after `after`, oldest first, at most `limit`; empty when there is nothing new.
     pub events: Vec<Event>,
     /// Pass as `after` to read on: the last sequence this page covered (with a type filter it
     /// may be past the last event shown).

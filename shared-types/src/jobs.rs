@@ -28,6 +28,7 @@ open_enum! {
         Completed,
         /// Staff confirmed it (or closed a dispute): the pro's earnings are released.
         Confirmed,
+        /// Called off before the work started.
         Cancelled,
         /// The customer disputed the work inside the review window; staff decide.
         Disputed,
@@ -37,8 +38,11 @@ open_enum! {
 open_enum! {
     /// Who did something to a job.
     pub enum Party {
+        /// The job's customer.
         Customer,
+        /// The job's pro.
         Partner,
+        /// Porchlight staff.
         Staff,
         /// The service itself (e.g. the assignment of an instant lead).
         System,
@@ -50,17 +54,26 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Job {
+    /// The job's id.
     pub id: String,
+    /// The service request the job came from.
     pub request_id: String,
+    /// The customer's user id.
     pub customer_id: String,
+    /// The pro's id (their user id).
     pub partner_id: String,
     /// The pro's business name.
     pub business_name: String,
     /// The category's slug, e.g. `plumbing`.
     pub category: String,
+    /// What the customer asked for, in their words.
     pub description: String,
+    /// The city of the work; the assigned pro reads the full address at
+    /// `GET /v1/jobs/{id}/customer`.
     pub city: String,
+    /// The price of the job: the category's list price (instant) or the quote staff chose (review).
     pub price: Money,
+    /// Where the job is in its life.
     pub status: JobStatus,
     /// The agreed visit, once a proposal was accepted.
     pub scheduled: Option<TimeWindow>,
@@ -70,14 +83,21 @@ pub struct Job {
     pub agreement_signed_at: Option<DateTime<Utc>>,
     /// When the customer's payment of the price succeeded; the pro can start only after.
     pub paid_at: Option<DateTime<Utc>>,
+    /// When the pro started the work; absent before.
     pub started_at: Option<DateTime<Utc>>,
+    /// What the pro reported when they finished; absent until completed.
     pub completion: Option<Completion>,
     /// The end of the customer's review window (completion + 24 h by default).
     pub review_window_ends_at: Option<DateTime<Utc>>,
+    /// The customer's dispute and, once decided, staff's resolution; absent unless disputed.
     pub dispute: Option<Dispute>,
+    /// When the job was confirmed and the pro's earnings released; absent before.
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// Who cancelled, when, why and whether late; absent unless cancelled.
     pub cancellation: Option<Cancellation>,
+    /// When the job was created: when the pro got it.
     pub created_at: DateTime<Utc>,
+    /// When anything about the job last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -85,15 +105,20 @@ pub struct Job {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Completion {
+    /// What was done, in the pro's words.
     pub summary: String,
+    /// `https` URLs of photos of the finished work (up to 10; may be empty).
     pub photo_urls: Vec<String>,
+    /// When the pro marked the job done.
     pub completed_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dispute {
+    /// What the customer says is wrong with the work.
     pub reason: String,
+    /// When the customer disputed the work.
     pub opened_at: DateTime<Utc>,
     /// Staff's decision, once made.
     pub resolution: Option<Resolution>,
@@ -102,11 +127,14 @@ pub struct Dispute {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Resolution {
+    /// `release`, `refund` or `partial`.
     pub outcome: DisputeOutcome,
+    /// Staff's explanation of the decision, seen by both sides.
     pub note: String,
     /// What goes back to the customer: the whole price for `refund`, part of it for `partial`,
     /// nothing for `release`.
     pub refund: Money,
+    /// When staff decided.
     pub resolved_at: DateTime<Utc>,
 }
 
@@ -139,8 +167,11 @@ text_forms!(DisputeOutcome);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cancellation {
+    /// Who cancelled the job.
     pub by: Party,
+    /// Why, as the canceller put it.
     pub reason: String,
+    /// When the job was cancelled.
     pub cancelled_at: DateTime<Utc>,
     /// True when it came less than the notice period (24 h) before the scheduled start.
     pub late: bool,
@@ -152,13 +183,19 @@ pub struct Cancellation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Proposal {
+    /// The proposal's id (`pid` in `POST /v1/jobs/{id}/proposals/{pid}/accept`).
     pub id: String,
+    /// The job it is for.
     pub job_id: String,
+    /// Which side offered the slots.
     pub proposed_by: Party,
+    /// The offered visit slots, 1 to 3, in UTC.
     pub slots: Vec<TimeWindow>,
+    /// Whether it waits for an answer, was accepted, superseded or withdrawn.
     pub status: ProposalStatus,
     /// Which slot was accepted (index into `slots`).
     pub accepted_slot: Option<u32>,
+    /// When it was proposed.
     pub created_at: DateTime<Utc>,
     /// When it was accepted, superseded or withdrawn.
     pub responded_at: Option<DateTime<Utc>>,
@@ -168,6 +205,7 @@ open_enum! {
     pub enum ProposalStatus {
         /// Waiting for the other side.
         Open,
+        /// The other side chose one of its slots.
         Accepted,
         /// A newer proposal (a counter-proposal) replaced it.
         Superseded,
@@ -181,6 +219,8 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposalInput {
+    /// The visit slots offered, in UTC: 1 to 3, each 30 minutes to 12 hours, in the future and
+    /// inside the pro's working hours.
     #[validate(length(min = 1, max = 3), custom(function = "valid_slots"))]
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 3))]
     pub slots: Vec<TimeWindow>,
@@ -201,20 +241,28 @@ pub struct AcceptProposalInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Agreement {
+    /// The job it is for.
     pub job_id: String,
+    /// The template version the text was made from; send it back to sign.
     pub version: u32,
+    /// The agreement, with the job's details filled in.
     pub text: String,
     /// Lower-case hex SHA-256 of `text` (UTF-8).
     pub text_sha256: String,
+    /// The customer's signature; absent until they sign.
     pub signature: Option<Signature>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Signature {
+    /// The template version signed.
     pub version: u32,
+    /// Lower-case hex SHA-256 of the text signed.
     pub text_sha256: String,
+    /// The name the customer typed to sign.
     pub typed_name: String,
+    /// When the customer signed.
     pub signed_at: DateTime<Utc>,
 }
 
@@ -222,12 +270,15 @@ pub struct Signature {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignAgreementInput {
+    /// The agreement's `version`, as read from `GET /v1/jobs/{id}/agreement`.
     #[validate(range(min = 1, max = 1000))]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
     pub version: u32,
+    /// The agreement's `text_sha256`, as read: it must match the current text.
     #[validate(custom(function = "lower_hex_sha256"))]
     #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{64}$"))]
     pub text_sha256: String,
+    /// The customer's name, typed as their signature (1 to 200 characters).
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
@@ -258,6 +309,7 @@ pub struct CompleteInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DisputeInput {
+    /// What is wrong with the work (10 to 2000 characters); the pro and staff see it.
     #[validate(length(min = 10, max = 2000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
@@ -270,6 +322,7 @@ pub struct DisputeInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CancelJobInput {
+    /// Why the job is cancelled (1 to 1000 characters); both sides see it on the job.
     #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
@@ -284,13 +337,17 @@ pub struct CancelJobInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[validate(schema(function = "refund_matches_outcome", skip_on_field_errors = true))]
 pub struct ResolveDisputeInput {
+    /// `release` (the pro is paid in full), `refund` (the customer gets everything back) or
+    /// `partial`.
     pub outcome: DisputeOutcome,
+    /// Staff's explanation (1 to 2000 characters), shown to both sides with the resolution.
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
         schema(min_length = 1, max_length = 2000, pattern = r"[^\s\u0085]")
     )]
     pub note: String,
+    /// For `partial` only: what goes back to the customer.
     #[validate(nested)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund: Option<MoneyInput>,
@@ -300,6 +357,7 @@ pub struct ResolveDisputeInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConfirmJobsInput {
+    /// The ids of the jobs to confirm, 1 to 100.
     #[validate(
         length(min = 1, max = 100),
         custom(function = "crate::pagination::ids")
@@ -315,13 +373,16 @@ pub struct ConfirmJobsInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConfirmJobsResult {
+    /// One outcome per id sent, in the order sent.
     pub results: Vec<ConfirmOutcome>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConfirmOutcome {
+    /// The job id, as sent.
     pub job_id: String,
+    /// What happened to that job.
     pub result: ConfirmResult,
 }
 
@@ -337,6 +398,7 @@ open_enum! {
         Disputed,
         /// Not completed yet (or cancelled).
         NotCompleted,
+        /// No job has this id.
         NotFound,
     }
 }
@@ -345,32 +407,46 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobEvent {
+    /// The entry's id.
     pub id: String,
+    /// The job it belongs to.
     pub job_id: String,
+    /// What happened.
     pub kind: JobEventKind,
+    /// Which side acted (`system` for the service itself).
     pub actor: Party,
     /// The user who acted (absent for the service itself).
     pub actor_id: Option<String>,
     /// What changed, e.g. the proposed slots or the cancellation reason.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub detail: serde_json::Value,
+    /// When it happened.
     pub at: DateTime<Utc>,
 }
 
 open_enum! {
     pub enum JobEventKind {
+        /// The pro got the job.
         Assigned,
+        /// One side proposed visit slots.
         Proposed,
         /// A proposal was accepted: the first agreed date.
         Scheduled,
         /// A proposal was accepted on an already scheduled job.
         Rescheduled,
+        /// The customer signed the service agreement.
         AgreementSigned,
+        /// The pro started the work.
         Started,
+        /// The pro marked the job done.
         Completed,
+        /// The customer disputed the work.
         Disputed,
+        /// Staff resolved the dispute.
         DisputeResolved,
+        /// The job was confirmed: the pro's earnings are released.
         Confirmed,
+        /// The job was cancelled.
         Cancelled,
     }
 }
@@ -405,7 +481,9 @@ pub struct AdminJobFilter {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewWindow {
+    /// The customer's review window is still open.
     Open,
+    /// The review window has closed.
     Closed,
 }
 
@@ -413,16 +491,21 @@ pub enum ReviewWindow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Penalty {
+    /// The penalty's id.
     pub id: String,
+    /// The job that was cancelled late.
     pub job_id: String,
     /// Who owes it.
     pub user_id: String,
+    /// The side of the job that owes it.
     pub party: Party,
     /// Why: `late_cancellation`.
     pub reason: String,
+    /// What is owed.
     pub amount: Money,
     /// `pending` until the wallet settles it.
     pub status: String,
+    /// When the penalty was imposed.
     pub created_at: DateTime<Utc>,
 }
 

@@ -10,8 +10,11 @@ use crate::partners::message;
 
 open_enum! {
     pub enum Platform {
+        /// An Android phone or tablet.
         Android,
+        /// An iPhone or iPad.
         Ios,
+        /// A web browser.
         Web,
     }
 }
@@ -21,13 +24,16 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceInput {
+    /// This install's FCM registration token.
     #[validate(length(min = 1, max = 4096), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
         schema(min_length = 1, max_length = 4096, pattern = r"[^\s\u0085]")
     )]
     pub token: String,
+    /// The device's platform.
     pub platform: Platform,
+    /// The app's version, if the app reports it (up to 50 characters).
     #[validate(length(max = 50))]
     #[cfg_attr(feature = "openapi", schema(max_length = 50))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,10 +43,15 @@ pub struct DeviceInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Device {
+    /// The device's id; `DELETE /v1/devices/{id}` stops its push alerts.
     pub id: String,
+    /// The device's platform.
     pub platform: Platform,
+    /// The app's version, as last reported; absent when not given.
     pub app_version: Option<String>,
+    /// When the install was first registered.
     pub created_at: DateTime<Utc>,
+    /// When it was last registered again (or moved to this account).
     pub updated_at: DateTime<Utc>,
 }
 
@@ -59,15 +70,24 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxMessage {
+    /// The message's id.
     pub id: String,
+    /// The user it is for.
     pub recipient_id: String,
+    /// The event type it tells about.
     pub kind: EventType,
+    /// The event's `data` as queued: the resource it is about, as the recipient could see it then.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
+    /// Where its delivery stands.
     pub status: OutboxStatus,
+    /// Delivery attempts made so far.
     pub attempts: i32,
+    /// When the next delivery attempt is due (while `pending`).
     pub next_attempt_at: DateTime<Utc>,
+    /// Why the last attempt failed; absent when none has.
     pub last_error: Option<String>,
+    /// When the message was queued.
     pub created_at: DateTime<Utc>,
 }
 
@@ -157,8 +177,11 @@ impl NotificationCategory {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChannelPreference {
+    /// The category this entry sets.
     pub category: NotificationCategory,
+    /// Whether push alerts are sent for the category.
     pub push: bool,
+    /// Whether emails are sent for the category.
     pub email: bool,
 }
 
@@ -187,6 +210,7 @@ pub struct QuietHours {
         schema(min_length = 1, max_length = 64, example = "America/Toronto")
     )]
     pub time_zone: String,
+    /// Also silence job alerts (default false: they ring even in quiet hours).
     #[serde(default)]
     pub include_job_alerts: bool,
 }
@@ -231,9 +255,12 @@ fn valid_quiet_hours(hours: &QuietHours) -> Result<(), ValidationError> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[validate(schema(function = "one_entry_per_category"))]
 pub struct NotificationPreferences {
+    /// One entry per category (at most 7); in a `PUT`, a category left out goes back to its
+    /// default.
     #[validate(length(max = 7))]
     #[cfg_attr(feature = "openapi", schema(max_items = 7))]
     pub channels: Vec<ChannelPreference>,
+    /// When push stays silent; null: no quiet hours.
     #[validate(nested)]
     #[serde(default)]
     pub quiet_hours: Option<QuietHours>,
@@ -256,16 +283,23 @@ fn one_entry_per_category(preferences: &NotificationPreferences) -> Result<(), V
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
+    /// The notification's id (for `POST /v1/notifications/read`).
     pub id: String,
+    /// The event type it tells about.
     pub kind: EventType,
+    /// The preference category it belongs to.
     pub category: NotificationCategory,
+    /// The headline, as a push alert shows it.
     pub title: String,
+    /// The line of text under the title.
     pub body: String,
     /// Where the app opens it, e.g. `porchlight://leads/{offer_id}`.
     pub deep_link: String,
     /// The ids it is about (`offer_id`, `job_id`, …), as strings.
     pub data: std::collections::BTreeMap<String, String>,
+    /// When the notification was created.
     pub created_at: DateTime<Utc>,
+    /// When the user marked it read; null while unread.
     pub read_at: Option<DateTime<Utc>>,
 }
 
@@ -283,6 +317,7 @@ pub struct NotificationFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MarkReadInput {
+    /// The notifications to mark read (1 to 100 ids); absent: every one.
     #[validate(
         length(min = 1, max = 100),
         custom(function = "crate::pagination::ids")

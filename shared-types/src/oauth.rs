@@ -116,11 +116,17 @@ fn confidential_default() -> bool {
 pub struct OAuthApp {
     /// The app's `client_id`.
     pub id: String,
+    /// The name users see on the consent page.
     pub name: String,
+    /// Where users are sent back with the code; compared exactly.
     pub redirect_uris: Vec<String>,
+    /// The `https` image shown on the consent page; null when none was given.
     pub logo_url: Option<String>,
+    /// The most the app may ask for.
     pub scopes: Vec<Scope>,
+    /// True for a server-side app that keeps a client secret; false for a public app (PKCE alone).
     pub confidential: bool,
+    /// When the app was registered.
     pub created_at: DateTime<Utc>,
 }
 
@@ -128,6 +134,7 @@ pub struct OAuthApp {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedOAuthApp {
+    /// The app as registered.
     pub app: OAuthApp,
     /// For a confidential app: send it with the `client_id` to the token endpoint (HTTP Basic
     /// or form fields). Store it now: it cannot be shown again. None for a public app.
@@ -140,11 +147,15 @@ pub struct CreatedOAuthApp {
 pub struct ConnectedApp {
     /// The connection (the grant); `DELETE /v1/me/connected-apps/{id}` ends it.
     pub id: String,
+    /// The app's `client_id`.
     pub app_id: String,
+    /// The app's name, as the consent page showed it.
     pub app_name: String,
+    /// The app's logo (`https`); null when it has none.
     pub logo_url: Option<String>,
     /// Everything the user allowed the app.
     pub scopes: Vec<Scope>,
+    /// When the user allowed the app.
     pub connected_at: DateTime<Utc>,
     /// When the app last called the API for the user (to the minute).
     pub last_used_at: Option<DateTime<Utc>>,

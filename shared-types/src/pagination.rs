@@ -32,6 +32,7 @@ impl PageParams {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
+    /// The items of this page, in the list's order; empty when there are none.
     pub items: Vec<T>,
     /// Cursor of the next page; absent on the last page.
     pub next_cursor: Option<String>,

@@ -10,7 +10,9 @@ open_enum! {
     /// pros apply and staff pick one.
     #[derive(Hash)]
     pub enum AssignmentMode {
+        /// The first pro to confirm gets the job at the category's list price.
         Instant,
+        /// Pros apply with a quote; staff choose one.
         Review,
     }
 }
@@ -83,10 +85,14 @@ impl From<Money> for MoneyInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
+    /// The category's id.
     pub id: String,
     /// Stable identifier used in requests, e.g. `plumbing`.
     pub slug: String,
+    /// The name shown to users, e.g. "Plumbing".
     pub name: String,
+    /// `instant`: the first pro to confirm gets the job at `list_price`; `review`: pros apply with
+    /// a quote and staff choose.
     pub assignment_mode: AssignmentMode,
     /// The fixed price of an `instant` job; absent for `review` categories (quoted per job).
     pub list_price: Option<Money>,
@@ -106,17 +112,21 @@ pub struct CategoryInput {
         schema(min_length = 2, max_length = 50, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")
     )]
     pub slug: String,
+    /// The name shown to users (1 to 100 characters).
     #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
         schema(pattern = r"[^\s\u0085]", min_length = 1, max_length = 100)
     )]
     pub name: String,
+    /// `instant`: the first pro to confirm gets the job at `list_price`; `review`: pros apply with
+    /// a quote and staff choose.
     pub assignment_mode: AssignmentMode,
     /// Required for `instant`, forbidden for `review`.
     #[validate(nested)]
     #[serde(default)]
     pub list_price: Option<MoneyInput>,
+    /// Whether the category is listed and can be requested (default true).
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -126,7 +136,9 @@ open_enum! {
     /// marketplace leads.
     #[derive(Hash)]
     pub enum MembershipTier {
+        /// Listed in search and on a public profile.
         Basic,
+        /// Also shows a phone and website, and gets marketplace leads.
         BrandBuilder,
     }
 }
@@ -134,6 +146,7 @@ open_enum! {
 open_enum! {
     #[derive(Hash)]
     pub enum PartnerStatus {
+        /// Listed publicly and matched to requests.
         Active,
         /// Hidden from the public and from matching: set by staff, and for good when the pro
         /// deleted their account.
@@ -149,9 +162,11 @@ pub struct ServiceArea {
     #[validate(length(min = 1, max = 100))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub city: String,
+    /// Latitude of the centre, in degrees.
     #[validate(range(min = -90.0, max = 90.0))]
     #[cfg_attr(feature = "openapi", schema(minimum = -90.0, maximum = 90.0))]
     pub lat: f64,
+    /// Longitude of the centre, in degrees.
     #[validate(range(min = -180.0, max = 180.0))]
     #[cfg_attr(feature = "openapi", schema(minimum = -180.0, maximum = 180.0))]
     pub lon: f64,
@@ -165,12 +180,14 @@ pub struct ServiceArea {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartnerProfileInput {
+    /// The business name customers see (1 to 120 characters).
     #[validate(length(min = 1, max = 120), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
         schema(pattern = r"[^\s\u0085]", min_length = 1, max_length = 120)
     )]
     pub business_name: String,
+    /// About the business, shown on the public profile (up to 4000 characters).
     #[validate(length(max = 4000))]
     #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     #[serde(default)]
@@ -195,6 +212,7 @@ pub struct PartnerProfileInput {
     #[validate(length(min = 1, max = 20))]
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub categories: Vec<String>,
+    /// Where the pro works; the public sees the centre rounded to about 1 km.
     #[validate(nested)]
     pub service_area: ServiceArea,
     /// Whether new leads may be offered (default true).
@@ -210,19 +228,36 @@ pub struct PartnerProfile {
     pub id: String,
     /// The account's email.
     pub email: String,
+    /// The business name customers see.
     pub business_name: String,
+    /// About the business, as the public profile shows it.
     pub description: String,
+    /// The business phone (E.164), if given; the public gets it only from a Brand Builder, by a
+    /// contact click.
     pub phone: Option<String>,
+    /// The business website, if given; the public gets it only from a Brand Builder, by a contact
+    /// click.
     pub website: Option<String>,
+    /// The categories served.
     pub categories: Vec<Category>,
+    /// Where the pro works, with the exact centre.
     pub service_area: ServiceArea,
+    /// The membership tier.
     pub tier: MembershipTier,
+    /// `active`, or `suspended` (hidden from the public and from matching).
     pub status: PartnerStatus,
+    /// Whether new leads may be offered.
     pub accepting_leads: bool,
+    /// Working hours and days off.
     pub availability: Availability,
+    /// The Star Score, 0 to 100 (percent), from published ratings with recent ones weighing more;
+    /// absent until the first one. Below 80 the pro gets no marketplace leads.
     pub star_score: Option<f64>,
+    /// How many published reviews the pro has.
     pub review_count: i64,
+    /// When the profile was created.
     pub created_at: DateTime<Utc>,
+    /// When the profile last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -271,12 +306,15 @@ impl From<Weekday> for chrono::Weekday {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeeklyHours {
+    /// The day these hours apply to.
     pub weekday: Weekday,
+    /// Start, `HH:MM` local time (inclusive).
     #[cfg_attr(
         feature = "openapi",
         schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "08:00")
     )]
     pub start: String,
+    /// End, `HH:MM` local time (exclusive); `24:00` for midnight.
     #[cfg_attr(
         feature = "openapi",
         schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", example = "17:30")
@@ -478,11 +516,13 @@ fn yes() -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicArea {
+    /// The city served, e.g. "Toronto".
     pub city: String,
     /// Rounded to 2 decimals (about 1 km).
     pub lat: f64,
     /// Rounded to 2 decimals (about 1 km or less).
     pub lon: f64,
+    /// How far from the centre the pro works, in km.
     pub radius_km: f64,
 }
 
@@ -493,10 +533,15 @@ pub struct PublicArea {
 pub struct PublicPartner {
     /// The partner's id: the same as their account's user id (one profile per partner account).
     pub id: String,
+    /// The business name.
     pub business_name: String,
+    /// About the business.
     pub description: String,
+    /// The categories served.
     pub categories: Vec<Category>,
+    /// Where the pro works, the centre rounded to about 1 km.
     pub area: PublicArea,
+    /// The membership tier (only Brand Builders show phone and website).
     pub tier: MembershipTier,
     /// Published reviews.
     pub review_count: i64,
@@ -514,7 +559,9 @@ pub struct PublicPartner {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartnerSearchHit {
+    /// The pro's public profile.
     pub partner: PublicPartner,
+    /// From the searched point to the centre of the pro's area, in km (to the metre).
     pub distance_km: f64,
 }
 
@@ -540,7 +587,9 @@ pub struct PartnerSearch {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactKind {
+    /// The click-to-call button.
     Phone,
+    /// The website link.
     Website,
 }
 
@@ -548,6 +597,7 @@ pub enum ContactKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactClick {
+    /// What the homeowner clicked: `phone` or `website`.
     pub kind: ContactKind,
 }
 
@@ -555,7 +605,9 @@ pub struct ContactClick {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactTarget {
+    /// Which contact it is.
     pub kind: ContactKind,
+    /// The phone number (E.164) to dial, or the website URL to open.
     pub value: String,
 }
 
@@ -563,10 +615,15 @@ open_enum! {
     /// Every contact a partner gets from a homeowner.
     #[derive(Hash, PartialOrd, Ord)]
     pub enum ConnectionKind {
+        /// A view of the public profile (one per viewer per hour).
         ProfileView,
+        /// A request sent from the profile ("Get a Quote").
         ProfileLead,
+        /// A marketplace lead the pro won.
         MarketplaceLead,
+        /// A click that revealed the phone number.
         PhoneClick,
+        /// A click that opened the website.
         WebsiteClick,
     }
 }
@@ -575,10 +632,12 @@ open_enum! {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Granularity {
+    /// One bucket per day.
     #[default]
     Day,
     /// ISO weeks, starting on Monday.
     Week,
+    /// Calendar months.
     Month,
 }
 
@@ -617,10 +676,15 @@ fn valid_range(query: &ConnectionsQuery) -> Result<(), ValidationError> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionCounts {
+    /// Views of the public profile (one per viewer per hour).
     pub profile_view: i64,
+    /// Requests sent to the pro from their profile ("Get a Quote"), answered or not.
     pub profile_lead: i64,
+    /// Marketplace leads the pro won.
     pub marketplace_lead: i64,
+    /// Clicks that revealed the phone number.
     pub phone_click: i64,
+    /// Clicks that opened the website.
     pub website_click: i64,
 }
 
@@ -642,18 +706,24 @@ impl ConnectionCounts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionBucket {
+    /// The bucket's first day: the day itself, the week's Monday or the month's first day.
     pub start: NaiveDate,
+    /// The connections in the bucket.
     pub counts: ConnectionCounts,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionStats {
+    /// The range's first day (inclusive).
     pub from: NaiveDate,
+    /// The range's last day (inclusive).
     pub to: NaiveDate,
+    /// The size of each bucket.
     pub granularity: Granularity,
     /// The time zone the days are counted in (the partner's).
     pub time_zone: String,
+    /// The counts over the whole range.
     pub totals: ConnectionCounts,
     /// Every bucket of the range, empty ones included, oldest first.
     pub buckets: Vec<ConnectionBucket>,
@@ -685,10 +755,13 @@ pub struct PartnerFilter {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[validate(schema(function = "changes_something"))]
 pub struct PartnerAdminUpdate {
+    /// The new status; absent: unchanged.
     #[serde(default)]
     pub status: Option<PartnerStatus>,
+    /// The new membership tier; absent: unchanged.
     #[serde(default)]
     pub tier: Option<MembershipTier>,
+    /// Why (1 to 1000 characters); kept in the audit log.
     #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
@@ -708,15 +781,25 @@ fn changes_something(update: &PartnerAdminUpdate) -> Result<(), ValidationError>
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
+    /// The entry's id.
     pub id: String,
+    /// The staff member who made the change.
     pub actor_id: String,
     /// e.g. `partner.update`, `category.create`.
     pub action: String,
+    /// The kind of object changed: `partner`, `category`, `job`, `request`, `user`, `rating`,
+    /// `refund` or `payout`.
     pub subject_type: String,
+    /// The changed object's id.
     pub subject_id: String,
+    /// What the change touched, before it (a snapshot, or just the changed fields); absent when
+    /// there was nothing to record, e.g. on a creation.
     pub before: Option<serde_json::Value>,
+    /// What the change touched, after it; absent when nothing changed state, e.g. a note.
     pub after: Option<serde_json::Value>,
+    /// The reason staff gave, for actions that take one.
     pub reason: Option<String>,
+    /// When the change was made.
     pub created_at: DateTime<Utc>,
 }
 

@@ -37,6 +37,7 @@ pub struct RatingInput {
     #[validate(range(min = 1, max = 5))]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub stars: i32,
+    /// Words to go with the stars (optional, up to 2000 characters).
     #[validate(length(max = 2000))]
     #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     #[serde(default)]
@@ -68,17 +69,27 @@ fn valid_tags(tags: &[String]) -> Result<(), ValidationError> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rating {
+    /// The rating's id.
     pub id: String,
+    /// The job rated.
     pub job_id: String,
+    /// Who rates whom.
     pub direction: RatingDirection,
+    /// The user who gave the rating.
     pub rater_id: String,
+    /// The user the rating is about.
     pub ratee_id: String,
+    /// 1 to 5.
     pub stars: i32,
+    /// The rater's comment (may be empty).
     pub comment: String,
+    /// Short labels such as `on_time` or `tidy` (may be empty).
     pub tags: Vec<String>,
+    /// When the rating was given.
     pub created_at: DateTime<Utc>,
     /// When both sides could see it (absent while double-blind).
     pub published_at: Option<DateTime<Utc>>,
+    /// The pro's public reply, if any (only a review of a pro can have one).
     pub reply: Option<Reply>,
     /// Set when staff hid it for breaking the rules; it then counts nowhere.
     pub hidden_reason: Option<String>,
@@ -88,7 +99,9 @@ pub struct Rating {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reply {
+    /// The reply's text.
     pub text: String,
+    /// When the pro replied.
     pub replied_at: DateTime<Utc>,
 }
 
@@ -97,11 +110,13 @@ pub struct Reply {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobRatings {
+    /// The caller's own rating of the job; absent until they rate.
     pub mine: Option<Rating>,
     /// Absent until published: ratings are double-blind.
     pub theirs: Option<Rating>,
     /// Whether the other side has rated (without what they said).
     pub theirs_submitted: bool,
+    /// Ratings are taken until then; when it passes, any rating given is published.
     pub window_closes_at: DateTime<Utc>,
 }
 
@@ -109,13 +124,19 @@ pub struct JobRatings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Review {
+    /// The rating's id; the pro answers it with `POST /v1/ratings/{id}/reply`.
     pub id: String,
+    /// 1 to 5.
     pub stars: i32,
+    /// The customer's comment (may be empty).
     pub comment: String,
+    /// Short labels such as `on_time` or `tidy` (may be empty).
     pub tags: Vec<String>,
     /// The customer's first name and initial, e.g. `Casey C.`.
     pub reviewer: String,
+    /// When the review became public.
     pub published_at: DateTime<Utc>,
+    /// The pro's public reply, if any.
     pub reply: Option<Reply>,
 }
 
@@ -123,6 +144,7 @@ pub struct Review {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReplyInput {
+    /// The reply, shown under the review (1 to 2000 characters).
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
@@ -135,6 +157,7 @@ pub struct ReplyInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffNote {
+    /// Staff's reason or note (1 to 1000 characters); kept in the audit log.
     #[validate(length(min = 1, max = 1000), custom(function = "not_blank"))]
     #[cfg_attr(
         feature = "openapi",
@@ -147,7 +170,10 @@ pub struct StaffNote {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RatingSummary {
+    /// Average stars (1 to 5, to two decimals) of the published ratings; absent when there are
+    /// none.
     pub average_stars: Option<f64>,
+    /// How many published ratings the average covers.
     pub count: i64,
 }
 
@@ -168,9 +194,11 @@ open_enum! {
 pub struct MonitoringEvent {
     /// `flagged`, `note`, `cleared`, `suspended` or `reinstated`.
     pub action: String,
+    /// Staff's note, or, for `flagged`, the platform's reason.
     pub note: String,
     /// Absent when the platform acted (flagging).
     pub actor_id: Option<String>,
+    /// When it happened.
     pub at: DateTime<Utc>,
 }
 
@@ -178,15 +206,23 @@ pub struct MonitoringEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonitoringEntry {
+    /// The monitored user.
     pub user_id: String,
+    /// The user's name.
     pub name: String,
+    /// Whether the user is a customer or a pro.
     pub role: Role,
+    /// Where the entry stands.
     pub status: MonitoringStatus,
+    /// Why the user is on the list, e.g. `average 2.33 stars over 3 ratings in the last 90 days`.
     pub reason: String,
     /// The average that put them on the list (last 90 days).
     pub average_stars: f64,
+    /// How many ratings `average_stars` covers.
     pub rating_count: i32,
+    /// When the user was (last) put on the list.
     pub flagged_at: DateTime<Utc>,
+    /// When the entry last changed.
     pub updated_at: DateTime<Utc>,
     /// Oldest first.
     pub history: Vec<MonitoringEvent>,

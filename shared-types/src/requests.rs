@@ -10,7 +10,9 @@ use crate::partners::{AssignmentMode, Category, Money, MoneyInput, PublicPartner
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeWindow {
+    /// Start, UTC (RFC 3339).
     pub start: DateTime<Utc>,
+    /// End, UTC (RFC 3339); after `start`.
     pub end: DateTime<Utc>,
 }
 
@@ -18,18 +20,21 @@ pub struct TimeWindow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Address {
+    /// Street and number; a pro sees it only once assigned (`GET /v1/jobs/{id}/customer`).
     #[validate(length(min = 1, max = 200))]
     #[cfg_attr(
         feature = "openapi",
         schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")
     )]
     pub street: String,
+    /// The city, e.g. "Toronto".
     #[validate(length(min = 1, max = 100))]
     #[cfg_attr(
         feature = "openapi",
         schema(min_length = 1, max_length = 100, pattern = r"[^\s\u0085]")
     )]
     pub city: String,
+    /// The postal code; pros offered the lead see only its first three characters.
     #[validate(length(min = 3, max = 12))]
     #[cfg_attr(
         feature = "openapi",
@@ -43,9 +48,13 @@ pub struct Address {
         schema(min_length = 2, max_length = 2, example = "CA")
     )]
     pub country: String,
+    /// Latitude of the address, in degrees; used for matching, never shown to pros before
+    /// assignment.
     #[validate(range(min = -90.0, max = 90.0))]
     #[cfg_attr(feature = "openapi", schema(minimum = -90.0, maximum = 90.0))]
     pub lat: f64,
+    /// Longitude of the address, in degrees; used for matching, never shown to pros before
+    /// assignment.
     #[validate(range(min = -180.0, max = 180.0))]
     #[cfg_attr(feature = "openapi", schema(minimum = -180.0, maximum = 180.0))]
     pub lon: f64,
@@ -59,15 +68,19 @@ pub struct ServiceRequestInput {
     #[validate(length(min = 1, max = 50))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub category: String,
+    /// What needs doing, in the customer's words (10 to 2000 characters); shown to the pros offered
+    /// the lead.
     #[validate(length(min = 10, max = 2000))]
     #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 2000))]
     pub description: String,
+    /// Where the work is; pros see only the city and postal area until one is assigned.
     #[validate(nested)]
     pub address: Address,
     /// 1 to 5 windows, each 1 to 12 hours and in the future.
     #[validate(length(min = 1, max = 5), custom(function = "valid_windows"))]
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 5))]
     pub windows: Vec<TimeWindow>,
+    /// What the customer expects to spend, if they want to say; shown to the pros offered the lead.
     #[validate(nested)]
     #[serde(default)]
     pub budget: Option<MoneyInput>,
@@ -139,17 +152,28 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceRequest {
+    /// The request's id.
     pub id: String,
+    /// `profile` (asked of one pro) or `marketplace` (matched by the platform).
     pub kind: RequestKind,
+    /// The category asked for.
     pub category: Category,
+    /// What needs doing, in the customer's words.
     pub description: String,
+    /// Where the work is.
     pub address: Address,
+    /// When the customer is available (UTC).
     pub windows: Vec<TimeWindow>,
     /// The IANA zone the windows were chosen in.
     pub time_zone: String,
+    /// The customer's budget; absent when they gave none.
     pub budget: Option<Money>,
+    /// `https` URLs of photos of the job (may be empty).
     pub photo_urls: Vec<String>,
+    /// The phone number given with the request (E.164), if any; a pro is only ever given the
+    /// account's confirmed number.
     pub contact_phone: Option<String>,
+    /// Where the request stands.
     pub status: RequestStatus,
     /// How many pros have been offered the lead so far.
     pub offers_sent: i64,
@@ -157,6 +181,7 @@ pub struct ServiceRequest {
     pub assigned_partner: Option<PublicPartner>,
     /// Once assigned: the job.
     pub job_id: Option<String>,
+    /// When the customer made the request.
     pub created_at: DateTime<Utc>,
 }
 
@@ -168,6 +193,7 @@ open_enum! {
         Accepted,
         /// The pro applied with a quote; staff decide (review).
         Applied,
+        /// The pro passed.
         Declined,
         /// Nobody answered in time.
         Expired,
@@ -197,26 +223,38 @@ pub struct MatchReason {
 pub struct Lead {
     /// The offer's id.
     pub id: String,
+    /// The customer's request the offer is for.
     pub request_id: String,
+    /// `profile` (the customer asked this pro) or `marketplace` (matched by the platform).
     pub kind: RequestKind,
+    /// Where this offer stands for the pro.
     pub status: OfferStatus,
+    /// The category of the work.
     pub category: Category,
+    /// `instant`: confirm to take the job; `review`: apply with a quote and staff choose.
     pub assignment_mode: AssignmentMode,
+    /// What the customer needs, in their words.
     pub description: String,
+    /// `https` URLs of photos the customer added (may be empty).
     pub photo_urls: Vec<String>,
+    /// When the customer is available (UTC); show them in `time_zone`.
     pub windows: Vec<TimeWindow>,
     /// The IANA zone the customer chose the windows in: show them in it (say so when it is not
     /// the pro's own).
     pub time_zone: String,
+    /// The customer's budget; absent when they gave none.
     pub budget: Option<Money>,
+    /// The city of the work.
     pub city: String,
     /// The first three characters of the postal code (e.g. `M5V`).
     pub postal_prefix: String,
+    /// Why this pro got the lead.
     pub why: MatchReason,
     /// How many pros this lead was offered to.
     pub offered_to: i64,
     /// How pros rated this customer after earlier jobs (the customer stays anonymous).
     pub customer_rating: crate::ratings::RatingSummary,
+    /// Until when the pro can answer; an offer still unanswered then expires.
     pub expires_at: DateTime<Utc>,
     /// The pro's application (review mode).
     pub application: Option<ApplyInput>,
@@ -237,6 +275,7 @@ pub struct LeadFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplyInput {
+    /// The pro's message for staff, who choose among the applicants (1 to 2000 characters).
     #[validate(length(min = 1, max = 2000))]
     #[cfg_attr(
         feature = "openapi",
@@ -264,6 +303,7 @@ pub struct RematchInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeclineInput {
+    /// Why the pro passes, if they want to say (up to 500 characters); the customer is not told.
     #[validate(length(max = 500))]
     #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     #[serde(default)]
@@ -274,9 +314,13 @@ pub struct DeclineInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assignment {
+    /// The request assigned.
     pub request_id: String,
+    /// The pro who got the job (their user id).
     pub partner_id: String,
+    /// The job created for the pro.
     pub job_id: String,
+    /// The job's price: the category's list price (instant) or the chosen quote (review).
     pub price: Money,
 }
 
@@ -284,11 +328,17 @@ pub struct Assignment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeadApplication {
+    /// The application's id: send it as `offer_id` to `POST /v1/admin/requests/{id}/assign`.
     pub offer_id: String,
+    /// Where the application stands (`applied` while staff decide).
     pub status: OfferStatus,
+    /// The applying pro's public profile.
     pub partner: PublicPartner,
+    /// The pro's message with the application.
     pub message: String,
+    /// The price the pro proposes.
     pub quote: Money,
+    /// When the pro applied.
     pub applied_at: DateTime<Utc>,
     /// Jobs the pro has finished on the platform.
     pub completed_jobs: i64,
@@ -314,11 +364,15 @@ pub struct AssignInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerDetails {
+    /// The job the details are for.
     pub job_id: String,
+    /// The customer's name.
     pub name: String,
+    /// The customer's email address.
     pub email: String,
     /// The customer's confirmed phone number; none until they confirm one.
     pub phone: Option<String>,
+    /// The full address of the work.
     pub address: Address,
 }
 
@@ -360,9 +414,13 @@ pub(crate) fn https_urls(urls: &[String]) -> Result<(), ValidationError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerDetailRead {
+    /// The read's id.
     pub id: String,
+    /// The job whose customer's details were read.
     pub job_id: String,
+    /// The pro who read them.
     pub partner_id: String,
+    /// When they were read.
     pub read_at: DateTime<Utc>,
 }
 

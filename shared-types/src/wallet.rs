@@ -37,6 +37,7 @@ pub struct TipInput {
     /// In the job's currency, from 1.00 to 1 000.00.
     #[validate(nested, custom(function = "tip_amount"))]
     pub amount: MoneyInput,
+    /// A card token from the payment provider's card form, as for the job's payment.
     #[validate(length(min = 1, max = 255), custom(function = "card_token"))]
     #[cfg_attr(
         feature = "openapi",
@@ -89,6 +90,7 @@ open_enum! {
     pub enum PaymentStatus {
         /// The provider has not given its answer yet (it will, through a webhook).
         Processing,
+        /// The card was charged.
         Succeeded,
         /// Declined; nothing was charged.
         Failed,
@@ -99,15 +101,21 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Payment {
+    /// The payment's id.
     pub id: String,
+    /// The job paid for.
     pub job_id: String,
+    /// `job` (the price) or `tip`.
     pub purpose: PaymentPurpose,
+    /// What was charged.
     pub amount: Money,
+    /// Where the charge stands.
     pub status: PaymentStatus,
     /// `sandbox` or `stripe`.
     pub provider: String,
     /// Why it failed, in the provider's words (`card_declined`, …).
     pub failure_code: Option<String>,
+    /// When the charge was made.
     pub created_at: DateTime<Utc>,
 }
 
@@ -130,6 +138,7 @@ open_enum! {
         Earnings,
         /// A job was confirmed: its earnings became available.
         Release,
+        /// The customer tipped the pro.
         Tip,
         /// Staff refunded all or part of a disputed job.
         DisputeRefund,
@@ -150,16 +159,22 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WalletEntry {
+    /// The entry's id.
     pub id: String,
+    /// The balance it moved: `pending` or `available`.
     pub bucket: WalletBucket,
     /// Positive: money to the partner; negative: money leaving the wallet.
     pub amount: Money,
+    /// What moved the money.
     pub kind: LedgerKind,
     /// E.g. "Earnings for the Home cleaning job: 149.00 CAD less the 15% platform fee
     /// (22.35 CAD)".
     pub description: String,
+    /// The job it concerns, if any.
     pub job_id: Option<String>,
+    /// The payout it belongs to, if any.
     pub payout_id: Option<String>,
+    /// When the money moved.
     pub created_at: DateTime<Utc>,
 }
 
@@ -192,6 +207,7 @@ open_enum! {
     pub enum PayoutMethodKind {
         /// A cheque mailed weekly (the default).
         Cheque,
+        /// A transfer to the pro's bank account.
         BankTransfer,
     }
 }
@@ -202,12 +218,14 @@ open_enum! {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[validate(schema(function = "payout_method_complete"))]
 pub struct PayoutMethodInput {
+    /// How to be paid: `cheque` or `bank_transfer`.
     pub method: PayoutMethodKind,
     /// The address cheques are mailed to, as it goes on the envelope.
     #[validate(length(min = 5, max = 500), custom(function = "not_blank"))]
     #[cfg_attr(feature = "openapi", schema(min_length = 5, max_length = 500))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mailing_address: Option<String>,
+    /// The account to pay into; required for `bank_transfer`.
     #[validate(nested)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<BankAccountInput>,
@@ -227,6 +245,7 @@ fn payout_method_complete(input: &PayoutMethodInput) -> Result<(), ValidationErr
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BankAccountInput {
+    /// The name on the account.
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub account_holder: String,
@@ -237,6 +256,7 @@ pub struct BankAccountInput {
         schema(min_length = 5, max_length = 20, pattern = "^[0-9]+$")
     )]
     pub routing_number: String,
+    /// The account number, digits only; only its last four digits are ever shown back.
     #[validate(length(min = 4, max = 20), custom(function = "digits"))]
     #[cfg_attr(
         feature = "openapi",
@@ -259,16 +279,22 @@ fn digits(value: &str) -> Result<(), ValidationError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PayoutMethod {
+    /// How payouts are made.
     pub method: PayoutMethodKind,
+    /// The address cheques are mailed to, if one was given.
     pub mailing_address: Option<String>,
+    /// The account transfers go to, masked; present only for `bank_transfer`.
     pub bank_account: Option<BankAccount>,
+    /// When the method was last set.
     pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BankAccount {
+    /// The name on the account.
     pub account_holder: String,
+    /// Institution and branch (transit) number.
     pub routing_number: String,
     /// The last four digits.
     pub account_last4: String,
@@ -289,7 +315,9 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Payout {
+    /// The payout's id.
     pub id: String,
+    /// The pro paid (their user id).
     pub partner_id: String,
     /// The pro's business name: who the cheque or transfer is made out to. (Empty in events
     /// stored before payouts named their payee.)
@@ -297,13 +325,19 @@ pub struct Payout {
     pub payee: String,
     /// The ISO week of the run, e.g. `2026-W48`.
     pub period: String,
+    /// What is paid out: the pro's whole available balance at the run.
     pub amount: Money,
+    /// How it is paid.
     pub method: PayoutMethodKind,
     /// Where it goes: the mailing address, or the bank account's last digits.
     pub destination: Option<String>,
+    /// Where the payout stands.
     pub status: PayoutStatus,
+    /// When the weekly run made it.
     pub created_at: DateTime<Utc>,
+    /// When staff marked it sent; absent before.
     pub sent_at: Option<DateTime<Utc>>,
+    /// When staff marked it cleared; absent before.
     pub cleared_at: Option<DateTime<Utc>>,
 }
 
@@ -334,7 +368,9 @@ pub struct PayoutFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CarriedBalance {
+    /// The pro (their user id).
     pub partner_id: String,
+    /// The pro's business name.
     pub payee: String,
     /// Below zero.
     pub balance: Money,
@@ -345,7 +381,9 @@ pub struct CarriedBalance {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PayoutStatement {
+    /// The payout the statement is for.
     pub payout: Payout,
+    /// The pro's business name.
     pub business_name: String,
     /// The entries of the available balance since the previous payout, oldest first (a payout
     /// takes the whole balance, so it starts from zero): they add up to the payout's amount.
@@ -380,11 +418,17 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Refund {
+    /// The refund's id.
     pub id: String,
+    /// The job the refund is for.
     pub job_id: String,
+    /// The payment (card charge) the money goes back to.
     pub payment_id: String,
+    /// How much goes back.
     pub amount: Money,
+    /// Why the customer is owed it.
     pub reason: RefundReason,
+    /// Where the refund stands.
     pub status: RefundStatus,
     /// Times the provider could not be reached since the refund was queued or last retried.
     pub attempts: i32,
@@ -392,7 +436,9 @@ pub struct Refund {
     pub retries: i32,
     /// Why the last attempt did not go through.
     pub last_error: Option<String>,
+    /// When the refund became owed.
     pub created_at: DateTime<Utc>,
+    /// When the refund last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -428,6 +474,7 @@ pub struct RefundRetryInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PayoutStatusInput {
+    /// `sent` (from `pending`) or `cleared` (from `sent`).
     pub status: PayoutMark,
 }
 
@@ -471,8 +518,11 @@ pub struct LedgerCheck {
     /// True when every transaction sums to zero per currency and every cached balance equals
     /// the sum of its account's entries.
     pub balanced: bool,
+    /// How many transactions were checked.
     pub transactions: i64,
+    /// How many ledger entries were checked.
     pub entries: i64,
+    /// How many ledger accounts were checked.
     pub accounts: i64,
     /// Transactions whose entries do not sum to zero (should never be listed).
     pub unbalanced_transactions: Vec<String>,
@@ -489,6 +539,7 @@ pub struct LedgerCheck {
 pub struct AccountTotal {
     /// `platform_cash`, `customer_held`, `partner_pending`, …
     pub kind: String,
+    /// The total of this kind of account in one currency, debit-positive.
     pub balance: Money,
 }
 
@@ -496,6 +547,7 @@ pub struct AccountTotal {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookReceipt {
+    /// Always true: the event was accepted.
     pub received: bool,
     /// False when this event id was processed before (a replay): nothing changed.
     pub processed: bool,

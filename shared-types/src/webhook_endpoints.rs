@@ -12,8 +12,11 @@ use crate::events::EventType;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookEndpoint {
+    /// The endpoint's id.
     pub id: String,
+    /// The `https` URL events are POSTed to.
     pub url: String,
+    /// The owner's label for it (may be empty).
     pub description: String,
     /// The event types sent here; empty means every type.
     pub event_types: Vec<EventType>,
@@ -26,7 +29,9 @@ pub struct WebhookEndpoint {
     pub failing_since: Option<DateTime<Utc>>,
     /// Until then deliveries are also signed with the secret before the last rotation.
     pub previous_secret_expires_at: Option<DateTime<Utc>>,
+    /// When the endpoint was created.
     pub created_at: DateTime<Utc>,
+    /// When the endpoint last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -45,6 +50,7 @@ pub struct WebhookEndpointInput {
         )
     )]
     pub url: String,
+    /// A label for your own use (up to 200 characters).
     #[serde(default)]
     #[validate(length(max = 200))]
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
@@ -65,18 +71,22 @@ pub struct WebhookEndpointInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookEndpointUpdate {
+    /// A new `https` URL on the public internet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(min = 1, max = 2000))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub url: Option<String>,
+    /// A new label (up to 200 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 200))]
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub description: Option<String>,
+    /// A new type filter, replacing the old one (empty: every type).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 64))]
     #[cfg_attr(feature = "openapi", schema(max_items = 64))]
     pub event_types: Option<Vec<EventType>>,
+    /// `false` stops deliveries; `true` turns them back on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
@@ -85,6 +95,7 @@ pub struct WebhookEndpointUpdate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookEndpointWithSecret {
+    /// The endpoint, as lists show it.
     pub endpoint: WebhookEndpoint,
     /// `whsec_…`: verify every delivery's `webhook-signature` with it. Store it now.
     pub secret: String,
@@ -106,9 +117,11 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryAttempt {
+    /// When the attempt was made.
     pub attempted_at: DateTime<Utc>,
     /// The endpoint's HTTP status; none when no answer came (timeout, refused connection).
     pub status_code: Option<u16>,
+    /// How long the attempt took, in milliseconds.
     pub latency_ms: i64,
     /// The first 2 KB of the endpoint's answer.
     pub response_excerpt: Option<String>,
@@ -120,14 +133,19 @@ pub struct DeliveryAttempt {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookDelivery {
+    /// The delivery's id (a redelivery is a new delivery of the same event).
     pub id: String,
     /// The event's id: the `webhook-id` header, the same for every attempt and redelivery.
     pub event_id: String,
+    /// The event's type.
     pub event_type: EventType,
+    /// Where the delivery stands.
     pub status: DeliveryStatus,
+    /// HTTP attempts made so far.
     pub attempts: i32,
     /// When the next attempt is due (pending deliveries).
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When the delivery was queued.
     pub created_at: DateTime<Utc>,
     /// Newest first.
     pub attempt_log: Vec<DeliveryAttempt>,
@@ -139,7 +157,9 @@ pub struct WebhookDelivery {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[validate(schema(function = "replay_period"))]
 pub struct ReplayInput {
+    /// Start of the period, inclusive: events that happened at or after it.
     pub since: DateTime<Utc>,
+    /// End of the period, exclusive.
     pub until: DateTime<Utc>,
     /// Only these types (absent or empty: the endpoint's own filter).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,6 +181,7 @@ fn replay_period(input: &ReplayInput) -> Result<(), ValidationError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueuedDeliveries {
+    /// How many deliveries were queued.
     pub queued: i64,
 }
 
@@ -168,6 +189,7 @@ pub struct QueuedDeliveries {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookEndpointHealth {
+    /// The endpoint, without its secret.
     pub endpoint: WebhookEndpoint,
     /// The account it belongs to.
     pub owner_id: String,

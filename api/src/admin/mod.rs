@@ -27,6 +27,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// The work waiting for staff: for each kind (applications to assign, jobs to confirm,
 /// disputes, the watch list, refused refunds, failed notifications, payouts to send) how many
 /// wait and which has waited longest. Staff only.
+///
+/// Every kind appears once, in a fixed order, with its `count` and the `oldest_since` and
+/// `oldest_id` of the item that has waited longest (absent when nothing waits). `assignments`
+/// counts requests, and its oldest is the request with the earliest application; `confirmations`
+/// waits from the end of the review window, `disputes` from the dispute, `monitoring` from the
+/// flag, `failed_refunds` from the refusal, `failed_deliveries` and `payouts_to_send` from
+/// creation. The answer also gives `next_payout_run_at` and the time it was computed (`as_of`).
 #[utoipa::path(
     tag = "admin",
     responses((status = 200, description = "Every kind of waiting work, zero counts included", body = StaffQueue)),
@@ -47,6 +54,10 @@ pub async fn work_queue(
 }
 
 /// All accounts, oldest first, optionally of one role. Staff only.
+///
+/// Ordered by account id (the order accounts were made), paged with `cursor`; `role` keeps one of
+/// `customer`, `partner` or `staff`. Suspended accounts are included (see `suspended_at` and
+/// `suspension_reason`), and so are deleted ones, anonymised, with `deleted_at` set.
 #[utoipa::path(
     tag = "admin",
     params(UserFilter, PageParams),
@@ -71,6 +82,12 @@ pub async fn list_users(
 /// Suspend an account (staff): it can no longer sign in or refresh, its access tokens and API
 /// keys stop working within seconds, a pro leaves search and matching and their live offers are
 /// withdrawn. The person is told why. Suspending a suspended account changes nothing.
+///
+/// All of the account's sessions end, a pro's profile becomes `suspended` and their `offered` and
+/// `applied` lead offers are withdrawn (the requests are offered onwards). The reason is kept on
+/// the account (`suspension_reason`), in the audit log (`account.suspend`) and in the
+/// `account.suspended` notification the person gets. A deleted account is 404 `not_found`; an
+/// account already suspended is returned unchanged, with its first reason.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The account's id")),
@@ -94,6 +111,11 @@ pub async fn suspend_user(
 
 /// Lift an account's suspension (staff): sign-in, API keys, search and matching work again (the
 /// person signs in anew: suspension ended their sessions). The person is told.
+///
+/// Clears `suspended_at` and `suspension_reason`, sets a pro's profile back to `active`, records
+/// `account.reinstate` in the audit log with the reason given, and sends the person an
+/// `account.reinstated` notification. Lead offers withdrawn at the suspension are not given back.
+/// An account that is not suspended is returned unchanged; a deleted account is 404 `not_found`.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The account's id")),
@@ -149,6 +171,13 @@ async fn decide(
 }
 
 /// Staff changes, newest first, optionally about one object. Staff only.
+///
+/// Each entry names the staff member (`actor_id`), the `action`, the subject's type and id, JSON
+/// snapshots `before` and `after` (absent where there is none, e.g. a creation) and the reason
+/// given. Actions include `account.suspend`, `account.reinstate`, `partner.update`,
+/// `category.create`, `category.update`, `request.assign`, `job.confirm`, `job.resolve_dispute`,
+/// `payout.sent`, `payout.cleared`, `refund.retry`, `rating.hide` and `monitoring.*`. Filter by
+/// `subject_id`, `actor_id` or an `action` prefix (any case); paged with `cursor`.
 #[utoipa::path(
     tag = "admin",
     params(AuditFilter, PageParams),

@@ -119,6 +119,10 @@ pub async fn export_data(state: web::Data<AppState>, user: AuthUser) -> ApiResul
 }
 
 /// The caller's archives that can still be downloaded, newest first.
+///
+/// Archives made with `POST /v1/me/export` that have not expired (7 days after they were made),
+/// with their size and expiry. Not paginated; needs a signed-in session (403 for an API key or app
+/// token).
 #[utoipa::path(
     tag = "account",
     responses((status = 200, description = "The archives", body = Vec<DataExport>)),
@@ -138,6 +142,10 @@ pub async fn list_exports(
 }
 
 /// Download an archive (a JSON file).
+///
+/// Served as `application/json` with `Content-Disposition: attachment` and
+/// `Cache-Control: no-store`. 404 `not_found` when the archive is not the caller's or has expired.
+/// Needs a signed-in session (403 for an API key or app token).
 #[utoipa::path(
     tag = "account",
     params(("id" = String, Path, description = "The archive's id")),
@@ -382,6 +390,10 @@ pub async fn confirm_phone(
 }
 
 /// Remove the account's phone number.
+///
+/// The number and its confirmation are cleared, so pros no longer get a phone number for this
+/// customer. Succeeds when no number was set. Needs a signed-in session (403 for an API key or app
+/// token).
 #[utoipa::path(
     tag = "account",
     responses((status = 200, description = "The account as it now is", body = User)),

@@ -262,6 +262,9 @@ pub async fn confirm_password_reset(
 }
 
 /// The signed-in account.
+///
+/// The account's id, email, name, role, locale, and whether the email address and phone number are
+/// confirmed. API keys and app tokens need `profile:read`. Change it with `PATCH /v1/me`.
 #[utoipa::path(
     tag = "auth",
     responses((status = 200, description = "The caller's account", body = User)),
@@ -301,6 +304,10 @@ pub async fn create_api_key(
 }
 
 /// The caller's active API keys, oldest first (secrets are never shown again).
+///
+/// Each key gives its name, visible `prefix`, scopes, `expires_at` and `last_used_at` (updated at
+/// most once a minute). Revoked keys are left out; expired ones are still listed. Ordered by id,
+/// paged with `cursor`; needs a signed-in session (403 for an API key or app token).
 #[utoipa::path(
     tag = "api-keys",
     params(PageParams),
@@ -321,6 +328,10 @@ pub async fn list_api_keys(
 }
 
 /// Revoke one of the caller's API keys. It stops working at once.
+///
+/// Calls with it then get 401 `invalid_token`, and a live stream opened with it ends. 404
+/// `not_found` when the key is not the caller's or is revoked already. Needs a signed-in session
+/// (403 for an API key or app token).
 #[utoipa::path(
     tag = "api-keys",
     params(("id" = String, Path, description = "The key's id")),

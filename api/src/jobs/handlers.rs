@@ -28,6 +28,10 @@ fn actor(user: &AuthUser) -> Actor {
 }
 
 /// The caller's jobs — as customer or as pro — newest first.
+///
+/// Customers get the jobs of their requests, pros the jobs they were assigned (staff use
+/// `GET /v1/admin/jobs`). `status` keeps one status; ordered by id, newest first, paged with
+/// `cursor`. API keys and app tokens need `jobs:read`.
 #[utoipa::path(
     tag = "jobs",
     params(JobFilter, PageParams),
@@ -50,6 +54,10 @@ pub async fn list_jobs(
 }
 
 /// One of the caller's jobs.
+///
+/// The job with its price, status, agreed slot (`scheduled`), open proposal, when the agreement was
+/// signed and the job paid, and its completion, dispute and cancellation once there are any. Anyone
+/// else's job is 404 `not_found`. API keys and app tokens need `jobs:read`.
 #[utoipa::path(
     tag = "jobs",
     params(("id" = String, Path, description = "The job's id")),
@@ -100,6 +108,12 @@ pub async fn propose(
 }
 
 /// Accept one slot of the other side's open proposal: the job is scheduled for it.
+///
+/// Only the side that did not make the proposal may accept it (403 otherwise), while the proposal
+/// is open and the job `assigned` or `scheduled` (409 `invalid_transition` otherwise). `slot` is
+/// the index of the chosen slot, which must still lie in the future and inside the pro's working
+/// hours (422 otherwise). The proposer gets `job.scheduled`, or `job.rescheduled` when the job
+/// already had a date.
 #[utoipa::path(
     tag = "jobs",
     params(
@@ -132,6 +146,12 @@ pub async fn accept_proposal(
 }
 
 /// The service agreement: the text to read, its version and SHA-256, and the signature if any.
+///
+/// The text is rendered from the current template each time; to sign it, the customer echoes
+/// `version` and `text_sha256` to `POST /v1/jobs/{id}/agreement/sign`. It names the customer and
+/// the service address, so the pro gets it only while the job is not cancelled (404 `not_found`
+/// after), and every read by the pro is logged like `GET /v1/jobs/{id}/customer`. API keys and app
+/// tokens need `jobs:read`.
 #[utoipa::path(
     tag = "jobs",
     params(("id" = String, Path, description = "The job's id")),
@@ -197,6 +217,10 @@ pub async fn sign_agreement(
 }
 
 /// Start the work (pro): from two hours before the scheduled start, once the agreement is signed.
+///
+/// Only from `scheduled`, and the job must be paid (409 `job_unpaid`) and its agreement signed (409
+/// `agreement_unsigned`). Earlier than two hours before `scheduled.start` is 409 `too_early`;
+/// starting late is allowed. The customer gets a `job.started` notification.
 #[utoipa::path(
     tag = "jobs",
     params(("id" = String, Path, description = "The job's id")),
@@ -223,6 +247,10 @@ pub async fn start(
 }
 
 /// Report the work done (pro). The customer's review window opens (`REVIEW_WINDOW_HOURS`).
+///
+/// Only from `in_progress`. The `summary` and up to 10 `photo_urls` are kept on the job; the price
+/// less the platform fee becomes the pro's `pending` earnings, `review_window_ends_at` is set, and
+/// the customer gets a `job.completed` notification. Both sides may rate each other from now on.
 #[utoipa::path(
     tag = "jobs",
     params(("id" = String, Path, description = "The job's id")),
@@ -252,6 +280,10 @@ pub async fn complete(
 }
 
 /// Dispute the work (customer), inside the review window. Staff decide.
+///
+/// Only a `completed` job before `review_window_ends_at`: 409 `review_window_closed` after it, 409
+/// `invalid_transition` in another status. The pro's earnings stay pending until staff decide with
+/// `POST /v1/admin/jobs/{id}/resolve`, and the pro gets a `job.disputed` notification.
 #[utoipa::path(
     tag = "jobs",
     params(("id" = String, Path, description = "The job's id")),
@@ -314,6 +346,11 @@ pub async fn cancel(
 }
 
 /// The job's timeline, oldest first: every transition, proposal, signature and cancellation.
+///
+/// Each entry has its `kind` (`assigned`, `proposed`, `scheduled`, `rescheduled`,
+/// `agreement_signed`, `started`, `completed`, `disputed`, `dispute_resolved`, `confirmed` or
+/// `cancelled`), the acting party and user, a `detail` object and the time. For the job's customer
+/// or pro (404 `not_found` otherwise); not paginated. API keys and app tokens need `jobs:read`.
 #[utoipa::path(
     tag = "jobs",
     params(("id" = String, Path, description = "The job's id")),
@@ -335,6 +372,11 @@ pub async fn job_events(
 }
 
 /// The customer's contact details, for the job's assigned pro only. Every read is logged.
+///
+/// Name, email, the request's full address, and the phone number only once the customer has
+/// confirmed it. Anyone but the job's pro gets 404 `not_found`, and so does that pro once the job
+/// is cancelled; in every other status the details stay readable. Each read is recorded, and staff
+/// see it at `GET /v1/admin/customer-detail-reads`.
 #[utoipa::path(
     tag = "jobs",
     params(("id" = String, Path, description = "The job's id")),
@@ -357,6 +399,10 @@ pub async fn customer_details(
 }
 
 /// All jobs, newest first. `status=completed&review_window=closed` lists what can be confirmed.
+///
+/// Filters: `status`, `partner_id`, and `review_window` (`open` or `closed`; only jobs that were
+/// completed have a window, so others match neither). Ordered by id, newest first, paged with
+/// `cursor`. Confirm the jobs found with `POST /v1/admin/jobs/confirm`.
 #[utoipa::path(
     tag = "admin",
     params(AdminJobFilter, PageParams),
@@ -405,6 +451,12 @@ pub async fn admin_confirm_jobs(
 
 /// Resolve a dispute: `release` (the pro is paid), `refund` (the customer gets it all back) or
 /// `partial` (the customer gets `refund` back). Audit-logged; the job ends confirmed.
+///
+/// Only a `disputed` job. For `partial`, `refund` must be in the job's currency and less than the
+/// price (422 otherwise); `note` is required. The pro's earnings on what is not refunded become
+/// available, less the platform fee, and any refund is queued for the customer's card. The note is
+/// kept on the job, in the audit log (`job.resolve_dispute`) and on the timeline, and both sides
+/// get a `job.dispute_resolved` notification.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The job's id")),
@@ -436,6 +488,11 @@ pub async fn admin_resolve_dispute(
 
 /// Any job's case file (staff): the job, its timeline, payments, refunds and agreement
 /// signature, and what a dispute's decision would split (with the platform fee to preview it).
+///
+/// `held` is what a dispute decision would split now (the pending earnings and their fee; zero
+/// before completion, once released or refunded, or when never paid), and `platform_fee_bps` lets a
+/// client preview a partial refund. The case lists at most the job's 100 newest refunds;
+/// `agreement` is the signature record, absent while unsigned.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The job's id")),
@@ -461,6 +518,9 @@ pub async fn admin_job_case(
 }
 
 /// Any job's timeline (staff, e.g. to decide a dispute).
+///
+/// The same entries as `GET /v1/jobs/{id}/events` (kind, acting party and user, detail, time),
+/// oldest first, for any job. 404 `not_found` for an unknown id.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The job's id")),
@@ -482,6 +542,10 @@ pub async fn admin_job_events(
 }
 
 /// Penalties owed for late cancellations, newest first (the wallet settles them).
+///
+/// Each penalty gives the job, who owes it (`user_id` and `party`), the `reason`
+/// (`late_cancellation`), the amount, and `status`: `pending` until the wallet collects it, then
+/// `settled`. Filter by `user_id`; ordered by id, newest first, paged with `cursor`.
 #[utoipa::path(
     tag = "admin",
     params(PenaltyFilter, PageParams),
@@ -503,6 +567,10 @@ pub async fn admin_penalties(
 }
 
 /// Who read which customer's contact details, and when. Staff only.
+///
+/// One entry for every time a pro read a customer's name, address, phone and email, through
+/// `GET /v1/jobs/{id}/customer` or the service agreement's text, with the job, the pro and the
+/// time. Filter by `job_id` or `partner_id`; paged with `cursor`.
 #[utoipa::path(
     tag = "admin",
     params(DetailReadFilter, PageParams),

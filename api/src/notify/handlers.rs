@@ -41,6 +41,11 @@ pub async fn register_device(
 }
 
 /// The caller's registered devices, newest first.
+///
+/// Each device is an app install registered with `POST /v1/devices` (platform, app version, when
+/// registered and last updated). A device whose token FCM reports as unregistered is removed
+/// automatically; signing out does not remove one. Not paginated; needs a signed-in session (403
+/// for an API key or app token).
 #[utoipa::path(
     tag = "notifications",
     responses((status = 200, description = "The devices", body = Vec<Device>)),
@@ -60,6 +65,10 @@ pub async fn list_devices(
 }
 
 /// Stop push alerts to one of the caller's devices (e.g. on sign-out).
+///
+/// 404 `not_found` when the device is not the caller's. Signing out does not forget the device, so
+/// call this first when the app signs out. Needs a signed-in session (403 for an API key or app
+/// token).
 #[utoipa::path(
     tag = "notifications",
     params(("id" = String, Path, description = "The device's id")),
@@ -81,6 +90,11 @@ pub async fn delete_device(
 }
 
 /// The notification outbox, newest first; `status=failed` lists what never arrived, and why.
+///
+/// Each message gives its recipient, `kind`, payload, `status` (`pending`, `sent` or `failed`),
+/// attempts, next attempt time and `last_error`. These are the notifications to users (push, email,
+/// in-app list, live stream), not integrators' webhooks (see `GET /v1/admin/webhook-endpoints`).
+/// Filter by `status`; ordered by id, paged with `cursor`.
 #[utoipa::path(
     tag = "admin",
     params(OutboxFilter, PageParams),
@@ -102,6 +116,11 @@ pub async fn admin_outbox(
 }
 
 /// The caller's notification preferences: push and email per category, and quiet hours.
+///
+/// Every category is listed; one never changed shows its default: push on, and email on for
+/// `job_alerts`, `request_updates`, `payments` and `account`. `quiet_hours` is null when off. The
+/// in-app list and the live stream get every notification whatever is set here. Needs a signed-in
+/// session.
 #[utoipa::path(
     tag = "notifications",
     responses((status = 200, description = "The preferences", body = NotificationPreferences)),
@@ -146,6 +165,11 @@ pub async fn put_preferences(
 }
 
 /// The caller's notifications, newest first (all of them, whatever reached the phone).
+///
+/// Each notification has its `kind`, `category`, title and body, a deep link, the ids it is about,
+/// and `read_at`; `unread=true` keeps the unread ones. Kept for `NOTIFICATION_RETENTION_DAYS`.
+/// Ordered by id, paged with `cursor`; mark them read with `POST /v1/notifications/read`. Needs a
+/// signed-in session.
 #[utoipa::path(
     tag = "notifications",
     params(NotificationFilter, PageParams),
@@ -168,6 +192,10 @@ pub async fn list_notifications(
 }
 
 /// Mark some of the caller's notifications read (`ids`), or all of them (no `ids`).
+///
+/// `ids` holds 1 to 100 notification ids; ids that are not the caller's or are already read change
+/// nothing, so `marked` counts only those that changed. Without `ids`, every unread notification is
+/// marked. Needs a signed-in session.
 #[utoipa::path(
     tag = "notifications",
     request_body = MarkReadInput,

@@ -37,6 +37,10 @@ pub async fn register_app(
 }
 
 /// The apps the caller registered, oldest first (secrets are never shown again).
+///
+/// Apps registered with `POST /v1/oauth/apps` and not deleted; each `id` is the app's OAuth
+/// `client_id`. Ordered by id, paged with `cursor`. Needs a signed-in session (403 for an API key
+/// or app token).
 #[utoipa::path(
     tag = "oauth",
     params(PageParams),
@@ -58,6 +62,10 @@ pub async fn list_apps(
 
 /// Delete one of the caller's apps: every user's connection to it ends, and its tokens stop
 /// working at once.
+///
+/// Only the developer who registered the app (404 `not_found` for anyone else's, or an app already
+/// deleted). Every user's grant to it is revoked in the same transaction, and it can start no new
+/// authorization. Needs a signed-in session.
 #[utoipa::path(
     tag = "oauth",
     params(("id" = String, Path, description = "The app's id (its client_id)")),
@@ -80,6 +88,11 @@ pub async fn delete_app(
 }
 
 /// The apps the caller allowed to act for them, most recent first.
+///
+/// One item per grant the caller has not revoked, with the app's name and logo, the scopes granted,
+/// and when access was given and last used; apps their developer deleted are left out. `id` is the
+/// connection's, for `DELETE /v1/me/connected-apps/{id}`. Ordered by id, paged with `cursor`; needs
+/// a signed-in session.
 #[utoipa::path(
     tag = "oauth",
     params(PageParams),
@@ -100,6 +113,9 @@ pub async fn list_connected_apps(
 }
 
 /// Disconnect an app: its tokens for the caller stop working at once; it must ask again.
+///
+/// `id` is the connection's id from `GET /v1/me/connected-apps`, not the app's. 404 `not_found`
+/// when it is not the caller's or is disconnected already. Needs a signed-in session.
 #[utoipa::path(
     tag = "oauth",
     params(("id" = String, Path, description = "The connection's id")),

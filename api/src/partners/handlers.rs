@@ -19,6 +19,11 @@ use crate::extract::{ValidatedJson, ValidatedQuery};
 use crate::state::AppState;
 
 /// The service catalogue: active categories, by slug.
+///
+/// Needs no sign-in. Each category gives its `slug` (what requests and profiles name), `name`,
+/// `list_price` and `assignment_mode`: `instant` (the first pro to confirm takes the job at the
+/// list price) or `review` (pros apply with a quote and staff choose). Retired categories are left
+/// out. Ordered by `slug`, paged with `cursor`.
 #[utoipa::path(
     tag = "partners",
     params(PageParams),
@@ -36,6 +41,10 @@ pub async fn list_categories(
 }
 
 /// The whole catalogue, retired categories too (staff), by slug.
+///
+/// Each category with its `assignment_mode`, list price and `active` flag; retired categories
+/// (`active: false`) are included, unlike in `GET /v1/categories`. Ordered by `slug`, paged with
+/// `cursor`.
 #[utoipa::path(
     tag = "admin",
     params(PageParams),
@@ -56,6 +65,10 @@ pub async fn admin_list_categories(
 }
 
 /// Add a category. Staff only; audit-logged.
+///
+/// `slug` must not be used by any category, retired ones included (409 `conflict`). `list_price` is
+/// required for `instant` and forbidden for `review` (422); `active` defaults to `true`. Recorded
+/// in the audit log as `category.create`.
 #[utoipa::path(
     tag = "admin",
     request_body = CategoryInput,
@@ -82,6 +95,12 @@ pub async fn create_category(
 }
 
 /// Replace a category's fields. Staff only; audit-logged.
+///
+/// Every field is replaced (`active` defaults to `true` when left out). A retired category
+/// (`active: false`) can no longer be named in new requests or profiles. A new `assignment_mode`
+/// also applies to offers already sent, since confirming and applying read the category as it is
+/// then; jobs already created keep their price. 404 `not_found` for an unknown id; recorded in the
+/// audit log as `category.update`, with before and after.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The category's id")),
@@ -110,6 +129,11 @@ pub async fn update_category(
 }
 
 /// The caller's business profile (404 until it is created).
+///
+/// The profile as the partner edits it (account email, business name, description, phone, website,
+/// categories, service area, weekly availability, `accepting_leads`) and what staff and ratings set
+/// (`tier`, `status`, Star Score, review figures). Partners only; API keys and app tokens need
+/// `profile:read`.
 #[utoipa::path(
     tag = "partners",
     responses(
@@ -165,6 +189,12 @@ pub async fn put_my_profile(
 }
 
 /// Replace the caller's weekly hours and days off.
+///
+/// Weekly hours are time ranges per weekday in `time_zone`, plus `days_off` (stored sorted, without
+/// duplicates). The hours decide which marketplace leads match the pro and which visit slots either
+/// side may propose (visits already scheduled do not move); with no hours the pro gets no
+/// marketplace leads. `time_zone` is also the one `GET /v1/partners/me/connections` counts days
+/// in. API keys and app tokens need `profile:write`.
 #[utoipa::path(
     tag = "partners",
     request_body = Availability,
@@ -191,6 +221,12 @@ pub async fn put_my_availability(
 }
 
 /// The caller's connections per day, week or month, in their time zone.
+///
+/// Counts each kind (`profile_view`, `profile_lead`, `marketplace_lead`, `phone_click`,
+/// `website_click`) per bucket and in total, empty buckets included. `from` and `to` are inclusive
+/// dates in the pro's time zone (from their availability, `America/Toronto` until set), by default
+/// the 30 days to today, at most 366 days (422 otherwise); `granularity` is `day` (default), `week`
+/// (from Monday) or `month`. API keys and app tokens need `profile:read`.
 #[utoipa::path(
     tag = "partners",
     params(ConnectionsQuery),
@@ -247,6 +283,12 @@ fn viewer_key(req: &HttpRequest, viewer: Option<&AuthUser>) -> String {
 
 /// A partner's public profile. Counts a profile view (once per viewer per hour; not the
 /// partner's own). Suspended partners are not found.
+///
+/// Needs no sign-in. Shows the business name, description, categories, an approximate area, tier,
+/// review figures and Star Score, and `has_phone`/`has_website` (Brand Builders only; reveal them
+/// with `POST /v1/partners/{id}/contact-clicks`). Each viewer (the signed-in user, or a hash of the
+/// client address) counts one `profile_view` per clock hour. 404 `not_found` for an unknown or
+/// suspended partner.
 #[utoipa::path(
     tag = "partners",
     params(("id" = String, Path, description = "The partner's id")),
@@ -284,6 +326,10 @@ pub async fn public_profile(
 
 /// A homeowner tapped "call" or "website" on a public profile: counts a phone or website click
 /// and returns the number to dial or the address to open. Only Brand Builders show these.
+///
+/// Needs no sign-in. `kind` is `phone` or `website`; 404 `not_found` when the partner is unknown,
+/// suspended, not a Brand Builder, or shows no such contact. Every call counts one `phone_click` or
+/// `website_click` connection (no deduplication), so call it only when the homeowner taps.
 #[utoipa::path(
     tag = "partners",
     params(("id" = String, Path, description = "The partner's id")),
@@ -320,6 +366,11 @@ pub async fn contact_click(
 }
 
 /// Partners, oldest first, filtered by status, tier or category. Staff only.
+///
+/// Filters: `status` (`active` or `suspended`), `tier` (`basic` or `brand_builder`), `category` (a
+/// slug; an unknown one is 422) and `q` (text in the business name or account email; ASCII letters
+/// match in any case). Each item is the full profile, as the partner sees it. Ordered by partner id
+/// (the order accounts were made), paged with `cursor`.
 #[utoipa::path(
     tag = "admin",
     params(PartnerFilter, PageParams),
@@ -341,6 +392,10 @@ pub async fn list_partners(
 }
 
 /// One pro's profile as staff see it (status, tier, contact, hours, Star Score). Staff only.
+///
+/// The view the partner gets from `GET /v1/partners/me`: account email, contact details,
+/// categories, service area, availability, `accepting_leads`, tier, status and review figures. 404
+/// `not_found` when the user has no partner profile.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The partner's id")),
@@ -365,6 +420,12 @@ pub async fn admin_get_partner(
 
 /// Suspend or reinstate a partner, or change their tier, with a reason. Staff only;
 /// audit-logged. Suspended partners disappear from search, public profiles and matching.
+///
+/// Send `status`, `tier` or both, and a `reason` (422 when neither is given). A `status` change
+/// follows the rule of `POST /v1/admin/users/{id}/suspend` and `/reinstate` (sessions end, live
+/// offers are withdrawn, the pro is told); the status the partner already has changes nothing.
+/// `brand_builder` is needed for marketplace leads and to show the phone and website. 404
+/// `not_found` without a partner profile; recorded in the audit log as `partner.update`.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The partner's id")),

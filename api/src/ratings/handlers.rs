@@ -46,6 +46,12 @@ pub async fn rate_job(
 
 /// The job's ratings as the caller may see them: their own, and the other side's once
 /// published. (Staff see every rating through `GET /v1/admin/ratings`.)
+///
+/// `mine` is the caller's rating, `theirs` the other side's once published (both sides have rated
+/// or the window has closed), `theirs_submitted` whether the other side has rated at all, and
+/// `window_closes_at` when rating ends. A rating staff hid is still shown here, with
+/// `hidden_reason`. 404 `not_found` for anyone but the job's customer and pro; API keys and app
+/// tokens need `jobs:read`.
 #[utoipa::path(
     tag = "ratings",
     params(("id" = String, Path, description = "The job's id")),
@@ -68,6 +74,10 @@ pub async fn job_ratings(
 }
 
 /// A pro's published reviews, newest first, with their replies. Public.
+///
+/// Needs no sign-in. Only customers' ratings of the pro that are published and not hidden by staff;
+/// the reviewer is shown by first name and last initial ("A former customer" after they deleted
+/// their account). 404 `not_found` for an unknown or suspended partner; paged with `cursor`.
 #[utoipa::path(
     tag = "ratings",
     params(("id" = String, Path, description = "The partner's id"), PageParams),
@@ -86,6 +96,11 @@ pub async fn partner_reviews(
 }
 
 /// The pro's one public reply to a published review of them.
+///
+/// Only to a customer's review of the caller (404 `not_found` otherwise), once it is published (409
+/// `invalid_transition` before), and only once: a second reply is 409 `conflict`, and a reply
+/// cannot be edited. It shows under the review in `GET /v1/partners/{id}/reviews`. API keys and app
+/// tokens need `jobs:write`.
 #[utoipa::path(
     tag = "ratings",
     params(("id" = String, Path, description = "The rating's id")),
@@ -109,6 +124,12 @@ pub async fn reply(
 }
 
 /// Hide a rating that breaks the rules, with the reason (audit-logged). It then counts nowhere.
+///
+/// The rating leaves the pro's public reviews and stops counting in the Star Score, the review
+/// figures and the customer rating pros see on leads, which are recomputed at once; the job's two
+/// sides still see it in `GET /v1/jobs/{id}/ratings`, with `hidden_reason`. 404 `not_found` for an
+/// unknown rating, 409 `conflict` when it is hidden already. Recorded in the audit log as
+/// `rating.hide`.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The rating's id")),
@@ -133,6 +154,9 @@ pub async fn hide(
 
 /// Every rating, or those one user received (`ratee_id`; customers' too), published or not,
 /// newest first.
+///
+/// Both directions, with unpublished ratings (still blind to the other side) and hidden ones (with
+/// `hidden_reason`). Filter by `ratee_id`; ordered by id, newest first, paged with `cursor`.
 #[utoipa::path(
     tag = "admin",
     params(AdminRatingFilter, PageParams),
@@ -155,6 +179,12 @@ pub async fn admin_ratings(
 
 /// The monitoring list: users whose last 90 days of ratings (3 or more) average below 3 stars,
 /// with the reason and history. `status` defaults to `watching`.
+///
+/// Each entry gives the user's name and role, the average and count behind the flag, when they were
+/// flagged, and the history of flags, notes and staff actions, oldest first. `status` is
+/// `watching`, `cleared` or `suspended`; it changes only through the monitoring actions, so a
+/// suspension made at `POST /v1/admin/users/{id}/suspend` leaves the entry as it was. Ordered by
+/// user id, paged with `cursor`.
 #[utoipa::path(
     tag = "admin",
     params(MonitoringFilter, PageParams),
@@ -192,6 +222,9 @@ async fn act(
 }
 
 /// Add a note to a monitored user's history.
+///
+/// Allowed in any status, and changes nothing else. The note is also recorded in the audit log
+/// (`monitoring.note`). 404 `not_found` when the user was never on the list.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The monitored user's id")),
@@ -219,6 +252,11 @@ pub async fn monitoring_note(
 }
 
 /// Take a watched user off the list (they return if their average falls again).
+///
+/// Only a `watching` entry (409 `invalid_transition` otherwise; 404 `not_found` when the user was
+/// never on the list); the account itself is not touched. The note joins the history and the audit
+/// log (`monitoring.cleared`). A cleared user is flagged again only when a new rating keeps their
+/// 90-day average below 3 stars.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The monitored user's id")),
@@ -248,6 +286,12 @@ pub async fn monitoring_clear(
 /// Suspend a monitored user (the one suspension rule of `POST /v1/admin/users/{id}/suspend`,
 /// with the note as the reason): no sign-in, tokens and API keys stop working, and a pro leaves
 /// search and matching and loses their live offers.
+///
+/// From `watching` or `cleared` (409 `invalid_transition` when already `suspended`; 404 `not_found`
+/// when the user was never on the list). The note becomes the suspension reason and joins the
+/// history and the audit log (`monitoring.suspended` and `account.suspend`); the person gets an
+/// `account.suspended` notification. An account already suspended elsewhere stays as it is, and
+/// only the entry moves.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The monitored user's id")),
@@ -276,6 +320,11 @@ pub async fn monitoring_suspend(
 
 /// Lift a monitored user's suspension (the one rule of `POST /v1/admin/users/{id}/reinstate`);
 /// the entry goes back to `watching`.
+///
+/// Only a `suspended` entry (409 `invalid_transition` otherwise; 404 `not_found` when the user was
+/// never on the list). The note joins the history and the audit log (`monitoring.reinstated`); if
+/// the account is still suspended it is reinstated with the note as the reason, and the person gets
+/// an `account.reinstated` notification and signs in again.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The monitored user's id")),

@@ -57,6 +57,11 @@ pub async fn create_request(
 }
 
 /// The caller's requests, newest first.
+///
+/// Each request as its customer sees it: category, description, address, windows, budget, photos,
+/// `status`, how many offers went out, and the assigned pro's public profile and `job_id` once
+/// there is one. Customers only; ordered by id, newest first, paged with `cursor`. API keys and app
+/// tokens need `requests:read`.
 #[utoipa::path(
     tag = "requests",
     params(PageParams),
@@ -78,6 +83,11 @@ pub async fn list_requests(
 }
 
 /// One of the caller's requests, with the assigned pro once there is one.
+///
+/// `status` is `open`, `assigned`, `cancelled`, `unfilled` or `pro_cancelled` (then
+/// `POST /v1/requests/{id}/rematch` looks for another pro); `offers_sent` counts every offer ever
+/// made for it. Another customer's request is 404 `not_found`. API keys and app tokens need
+/// `requests:read`.
 #[utoipa::path(
     tag = "requests",
     params(("id" = String, Path, description = "The request's id")),
@@ -102,6 +112,11 @@ pub async fn get_request(
 }
 
 /// Withdraw a request before a pro is assigned (no penalty); its offers are withdrawn.
+///
+/// Only an `open` request: one that is assigned, unfilled, `pro_cancelled` or already cancelled is
+/// 409 `invalid_transition` (once a pro is assigned, cancel the job with
+/// `POST /v1/jobs/{id}/cancel`). Every live offer closes as `withdrawn` and its pro gets a
+/// `lead.withdrawn` notification. API keys and app tokens need `requests:write`.
 #[utoipa::path(
     tag = "requests",
     params(("id" = String, Path, description = "The request's id")),
@@ -186,6 +201,12 @@ pub async fn list_leads(
 }
 
 /// One of the caller's lead offers.
+///
+/// Only the caller's own offer, in any status (404 `not_found` otherwise). It shows the request's
+/// category, description, photos, windows, budget, city and postal prefix, why it matched, how many
+/// pros were offered it, the customer's rating summary, `expires_at`, the pro's application if any,
+/// and `job_id` once this pro has the job. It never shows the customer's name, address or contact
+/// details: the assigned pro reads those at `GET /v1/jobs/{id}/customer`.
 #[utoipa::path(
     tag = "leads",
     params(("id" = String, Path, description = "The offer's id")),
@@ -237,6 +258,12 @@ pub async fn confirm_lead(
 }
 
 /// Apply for a review-category lead with a message and a quote; staff choose the pro.
+///
+/// Only in `review` categories (409 `invalid_transition` in an `instant` one: confirm instead) and
+/// only from `offered`: 410 `lead_expired` after `expires_at`, 409 `lead_taken` once another pro
+/// has the job. Staff see the `message` and `quote` and assign one applicant, at their quote, with
+/// `POST /v1/admin/requests/{id}/assign`; an application does not expire while it waits. Declining
+/// the lead withdraws it.
 #[utoipa::path(
     tag = "leads",
     params(("id" = String, Path, description = "The offer's id")),
@@ -267,6 +294,12 @@ pub async fn apply_lead(
 }
 
 /// Pass on a lead. If no pro is left on it, the next best pros are offered it.
+///
+/// From `offered` or `applied` (declining an application withdraws it); the optional `reason` is
+/// kept. 409 `lead_taken` or `invalid_transition` once the offer is closed, 410 `lead_expired` once
+/// it has expired. When this leaves an open request with no live offer, it is offered to the next
+/// best pros, or, when there are none (or it is a profile lead), it becomes `unfilled` and the
+/// customer gets `request.unfilled`.
 #[utoipa::path(
     tag = "leads",
     params(("id" = String, Path, description = "The offer's id")),
@@ -308,6 +341,12 @@ pub async fn decline_lead(
 
 /// Review-category requests with applications waiting for staff to choose a pro, oldest first.
 /// Staff only.
+///
+/// An open request is listed while at least one pro's offer is `applied`; each item gives the
+/// category, description, city, postal area, windows, budget, the number of applications and when
+/// the first came. Ordered by request id (the order requests were made), paged with `cursor`.
+/// Compare the applicants with `GET /v1/admin/requests/{id}/applications` and choose one with
+/// `POST /v1/admin/requests/{id}/assign`.
 #[utoipa::path(
     tag = "admin",
     params(PageParams),
@@ -328,6 +367,12 @@ pub async fn awaiting_assignment(
 }
 
 /// The applications to a review-category request, with each pro's qualifications. Staff only.
+///
+/// Every pro who applied, in the order they last answered, with their public profile, message,
+/// quote, distance, the window they can do, how many jobs they have completed and how many they did
+/// for this customer before. Each keeps its current offer `status`: an application later withdrawn
+/// (`declined`), passed over (`taken`) or chosen (`accepted`) stays listed. 404 `not_found` for an
+/// unknown request; an empty list when nobody applied.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The request's id")),
@@ -347,6 +392,12 @@ pub async fn list_applications(
 
 /// Give a review-category request to one applicant at their quote; the others are told. Staff
 /// only.
+///
+/// `offer_id` must be one of this request's offers (422 otherwise) and still `applied` (409
+/// `invalid_transition` if it was declined, withdrawn, taken or already accepted), and the request
+/// must still be `open`. A job is created at the applicant's quote: the pro gets `job.assigned`,
+/// the customer `request.assigned`, and the other live offers close as `taken` with a `lead.taken`
+/// notification to their pros. Recorded in the audit log as `request.assign`.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The request's id")),

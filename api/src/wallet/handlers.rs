@@ -175,6 +175,12 @@ pub async fn pay_job(
 
 /// Tip the pro (customer), after completion: all of it goes to the pro, no fee. One tip per
 /// job. Requires an `Idempotency-Key`.
+///
+/// Once the job is `completed`, `confirmed` or `disputed` (409 `invalid_transition` before). The
+/// tip is 1.00 to 1 000.00 in the job's currency (422 otherwise); it goes straight to the pro's
+/// `available` balance and the pro gets a `tip.received` notification. A declined tip can be tried
+/// again with a new key; once one has succeeded, or while another attempt is being charged, a new
+/// one is 409 `already_paid`.
 #[utoipa::path(
     tag = "payments",
     params(
@@ -219,6 +225,10 @@ pub async fn tip_job(
 }
 
 /// The job's payments and tips, oldest first (its customer or pro).
+///
+/// Both the job payment and any tip, declined (`failed`) and `processing` attempts included. 404
+/// `not_found` for anyone but the job's customer and pro; not paginated. API keys and app tokens
+/// need `jobs:read`.
 #[utoipa::path(
     tag = "payments",
     params(("id" = String, Path, description = "The job's id")),
@@ -241,6 +251,11 @@ pub async fn job_payments(
 
 /// Stripe's webhook: payment and refund outcomes. Signed with `STRIPE_WEBHOOK_SECRET`
 /// (`Stripe-Signature: t=…,v1=…`, at most 5 minutes old); each event id is applied once.
+///
+/// Called by Stripe, not by clients: no sign-in, not rate-limited. `payment_intent.succeeded` and
+/// `payment_intent.payment_failed` settle the matching payment; `refund.created`, `refund.updated`
+/// and `charge.refund.updated` settle the matching refund; other types are recorded and ignored.
+/// 400 `invalid_signature` also when `STRIPE_WEBHOOK_SECRET` is not set.
 #[utoipa::path(
     tag = "payments",
     params(("Stripe-Signature" = String, Header, description = "t=<unix time>,v1=<HMAC-SHA256 hex>")),
@@ -290,6 +305,12 @@ pub async fn stripe_webhook(
 
 /// The caller's wallet (partner): pending and available per currency, lifetime earnings, the
 /// next payout date and the payout method.
+///
+/// Per currency: `pending` (earnings of completed jobs not yet confirmed), `available` (confirmed
+/// earnings, tips and compensation less penalties; negative when penalties exceed them) and
+/// `lifetime_earned` (all that reached `available` except payouts). The payout method shows only
+/// the last 4 digits of a bank account. Read from one snapshot; API keys and app tokens need
+/// `wallet:read`.
 #[utoipa::path(
     tag = "wallet",
     responses((status = 200, description = "The wallet", body = Wallet)),
@@ -315,6 +336,10 @@ pub async fn get_wallet(
 }
 
 /// The movements of the caller's wallet, newest first, each with its job and a description.
+///
+/// Each entry moves the `pending` or `available` balance and is signed from the pro's side
+/// (positive: money to the pro), with its kind, job and payout. Ordered by id, paged with `cursor`.
+/// API keys and app tokens need `wallet:read`.
 #[utoipa::path(
     tag = "wallet",
     params(PageParams),
@@ -337,6 +362,11 @@ pub async fn wallet_entries(
 
 /// Set how payouts reach the caller: a cheque to a mailing address, or a bank transfer.
 /// Signed-in sessions only (an API key cannot redirect money).
+///
+/// `cheque` needs `mailing_address`, `bank_transfer` needs `bank_account` (holder, routing number
+/// and account number, digits only); 422 otherwise. The previous method is replaced; payouts
+/// already made keep the destination recorded on them, and only the account number's last 4 digits
+/// are shown again. Until a method is set, payouts are made out as cheques with no address.
 #[utoipa::path(
     tag = "wallet",
     request_body = PayoutMethodInput,
@@ -359,6 +389,10 @@ pub async fn set_payout_method(
 }
 
 /// The caller's payouts, newest first.
+///
+/// Each payout of a weekly run, with its ISO-week `period`, amount, the method and destination
+/// recorded when it was made, and `status` (`pending`, `sent`, `cleared`). Ordered by id, paged
+/// with `cursor`. API keys and app tokens need `wallet:read`.
 #[utoipa::path(
     tag = "wallet",
     params(PageParams),
@@ -384,6 +418,10 @@ pub async fn my_payouts(
 
 /// One of the caller's payouts as a remittance statement: the balance left after the previous
 /// payout and every wallet entry it pays for.
+///
+/// The `available` entries in the payout's currency since the previous payout, oldest first; a
+/// payout takes the whole balance, so they add up to its amount. Another partner's payout is 404
+/// `not_found`. Read from one snapshot; API keys and app tokens need `wallet:read`.
 #[utoipa::path(
     tag = "wallet",
     params(("id" = String, Path, description = "The payout's id")),
@@ -414,6 +452,11 @@ pub async fn my_payout_statement(
 /// Run this week's payouts now (staff): one payout per partner with a positive available
 /// balance. Running it again in the same week creates nothing new. Requires an
 /// `Idempotency-Key`. The same run also starts on its own at `PAYOUT_WEEKDAY` `PAYOUT_TIME`.
+///
+/// Each payout takes the pro's whole available balance in one currency, by the payout method set at
+/// that moment (a cheque with no address when none is set), and the pro gets a `payout.created`
+/// notification. The answer gives the ISO week (`period`), how many payouts were made and the
+/// totals per currency; the same key replays it.
 #[utoipa::path(
     tag = "admin",
     params(("Idempotency-Key" = String, Header, description = "Required; makes retries safe (kept 24 h)")),
@@ -445,6 +488,10 @@ pub async fn admin_run_payouts(
 }
 
 /// Every payout (staff), newest first, by status and partner.
+///
+/// Filter by `status` (`pending`, `sent`, `cleared`), `partner_id` and `period` (an ISO week such
+/// as `2026-W48`). Each payout gives the payee's business name, the method and destination recorded
+/// when it was made, and its dates. Ordered by id, newest first, paged with `cursor`.
 #[utoipa::path(
     tag = "admin",
     params(PayoutFilter, PageParams),
@@ -467,6 +514,10 @@ pub async fn admin_payouts(
 
 /// Any payout's remittance statement (staff): what the pro sees at
 /// `GET /v1/payouts/{id}/statement`.
+///
+/// The pro's `available` entries in the payout's currency since their previous payout, oldest
+/// first, which add up to the payout's amount. 404 `not_found` for an unknown payout. Read from one
+/// snapshot.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The payout's id")),
@@ -492,6 +543,11 @@ pub async fn admin_payout_statement(
 /// The payouts the filter selects (e.g. one run: `period=2026-W48`) as CSV for the bank or the
 /// cheque printer (staff), oldest first: `payout_id, period, partner_id, payee, method,
 /// destination, amount, currency, status, created_at`.
+///
+/// The same filters as `GET /v1/admin/payouts`, not paginated: every matching payout. Sent as a
+/// `text/csv` attachment named after the `period` (`payouts-all.csv` without one); amounts are
+/// decimal (`1234.50`), and text starting with `=`, `+`, `-` or `@` gets a leading `'` so a
+/// spreadsheet does not run it. Exporting does not change any status.
 #[utoipa::path(
     tag = "admin",
     params(PayoutFilter),
@@ -531,6 +587,8 @@ pub async fn admin_export_payouts(
 
 /// Pros whose available balance is below zero (staff): penalties exceeded their earnings, so
 /// nothing is paid out and later earnings pay it back first. The most owed first.
+///
+/// One item per pro and currency, with `balance` negative (what the pro owes). Not paginated.
 #[utoipa::path(
     tag = "admin",
     responses((status = 200, description = "The balances carried", body = Vec<CarriedBalance>)),
@@ -547,6 +605,10 @@ pub async fn admin_carried_balances(
 }
 
 /// A pro's wallet as the pro sees it (staff): balances, the next payout, the payout method.
+///
+/// Per currency `pending`, `available` and `lifetime_earned`, the next payout time and the payout
+/// method (a bank account by its last 4 digits). Read from one snapshot. 404 `not_found` when the
+/// user has no partner profile.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The partner's id")),
@@ -577,6 +639,10 @@ pub async fn admin_partner_wallet(
 }
 
 /// A pro's wallet entries, newest first (staff).
+///
+/// Each entry moves the `pending` or `available` balance and is signed from the pro's side
+/// (positive: money to the pro), with its kind, description, job and payout. Paged with `cursor`;
+/// 404 `not_found` when the user has no partner profile.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The partner's id"), PageParams),
@@ -612,6 +678,11 @@ fn require_partner(conn: &mut db::DbConnection, id: &str) -> ApiResult<()> {
 
 /// Mark a payout `sent` (mailed or transferred) or `cleared` (cashed) (staff). Requires an
 /// `Idempotency-Key`.
+///
+/// `sent` only from `pending`, `cleared` only from `sent` (a payout cannot skip `sent`); any other
+/// move is 409 `invalid_transition`, and an unknown payout 404 `not_found`. `cleared` also takes
+/// the money out of the platform's cash in the ledger. Recorded in the audit log (`payout.sent` or
+/// `payout.cleared`); the pro gets the notification of the same name.
 #[utoipa::path(
     tag = "admin",
     params(
@@ -652,6 +723,10 @@ pub async fn admin_mark_payout(
 
 /// Refunds (staff), newest first; `status=failed` lists those the payment provider refused,
 /// which wait for staff.
+///
+/// Filter by `status` (`pending`, `succeeded`, `failed`) and `job_id`. A `failed` refund's money
+/// stays owed to the customer until staff send it again with `POST /v1/admin/refunds/{id}/retry`.
+/// Ordered by id, paged with `cursor`.
 #[utoipa::path(
     tag = "admin",
     params(RefundFilter, PageParams),
@@ -675,6 +750,10 @@ pub async fn admin_refunds(
 /// Send a refused refund to the payment provider again (staff), e.g. once the customer's bank
 /// has reopened the card. Only a `failed` refund; the note goes to the audit log. Requires an
 /// `Idempotency-Key`.
+///
+/// The refund goes back to `pending`, due at once, with `retries` one higher and a new idempotency
+/// key at the provider; the ledger does not move. A late answer about the refused call is ignored.
+/// Recorded in the audit log as `refund.retry` with the note.
 #[utoipa::path(
     tag = "admin",
     params(
@@ -718,6 +797,10 @@ pub async fn admin_retry_refund(
 
 /// Recompute the ledger (staff): every transaction balanced per currency, every cached balance
 /// equal to its entries, and the platform's totals by account kind.
+///
+/// `balanced` is true when `unbalanced_transactions` and `mismatched_accounts` are both empty;
+/// `accounts_by_kind` totals each kind of account per currency, debit-positive. Read-only, from one
+/// snapshot of the whole ledger.
 #[utoipa::path(
     tag = "admin",
     responses((status = 200, description = "The check", body = LedgerCheck)),

@@ -9,6 +9,7 @@ mod client;
 mod deletion;
 mod errors;
 mod events;
+mod examples;
 mod fake_google;
 mod fake_sms;
 mod fake_smtp;

@@ -110,3 +110,66 @@ async fn the_service_serves_its_contract_and_docs() {
     assert_eq!(docs.status(), 200);
     assert!(docs.text().await.unwrap().contains("swagger"));
 }
+
+/// What an integrator reads for every operation: a description, the tags it is filed under
+/// declared with their own description, an example of the request body and of the success
+/// answer (recorded from the service by the examples story, which also replays them); and a
+/// description on every property of every schema.
+#[test]
+fn every_operation_and_property_is_described_with_examples() {
+    let spec = serde_json::to_value(porchlight::openapi_spec()).unwrap();
+    let declared: Vec<&str> = spec["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|tag| tag["description"].as_str().is_some_and(|d| !d.is_empty()))
+        .map(|tag| tag["name"].as_str().unwrap())
+        .collect();
+    let mut gaps = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            if operation["description"].as_str().is_none_or(str::is_empty) {
+                gaps.push(format!("{name}: no description"));
+            }
+            for tag in operation["tags"].as_array().unwrap() {
+                if !declared.contains(&tag.as_str().unwrap()) {
+                    gaps.push(format!("{name}: tag {tag} is not declared"));
+                }
+            }
+            if let Some(body) = operation["requestBody"]["content"].as_object()
+                && body
+                    .values()
+                    .all(|content| content.get("example").is_none())
+            {
+                gaps.push(format!("{name}: no request example"));
+            }
+            let answered = operation["responses"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(status, _)| status.starts_with('2'))
+                .any(|(_, response)| {
+                    response["content"].as_object().is_none_or(|content| {
+                        content.values().any(|media| media.get("example").is_some())
+                    })
+                });
+            if !answered {
+                gaps.push(format!("{name}: no response example"));
+            }
+        }
+    }
+    for (schema_name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        for (property, value) in schema["properties"].as_object().into_iter().flatten() {
+            let described = value.get("description").is_some()
+                || value.get("$ref").is_some()
+                || value["oneOf"]
+                    .as_array()
+                    .is_some_and(|options| options.iter().any(|o| o.get("description").is_some()));
+            if !described {
+                gaps.push(format!("{schema_name}.{property}: no description"));
+            }
+        }
+    }
+    assert!(gaps.is_empty(), "{}", gaps.join("\n"));
+}

@@ -58,6 +58,10 @@ pub async fn create_endpoint(
 }
 
 /// The caller's webhook endpoints, oldest first (secrets are never shown again).
+///
+/// Each endpoint gives its URL, description, event types (empty: every type), whether it is enabled
+/// and why not, `failing_since`, and when a rotated-out secret stops signing. Not paginated. API
+/// keys and app tokens need `webhooks:write`.
 #[utoipa::path(
     tag = "webhooks",
     responses((status = 200, description = "The endpoints", body = Vec<WebhookEndpoint>)),
@@ -76,6 +80,10 @@ pub async fn list_endpoints(
 }
 
 /// One of the caller's webhook endpoints.
+///
+/// Anyone else's endpoint is 404 `not_found`. The signing secret is never returned again: rotate it
+/// with `POST /v1/webhook-endpoints/{id}/rotate-secret` if it is lost. API keys and app tokens need
+/// `webhooks:write`.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = String, Path, description = "The endpoint's id")),
@@ -124,6 +132,9 @@ pub async fn update_endpoint(
 }
 
 /// Delete an endpoint, with its deliveries and their log.
+///
+/// Its pending deliveries and retries stop, and its delivery log is deleted. Anyone else's endpoint
+/// is 404 `not_found`. API keys and app tokens need `webhooks:write`.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = String, Path, description = "The endpoint's id")),
@@ -171,6 +182,10 @@ pub async fn rotate_secret(
 }
 
 /// Send a `webhook.ping` event to the endpoint now (it is not on the account's feed).
+///
+/// The ping's `data` is the endpoint, and it is signed like any delivery; the answer is `queued: 1`
+/// and the outcome shows in `GET /v1/webhook-endpoints/{id}/deliveries`. While the endpoint is
+/// disabled the ping waits as `pending`. Anyone else's endpoint is 404 `not_found`.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = String, Path, description = "The endpoint's id")),
@@ -197,6 +212,11 @@ pub async fn send_test(
 
 /// The endpoint's deliveries, newest first, each with its attempts: when, the status the
 /// endpoint answered, how long it took, the first 2 KB of its answer, and the next retry.
+///
+/// Each delivery gives its event (`event_id`, also the `webhook-id` header, and `event_type`),
+/// `status` (`pending`, `succeeded`, `failed`), the number of attempts and `next_attempt_at` while
+/// pending. Failed attempts are retried for about 3 days; finished deliveries are kept 30 days.
+/// Paged with `cursor`; anyone else's endpoint is 404 `not_found`.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = String, Path, description = "The endpoint's id"), PageParams),
@@ -221,6 +241,10 @@ pub async fn list_deliveries(
 }
 
 /// Send one delivery again (a new delivery with the same body and `webhook-id`).
+///
+/// Works for a delivery in any status; the new one is due at once, follows the usual retries and
+/// has its own log. While the endpoint is disabled it waits as `pending`. 404 `not_found` when the
+/// endpoint or delivery is not the caller's. API keys and app tokens need `webhooks:write`.
 #[utoipa::path(
     tag = "webhooks",
     params(
@@ -251,6 +275,11 @@ pub async fn redeliver(
 
 /// Send again the account's events of a period (those still kept, of the endpoint's types or
 /// `event_types`), in their order.
+///
+/// Events from `since` (inclusive) to `until` (exclusive) are queued as new deliveries with their
+/// original ids; a non-empty `event_types` replaces the endpoint's own filter. A period holding
+/// more than 10 000 of the account's events (counted before the type filter) is 422 on `until`:
+/// replay it in parts. While the endpoint is disabled the deliveries wait as `pending`.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = String, Path, description = "The endpoint's id")),
@@ -279,6 +308,10 @@ pub async fn replay(
 
 /// Staff: every webhook endpoint's health — failing since when, pending deliveries, the last
 /// attempt (`unhealthy=true`: only those failing or disabled).
+///
+/// Each item gives the endpoint, its owner, the number of `pending` deliveries and the latest
+/// attempt (status code, latency, answer excerpt, error). An endpoint is disabled on its own after
+/// a 410 Gone answer or 3 days without a success. Ordered by endpoint id, paged with `cursor`.
 #[utoipa::path(
     tag = "admin",
     params(WebhookHealthFilter, PageParams),

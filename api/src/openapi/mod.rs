@@ -7,7 +7,7 @@ use shared_types::ErrorCode;
 use shared_types::auth::Scope;
 use shared_types::events::EventType;
 use shared_types::webhooks;
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::security::{
     AuthorizationCode, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement,
     SecurityScheme,
@@ -16,6 +16,8 @@ use utoipa::openapi::{
     ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Response, ResponseBuilder, Schema,
 };
 use utoipa::{Modify, OpenApi};
+
+pub mod examples;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -119,16 +121,7 @@ impl Modify for SecuritySchemes {
 pub fn finish(openapi: &mut OpenApiDoc) {
     for (path, item) in &mut openapi.paths.paths {
         let limited = crate::limits::limited(path);
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for operation in operations_of(item) {
             oauth_like_api_keys(operation);
             add_standard_problems(operation);
             non_empty_path_parameters(operation);
@@ -142,6 +135,7 @@ pub fn finish(openapi: &mut OpenApiDoc) {
     named_page_items(openapi);
     event_catalogue(openapi);
     error_catalogue(openapi);
+    examples::add_examples(openapi);
 }
 
 /// The `ErrorCode` schema's description lists every code with its status, when it happens and
@@ -198,6 +192,11 @@ fn event_catalogue(openapi: &mut OpenApiDoc) {
         schema["description"] = json!(event_type.description());
         schema["properties"]["type"] = json!({ "type": "string", "enum": [event_type.as_str()] });
         schema["properties"]["data"] = json!({ "$ref": schema_ref(data_schema) });
+        for name in ["type", "data"] {
+            if let Some(description) = envelope["properties"][name].get("description") {
+                schema["properties"][name]["description"] = description.clone();
+            }
+        }
         components
             .schemas
             .insert(schema_name.to_owned(), from_json(schema));
@@ -296,13 +295,26 @@ fn named_page_items(openapi: &mut OpenApiDoc) {
     }
 }
 
+/// The operations of one path.
+fn operations_of(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 fn schema_ref(name: &str) -> String {
     format!("#/components/schemas/{name}")
 }
 
 /// A part of the document written as JSON, read into utoipa's types (the shape is ours and
 /// fixed, so a failure is a programming error caught by the OpenAPI tests).
-fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
     serde_json::from_value(value).expect("a well-formed OpenAPI fragment")
 }
 
