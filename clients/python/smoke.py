@@ -17,8 +17,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from porchlight_api_client import AuthenticatedClient, Client
-from porchlight_api_client.api.account import confirm_email
-from porchlight_api_client.api.auth import login, me, register
+from porchlight_api_client.api.account import confirm_email, me
+from porchlight_api_client.api.auth import login, register
 from porchlight_api_client.api.partners import list_categories
 from porchlight_api_client.api.requests import create_request, get_request, list_requests
 from porchlight_api_client.models import (

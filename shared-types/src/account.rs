@@ -124,6 +124,7 @@ pub struct DeviceSession {
     /// The session's id; `DELETE /v1/me/sessions/{id}` signs that device out.
     pub id: String,
     /// What the device said it was at sign-in (its `User-Agent`), if anything.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub user_agent: Option<String>,
     /// When it signed in.
     pub created_at: DateTime<Utc>,
@@ -176,11 +177,13 @@ pub struct DataArchive {
     /// signature is in the timeline).
     pub jobs: Vec<JobRecord>,
     /// A pro's business profile.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub partner_profile: Option<PartnerProfile>,
     /// The leads offered to a pro, as the pro sees them.
     #[serde(default)]
     pub leads: Vec<Lead>,
     /// A pro's wallet, its entries and payouts.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub wallet: Option<Wallet>,
     /// A pro's wallet entries (empty for a customer).
     pub wallet_entries: Vec<WalletEntry>,

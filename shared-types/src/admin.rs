@@ -37,9 +37,11 @@ pub struct QueueCount {
     pub kind: QueueKind,
     /// How many items of this kind are waiting (0 when none).
     pub count: i64,
-    /// When the item that has waited longest started waiting; absent when nothing waits.
+    /// When the item that has waited longest started waiting; `null` when nothing waits.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub oldest_since: Option<DateTime<Utc>>,
     /// That item's id (a request, job, user, refund, notification or payout, by `kind`).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub oldest_id: Option<String>,
 }
 
@@ -81,7 +83,8 @@ pub struct AssignmentCase {
     pub windows: Vec<TimeWindow>,
     /// The IANA zone the customer chose the windows in.
     pub time_zone: String,
-    /// The customer's budget; absent when they gave none.
+    /// The customer's budget; `null` when they gave none.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub budget: Option<Money>,
     /// When the customer made the request.
     pub created_at: DateTime<Utc>,
@@ -106,6 +109,7 @@ pub struct JobCase {
     /// The refunds owed on the job's payments, whatever their status.
     pub refunds: Vec<Refund>,
     /// The customer's signature of the service agreement, if signed.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub agreement: Option<Signature>,
     /// What a dispute's decision would split: the job's earnings while they are pending, with
     /// the platform's fee on them. Zero before completion, once released or refunded, or when

@@ -287,8 +287,10 @@ pub struct ApiKey {
     /// When the key was created.
     pub created_at: DateTime<Utc>,
     /// When the key stops working; null when it never expires.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub expires_at: Option<DateTime<Utc>>,
     /// When the key last authenticated a call (to the minute); null if never used.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_used_at: Option<DateTime<Utc>>,
 }
 

@@ -76,24 +76,34 @@ pub struct Job {
     /// Where the job is in its life.
     pub status: JobStatus,
     /// The agreed visit, once a proposal was accepted.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub scheduled: Option<TimeWindow>,
     /// The proposal waiting for an answer, if any.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub open_proposal: Option<Proposal>,
     /// When the customer signed the service agreement.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub agreement_signed_at: Option<DateTime<Utc>>,
     /// When the customer's payment of the price succeeded; the pro can start only after.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub paid_at: Option<DateTime<Utc>>,
-    /// When the pro started the work; absent before.
+    /// When the pro started the work; `null` before.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub started_at: Option<DateTime<Utc>>,
-    /// What the pro reported when they finished; absent until completed.
+    /// What the pro reported when they finished; `null` until completed.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub completion: Option<Completion>,
     /// The end of the customer's review window (completion + 24 h by default).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub review_window_ends_at: Option<DateTime<Utc>>,
-    /// The customer's dispute and, once decided, staff's resolution; absent unless disputed.
+    /// The customer's dispute and, once decided, staff's resolution; `null` unless disputed.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub dispute: Option<Dispute>,
-    /// When the job was confirmed and the pro's earnings released; absent before.
+    /// When the job was confirmed and the pro's earnings released; `null` before.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub confirmed_at: Option<DateTime<Utc>>,
-    /// Who cancelled, when, why and whether late; absent unless cancelled.
+    /// Who cancelled, when, why and whether late; `null` unless cancelled.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub cancellation: Option<Cancellation>,
     /// When the job was created: when the pro got it.
     pub created_at: DateTime<Utc>,
@@ -121,6 +131,7 @@ pub struct Dispute {
     /// When the customer disputed the work.
     pub opened_at: DateTime<Utc>,
     /// Staff's decision, once made.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub resolution: Option<Resolution>,
 }
 
@@ -176,6 +187,7 @@ pub struct Cancellation {
     /// True when it came less than the notice period (24 h) before the scheduled start.
     pub late: bool,
     /// What the cancelling side owes for a late cancellation.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub penalty: Option<Money>,
 }
 
@@ -194,10 +206,12 @@ pub struct Proposal {
     /// Whether it waits for an answer, was accepted, superseded or withdrawn.
     pub status: ProposalStatus,
     /// Which slot was accepted (index into `slots`).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub accepted_slot: Option<u32>,
     /// When it was proposed.
     pub created_at: DateTime<Utc>,
     /// When it was accepted, superseded or withdrawn.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub responded_at: Option<DateTime<Utc>>,
 }
 
@@ -249,7 +263,8 @@ pub struct Agreement {
     pub text: String,
     /// Lower-case hex SHA-256 of `text` (UTF-8).
     pub text_sha256: String,
-    /// The customer's signature; absent until they sign.
+    /// The customer's signature; `null` until they sign.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub signature: Option<Signature>,
 }
 
@@ -415,7 +430,8 @@ pub struct JobEvent {
     pub kind: JobEventKind,
     /// Which side acted (`system` for the service itself).
     pub actor: Party,
-    /// The user who acted (absent for the service itself).
+    /// The user who acted (`null` for the service itself).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub actor_id: Option<String>,
     /// What changed, e.g. the proposed slots or the cancellation reason.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]

@@ -47,7 +47,8 @@ pub struct Device {
     pub id: String,
     /// The device's platform.
     pub platform: Platform,
-    /// The app's version, as last reported; absent when not given.
+    /// The app's version, as last reported; `null` when not given.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub app_version: Option<String>,
     /// When the install was first registered.
     pub created_at: DateTime<Utc>,
@@ -85,7 +86,8 @@ pub struct OutboxMessage {
     pub attempts: i32,
     /// When the next delivery attempt is due (while `pending`).
     pub next_attempt_at: DateTime<Utc>,
-    /// Why the last attempt failed; absent when none has.
+    /// Why the last attempt failed; `null` when none has.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_error: Option<String>,
     /// When the message was queued.
     pub created_at: DateTime<Utc>,
@@ -300,6 +302,7 @@ pub struct Notification {
     /// When the notification was created.
     pub created_at: DateTime<Utc>,
     /// When the user marked it read; null while unread.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub read_at: Option<DateTime<Utc>>,
 }
 

@@ -121,6 +121,7 @@ pub struct OAuthApp {
     /// Where users are sent back with the code; compared exactly.
     pub redirect_uris: Vec<String>,
     /// The `https` image shown on the consent page; null when none was given.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub logo_url: Option<String>,
     /// The most the app may ask for.
     pub scopes: Vec<Scope>,
@@ -138,6 +139,7 @@ pub struct CreatedOAuthApp {
     pub app: OAuthApp,
     /// For a confidential app: send it with the `client_id` to the token endpoint (HTTP Basic
     /// or form fields). Store it now: it cannot be shown again. None for a public app.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub client_secret: Option<String>,
 }
 
@@ -152,12 +154,14 @@ pub struct ConnectedApp {
     /// The app's name, as the consent page showed it.
     pub app_name: String,
     /// The app's logo (`https`); null when it has none.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub logo_url: Option<String>,
     /// Everything the user allowed the app.
     pub scopes: Vec<Scope>,
     /// When the user allowed the app.
     pub connected_at: DateTime<Utc>,
     /// When the app last called the API for the user (to the minute).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_used_at: Option<DateTime<Utc>>,
 }
 

@@ -34,7 +34,8 @@ impl PageParams {
 pub struct Page<T> {
     /// The items of this page, in the list's order; empty when there are none.
     pub items: Vec<T>,
-    /// Cursor of the next page; absent on the last page.
+    /// Cursor of the next page; `null` on the last page.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub next_cursor: Option<String>,
 }
 

@@ -94,7 +94,8 @@ pub struct Category {
     /// `instant`: the first pro to confirm gets the job at `list_price`; `review`: pros apply with
     /// a quote and staff choose.
     pub assignment_mode: AssignmentMode,
-    /// The fixed price of an `instant` job; absent for `review` categories (quoted per job).
+    /// The fixed price of an `instant` job; `null` for `review` categories (quoted per job).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub list_price: Option<Money>,
     /// Inactive categories are hidden from the public catalogue and cannot be requested.
     pub active: bool,
@@ -234,9 +235,11 @@ pub struct PartnerProfile {
     pub description: String,
     /// The business phone (E.164), if given; the public gets it only from a Brand Builder, by a
     /// contact click.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub phone: Option<String>,
     /// The business website, if given; the public gets it only from a Brand Builder, by a contact
     /// click.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub website: Option<String>,
     /// The categories served.
     pub categories: Vec<Category>,
@@ -251,7 +254,8 @@ pub struct PartnerProfile {
     /// Working hours and days off.
     pub availability: Availability,
     /// The Star Score, 0 to 100 (percent), from published ratings with recent ones weighing more;
-    /// absent until the first one. Below 80 the pro gets no marketplace leads.
+    /// `null` until the first one. Below 80 the pro gets no marketplace leads.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub star_score: Option<f64>,
     /// How many published reviews the pro has.
     pub review_count: i64,
@@ -545,9 +549,11 @@ pub struct PublicPartner {
     pub tier: MembershipTier,
     /// Published reviews.
     pub review_count: i64,
-    /// Average stars of published reviews (1..=5); absent without reviews.
+    /// Average stars of published reviews (1..=5); `null` without reviews.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub average_stars: Option<f64>,
-    /// 0..=100; absent until the partner has a score.
+    /// 0..=100; `null` until the partner has a score.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub star_score: Option<f64>,
     /// Brand Builders with a phone on file show a click-to-call button.
     pub has_phone: bool,
@@ -792,12 +798,15 @@ pub struct AuditEntry {
     pub subject_type: String,
     /// The changed object's id.
     pub subject_id: String,
-    /// What the change touched, before it (a snapshot, or just the changed fields); absent when
+    /// What the change touched, before it (a snapshot, or just the changed fields); `null` when
     /// there was nothing to record, e.g. on a creation.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub before: Option<serde_json::Value>,
-    /// What the change touched, after it; absent when nothing changed state, e.g. a note.
+    /// What the change touched, after it; `null` when nothing changed state, e.g. a note.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub after: Option<serde_json::Value>,
     /// The reason staff gave, for actions that take one.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub reason: Option<String>,
     /// When the change was made.
     pub created_at: DateTime<Utc>,

@@ -87,11 +87,14 @@ pub struct Rating {
     pub tags: Vec<String>,
     /// When the rating was given.
     pub created_at: DateTime<Utc>,
-    /// When both sides could see it (absent while double-blind).
+    /// When both sides could see it (`null` while double-blind).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub published_at: Option<DateTime<Utc>>,
     /// The pro's public reply, if any (only a review of a pro can have one).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub reply: Option<Reply>,
     /// Set when staff hid it for breaking the rules; it then counts nowhere.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub hidden_reason: Option<String>,
 }
 
@@ -110,9 +113,11 @@ pub struct Reply {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobRatings {
-    /// The caller's own rating of the job; absent until they rate.
+    /// The caller's own rating of the job; `null` until they rate.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub mine: Option<Rating>,
-    /// Absent until published: ratings are double-blind.
+    /// `null` until published: ratings are double-blind.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub theirs: Option<Rating>,
     /// Whether the other side has rated (without what they said).
     pub theirs_submitted: bool,
@@ -137,6 +142,7 @@ pub struct Review {
     /// When the review became public.
     pub published_at: DateTime<Utc>,
     /// The pro's public reply, if any.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub reply: Option<Reply>,
 }
 
@@ -170,8 +176,9 @@ pub struct StaffNote {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RatingSummary {
-    /// Average stars (1 to 5, to two decimals) of the published ratings; absent when there are
+    /// Average stars (1 to 5, to two decimals) of the published ratings; `null` when there are
     /// none.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub average_stars: Option<f64>,
     /// How many published ratings the average covers.
     pub count: i64,
@@ -196,7 +203,8 @@ pub struct MonitoringEvent {
     pub action: String,
     /// Staff's note, or, for `flagged`, the platform's reason.
     pub note: String,
-    /// Absent when the platform acted (flagging).
+    /// `null` when the platform acted (flagging).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub actor_id: Option<String>,
     /// When it happened.
     pub at: DateTime<Utc>,

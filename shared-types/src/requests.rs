@@ -166,20 +166,24 @@ pub struct ServiceRequest {
     pub windows: Vec<TimeWindow>,
     /// The IANA zone the windows were chosen in.
     pub time_zone: String,
-    /// The customer's budget; absent when they gave none.
+    /// The customer's budget; `null` when they gave none.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub budget: Option<Money>,
     /// `https` URLs of photos of the job (may be empty).
     pub photo_urls: Vec<String>,
     /// The phone number given with the request (E.164), if any; a pro is only ever given the
     /// account's confirmed number.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub contact_phone: Option<String>,
     /// Where the request stands.
     pub status: RequestStatus,
     /// How many pros have been offered the lead so far.
     pub offers_sent: i64,
     /// Once assigned: who is coming.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub assigned_partner: Option<PublicPartner>,
     /// Once assigned: the job.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub job_id: Option<String>,
     /// When the customer made the request.
     pub created_at: DateTime<Utc>,
@@ -211,8 +215,10 @@ pub struct MatchReason {
     /// From the centre of the pro's area to the job.
     pub distance_km: f64,
     /// The customer's window that fits the pro's hours (marketplace leads).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub window: Option<TimeWindow>,
     /// The pro's Star Score when matched.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub star_score: Option<f64>,
 }
 
@@ -242,7 +248,8 @@ pub struct Lead {
     /// The IANA zone the customer chose the windows in: show them in it (say so when it is not
     /// the pro's own).
     pub time_zone: String,
-    /// The customer's budget; absent when they gave none.
+    /// The customer's budget; `null` when they gave none.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub budget: Option<Money>,
     /// The city of the work.
     pub city: String,
@@ -257,8 +264,10 @@ pub struct Lead {
     /// Until when the pro can answer; an offer still unanswered then expires.
     pub expires_at: DateTime<Utc>,
     /// The pro's application (review mode).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub application: Option<ApplyInput>,
     /// Set when this pro got the job.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub job_id: Option<String>,
 }
 
@@ -345,6 +354,7 @@ pub struct LeadApplication {
     /// How far the request is from the centre of the pro's area.
     pub distance_km: f64,
     /// The customer's window that falls in the pro's working hours, as matching found it.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub available_window: Option<TimeWindow>,
     /// Jobs this pro has finished for this customer before (completed or confirmed).
     pub jobs_with_customer: i64,
@@ -371,6 +381,7 @@ pub struct CustomerDetails {
     /// The customer's email address.
     pub email: String,
     /// The customer's confirmed phone number; none until they confirm one.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub phone: Option<String>,
     /// The full address of the work.
     pub address: Address,

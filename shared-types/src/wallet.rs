@@ -114,6 +114,7 @@ pub struct Payment {
     /// `sandbox` or `stripe`.
     pub provider: String,
     /// Why it failed, in the provider's words (`card_declined`, …).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub failure_code: Option<String>,
     /// When the charge was made.
     pub created_at: DateTime<Utc>,
@@ -171,8 +172,10 @@ pub struct WalletEntry {
     /// (22.35 CAD)".
     pub description: String,
     /// The job it concerns, if any.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub job_id: Option<String>,
     /// The payout it belongs to, if any.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub payout_id: Option<String>,
     /// When the money moved.
     pub created_at: DateTime<Utc>,
@@ -200,6 +203,7 @@ pub struct Wallet {
     /// When the next weekly payout run takes the available balance.
     pub next_payout_at: DateTime<Utc>,
     /// How payouts reach the partner; none set means a cheque without an address yet.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub payout_method: Option<PayoutMethod>,
 }
 
@@ -282,8 +286,10 @@ pub struct PayoutMethod {
     /// How payouts are made.
     pub method: PayoutMethodKind,
     /// The address cheques are mailed to, if one was given.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub mailing_address: Option<String>,
     /// The account transfers go to, masked; present only for `bank_transfer`.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub bank_account: Option<BankAccount>,
     /// When the method was last set.
     pub updated_at: DateTime<Utc>,
@@ -330,14 +336,17 @@ pub struct Payout {
     /// How it is paid.
     pub method: PayoutMethodKind,
     /// Where it goes: the mailing address, or the bank account's last digits.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub destination: Option<String>,
     /// Where the payout stands.
     pub status: PayoutStatus,
     /// When the weekly run made it.
     pub created_at: DateTime<Utc>,
-    /// When staff marked it sent; absent before.
+    /// When staff marked it sent; `null` before.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub sent_at: Option<DateTime<Utc>>,
-    /// When staff marked it cleared; absent before.
+    /// When staff marked it cleared; `null` before.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub cleared_at: Option<DateTime<Utc>>,
 }
 
@@ -435,6 +444,7 @@ pub struct Refund {
     /// Times staff sent a failed refund again.
     pub retries: i32,
     /// Why the last attempt did not go through.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_error: Option<String>,
     /// When the refund became owed.
     pub created_at: DateTime<Utc>,

@@ -24,10 +24,13 @@ pub struct WebhookEndpoint {
     /// events while disabled are not queued (replay them).
     pub enabled: bool,
     /// Why it was disabled by the service (it answered 410 Gone, or failed for 3 days).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub disabled_reason: Option<String>,
     /// Since when every delivery has failed (none while deliveries succeed).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub failing_since: Option<DateTime<Utc>>,
     /// Until then deliveries are also signed with the secret before the last rotation.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub previous_secret_expires_at: Option<DateTime<Utc>>,
     /// When the endpoint was created.
     pub created_at: DateTime<Utc>,
@@ -120,12 +123,15 @@ pub struct DeliveryAttempt {
     /// When the attempt was made.
     pub attempted_at: DateTime<Utc>,
     /// The endpoint's HTTP status; none when no answer came (timeout, refused connection).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub status_code: Option<u16>,
     /// How long the attempt took, in milliseconds.
     pub latency_ms: i64,
     /// The first 2 KB of the endpoint's answer.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub response_excerpt: Option<String>,
     /// What went wrong, when no answer came or it was not 2xx.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub error: Option<String>,
 }
 
@@ -144,6 +150,7 @@ pub struct WebhookDelivery {
     /// HTTP attempts made so far.
     pub attempts: i32,
     /// When the next attempt is due (pending deliveries).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// When the delivery was queued.
     pub created_at: DateTime<Utc>,
@@ -196,6 +203,7 @@ pub struct WebhookEndpointHealth {
     /// Deliveries waiting for an attempt.
     pub pending_deliveries: i64,
     /// The last attempt, if any: when and what the endpoint answered.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_attempt: Option<DeliveryAttempt>,
 }
 

@@ -58,12 +58,27 @@ impl ApiKeyRow {
     }
 }
 
+/// A new key of `user_id` (of `role`) with the scopes asked for: only scopes the role can
+/// grant (`Scope::granted_by`, as for an app), since a key never does more than its owner may.
 pub fn create(
     conn: &mut DbConnection,
     user_id: &str,
+    role: Role,
     request: &CreateApiKeyRequest,
     now: NaiveDateTime,
 ) -> ApiResult<CreatedApiKey> {
+    let grantable = Scope::granted_by(role);
+    if let Some(beyond) = request.scopes.iter().find(|s| !grantable.contains(s)) {
+        let allowed: Vec<&str> = grantable.iter().map(|scope| scope.as_str()).collect();
+        return Err(ApiError::invalid_field(
+            "scopes",
+            format!(
+                "{} is not a scope this account can use; it can use {}",
+                beyond.as_str(),
+                allowed.join(", ")
+            ),
+        ));
+    }
     let secret = format!("{API_KEY_PREFIX}{}", random_token(32));
     let row = ApiKeyRow {
         id: db::new_id(),

@@ -266,7 +266,7 @@ pub async fn confirm_password_reset(
 /// The account's id, email, name, role, locale, and whether the email address and phone number are
 /// confirmed. API keys and app tokens need `profile:read`. Change it with `PATCH /v1/me`.
 #[utoipa::path(
-    tag = "auth",
+    tag = "account",
     responses((status = 200, description = "The caller's account", body = User)),
     security(("bearer" = []), ("api_key" = ["profile:read"])),
 )]
@@ -282,7 +282,8 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> ApiResult<web::Js
 /// Create a personal API key.
 ///
 /// The secret is in this response only. Keys act as their owner within their scopes; managing
-/// keys needs a signed-in session, not a key.
+/// keys needs a signed-in session, not a key. A key holds only scopes the account's role can use
+/// (a customer's key cannot hold `leads:read`): any other is a 422 naming `scopes`.
 #[utoipa::path(
     tag = "api-keys",
     request_body = CreateApiKeyRequest,
@@ -298,7 +299,7 @@ pub async fn create_api_key(
     let now = state.clock.now();
     user.require_session()?;
     let created = state
-        .write(move |conn| api_keys::create(conn, &user.user_id, &body.0, now))
+        .write(move |conn| api_keys::create(conn, &user.user_id, user.role, &body.0, now))
         .await?;
     Ok(HttpResponse::Created().json(created))
 }

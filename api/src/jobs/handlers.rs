@@ -226,7 +226,7 @@ pub async fn sign_agreement(
     params(("id" = String, Path, description = "The job's id")),
     responses(
         (status = 200, description = "The job, in progress", body = Job),
-        (status = 409, description = "`agreement_unsigned`, `too_early` or `invalid_transition`",
+        (status = 409, description = "`job_unpaid`, `agreement_unsigned`, `too_early` or `invalid_transition`",
             body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = ["jobs:write"])),

@@ -1,6 +1,7 @@
 //! Rate limits. Every `/v1` and `/oauth` call spends from its caller's token bucket: a signed-in
-//! user's, an API key's, an app's for one user, or, without a credential, the client address's (see [`crate::client_ip`]), at a
-//! cost per route ([`cost`]). Answers carry `RateLimit-Policy` and `RateLimit` (the IETF
+//! user's, an API key's, an app's for one user, a confidential app's at the token endpoints, or,
+//! without a credential, the client address's (see [`crate::client_ip`]), at a cost per route
+//! ([`cost`]). Answers carry `RateLimit-Policy` and `RateLimit` (the IETF
 //! httpapi rate-limit fields); a call the bucket cannot pay for is 429 `rate_limited` with
 //! `Retry-After`, and nothing of it runs. Health checks, the contract and the payment
 //! provider's webhook are not limited.
@@ -112,8 +113,15 @@ pub fn limited(path: &str) -> bool {
 
 /// A session by its user (the token's signature checked), an API key by its visible prefix, an
 /// app's token by its grant's tag (both checked later by the handler: a wrong one is refused
-/// there), anyone else by address.
+/// there), an app at the OAuth token endpoints by its client id (its secret checked there too),
+/// anyone else by address.
 fn payer(req: &HttpRequest, state: &AppState) -> Payer {
+    if let Some(client_id) = crate::oauth::authenticating_client(req) {
+        return Payer {
+            policy: "credential",
+            bucket: format!("client:{client_id}"),
+        };
+    }
     if let Ok(token) = bearer_token(req) {
         if token.starts_with(API_KEY_PREFIX) {
             return Payer {

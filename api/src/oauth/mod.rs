@@ -16,6 +16,8 @@ pub mod grants;
 mod handlers;
 mod protocol;
 
+pub use protocol::authenticating_client;
+
 use actix_web::web;
 use shared_types::auth::Scope;
 use utoipa_actix_web::service_config::ServiceConfig;

@@ -180,6 +180,16 @@ async fn calling_app(
     Ok(app)
 }
 
+/// The app a call to the token, introspection or revocation endpoint authenticates as with
+/// HTTP Basic, if it does: its client id, unchecked (rate limits charge the app's own bucket;
+/// the endpoint itself checks the secret). Ids that are not ours in form are ignored.
+pub fn authenticating_client(req: &HttpRequest) -> Option<String> {
+    let client_endpoint =
+        ["/oauth/token", "/oauth/introspect", "/oauth/revoke"].contains(&req.path());
+    let (id, _) = basic_credentials(req).ok().flatten()?;
+    (client_endpoint && uuid::Uuid::parse_str(&id).is_ok()).then_some(id)
+}
+
 /// `Authorization: Basic` with the form-encoded client id and secret (RFC 6749 §2.3.1).
 fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, Refusal> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {

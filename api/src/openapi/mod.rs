@@ -318,7 +318,8 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value
     serde_json::from_value(value).expect("a well-formed OpenAPI fragment")
 }
 
-/// The response headers of rate limiting, defined once under `components.headers`.
+/// The response headers of rate limiting and of idempotent replays, defined once under
+/// `components.headers`.
 fn rate_limit_headers(openapi: &mut OpenApiDoc) {
     let components = openapi.components.get_or_insert_with(Default::default);
     for (name, description) in [
@@ -332,6 +333,11 @@ fn rate_limit_headers(openapi: &mut OpenApiDoc) {
             "RateLimit",
             "Where the caller stands: `\"credential\";r=597;t=1` (units left, seconds until \
              the bucket is full).",
+        ),
+        (
+            "Idempotent-Replayed",
+            "`true` when this answer replays the first request sent with the same \
+             `Idempotency-Key` and body: nothing was done again.",
         ),
     ] {
         components.headers.insert(
@@ -396,6 +402,14 @@ fn idempotency_key_format(operation: &mut Operation) {
             schema.min_length = Some(1);
             schema.max_length = Some(255);
             schema.pattern = Some("^[!-~]+$".to_owned());
+            for (status, response) in &mut operation.responses.responses {
+                if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
+                    response.headers.insert(
+                        "Idempotent-Replayed".to_owned(),
+                        header_ref("Idempotent-Replayed"),
+                    );
+                }
+            }
             operation
                 .responses
                 .responses
@@ -474,7 +488,10 @@ fn add_standard_problems(operation: &mut Operation) {
         );
         add(
             "403",
-            "`forbidden` (role not allowed) or `insufficient_scope` (API key lacks a scope)",
+            "`forbidden` (the role may not), `insufficient_scope` (the API key or app token \
+             lacks the scope), `account_suspended` (the account is suspended) or \
+             `email_unverified` (the account's email is not confirmed yet, for an operation \
+             that needs it)",
         );
     }
     if has_path_param {

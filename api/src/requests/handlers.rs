@@ -404,7 +404,7 @@ pub async fn list_applications(
     request_body = AssignInput,
     responses(
         (status = 200, description = "The assignment", body = Assignment),
-        (status = 409, description = "`lead_taken` (already assigned) or `invalid_transition`",
+        (status = 409, description = "`invalid_transition` (the request is assigned already, or the offer is no longer `applied`) or `lead_taken` (another assignment won a race)",
             body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),

@@ -330,6 +330,25 @@ async fn api_keys_act_within_their_scopes() {
         [Scope::ProfileRead, Scope::LeadsRead],
         "scopes are deduplicated"
     );
+    // A key holds only what its owner's role can use: a customer's never reads leads.
+    let (_, customer) = app.customer().await;
+    let beyond = customer
+        .create_api_key(&CreateApiKeyRequest {
+            name: "Lead scraper".into(),
+            scopes: vec![Scope::RequestsRead, Scope::LeadsRead],
+            expires_in_days: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(beyond.problem().unwrap().errors.contains_key("scopes"));
+    assert_eq!(
+        customer
+            .list_api_keys(&PageParams::default())
+            .await
+            .unwrap()
+            .items,
+        []
+    );
     let jobs_key = owner_client
         .create_api_key(&CreateApiKeyRequest {
             name: "Job board".into(),

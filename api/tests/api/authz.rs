@@ -335,7 +335,7 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
         (
             "POST /v1/api-keys",
             with_body(
-                json!({ "name": "matrix", "scopes": ["jobs:read"] }),
+                json!({ "name": "matrix", "scopes": ["profile:read"] }),
                 signed_in(Keys::SessionOnly),
             ),
         ),
@@ -1232,7 +1232,7 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
             let key = owner
                 .create_api_key(&CreateApiKeyRequest {
                     name: "owned by A".into(),
-                    scopes: vec![Scope::JobsRead],
+                    scopes: vec![Scope::ProfileRead],
                     expires_in_days: None,
                 })
                 .await
@@ -1555,13 +1555,15 @@ async fn check_operation(
             );
         }
 
-        // API keys: without the scope (or at all, for session-only operations) -> 403.
+        // API keys: without the scope (or at all, for session-only operations) -> 403. A key
+        // holds only scopes its owner's role can grant.
+        let granted = Scope::granted_by(*role);
         let (wrong_scopes, right_scope) = match rule.keys {
             Keys::Scope(scope) => {
-                let others = Scope::known().filter(|s| *s != scope).collect();
+                let others = granted.iter().copied().filter(|s| *s != scope).collect();
                 (others, Some(scope))
             }
-            Keys::SessionOnly | Keys::Irrelevant => (Scope::known().collect(), None),
+            Keys::SessionOnly | Keys::Irrelevant => (granted.to_vec(), None),
         };
         let key = |scopes: Vec<Scope>| {
             let a = a.clone();
@@ -1594,7 +1596,6 @@ async fn check_operation(
         }
 
         // An app's OAuth token: the same as a key, within what the role can grant at all.
-        let granted = Scope::granted_by(*role);
         let lacking_scopes: Vec<Scope> = granted
             .iter()
             .copied()

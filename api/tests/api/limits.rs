@@ -3,6 +3,8 @@
 //! nothing; addresses behind a trusted proxy are told apart; replicas share buckets in Redis.
 
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use shared_types::auth::Scope;
+use shared_types::oauth::OAuthAppInput;
 use shared_types::{ErrorCode, ProblemDetails};
 
 use crate::harness::TestApp;
@@ -126,6 +128,64 @@ async fn anonymous_callers_are_told_apart_by_address_only_behind_a_trusted_proxy
     }
     let spoofed = send(catalogue(&direct, "198.51.100.3")).await;
     assert_eq!(spoofed.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// A confidential app at the token endpoints spends from its own bucket, not from its server's
+/// address's: two apps behind one address each get their budget; a call without client
+/// credentials is the address's.
+#[tokio::test]
+async fn apps_at_the_token_endpoints_spend_from_their_own_buckets() {
+    let app = TestApp::spawn_with(&[
+        ("RATE_LIMIT_ANONYMOUS_PER_MINUTE", "1000"),
+        ("RATE_LIMIT_PER_MINUTE", "10"),
+    ])
+    .await;
+    let (_, developer) = app.customer().await;
+    let mut credentials = Vec::new();
+    for name in ["Acme CRM", "Ledgerly"] {
+        let created = developer
+            .register_oauth_app(&OAuthAppInput {
+                name: name.into(),
+                redirect_uris: vec!["https://crm.example.com/oauth/callback".into()],
+                logo_url: None,
+                scopes: vec![Scope::ProfileRead],
+                confidential: true,
+            })
+            .await
+            .unwrap();
+        credentials.push((created.app.id, created.client_secret.unwrap()));
+    }
+    let introspect = |id: &str, secret: &str| {
+        app.client
+            .http()
+            .post(format!("{}/oauth/introspect", app.address))
+            .basic_auth(id, Some(secret))
+            .form(&[("token", "pla_not_a_token")])
+    };
+    for (id, secret) in &credentials {
+        for _ in 0..2 {
+            let answered = send(introspect(id, secret)).await;
+            assert_eq!(answered.status(), StatusCode::OK);
+            assert!(header(&answered, "ratelimit-policy").starts_with(r#""credential";q=10"#));
+        }
+        let refused = send(introspect(id, secret)).await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "10 units: 2 calls"
+        );
+    }
+    let without_credentials = send(
+        app.client
+            .http()
+            .post(format!("{}/oauth/introspect", app.address))
+            .form(&[
+                ("token", "pla_not_a_token"),
+                ("client_id", &credentials[0].0),
+            ]),
+    )
+    .await;
+    assert!(header(&without_credentials, "ratelimit-policy").starts_with(r#""anonymous";q=1000"#));
 }
 
 /// The Redis server the shared-bucket test uses (`TEST_REDIS_URL`, default the local one).
