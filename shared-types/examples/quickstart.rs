@@ -1,6 +1,6 @@
-//! Porchlight from Rust, with the typed client of the `shared-types` crate (feature `client`).
+//! Porchlight from Rust, with the typed client of the `porchlight-types` crate (feature `client`).
 //! Reads the service's address from `PORCHLIGHT_API` and an API key from `PORCHLIGHT_KEY`.
-use shared_types::{Client, ErrorCode, PageParams};
+use porchlight_types::{Client, ErrorCode, PageParams};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

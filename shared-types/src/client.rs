@@ -1,8 +1,8 @@
 //! A typed async client for the Porchlight API: the same calls the mobile app and integrators make.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), shared_types::ClientError> {
-//! use shared_types::{Client, auth::LoginRequest};
+//! # async fn demo() -> Result<(), porchlight_types::ClientError> {
+//! use porchlight_types::{Client, auth::LoginRequest};
 //! let client = Client::new("http://127.0.0.1:8080");
 //! let tokens = client
 //!     .login(&LoginRequest { email: "pro@example.com".into(), password: "long enough pw".into() })

@@ -9,6 +9,11 @@
 //! working when a newer server sends a value it does not know. The server never sends `Unknown`
 //! (serialising it is an error) and refuses it in requests.
 
+/// The crate's README, compiled with the doctests so that its example cannot rot.
+#[cfg(all(doctest, feature = "client"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
+
 /// An enum a response carries: unit variants in snake_case (JSON and text alike), the text forms
 /// of [`text_forms!`], and a last variant `Unknown` that reads any value this build does not
 /// know. Serialising `Unknown` is an error, so the server can neither send nor store it.
