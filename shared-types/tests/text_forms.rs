@@ -1,14 +1,14 @@
 //! Every enum's text form (stored in the database, used in query strings) is its JSON form, and a
 //! value the types do not know reads as `Unknown` without ever being written or parsed back.
 
-use shared_types::auth::{Role, Scope};
-use shared_types::events::EventType;
-use shared_types::jobs::{JobEventKind, JobStatus, Party, ProposalStatus};
-use shared_types::notify::{NotificationCategory, OutboxStatus, Platform};
-use shared_types::partners::{AssignmentMode, ConnectionKind, MembershipTier, PartnerStatus};
-use shared_types::ratings::{MonitoringStatus, RatingDirection};
-use shared_types::requests::{OfferStatus, RequestKind, RequestStatus};
-use shared_types::wallet::{
+use porchlight_types::auth::{Role, Scope};
+use porchlight_types::events::EventType;
+use porchlight_types::jobs::{JobEventKind, JobStatus, Party, ProposalStatus};
+use porchlight_types::notify::{NotificationCategory, OutboxStatus, Platform};
+use porchlight_types::partners::{AssignmentMode, ConnectionKind, MembershipTier, PartnerStatus};
+use porchlight_types::ratings::{MonitoringStatus, RatingDirection};
+use porchlight_types::requests::{OfferStatus, RequestKind, RequestStatus};
+use porchlight_types::wallet::{
     LedgerKind, PaymentPurpose, PaymentStatus, PayoutMethodKind, PayoutStatus, RefundReason,
     RefundStatus,
 };
