@@ -20,9 +20,13 @@ pub enum ApiError {
     /// Input broke validation rules; messages per field.
     #[error("validation failed: {0:?}")]
     Validation(BTreeMap<String, Vec<String>>),
-    /// Too many attempts; the caller may retry after this many seconds.
-    #[error("rate limited for {retry_after_secs}s")]
-    RateLimited { retry_after_secs: u64 },
+    /// Too many calls or attempts; the caller may retry after this many seconds. `what` says
+    /// which limit, in the caller's words ("too many failed sign-ins").
+    #[error("rate limited for {retry_after_secs}s: {what}")]
+    RateLimited {
+        retry_after_secs: u64,
+        what: &'static str,
+    },
     /// A bug or an outage: logged in full, shown to the caller as a bare 500.
     #[error("internal error: {0}")]
     Internal(String),
@@ -100,9 +104,12 @@ impl ApiError {
                 problem.errors.clone_from(errors);
                 problem
             }
-            Self::RateLimited { retry_after_secs } => ProblemDetails::new(
+            Self::RateLimited {
+                retry_after_secs,
+                what,
+            } => ProblemDetails::new(
                 ErrorCode::RateLimited,
-                format!("too many attempts; retry in {retry_after_secs} s"),
+                format!("{what}; retry in {retry_after_secs} s"),
             ),
             Self::Internal(_) => ProblemDetails::new(
                 ErrorCode::Internal,
@@ -137,7 +144,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         match self {
-            Self::RateLimited { retry_after_secs } => {
+            Self::RateLimited {
+                retry_after_secs, ..
+            } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             Self::Problem {

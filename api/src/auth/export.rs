@@ -150,6 +150,7 @@ pub fn check_quota(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -
     if today >= PER_DAY {
         return Err(ApiError::RateLimited {
             retry_after_secs: 3600,
+            what: "this account made its archives for today",
         });
     }
     Ok(())

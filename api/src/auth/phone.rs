@@ -198,6 +198,7 @@ fn new_code(
     if let Some(until) = wait_until {
         return Err(ApiError::RateLimited {
             retry_after_secs: u64::try_from((until - now).num_seconds().max(1)).unwrap_or(60),
+            what: "a code was texted to this number a moment ago",
         });
     }
     let id = db::new_id();

@@ -73,6 +73,7 @@ pub fn check_login_throttle(
     let retry_after = (oldest - since).num_seconds().max(1);
     Err(ApiError::RateLimited {
         retry_after_secs: u64::try_from(retry_after).unwrap_or(1),
+        what: "too many failed sign-ins to this account from this address",
     })
 }
 

@@ -140,6 +140,7 @@ pub fn resend(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> Api
     }
     issue(conn, user_id, &user.email, Purpose::Confirm, now)?.ok_or(ApiError::RateLimited {
         retry_after_secs: 3600,
+        what: "enough confirmation links were sent this hour",
     })
 }
 

@@ -181,6 +181,7 @@ pub async fn enforce(
     if !decision.allowed {
         let refusal = ApiError::RateLimited {
             retry_after_secs: decision.retry_after_secs,
+            what: "this caller's rate limit is spent (see the RateLimit-Policy header)",
         }
         .error_response();
         let mut response = req.into_response(refusal);

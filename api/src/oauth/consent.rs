@@ -176,7 +176,9 @@ pub async fn decide(
         Ok(user) => user,
         Err(error) => {
             let (message, status) = match &error {
-                ApiError::RateLimited { retry_after_secs } => (
+                ApiError::RateLimited {
+                    retry_after_secs, ..
+                } => (
                     format!("Too many failed attempts: try again in {retry_after_secs} s."),
                     actix_web::http::StatusCode::TOO_MANY_REQUESTS,
                 ),

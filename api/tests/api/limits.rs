@@ -74,6 +74,9 @@ async fn a_caller_past_its_budget_is_refused_until_it_refills_and_nothing_is_don
     assert_eq!(header(&refused, "ratelimit"), r#""credential";r=0;t=60"#);
     let problem: ProblemDetails = refused.json().await.unwrap();
     assert_eq!(problem.code, ErrorCode::RateLimited);
+    // Which limit: the caller's bucket, not a sign-in throttle.
+    let detail = problem.detail.unwrap_or_default();
+    assert!(detail.contains("rate limit is spent"), "{detail}");
     assert_eq!(app.count("service_requests").await, 1);
     let read = send(customer.request(Method::GET, "/v1/me")).await;
     assert_eq!(read.status(), StatusCode::TOO_MANY_REQUESTS);
