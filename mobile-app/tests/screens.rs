@@ -294,14 +294,14 @@ fn deleting_the_account_says_what_goes_and_what_stays() {
 
 #[test]
 fn sign_up_offers_both_roles_and_shows_field_errors() {
-    let error = invalid(&[("password", "length must be between 10 and 128")]);
+    let error = invalid(&[("password", "must have 10 to 128 characters")]);
     let html = render(Some(error), |error| {
         rsx! { SignUpView { busy: false, error, on_submit: |_| {}, on_sign_in: |()| {} } }
     });
     has(&html, r#"value="customer""#);
     has(&html, r#"value="partner""#);
     has(&html, "Find jobs as a pro");
-    has(&html, "length must be between 10 and 128");
+    has(&html, "must have 10 to 128 characters");
     has(&html, r#"aria-invalid="true""#);
 }
 
@@ -715,15 +715,15 @@ fn a_new_request_shows_the_apis_field_errors_next_to_the_fields() {
     };
     let categories = vec![from(category("cleaning", "Home cleaning", true))];
     let error = invalid(&[
-        ("description", "length must be between 10 and 5000"),
-        ("address.street", "length must be between 1 and 200"),
+        ("description", "must have 10 to 5000 characters"),
+        ("address.street", "must have 1 to 200 characters"),
         ("windows", "windows[0] must start in the future"),
     ]);
     let html = render((Loadable::Ready(categories), Some(error)), view);
     has(&html, r#"<option value="cleaning" selected"#);
     for message in [
-        "length must be between 10 and 5000",
-        "length must be between 1 and 200",
+        "must have 10 to 5000 characters",
+        "must have 1 to 200 characters",
         "windows[0] must start in the future",
         "Please check the highlighted fields.",
     ] {
@@ -732,7 +732,7 @@ fn a_new_request_shows_the_apis_field_errors_next_to_the_fields() {
     // The street's message sits inside the street's field.
     let street = html.split(r#"id="field-street""#).nth(1).unwrap();
     let street = street.split("</div>").next().unwrap();
-    has(street, "length must be between 1 and 200");
+    has(street, "must have 1 to 200 characters");
     has(&html, "Send to nearby pros");
     // The form says which zone its times are in: the phone's.
     has(&html, "Times in Vancouver time (America/Vancouver).");

@@ -393,12 +393,25 @@ fn describe_error(error: &validator::ValidationError) -> String {
     }
     let param = |name: &str| error.params.get(name).map(ToString::to_string);
     match error.code.as_ref() {
-        "length" => match (param("min"), param("max")) {
-            (Some(min), Some(max)) => format!("length must be between {min} and {max}"),
-            (Some(min), None) => format!("length must be at least {min}"),
-            (None, Some(max)) => format!("length must be at most {max}"),
-            (None, None) => "invalid length".to_owned(),
-        },
+        "length" => {
+            // Lists count items, text counts characters.
+            let unit = match error.params.get("value") {
+                Some(serde_json::Value::Array(_)) => "items",
+                _ => "characters",
+            };
+            let empty_text = error
+                .params
+                .get("value")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(str::is_empty);
+            match (param("min"), param("max")) {
+                _ if empty_text => "must not be empty".to_owned(),
+                (Some(min), Some(max)) => format!("must have {min} to {max} {unit}"),
+                (Some(min), None) => format!("must have at least {min} {unit}"),
+                (None, Some(max)) => format!("must have at most {max} {unit}"),
+                (None, None) => format!("has the wrong number of {unit}"),
+            }
+        }
         "range" => match (param("min"), param("max")) {
             (Some(min), Some(max)) => format!("must be between {min} and {max}"),
             (Some(min), None) => format!("must be at least {min}"),
@@ -408,5 +421,41 @@ fn describe_error(error: &validator::ValidationError) -> String {
         "email" => "must be a valid email address".to_owned(),
         "url" => "must be a valid URL".to_owned(),
         other => format!("invalid ({other})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use validator::Validate;
+
+    use super::field_errors;
+
+    #[derive(Validate)]
+    struct Form {
+        #[validate(length(min = 1, max = 20))]
+        name: String,
+        #[validate(length(min = 10, max = 2000))]
+        description: String,
+        #[validate(length(min = 1, max = 5))]
+        windows: Vec<u32>,
+        #[validate(range(min = 1, max = 5))]
+        stars: i32,
+    }
+
+    /// Field errors read as plain words: characters for text, items for lists.
+    #[test]
+    fn field_errors_say_what_is_wrong_in_plain_words() {
+        let form = Form {
+            name: String::new(),
+            description: "short".into(),
+            windows: Vec::new(),
+            stars: 9,
+        };
+        let errors = field_errors(&form.validate().unwrap_err());
+        let first = |field: &str| errors[field][0].clone();
+        assert_eq!(first("name"), "must not be empty");
+        assert_eq!(first("description"), "must have 10 to 2000 characters");
+        assert_eq!(first("windows"), "must have 1 to 5 items");
+        assert_eq!(first("stars"), "must be between 1 and 5");
     }
 }
