@@ -357,6 +357,11 @@ fn run_specific(key: &str) -> bool {
         || matches!(key, "code" | "text_sha256" | "secret" | "cursor")
 }
 
+/// An object's field names, in order.
+fn keys(map: &serde_json::Map<String, Value>) -> Vec<String> {
+    map.keys().cloned().collect()
+}
+
 /// The same request, but for run-specific values.
 fn same_request(documented: Option<&Value>, sent: Option<&Value>, at: &str) -> Result<(), String> {
     match (documented, sent) {
@@ -369,8 +374,6 @@ fn same_request(documented: Option<&Value>, sent: Option<&Value>, at: &str) -> R
 fn same_value(documented: &Value, sent: &Value, at: &str, specific: bool) -> Result<(), String> {
     match (documented, sent) {
         (Value::Object(documented), Value::Object(sent)) => {
-            let keys =
-                |map: &serde_json::Map<String, Value>| map.keys().cloned().collect::<Vec<String>>();
             if keys(documented) != keys(sent) {
                 return Err(format!(
                     "{at}: fields {:?}, documented {:?}",
@@ -418,8 +421,6 @@ fn same_shape(
 fn shape(documented: &Value, answered: &Value, at: &str) -> Result<(), String> {
     match (documented, answered) {
         (Value::Object(documented), Value::Object(answered)) => {
-            let keys =
-                |map: &serde_json::Map<String, Value>| map.keys().cloned().collect::<Vec<String>>();
             if keys(documented) != keys(answered) {
                 return Err(format!(
                     "{at}: fields {:?}, documented {:?}",

@@ -673,7 +673,7 @@ async fn the_documented_examples_hold() {
     webhook.raw = Some(payload);
     story.example("stripe_webhook", webhook).await;
 
-    integrations(&mut story, &smtp, &sam, &sam_id).await;
+    integrations(&mut story, &smtp, &sam).await;
     notifications(&mut story, &maya, &sam).await;
     staff_desk(&mut story, &smtp, &jordan, &sam_id, &job_id, &review).await;
     own_account(&mut story, &smtp, &sms).await;
@@ -849,7 +849,7 @@ async fn failed_refund_of(state: &porchlight::state::AppState, job_id: &str) -> 
 }
 
 /// Sam connects his CRM: API keys, an OAuth app, webhooks, the event feed and stream.
-async fn integrations(story: &mut Story, smtp: &FakeSmtp, sam: &Who, sam_id: &str) {
+async fn integrations(story: &mut Story, smtp: &FakeSmtp, sam: &Who) {
     let key = story
         .example(
             "create_api_key",
@@ -989,7 +989,6 @@ async fn integrations(story: &mut Story, smtp: &FakeSmtp, sam: &Who, sam_id: &st
                 .param("granularity", "week"),
         )
         .await;
-    let _ = sam_id;
 }
 
 /// Sam allows Acme CRM on the consent page and the app exchanges the code for tokens.
@@ -1265,7 +1264,8 @@ async fn own_account(story: &mut Story, smtp: &FakeSmtp, sms: &FakeSms) {
     let nobody = Who::anonymous();
     let email = "alex.martin@example.com";
     let alex = sign_up(story, smtp, "Alex Martin", email, "customer", false).await;
-    let second = story
+    // A second sign-in, as from another device: the session the example ends.
+    story
         .again(
             "login",
             Call::by(&nobody).body(json!({ "email": email, "password": PASSWORD })),
@@ -1284,7 +1284,6 @@ async fn own_account(story: &mut Story, smtp: &FakeSmtp, sms: &FakeSms) {
     story
         .example("end_session", Call::by(&alex).param("id", &other))
         .await;
-    let _ = second;
 
     // The phone: set, a new code a minute later, confirm, remove.
     let phone = "+14165550142";
@@ -1325,7 +1324,7 @@ async fn own_account(story: &mut Story, smtp: &FakeSmtp, sms: &FakeSms) {
             })),
         )
         .await;
-    let changed = story
+    story
         .example(
             "change_password",
             Call::by(&alex).body(json!({
@@ -1334,7 +1333,6 @@ async fn own_account(story: &mut Story, smtp: &FakeSmtp, sms: &FakeSms) {
             })),
         )
         .await;
-    let alex = Who::bearer(&text(&changed, "/access_token"));
     story
         .example(
             "request_password_reset",
@@ -1354,11 +1352,7 @@ async fn own_account(story: &mut Story, smtp: &FakeSmtp, sms: &FakeSms) {
             Call::by(&nobody).body(json!({ "email": email, "password": PASSWORD })),
         )
         .await;
-    let alex_refresh = text(&login, "/refresh_token");
-    let alex = {
-        let _ = alex;
-        Who::bearer(&text(&login, "/access_token"))
-    };
+    let alex = Who::bearer(&text(&login, "/access_token"));
     story
         .example(
             "end_all_sessions",
@@ -1378,7 +1372,6 @@ async fn own_account(story: &mut Story, smtp: &FakeSmtp, sms: &FakeSms) {
             Call::by(&nobody).body(json!({ "refresh_token": text(&login, "/refresh_token") })),
         )
         .await;
-    let _ = alex_refresh;
     story
         .example(
             "delete_account",
