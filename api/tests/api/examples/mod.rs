@@ -403,7 +403,8 @@ fn same_value(documented: &Value, sent: &Value, at: &str, specific: bool) -> Res
     }
 }
 
-/// The same shape: the same fields at every level, values of the same JSON types.
+/// The same shape: the same fields at every level, values of the same JSON types (lists by
+/// their first items).
 fn same_shape(
     documented: Option<&Value>,
     answered: Option<&Value>,
@@ -433,17 +434,15 @@ fn shape(documented: &Value, answered: &Value, at: &str) -> Result<(), String> {
             }
             Ok(())
         }
+        // How many items a list holds is data, not shape (a background worker may have added
+        // one since the recording, e.g. a webhook delivery attempt): items are compared when
+        // both sides have one.
         (Value::Array(documented), Value::Array(answered)) => {
             match (documented.first(), answered.first()) {
                 (Some(documented), Some(answered)) => {
                     shape(documented, answered, &format!("{at}[0]"))
                 }
-                (None, None) => Ok(()),
-                _ => Err(format!(
-                    "{at}: {} items, documented {}",
-                    answered.len(),
-                    documented.len()
-                )),
+                _ => Ok(()),
             }
         }
         (Value::Number(_), Value::Number(_))
