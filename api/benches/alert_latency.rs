@@ -31,7 +31,7 @@ use rand::Rng;
 use serde_json::{Value, json};
 use shared_types::Client;
 use shared_types::auth::{RegisterRequest, SignupRole};
-use shared_types::requests::{Address, ServiceRequestInput, TimeWindow};
+use shared_types::requests::{AddressInput, ServiceRequestInput, TimeWindow};
 
 #[path = "support/seed.rs"]
 mod seed;
@@ -126,13 +126,13 @@ fn request(n: usize) -> ServiceRequestInput {
     ServiceRequestInput {
         category: SLUGS[0].into(),
         description: format!("Benchmark request {n}"),
-        address: Address {
+        address: AddressInput {
             street: "2121 2nd Ave".into(),
             city: "Whitehorse".into(),
             postal_code: "Y1A 1C2".into(),
             country: "CA".into(),
-            lat: SPOT.0,
-            lon: SPOT.1,
+            lat: Some(SPOT.0),
+            lon: Some(SPOT.1),
         },
         windows: vec![TimeWindow {
             start,

@@ -234,6 +234,11 @@ pub struct Settings {
     pub deleted_account_retention: Duration,
     /// `SMS_API_URL`, default `https://api.twilio.com`.
     pub sms_api_url: String,
+    /// `GEOCODER_URL`: a Nominatim-compatible address service (`/search`, `/reverse`); without
+    /// it, the bundled table of postal areas (see `places::bundled`).
+    pub geocoder_url: Option<String>,
+    /// `GEOCODER_USER_AGENT`: how the service introduces itself to the address service.
+    pub geocoder_user_agent: String,
     /// `PAYMENT_PROVIDER`: `sandbox` (default; test cards, nothing leaves the machine) or
     /// `stripe` (needs `STRIPE_SECRET_KEY` and `STRIPE_WEBHOOK_SECRET`).
     pub payment_provider: PaymentProviderKind,
@@ -569,6 +574,14 @@ impl Settings {
                 number("DELETED_ACCOUNT_RETENTION_DAYS", 2190, 1..=36_500)? * 86_400,
             ),
             sms_api_url: base_url("SMS_API_URL", crate::notify::sms::DEFAULT_API_URL)?,
+            geocoder_url: match get("GEOCODER_URL") {
+                Some(_) => Some(base_url("GEOCODER_URL", "")?),
+                None => None,
+            },
+            geocoder_user_agent: get("GEOCODER_USER_AGENT").map_or_else(
+                || crate::places::DEFAULT_USER_AGENT.to_owned(),
+                |agent| agent.trim().to_owned(),
+            ),
             payment_provider,
             stripe_api_base: base_url("STRIPE_API_BASE", "https://api.stripe.com")?,
             stripe_secret_key,

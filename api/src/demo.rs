@@ -9,8 +9,9 @@ use diesel::prelude::*;
 use shared_types::auth::Role;
 use shared_types::partners::{
     Availability, MembershipTier, PartnerAdminUpdate, PartnerProfileInput, ServiceArea,
+    ServiceAreaInput,
 };
-use shared_types::requests::{Address, RequestStatus, ServiceRequestInput, TimeWindow};
+use shared_types::requests::{AddressInput, RequestStatus, ServiceRequestInput, TimeWindow};
 
 use crate::auth::{accounts, password};
 use crate::db::schema::{categories, lead_offers, service_requests, users};
@@ -40,6 +41,8 @@ struct DemoPro {
     description: &'static str,
     categories: &'static [&'static str],
     at: (f64, f64),
+    /// The postal area the pro gave for their service area.
+    place: &'static str,
     radius_km: f64,
 }
 
@@ -51,6 +54,7 @@ const PROS: [DemoPro; 6] = [
         description: "Deep cleans, move-outs and weekly visits. Eco-friendly products.",
         categories: &["cleaning"],
         at: (43.6487, -79.3960),
+        place: "M5T",
         radius_km: 15.0,
     },
     DemoPro {
@@ -60,6 +64,7 @@ const PROS: [DemoPro; 6] = [
         description: "Shelves, doors, drywall patches and interior painting.",
         categories: &["handyman", "painting"],
         at: (43.6780, -79.3490),
+        place: "M4K",
         radius_km: 20.0,
     },
     DemoPro {
@@ -69,6 +74,7 @@ const PROS: [DemoPro; 6] = [
         description: "Licensed plumbers and gas fitters; furnaces and water heaters.",
         categories: &["plumbing", "hvac"],
         at: (43.6660, -79.4100),
+        place: "M5S",
         radius_km: 25.0,
     },
     DemoPro {
@@ -78,6 +84,7 @@ const PROS: [DemoPro; 6] = [
         description: "Mowing, edging and spring and fall clean-ups.",
         categories: &["landscaping"],
         at: (43.6620, -79.3340),
+        place: "M4M",
         radius_km: 12.0,
     },
     DemoPro {
@@ -87,6 +94,7 @@ const PROS: [DemoPro; 6] = [
         description: "Washers, dryers, fridges and ovens; most parts on the van.",
         categories: &["appliance-repair"],
         at: (43.7615, -79.4111),
+        place: "M2N",
         radius_km: 25.0,
     },
     DemoPro {
@@ -96,6 +104,7 @@ const PROS: [DemoPro; 6] = [
         description: "Apartment and house moves across the GTA.",
         categories: &["moving"],
         at: (43.6400, -79.3800),
+        place: "M5J",
         radius_km: 40.0,
     },
 ];
@@ -136,7 +145,7 @@ pub fn seed(conn: &mut DbConnection, policy: LeadPolicy, now: NaiveDateTime) -> 
         let staff_id = account(conn, STAFF_EMAIL, "Dana Staff", Role::Staff)?;
         for pro in &PROS {
             let id = account(conn, pro.email, pro.name, Role::Partner)?;
-            profiles::upsert(conn, &id, &profile_input(pro), now)?;
+            profiles::upsert(conn, &id, &profile_input(pro), &area(pro), now)?;
             let hours = Availability::every_day("America/Toronto", "08:00", "20:00");
             profiles::set_availability(conn, &id, &hours, now)?;
             let upgrade = PartnerAdminUpdate {
@@ -202,7 +211,8 @@ fn ask(
     let customer = user_id(conn, demo.customer)?;
     let pro = demo.pro.map(|email| user_id(conn, email)).transpose()?;
     let input = request(demo.category, demo.description, pro.as_deref(), now);
-    intake::create(conn, &customer, &input, policy, now)?;
+    let address = input.address.located(REQUEST_AT.0, REQUEST_AT.1);
+    intake::create(conn, &customer, &input, &address, policy, now)?;
     Ok(())
 }
 
@@ -244,15 +254,25 @@ fn profile_input(pro: &DemoPro) -> PartnerProfileInput {
         phone: None,
         website: None,
         categories: pro.categories.iter().map(|&slug| slug.to_owned()).collect(),
-        service_area: ServiceArea {
-            city: "Toronto".to_owned(),
-            lat: pro.at.0,
-            lon: pro.at.1,
-            radius_km: pro.radius_km,
-        },
+        service_area: ServiceAreaInput::around(pro.place, pro.radius_km),
         accepting_leads: true,
     }
 }
+
+/// The pro's area, placed where the demo says (the same postal area as `place`, a little more
+/// precisely than the bundled table knows it).
+fn area(pro: &DemoPro) -> ServiceArea {
+    ServiceArea {
+        city: "Toronto".to_owned(),
+        place: Some(pro.place.to_owned()),
+        lat: pro.at.0,
+        lon: pro.at.1,
+        radius_km: pro.radius_km,
+    }
+}
+
+/// Where the demo requests are: 100 Queen St W (Toronto City Hall).
+const REQUEST_AT: (f64, f64) = (43.6534, -79.3841);
 
 /// A request at a downtown address for 15:00–19:00 UTC (late morning in Toronto), two days from
 /// `now`.
@@ -267,13 +287,13 @@ fn request(
     ServiceRequestInput {
         category: category.to_owned(),
         description: description.to_owned(),
-        address: Address {
+        address: AddressInput {
             street: "100 Queen St W".to_owned(),
             city: "Toronto".to_owned(),
             postal_code: "M5H 2N2".to_owned(),
             country: "CA".to_owned(),
-            lat: 43.6534,
-            lon: -79.3841,
+            lat: Some(REQUEST_AT.0),
+            lon: Some(REQUEST_AT.1),
         },
         windows: vec![TimeWindow {
             start,

@@ -20,6 +20,7 @@ pub mod notify;
 pub mod oauth;
 pub mod openapi;
 pub mod partners;
+pub mod places;
 pub mod ratings;
 pub mod requests;
 pub mod retention;
@@ -87,6 +88,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(health::routes)
             .configure(auth::routes)
             .configure(partners::routes)
+            .configure(places::routes)
             .configure(requests::routes)
             .configure(jobs::routes)
             .configure(notify::routes)

@@ -15,6 +15,7 @@ use crate::limits::RateLimits;
 use crate::notify::email::Mailer;
 use crate::notify::signal::{Shutdown, Wakeups};
 use crate::notify::sms::SmsSender;
+use crate::places::Geocoder;
 use crate::wallet::provider::PaymentProvider;
 
 #[derive(Clone)]
@@ -37,6 +38,8 @@ pub struct AppState {
     pub mailer: Option<Arc<Mailer>>,
     /// Sends phone verification codes (`SMS_ACCOUNT_SID`; the log without it).
     pub sms: Arc<dyn SmsSender>,
+    /// Finds addresses on the map (`GEOCODER_URL`; the bundled postal areas without it).
+    pub geocoder: Arc<dyn Geocoder>,
 }
 
 impl AppState {
@@ -46,6 +49,7 @@ impl AppState {
         let limits = Arc::new(RateLimits::from_settings(&settings));
         let mailer = crate::notify::mailer(&settings).map(Arc::new);
         let sms = Arc::from(crate::notify::sms::sender(&settings));
+        let geocoder = crate::places::geocoder(&settings);
         Self {
             pool,
             settings: Arc::new(settings),
@@ -58,6 +62,7 @@ impl AppState {
             limits,
             mailer,
             sms,
+            geocoder,
         }
     }
 

@@ -20,13 +20,15 @@ from porchlight_api_client import AuthenticatedClient, Client
 from porchlight_api_client.api.account import confirm_email, me
 from porchlight_api_client.api.auth import login, register
 from porchlight_api_client.api.partners import list_categories
+from porchlight_api_client.api.places import search_places
 from porchlight_api_client.api.requests import create_request, get_request, list_requests
 from porchlight_api_client.models import (
-    Address,
+    AddressInput,
     EmailVerificationConfirm,
     ErrorCode,
     LoginRequest,
     PageCategory,
+    PagePlace,
     PageServiceRequest,
     ProblemDetails,
     RegisterRequest,
@@ -134,9 +136,11 @@ def main(base_url: str, log_path: str) -> None:
     print(f"categories: {len(categories.items)}, asking for {category.slug}")
 
     start = (datetime.now(timezone.utc) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
-    address = Address(
-        street="100 Queen St W", city="Toronto", postal_code="M5H 2N2", country="CA", lat=43.6534, lon=-79.3841
-    )
+    places = expect(search_places.sync_detailed(client=anonymous, q="M5H 2N2"), 200, PagePlace, "places")
+    check(places.items[0].postal_code == "M5H", f"places: {places.items[0]}")
+    print(f"places: {places.items[0].label}")
+    # No coordinates: the API finds the address from its postal code.
+    address = AddressInput(street="100 Queen St W", city="Toronto", postal_code="M5H 2N2", country="CA")
     body = ServiceRequestInput(
         category=category.slug,
         description="Smoke test: please ignore this request.",

@@ -5,7 +5,7 @@ mod support;
 
 use chrono::Duration;
 use chrono_tz::Tz;
-use porchlight_app::state::customer::{Discover, Place, ProProfile};
+use porchlight_app::state::customer::{Discover, ProProfile};
 use porchlight_app::state::jobs::{self, Checkout, JobAction, JobDetail};
 use porchlight_app::state::partner::{
     self, LeadInbox, LeadOutcome, Onboarding, RatingsView, SettingsView, WalletView,
@@ -31,14 +31,19 @@ async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
         "not onboarded yet"
     );
     let mut form = Onboarding::load(&pro).await.unwrap().form;
-    form.lat = "north".into();
+    form.radius_km = "far".into();
     let error = Onboarding::save(&pro, &form).await.unwrap_err();
-    assert!(error.field("service_area.lat").is_some(), "{error:?}");
+    assert!(error.field("service_area.radius_km").is_some(), "{error:?}");
     form.business_name = "Sparkle".into();
     form.categories = vec!["cleaning".into()];
-    form.city = "Toronto".into();
-    form.lat = "43.65".into();
-    form.lon = "-79.38".into();
+    form.place = "Atlantis".into();
+    form.radius_km = "30".into();
+    let error = Onboarding::save(&pro, &form).await.unwrap_err();
+    assert!(
+        error.field("service_area.place").is_some(),
+        "a place nobody can find: {error:?}"
+    );
+    form.place = "M5H 2N2".into();
     form.radius_km = "500".into();
     let error = Onboarding::save(&pro, &form).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::ValidationFailed));
@@ -68,7 +73,22 @@ async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
 
     // A customer finds the pro, opens the profile and asks for a quote.
     let customer = api.signed_up(SignupRole::Customer, "Casey Customer").await;
-    let discover = Discover::load(&customer, Some("cleaning"), &Place::toronto())
+    let before = Discover::load(&customer, Some("cleaning"), None)
+        .await
+        .unwrap();
+    assert!(before.hits.is_empty(), "no search before a place is chosen");
+    assert!(
+        customer::suggest_places(&customer, "M5")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let here = customer::suggest_places(&customer, "m5h 2n2")
+        .await
+        .unwrap();
+    assert_eq!(here[0].label, "M5H, Richmond / Adelaide / King, Toronto");
+    customer.set_place(here[0].clone());
+    let discover = Discover::load(&customer, Some("cleaning"), customer.place().as_ref())
         .await
         .unwrap();
     let hit = discover

@@ -30,6 +30,7 @@ use porchlight_app::ui::partner::leads::LeadsView;
 use porchlight_app::ui::partner::onboarding::OnboardingView;
 use porchlight_app::ui::partner::ratings::RatingsPage;
 use porchlight_app::ui::partner::wallet::WalletPage;
+use porchlight_app::ui::places::PlacePicker;
 use porchlight_app::ui::settings::SettingsPage;
 use porchlight_app::ui::staff::assignments::AssignmentsPage;
 use porchlight_app::ui::staff::catalogue::CataloguePage;
@@ -401,16 +402,27 @@ fn onboarding_lists_categories_and_days_and_shows_field_errors() {
         existing: false,
     };
     let error = invalid(&[
-        ("service_area.lat", "enter a number"),
+        (
+            "service_area.place",
+            "we could not find this place on the map; try a postal code",
+        ),
         ("categories", "pick at least one"),
     ]);
     let html = render((Loadable::Ready(onboarding), Some(error)), view);
     has(&html, "Home cleaning");
+    // The area is a place and a distance, never coordinates.
+    has(&html, "Where you work from");
+    has(&html, "How far you travel (km)");
+    lacks(&html, "Latitude");
+    let place = html.split(r#"id="field-place""#).nth(1).unwrap();
+    has(
+        place.split("</div>").next().unwrap(),
+        "we could not find this place on the map",
+    );
     has(&html, r#"value="painting""#);
     has(&html, "Monday");
     has(&html, "Sunday");
     has(&html, r#"value="America/Toronto""#);
-    has(&html, "enter a number");
     has(&html, "pick at least one");
     has(&html, "Start getting leads");
 
@@ -629,7 +641,8 @@ fn discover_asks_for_a_category_then_lists_pros_by_star_score() {
         rsx! {
             DiscoverPage {
                 state,
-                place: Place::toronto().label,
+                place: Some("M5H, Richmond / Adelaide / King, Toronto".to_owned()),
+                on_change_place: |()| {},
                 on_category: |_| {},
                 on_open: |_| {},
                 on_request: |_| {},
@@ -664,7 +677,69 @@ fn discover_asks_for_a_category_then_lists_pros_by_star_score() {
     has(&html, "4.7 ★ (12 reviews) · 800 m away");
     has(&html, r#"aria-pressed="true""#);
     has(&html, "Ask all nearby pros for a quote");
+    has(&html, "Near M5H, Richmond / Adelaide / King, Toronto");
+    has(&html, ">Change</button>");
     has(&render(Loadable::Loading, view), "Loading…");
+}
+
+#[test]
+fn discover_asks_where_before_it_searches() {
+    let suggestion: Place = from(json!({
+        "label": "M4M, Leslieville / Studio District, Toronto", "street": null, "city": "Toronto",
+        "postal_code": "M4M", "country": "CA", "lat": 43.6595, "lon": -79.3409
+    }));
+    let view = |(state, suggestions, error): (Loadable<Discover>, Vec<Place>, Option<AppError>)| {
+        rsx! {
+            DiscoverPage {
+                state,
+                place: None,
+                picker: rsx! {
+                    PlacePicker {
+                        title: "Where do you need work done?",
+                        text: "m4m",
+                        suggestions,
+                        locating: false,
+                        error,
+                        oninput: |_| {},
+                        on_pick: |_| {},
+                        on_locate: |()| {},
+                    }
+                },
+                on_category: |_| {},
+                on_open: |_| {},
+                on_request: |_| {},
+                on_retry: |()| {},
+            }
+        }
+    };
+    let discover = Discover {
+        categories: vec![from(category("cleaning", "Home cleaning", true))],
+        category: Some("cleaning".into()),
+        hits: vec![],
+    };
+    let html = render(
+        (Loadable::Ready(discover.clone()), vec![suggestion], None),
+        view,
+    );
+    has(&html, "Where do you need work done?");
+    has(&html, "Where is the work?");
+    has(&html, "Use my location");
+    has(&html, r#"aria-expanded="true""#);
+    has(
+        &html,
+        ">M4M, Leslieville / Studio District, Toronto</button>",
+    );
+    lacks(&html, "No pros here yet");
+    let denied = AppError::invalid(
+        "place",
+        "Location is off for Porchlight: type your postal code instead",
+    );
+    let html = render((Loadable::Ready(discover), vec![], Some(denied)), view);
+    has(
+        &html,
+        "Location is off for Porchlight: type your postal code instead",
+    );
+    has(&html, r#"aria-expanded="false""#);
 }
 
 #[test]
@@ -703,7 +778,7 @@ fn a_new_request_shows_the_apis_field_errors_next_to_the_fields() {
         rsx! {
             NewRequestPage {
                 categories,
-                form: RequestForm::new(Some("cleaning".into()), None, &Place::toronto()),
+                form: RequestForm::new(Some("cleaning".into()), None, None),
                 zone: Tz::America__Vancouver,
                 busy: false,
                 error,
@@ -736,6 +811,15 @@ fn a_new_request_shows_the_apis_field_errors_next_to_the_fields() {
     has(&html, "Send to nearby pros");
     // The form says which zone its times are in: the phone's.
     has(&html, "Times in Vancouver time (America/Vancouver).");
+    // An address the API could not find says so under the address.
+    let unplaced = invalid(&[(
+        "address",
+        "we could not find this address on the map; check the street, city and postal code",
+    )]);
+    let html = render((Loadable::Ready(vec![]), Some(unplaced)), view);
+    let place = html.split("Where</h2>").nth(1).unwrap();
+    let place = place.split("When</h2>").next().unwrap();
+    has(place, "we could not find this address on the map");
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod support;
 
 use chrono::{Duration, Timelike};
 use porchlight_app::state::Session;
-use porchlight_app::state::customer::{Place, RequestForm, WindowForm};
+use porchlight_app::state::customer::{RequestForm, WindowForm};
 use porchlight_app::state::jobs::{self, Checkout, JobDetail};
 use porchlight_app::state::partner::{self, LeadInbox, LeadOutcome, Onboarding};
 use serde_json::json;
@@ -38,7 +38,14 @@ async fn account(api: &Api, role: SignupRole, name: &str) -> (Session, String) {
 
 /// A pro around downtown Toronto working every hour of every day (so that a visit can be
 /// booked whatever time the screenshots are taken).
-async fn pro(api: &Api, name: &str, categories: &[&str], phone: &str) -> (Session, String) {
+/// A pro working from `place` (a postal area), 25 km around.
+async fn pro(
+    api: &Api,
+    name: &str,
+    categories: &[&str],
+    phone: &str,
+    place: &str,
+) -> (Session, String) {
     let (session, email) = account(api, SignupRole::Partner, name).await;
     let mut form = Onboarding::load(&session).await.unwrap().form;
     form.business_name = name.into();
@@ -46,9 +53,7 @@ async fn pro(api: &Api, name: &str, categories: &[&str], phone: &str) -> (Sessio
     form.phone = phone.into();
     form.website = "https://example.com".into();
     form.categories = categories.iter().map(|c| (*c).to_owned()).collect();
-    form.city = "Toronto".into();
-    form.lat = "43.6532".into();
-    form.lon = "-79.3832".into();
+    form.place = place.into();
     form.radius_km = "25".into();
     form.time_zone = ZONE.into();
     for day in &mut form.days {
@@ -61,14 +66,13 @@ async fn pro(api: &Api, name: &str, categories: &[&str], phone: &str) -> (Sessio
 }
 
 fn request(api: &Api, category: &str, description: &str, budget: &str) -> RequestForm {
-    let mut form = RequestForm::new(Some(category.into()), None, &Place::toronto());
+    let mut form = RequestForm::new(Some(category.into()), None, None);
     form.description = description.into();
     form.street = "100 Queen St W".into();
+    form.city = "Toronto".into();
     form.postal_code = "M5H 2N2".into();
     form.contact_phone = "+14165550199".into();
     form.budget = budget.into();
-    form.lat = "43.6487".into();
-    form.lon = "-79.3850".into();
     let tomorrow = api
         .now()
         .with_timezone(&ZONE.parse::<chrono_tz::Tz>().unwrap())
@@ -109,10 +113,17 @@ async fn screenshots() {
         "Sparkle Cleaning",
         &["cleaning", "painting"],
         "+14165550123",
+        "M5T 1R9",
     )
     .await;
-    let (maple, maple_email) =
-        pro(&api, "Maple Home Services", &["cleaning"], "+14165550145").await;
+    let (maple, maple_email) = pro(
+        &api,
+        "Maple Home Services",
+        &["cleaning"],
+        "+14165550145",
+        "M4M 1H5",
+    )
+    .await;
     api.promote(&staff, &sparkle).await;
     api.promote(&staff, &maple).await;
     let (casey, casey_email) = account(&api, SignupRole::Customer, "Casey Morgan").await;

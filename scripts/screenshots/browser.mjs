@@ -25,6 +25,9 @@ export async function openApp(browser, plan, viewport) {
     deviceScaleFactor: 1,
     timezoneId: 'America/Toronto',
     locale: 'en-CA',
+    // A phone downtown (Richmond St W at Bay) that lets the app read its location.
+    geolocation: { latitude: 43.6506, longitude: -79.3846 },
+    permissions: ['geolocation'],
   });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);

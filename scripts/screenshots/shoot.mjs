@@ -37,10 +37,10 @@ try {
   await label(page, 'Business name').fill('Ridgeline Roofing');
   await label(page, 'About your work').fill('Roof repairs and replacements across the city. Free estimates.');
   await page.getByText('Roofing', { exact: true }).click();
-  await label(page, 'City').fill('Toronto');
-  await label(page, 'Latitude').fill('43.6532');
-  await label(page, 'Longitude').fill('-79.3832');
+  await label(page, 'Where you work from').pressSequentially('M6G', { delay: 50 });
+  await button(page, 'M6G, Christie, Toronto').waitFor();
   await shot(page, '03-onboarding');
+  await button(page, 'M6G, Christie, Toronto').click();
   await button(page, 'Start getting leads').click();
   await page.getByText('No leads yet').waitFor();
   await page.getByText('Live: new leads appear here').waitFor();
@@ -93,7 +93,12 @@ try {
   // --- the customer: find a pro, ask for a quote, book, sign, pay ---
   page = await phone();
   await signIn(page, plan.casey);
-  await page.getByText('What do you need done?').waitFor();
+  await page.getByText('Where do you need work done?').waitFor();
+  await label(page, 'Address or postal code').pressSequentially('leslie', { delay: 50 });
+  await button(page, 'M4M, Leslieville / Studio District, Toronto').waitFor();
+  await shot(page, '15-discover-where');
+  await button(page, 'Use my location').click();
+  await page.getByText('Near M5H, Richmond / Adelaide / King, Toronto').waitFor();
   await button(page, 'Home cleaning').click();
   await page.getByText('Sparkle Cleaning').waitFor();
   await shot(page, '15-discover');

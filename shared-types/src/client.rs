@@ -52,6 +52,7 @@ use crate::partners::{
     ConnectionsQuery, ContactClick, ContactKind, ContactTarget, PartnerAdminUpdate, PartnerFilter,
     PartnerProfile, PartnerProfileInput, PartnerSearch, PartnerSearchHit, PublicPartner,
 };
+use crate::places::{Place, PlaceAt, PlaceSearch};
 use crate::ratings::{
     AdminRatingFilter, JobRatings, MonitoringEntry, MonitoringFilter, Rating, RatingInput,
     ReplyInput, Review, StaffNote,
@@ -518,6 +519,19 @@ impl Client {
                 .query(query),
         )
         .await
+    }
+
+    /// Places matching what the person typed so far (an address, a postal code, a city), best
+    /// first: suggestions for an address field.
+    pub async fn search_places(&self, query: &PlaceSearch) -> Result<Page<Place>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/places").query(query))
+            .await
+    }
+
+    /// The address at a point, e.g. the phone's location.
+    pub async fn place_at(&self, point: &PlaceAt) -> Result<Place, ClientError> {
+        self.call(self.request(Method::GET, "/v1/places/at").query(point))
+            .await
     }
 
     pub async fn search_partners(

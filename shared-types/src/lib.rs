@@ -89,6 +89,7 @@ pub mod notify;
 pub mod oauth;
 pub mod pagination;
 pub mod partners;
+pub mod places;
 pub mod ratings;
 pub mod requests;
 pub mod wallet;

@@ -156,25 +156,96 @@ open_enum! {
 }
 
 /// Where a partner works: a circle around a centre.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceArea {
     /// The city shown on the public profile, e.g. "Toronto".
-    #[validate(length(min = 1, max = 100))]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub city: String,
+    /// The address, postal code or place the pro centred the area on, as they typed it; `null`
+    /// when the area was given by coordinates.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub place: Option<String>,
     /// Latitude of the centre, in degrees.
-    #[validate(range(min = -90.0, max = 90.0))]
-    #[cfg_attr(feature = "openapi", schema(minimum = -90.0, maximum = 90.0))]
     pub lat: f64,
     /// Longitude of the centre, in degrees.
+    pub lon: f64,
+    /// How far from the centre the pro works, in km.
+    pub radius_km: f64,
+}
+
+/// Where a partner works, as set: a `place` (an address, a postal code or a city, which the API
+/// finds on the map) or the centre's `lat` and `lon`, and a radius.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[validate(schema(function = "a_place_or_a_point", skip_on_field_errors = true))]
+pub struct ServiceAreaInput {
+    /// An address, a postal code (e.g. `M4C 1B5` or `M4C`) or a city to centre the area on; a 422
+    /// on `service_area.place` when the API cannot place it. Give this, or `lat` and `lon`.
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")
+    )]
+    #[serde(default)]
+    pub place: Option<String>,
+    /// The city shown on the public profile, e.g. "Toronto"; by default the city of `place`.
+    /// Required with `lat` and `lon`.
+    #[validate(length(min = 1, max = 100))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    #[serde(default)]
+    pub city: Option<String>,
+    /// Latitude of the centre, in degrees (with `lon`, instead of `place`).
+    #[validate(range(min = -90.0, max = 90.0))]
+    #[cfg_attr(feature = "openapi", schema(minimum = -90.0, maximum = 90.0))]
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// Longitude of the centre, in degrees (with `lat`, instead of `place`).
     #[validate(range(min = -180.0, max = 180.0))]
     #[cfg_attr(feature = "openapi", schema(minimum = -180.0, maximum = 180.0))]
-    pub lon: f64,
+    #[serde(default)]
+    pub lon: Option<f64>,
     /// 1 to 200 km.
     #[validate(range(min = 1.0, max = 200.0))]
     #[cfg_attr(feature = "openapi", schema(minimum = 1.0, maximum = 200.0))]
     pub radius_km: f64,
+}
+
+impl ServiceAreaInput {
+    /// An area around `place`, found by the API.
+    pub fn around(place: &str, radius_km: f64) -> Self {
+        Self {
+            place: Some(place.to_owned()),
+            city: None,
+            lat: None,
+            lon: None,
+            radius_km,
+        }
+    }
+
+    /// An area around a known point, shown as in `city`.
+    pub fn at(city: &str, lat: f64, lon: f64, radius_km: f64) -> Self {
+        Self {
+            place: None,
+            city: Some(city.to_owned()),
+            lat: Some(lat),
+            lon: Some(lon),
+            radius_km,
+        }
+    }
+}
+
+fn a_place_or_a_point(area: &ServiceAreaInput) -> Result<(), ValidationError> {
+    match (&area.place, area.lat, area.lon, &area.city) {
+        (Some(_), None, None, _) | (None, Some(_), Some(_), Some(_)) => Ok(()),
+        (None, Some(_), Some(_), None) => {
+            Err(message("city", "give the city shown on the profile"))
+        }
+        (Some(_), _, _, _) => Err(message("place", "give a place or lat and lon, not both")),
+        (None, _, _, _) => Err(message(
+            "place",
+            "give a place (an address or a postal code)",
+        )),
+    }
 }
 
 /// `PUT /v1/partners/me`: creates or replaces the caller's business profile.
@@ -215,7 +286,7 @@ pub struct PartnerProfileInput {
     pub categories: Vec<String>,
     /// Where the pro works; the public sees the centre rounded to about 1 km.
     #[validate(nested)]
-    pub service_area: ServiceArea,
+    pub service_area: ServiceAreaInput,
     /// Whether new leads may be offered (default true).
     #[serde(default = "yes")]
     pub accepting_leads: bool,

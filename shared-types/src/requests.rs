@@ -17,9 +17,31 @@ pub struct TimeWindow {
 }
 
 /// Where the work is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Address {
+    /// Street and number; a pro sees it only once assigned (`GET /v1/jobs/{id}/customer`).
+    pub street: String,
+    /// The city, e.g. "Toronto".
+    pub city: String,
+    /// The postal code; pros offered the lead see only its first three characters.
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2, e.g. `CA`.
+    pub country: String,
+    /// Latitude of the address, in degrees (as sent, or as the API found it); used for
+    /// matching, never shown to pros before assignment.
+    pub lat: f64,
+    /// Longitude of the address, in degrees; used for matching, never shown to pros before
+    /// assignment.
+    pub lon: f64,
+}
+
+/// Where the work is, as typed: without `lat` and `lon` the API finds them from the address
+/// (a 422 on `address` when it cannot place it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[validate(schema(function = "both_coordinates_or_neither"))]
+pub struct AddressInput {
     /// Street and number; a pro sees it only once assigned (`GET /v1/jobs/{id}/customer`).
     #[validate(length(min = 1, max = 200))]
     #[cfg_attr(
@@ -48,16 +70,17 @@ pub struct Address {
         schema(min_length = 2, max_length = 2, example = "CA")
     )]
     pub country: String,
-    /// Latitude of the address, in degrees; used for matching, never shown to pros before
-    /// assignment.
+    /// Latitude of the address, in degrees, e.g. from a suggestion of `GET /v1/places`; with
+    /// `lon`, or neither (then the API finds them).
     #[validate(range(min = -90.0, max = 90.0))]
     #[cfg_attr(feature = "openapi", schema(minimum = -90.0, maximum = 90.0))]
-    pub lat: f64,
-    /// Longitude of the address, in degrees; used for matching, never shown to pros before
-    /// assignment.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// Longitude of the address, in degrees; with `lat`, or neither.
     #[validate(range(min = -180.0, max = 180.0))]
     #[cfg_attr(feature = "openapi", schema(minimum = -180.0, maximum = 180.0))]
-    pub lon: f64,
+    #[serde(default)]
+    pub lon: Option<f64>,
 }
 
 /// `POST /v1/requests`.
@@ -75,7 +98,7 @@ pub struct ServiceRequestInput {
     pub description: String,
     /// Where the work is; pros see only the city and postal area until one is assigned.
     #[validate(nested)]
-    pub address: Address,
+    pub address: AddressInput,
     /// 1 to 5 windows, each 1 to 12 hours and in the future.
     #[validate(length(min = 1, max = 5), custom(function = "valid_windows"))]
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 5))]
@@ -450,4 +473,29 @@ pub struct DetailReadFilter {
     #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 64))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_id: Option<String>,
+}
+
+fn both_coordinates_or_neither(address: &AddressInput) -> Result<(), ValidationError> {
+    if address.lat.is_some() == address.lon.is_some() {
+        Ok(())
+    } else {
+        Err(crate::partners::message(
+            "lat",
+            "give both lat and lon, or neither to have the address placed",
+        ))
+    }
+}
+
+impl AddressInput {
+    /// The address with its coordinates, once they are known.
+    pub fn located(&self, lat: f64, lon: f64) -> Address {
+        Address {
+            street: self.street.clone(),
+            city: self.city.clone(),
+            postal_code: self.postal_code.clone(),
+            country: self.country.clone(),
+            lat,
+            lon,
+        }
+    }
 }

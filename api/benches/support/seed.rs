@@ -149,6 +149,7 @@ pub fn seed_partners(
                 phone: None,
                 website: None,
                 city: "Bench".into(),
+                area_place: None,
                 center_lat: center.lat,
                 center_lon: center.lon,
                 radius_km: radius,

@@ -198,6 +198,7 @@ fn close_business(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
             partner_profiles::description.eq(""),
             partner_profiles::phone.eq(None::<String>),
             partner_profiles::website.eq(None::<String>),
+            partner_profiles::area_place.eq(None::<String>),
             // Hidden for good: staff cannot reinstate a deleted account.
             partner_profiles::status.eq(PartnerStatus::Suspended.as_str()),
             partner_profiles::accepting_leads.eq(false),

@@ -157,6 +157,7 @@ diesel::table! {
         star_score_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        area_place -> Nullable<Text>,
     }
 }
 

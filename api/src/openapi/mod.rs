@@ -48,6 +48,7 @@ pub mod examples;
         (name = "api-keys", description = "Personal API keys for integrations"),
         (name = "oauth", description = "Apps that act for users through OAuth 2.1: registering them, and the apps a user connected"),
         (name = "partners", description = "The catalogue, partner profiles, search and connections"),
+        (name = "places", description = "Addresses, postal codes and cities found on the map, and the address at a point"),
         (name = "requests", description = "Homeowners' service requests"),
         (name = "leads", description = "Lead offers to pros: confirm, apply, decline"),
         (name = "jobs", description = "Jobs created by assignment"),

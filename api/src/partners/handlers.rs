@@ -159,13 +159,17 @@ pub async fn my_profile(
 /// Create or replace the caller's business profile.
 ///
 /// Tier and status are kept (staff set them); so are the weekly hours, which have their own
-/// endpoint. Until hours are set the partner gets no marketplace leads.
+/// endpoint. Until hours are set the partner gets no marketplace leads. The service area is a
+/// `place` the API finds on the map (an address, a postal code or a city; 422 on
+/// `service_area.place` when it cannot), or a centre's `lat` and `lon` with the `city` to show.
 #[utoipa::path(
     tag = "partners",
     request_body = PartnerProfileInput,
     responses(
         (status = 200, description = "The updated profile", body = PartnerProfile),
         (status = 201, description = "The new profile", body = PartnerProfile),
+        (status = 503, description = "`service_unavailable`: the database or the address service is unavailable; retry (or send `lat` and `lon`)",
+            body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = ["profile:write"])),
 )]
@@ -178,8 +182,9 @@ pub async fn put_my_profile(
     let now = state.clock.now();
     partner.require_scope(Scope::ProfileWrite)?;
     let id = partner.0.user_id;
+    let area = crate::places::locate_area(state.geocoder.as_ref(), &body.0.service_area).await?;
     let (profile, created) = state
-        .write(move |conn| profiles::upsert(conn, &id, &body.0, now))
+        .write(move |conn| profiles::upsert(conn, &id, &body.0, &area, now))
         .await?;
     Ok(if created {
         HttpResponse::Created().json(profile)

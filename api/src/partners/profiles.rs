@@ -39,6 +39,8 @@ pub struct PartnerRow {
     pub phone: Option<String>,
     pub website: Option<String>,
     pub city: String,
+    /// What the pro typed to place the area; `None` when they gave coordinates.
+    pub area_place: Option<String>,
     pub center_lat: f64,
     pub center_lon: f64,
     pub radius_km: f64,
@@ -120,6 +122,7 @@ impl PartnerRow {
             categories,
             service_area: ServiceArea {
                 city: self.city.clone(),
+                place: self.area_place.clone(),
                 lat: self.center_lat,
                 lon: self.center_lon,
                 radius_km: self.radius_km,
@@ -194,10 +197,10 @@ pub fn upsert(
     conn: &mut DbConnection,
     partner_id: &str,
     input: &PartnerProfileInput,
+    area: &ServiceArea,
     now: NaiveDateTime,
 ) -> ApiResult<(PartnerProfile, bool)> {
     let served = catalogue::resolve_slugs(conn, &input.categories, "categories")?;
-    let area = &input.service_area;
     let center = Point {
         lat: area.lat,
         lon: area.lon,
@@ -235,6 +238,7 @@ pub fn upsert(
         phone: input.phone.clone(),
         website: input.website.clone(),
         city: area.city.trim().to_owned(),
+        area_place: area.place.clone(),
         center_lat: area.lat,
         center_lon: area.lon,
         radius_km: area.radius_km,

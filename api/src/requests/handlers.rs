@@ -20,8 +20,10 @@ use crate::state::AppState;
 /// Ask for work.
 ///
 /// With `partner_id` it is a *profile lead* for that pro alone; without, the platform offers it
-/// to the best matching pros (each offer expires after `LEAD_OFFER_TTL_SECS`). Send an
-/// `Idempotency-Key` header to make retries safe: the same key and body replay the first answer.
+/// to the best matching pros (each offer expires after `LEAD_OFFER_TTL_SECS`). An address without
+/// `lat` and `lon` is found on the map from its street, city and postal code (422 on `address`
+/// when it cannot be). Send an `Idempotency-Key` header to make retries safe: the same key and
+/// body replay the first answer.
 #[utoipa::path(
     tag = "requests",
     request_body = ServiceRequestInput,
@@ -29,6 +31,8 @@ use crate::state::AppState;
     responses(
         (status = 201, description = "The request and its first offers", body = ServiceRequest),
         (status = 409, description = "`idempotency_key_in_flight`: the first request with this key is still running",
+            body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "`service_unavailable`: the database or the address service is unavailable; retry (or send `lat` and `lon`)",
             body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = ["requests:write"])),
@@ -44,6 +48,8 @@ pub async fn create_request(
     let policy = LeadPolicy::from(state.settings.as_ref());
     let customer_id = customer.0.user_id;
     let input = body.0.clone();
+    // Placed before the transaction: the address service is a network call.
+    let address = crate::places::locate_address(state.geocoder.as_ref(), &input.address).await?;
     let now = state.clock.now();
     idempotency::once(
         &state,
@@ -51,7 +57,7 @@ pub async fn create_request(
         key.0,
         &body.0,
         StatusCode::CREATED,
-        move |conn| intake::create(conn, &customer_id, &input, policy, now),
+        move |conn| intake::create(conn, &customer_id, &input, &address, policy, now),
     )
     .await
 }

@@ -6,7 +6,8 @@ use shared_types::events::EventData;
 use shared_types::partners::{ConnectionKind, PartnerStatus};
 use shared_types::requests::OfferStatus;
 use shared_types::requests::{
-    RematchInput, RequestKind, RequestStatus, ServiceRequest, ServiceRequestInput, TimeWindow,
+    Address, RematchInput, RequestKind, RequestStatus, ServiceRequest, ServiceRequestInput,
+    TimeWindow,
 };
 use shared_types::{ErrorCode, Page, PageParams};
 
@@ -29,6 +30,7 @@ pub fn create(
     conn: &mut DbConnection,
     customer_id: &str,
     input: &ServiceRequestInput,
+    address: &Address,
     policy: LeadPolicy,
     now: NaiveDateTime,
 ) -> ApiResult<ServiceRequest> {
@@ -65,7 +67,6 @@ pub fn create(
             Some(partner)
         }
     };
-    let address = &input.address;
     let row = RequestRow {
         id: db::new_id(),
         customer_id: customer_id.to_owned(),

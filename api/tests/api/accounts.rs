@@ -8,7 +8,7 @@ use std::time::Duration;
 use shared_types::ErrorCode;
 use shared_types::account::{EmailChangeRequest, ProfileUpdate};
 use shared_types::auth::{LoginRequest, SignupRole};
-use shared_types::partners::{PartnerProfileInput, PartnerSearch, ServiceArea};
+use shared_types::partners::{PartnerProfileInput, PartnerSearch, ServiceAreaInput};
 use shared_types::{Client, PageParams};
 
 use crate::fake_sms::{FakeSms, UNTEXTABLE};
@@ -91,12 +91,7 @@ async fn a_new_account_confirms_its_email_before_asking_for_work_or_being_found(
         phone: None,
         website: None,
         categories: vec!["cleaning".into()],
-        service_area: ServiceArea {
-            city: "Toronto".into(),
-            lat: 43.6534,
-            lon: -79.3841,
-            radius_km: 10.0,
-        },
+        service_area: ServiceAreaInput::at("Toronto", 43.6534, -79.3841, 10.0),
         accepting_leads: true,
     };
     pro.put_my_partner_profile(&profile).await.unwrap();

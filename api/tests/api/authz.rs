@@ -601,6 +601,8 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
             only(PARTNER, Keys::Scope(Scope::ProfileRead)),
         ),
         ("GET /v1/partners", public()),
+        ("GET /v1/places", public()),
+        ("GET /v1/places/at", public()),
         ("GET /v1/partners/{id}", public()),
         ("POST /v1/partners/{id}/contact-clicks", public()),
         ("GET /v1/admin/partners", staff()),

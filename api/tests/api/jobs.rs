@@ -10,10 +10,10 @@ use shared_types::jobs::{
     ReviewWindow, SignAgreementInput,
 };
 use shared_types::partners::{
-    MembershipTier, Money, PartnerAdminUpdate, PartnerProfileInput, ServiceArea,
+    MembershipTier, Money, PartnerAdminUpdate, PartnerProfileInput, ServiceAreaInput,
 };
 use shared_types::requests::{
-    Address, Lead, LeadFilter, RematchInput, RequestStatus, ServiceRequestInput, TimeWindow,
+    AddressInput, Lead, LeadFilter, RematchInput, RequestStatus, ServiceRequestInput, TimeWindow,
 };
 use shared_types::wallet::PaymentInput;
 use shared_types::{Client, ClientError, ErrorCode, PageParams};
@@ -43,13 +43,13 @@ pub fn cleaning_request(partner_id: Option<&str>) -> ServiceRequestInput {
     ServiceRequestInput {
         category: "cleaning".into(),
         description: "Deep clean of a two-bedroom flat".into(),
-        address: Address {
+        address: AddressInput {
             street: "100 Queen St W".into(),
             city: "Toronto".into(),
             postal_code: "M5H 2N2".into(),
             country: "CA".into(),
-            lat: 43.6534,
-            lon: -79.3841,
+            lat: Some(43.6534),
+            lon: Some(-79.3841),
         },
         windows: vec![TimeWindow {
             start,
@@ -73,12 +73,7 @@ pub async fn pro(app: &TestApp, staff: &Client) -> (String, Client) {
         phone: None,
         website: None,
         categories: vec!["cleaning".into()],
-        service_area: ServiceArea {
-            city: "Toronto".into(),
-            lat: 43.65,
-            lon: -79.38,
-            radius_km: 30.0,
-        },
+        service_area: ServiceAreaInput::at("Toronto", 43.65, -79.38, 30.0),
         accepting_leads: true,
     };
     client.put_my_partner_profile(&profile).await.unwrap();

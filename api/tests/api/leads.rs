@@ -6,11 +6,11 @@ use serde_json::json;
 use shared_types::admin::QueueKind;
 use shared_types::partners::{
     Availability, MembershipTier, MoneyInput, PartnerAdminUpdate, PartnerProfileInput,
-    PartnerStatus, ServiceArea, Weekday,
+    PartnerStatus, ServiceAreaInput, Weekday,
 };
 use shared_types::requests::{
-    Address, ApplyInput, DeclineInput, Lead, LeadFilter, OfferStatus, RequestKind, RequestStatus,
-    ServiceRequestInput, TimeWindow,
+    AddressInput, ApplyInput, DeclineInput, Lead, LeadFilter, OfferStatus, RequestKind,
+    RequestStatus, ServiceRequestInput, TimeWindow,
 };
 use shared_types::{Client, ErrorCode, PageParams};
 
@@ -63,12 +63,12 @@ async fn pro(app: &TestApp, staff: &Client, twist: Twist) -> Pro {
             twist.category.unwrap_or("cleaning").into(),
             "plumbing".into(),
         ],
-        service_area: ServiceArea {
-            city: "Toronto".into(),
-            lat: SITE.0 + twist.km_north / KM_PER_DEGREE,
-            lon: SITE.1,
-            radius_km: twist.radius_km.unwrap_or(25.0),
-        },
+        service_area: ServiceAreaInput::at(
+            "Toronto",
+            SITE.0 + twist.km_north / KM_PER_DEGREE,
+            SITE.1,
+            twist.radius_km.unwrap_or(25.0),
+        ),
         accepting_leads: !twist.not_accepting,
     };
     client.put_my_partner_profile(&input).await.unwrap();
@@ -118,13 +118,13 @@ pub fn request(category: &str, partner_id: Option<&str>) -> ServiceRequestInput 
     ServiceRequestInput {
         category: category.into(),
         description: "Deep clean of a two-bedroom flat".into(),
-        address: Address {
+        address: AddressInput {
             street: "100 Queen St W".into(),
             city: "Toronto".into(),
             postal_code: "M5H 2N2".into(),
             country: "CA".into(),
-            lat: SITE.0,
-            lon: SITE.1,
+            lat: Some(SITE.0),
+            lon: Some(SITE.1),
         },
         windows: vec![weekday_window()],
         budget: None,

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use shared_types::partners::{
     AssignmentMode, AuditFilter, Availability, CategoryInput, ConnectionsQuery, ContactKind,
     Granularity, MembershipTier, MoneyInput, PartnerAdminUpdate, PartnerFilter,
-    PartnerProfileInput, PartnerSearch, PartnerStatus, ServiceArea, Weekday, WeeklyHours,
+    PartnerProfileInput, PartnerSearch, PartnerStatus, ServiceAreaInput, Weekday, WeeklyHours,
 };
 use shared_types::{Client, ErrorCode, PageParams, ProblemDetails};
 
@@ -23,12 +23,7 @@ fn profile_input(categories: &[&str], radius_km: f64) -> PartnerProfileInput {
         phone: Some("+14165550123".into()),
         website: Some("https://pats.example.com".into()),
         categories: categories.iter().map(|c| (*c).to_owned()).collect(),
-        service_area: ServiceArea {
-            city: "Toronto".into(),
-            lat: TORONTO.0,
-            lon: TORONTO.1,
-            radius_km,
-        },
+        service_area: ServiceAreaInput::at("Toronto", TORONTO.0, TORONTO.1, radius_km),
         accepting_leads: true,
     }
 }
@@ -434,7 +429,7 @@ async fn search_covers_exactly_the_service_area() {
     let app = TestApp::spawn().await;
     let (near, _) = partner_with_profile(&app, &profile_input(&["plumbing"], 10.0)).await;
     let mut wide_input = profile_input(&["plumbing", "roofing"], 50.0);
-    wide_input.service_area.lat += 20.0 / KM_PER_DEGREE; // 20 km north of the first
+    wide_input.service_area.lat = Some(TORONTO.0 + 20.0 / KM_PER_DEGREE); // 20 km north of the first
     let (wide, _) = partner_with_profile(&app, &wide_input).await;
     let (_, _) = partner_with_profile(&app, &profile_input(&["cleaning"], 100.0)).await;
     let all = PageParams::default();
@@ -499,8 +494,8 @@ async fn search_covers_exactly_the_service_area() {
     let (_, mover) = app.partner().await;
     let mut input = profile_input(&["plumbing"], 5.0);
     mover.put_my_partner_profile(&input).await.unwrap();
-    input.service_area.lat = 45.5;
-    input.service_area.lon = -73.57;
+    input.service_area.lat = Some(45.5);
+    input.service_area.lon = Some(-73.57);
     mover.put_my_partner_profile(&input).await.unwrap();
     let hits = app
         .client

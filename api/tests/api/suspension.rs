@@ -10,7 +10,7 @@ use shared_types::auth::{CreateApiKeyRequest, Role, Scope, SignupRole, Suspensio
 use shared_types::notify::DeviceInput;
 use shared_types::partners::{
     MembershipTier, PartnerAdminUpdate, PartnerProfileInput, PartnerSearch, PartnerStatus,
-    ServiceArea,
+    ServiceAreaInput,
 };
 use shared_types::requests::LeadFilter;
 use shared_types::{Client, ErrorCode, PageParams};
@@ -36,12 +36,7 @@ async fn pro(app: &TestApp, staff: &Client) -> (String, String, Client) {
             phone: None,
             website: None,
             categories: vec!["cleaning".into()],
-            service_area: ServiceArea {
-                city: "Toronto".into(),
-                lat: SITE.0,
-                lon: SITE.1,
-                radius_km: 25.0,
-            },
+            service_area: ServiceAreaInput::at("Toronto", SITE.0, SITE.1, 25.0),
             accepting_leads: true,
         })
         .await

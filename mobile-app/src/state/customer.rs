@@ -7,8 +7,10 @@ use shared_types::partners::{
     Category, ContactKind, ContactTarget, MoneyInput, PartnerSearch, PartnerSearchHit,
     PublicPartner,
 };
+pub use shared_types::places::Place;
+use shared_types::places::{DEFAULT_COUNTRY, PlaceAt, PlaceSearch};
 use shared_types::ratings::Review;
-use shared_types::requests::{Address, ServiceRequest, ServiceRequestInput, TimeWindow};
+use shared_types::requests::{AddressInput, ServiceRequest, ServiceRequestInput, TimeWindow};
 
 use super::error::AppError;
 use super::format;
@@ -16,25 +18,36 @@ use super::jobs::slot_from_local;
 use super::partner::active_categories;
 use super::session::Session;
 
-/// Where to look for pros (a phone would fill this from its location).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Place {
-    pub label: String,
-    pub lat: f64,
-    pub lon: f64,
-}
-
-impl Place {
-    pub fn toronto() -> Self {
-        Self {
-            label: "Toronto".into(),
-            lat: 43.6532,
-            lon: -79.3832,
-        }
+/// Places matching what the person typed so far, for an address field's suggestions (none
+/// before three characters).
+pub async fn suggest_places(session: &Session, text: &str) -> Result<Vec<Place>, AppError> {
+    let text = text.trim();
+    if text.chars().count() < 3 {
+        return Ok(Vec::new());
     }
+    let query = PlaceSearch {
+        q: text.to_owned(),
+        country: None,
+    };
+    let page = session
+        .public(|c| {
+            let query = query.clone();
+            async move { c.search_places(&query).await }
+        })
+        .await?;
+    Ok(page.items)
 }
 
-/// Categories, and the pros near `place` for the chosen one (best Star Score first).
+/// The address at the phone's location.
+pub async fn place_at(session: &Session, lat: f64, lon: f64) -> Result<Place, AppError> {
+    let point = PlaceAt { lat, lon };
+    session
+        .public(|c| async move { c.place_at(&point).await })
+        .await
+}
+
+/// Categories, and the pros near `place` for the chosen one (best Star Score first); no search
+/// until a place is chosen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Discover {
     pub categories: Vec<Category>,
@@ -46,12 +59,12 @@ impl Discover {
     pub async fn load(
         session: &Session,
         category: Option<&str>,
-        place: &Place,
+        place: Option<&Place>,
     ) -> Result<Self, AppError> {
         let categories = active_categories(session).await?;
-        let hits = match category {
-            Some(slug) => search(session, slug, place).await?,
-            None => Vec::new(),
+        let hits = match (category, place) {
+            (Some(slug), Some(place)) => search(session, slug, place).await?,
+            _ => Vec::new(),
         };
         Ok(Self {
             categories,
@@ -135,8 +148,10 @@ pub struct RequestForm {
     pub city: String,
     pub postal_code: String,
     pub country: String,
-    pub lat: String,
-    pub lon: String,
+    /// The coordinates of the suggestion the person picked, while the street is still
+    /// `placed_street`; otherwise the API finds the address.
+    pub picked: Option<(f64, f64)>,
+    pub placed_street: String,
     pub windows: Vec<WindowForm>,
     pub budget: String,
     pub contact_phone: String,
@@ -147,16 +162,21 @@ pub struct RequestForm {
 }
 
 impl RequestForm {
-    pub fn new(category: Option<String>, partner_id: Option<String>, place: &Place) -> Self {
-        Self {
+    /// A blank form, its address started from where the person is looking (`place`).
+    pub fn new(
+        category: Option<String>,
+        partner_id: Option<String>,
+        place: Option<&Place>,
+    ) -> Self {
+        let mut form = Self {
             category: category.unwrap_or_default(),
             description: String::new(),
             street: String::new(),
-            city: place.label.clone(),
+            city: String::new(),
             postal_code: String::new(),
-            country: "CA".into(),
-            lat: place.lat.to_string(),
-            lon: place.lon.to_string(),
+            country: DEFAULT_COUNTRY.into(),
+            picked: None,
+            placed_street: String::new(),
             windows: vec![WindowForm {
                 date: String::new(),
                 start: "10:00".into(),
@@ -166,15 +186,36 @@ impl RequestForm {
             contact_phone: String::new(),
             partner_id,
             submit_key: uuid::Uuid::new_v4().to_string(),
+        };
+        if let Some(place) = place {
+            form.pick(place);
         }
+        form
+    }
+
+    /// Fills the address from a suggestion (or the phone's location).
+    pub fn pick(&mut self, place: &Place) {
+        if let Some(street) = &place.street {
+            self.street.clone_from(street);
+            self.picked = Some((place.lat, place.lon));
+            self.placed_street.clone_from(street);
+        }
+        if let Some(city) = &place.city {
+            self.city.clone_from(city);
+        }
+        if let Some(postal_code) = &place.postal_code {
+            self.postal_code.clone_from(postal_code);
+        }
+        self.country.clone_from(&place.country);
+    }
+
+    /// The picked coordinates, unless the street was changed since.
+    fn coordinates(&self) -> Option<(f64, f64)> {
+        self.picked
+            .filter(|_| self.street.trim() == self.placed_street.trim())
     }
 
     pub fn to_input(&self, zone: Tz, currency: &str) -> Result<ServiceRequestInput, AppError> {
-        let number = |field: &str, text: &str| {
-            text.trim()
-                .parse::<f64>()
-                .map_err(|_| AppError::invalid(field, "enter a number"))
-        };
         let windows: Vec<TimeWindow> = self
             .windows
             .iter()
@@ -193,13 +234,13 @@ impl RequestForm {
         Ok(ServiceRequestInput {
             category: self.category.clone(),
             description: self.description.trim().to_owned(),
-            address: Address {
+            address: AddressInput {
                 street: self.street.trim().to_owned(),
                 city: self.city.trim().to_owned(),
                 postal_code: self.postal_code.trim().to_owned(),
                 country: self.country.trim().to_uppercase(),
-                lat: number("address.lat", &self.lat)?,
-                lon: number("address.lon", &self.lon)?,
+                lat: self.coordinates().map(|(lat, _)| lat),
+                lon: self.coordinates().map(|(_, lon)| lon),
             },
             windows,
             budget,
@@ -271,4 +312,65 @@ pub async fn mark_all_read(session: &Session) -> Result<i64, AppError> {
         })
         .await
         .map(|result| result.marked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn city_hall() -> Place {
+        Place {
+            label: "100 Queen Street West, Toronto, M5H 2N2".into(),
+            street: Some("100 Queen Street West".into()),
+            city: Some("Toronto".into()),
+            postal_code: Some("M5H 2N2".into()),
+            country: "CA".into(),
+            lat: 43.6534,
+            lon: -79.3841,
+        }
+    }
+
+    fn with_a_window(mut form: RequestForm) -> RequestForm {
+        form.windows[0].date = "2030-06-03".into();
+        form
+    }
+
+    #[test]
+    fn a_picked_address_sends_its_coordinates_until_the_street_is_changed() {
+        let mut form = with_a_window(RequestForm::new(None, None, None));
+        form.pick(&city_hall());
+        assert_eq!(
+            (
+                form.street.as_str(),
+                form.city.as_str(),
+                form.postal_code.as_str()
+            ),
+            ("100 Queen Street West", "Toronto", "M5H 2N2")
+        );
+        let address = form.to_input(Tz::America__Toronto, "CAD").unwrap().address;
+        assert_eq!((address.lat, address.lon), (Some(43.6534), Some(-79.3841)));
+        form.street = "102 Queen Street West".into();
+        let address = form.to_input(Tz::America__Toronto, "CAD").unwrap().address;
+        assert_eq!(
+            (address.lat, address.lon),
+            (None, None),
+            "the API places the edited address"
+        );
+    }
+
+    #[test]
+    fn a_postal_area_fills_the_city_and_code_and_leaves_the_street_to_the_person() {
+        let area = Place {
+            label: "M4M, Leslieville / Studio District, Toronto".into(),
+            street: None,
+            postal_code: Some("M4M".into()),
+            ..city_hall()
+        };
+        let mut form = with_a_window(RequestForm::new(None, None, Some(&area)));
+        assert_eq!(form.street, "");
+        assert_eq!(form.postal_code, "M4M");
+        form.street = "12 Curzon St".into();
+        let address = form.to_input(Tz::America__Toronto, "CAD").unwrap().address;
+        assert_eq!((address.lat, address.lon), (None, None));
+    }
 }

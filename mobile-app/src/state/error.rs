@@ -57,6 +57,14 @@ impl AppError {
         (!messages.is_empty()).then(|| messages.join("; "))
     }
 
+    /// The messages for this field alone (`address`, not `address.city`).
+    pub fn exact_field(&self, name: &str) -> Option<String> {
+        let Self::Api { fields, .. } = self else {
+            return None;
+        };
+        fields.get(name).map(|messages| messages.join("; "))
+    }
+
     /// No per-field messages (the whole error belongs at the form's foot).
     pub fn fields_empty(&self) -> bool {
         !matches!(self, Self::Api { fields, .. } if !fields.is_empty())

@@ -7,7 +7,7 @@ use shared_types::notify::{Device, DeviceInput, NotificationPreferences, Platfor
 use shared_types::pagination::PageParams;
 use shared_types::partners::{
     Availability, Category, ConnectionStats, ConnectionsQuery, Granularity, Money, MoneyInput,
-    PartnerProfile, PartnerProfileInput, ServiceArea, Weekday, WeeklyHours,
+    PartnerProfile, PartnerProfileInput, ServiceAreaInput, Weekday, WeeklyHours,
 };
 use shared_types::ratings::{ReplyInput, Review};
 use shared_types::requests::{ApplyInput, DeclineInput, Lead, LeadFilter};
@@ -43,6 +43,14 @@ pub struct DayHours {
     pub end: String,
 }
 
+/// A service area's centre as stored, for a profile that has no typed place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptPoint {
+    pub city: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
 /// The onboarding form as typed: text fields stay text until submitted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OnboardingForm {
@@ -52,9 +60,11 @@ pub struct OnboardingForm {
     pub website: String,
     /// Category slugs.
     pub categories: Vec<String>,
-    pub city: String,
-    pub lat: String,
-    pub lon: String,
+    /// Where the pro works from: an address, a postal code or a city (the API finds it).
+    pub place: String,
+    /// An area set by coordinates (before places could be typed), kept while `place` still
+    /// shows its city unchanged.
+    pub kept_point: Option<KeptPoint>,
     pub radius_km: String,
     pub time_zone: String,
     pub days: Vec<DayHours>,
@@ -70,9 +80,8 @@ impl OnboardingForm {
             phone: String::new(),
             website: String::new(),
             categories: Vec::new(),
-            city: String::new(),
-            lat: String::new(),
-            lon: String::new(),
+            place: String::new(),
+            kept_point: None,
             radius_km: "25".into(),
             time_zone: zone.name().to_owned(),
             days: Weekday::ALL
@@ -112,13 +121,26 @@ impl OnboardingForm {
             phone: profile.phone.clone().unwrap_or_default(),
             website: profile.website.clone().unwrap_or_default(),
             categories: profile.categories.iter().map(|c| c.slug.clone()).collect(),
-            city: area.city.clone(),
-            lat: area.lat.to_string(),
-            lon: area.lon.to_string(),
+            place: area.place.clone().unwrap_or_else(|| area.city.clone()),
+            kept_point: area.place.is_none().then(|| KeptPoint {
+                city: area.city.clone(),
+                lat: area.lat,
+                lon: area.lon,
+            }),
             radius_km: area.radius_km.to_string(),
             time_zone: profile.availability.time_zone.clone(),
             days,
             accepting_leads: profile.accepting_leads,
+        }
+    }
+
+    fn service_area(&self, radius_km: f64) -> ServiceAreaInput {
+        let place = self.place.trim();
+        match &self.kept_point {
+            Some(kept) if place == kept.city => {
+                ServiceAreaInput::at(&kept.city, kept.lat, kept.lon, radius_km)
+            }
+            _ => ServiceAreaInput::around(place, radius_km),
         }
     }
 
@@ -136,12 +158,7 @@ impl OnboardingForm {
             phone: optional(&self.phone),
             website: optional(&self.website),
             categories: self.categories.clone(),
-            service_area: ServiceArea {
-                city: self.city.trim().to_owned(),
-                lat: number("service_area.lat", &self.lat)?,
-                lon: number("service_area.lon", &self.lon)?,
-                radius_km: number("service_area.radius_km", &self.radius_km)?,
-            },
+            service_area: self.service_area(number("service_area.radius_km", &self.radius_km)?),
             accepting_leads: self.accepting_leads,
         };
         let availability = Availability {
@@ -631,4 +648,52 @@ pub async fn register_push_token(
             async move { c.register_device(&body).await }
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(area: serde_json::Value) -> PartnerProfile {
+        serde_json::from_value(serde_json::json!({
+            "id": "pro-1", "email": "pro@example.com", "business_name": "Sparkle",
+            "description": "", "phone": null, "website": null, "categories": [],
+            "service_area": area, "tier": "basic", "status": "active", "accepting_leads": true,
+            "availability": { "time_zone": "America/Toronto", "weekly": [], "days_off": [] },
+            "star_score": null, "review_count": 0,
+            "created_at": "2026-11-01T00:00:00Z", "updated_at": "2026-11-01T00:00:00Z"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_area_is_edited_as_the_place_the_pro_typed() {
+        let typed = profile(serde_json::json!({
+            "city": "Toronto", "place": "M4C 1B5", "lat": 43.69, "lon": -79.31, "radius_km": 10.0
+        }));
+        let form = OnboardingForm::from_profile(&typed);
+        assert_eq!(form.place, "M4C 1B5");
+        let (input, _) = form.to_inputs().unwrap();
+        assert_eq!(
+            input.service_area,
+            ServiceAreaInput::around("M4C 1B5", 10.0)
+        );
+    }
+
+    #[test]
+    fn an_area_set_by_coordinates_keeps_them_until_the_place_is_changed() {
+        let by_point = profile(serde_json::json!({
+            "city": "Toronto", "place": null, "lat": 43.65, "lon": -79.38, "radius_km": 25.0
+        }));
+        let mut form = OnboardingForm::from_profile(&by_point);
+        assert_eq!(form.place, "Toronto");
+        let (input, _) = form.to_inputs().unwrap();
+        assert_eq!(
+            input.service_area,
+            ServiceAreaInput::at("Toronto", 43.65, -79.38, 25.0)
+        );
+        form.place = "M6G".into();
+        let (input, _) = form.to_inputs().unwrap();
+        assert_eq!(input.service_area, ServiceAreaInput::around("M6G", 25.0));
+    }
 }

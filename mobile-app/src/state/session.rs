@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono_tz::Tz;
 use shared_types::auth::{LoginRequest, RegisterRequest, Role, SignupRole, User};
+use shared_types::places::Place;
 use shared_types::{Client, ClientError};
 use tokio::sync::watch;
 
@@ -27,6 +28,9 @@ struct Inner {
     /// Chosen (by configuration, or a pro's working zone): the device's own zone, learnt
     /// later, does not replace it.
     time_zone_pinned: bool,
+    /// Where the person looks for pros and asks for work: chosen on the phone (typed, or its
+    /// location); `None` until then.
+    place: Option<Place>,
 }
 
 /// Shared by every screen of one app instance; cheap to clone.
@@ -73,6 +77,7 @@ impl Session {
                 signed_in: None,
                 time_zone,
                 time_zone_pinned: false,
+                place: None,
             })),
             refreshing: Arc::new(tokio::sync::Mutex::new(())),
             signed_in_tx: Arc::new(signed_in_tx),
@@ -98,6 +103,15 @@ impl Session {
     /// The zone every time on screen is shown in (the device's, or the pro's working zone).
     pub fn time_zone(&self) -> Tz {
         self.lock().time_zone
+    }
+
+    /// Where the person looks for pros, once chosen.
+    pub fn place(&self) -> Option<Place> {
+        self.lock().place.clone()
+    }
+
+    pub fn set_place(&self, place: Place) {
+        self.lock().place = Some(place);
     }
 
     /// Shows times in `time_zone` from now on, whatever the device says.

@@ -2,6 +2,7 @@
 //! Every look lives in `assets/app.css`; components only pick class names.
 
 use dioxus::prelude::*;
+use shared_types::places::Place;
 
 use crate::state::{AppError, Loadable};
 
@@ -128,6 +129,77 @@ pub fn Field(
                     placeholder: placeholder.clone().unwrap_or_default(),
                     "aria-invalid": if error.is_some() { "true" } else { "false" },
                     oninput: move |e| oninput.call(e.value()),
+                }
+            }
+            if let Some(hint) = hint {
+                p { class: "field-hint", "{hint}" }
+            }
+            if let Some(error) = error {
+                p { class: "field-error", role: "alert", "{error}" }
+            }
+        }
+    }
+}
+
+/// A text field for an address or a postal code, with the places that match what was typed
+/// listed under it; picking one reports it.
+#[component]
+pub fn PlaceField(
+    label: String,
+    name: String,
+    value: String,
+    suggestions: Vec<Place>,
+    #[props(default)] hint: Option<String>,
+    #[props(default)] error: Option<String>,
+    #[props(default)] placeholder: Option<String>,
+    oninput: EventHandler<String>,
+    on_pick: EventHandler<Place>,
+) -> Element {
+    let id = format!("field-{name}");
+    let list_id = format!("{id}-suggestions");
+    let invalid = if error.is_some() { "true" } else { "false" };
+    let expanded = if suggestions.is_empty() {
+        "false"
+    } else {
+        "true"
+    };
+    let class = if error.is_some() {
+        "field field-invalid"
+    } else {
+        "field"
+    };
+    rsx! {
+        div { class,
+            label { r#for: "{id}", "{label}" }
+            input {
+                id: "{id}",
+                name: "{name}",
+                r#type: "text",
+                value: "{value}",
+                autocomplete: "off",
+                role: "combobox",
+                "aria-autocomplete": "list",
+                "aria-controls": "{list_id}",
+                "aria-expanded": expanded,
+                placeholder: placeholder.clone().unwrap_or_default(),
+                "aria-invalid": invalid,
+                oninput: move |e| oninput.call(e.value()),
+            }
+            if !suggestions.is_empty() {
+                ul { class: "suggestions", id: "{list_id}", role: "listbox", "aria-label": "Suggestions",
+                    for place in suggestions.iter() {
+                        li { key: "{place.label}", role: "option",
+                            button {
+                                r#type: "button",
+                                class: "suggestion",
+                                onclick: {
+                                    let place = place.clone();
+                                    move |_| on_pick.call(place.clone())
+                                },
+                                "{place.label}"
+                            }
+                        }
+                    }
                 }
             }
             if let Some(hint) = hint {

@@ -9,6 +9,7 @@ pub mod customer;
 pub mod jobs;
 pub mod kit;
 pub mod partner;
+pub mod places;
 pub mod settings;
 pub mod staff;
 pub mod statement;

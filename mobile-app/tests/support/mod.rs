@@ -9,7 +9,7 @@ use porchlight::Application;
 use porchlight::config::Settings;
 use porchlight::state::AppState;
 use porchlight_app::state::Session;
-use porchlight_app::state::customer::{Place, RequestForm, WindowForm};
+use porchlight_app::state::customer::{RequestForm, WindowForm};
 use porchlight_app::state::partner::{self, LeadInbox, Onboarding};
 use shared_types::Client;
 use shared_types::auth::{LoginRequest, SignupRole};
@@ -238,9 +238,7 @@ pub async fn onboard_for(session: &Session, business: &str, zone: &str, categori
     form.description = "Homes and condos, eco products.".into();
     form.phone = "+14165550123".into();
     form.categories = categories.iter().map(|slug| (*slug).to_owned()).collect();
-    form.city = "Toronto".into();
-    form.lat = "43.65".into();
-    form.lon = "-79.38".into();
+    form.place = "M5H 2N2".into();
     form.radius_km = "30".into();
     form.time_zone = zone.into();
     for day in &mut form.days {
@@ -255,9 +253,10 @@ pub async fn onboard_for(session: &Session, business: &str, zone: &str, categori
 
 /// A request form for tomorrow 10:00–12:00 (UTC) at a downtown address.
 pub fn request_form(api: &Api, partner_id: Option<String>) -> RequestForm {
-    let mut form = RequestForm::new(Some("cleaning".into()), partner_id, &Place::toronto());
+    let mut form = RequestForm::new(Some("cleaning".into()), partner_id, None);
     form.description = "Two-bedroom condo, deep clean before guests arrive.".into();
     form.street = "100 Queen St W".into();
+    form.city = "Toronto".into();
     form.postal_code = "M5H 2N2".into();
     form.contact_phone = "+14165550199".into();
     form.windows = vec![WindowForm {

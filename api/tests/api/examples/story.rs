@@ -50,7 +50,7 @@ fn kitchen_request(category: &str, description: &str) -> Value {
         "description": description,
         "address": {
             "street": "24 Elm Avenue", "city": "Toronto", "postal_code": "M4W 1N3",
-            "country": "CA", "lat": 43.6791, "lon": -79.3842
+            "country": "CA"
         },
         "windows": [
             { "start": "2026-12-03T15:00:00Z", "end": "2026-12-03T18:00:00Z" },
@@ -61,14 +61,14 @@ fn kitchen_request(category: &str, description: &str) -> Value {
     })
 }
 
-fn profile(business_name: &str, categories: &[&str], lat: f64, lon: f64) -> Value {
+fn profile(business_name: &str, categories: &[&str], service_area: Value) -> Value {
     json!({
         "business_name": business_name,
         "description": "Insured, 12 years in midtown Toronto homes. Tidy work, clear prices.",
         "phone": "+14165550123",
         "website": "https://okaforhome.example.com",
         "categories": categories,
-        "service_area": { "city": "Toronto", "lat": lat, "lon": lon, "radius_km": 20.0 },
+        "service_area": service_area,
         "accepting_leads": true
     })
 }
@@ -164,8 +164,7 @@ async fn the_documented_examples_hold() {
             Call::by(&sam).body(profile(
                 "Okafor Home Services",
                 &["cleaning", "plumbing"],
-                43.6708,
-                -79.3899,
+                json!({ "place": "M4T 2L7", "radius_km": 20.0 }),
             )),
         )
         .await;
@@ -185,7 +184,11 @@ async fn the_documented_examples_hold() {
     story
         .again(
             "put_my_profile",
-            Call::by(&priya).body(profile("Nair Plumbing", &["plumbing"], 43.6617, -79.3950)),
+            Call::by(&priya).body(profile(
+                "Nair Plumbing",
+                &["plumbing"],
+                json!({ "city": "Toronto", "lat": 43.6617, "lon": -79.3950, "radius_km": 20.0 }),
+            )),
         )
         .await;
     story
@@ -219,6 +222,17 @@ async fn the_documented_examples_hold() {
         .await;
 
     // A homeowner browses: search, a profile, a tap on the pro's phone number.
+    story
+        .example("search_places", Call::by(&nobody).param("q", "M4W 1N3"))
+        .await;
+    story
+        .example(
+            "place_at",
+            Call::by(&nobody)
+                .param("lat", 43.6791)
+                .param("lon", -79.3842),
+        )
+        .await;
     story
         .example(
             "search_partners",

@@ -9,7 +9,8 @@ use crate::state::partner::active_categories;
 use crate::state::{AppError, Loadable, Screen, format};
 use crate::ui::account::ConfirmEmailBanner;
 use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
-use crate::ui::kit::{Button, Card, Field, Page, action_error, field_error, loaded};
+use crate::ui::kit::{Button, Card, Field, Page, PlaceField, action_error, field_error, loaded};
+use crate::ui::places::use_place_suggestions;
 
 #[component]
 pub fn NewRequestScreen(category: Option<String>, partner_id: Option<String>) -> Element {
@@ -17,11 +18,21 @@ pub fn NewRequestScreen(category: Option<String>, partner_id: Option<String>) ->
     let mut nav = use_nav();
     let mut categories = use_loader(|session| async move { active_categories(&session).await });
     let action = use_action();
-    let form = RequestForm::new(category, partner_id, &Place::toronto());
+    let form = RequestForm::new(category, partner_id, session.place().as_ref());
+    let suggestions = use_place_suggestions();
+    let asking = session.clone();
     rsx! {
         NewRequestPage {
             categories: loadable(&categories),
             form,
+            suggestions: suggestions.list(),
+            on_address_typed: move |text: String| {
+                if text.is_empty() {
+                    suggestions.clear();
+                } else {
+                    suggestions.ask(asking.clone(), text);
+                }
+            },
             zone: session.time_zone(),
             busy: action.busy.cloned(),
             error: action.error(),
@@ -52,6 +63,12 @@ pub fn NewRequestPage(
     on_back: Option<EventHandler<()>>,
     on_retry: EventHandler<()>,
     on_submit: EventHandler<RequestForm>,
+    /// Places matching the address typed so far.
+    #[props(default)]
+    suggestions: Vec<Place>,
+    /// The street and city as typed (to suggest places), or "" once a suggestion is picked.
+    #[props(default)]
+    on_address_typed: Option<EventHandler<String>>,
     #[props(default)] banner: Option<Element>,
 ) -> Element {
     let mut form = use_signal(|| form);
@@ -94,12 +111,26 @@ pub fn NewRequestPage(
                 }
             })}
             Card { title: "Where",
-                Field {
+                PlaceField {
                     label: "Street address",
                     name: "street",
                     value: f.street.clone(),
+                    suggestions,
                     error: field_error(err, "address.street"),
-                    oninput: move |v| form.write().street = v,
+                    oninput: move |v: String| {
+                        let city = form.read().city.trim().to_owned();
+                        let typed = if city.is_empty() { v.clone() } else { format!("{v}, {city}") };
+                        form.write().street = v;
+                        if let Some(typed_handler) = on_address_typed {
+                            typed_handler.call(typed);
+                        }
+                    },
+                    on_pick: move |place: Place| {
+                        form.write().pick(&place);
+                        if let Some(typed_handler) = on_address_typed {
+                            typed_handler.call(String::new());
+                        }
+                    },
                 }
                 div { class: "grid-2",
                     Field {
@@ -116,6 +147,9 @@ pub fn NewRequestPage(
                         error: field_error(err, "address.postal_code"),
                         oninput: move |v| form.write().postal_code = v,
                     }
+                }
+                if let Some(message) = err.and_then(|e| e.exact_field("address")) {
+                    p { class: "field-error", role: "alert", "{message}" }
                 }
                 p { class: "subtle", "Only the pro you hire sees your street address and phone." }
             }

@@ -1,11 +1,15 @@
 //! Onboarding (and later edits): business, categories, service area, weekly hours.
 
 use dioxus::prelude::*;
+use shared_types::places::Place;
 
 use crate::state::partner::{Onboarding, OnboardingForm, weekday_name};
 use crate::state::{AppError, Loadable, Screen};
 use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
-use crate::ui::kit::{Button, Card, Field, Page, Toggle, action_error, field_error, loaded};
+use crate::ui::kit::{
+    Button, Card, Field, Page, PlaceField, Toggle, action_error, field_error, loaded,
+};
+use crate::ui::places::use_place_suggestions;
 
 #[component]
 pub fn OnboardingScreen() -> Element {
@@ -13,9 +17,19 @@ pub fn OnboardingScreen() -> Element {
     let mut nav = use_nav();
     let mut data = use_loader(|session| async move { Onboarding::load(&session).await });
     let action = use_action();
+    let suggestions = use_place_suggestions();
+    let asking = session.clone();
     rsx! {
         OnboardingView {
             state: loadable(&data),
+            suggestions: suggestions.list(),
+            on_place_typed: move |text: String| {
+                if text.is_empty() {
+                    suggestions.clear();
+                } else {
+                    suggestions.ask(asking.clone(), text);
+                }
+            },
             busy: action.busy.cloned(),
             error: action.error(),
             on_retry: move |()| data.restart(),
@@ -38,11 +52,24 @@ pub fn OnboardingView(
     error: Option<AppError>,
     on_retry: EventHandler<()>,
     on_save: EventHandler<OnboardingForm>,
+    /// Places matching the service area's place as typed.
+    #[props(default)]
+    suggestions: Vec<Place>,
+    /// The place as typed (to suggest places), or "" once a suggestion is picked.
+    #[props(default)]
+    on_place_typed: Option<EventHandler<String>>,
 ) -> Element {
     rsx! {
         Page { title: "Your business",
             {loaded(&state, Some(on_retry), |data| rsx! {
-                OnboardingForm_ { data: data.clone(), busy, error: error.clone(), on_save }
+                OnboardingForm_ {
+                    data: data.clone(),
+                    busy,
+                    error: error.clone(),
+                    on_save,
+                    suggestions: suggestions.clone(),
+                    on_place_typed,
+                }
             })}
         }
     }
@@ -55,6 +82,8 @@ fn OnboardingForm_(
     busy: bool,
     error: Option<AppError>,
     on_save: EventHandler<OnboardingForm>,
+    suggestions: Vec<Place>,
+    on_place_typed: Option<EventHandler<String>>,
 ) -> Element {
     let mut form = use_signal(|| data.form.clone());
     let err = error.as_ref();
@@ -127,36 +156,32 @@ fn OnboardingForm_(
             }
         }
         Card { title: "Where you work",
-            Field {
-                label: "City",
-                name: "city",
-                value: f.city.clone(),
-                error: field_error(err, "service_area.city"),
-                oninput: move |v| form.write().city = v,
-            }
-            div { class: "grid-2",
-                Field {
-                    label: "Latitude",
-                    name: "lat",
-                    kind: "text",
-                    value: f.lat.clone(),
-                    error: field_error(err, "service_area.lat"),
-                    oninput: move |v| form.write().lat = v,
-                }
-                Field {
-                    label: "Longitude",
-                    name: "lon",
-                    kind: "text",
-                    value: f.lon.clone(),
-                    error: field_error(err, "service_area.lon"),
-                    oninput: move |v| form.write().lon = v,
-                }
+            PlaceField {
+                label: "Where you work from",
+                name: "place",
+                placeholder: "Postal code or address, e.g. M4C 1B5",
+                hint: "The centre of your area. Customers see only the area, to about a kilometre.",
+                value: f.place.clone(),
+                suggestions,
+                error: field_error(err, "service_area.place").or_else(|| field_error(err, "service_area.city")),
+                oninput: move |v: String| {
+                    form.write().place.clone_from(&v);
+                    if let Some(typed) = on_place_typed {
+                        typed.call(v);
+                    }
+                },
+                on_pick: move |place: Place| {
+                    form.write().place = place.label;
+                    if let Some(typed) = on_place_typed {
+                        typed.call(String::new());
+                    }
+                },
             }
             Field {
-                label: "Radius (km)",
+                label: "How far you travel (km)",
                 name: "radius_km",
                 kind: "text",
-                hint: "1 to 200 km around that point",
+                hint: "1 to 200 km from there",
                 value: f.radius_km.clone(),
                 error: field_error(err, "service_area.radius_km"),
                 oninput: move |v| form.write().radius_km = v,

@@ -1,0 +1,1 @@
+ALTER TABLE partner_profiles DROP COLUMN area_place;
