@@ -5,7 +5,7 @@ mod support;
 
 use chrono::Duration;
 use chrono_tz::Tz;
-use porchlight_app::state::customer::{Discover, ProProfile};
+use porchlight_app::state::customer::{Discover, ProProfile, RequestStep, WindowForm};
 use porchlight_app::state::jobs::{self, Checkout, JobAction, JobDetail};
 use porchlight_app::state::partner::{
     self, LeadInbox, LeadOutcome, Onboarding, RatingsView, SettingsView, WalletView,
@@ -406,6 +406,40 @@ async fn requests_are_timed_in_the_phones_zone_for_matching_and_display() {
         ),
         format!("{}, 06:00–08:00", day(&early))
     );
+
+    // The late request is not a dead end: the Vancouver customer tries an earlier time.
+    assert_eq!(
+        customer::request_steps(&late),
+        vec![
+            RequestStep::TryOtherTimes,
+            RequestStep::AskAProDirectly,
+            RequestStep::Cancel
+        ]
+    );
+    let no_date = customer::windows_from(&[WindowForm::blank()], vancouver.time_zone());
+    assert!(no_date.unwrap_err().field("windows").is_some());
+    let earlier = vec![WindowForm {
+        date: late.windows[0]
+            .start
+            .with_timezone(&Tz::America__Vancouver)
+            .format("%Y-%m-%d")
+            .to_string(),
+        start: "07:00".into(),
+        hours: "2".into(),
+    }];
+    let windows = customer::windows_from(&earlier, vancouver.time_zone()).unwrap();
+    let retimed = customer::rematch(&vancouver, &late.id, Some(windows))
+        .await
+        .unwrap();
+    assert_eq!(retimed.status, RequestStatus::Open, "{retimed:?}");
+    assert_eq!(customer::request_steps(&retimed), vec![RequestStep::Cancel]);
+    let inbox = LeadInbox::load(&pro).await.unwrap();
+    assert!(inbox.waiting.iter().any(|lead| lead.request_id == late.id));
+    let withdrawn = customer::cancel_request(&vancouver, &late.id)
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.status, RequestStatus::Cancelled);
+    assert!(customer::request_steps(&withdrawn).is_empty());
 }
 
 #[tokio::test]

@@ -841,6 +841,23 @@ fn requests_their_status_and_notifications() {
     has(&html, "Your pro");
     has(&html, "Sparkle Cleaning");
     has(&html, "Open the job");
+    lacks(&html, "What next");
+
+    // No state is a dead end: each says what can be done next.
+    let html = render(Loadable::Ready(from(request("unfilled"))), one);
+    has(&html, "No pro was available");
+    has(&html, "No pro near you was free at these times.");
+    has(&html, ">Try other times</button>");
+    has(&html, ">Browse pros and ask one</button>");
+    has(&html, ">Cancel request</button>");
+    let html = render(Loadable::Ready(from(request("pro_cancelled"))), one);
+    has(&html, "The pro cancelled");
+    has(&html, ">Find another pro</button>");
+    has(&html, ">Try other times</button>");
+    lacks(&html, ">Cancel request</button>");
+    let html = render(Loadable::Ready(from(request("open"))), one);
+    has(&html, ">Cancel request</button>");
+    lacks(&html, ">Try other times</button>");
 
     let notifications = |state: Loadable<Vec<shared_types::notify::Notification>>| {
         rsx! { NotificationsPage { state, zone: toronto(), busy: false, on_retry: |()| {}, on_open: |_| {}, on_mark_read: |()| {} } }

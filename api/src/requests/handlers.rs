@@ -119,8 +119,8 @@ pub async fn get_request(
 
 /// Withdraw a request before a pro is assigned (no penalty); its offers are withdrawn.
 ///
-/// Only an `open` request: one that is assigned, unfilled, `pro_cancelled` or already cancelled is
-/// 409 `invalid_transition` (once a pro is assigned, cancel the job with
+/// Only an `open` or `unfilled` request: one that is assigned, `pro_cancelled` or already
+/// cancelled is 409 `invalid_transition` (once a pro is assigned, cancel the job with
 /// `POST /v1/jobs/{id}/cancel`). Every live offer closes as `withdrawn` and its pro gets a
 /// `lead.withdrawn` notification. API keys and app tokens need `requests:write`.
 #[utoipa::path(
@@ -128,7 +128,7 @@ pub async fn get_request(
     params(("id" = String, Path, description = "The request's id")),
     responses(
         (status = 200, description = "The cancelled request", body = ServiceRequest),
-        (status = 409, description = "`invalid_transition`: the request is no longer open",
+        (status = 409, description = "`invalid_transition`: the request is neither open nor unfilled",
             body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = ["requests:write"])),
@@ -148,17 +148,18 @@ pub async fn cancel_request(
     Ok(web::Json(request))
 }
 
-/// Find another pro after the assigned one cancelled the job.
+/// Find another pro: after the assigned one cancelled the job, or when no pro took the request.
 ///
-/// The request is offered again, as a marketplace lead, to the best matching pros it was not
-/// offered to before; send new `windows` if the old ones no longer suit.
+/// A `pro_cancelled` or `unfilled` request is offered again, as a marketplace lead, to the best
+/// matching pros it was not offered to before; send new `windows` if the old ones no longer
+/// suit (other pros may be free then). When none matches it is `unfilled` again.
 #[utoipa::path(
     tag = "requests",
     params(("id" = String, Path, description = "The request's id")),
     request_body = RematchInput,
     responses(
         (status = 200, description = "The reopened request and its new offers", body = ServiceRequest),
-        (status = 409, description = "`invalid_transition`: the request's pro did not cancel",
+        (status = 409, description = "`invalid_transition`: the request is neither `pro_cancelled` nor `unfilled`",
             body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = ["requests:write"])),

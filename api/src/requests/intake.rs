@@ -247,7 +247,8 @@ pub fn close_after_cancellation(
     Ok(())
 }
 
-/// Withdraws an open request (no penalty before assignment); its offers are withdrawn.
+/// Withdraws an open or unfilled request (no penalty before assignment); its offers are
+/// withdrawn.
 pub fn cancel(
     conn: &mut DbConnection,
     customer_id: &str,
@@ -258,7 +259,10 @@ pub fn cancel(
     let cancelled = diesel::update(
         service_requests::table
             .filter(service_requests::id.eq(request_id))
-            .filter(service_requests::status.eq(Stored(RequestStatus::Open))),
+            .filter(service_requests::status.eq_any([
+                RequestStatus::Open.as_str(),
+                RequestStatus::Unfilled.as_str(),
+            ])),
     )
     .set((
         service_requests::status.eq(Stored(RequestStatus::Cancelled)),
@@ -286,10 +290,10 @@ pub fn cancel(
     customer_view(conn, &stored)
 }
 
-/// After the assigned pro cancelled, looks for another: the request is offered to the best
-/// matching pros again (as a marketplace lead, whatever it was), with new windows if given. The
-/// pros it was already offered to, including the one who cancelled, are not asked again. Run
-/// inside a write transaction.
+/// After the assigned pro cancelled, or when no pro took the request, looks again: the request is
+/// offered to the best matching pros (as a marketplace lead, whatever it was), with new windows
+/// if given. The pros it was already offered to, including one who cancelled, are not asked
+/// again. Run inside a write transaction.
 pub fn rematch(
     conn: &mut DbConnection,
     customer_id: &str,
@@ -306,7 +310,10 @@ pub fn rematch(
     let reopened = diesel::update(
         service_requests::table
             .filter(service_requests::id.eq(request_id))
-            .filter(service_requests::status.eq(RequestStatus::ProCancelled.as_str())),
+            .filter(service_requests::status.eq_any([
+                RequestStatus::ProCancelled.as_str(),
+                RequestStatus::Unfilled.as_str(),
+            ])),
     )
     .set((
         service_requests::status.eq(RequestStatus::Open.as_str()),
@@ -322,7 +329,8 @@ pub fn rematch(
         return Err(ApiError::new(
             ErrorCode::InvalidTransition,
             format!(
-                "the request is {}; only a request whose pro cancelled can be rematched",
+                "the request is {}; only a request whose pro cancelled, or that no pro took, can \
+                 be rematched",
                 row.status.as_str()
             ),
         ));

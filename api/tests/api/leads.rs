@@ -9,8 +9,8 @@ use shared_types::partners::{
     PartnerStatus, ServiceAreaInput, Weekday,
 };
 use shared_types::requests::{
-    AddressInput, ApplyInput, DeclineInput, Lead, LeadFilter, OfferStatus, RequestKind,
-    RequestStatus, ServiceRequestInput, TimeWindow,
+    AddressInput, ApplyInput, DeclineInput, Lead, LeadFilter, OfferStatus, RematchInput,
+    RequestKind, RequestStatus, ServiceRequestInput, TimeWindow,
 };
 use shared_types::{Client, ErrorCode, PageParams};
 
@@ -793,6 +793,63 @@ async fn unanswered_offers_expire_and_the_lead_moves_on() {
         sweep(120).await,
         porchlight::requests::sweep::SweepReport::default()
     );
+
+    // Not a dead end: a pro who works only at weekends joins, and the customer tries a Saturday.
+    let weekender = pro(
+        &app,
+        &staff,
+        Twist {
+            km_north: 2.0,
+            only_weekends: true,
+            ..Twist::default()
+        },
+    )
+    .await;
+    let saturday = {
+        use chrono::Datelike;
+        let mut day = Utc::now().date_naive() + Duration::days(2);
+        while day.weekday() != chrono::Weekday::Sat {
+            day += Duration::days(1);
+        }
+        let start = day.and_hms_opt(15, 0, 0).unwrap().and_utc();
+        TimeWindow {
+            start,
+            end: start + Duration::hours(3),
+        }
+    };
+    let reopened = customer
+        .rematch_request(
+            &created.id,
+            &RematchInput {
+                windows: Some(vec![saturday]),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(reopened.status, RequestStatus::Open);
+    assert_eq!(reopened.windows, vec![saturday]);
+    let weekend_lead = lead_for(&weekender, &created.id).await.unwrap();
+    assert_eq!(weekend_lead.status, OfferStatus::Offered);
+    assert_eq!(
+        lead_for(&near, &created.id).await.unwrap().status,
+        OfferStatus::Expired,
+        "pros already asked are not asked again"
+    );
+    // The weekender passes too; the customer gives up: an unfilled request can be cancelled.
+    weekender
+        .client
+        .decline_lead(&weekend_lead.id, &DeclineInput::default())
+        .await
+        .unwrap();
+    let unfilled = customer.service_request(&created.id).await.unwrap();
+    assert_eq!(unfilled.status, RequestStatus::Unfilled);
+    let cancelled = customer.cancel_request(&created.id).await.unwrap();
+    assert_eq!(cancelled.status, RequestStatus::Cancelled);
+    let again = customer
+        .rematch_request(&created.id, &RematchInput::default())
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), Some(ErrorCode::InvalidTransition));
 }
 
 #[tokio::test]

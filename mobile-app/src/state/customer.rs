@@ -10,7 +10,9 @@ use shared_types::partners::{
 pub use shared_types::places::Place;
 use shared_types::places::{DEFAULT_COUNTRY, PlaceAt, PlaceSearch};
 use shared_types::ratings::Review;
-use shared_types::requests::{AddressInput, ServiceRequest, ServiceRequestInput, TimeWindow};
+use shared_types::requests::{
+    AddressInput, RematchInput, ServiceRequest, ServiceRequestInput, TimeWindow,
+};
 
 use super::error::AppError;
 use super::format;
@@ -139,6 +141,17 @@ pub struct WindowForm {
     pub hours: String,
 }
 
+impl WindowForm {
+    /// A new row: no date yet, 10:00 for two hours.
+    pub fn blank() -> Self {
+        Self {
+            date: String::new(),
+            start: "10:00".into(),
+            hours: "2".into(),
+        }
+    }
+}
+
 /// The new-request form as typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestForm {
@@ -177,11 +190,7 @@ impl RequestForm {
             country: DEFAULT_COUNTRY.into(),
             picked: None,
             placed_street: String::new(),
-            windows: vec![WindowForm {
-                date: String::new(),
-                start: "10:00".into(),
-                hours: "2".into(),
-            }],
+            windows: vec![WindowForm::blank()],
             budget: String::new(),
             contact_phone: String::new(),
             partner_id,
@@ -216,13 +225,7 @@ impl RequestForm {
     }
 
     pub fn to_input(&self, zone: Tz, currency: &str) -> Result<ServiceRequestInput, AppError> {
-        let windows: Vec<TimeWindow> = self
-            .windows
-            .iter()
-            .filter(|w| !w.date.trim().is_empty())
-            .map(|w| slot_from_local(&w.date, &w.start, &w.hours, zone))
-            .collect::<Result<_, _>>()
-            .map_err(|_| AppError::invalid("windows", "date as YYYY-MM-DD, time as HH:MM"))?;
+        let windows = typed_windows(&self.windows, zone)?;
         let budget = match self.budget.trim() {
             "" => None,
             text => Some(MoneyInput {
@@ -277,6 +280,77 @@ pub async fn load_request(session: &Session, id: &str) -> Result<ServiceRequest,
         .await
 }
 
+/// What the customer can do next with a request, so that no state is a dead end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestStep {
+    /// Offer it again to other pros at the same times (after the pro cancelled).
+    FindAnotherPro,
+    /// Offer it again at new times: other pros may be free then.
+    TryOtherTimes,
+    /// Browse the pros near the address and ask one directly (any tier).
+    AskAProDirectly,
+    /// Withdraw it.
+    Cancel,
+}
+
+pub fn request_steps(request: &ServiceRequest) -> Vec<RequestStep> {
+    use RequestStep::{AskAProDirectly, Cancel, FindAnotherPro, TryOtherTimes};
+    use shared_types::requests::RequestStatus;
+    match request.status {
+        RequestStatus::Open => vec![Cancel],
+        RequestStatus::Unfilled => vec![TryOtherTimes, AskAProDirectly, Cancel],
+        RequestStatus::ProCancelled => vec![FindAnotherPro, TryOtherTimes],
+        RequestStatus::Assigned | RequestStatus::Cancelled | RequestStatus::Unknown => Vec::new(),
+    }
+}
+
+/// New times for a request, as typed (up to three), read in `zone`.
+pub fn windows_from(forms: &[WindowForm], zone: Tz) -> Result<Vec<TimeWindow>, AppError> {
+    let windows = typed_windows(forms, zone)?;
+    if windows.is_empty() {
+        return Err(AppError::invalid(
+            "windows",
+            "add at least one time that works",
+        ));
+    }
+    Ok(windows)
+}
+
+/// The windows of the rows with a date, read in `zone`.
+fn typed_windows(forms: &[WindowForm], zone: Tz) -> Result<Vec<TimeWindow>, AppError> {
+    forms
+        .iter()
+        .filter(|w| !w.date.trim().is_empty())
+        .map(|w| slot_from_local(&w.date, &w.start, &w.hours, zone))
+        .collect::<Result<_, _>>()
+        .map_err(|_| AppError::invalid("windows", "date as YYYY-MM-DD, time as HH:MM"))
+}
+
+/// Offers the request to other pros (the pros already asked are not asked again), at new times
+/// when given.
+pub async fn rematch(
+    session: &Session,
+    request_id: &str,
+    windows: Option<Vec<TimeWindow>>,
+) -> Result<ServiceRequest, AppError> {
+    let input = RematchInput { windows };
+    session
+        .call(|c| {
+            let input = input.clone();
+            async move { c.rematch_request(request_id, &input).await }
+        })
+        .await
+}
+
+pub async fn cancel_request(
+    session: &Session,
+    request_id: &str,
+) -> Result<ServiceRequest, AppError> {
+    session
+        .call(|c| async move { c.cancel_request(request_id).await })
+        .await
+}
+
 pub fn request_status_label(request: &ServiceRequest) -> String {
     use shared_types::requests::RequestStatus;
     match request.status {
@@ -289,7 +363,7 @@ pub fn request_status_label(request: &ServiceRequest) -> String {
         RequestStatus::Assigned => "A pro took it".into(),
         RequestStatus::Cancelled => "Cancelled".into(),
         RequestStatus::Unfilled => "No pro was available".into(),
-        RequestStatus::ProCancelled => "The pro cancelled: finding another".into(),
+        RequestStatus::ProCancelled => "The pro cancelled".into(),
         RequestStatus::Unknown => "Updated: see the details".into(),
     }
 }

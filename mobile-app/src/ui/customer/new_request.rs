@@ -4,7 +4,7 @@ use chrono_tz::Tz;
 use dioxus::prelude::*;
 use shared_types::partners::Category;
 
-use crate::state::customer::{Place, RequestForm};
+use crate::state::customer::{Place, RequestForm, WindowForm};
 use crate::state::partner::active_categories;
 use crate::state::{AppError, Loadable, Screen, format};
 use crate::ui::account::ConfirmEmailBanner;
@@ -155,47 +155,10 @@ pub fn NewRequestPage(
             }
             Card { title: "When",
                 p { class: "subtle", "Times in {format::zone_place(zone)} time ({zone.name()})." }
-                for (index, window) in f.windows.iter().enumerate() {
-                    div { class: "grid-3",
-                        Field {
-                            label: "Date",
-                            name: "window-date-{index}",
-                            kind: "date",
-                            value: window.date.clone(),
-                            oninput: move |v| form.write().windows[index].date = v,
-                        }
-                        Field {
-                            label: "From",
-                            name: "window-start-{index}",
-                            kind: "time",
-                            value: window.start.clone(),
-                            oninput: move |v| form.write().windows[index].start = v,
-                        }
-                        Field {
-                            label: "Hours",
-                            name: "window-hours-{index}",
-                            kind: "number",
-                            value: window.hours.clone(),
-                            oninput: move |v| form.write().windows[index].hours = v,
-                        }
-                    }
-                }
-                if let Some(message) = field_error(err, "windows") {
-                    p { class: "field-error", role: "alert", "{message}" }
-                }
-                if f.windows.len() < 3 {
-                    button {
-                        class: "btn btn-link",
-                        r#type: "button",
-                        onclick: move |_| {
-                            form.write().windows.push(crate::state::customer::WindowForm {
-                                date: String::new(),
-                                start: "10:00".into(),
-                                hours: "2".into(),
-                            });
-                        },
-                        "+ Another time that works"
-                    }
+                WindowRows {
+                    windows: f.windows.clone(),
+                    error: field_error(err, "windows"),
+                    on_change: move |windows| form.write().windows = windows,
                 }
             }
             Card { title: "Budget and contact",
@@ -222,6 +185,68 @@ pub fn NewRequestPage(
                 label: if direct { "Ask for a quote" } else { "Send to nearby pros" },
                 busy,
                 onclick: move |()| on_submit.call(form.read().clone()),
+            }
+        }
+    }
+}
+
+/// Up to three times that work, as date, start and length, with "+ Another time that works".
+#[component]
+pub fn WindowRows(
+    windows: Vec<WindowForm>,
+    error: Option<String>,
+    on_change: EventHandler<Vec<WindowForm>>,
+) -> Element {
+    let edit = {
+        let windows = windows.clone();
+        move |index: usize, change: fn(&mut WindowForm, String)| {
+            let windows = windows.clone();
+            move |value: String| {
+                let mut windows = windows.clone();
+                change(&mut windows[index], value);
+                on_change.call(windows);
+            }
+        }
+    };
+    rsx! {
+        for (index, window) in windows.iter().enumerate() {
+            div { class: "grid-3",
+                Field {
+                    label: "Date",
+                    name: "window-date-{index}",
+                    kind: "date",
+                    value: window.date.clone(),
+                    oninput: edit(index, |w, v| w.date = v),
+                }
+                Field {
+                    label: "From",
+                    name: "window-start-{index}",
+                    kind: "time",
+                    value: window.start.clone(),
+                    oninput: edit(index, |w, v| w.start = v),
+                }
+                Field {
+                    label: "Hours",
+                    name: "window-hours-{index}",
+                    kind: "number",
+                    value: window.hours.clone(),
+                    oninput: edit(index, |w, v| w.hours = v),
+                }
+            }
+        }
+        if let Some(message) = error {
+            p { class: "field-error", role: "alert", "{message}" }
+        }
+        if windows.len() < 3 {
+            button {
+                class: "btn btn-link",
+                r#type: "button",
+                onclick: move |_| {
+                    let mut more = windows.clone();
+                    more.push(WindowForm::blank());
+                    on_change.call(more);
+                },
+                "+ Another time that works"
             }
         }
     }

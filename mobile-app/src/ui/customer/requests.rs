@@ -4,10 +4,16 @@ use chrono_tz::Tz;
 use dioxus::prelude::*;
 use shared_types::requests::{RequestStatus, ServiceRequest};
 
-use crate::state::customer::{load_request, my_requests, request_status_label};
-use crate::state::{Loadable, Screen, format};
-use crate::ui::app::{loadable, use_live, use_loader, use_nav, use_session};
-use crate::ui::kit::{Badge, Button, Card, EmptyState, Page, Row, loaded};
+use crate::state::customer::{
+    RequestStep, WindowForm, cancel_request, load_request, my_requests, rematch,
+    request_status_label, request_steps, windows_from,
+};
+use crate::state::{AppError, Loadable, Screen, format};
+use crate::ui::app::{loadable, use_action, use_live, use_loader, use_nav, use_session};
+use crate::ui::customer::new_request::WindowRows;
+use crate::ui::kit::{
+    Badge, Button, Card, EmptyState, Page, Row, Tone, action_error, field_error, loaded,
+};
 
 #[component]
 pub fn RequestsScreen() -> Element {
@@ -84,12 +90,41 @@ pub fn RequestScreen(id: String) -> Element {
         async move { load_request(&session, &id).await }
     });
     use_live("request.", data);
+    let action = use_action();
+    let (rematching, cancelling) = (session.clone(), session.clone());
+    let (rematch_id, cancel_id) = (id.clone(), id.clone());
     rsx! {
         RequestPage {
             state: loadable(&data),
             zone: session.time_zone(),
+            busy: action.busy.cloned(),
+            error: action.error(),
             on_back: nav.back_handler(),
             on_retry: move |()| data.restart(),
+            on_rematch: move |times: Option<Vec<WindowForm>>| {
+                let (session, id) = (rematching.clone(), rematch_id.clone());
+                action.run(async move {
+                    let windows = match times {
+                        Some(times) => Some(windows_from(&times, session.time_zone())?),
+                        None => None,
+                    };
+                    rematch(&session, &id, windows).await?;
+                    data.restart();
+                    Ok(())
+                });
+            },
+            on_cancel: move |()| {
+                let (session, id) = (cancelling.clone(), cancel_id.clone());
+                action.run(async move {
+                    cancel_request(&session, &id).await?;
+                    data.restart();
+                    Ok(())
+                });
+            },
+            on_browse: move |()| {
+                let mut nav = nav;
+                nav.go(Screen::Discover);
+            },
             on_open_job: move |job_id| {
                 let mut nav = nav;
                 nav.go(Screen::Job(job_id));
@@ -106,11 +141,22 @@ pub fn RequestScreen(id: String) -> Element {
 pub fn RequestPage(
     state: Loadable<ServiceRequest>,
     zone: Tz,
+    #[props(default)] busy: bool,
+    #[props(default)] error: Option<AppError>,
     on_back: Option<EventHandler<()>>,
     on_retry: EventHandler<()>,
     on_open_job: EventHandler<String>,
     on_open_pro: EventHandler<String>,
+    /// Offer the request again, at new times when given.
+    #[props(default)]
+    on_rematch: Option<EventHandler<Option<Vec<WindowForm>>>>,
+    #[props(default)] on_cancel: Option<EventHandler<()>>,
+    /// Browse the pros near the address, to ask one.
+    #[props(default)]
+    on_browse: Option<EventHandler<()>>,
 ) -> Element {
+    let mut retiming = use_signal(|| None::<Vec<WindowForm>>);
+    let mut confirming_cancel = use_signal(|| false);
     rsx! {
         Page { title: "Request", on_back,
             {loaded(&state, Some(on_retry), |request| rsx! {
@@ -147,7 +193,137 @@ pub fn RequestPage(
                 if let Some(job_id) = request.job_id.clone() {
                     Button { label: "Open the job", onclick: move |()| on_open_job.call(job_id.clone()) }
                 }
+                NextSteps {
+                    request: request.clone(),
+                    busy,
+                    error: error.clone(),
+                    retiming: retiming(),
+                    confirming_cancel: confirming_cancel(),
+                    on_retime: move |times| retiming.set(times),
+                    on_confirm_cancel: move |on| confirming_cancel.set(on),
+                    on_rematch,
+                    on_cancel,
+                    on_browse,
+                }
             })}
+        }
+    }
+}
+
+/// What the customer can do next with the request (see [`request_steps`]).
+#[component]
+fn NextSteps(
+    request: ServiceRequest,
+    busy: bool,
+    error: Option<AppError>,
+    /// The new times being typed, while "Try other times" is open.
+    retiming: Option<Vec<WindowForm>>,
+    confirming_cancel: bool,
+    on_retime: EventHandler<Option<Vec<WindowForm>>>,
+    on_confirm_cancel: EventHandler<bool>,
+    on_rematch: Option<EventHandler<Option<Vec<WindowForm>>>>,
+    on_cancel: Option<EventHandler<()>>,
+    on_browse: Option<EventHandler<()>>,
+) -> Element {
+    let steps = request_steps(&request);
+    if steps.is_empty() {
+        return rsx! {};
+    }
+    let err = error.as_ref();
+    let why = match request.status {
+        RequestStatus::Unfilled => {
+            "No pro near you was free at these times. Other times may suit other pros, or ask a pro yourself."
+        }
+        RequestStatus::ProCancelled => {
+            "Your pro cancelled. We can offer the job to other pros, at the same times or new ones."
+        }
+        _ => "Pros near you are looking at it. You can withdraw it until one takes it.",
+    };
+    let rematch = move |times: Option<Vec<WindowForm>>| {
+        if let Some(handler) = on_rematch {
+            handler.call(times);
+        }
+    };
+    rsx! {
+        Card { title: "What next",
+            p { class: "subtle", "{why}" }
+            if let Some(times) = retiming.clone() {
+                WindowRows {
+                    windows: times.clone(),
+                    error: field_error(err, "windows"),
+                    on_change: move |windows| on_retime.call(Some(windows)),
+                }
+                Button {
+                    label: "Send to pros at these times",
+                    busy,
+                    onclick: move |()| rematch(Some(times.clone())),
+                }
+                Button {
+                    label: "Keep the old times",
+                    tone: Tone::Secondary,
+                    onclick: move |()| on_retime.call(None),
+                }
+            } else {
+                for step in steps {
+                    match step {
+                        RequestStep::FindAnotherPro => rsx! {
+                            Button {
+                                label: "Find another pro",
+                                busy,
+                                onclick: move |()| rematch(None),
+                            }
+                        },
+                        RequestStep::TryOtherTimes => rsx! {
+                            Button {
+                                label: "Try other times",
+                                tone: Tone::Secondary,
+                                onclick: move |()| on_retime.call(Some(vec![WindowForm::blank()])),
+                            }
+                        },
+                        RequestStep::AskAProDirectly => rsx! {
+                            Button {
+                                label: "Browse pros and ask one",
+                                tone: Tone::Secondary,
+                                onclick: move |()| {
+                                    if let Some(handler) = on_browse {
+                                        handler.call(());
+                                    }
+                                },
+                            }
+                        },
+                        RequestStep::Cancel if confirming_cancel => rsx! {
+                            p { class: "subtle", "Withdraw this request? Pros stop seeing it; nothing is charged." }
+                            div { class: "actions",
+                                Button {
+                                    label: "Yes, cancel the request",
+                                    tone: Tone::Danger,
+                                    busy,
+                                    onclick: move |()| {
+                                        if let Some(handler) = on_cancel {
+                                            handler.call(());
+                                        }
+                                    },
+                                }
+                                Button {
+                                    label: "Keep it",
+                                    tone: Tone::Secondary,
+                                    onclick: move |()| on_confirm_cancel.call(false),
+                                }
+                            }
+                        },
+                        RequestStep::Cancel => rsx! {
+                            Button {
+                                label: "Cancel request",
+                                tone: Tone::Secondary,
+                                onclick: move |()| on_confirm_cancel.call(true),
+                            }
+                        },
+                    }
+                }
+            }
+            if err.is_some_and(AppError::fields_empty) {
+                {action_error(err)}
+            }
         }
     }
 }
