@@ -318,6 +318,33 @@ async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
     let profile = partner::my_profile(&pro).await.unwrap().unwrap();
     assert!(!profile.accepting_leads);
     assert_eq!(profile.business_name, "Sparkle Cleaning");
+
+    // Quiet hours are set on the phone, in its zone; a time that is not a time is refused.
+    customer.adopt_device_time_zone(Tz::America__Vancouver);
+    let preferences = SettingsView::load(&customer).await.unwrap().preferences;
+    let night = Some(("22:00".to_owned(), "07:00".to_owned(), false));
+    let saved = partner::set_quiet_hours(&customer, preferences.clone(), night)
+        .await
+        .unwrap();
+    let quiet = saved.quiet_hours.expect("quiet hours on");
+    assert_eq!(
+        (quiet.start.as_str(), quiet.time_zone.as_str()),
+        ("22:00", "America/Vancouver")
+    );
+    let nonsense = Some(("25:00".to_owned(), "07:00".to_owned(), false));
+    let refused = partner::set_quiet_hours(&customer, saved_preferences(&customer).await, nonsense)
+        .await
+        .unwrap_err();
+    assert!(refused.field("quiet_hours").is_some(), "{refused:?}");
+    assert_eq!(saved_preferences(&customer).await.quiet_hours, Some(quiet));
+    let off = partner::set_quiet_hours(&customer, preferences, None)
+        .await
+        .unwrap();
+    assert_eq!(off.quiet_hours, None);
+}
+
+async fn saved_preferences(session: &Session) -> shared_types::notify::NotificationPreferences {
+    SettingsView::load(session).await.unwrap().preferences
 }
 
 /// Phones in Toronto and in Vancouver ask for work at a Toronto home: each request's times are

@@ -628,9 +628,47 @@ fn ratings_connections_and_settings() {
     has(&html, "New job alerts by push");
     has(&html, "Sign out");
     has(&html, "Connections");
+    has(&html, "Silence push alerts at night");
+    lacks(&html, "Quiet from");
     let html = render((Loadable::Failed(AppError::SignedOut), false), settings);
     has(&html, "Please sign in again");
     lacks(&html, "Edit profile");
+
+    // A customer sees their own kinds of notification only, and quiet hours as set.
+    let channels: Vec<Value> = [
+        "job_alerts",
+        "lead_updates",
+        "request_updates",
+        "job_updates",
+        "payments",
+        "ratings",
+        "account",
+    ]
+    .iter()
+    .map(|category| json!({ "category": category, "push": true, "email": true }))
+    .collect();
+    let customer = SettingsView {
+        preferences: from(json!({
+            "channels": channels,
+            "quiet_hours": { "start": "22:30", "end": "07:00", "time_zone": "America/Vancouver",
+                             "include_job_alerts": false },
+        })),
+        accepting_leads: None,
+        devices: vec![],
+    };
+    let html = render((Loadable::Ready(customer.clone()), false), settings);
+    lacks(&html, "New job alerts");
+    lacks(&html, "Lead updates");
+    lacks(&html, "Accepting new leads");
+    has(&html, "Request updates by push");
+    has(&html, r#"aria-label="Quiet from" value="22:30""#);
+    has(&html, "In America/Vancouver time. Emails still arrive.");
+    lacks(&html, "Also silence new job alerts");
+    let html = render((Loadable::Ready(customer), true), settings);
+    lacks(&html, "Request updates");
+    has(&html, "Lead updates by push");
+    has(&html, "Also silence new job alerts");
+    has(&html, "New job alerts still ring");
 }
 
 // --- customer ---

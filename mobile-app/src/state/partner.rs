@@ -3,7 +3,7 @@
 
 use chrono_tz::Tz;
 use shared_types::ErrorCode;
-use shared_types::notify::{Device, DeviceInput, NotificationPreferences, Platform};
+use shared_types::notify::{Device, DeviceInput, NotificationPreferences, Platform, QuietHours};
 use shared_types::pagination::PageParams;
 use shared_types::partners::{
     Availability, Category, ConnectionStats, ConnectionsQuery, Granularity, Money, MoneyInput,
@@ -628,6 +628,22 @@ pub async fn save_preferences(
     session
         .call(|c| async move { c.put_notification_preferences(preferences).await })
         .await
+}
+
+/// Turns quiet hours on (from, until, and whether new job alerts are silenced too; read in the
+/// phone's zone) or off, keeping the other preferences.
+pub async fn set_quiet_hours(
+    session: &Session,
+    mut preferences: NotificationPreferences,
+    hours: Option<(String, String, bool)>,
+) -> Result<NotificationPreferences, AppError> {
+    preferences.quiet_hours = hours.map(|(start, end, include_job_alerts)| QuietHours {
+        start,
+        end,
+        time_zone: session.time_zone().name().to_owned(),
+        include_job_alerts,
+    });
+    save_preferences(session, &preferences).await
 }
 
 /// Registers this phone's push token (FCM) so alerts reach it. The Android/iOS shells call this

@@ -2,9 +2,9 @@
 //! pro's other screens.
 
 use dioxus::prelude::*;
-use shared_types::notify::NotificationCategory;
+use shared_types::notify::{NotificationCategory, QuietHours};
 
-use crate::state::partner::{SettingsView, save_preferences, set_accepting_leads};
+use crate::state::partner::{SettingsView, save_preferences, set_accepting_leads, set_quiet_hours};
 use crate::state::{AppError, Loadable, Screen};
 use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
 use crate::ui::kit::{Button, Card, Page, Toggle, Tone, action_error, loaded};
@@ -18,6 +18,8 @@ pub enum SettingsChange {
         push: bool,
         email: bool,
     },
+    /// Quiet hours on (from, until, and whether new job alerts are silenced too) or off.
+    QuietHours(Option<(String, String, bool)>),
     SignOut,
     Open(Screen),
 }
@@ -50,6 +52,12 @@ pub fn SettingsScreen() -> Element {
                         data.restart();
                         Ok(())
                     }),
+                    SettingsChange::QuietHours(hours) => action.run(async move {
+                        let Some(view) = current else { return Ok(()) };
+                        set_quiet_hours(&session, view.preferences, hours).await?;
+                        data.restart();
+                        Ok(())
+                    }),
                     SettingsChange::Channel { category, push, email } => action.run(async move {
                         let Some(mut view) = current else { return Ok(()) };
                         if let Some(channel) = view.preferences.channels.iter_mut().find(|c| c.category == category) {
@@ -63,6 +71,16 @@ pub fn SettingsScreen() -> Element {
                 }
             },
         }
+    }
+}
+
+/// Whether a kind of notification concerns the user's side: leads are a pro's, requests a
+/// customer's.
+pub fn concerns(category: NotificationCategory, partner: bool) -> bool {
+    match category {
+        NotificationCategory::JobAlerts | NotificationCategory::LeadUpdates => partner,
+        NotificationCategory::RequestUpdates => !partner,
+        _ => true,
     }
 }
 
@@ -112,7 +130,7 @@ pub fn SettingsPage(
                             }
                         }
                         tbody {
-                            for channel in view.preferences.channels.iter().copied() {
+                            for channel in view.preferences.channels.iter().copied().filter(|c| concerns(c.category, partner)) {
                                 tr {
                                     th { scope: "row", "{category_label(channel.category)}" }
                                     td {
@@ -145,6 +163,7 @@ pub fn SettingsPage(
                     }
                     p { class: "subtle", "{view.devices.len()} device(s) registered for push alerts." }
                 }
+                QuietHoursCard { hours: view.preferences.quiet_hours.clone(), partner, on_change }
             })}
             if partner {
                 Card { title: "Your business",
@@ -156,6 +175,81 @@ pub fn SettingsPage(
             Button { label: "Your account: name, phone, devices, data", tone: Tone::Secondary, onclick: move |()| on_change.call(SettingsChange::Open(Screen::Account)) }
             Button { label: "Sign out", tone: Tone::Danger, busy, onclick: move |()| on_change.call(SettingsChange::SignOut) }
             Button { label: "Delete my account…", tone: Tone::Secondary, onclick: move |()| on_change.call(SettingsChange::Open(Screen::DeleteAccount)) }
+        }
+    }
+}
+
+/// Quiet hours: push stays silent between two local times (email is not held back).
+#[component]
+fn QuietHoursCard(
+    hours: Option<QuietHours>,
+    partner: bool,
+    on_change: EventHandler<SettingsChange>,
+) -> Element {
+    let (start, end, include) = hours.as_ref().map_or_else(
+        || ("22:00".to_owned(), "07:00".to_owned(), false),
+        |h| (h.start.clone(), h.end.clone(), h.include_job_alerts),
+    );
+    let set = move |start: String, end: String, include: bool| {
+        on_change.call(SettingsChange::QuietHours(Some((start, end, include))));
+    };
+    rsx! {
+        Card { title: "Quiet hours",
+            Toggle {
+                label: "Silence push alerts at night",
+                name: "quiet_hours",
+                checked: hours.is_some(),
+                onchange: {
+                    let (start, end) = (start.clone(), end.clone());
+                    move |on: bool| {
+                        if on {
+                            set(start.clone(), end.clone(), include);
+                        } else {
+                            on_change.call(SettingsChange::QuietHours(None));
+                        }
+                    }
+                },
+            }
+            if let Some(h) = hours.as_ref() {
+                div { class: "day",
+                    input {
+                        class: "time",
+                        r#type: "time",
+                        "aria-label": "Quiet from",
+                        value: "{h.start}",
+                        onchange: {
+                            let end = end.clone();
+                            move |e: Event<FormData>| set(e.value(), end.clone(), include)
+                        },
+                    }
+                    span { "–" }
+                    input {
+                        class: "time",
+                        r#type: "time",
+                        "aria-label": "Quiet until",
+                        value: "{h.end}",
+                        onchange: {
+                            let start = start.clone();
+                            move |e: Event<FormData>| set(start.clone(), e.value(), include)
+                        },
+                    }
+                }
+                p { class: "subtle", "In {h.time_zone} time. Emails still arrive." }
+                if partner {
+                    Toggle {
+                        label: "Also silence new job alerts",
+                        name: "quiet_job_alerts",
+                        checked: h.include_job_alerts,
+                        onchange: {
+                            let (start, end) = (start.clone(), end.clone());
+                            move |on: bool| set(start.clone(), end.clone(), on)
+                        },
+                    }
+                    if !h.include_job_alerts {
+                        p { class: "subtle", "New job alerts still ring: a lead missed is a job missed." }
+                    }
+                }
+            }
         }
     }
 }
