@@ -40,10 +40,12 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
                 .unwrap_or_default()
                 .min(Duration::from_hours(24 * 28));
             (
-                "New job near you".to_owned(),
+                format!("New job near you: {}", lead.category.name),
                 format!(
-                    "A customer in {} ({} km away) needs a pro. Be the first to respond.",
-                    lead.city, lead.why.distance_km
+                    "A customer in {} ({} km away) needs a pro: “{}”. Be the first to respond.",
+                    lead.city,
+                    lead.why.distance_km,
+                    excerpt(&lead.description)
                 ),
                 format!("porchlight://leads/{}", lead.id),
                 Some(ttl),
@@ -53,7 +55,12 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
             ids(&[("offer_id", &lead.id), ("request_id", &lead.request_id)]);
             (
                 "Lead taken".to_owned(),
-                "Another pro took this job.".to_owned(),
+                format!(
+                    "Another pro took the {} job in {}: “{}”.",
+                    lead.category.name.to_lowercase(),
+                    lead.city,
+                    excerpt(&lead.description)
+                ),
                 "porchlight://leads".to_owned(),
                 None,
             )
@@ -62,7 +69,12 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
             ids(&[("offer_id", &lead.id), ("request_id", &lead.request_id)]);
             (
                 "Lead withdrawn".to_owned(),
-                "The customer withdrew this request.".to_owned(),
+                format!(
+                    "The customer withdrew the {} request in {}: “{}”.",
+                    lead.category.name.to_lowercase(),
+                    lead.city,
+                    excerpt(&lead.description)
+                ),
                 "porchlight://leads".to_owned(),
                 None,
             )
@@ -72,7 +84,11 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
             ids(&[("request_id", &request.id), ("job_id", &job_id)]);
             (
                 "A pro is coming".to_owned(),
-                "Your request has a pro. Agree a date in the app.".to_owned(),
+                format!(
+                    "Your {} request “{}” has a pro. Agree a date in the app.",
+                    request.category.name.to_lowercase(),
+                    excerpt(&request.description)
+                ),
                 job_link(&job_id),
                 None,
             )
@@ -81,7 +97,12 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
             ids(&[("request_id", &request.id)]);
             (
                 "No pro available".to_owned(),
-                "No pro could take your request this time.".to_owned(),
+                format!(
+                    "No pro could take your {} request “{}” at these times. Try other times in \
+                     the app, or ask a pro directly.",
+                    request.category.name.to_lowercase(),
+                    excerpt(&request.description)
+                ),
                 format!("porchlight://requests/{}", request.id),
                 None,
             )
@@ -217,7 +238,12 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
             ids(&[("job_id", &job.id), ("request_id", &job.request_id)]);
             (
                 "Job update".to_owned(),
-                format!("Your job: {}.", job_event_text(kind)),
+                format!(
+                    "“{}” in {}: {}.",
+                    excerpt(&job.description),
+                    job.city,
+                    job_event_text(kind)
+                ),
                 job_link(&job.id),
                 None,
             )
@@ -276,6 +302,20 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
         data,
         ttl,
     }
+}
+
+/// The start of what the customer wrote, to name a job or a request in one line.
+fn excerpt(description: &str) -> String {
+    const LONGEST: usize = 40;
+    let text = description.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= LONGEST {
+        return text;
+    }
+    let cut: String = text.chars().take(LONGEST).collect();
+    let cut = cut
+        .rsplit_once(' ')
+        .map_or(cut.as_str(), |(words, _)| words);
+    format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
 }
 
 fn job_event_text(kind: EventType) -> &'static str {
@@ -353,6 +393,52 @@ mod tests {
             Some(Duration::ZERO),
             "an expired offer has no time left"
         );
+    }
+
+    #[test]
+    fn job_and_lead_alerts_name_the_job() {
+        let now = "2026-11-23T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let mut described = job(14_900);
+        described["description"] = json!("Kitchen sink drips under the trap, cabinet floor soft");
+        for kind in [
+            EventType::JobProposed,
+            EventType::JobScheduled,
+            EventType::JobCompleted,
+            EventType::JobCancelled,
+        ] {
+            let alert = render(kind, &described, now.naive_utc());
+            assert!(
+                alert
+                    .body
+                    .starts_with("“Kitchen sink drips under the trap…” in Toronto: "),
+                "{kind}: {}",
+                alert.body
+            );
+        }
+        let lead = json!({
+            "id": "o1", "request_id": "r1", "kind": "marketplace", "status": "taken",
+            "category": { "id": "cat1", "slug": "plumbing", "name": "Plumbing",
+                          "assignment_mode": "instant", "list_price": cad(14_900),
+                          "active": true },
+            "assignment_mode": "instant", "description": "Leak under the sink", "photo_urls": [],
+            "windows": [], "time_zone": "America/Toronto", "city": "Toronto", "postal_prefix": "M5V",
+            "why": { "distance_km": 2.5 }, "offered_to": 3,
+            "customer_rating": { "count": 0 }, "expires_at": "2026-11-23T12:30:00Z",
+        });
+        let taken = render(EventType::LeadTaken, &lead, now.naive_utc());
+        assert_eq!(
+            taken.body,
+            "Another pro took the plumbing job in Toronto: “Leak under the sink”."
+        );
+        let offered = render(EventType::LeadOffered, &lead, now.naive_utc());
+        assert_eq!(offered.title, "New job near you: Plumbing");
+    }
+
+    #[test]
+    fn excerpts_end_on_a_whole_word() {
+        assert_eq!(excerpt("  Leak\n under   the sink "), "Leak under the sink");
+        let long = "Paint the living room and hallway, about 40 m² of wall";
+        assert_eq!(excerpt(long), "Paint the living room and hallway…");
     }
 
     #[test]

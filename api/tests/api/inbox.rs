@@ -153,7 +153,7 @@ async fn the_in_app_list_shows_every_notification_and_marks_them_read() {
     assert_eq!(kinds, ["lead.offered", "lead.withdrawn", "lead.offered"]);
     let newest = &listed.items[0];
     assert_eq!(newest.category, NotificationCategory::JobAlerts);
-    assert_eq!(newest.title, "New job near you");
+    assert_eq!(newest.title, "New job near you: Home cleaning");
     assert!(newest.deep_link.starts_with("porchlight://leads/"));
     assert!(newest.data.contains_key("offer_id"));
     assert!(listed.items.iter().all(|n| n.read_at.is_none()));
