@@ -482,8 +482,11 @@ fn jobs_list_and_a_job_for_each_side() {
         page,
     );
     has(&html, "Sign the agreement");
-    has(&html, "SERVICE AGREEMENT");
     has(&html, r#"name="typed_name""#);
+    // The text comes first, in the signing card, then the name and the button; only once.
+    let text_at = html.find("SERVICE AGREEMENT").expect("the agreement's text");
+    assert!(text_at < html.find(r#"name="typed_name""#).unwrap());
+    assert_eq!(html.matches("SERVICE AGREEMENT").count(), 1);
     lacks(&html, "Casey Customer");
     lacks(&html, "Pay $149.00 CAD");
     let html = render(

@@ -24,12 +24,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::partners::{catalogue, profiles};
 use crate::requests::intake;
 
-/// The version of the template in use; bump it (and add a file) when the terms change.
-pub const VERSION: u32 = 1;
-const TEMPLATE: &str = include_str!("agreement_v1.txt");
+/// The version of the template in use; bump it (and add a file) when the terms change. Version 2
+/// names the job by a short reference instead of its id.
+pub const VERSION: u32 = 2;
+const TEMPLATE: &str = include_str!("agreement_v2.txt");
 /// What `render` fills in, in the order of its values.
 const PLACEHOLDERS: [&str; 11] = [
-    "{job_id}",
+    "{reference}",
     "{customer_name}",
     "{business_name}",
     "{category}",
@@ -67,6 +68,16 @@ pub fn format_money(money: &Money) -> String {
     )
 }
 
+/// A job's reference for people: the last 8 characters of its id (the random part of a UUIDv7),
+/// upper case, e.g. `PL-3F9A0C12`.
+pub fn reference(job_id: &str) -> String {
+    let characters: Vec<char> = job_id.chars().filter(char::is_ascii_alphanumeric).collect();
+    let tail: String = characters[characters.len().saturating_sub(8)..]
+        .iter()
+        .collect();
+    format!("PL-{}", tail.to_uppercase())
+}
+
 /// The agreement text of `job` under the current template.
 fn render(conn: &mut DbConnection, job: &JobRow, policy: &JobPolicy) -> ApiResult<String> {
     let request = intake::find(conn, &job.request_id)?;
@@ -78,7 +89,7 @@ fn render(conn: &mut DbConnection, job: &JobRow, policy: &JobPolicy) -> ApiResul
     let address = request.address();
     let hours = |duration: chrono::Duration| duration.num_hours().to_string();
     let values: [String; PLACEHOLDERS.len()] = [
-        job.id.clone(),
+        reference(&job.id),
         customer.name,
         business,
         category.name,

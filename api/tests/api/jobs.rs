@@ -332,7 +332,18 @@ async fn from_assignment_to_staff_confirmation() {
         Some(ErrorCode::AgreementUnsigned)
     );
     let agreement = cast.partner.agreement(&job.id).await.unwrap();
-    assert!(agreement.text.contains(&job.id));
+    // It names the job by a short reference, never by its raw id.
+    let tail = job.id.replace('-', "");
+    let reference = format!("PL-{}", tail[tail.len() - 8..].to_uppercase());
+    assert!(
+        agreement
+            .text
+            .contains(&format!("Reference: {reference}\n")),
+        "{}",
+        agreement.text
+    );
+    assert!(!agreement.text.contains(&job.id));
+    assert_eq!(agreement.version, 2);
     assert!(agreement.text.contains("149.00 CAD"));
     assert!(agreement.signature.is_none());
     let mut stale = SignAgreementInput {

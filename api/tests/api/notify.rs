@@ -405,7 +405,10 @@ async fn push_and_email_follow_each_users_preferences() {
         let mail = &mails[0];
         let offer = lead_for(client, &request.id).await;
         assert_eq!(mail.from, "alerts@porchlight.app");
-        assert_eq!(mail.header("Subject").as_deref(), Some("New job near you: Home cleaning"));
+        assert_eq!(
+            mail.header("Subject").as_deref(),
+            Some("New job near you: Home cleaning")
+        );
         let outbox_id = client
             .notifications(&NotificationFilter::default(), &PageParams::default())
             .await

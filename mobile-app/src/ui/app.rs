@@ -161,7 +161,8 @@ pub fn App() -> Element {
         style { {STYLESHEET} }
         div { class: "app",
             {screen(&current)}
-            if let Some(role) = signed_in_role {
+            // Onboarding has one way on (save); an edit goes back from its own header.
+            if let Some(role) = signed_in_role.filter(|_| current != Screen::Onboarding) {
                 TabBar { role, current: current.clone() }
             }
         }

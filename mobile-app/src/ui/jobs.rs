@@ -263,8 +263,9 @@ pub fn JobPage(
                             a { class: "btn btn-secondary", href: "mailto:{customer.email}", "aria-label": "Email {customer.email}", "Email the customer" }
                         }
                     }
-                    JobSteps { detail: detail.clone(), steps, role, zone, busy, error: error.clone(), on_command }
-                    if let Some(agreement) = &detail.agreement {
+                    JobSteps { detail: detail.clone(), steps: steps.clone(), role, zone, busy, error: error.clone(), on_command }
+                    // While it waits for the customer's signature, the text is in the signing card.
+                    if let Some(agreement) = detail.agreement.as_ref().filter(|_| !steps.contains(&JobAction::SignAgreement)) {
                         Card { title: "Service agreement (version {agreement.version})",
                             pre { class: "agreement", tabindex: "0", "{agreement.text}" }
                             if let Some(signature) = &agreement.signature {
@@ -372,7 +373,7 @@ fn JobSteps(
                 },
                 JobAction::ProposeSlots => rsx! {
                     Card { title: "Propose a time",
-                        div { class: "grid-3",
+                        div { class: "window-row",
                             Field { label: "Date", name: "slot_date", kind: "date", value: slot_date(), oninput: move |v| slot_date.set(v) }
                             Field { label: "Start", name: "slot_start", kind: "time", value: slot_start(), oninput: move |v| slot_start.set(v) }
                             Field { label: "Hours", name: "slot_hours", kind: "number", value: slot_hours(), oninput: move |v| slot_hours.set(v) }
@@ -389,7 +390,10 @@ fn JobSteps(
                 },
                 JobAction::SignAgreement => rsx! {
                     Card { title: "Sign the agreement",
-                        p { class: "subtle", "Read the agreement below, then type your full name to sign it." }
+                        if let Some(agreement) = &detail.agreement {
+                            pre { class: "agreement", tabindex: "0", "aria-label": "Service agreement (version {agreement.version})", "{agreement.text}" }
+                        }
+                        p { class: "subtle", "Read the agreement above, then type your full name to sign it." }
                         Field {
                             label: "Your full name",
                             name: "typed_name",

@@ -210,7 +210,7 @@ pub fn WindowRows(
     };
     rsx! {
         for (index, window) in windows.iter().enumerate() {
-            div { class: "grid-3",
+            div { class: "window-row",
                 Field {
                     label: "Date",
                     name: "window-date-{index}",

@@ -22,6 +22,7 @@ pub fn OnboardingScreen() -> Element {
     rsx! {
         OnboardingView {
             state: loadable(&data),
+            on_back: nav.back_handler(),
             suggestions: suggestions.list(),
             on_place_typed: move |text: String| {
                 if text.is_empty() {
@@ -58,9 +59,12 @@ pub fn OnboardingView(
     /// The place as typed (to suggest places), or "" once a suggestion is picked.
     #[props(default)]
     on_place_typed: Option<EventHandler<String>>,
+    /// Back to where the edit started (none while onboarding).
+    #[props(default)]
+    on_back: Option<EventHandler<()>>,
 ) -> Element {
     rsx! {
-        Page { title: "Your business",
+        Page { title: "Your business", on_back,
             {loaded(&state, Some(on_retry), |data| rsx! {
                 OnboardingForm_ {
                     data: data.clone(),
