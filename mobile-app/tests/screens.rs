@@ -484,7 +484,9 @@ fn jobs_list_and_a_job_for_each_side() {
     has(&html, "Sign the agreement");
     has(&html, r#"name="typed_name""#);
     // The text comes first, in the signing card, then the name and the button; only once.
-    let text_at = html.find("SERVICE AGREEMENT").expect("the agreement's text");
+    let text_at = html
+        .find("SERVICE AGREEMENT")
+        .expect("the agreement's text");
     assert!(text_at < html.find(r#"name="typed_name""#).unwrap());
     assert_eq!(html.matches("SERVICE AGREEMENT").count(), 1);
     lacks(&html, "Casey Customer");
@@ -887,7 +889,7 @@ fn requests_their_status_and_notifications() {
     // No state is a dead end: each says what can be done next.
     let html = render(Loadable::Ready(from(request("unfilled"))), one);
     has(&html, "No pro was available");
-    has(&html, "No pro near you was free at these times.");
+    has(&html, "No pro could take it at these times.");
     has(&html, ">Try other times</button>");
     has(&html, ">Browse pros and ask one</button>");
     has(&html, ">Cancel request</button>");

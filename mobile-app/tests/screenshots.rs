@@ -215,6 +215,20 @@ async fn screenshots() {
     .submit(&casey)
     .await
     .unwrap();
+    // A move nobody near offers: unfilled at once, and the customer is shown what next.
+    let unfilled = request(
+        &api,
+        "moving",
+        "Apartment move: one bedroom, third floor, elevator booked.",
+        "",
+    )
+    .submit(&casey)
+    .await
+    .unwrap();
+    assert_eq!(
+        unfilled.status,
+        shared_types::requests::RequestStatus::Unfilled
+    );
     let maple_lead = lead_for(&maple, &cleaning.id).await;
     let sparkle_cleaning = lead_for(&sparkle, &cleaning.id).await;
     let sparkle_painting = lead_for(&sparkle, &painting.id).await;

@@ -115,6 +115,11 @@ try {
   await button(page, 'Requests').click();
   await page.getByText(/^Move-out clean/).waitFor();
   await shot(page, '18-requests');
+  await page.getByText(/^Apartment move/).click();
+  await button(page, 'Try other times').click();
+  await label(page, 'Date').waitFor();
+  await shot(page, '18-request-unfilled');
+  await button(page, 'Back').click();
   await page.getByText(/^Move-out clean/).click();
   await page.getByText('Your pro').waitFor();
   await shot(page, '19-request-status');

@@ -232,7 +232,7 @@ fn NextSteps(
     let err = error.as_ref();
     let why = match request.status {
         RequestStatus::Unfilled => {
-            "No pro near you was free at these times. Other times may suit other pros, or ask a pro yourself."
+            "No pro could take it at these times. Other times may suit other pros, or ask a pro yourself."
         }
         RequestStatus::ProCancelled => {
             "Your pro cancelled. We can offer the job to other pros, at the same times or new ones."
