@@ -151,6 +151,7 @@ fn stage_race(pool: &DbPool, racers: usize) -> Vec<(String, String)> {
                 &partner,
                 (1.0, Some(window()), None),
                 db::now() + chrono::Duration::hours(1),
+                1500,
                 db::now(),
             )
             .unwrap();

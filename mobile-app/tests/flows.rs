@@ -185,7 +185,35 @@ async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
         detail.next_steps(Role::Customer, api.now())[0],
         JobAction::AcceptSlot
     );
+    // Before booking, the customer reads what cancelling that time would cost, from the API's
+    // terms for this job (24 hours' notice, a 25.00 CAD fee after).
+    let slot = detail.job.open_proposal.as_ref().unwrap().slots[0];
+    let zone = customer.time_zone();
+    let days_before = slot.start - Duration::days(3);
+    let free_until = format::date_time(slot.start - Duration::hours(24), zone);
+    assert_eq!(
+        detail.booking_note(&slot, days_before, zone).unwrap(),
+        format!("Free to cancel until {free_until}; after that it costs $25.00 CAD.")
+    );
+    let hours_before = slot.start - Duration::hours(5);
+    assert_eq!(
+        detail.booking_note(&slot, hours_before, zone).unwrap(),
+        "Less than 24 hours away: cancelling this time would cost $25.00 CAD."
+    );
+    assert!(
+        detail
+            .cancellation_note(customer.time_zone())
+            .unwrap()
+            .starts_with("Free to cancel while no date is agreed"),
+    );
     jobs::accept_slot(&customer, &detail.job, 0).await.unwrap();
+    let booked = JobDetail::load(&customer, &job_id).await.unwrap();
+    let expected = if slot.start - Duration::hours(24) > api.now() {
+        format!("Free to cancel until {free_until}; after that it costs $25.00 CAD.")
+    } else {
+        "Cancelling now costs $25.00 CAD: it is less than 24 hours before the visit.".to_owned()
+    };
+    assert_eq!(booked.cancellation_note(zone).unwrap(), expected);
     let detail = JobDetail::load(&customer, &job_id).await.unwrap();
     assert_eq!(
         detail.next_steps(Role::Customer, api.now())[0],

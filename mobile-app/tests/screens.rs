@@ -132,7 +132,8 @@ fn lead(status: &str, instant: bool) -> Value {
         "budget": if instant { Value::Null } else { cad(60_000) },
         "city": "Toronto", "postal_prefix": "M5H",
         "why": { "distance_km": 2.46, "window": window(), "star_score": 91.0 },
-        "offered_to": 3,
+        "offered_to": 3, "platform_fee_bps": 1500,
+        "earnings": if instant { cad(12_665) } else { Value::Null },
         "customer_rating": { "average_stars": 4.8, "count": 5 },
         "expires_at": "2026-11-24T14:11:30Z",
         "application": null, "job_id": null,
@@ -179,6 +180,10 @@ fn detail(job: Value, customer: bool) -> JobDetail {
         }),
         payments: Vec::new(),
         ratings: None,
+        cancellation: Some(from(json!({
+            "cancellable": true, "notice_hours": 24, "late_fee": cad(2_500),
+            "free_until": "2026-11-24T14:00:00Z", "fee_now": null,
+        }))),
     }
 }
 
@@ -362,6 +367,7 @@ fn a_lead_offers_confirm_or_a_quote_and_a_lost_race_is_not_an_error() {
     has(&html, ">Decline</button>");
     has(&html, "4.8 ★ (5 reviews)");
     has(&html, "shown once the job is yours");
+    has(&html, "You receive $126.65 CAD after the 15% platform fee");
     lacks(&html, "Send quote");
 
     let html = render((Loadable::Ready(from(lead("offered", false))), None), view);
@@ -369,6 +375,7 @@ fn a_lead_offers_confirm_or_a_quote_and_a_lost_race_is_not_an_error() {
     has(&html, r#"name="quote""#);
     has(&html, "Customer&#39;s budget");
     has(&html, "$600.00 CAD");
+    lacks(&html, "You receive");
     lacks(&html, "Confirm: take this job");
 
     let html = render(
@@ -483,6 +490,11 @@ fn jobs_list_and_a_job_for_each_side() {
     );
     has(&html, "Sign the agreement");
     has(&html, r#"name="typed_name""#);
+    // What cancelling costs is said where it is done, in the customer's zone.
+    has(
+        &html,
+        "Free to cancel until Tue 24 Nov, 09:00; after that it costs $25.00 CAD.",
+    );
     // The text comes first, in the signing card, then the name and the button; only once.
     let text_at = html
         .find("SERVICE AGREEMENT")

@@ -120,6 +120,15 @@ pub struct JobCase {
     pub platform_fee_bps: u32,
 }
 
+/// A fee in basis points as people read it: `15%`, `12.5%`.
+pub fn fee_percent(fee_bps: u32) -> String {
+    if fee_bps.is_multiple_of(100) {
+        format!("{}%", fee_bps / 100)
+    } else {
+        format!("{}%", f64::from(fee_bps) / 100.0)
+    }
+}
+
 /// The platform fee on `amount_cents` at `fee_bps` basis points, rounded half up to the cent.
 /// The pro earns the rest, so the two always add up to the amount.
 pub fn platform_fee_cents(amount_cents: i64, fee_bps: u32) -> i64 {

@@ -38,9 +38,9 @@ use crate::auth::{
 use crate::events::{EventFeed, EventFeedQuery};
 use crate::health::{Health, Readiness};
 use crate::jobs::{
-    AcceptProposalInput, AdminJobFilter, Agreement, CancelJobInput, CompleteInput,
-    ConfirmJobsInput, ConfirmJobsResult, DisputeInput, Job, JobEvent, JobFilter, Penalty,
-    PenaltyFilter, Proposal, ProposalInput, ResolveDisputeInput, SignAgreementInput,
+    AcceptProposalInput, AdminJobFilter, Agreement, CancelJobInput, CancellationTerms,
+    CompleteInput, ConfirmJobsInput, ConfirmJobsResult, DisputeInput, Job, JobEvent, JobFilter,
+    Penalty, PenaltyFilter, Proposal, ProposalInput, ResolveDisputeInput, SignAgreementInput,
 };
 use crate::notify::{
     Device, DeviceInput, MarkReadInput, MarkReadResult, Notification, NotificationFilter,
@@ -889,6 +889,15 @@ impl Client {
             &format!("/v1/jobs/{}/dispute", segment(job_id)?),
             body,
         )
+        .await
+    }
+
+    /// What cancelling the job would cost the caller, now and once the notice period begins.
+    pub async fn cancellation_terms(&self, job_id: &str) -> Result<CancellationTerms, ClientError> {
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/jobs/{}/cancellation-terms", segment(job_id)?),
+        ))
         .await
     }
 

@@ -333,6 +333,26 @@ pub struct DisputeInput {
     pub reason: String,
 }
 
+/// `GET /v1/jobs/{id}/cancellation-terms`: what cancelling the job costs the caller, now and
+/// once the notice period has begun, to show before booking a time and before cancelling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CancellationTerms {
+    /// Whether the job can still be cancelled (before the work starts).
+    pub cancellable: bool,
+    /// Cancelling is free until this many hours before the agreed start.
+    pub notice_hours: i64,
+    /// What the caller owes for cancelling later than that: the customer's late-cancellation fee
+    /// or the pro's penalty.
+    pub late_fee: Money,
+    /// The last moment cancelling is free; `null` while no date is agreed (free until one is).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub free_until: Option<DateTime<Utc>>,
+    /// What cancelling now would cost the caller; `null` when it is free (or no longer possible).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub fee_now: Option<Money>,
+}
+
 /// `POST /v1/jobs/{id}/cancel`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

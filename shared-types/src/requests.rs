@@ -274,6 +274,13 @@ pub struct Lead {
     /// The customer's budget; `null` when they gave none.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub budget: Option<Money>,
+    /// What the pro receives for the job at the category's list price, after the platform fee
+    /// (instant categories); `null` for quoted work.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub earnings: Option<Money>,
+    /// The platform fee on the job's price, in basis points (1500 = 15%), as it was when the
+    /// lead was offered: what a quote brings the pro is the quote less this share.
+    pub platform_fee_bps: u32,
     /// The city of the work.
     pub city: String,
     /// The first three characters of the postal code (e.g. `M5V`).

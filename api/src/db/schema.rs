@@ -247,6 +247,7 @@ diesel::table! {
         quote_cents -> Nullable<BigInt>,
         quote_currency -> Nullable<Text>,
         decline_reason -> Nullable<Text>,
+        fee_bps -> Integer,
     }
 }
 

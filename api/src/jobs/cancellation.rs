@@ -10,7 +10,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::jobs::{
-    CancelJobInput, Job, JobEventKind, JobStatus, Party, Penalty, PenaltyFilter,
+    CancelJobInput, CancellationTerms, Job, JobEventKind, JobStatus, Party, Penalty, PenaltyFilter,
 };
 use shared_types::partners::Money;
 use shared_types::requests::RequestStatus;
@@ -44,6 +44,36 @@ pub fn late_cancellation_penalty(
         Party::Staff | Party::System | Party::Unknown => 0,
     };
     (amount > 0).then_some(amount)
+}
+
+/// What cancelling `job_id` costs `actor`: free until the notice period before the agreed start,
+/// the late fee (or penalty) after it.
+pub fn terms(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    job_id: &str,
+    policy: &JobPolicy,
+    now: NaiveDateTime,
+) -> ApiResult<CancellationTerms> {
+    let job = model::find_for(conn, job_id, actor)?;
+    let cancellable = matches!(job.status(), JobStatus::Assigned | JobStatus::Scheduled);
+    let late_fee_cents = match actor.party {
+        Party::Customer => policy.customer_fee_cents,
+        Party::Partner => policy.partner_penalty_cents,
+        Party::Staff | Party::System | Party::Unknown => 0,
+    };
+    let fee_now = late_cancellation_penalty(actor.party, job.scheduled_start, now, policy)
+        .filter(|_| cancellable)
+        .map(|cents| job.money(cents));
+    Ok(CancellationTerms {
+        cancellable,
+        notice_hours: policy.cancellation_notice.num_hours(),
+        late_fee: job.money(late_fee_cents),
+        free_until: job
+            .scheduled_start
+            .map(|start| (start - policy.cancellation_notice).and_utc()),
+        fee_now,
+    })
 }
 
 /// Cancels the job for `actor`, with the penalty the rule gives. Run inside a write transaction.

@@ -6,9 +6,9 @@ use shared_types::ProblemDetails;
 use shared_types::admin::JobCase;
 use shared_types::auth::Scope;
 use shared_types::jobs::{
-    AcceptProposalInput, AdminJobFilter, Agreement, CancelJobInput, CompleteInput,
-    ConfirmJobsInput, ConfirmJobsResult, DisputeInput, Job, JobEvent, JobFilter, Penalty,
-    PenaltyFilter, Proposal, ProposalInput, ResolveDisputeInput, SignAgreementInput,
+    AcceptProposalInput, AdminJobFilter, Agreement, CancelJobInput, CancellationTerms,
+    CompleteInput, ConfirmJobsInput, ConfirmJobsResult, DisputeInput, Job, JobEvent, JobFilter,
+    Penalty, PenaltyFilter, Proposal, ProposalInput, ResolveDisputeInput, SignAgreementInput,
 };
 use shared_types::requests::{CustomerDetailRead, CustomerDetails, DetailReadFilter};
 use shared_types::{Page, PageParams};
@@ -343,6 +343,36 @@ pub async fn cancel(
         .await?;
     state.wakeups.refunds_queued.raise();
     Ok(web::Json(job))
+}
+
+/// What cancelling the job would cost the caller, now and later.
+///
+/// For the job's customer or pro (404 `not_found` otherwise), to show before booking a time and
+/// before cancelling: cancelling is free until `notice_hours` (`CANCELLATION_NOTICE_HOURS`) before
+/// the agreed start (`free_until`, `null` while no date is agreed), and costs the caller's
+/// `late_fee` after (the customer's late-cancellation fee, the pro's penalty). `fee_now` is what
+/// `POST /v1/jobs/{id}/cancel` would charge at this moment. API keys and app tokens need
+/// `jobs:read`.
+#[utoipa::path(
+    tag = "jobs",
+    params(("id" = String, Path, description = "The job's id")),
+    responses((status = 200, description = "The caller's cancellation terms", body = CancellationTerms)),
+    security(("bearer" = []), ("api_key" = ["jobs:read"])),
+)]
+#[get("/jobs/{id}/cancellation-terms")]
+pub async fn cancellation_terms(
+    state: web::Data<AppState>,
+    user: RequireRole<roles::CustomerOrPartner>,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<CancellationTerms>> {
+    user.require_scope(Scope::JobsRead)?;
+    let actor = actor(&user);
+    let policy = JobPolicy::from(state.settings.as_ref());
+    let now = state.clock.now();
+    let terms = state
+        .db(move |conn| cancellation::terms(conn, &actor, &id, &policy, now))
+        .await?;
+    Ok(web::Json(terms))
 }
 
 /// The job's timeline, oldest first: every transition, proposal, signature and cancellation.

@@ -63,6 +63,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::complete)
         .service(handlers::dispute)
         .service(handlers::cancel)
+        .service(handlers::cancellation_terms)
         .service(handlers::job_events)
         .service(handlers::customer_details)
         .service(handlers::admin_list_jobs)

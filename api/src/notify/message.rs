@@ -373,7 +373,7 @@ mod tests {
                           "active": true },
             "assignment_mode": "instant", "description": "Leak", "photo_urls": [],
             "windows": [], "time_zone": "America/Toronto", "city": "Toronto", "postal_prefix": "M5V",
-            "why": { "distance_km": 2.5 }, "offered_to": 3,
+            "why": { "distance_km": 2.5 }, "offered_to": 3, "platform_fee_bps": 1500,
             "customer_rating": { "count": 0 }, "expires_at": "2026-11-23T12:30:00Z",
         });
         let alert = render(EventType::LeadOffered, &lead, now.naive_utc());
@@ -422,7 +422,7 @@ mod tests {
                           "active": true },
             "assignment_mode": "instant", "description": "Leak under the sink", "photo_urls": [],
             "windows": [], "time_zone": "America/Toronto", "city": "Toronto", "postal_prefix": "M5V",
-            "why": { "distance_km": 2.5 }, "offered_to": 3,
+            "why": { "distance_km": 2.5 }, "offered_to": 3, "platform_fee_bps": 1500,
             "customer_rating": { "count": 0 }, "expires_at": "2026-11-23T12:30:00Z",
         });
         let taken = render(EventType::LeadTaken, &lead, now.naive_utc());

@@ -115,6 +115,7 @@ pub fn create(
                 &partner.user_id,
                 (distance, None, partner.star_score),
                 profile_lead_expiry(&input.windows, now, policy.offer_expiry(now)),
+                policy.platform_fee_bps,
                 now,
             )?;
             // A customer asking from the profile is a connection, answered or not (002).

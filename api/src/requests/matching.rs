@@ -236,6 +236,7 @@ pub fn create_offer(
     partner_id: &str,
     reason: OfferReason,
     expires_at: NaiveDateTime,
+    fee_bps: u32,
     now: NaiveDateTime,
 ) -> ApiResult<OfferRow> {
     let mut offers = create_offers(
@@ -243,6 +244,7 @@ pub fn create_offer(
         request,
         vec![(partner_id.to_owned(), reason)],
         expires_at,
+        fee_bps,
         now,
     )?;
     Ok(offers.remove(0))
@@ -256,8 +258,10 @@ pub fn create_offers(
     request: &RequestRow,
     partners: Vec<(String, OfferReason)>,
     expires_at: NaiveDateTime,
+    fee_bps: u32,
     now: NaiveDateTime,
 ) -> ApiResult<Vec<OfferRow>> {
+    let fee_bps = i32::try_from(fee_bps).unwrap_or(i32::MAX);
     let offers: Vec<OfferRow> = partners
         .into_iter()
         .map(|(partner_id, (distance_km, window, star_score))| OfferRow {
@@ -276,6 +280,7 @@ pub fn create_offers(
             quote_cents: None,
             quote_currency: None,
             decline_reason: None,
+            fee_bps,
         })
         .collect();
     // Well under PostgreSQL's 65 535 bind parameters per statement.

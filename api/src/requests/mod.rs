@@ -21,6 +21,9 @@ pub struct LeadPolicy {
     pub offer_ttl: Duration,
     pub offers_per_round: usize,
     pub max_rounds: i32,
+    /// The platform fee, in basis points, recorded on each offer so that its lead shows the pro
+    /// what they would receive.
+    pub platform_fee_bps: u32,
 }
 
 impl From<&Settings> for LeadPolicy {
@@ -29,6 +32,7 @@ impl From<&Settings> for LeadPolicy {
             offer_ttl: settings.lead_offer_ttl,
             offers_per_round: settings.lead_offers_per_round as usize,
             max_rounds: i32::try_from(settings.max_match_rounds).unwrap_or(3),
+            platform_fee_bps: settings.platform_fee_bps,
         }
     }
 }

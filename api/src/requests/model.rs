@@ -108,6 +108,8 @@ pub struct OfferRow {
     pub quote_cents: Option<i64>,
     pub quote_currency: Option<String>,
     pub decline_reason: Option<String>,
+    /// The platform fee when the offer was made, in basis points.
+    pub fee_bps: i32,
 }
 
 impl OfferRow {
@@ -153,12 +155,21 @@ impl OfferRow {
             kind: request.kind(),
             status: self.status(),
             assignment_mode: category.assignment_mode,
+            earnings: category.list_price.as_ref().map(|price| Money {
+                amount_cents: price.amount_cents
+                    - shared_types::admin::platform_fee_cents(
+                        price.amount_cents,
+                        u32::try_from(self.fee_bps).unwrap_or_default(),
+                    ),
+                currency: price.currency.clone(),
+            }),
             category,
             description: request.description.clone(),
             photo_urls: request.photo_urls(),
             windows: request.windows(),
             time_zone: request.time_zone.clone(),
             budget: request.budget(),
+            platform_fee_bps: u32::try_from(self.fee_bps).unwrap_or_default(),
             city: request.city.clone(),
             postal_prefix: request.postal_prefix(),
             why: MatchReason {

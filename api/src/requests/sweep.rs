@@ -157,6 +157,13 @@ pub fn offer_round_or_give_up(
             (candidate.partner_id, reason)
         })
         .collect();
-    create_offers(conn, request, partners, policy.offer_expiry(now), now)?;
+    create_offers(
+        conn,
+        request,
+        partners,
+        policy.offer_expiry(now),
+        policy.platform_fee_bps,
+        now,
+    )?;
     Ok(true)
 }

@@ -55,12 +55,7 @@ impl MoneyPolicy {
 
     /// The fee as people read it, e.g. `15%` or `12.5%`.
     pub fn fee_percent(&self) -> String {
-        let bps = self.platform_fee_bps;
-        if bps.is_multiple_of(100) {
-            format!("{}%", bps / 100)
-        } else {
-            format!("{}%", f64::from(bps) / 100.0)
-        }
+        shared_types::admin::fee_percent(self.platform_fee_bps)
     }
 }
 

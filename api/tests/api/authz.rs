@@ -764,6 +764,10 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
             ),
         ),
         (
+            "GET /v1/jobs/{id}/cancellation-terms",
+            on(Owned::Job, only(BOTH_SIDES, Keys::Scope(Scope::JobsRead))),
+        ),
+        (
             "GET /v1/jobs/{id}/events",
             on(Owned::Job, only(BOTH_SIDES, Keys::Scope(Scope::JobsRead))),
         ),

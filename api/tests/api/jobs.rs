@@ -509,8 +509,25 @@ async fn cancellations_follow_the_24_hour_rule() {
         }
     };
 
-    // Unscheduled: free for either side.
+    // Unscheduled: free for either side, and the terms say so before anyone cancels.
     let unscheduled = cast.job().await;
+    let terms = cast
+        .customer
+        .cancellation_terms(&unscheduled.id)
+        .await
+        .unwrap();
+    assert!(terms.cancellable);
+    assert_eq!(
+        (terms.notice_hours, terms.free_until, terms.fee_now),
+        (24, None, None)
+    );
+    assert_eq!(terms.late_fee, cad(2_500), "the customer's fee");
+    let pro_terms = cast
+        .partner
+        .cancellation_terms(&unscheduled.id)
+        .await
+        .unwrap();
+    assert_eq!(pro_terms.late_fee, cad(5_000), "the pro's penalty");
     let cancelled = cast
         .customer
         .cancel_job(&unscheduled.id, "Found someone closer")
@@ -543,15 +560,23 @@ async fn cancellations_follow_the_24_hour_rule() {
     let cancelled = cast.customer.cancel_job(&early.id, "Moved").await.unwrap();
     assert_eq!(cancelled.cancellation.unwrap().penalty, None);
 
-    // Customer, inside 24 h: the customer fee.
+    // Customer, inside 24 h: the customer fee, as the terms said once the date was agreed.
     let late = cast.job().await;
     let slot = cast.slot(3, 10);
     cast.schedule(&late, slot).await;
+    let terms = cast.customer.cancellation_terms(&late.id).await.unwrap();
+    assert_eq!(terms.free_until, Some(slot.start - Duration::hours(24)));
+    assert_eq!(terms.fee_now, None, "still free days ahead");
     cast.travel_to(slot.start - Duration::hours(10));
+    let terms = cast.customer.cancellation_terms(&late.id).await.unwrap();
+    assert_eq!(terms.fee_now, Some(cad(2_500)));
     let cancelled = cast.customer.cancel_job(&late.id, "Sick").await.unwrap();
     let cancellation = cancelled.cancellation.unwrap();
     assert!(cancellation.late);
-    assert_eq!(cancellation.penalty, Some(cad(2_500)));
+    assert_eq!(cancellation.penalty, terms.fee_now);
+    let after = cast.customer.cancellation_terms(&late.id).await.unwrap();
+    assert!(!after.cancellable);
+    assert_eq!(after.fee_now, None, "nothing more to pay once cancelled");
 
     let customer_penalties = penalties(late.customer_id.clone()).await;
     assert_eq!(customer_penalties.len(), 1);

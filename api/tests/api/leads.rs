@@ -279,6 +279,15 @@ async fn matching_picks_eligible_pros_and_the_first_confirm_wins() {
     assert!((lead.why.distance_km - 2.0).abs() < 0.1);
     assert_eq!(lead.why.window, Some(weekday_window()));
     assert!(lead.expires_at > Utc::now() + Duration::minutes(29));
+    // What the pro would receive: the list price (149.00 CAD) less the 15% fee.
+    assert_eq!(lead.platform_fee_bps, 1500);
+    assert_eq!(
+        lead.earnings,
+        Some(shared_types::partners::Money {
+            amount_cents: 14_900 - 2_235,
+            currency: "CAD".into()
+        })
+    );
 
     // Nothing that identifies the homeowner reaches a pro before assignment.
     let raw = near

@@ -5,8 +5,8 @@ use chrono_tz::Tz;
 use shared_types::ErrorCode;
 use shared_types::auth::Role;
 use shared_types::jobs::{
-    Agreement, CompleteInput, DisputeInput, Job, JobEvent, JobEventKind, JobFilter, JobStatus,
-    Party, ProposalInput, ProposalStatus, SignAgreementInput,
+    Agreement, CancellationTerms, CompleteInput, DisputeInput, Job, JobEvent, JobEventKind,
+    JobFilter, JobStatus, Party, ProposalInput, ProposalStatus, SignAgreementInput,
 };
 use shared_types::pagination::PageParams;
 use shared_types::partners::MoneyInput;
@@ -52,6 +52,8 @@ pub struct JobDetail {
     pub agreement: Option<Agreement>,
     pub payments: Vec<Payment>,
     pub ratings: Option<JobRatings>,
+    /// What cancelling costs this user, while the job can be cancelled.
+    pub cancellation: Option<CancellationTerms>,
 }
 
 /// Turns "not available in this state" into `None`; other errors stay errors.
@@ -77,6 +79,46 @@ fn optional<T>(result: Result<T, AppError>) -> Result<Option<T>, AppError> {
 }
 
 impl JobDetail {
+    /// What cancelling costs now, in a sentence for the cancel step.
+    pub fn cancellation_note(&self, zone: Tz) -> Option<String> {
+        let terms = self.cancellation.as_ref().filter(|t| t.cancellable)?;
+        let late_fee = format::money(&terms.late_fee);
+        Some(match (&terms.fee_now, terms.free_until) {
+            (Some(fee), _) => format!(
+                "Cancelling now costs {}: it is less than {} hours before the visit.",
+                format::money(fee),
+                terms.notice_hours
+            ),
+            (None, Some(until)) => format!(
+                "Free to cancel until {}; after that it costs {late_fee}.",
+                format::date_time(until, zone)
+            ),
+            (None, None) => format!(
+                "Free to cancel while no date is agreed; from {} hours before the visit it costs \
+                 {late_fee}.",
+                terms.notice_hours
+            ),
+        })
+    }
+
+    /// What booking `slot` at `now` means for cancelling, said before the customer books it.
+    pub fn booking_note(&self, slot: &TimeWindow, now: DateTime<Utc>, zone: Tz) -> Option<String> {
+        let terms = self.cancellation.as_ref()?;
+        let late_fee = format::money(&terms.late_fee);
+        let free_until = slot.start - Duration::hours(terms.notice_hours);
+        Some(if free_until > now {
+            format!(
+                "Free to cancel until {}; after that it costs {late_fee}.",
+                format::date_time(free_until, zone)
+            )
+        } else {
+            format!(
+                "Less than {} hours away: cancelling this time would cost {late_fee}.",
+                terms.notice_hours
+            )
+        })
+    }
+
     pub async fn load(session: &Session, job_id: &str) -> Result<Self, AppError> {
         let role = session.role().ok_or(AppError::SignedOut)?;
         let mut job = session.call(|c| async move { c.job(job_id).await }).await?;
@@ -114,6 +156,15 @@ impl JobDetail {
                 .call(|c| async move { c.job_ratings(job_id).await })
                 .await,
         )?;
+        let cancellation = if matches!(job.status, JobStatus::Assigned | JobStatus::Scheduled) {
+            Some(
+                session
+                    .call(|c| async move { c.cancellation_terms(job_id).await })
+                    .await?,
+            )
+        } else {
+            None
+        };
         Ok(Self {
             job,
             timeline,
@@ -121,6 +172,7 @@ impl JobDetail {
             agreement,
             payments,
             ratings,
+            cancellation,
         })
     }
 

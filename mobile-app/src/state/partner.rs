@@ -322,6 +322,34 @@ pub fn lead_price(lead: &Lead) -> Option<&Money> {
     lead.category.list_price.as_ref().or(lead.budget.as_ref())
 }
 
+/// What the pro receives from the lead's list price, in a line: "You receive $126.65 CAD after
+/// the 15% platform fee".
+pub fn lead_earnings(lead: &Lead) -> Option<String> {
+    let earnings = lead.earnings.as_ref()?;
+    Some(format!(
+        "You receive {} after the {} platform fee",
+        format::money(earnings),
+        shared_types::admin::fee_percent(lead.platform_fee_bps)
+    ))
+}
+
+/// What a quote as typed would bring the pro, after the lead's platform fee; `None` until it
+/// reads as an amount.
+pub fn quote_earnings(lead: &Lead, quote: &str) -> Option<String> {
+    let cents = format::parse_cents(quote)?;
+    let fee = shared_types::admin::platform_fee_cents(cents, lead.platform_fee_bps);
+    Some(format!(
+        "You would receive {} after the {} platform fee",
+        format::money_parts(cents - fee, quote_currency(lead)),
+        shared_types::admin::fee_percent(lead.platform_fee_bps)
+    ))
+}
+
+/// The currency a quote on the lead is in: the lead's price or budget's (CAD without one).
+fn quote_currency(lead: &Lead) -> &str {
+    lead_price(lead).map_or("CAD", |money| &money.currency)
+}
+
 /// How answering a lead turned out. Losing a race is an outcome, not an error.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LeadOutcome {
@@ -371,9 +399,7 @@ pub async fn apply_to_lead(
 ) -> Result<LeadOutcome, AppError> {
     let amount_cents =
         format::parse_cents(quote).ok_or_else(|| AppError::invalid("quote", "enter an amount"))?;
-    let currency = lead_price(lead)
-        .map_or("CAD", |money| &money.currency)
-        .to_owned();
+    let currency = quote_currency(lead).to_owned();
     let body = ApplyInput {
         message: message.trim().to_owned(),
         quote: MoneyInput {
@@ -680,6 +706,33 @@ mod tests {
             "created_at": "2026-11-01T00:00:00Z", "updated_at": "2026-11-01T00:00:00Z"
         }))
         .unwrap()
+    }
+
+    fn quoted_lead() -> Lead {
+        serde_json::from_value(serde_json::json!({
+            "id": "lead-1", "request_id": "req-1", "kind": "marketplace", "status": "offered",
+            "category": { "id": "c1", "slug": "painting", "name": "Painting",
+                          "assignment_mode": "review", "list_price": null, "active": true },
+            "assignment_mode": "review", "description": "Paint the hallway", "photo_urls": [],
+            "windows": [], "time_zone": "America/Toronto",
+            "budget": { "amount_cents": 60_000, "currency": "CAD" }, "earnings": null,
+            "platform_fee_bps": 1250, "city": "Toronto", "postal_prefix": "M5H",
+            "why": { "distance_km": 2.5, "window": null, "star_score": null }, "offered_to": 3,
+            "customer_rating": { "average_stars": null, "count": 0 },
+            "expires_at": "2026-11-24T14:00:00Z", "application": null, "job_id": null
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_quote_shows_what_the_pro_receives_after_the_fee() {
+        let lead = quoted_lead();
+        assert_eq!(lead_earnings(&lead), None, "quoted work has no list price");
+        assert_eq!(
+            quote_earnings(&lead, "450").as_deref(),
+            Some("You would receive $393.75 CAD after the 12.5% platform fee")
+        );
+        assert_eq!(quote_earnings(&lead, "four hundred"), None);
     }
 
     #[test]

@@ -368,6 +368,9 @@ fn JobSteps(
                                 busy,
                                 onclick: move |()| on_command.call(JobCommand::AcceptSlot(u32::try_from(index).unwrap_or(0))),
                             }
+                            if let Some(note) = detail.booking_note(slot, Utc::now(), zone) {
+                                p { class: "subtle", "{note}" }
+                            }
                         }
                     }
                 },
@@ -497,7 +500,9 @@ fn JobSteps(
                 JobAction::Cancel => rsx! {
                     details { class: "card",
                         summary { class: "summary-danger", "Cancel this job" }
-                        p { class: "subtle", "Cancelling close to the appointment may cost a fee (see the agreement)." }
+                        if let Some(note) = detail.cancellation_note(zone) {
+                            p { class: "subtle", "{note}" }
+                        }
                         Field { label: "Reason", name: "cancel_reason", value: text(), oninput: move |v| text.set(v) }
                         Button { label: "Cancel the job", tone: Tone::Danger, busy, onclick: move |()| on_command.call(JobCommand::Cancel(text())) }
                     }

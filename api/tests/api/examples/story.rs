@@ -487,6 +487,9 @@ async fn the_documented_examples_hold() {
     )
     .await;
     story
+        .example("cancellation_terms", Call::by(&sam).param("id", &oven_job))
+        .await;
+    story
         .example(
             "cancel",
             Call::by(&sam)

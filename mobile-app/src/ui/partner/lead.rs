@@ -8,8 +8,8 @@ use shared_types::requests::{Lead, OfferStatus};
 
 use super::leads::{mode_label, offer_status_label};
 use crate::state::partner::{
-    LeadOutcome, apply_to_lead, confirm_lead, decline_lead, lead_price, load_lead, reach,
-    why_matched,
+    LeadOutcome, apply_to_lead, confirm_lead, decline_lead, lead_earnings, lead_price, load_lead,
+    quote_earnings, reach, why_matched,
 };
 use crate::state::{AppError, Loadable, Screen, format};
 use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_now, use_session};
@@ -114,6 +114,9 @@ pub fn LeadView(
                                 value: format::money(price),
                             }
                         }
+                        if let Some(earnings) = lead_earnings(lead) {
+                            p { class: "subtle", "{earnings}" }
+                        }
                         Row { label: "Where", value: format!("{} {}", lead.city, lead.postal_prefix) }
                         Row { label: "Distance", value: format::distance(lead.why.distance_km) }
                         Row { label: "Reach", value: reach(lead) }
@@ -147,6 +150,7 @@ pub fn LeadView(
                                 name: "quote",
                                 kind: "text",
                                 placeholder: "450.00",
+                                hint: quote_earnings(lead, &quote()),
                                 value: quote(),
                                 error: field_error(error.as_ref(), "quote"),
                                 oninput: move |v| quote.set(v),

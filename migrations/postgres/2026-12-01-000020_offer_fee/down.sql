@@ -1,0 +1,1 @@
+ALTER TABLE lead_offers DROP COLUMN fee_bps;
