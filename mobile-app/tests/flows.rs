@@ -162,11 +162,24 @@ async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
             .contains(&JobAction::ProposeSlots)
     );
 
-    // The pro proposes tomorrow 10:00; the customer books it, signs and pays.
+    // The pro's proposal starts from the customer's wished time (tomorrow 10:00 for 2 hours)
+    // and is sent as it is; the customer books it, signs and pays.
     let day = (api.now() + Duration::days(1))
         .format("%Y-%m-%d")
         .to_string();
-    let slot = jobs::slot_from_local(&day, "10:00", "2", Tz::UTC).unwrap();
+    let wishes = jobs::slots_from_wishes(&detail.job, api.now(), Tz::UTC);
+    assert_eq!(wishes.len(), 1);
+    let wish = &wishes[0];
+    assert_eq!(
+        (wish.date.as_str(), wish.start.as_str(), wish.hours.as_str()),
+        (day.as_str(), "10:00", "2")
+    );
+    assert_eq!(
+        jobs::slots_from_wishes(&detail.job, api.now() + Duration::days(2), Tz::UTC),
+        vec![WindowForm::blank()],
+        "past wishes are not offered again"
+    );
+    let slot = jobs::slot_from_local(&wish.date, &wish.start, &wish.hours, Tz::UTC).unwrap();
     jobs::propose_slots(&pro, &job_id, vec![slot])
         .await
         .unwrap();

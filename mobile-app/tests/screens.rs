@@ -146,7 +146,7 @@ fn job(status: &str, paid: bool, signed: bool) -> Value {
         "business_name": "Sparkle Cleaning", "category": "Home cleaning",
         "description": "Two-bedroom condo, deep clean.", "city": "Toronto",
         "price": cad(14_900), "status": status, "scheduled": window(),
-        "open_proposal": null,
+        "open_proposal": null, "wished_windows": [window()], "time_zone": "America/Toronto",
         "agreement_signed_at": if signed { json!("2026-11-24T13:00:00Z") } else { Value::Null },
         "paid_at": if paid { json!("2026-11-24T13:05:00Z") } else { Value::Null },
         "started_at": null, "completion": null, "review_window_ends_at": null, "dispute": null,
@@ -479,6 +479,18 @@ fn jobs_list_and_a_job_for_each_side() {
     has(&html, r#"href="tel:+14165550199""#);
     has(&html, "Start the job");
     has(&html, "Pro assigned");
+
+    // A job without a date: the pro proposes times beside what the customer wished for.
+    let mut undated = job("assigned", false, false);
+    undated["scheduled"] = Value::Null;
+    let html = render(
+        (Loadable::Ready(detail(undated, true)), Role::Partner),
+        page,
+    );
+    has(&html, "Propose times");
+    has(&html, "The customer said these times suit them:");
+    has(&html, "Wed 25 Nov, 10:00–12:00");
+    has(&html, "Offer up to three; the customer books one.");
 
     // The customer signs first, then pays; no contact card.
     let html = render(

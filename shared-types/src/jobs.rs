@@ -71,6 +71,11 @@ pub struct Job {
     /// The city of the work; the assigned pro reads the full address at
     /// `GET /v1/jobs/{id}/customer`.
     pub city: String,
+    /// The times the customer said suit them (from the request, UTC), for proposing a visit;
+    /// show them in `time_zone`.
+    pub wished_windows: Vec<TimeWindow>,
+    /// The IANA zone the customer chose those times in.
+    pub time_zone: String,
     /// The price of the job: the category's list price (instant) or the quote staff chose (review).
     pub price: Money,
     /// Where the job is in its life.

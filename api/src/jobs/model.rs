@@ -266,23 +266,30 @@ pub fn view(conn: &mut DbConnection, row: JobRow) -> ApiResult<Job> {
 }
 
 /// Views of `rows`, in order, with a handful of queries whatever their number.
+/// What a job shows of its request: the category's slug, the description, the city, the wished
+/// windows (JSON) and their time zone.
+type RequestPart = (String, String, String, String, String);
+
 pub fn views(conn: &mut DbConnection, rows: Vec<JobRow>) -> ApiResult<Vec<Job>> {
     let job_ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
     let request_ids: Vec<&str> = rows.iter().map(|row| row.request_id.as_str()).collect();
     let partner_ids: Vec<&str> = rows.iter().map(|row| row.partner_id.as_str()).collect();
 
-    let requests: HashMap<String, (String, String, String)> = service_requests::table
+    let requests: HashMap<String, RequestPart> = service_requests::table
         .inner_join(categories::table)
         .filter(service_requests::id.eq_any(&request_ids))
         .select((
             service_requests::id,
-            categories::slug,
-            service_requests::description,
-            service_requests::city,
+            (
+                categories::slug,
+                service_requests::description,
+                service_requests::city,
+                service_requests::windows,
+                service_requests::time_zone,
+            ),
         ))
-        .load::<(String, String, String, String)>(conn)?
+        .load::<(String, RequestPart)>(conn)?
         .into_iter()
-        .map(|(id, slug, description, city)| (id, (slug, description, city)))
         .collect();
     let businesses: HashMap<String, String> = partner_profiles::table
         .filter(partner_profiles::user_id.eq_any(&partner_ids))
@@ -311,7 +318,7 @@ pub fn views(conn: &mut DbConnection, rows: Vec<JobRow>) -> ApiResult<Vec<Job>> 
     Ok(rows
         .into_iter()
         .map(|row| {
-            let (category, description, city) =
+            let (category, description, city, windows, time_zone) =
                 requests.get(&row.request_id).cloned().unwrap_or_default();
             let penalty = penalties.get(&row.id).map(|cents| row.money(*cents));
             Job {
@@ -319,6 +326,8 @@ pub fn views(conn: &mut DbConnection, rows: Vec<JobRow>) -> ApiResult<Vec<Job>> 
                 category,
                 description,
                 city,
+                wished_windows: serde_json::from_str(&windows).unwrap_or_default(),
+                time_zone,
                 open_proposal: proposals.remove(&row.id),
                 agreement_signed_at: signed.get(&row.id).map(NaiveDateTime::and_utc),
                 ..view_of_row(&row, penalty)
@@ -390,6 +399,8 @@ fn view_of_row(row: &JobRow, penalty: Option<Money>) -> Job {
         category: String::new(),
         description: String::new(),
         city: String::new(),
+        wished_windows: Vec::new(),
+        time_zone: String::new(),
         price: row.price(),
         status: row.status(),
         scheduled,

@@ -349,6 +349,7 @@ mod tests {
         json!({
             "id": "j1", "request_id": "r1", "customer_id": "c1", "partner_id": "p1",
             "business_name": "Pat's Plumbing", "category": "plumbing", "description": "Leak",
+            "wished_windows": [], "time_zone": "America/Toronto",
             "city": "Toronto", "price": cad(price_cents), "status": "assigned",
             "created_at": "2026-11-23T12:00:00Z", "updated_at": "2026-11-23T12:00:00Z",
         })

@@ -14,6 +14,7 @@ use shared_types::ratings::{JobRatings, RatingInput};
 use shared_types::requests::{CustomerDetails, TimeWindow};
 use shared_types::wallet::{Payment, PaymentInput, PaymentPurpose, PaymentStatus, TipInput};
 
+use super::customer::WindowForm;
 use super::error::AppError;
 use super::format;
 use super::session::Session;
@@ -306,6 +307,30 @@ pub fn event_label(event: &JobEvent) -> &'static str {
         JobEventKind::Confirmed => "Confirmed",
         JobEventKind::Cancelled => "Cancelled",
         JobEventKind::Unknown => "Updated",
+    }
+}
+
+/// The pro's proposal form, started from the customer's wished times that are still ahead (up to
+/// three, as local dates and times in `zone`); one blank row when none is.
+pub fn slots_from_wishes(job: &Job, now: DateTime<Utc>, zone: Tz) -> Vec<WindowForm> {
+    let wishes: Vec<WindowForm> = job
+        .wished_windows
+        .iter()
+        .filter(|window| window.start > now)
+        .take(3)
+        .map(|window| {
+            let local = window.start.with_timezone(&zone);
+            WindowForm {
+                date: local.format("%Y-%m-%d").to_string(),
+                start: local.format("%H:%M").to_string(),
+                hours: (window.end - window.start).num_hours().max(1).to_string(),
+            }
+        })
+        .collect();
+    if wishes.is_empty() {
+        vec![WindowForm::blank()]
+    } else {
+        wishes
     }
 }
 

@@ -14,8 +14,8 @@ use crate::state::jobs::{
 use crate::state::{AppError, Loadable, Screen, format};
 use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_now, use_session};
 use crate::ui::kit::{
-    Badge, Button, Card, EmptyState, Field, Notice, Page, Row, Tone, action_error, field_error,
-    loaded,
+    Badge, Button, Card, EmptyState, Field, Notice, Page, Row, Tone, WindowRows, action_error,
+    field_error, loaded,
 };
 
 #[component]
@@ -332,9 +332,7 @@ fn JobSteps(
     error: Option<AppError>,
     on_command: EventHandler<JobCommand>,
 ) -> Element {
-    let mut slot_date = use_signal(String::new);
-    let mut slot_start = use_signal(|| "10:00".to_owned());
-    let mut slot_hours = use_signal(|| "2".to_owned());
+    let mut slots = use_signal(|| job_rules::slots_from_wishes(&detail.job, Utc::now(), zone));
     let mut typed_name = use_signal(String::new);
     let mut card = use_signal(|| "tok_visa".to_owned());
     let mut tip = use_signal(|| "10".to_owned());
@@ -375,19 +373,27 @@ fn JobSteps(
                     }
                 },
                 JobAction::ProposeSlots => rsx! {
-                    Card { title: "Propose a time",
-                        div { class: "window-row",
-                            Field { label: "Date", name: "slot_date", kind: "date", value: slot_date(), oninput: move |v| slot_date.set(v) }
-                            Field { label: "Start", name: "slot_start", kind: "time", value: slot_start(), oninput: move |v| slot_start.set(v) }
-                            Field { label: "Hours", name: "slot_hours", kind: "number", value: slot_hours(), oninput: move |v| slot_hours.set(v) }
+                    Card { title: "Propose times",
+                        if !detail.job.wished_windows.is_empty() {
+                            p { class: "subtle", "The customer said these times suit them:" }
+                            ul { class: "lead-windows",
+                                for window in detail.job.wished_windows.iter() {
+                                    li { "{format::window_in(window, &detail.job.time_zone, zone)}" }
+                                }
+                            }
                         }
-                        if let Some(message) = field_error(err, "slots") {
-                            p { class: "field-error", role: "alert", "{message}" }
+                        p { class: "subtle", "Offer up to three; the customer books one." }
+                        WindowRows {
+                            windows: slots(),
+                            error: field_error(err, "slots"),
+                            on_change: move |windows| slots.set(windows),
                         }
                         Button {
                             label: "Send to the customer",
                             busy,
-                            onclick: move |()| on_command.call(JobCommand::Propose(vec![(slot_date(), slot_start(), slot_hours())])),
+                            onclick: move |()| on_command.call(JobCommand::Propose(
+                                slots().into_iter().map(|w| (w.date, w.start, w.hours)).collect(),
+                            )),
                         }
                     }
                 },

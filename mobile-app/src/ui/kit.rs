@@ -4,6 +4,7 @@
 use dioxus::prelude::*;
 use shared_types::places::Place;
 
+use crate::state::customer::WindowForm;
 use crate::state::{AppError, Loadable};
 
 /// The one stylesheet, embedded so every platform (desktop, mobile, liveview, SSR) gets it.
@@ -313,4 +314,66 @@ pub fn action_error(error: Option<&AppError>) -> Element {
 /// One field's message out of an action's error.
 pub fn field_error(error: Option<&AppError>, field: &str) -> Option<String> {
     error.and_then(|error| error.field(field))
+}
+
+/// Up to three times that work, as date, start and length, with "+ Another time that works".
+#[component]
+pub fn WindowRows(
+    windows: Vec<WindowForm>,
+    error: Option<String>,
+    on_change: EventHandler<Vec<WindowForm>>,
+) -> Element {
+    let edit = {
+        let windows = windows.clone();
+        move |index: usize, change: fn(&mut WindowForm, String)| {
+            let windows = windows.clone();
+            move |value: String| {
+                let mut windows = windows.clone();
+                change(&mut windows[index], value);
+                on_change.call(windows);
+            }
+        }
+    };
+    rsx! {
+        for (index, window) in windows.iter().enumerate() {
+            div { class: "window-row",
+                Field {
+                    label: "Date",
+                    name: "window-date-{index}",
+                    kind: "date",
+                    value: window.date.clone(),
+                    oninput: edit(index, |w, v| w.date = v),
+                }
+                Field {
+                    label: "From",
+                    name: "window-start-{index}",
+                    kind: "time",
+                    value: window.start.clone(),
+                    oninput: edit(index, |w, v| w.start = v),
+                }
+                Field {
+                    label: "Hours",
+                    name: "window-hours-{index}",
+                    kind: "number",
+                    value: window.hours.clone(),
+                    oninput: edit(index, |w, v| w.hours = v),
+                }
+            }
+        }
+        if let Some(message) = error {
+            p { class: "field-error", role: "alert", "{message}" }
+        }
+        if windows.len() < 3 {
+            button {
+                class: "btn btn-link",
+                r#type: "button",
+                onclick: move |_| {
+                    let mut more = windows.clone();
+                    more.push(WindowForm::blank());
+                    on_change.call(more);
+                },
+                "+ Another time that works"
+            }
+        }
+    }
 }

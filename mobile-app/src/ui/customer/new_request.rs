@@ -4,12 +4,14 @@ use chrono_tz::Tz;
 use dioxus::prelude::*;
 use shared_types::partners::Category;
 
-use crate::state::customer::{Place, RequestForm, WindowForm};
+use crate::state::customer::{Place, RequestForm};
 use crate::state::partner::active_categories;
 use crate::state::{AppError, Loadable, Screen, format};
 use crate::ui::account::ConfirmEmailBanner;
 use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
-use crate::ui::kit::{Button, Card, Field, Page, PlaceField, action_error, field_error, loaded};
+use crate::ui::kit::{
+    Button, Card, Field, Page, PlaceField, WindowRows, action_error, field_error, loaded,
+};
 use crate::ui::places::use_place_suggestions;
 
 #[component]
@@ -185,68 +187,6 @@ pub fn NewRequestPage(
                 label: if direct { "Ask for a quote" } else { "Send to nearby pros" },
                 busy,
                 onclick: move |()| on_submit.call(form.read().clone()),
-            }
-        }
-    }
-}
-
-/// Up to three times that work, as date, start and length, with "+ Another time that works".
-#[component]
-pub fn WindowRows(
-    windows: Vec<WindowForm>,
-    error: Option<String>,
-    on_change: EventHandler<Vec<WindowForm>>,
-) -> Element {
-    let edit = {
-        let windows = windows.clone();
-        move |index: usize, change: fn(&mut WindowForm, String)| {
-            let windows = windows.clone();
-            move |value: String| {
-                let mut windows = windows.clone();
-                change(&mut windows[index], value);
-                on_change.call(windows);
-            }
-        }
-    };
-    rsx! {
-        for (index, window) in windows.iter().enumerate() {
-            div { class: "window-row",
-                Field {
-                    label: "Date",
-                    name: "window-date-{index}",
-                    kind: "date",
-                    value: window.date.clone(),
-                    oninput: edit(index, |w, v| w.date = v),
-                }
-                Field {
-                    label: "From",
-                    name: "window-start-{index}",
-                    kind: "time",
-                    value: window.start.clone(),
-                    oninput: edit(index, |w, v| w.start = v),
-                }
-                Field {
-                    label: "Hours",
-                    name: "window-hours-{index}",
-                    kind: "number",
-                    value: window.hours.clone(),
-                    oninput: edit(index, |w, v| w.hours = v),
-                }
-            }
-        }
-        if let Some(message) = error {
-            p { class: "field-error", role: "alert", "{message}" }
-        }
-        if windows.len() < 3 {
-            button {
-                class: "btn btn-link",
-                r#type: "button",
-                onclick: move |_| {
-                    let mut more = windows.clone();
-                    more.push(WindowForm::blank());
-                    on_change.call(more);
-                },
-                "+ Another time that works"
             }
         }
     }

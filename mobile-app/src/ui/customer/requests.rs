@@ -10,9 +10,8 @@ use crate::state::customer::{
 };
 use crate::state::{AppError, Loadable, Screen, format};
 use crate::ui::app::{loadable, use_action, use_live, use_loader, use_nav, use_session};
-use crate::ui::customer::new_request::WindowRows;
 use crate::ui::kit::{
-    Badge, Button, Card, EmptyState, Page, Row, Tone, action_error, field_error, loaded,
+    Badge, Button, Card, EmptyState, Page, Row, Tone, WindowRows, action_error, field_error, loaded,
 };
 
 #[component]
