@@ -188,8 +188,9 @@ pub struct ServiceAreaInput {
     )]
     #[serde(default)]
     pub place: Option<String>,
-    /// The city shown on the public profile, e.g. "Toronto"; by default the city of `place`.
-    /// Required with `lat` and `lon`.
+    /// The city shown on the public profile, e.g. "Toronto"; by default the city of `place` (a
+    /// 422 on `service_area.city` when the address service knows none). Required with `lat` and
+    /// `lon`.
     #[validate(length(min = 1, max = 100))]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     #[serde(default)]

@@ -134,11 +134,15 @@ pub async fn locate_area(
                         "we could not find this place on the map; try a postal code",
                     )
                 })?;
-            let city = input
-                .city
-                .clone()
-                .or(found.city)
-                .unwrap_or_else(|| text.to_owned());
+            // Never the typed text itself: it may be the pro's home address, and the city is
+            // public.
+            let city = input.city.clone().or(found.city).ok_or_else(|| {
+                ApiError::invalid_field(
+                    "service_area.city",
+                    "we could not tell the city of this place; give the city to show on your \
+                     profile",
+                )
+            })?;
             (city, found.lat, found.lon)
         }
         // Ruled out by the input's validation.

@@ -10,7 +10,7 @@ use shared_types::places::{PlaceAt, PlaceSearch};
 use shared_types::requests::{LeadFilter, ServiceRequestInput};
 use shared_types::{Client, ErrorCode, PageParams};
 
-use crate::fake_nominatim::{CITY_HALL, DANFORTH, FakeNominatim};
+use crate::fake_nominatim::{CITY_HALL, DANFORTH, FARM, FakeNominatim};
 use crate::harness::{TestApp, every_day};
 use crate::leads::request;
 
@@ -178,6 +178,34 @@ async fn addresses_are_placed_through_the_address_service() {
         profile.business_name,
         "the profile is unchanged"
     );
+
+    // A place whose city the service does not know: the pro says which city to show (the
+    // typed text, maybe a home address, is never made public).
+    let farm = danforth_profile_input(&profile.business_name);
+    let mut farm = PartnerProfileInput {
+        service_area: ServiceAreaInput::around("4820 Concession Road 4", 30.0),
+        ..farm
+    };
+    let error = danforth.put_my_partner_profile(&farm).await.unwrap_err();
+    assert!(
+        error
+            .problem()
+            .unwrap()
+            .errors
+            .contains_key("service_area.city"),
+        "{error}"
+    );
+    farm.service_area.city = Some("Uxbridge".into());
+    let moved = danforth.put_my_partner_profile(&farm).await.unwrap();
+    assert_eq!(moved.service_area.city, "Uxbridge");
+    assert_eq!(
+        (moved.service_area.lat, moved.service_area.lon),
+        (FARM.lat, FARM.lon)
+    );
+    danforth
+        .put_my_partner_profile(&danforth_profile_input(&profile.business_name))
+        .await
+        .unwrap();
 
     // Half an area is a clear 422 too: a place and a point, or a point without its city.
     let mut both = ServiceAreaInput::around("M4K", 10.0);
