@@ -355,6 +355,20 @@ mod tests {
         })
     }
 
+    /// A plumbing lead in Toronto, 2.5 km away, expiring at 12:30 on 23 Nov.
+    fn lead(status: &str, description: &str) -> Value {
+        json!({
+            "id": "o1", "request_id": "r1", "kind": "marketplace", "status": status,
+            "category": { "id": "cat1", "slug": "plumbing", "name": "Plumbing",
+                          "assignment_mode": "instant", "list_price": cad(14_900),
+                          "active": true },
+            "assignment_mode": "instant", "description": description, "photo_urls": [],
+            "windows": [], "time_zone": "America/Toronto", "city": "Toronto", "postal_prefix": "M5V",
+            "why": { "distance_km": 2.5 }, "offered_to": 3, "platform_fee_bps": 1500,
+            "customer_rating": { "count": 0 }, "expires_at": "2026-11-23T12:30:00Z",
+        })
+    }
+
     #[test]
     fn a_pro_chosen_by_staff_is_told_the_price_and_what_to_do() {
         let alert = render(EventType::JobAssigned, &job(28_000), Utc::now().naive_utc());
@@ -367,16 +381,7 @@ mod tests {
     #[test]
     fn a_lead_alert_carries_its_ids_a_link_and_the_offer_lifetime() {
         let now = "2026-11-23T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        let lead = json!({
-            "id": "o1", "request_id": "r1", "kind": "marketplace", "status": "offered",
-            "category": { "id": "cat1", "slug": "plumbing", "name": "Plumbing",
-                          "assignment_mode": "instant", "list_price": cad(14_900),
-                          "active": true },
-            "assignment_mode": "instant", "description": "Leak", "photo_urls": [],
-            "windows": [], "time_zone": "America/Toronto", "city": "Toronto", "postal_prefix": "M5V",
-            "why": { "distance_km": 2.5 }, "offered_to": 3, "platform_fee_bps": 1500,
-            "customer_rating": { "count": 0 }, "expires_at": "2026-11-23T12:30:00Z",
-        });
+        let lead = lead("offered", "Leak");
         let alert = render(EventType::LeadOffered, &lead, now.naive_utc());
         assert_eq!(alert.ttl, Some(Duration::from_mins(30)));
         assert_eq!(alert.data["offer_id"], "o1");
@@ -416,16 +421,7 @@ mod tests {
                 alert.body
             );
         }
-        let lead = json!({
-            "id": "o1", "request_id": "r1", "kind": "marketplace", "status": "taken",
-            "category": { "id": "cat1", "slug": "plumbing", "name": "Plumbing",
-                          "assignment_mode": "instant", "list_price": cad(14_900),
-                          "active": true },
-            "assignment_mode": "instant", "description": "Leak under the sink", "photo_urls": [],
-            "windows": [], "time_zone": "America/Toronto", "city": "Toronto", "postal_prefix": "M5V",
-            "why": { "distance_km": 2.5 }, "offered_to": 3, "platform_fee_bps": 1500,
-            "customer_rating": { "count": 0 }, "expires_at": "2026-11-23T12:30:00Z",
-        });
+        let lead = lead("taken", "Leak under the sink");
         let taken = render(EventType::LeadTaken, &lead, now.naive_utc());
         assert_eq!(
             taken.body,

@@ -149,6 +149,7 @@ impl OfferRow {
         customer_rating: RatingSummary,
         job_id: Option<String>,
     ) -> Lead {
+        let fee_bps = u32::try_from(self.fee_bps).unwrap_or_default();
         Lead {
             id: self.id.clone(),
             request_id: self.request_id.clone(),
@@ -157,10 +158,7 @@ impl OfferRow {
             assignment_mode: category.assignment_mode,
             earnings: category.list_price.as_ref().map(|price| Money {
                 amount_cents: price.amount_cents
-                    - shared_types::admin::platform_fee_cents(
-                        price.amount_cents,
-                        u32::try_from(self.fee_bps).unwrap_or_default(),
-                    ),
+                    - shared_types::admin::platform_fee_cents(price.amount_cents, fee_bps),
                 currency: price.currency.clone(),
             }),
             category,
@@ -169,7 +167,7 @@ impl OfferRow {
             windows: request.windows(),
             time_zone: request.time_zone.clone(),
             budget: request.budget(),
-            platform_fee_bps: u32::try_from(self.fee_bps).unwrap_or_default(),
+            platform_fee_bps: fee_bps,
             city: request.city.clone(),
             postal_prefix: request.postal_prefix(),
             why: MatchReason {
