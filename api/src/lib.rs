@@ -19,6 +19,7 @@ pub mod limits;
 pub mod notify;
 pub mod oauth;
 pub mod openapi;
+pub mod pages;
 pub mod partners;
 pub mod places;
 pub mod ratings;
@@ -189,6 +190,7 @@ pub fn create_app(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", spec))
         .service(web::redirect("/docs", "/docs/"))
         .configure(oauth::protocol_routes)
+        .configure(wallet::payment_page::routes)
         .into_utoipa_app()
         .configure(routes)
         .into_app()
@@ -323,7 +325,8 @@ fn is_public_read(path: &str) -> bool {
 
 /// Errors the API raises are problem documents already; one produced by actix itself (a
 /// body too large for a plain extractor, say) comes as text and is replaced by the problem
-/// for its status. JSON bodies are kept (the readiness report is a documented 503).
+/// for its status. JSON bodies are kept (the readiness report is a documented 503), and so are
+/// the HTML pages the API serves to people (the sandbox's payment page).
 fn problem_for_bare_error(response: ServiceResponse) -> ServiceResponse {
     let status = response.status();
     let is_json = response
@@ -331,7 +334,9 @@ fn problem_for_bare_error(response: ServiceResponse) -> ServiceResponse {
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| {
-            value.starts_with(PROBLEM_JSON) || value.starts_with("application/json")
+            value.starts_with(PROBLEM_JSON)
+                || value.starts_with("application/json")
+                || value.starts_with("text/html")
         });
     let problem = match status.as_u16() {
         _ if is_json => None,

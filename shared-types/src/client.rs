@@ -63,9 +63,9 @@ use crate::requests::{
     ServiceRequestInput,
 };
 use crate::wallet::{
-    CarriedBalance, LedgerCheck, Payment, PaymentInput, Payout, PayoutFilter, PayoutMethod,
-    PayoutMethodInput, PayoutRun, PayoutStatement, PayoutStatusInput, Refund, RefundFilter,
-    RefundRetryInput, TipInput, Wallet, WalletEntry,
+    CarriedBalance, Checkout, CheckoutInput, LedgerCheck, Payment, PaymentInput, Payout,
+    PayoutFilter, PayoutMethod, PayoutMethodInput, PayoutRun, PayoutStatement, PayoutStatusInput,
+    Receipt, Refund, RefundFilter, RefundRetryInput, TipInput, Wallet, WalletEntry,
 };
 use crate::webhook_endpoints::{
     QueuedDeliveries, ReplayInput, WebhookDelivery, WebhookEndpoint, WebhookEndpointHealth,
@@ -1384,6 +1384,30 @@ impl Client {
                 .header("Idempotency-Key", idempotency_key)
                 .json(body),
         )
+        .await
+    }
+
+    /// Opens (or finds again) the secure payment page for the job's price or a tip.
+    pub async fn checkout(
+        &self,
+        job_id: &str,
+        body: &CheckoutInput,
+    ) -> Result<Checkout, ClientError> {
+        self.call(
+            self.request(
+                Method::POST,
+                &format!("/v1/jobs/{}/checkout", segment(job_id)?),
+            )
+            .json(body),
+        )
+        .await
+    }
+
+    pub async fn job_receipt(&self, job_id: &str) -> Result<Receipt, ClientError> {
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/jobs/{}/receipt", segment(job_id)?),
+        ))
         .await
     }
 

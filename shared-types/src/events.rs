@@ -11,7 +11,7 @@ use crate::jobs::{Job, JobEventKind};
 use crate::partners::PartnerProfile;
 use crate::ratings::JobRatings;
 use crate::requests::{Lead, ServiceRequest};
-use crate::wallet::{Payment, Payout, Refund};
+use crate::wallet::{Payment, Payout, Receipt, Refund};
 use crate::webhook_endpoints::WebhookEndpoint;
 
 /// Declares the catalogue once: [`EventType`] (the names) and [`EventData`] (each type with the
@@ -118,8 +118,9 @@ event_catalogue! {
     /// To a pro: the customer paid the job. `data`: the payment.
     PaymentSucceeded = "payment.succeeded" (Payment),
 
-    /// To a customer: the receipt of the job's payment. `data`: the payment.
-    PaymentReceipt = "payment.receipt" (Payment),
+    /// To a customer: a payment or tip went through. `data`: the job's receipt as it now
+    /// stands (the price, the tip, refunds, included taxes and the platform's fee).
+    PaymentReceipt = "payment.receipt" (Receipt),
 
     /// To a customer: money went back to the card. `data`: the refund.
     PaymentRefunded = "payment.refunded" (Refund),

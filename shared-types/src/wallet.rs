@@ -51,6 +51,61 @@ pub struct TipInput {
     pub card_token: String,
 }
 
+/// `POST /v1/jobs/{id}/checkout`: open the secure payment page for the job's price or a tip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[validate(schema(function = "tip_only_for_tips"))]
+pub struct CheckoutInput {
+    /// `job` (the price) or `tip`.
+    pub purpose: PaymentPurpose,
+    /// For a tip: how much, in the job's currency, from 1.00 to 1 000.00. Absent for the price.
+    #[validate(nested, custom(function = "tip_amount"))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip: Option<MoneyInput>,
+}
+
+impl CheckoutInput {
+    /// The page for the job's price.
+    pub fn job() -> Self {
+        Self {
+            purpose: PaymentPurpose::Job,
+            tip: None,
+        }
+    }
+
+    /// The page for a tip of `amount`.
+    pub fn tip(amount: MoneyInput) -> Self {
+        Self {
+            purpose: PaymentPurpose::Tip,
+            tip: Some(amount),
+        }
+    }
+}
+
+fn tip_only_for_tips(input: &CheckoutInput) -> Result<(), ValidationError> {
+    let message = match (input.purpose, &input.tip) {
+        (PaymentPurpose::Tip, None) => "say how much to tip",
+        (PaymentPurpose::Job, Some(_)) => "the job's price is fixed; send no tip with it",
+        _ => return Ok(()),
+    };
+    Err(crate::partners::message("tip", message))
+}
+
+/// The secure payment page for one payment: open its `url` in a browser. The customer types
+/// their card there, never into the app; when they are done the page sends them back to
+/// `{APP_LINK_BASE_URL}/jobs/{job_id}?payment={payment_id}`, and the payment settles (its
+/// `payment.receipt` event, `GET /v1/jobs/{id}/receipt`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Checkout {
+    /// The payment the page settles (`processing` until then).
+    pub payment: Payment,
+    /// The page, at the payment provider (Stripe Checkout) or, with the sandbox, at this API.
+    pub url: String,
+    /// When the page stops taking cards; asking again after that opens a new one.
+    pub expires_at: DateTime<Utc>,
+}
+
 pub const MIN_TIP_CENTS: i64 = 100;
 pub const MAX_TIP_CENTS: i64 = 100_000;
 
@@ -561,4 +616,86 @@ pub struct WebhookReceipt {
     pub received: bool,
     /// False when this event id was processed before (a replay): nothing changed.
     pub processed: bool,
+}
+
+open_enum! {
+    /// What a receipt line is.
+    pub enum ReceiptLineKind {
+        /// The job's price.
+        Price,
+        /// A tip for the pro.
+        Tip,
+        /// Money going back to the card.
+        Refund,
+    }
+}
+
+open_enum! {
+    /// Where a receipt line's money stands.
+    pub enum ReceiptLineStatus {
+        /// Charged to the card.
+        Paid,
+        /// The card is being charged (a payment page is open, or the bank has not answered).
+        Processing,
+        /// Owed back; on its way to the card.
+        RefundPending,
+        /// Back on the card.
+        Refunded,
+        /// The card refused it; staff are sending it again.
+        RefundFailed,
+    }
+}
+
+/// One line of a receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceiptLine {
+    pub kind: ReceiptLineKind,
+    /// In plain words: `Lawn care job`, `Tip for Sam`, `Refund: the job was cancelled late,
+    /// less the 25.00 CAD cancellation fee`.
+    pub label: String,
+    /// Charged (positive) or given back (negative).
+    pub amount: Money,
+    pub status: ReceiptLineStatus,
+    /// The payment or refund behind the line.
+    pub reference: String,
+    /// When it was charged or became owed.
+    pub at: DateTime<Utc>,
+}
+
+/// A sales tax included in the amounts charged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaxLine {
+    /// `HST`, `GST`, `QST`.
+    pub name: String,
+    /// The rate in percent, as written on a bill: `13`, `9.975`.
+    pub rate_percent: String,
+    /// The part of the net total that is this tax.
+    pub amount: Money,
+}
+
+/// What the customer paid for a job: the price, the tip, every refund, the sales taxes the
+/// amounts include and what the platform's fee was. Lines settle as the money moves; a job not
+/// paid yet has no lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Receipt {
+    pub job_id: String,
+    /// The reference printed on the agreement, e.g. `PL-3F9A1C2B`.
+    pub reference: String,
+    /// The job, e.g. `Lawn care job`.
+    pub description: String,
+    /// The pro who does the work.
+    pub pro_name: String,
+    /// Oldest first.
+    pub lines: Vec<ReceiptLine>,
+    /// Paid, less what is back on the card or on its way.
+    pub total: Money,
+    /// Included in `total`, by the province of the job's postal code (Canada). Empty where no
+    /// sales tax applies.
+    pub taxes: Vec<TaxLine>,
+    /// Porchlight's fee on the price, included in it and paid from the pro's share: the
+    /// customer pays nothing on top. Zero for a job refunded in full.
+    pub platform_fee: Money,
 }

@@ -555,6 +555,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         charging_until -> Nullable<Timestamp>,
+        checkout_id -> Nullable<Text>,
+        checkout_url -> Nullable<Text>,
+        checkout_expires_at -> Nullable<Timestamp>,
     }
 }
 

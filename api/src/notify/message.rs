@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 use shared_types::events::{EventData, EventType};
+use shared_types::wallet::{Receipt, ReceiptLine, ReceiptLineKind, ReceiptLineStatus};
 
 use crate::wallet::format_money;
 
@@ -148,15 +149,16 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
                 None,
             )
         }
-        Ok(EventData::PaymentReceipt(payment)) => {
-            ids(&[("job_id", &payment.job_id), ("payment_id", &payment.id)]);
+        Ok(EventData::PaymentReceipt(receipt)) => {
+            let paid = receipt.lines.iter().rev().find(|line| {
+                line.status == ReceiptLineStatus::Paid && line.kind != ReceiptLineKind::Refund
+            });
+            let payment_id = paid.map(|line| line.reference.clone()).unwrap_or_default();
+            ids(&[("job_id", &receipt.job_id), ("payment_id", &payment_id)]);
             (
                 "Payment received".to_owned(),
-                format!(
-                    "You paid {}. We hold it until you're satisfied with the work.",
-                    format_money(&payment.amount)
-                ),
-                job_link(&payment.job_id),
+                receipt_text(&receipt, paid),
+                job_link(&receipt.job_id),
                 None,
             )
         }
@@ -304,6 +306,52 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
     }
 }
 
+/// What a receipt says in a notification: what was just paid, then the total with the taxes it
+/// includes and the platform's fee.
+fn receipt_text(receipt: &Receipt, paid: Option<&ReceiptLine>) -> String {
+    let job = format!(
+        "the {} ({})",
+        receipt.description.to_lowercase(),
+        receipt.reference
+    );
+    let mut text = match paid {
+        Some(line) if line.kind == ReceiptLineKind::Tip => format!(
+            "You tipped {} {} for {job}.",
+            receipt.pro_name,
+            format_money(&line.amount)
+        ),
+        Some(line) => format!(
+            "You paid {} for {job}. We hold it until you're satisfied with the work.",
+            format_money(&line.amount)
+        ),
+        None => format!("Your receipt for {job}."),
+    };
+    text.push_str(&format!(" Total paid: {}", format_money(&receipt.total)));
+    let taxes: Vec<String> = receipt
+        .taxes
+        .iter()
+        .map(|tax| {
+            format!(
+                "{} ({}%) {}",
+                tax.name,
+                tax.rate_percent,
+                format_money(&tax.amount)
+            )
+        })
+        .collect();
+    if !taxes.is_empty() {
+        text.push_str(&format!(", including {}", taxes.join(" and ")));
+    }
+    text.push('.');
+    if receipt.platform_fee.amount_cents > 0 {
+        text.push_str(&format!(
+            " Porchlight's fee, {}, is part of the price and paid from the pro's share.",
+            format_money(&receipt.platform_fee)
+        ));
+    }
+    text
+}
+
 /// The start of what the customer wrote, to name a job or a request in one line.
 fn excerpt(description: &str) -> String {
     const LONGEST: usize = 40;
@@ -445,10 +493,37 @@ mod tests {
             "id": "p1", "job_id": "j1", "purpose": "job", "amount": cad(14_900),
             "status": "succeeded", "provider": "sandbox", "created_at": "2026-11-23T12:00:00Z",
         });
-        let receipt = render(EventType::PaymentReceipt, &payment, now.naive_utc());
-        assert!(receipt.body.contains("149.00 CAD"), "{}", receipt.body);
+        let line = |kind: &str, reference: &str, cents: i64| {
+            json!({ "kind": kind, "label": kind, "amount": cad(cents), "status": "paid",
+                    "reference": reference, "at": "2026-11-23T12:00:00Z" })
+        };
+        let mut receipt_data = json!({
+            "job_id": "j1", "reference": "PL-J1", "description": "Lawn care job",
+            "pro_name": "Sam", "lines": [line("price", "p1", 14_900)], "total": cad(14_900),
+            "taxes": [{ "name": "HST", "rate_percent": "13", "amount": cad(1_714) }],
+            "platform_fee": cad(2_235),
+        });
+        let receipt = render(EventType::PaymentReceipt, &receipt_data, now.naive_utc());
+        assert_eq!(
+            receipt.body,
+            "You paid 149.00 CAD for the lawn care job (PL-J1). We hold it until you're \
+             satisfied with the work. Total paid: 149.00 CAD, including HST (13%) 17.14 CAD. \
+             Porchlight's fee, 22.35 CAD, is part of the price and paid from the pro's share."
+        );
         assert_eq!(receipt.data["deep_link"], "porchlight://jobs/j1");
         assert_eq!(receipt.data["payment_id"], "p1");
+        receipt_data["lines"] = json!([line("price", "p1", 14_900), line("tip", "p2", 2_000)]);
+        receipt_data["total"] = cad(16_900);
+        receipt_data["taxes"] = json!([]);
+        let tipped = render(EventType::PaymentReceipt, &receipt_data, now.naive_utc());
+        assert!(
+            tipped.body.starts_with(
+                "You tipped Sam 20.00 CAD for the lawn care job (PL-J1). Total paid: 169.00 CAD."
+            ),
+            "{}",
+            tipped.body
+        );
+        assert_eq!(tipped.data["payment_id"], "p2");
         let tip = render(EventType::TipReceived, &payment, now.naive_utc());
         assert!(tip.body.contains("149.00 CAD"), "{}", tip.body);
         let payout = render(

@@ -9,7 +9,9 @@ use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use maud::{DOCTYPE, Markup, html};
+use maud::html;
+
+use crate::pages::{html_response, layout};
 use shared_types::ErrorCode;
 use shared_types::auth::Scope;
 
@@ -295,47 +297,6 @@ fn redirect(
         .insert_header((header::LOCATION, target.as_str()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish()
-}
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f6f5f2;color:#1d1d1b}\
-main{max-width:26rem;margin:1rem auto;padding:1.5rem;background:#fff;border-radius:12px;\
-box-shadow:0 1px 4px rgba(0,0,0,.08)}h1{font-size:1.3rem;line-height:1.3}\
-img.logo{width:56px;height:56px;border-radius:10px;object-fit:cover}\
-ul{padding-left:1.2rem}li{margin:.35rem 0}label{display:block;margin:.8rem 0 .25rem;font-weight:600}\
-input{width:100%;box-sizing:border-box;padding:.65rem;font-size:1rem;border:1px solid #bbb;border-radius:8px}\
-.actions{display:flex;gap:.75rem;margin-top:1.2rem}button{flex:1;padding:.75rem;font-size:1rem;\
-border-radius:8px;border:1px solid #1d4ed8;cursor:pointer}button.allow{background:#1d4ed8;color:#fff}\
-button.deny{background:#fff;color:#1d4ed8}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;\
-border-radius:8px}.fine{color:#555;font-size:.9rem}\
-.brand{font-weight:700;color:#b45309;letter-spacing:.02em;margin:0 0 .5rem}\
-@media (min-width:30rem){main{margin:2rem auto}}";
-
-fn layout(title: &str, body: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
-                title { (title) " · Porchlight" }
-                style { (maud::PreEscaped(STYLE)) }
-            }
-            body {
-                main {
-                    p.brand { "Porchlight" }
-                    (body)
-                }
-            }
-        }
-    }
-}
-
-fn html_response(status: actix_web::http::StatusCode, markup: Markup) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(markup.into_string())
 }
 
 fn error_page(message: &str) -> HttpResponse {

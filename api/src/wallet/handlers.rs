@@ -6,15 +6,17 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use shared_types::auth::Scope;
 use shared_types::error::PROBLEM_JSON;
 use shared_types::wallet::{
-    CarriedBalance, LedgerCheck, Payment, PaymentInput, PaymentStatus, Payout, PayoutFilter,
-    PayoutMethod, PayoutMethodInput, PayoutRun, PayoutStatement, PayoutStatusInput, Refund,
-    RefundFilter, RefundRetryInput, TipInput, Wallet, WalletEntry, WebhookReceipt,
+    CarriedBalance, Checkout, CheckoutInput, LedgerCheck, Payment, PaymentInput, PaymentPurpose,
+    PaymentStatus, Payout, PayoutFilter, PayoutMethod, PayoutMethodInput, PayoutRun,
+    PayoutStatement, PayoutStatusInput, Receipt, Refund, RefundFilter, RefundRetryInput, TipInput,
+    Wallet, WalletEntry, WebhookReceipt,
 };
 use shared_types::{ErrorCode, Page, PageParams, ProblemDetails};
 
-use super::payments::{self, Opened};
-use super::provider::{Charge, signature};
-use super::{balances, ledger, payouts, refunds, webhooks};
+use super::checkout::{self, Opening};
+use super::payments::{self, Opened, PaymentRow};
+use super::provider::{Charge, PageCall, signature};
+use super::{balances, ledger, payouts, receipts, refunds, webhooks};
 use crate::auth::{AuthUser, RequireRole, roles};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
@@ -66,9 +68,10 @@ async fn charge(
     };
     let now = state.clock.now();
     let claimed = claimed.clone();
+    let policy = super::MoneyPolicy::from(state.settings.as_ref());
     let (status, body) = state
         .write(move |conn| {
-            let payment = payments::record_outcome(conn, &payment.id, &outcome, now)?;
+            let payment = payments::record_outcome(conn, &payment.id, &outcome, &policy, now)?;
             let (status, body) = match payment.status() {
                 PaymentStatus::Succeeded => (StatusCode::CREATED, json(&payment.view())?),
                 PaymentStatus::Processing => (StatusCode::ACCEPTED, json(&payment.view())?),
@@ -224,6 +227,169 @@ pub async fn tip_job(
     .await
 }
 
+/// Open the secure payment page for the job's price or a tip (customer): the card is typed
+/// there, never into the app.
+///
+/// `purpose: job` once the job is scheduled and the agreement signed; `purpose: tip` with `tip`
+/// once it is done. Opens a `processing` payment and a page for it at the payment provider
+/// (Stripe Checkout; with the sandbox, this API's own page with the test cards) and answers its
+/// `url`, open for an hour. Asking again while it is open answers the same page (200); a page
+/// past its time, or for a tip of another amount, is closed and a new one opened (201), unless
+/// the customer paid on it meanwhile (409 `already_paid`). The page sends the customer back to
+/// `{APP_LINK_BASE_URL}/jobs/{id}?payment={payment_id}` (with `&cancelled=true` when they left
+/// without paying); the payment settles on the page (sandbox) or by the provider's webhook,
+/// then `payment.receipt` tells the customer and `GET /v1/jobs/{id}/receipt` shows it.
+#[utoipa::path(
+    tag = "payments",
+    params(("id" = String, Path, description = "The job's id")),
+    request_body = CheckoutInput,
+    responses(
+        (status = 200, description = "The page already open for this payment", body = Checkout),
+        (status = 201, description = "A new page", body = Checkout),
+        (status = 409, description = "`already_paid` (paid or tipped, or a card payment in progress), `agreement_unsigned` or `invalid_transition`",
+            body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 502, description = "`payment_provider_unavailable`: nothing was opened; ask again", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = ["jobs:write"])),
+)]
+#[post("/jobs/{id}/checkout")]
+pub async fn open_checkout(
+    state: web::Data<AppState>,
+    customer: RequireRole<roles::Customer>,
+    id: web::Path<String>,
+    body: ValidatedJson<CheckoutInput>,
+) -> ApiResult<HttpResponse> {
+    customer.require_scope(Scope::JobsWrite)?;
+    let actor = actor(&customer);
+    let job_id = id.into_inner();
+    let input = body.0;
+    // At most twice: a stale page is closed, then a new one opened.
+    for _ in 0..2 {
+        let now = state.clock.now();
+        let provider = state.payments.name();
+        let opening = {
+            let (actor, job_id, input) = (actor.clone(), job_id.clone(), input.clone());
+            state
+                .write(move |conn| checkout::begin(conn, &actor, &job_id, &input, provider, now))
+                .await?
+        };
+        let payment = match opening {
+            Opening::Open(payment) => {
+                return Ok(HttpResponse::Ok().json(checkout::view(&payment)?));
+            }
+            Opening::Stale(payment) => {
+                close_stale_page(&state, &payment).await?;
+                continue;
+            }
+            Opening::New(payment) => payment,
+        };
+        let payment = open_page(&state, payment).await?;
+        return Ok(HttpResponse::Created().json(checkout::view(&payment)?));
+    }
+    Err(ApiError::new(
+        ErrorCode::AlreadyPaid,
+        "the payment page for this job is being replaced; ask again in a moment",
+    ))
+}
+
+fn provider_unavailable(error: &super::provider::ProviderError) -> ApiError {
+    tracing::warn!(%error, "payment provider unavailable");
+    ApiError::new(
+        ErrorCode::PaymentProviderUnavailable,
+        "the payment provider did not answer; nothing was opened — ask again",
+    )
+}
+
+/// Opens the payment's page at the provider and records it.
+async fn open_page(state: &AppState, payment: PaymentRow) -> ApiResult<PaymentRow> {
+    let description = {
+        let job_id = payment.job_id.clone();
+        let name = state.db(move |conn| super::job_name(conn, &job_id)).await?;
+        let reference = crate::jobs::agreement::reference(&payment.job_id);
+        match payment.purpose() {
+            PaymentPurpose::Tip => format!("Tip for your {} ({reference})", name.to_lowercase()),
+            _ => format!("Porchlight: {name} ({reference})"),
+        }
+    };
+    let (success_url, cancel_url) =
+        checkout::return_urls(&state.settings.app_link_base_url, &payment);
+    let expires_at = payment
+        .checkout_expires_at
+        .ok_or_else(|| ApiError::internal("a page payment without its expiry"))?;
+    let page = state
+        .payments
+        .open_page(&PageCall {
+            payment_id: &payment.id,
+            job_id: &payment.job_id,
+            amount_cents: payment.amount_cents,
+            currency: &payment.currency,
+            description: &description,
+            success_url: &success_url,
+            cancel_url: &cancel_url,
+            expires_at,
+        })
+        .await
+        .map_err(|error| provider_unavailable(&error))?;
+    state
+        .write(move |conn| checkout::record_page(conn, &payment.id, &page))
+        .await
+}
+
+/// Closes a page past its time (or for another amount) at the provider and records how it
+/// ended: paid meanwhile is 409 `already_paid`.
+async fn close_stale_page(state: &AppState, payment: &PaymentRow) -> ApiResult<()> {
+    let page_id = payment
+        .checkout_id
+        .clone()
+        .ok_or_else(|| ApiError::internal("a stale page without its id"))?;
+    let ended = state
+        .payments
+        .close_page(&page_id)
+        .await
+        .map_err(|error| provider_unavailable(&error))?;
+    let now = state.clock.now();
+    let payment_id = payment.id.clone();
+    let policy = super::MoneyPolicy::from(state.settings.as_ref());
+    let paid = state
+        .write(move |conn| checkout::record_closed(conn, &payment_id, &ended, &policy, now))
+        .await?;
+    state.wakeups.refunds_queued.raise();
+    if paid {
+        return Err(payments::already_paid(
+            "the customer paid on the page that was open",
+        ));
+    }
+    Ok(())
+}
+
+/// The job's receipt (its customer, its pro or staff): what was charged, tipped and refunded,
+/// the sales taxes included and the platform's fee.
+///
+/// Lines settle as the money moves: a payment being made is `processing`, a refund on its way
+/// `refund_pending`. `total` is what was paid less every refund owed. Taxes are those included
+/// in the total for the province of the job's postal code (Canada: GST, HST or GST and QST);
+/// none elsewhere.
+#[utoipa::path(
+    tag = "payments",
+    params(("id" = String, Path, description = "The job's id")),
+    responses((status = 200, description = "The receipt", body = Receipt)),
+    security(("bearer" = []), ("api_key" = ["jobs:read"])),
+)]
+#[get("/jobs/{id}/receipt")]
+pub async fn job_receipt(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<Receipt>> {
+    user.require_scope(Scope::JobsRead)?;
+    let actor = actor(&user);
+    let policy = super::MoneyPolicy::from(state.settings.as_ref());
+    state
+        .db(move |conn| receipts::of_job(conn, &actor, &id, &policy))
+        .await
+        .map(web::Json)
+}
+
 /// The job's payments and tips, oldest first (its customer or pro).
 ///
 /// Both the job payment and any tip, declined (`failed`) and `processing` attempts included. 404
@@ -293,8 +459,9 @@ pub async fn stripe_webhook(
         )
     })?;
     let now = state.clock.now();
+    let policy = super::MoneyPolicy::from(state.settings.as_ref());
     let processed = state
-        .write(move |conn| webhooks::apply(conn, &event, now))
+        .write(move |conn| webhooks::apply(conn, &event, &policy, now))
         .await?;
     state.wakeups.refunds_queued.raise();
     Ok(web::Json(WebhookReceipt {

@@ -3,11 +3,14 @@
 //! money moves with it.
 
 pub mod balances;
+pub mod checkout;
 mod handlers;
 pub mod ledger;
+pub mod payment_page;
 pub mod payments;
 pub mod payouts;
 pub mod provider;
+pub mod receipts;
 pub mod refunds;
 pub mod settlement;
 pub mod webhooks;
@@ -84,7 +87,9 @@ pub fn job_name(conn: &mut DbConnection, job_id: &str) -> ApiResult<String> {
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::pay_job)
         .service(handlers::tip_job)
+        .service(handlers::open_checkout)
         .service(handlers::job_payments)
+        .service(handlers::job_receipt)
         .service(handlers::stripe_webhook)
         .service(handlers::get_wallet)
         .service(handlers::wallet_entries)

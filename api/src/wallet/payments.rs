@@ -16,12 +16,12 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use shared_types::ErrorCode;
 use shared_types::events::EventData;
 use shared_types::jobs::JobStatus;
-use shared_types::partners::Money;
+use shared_types::partners::{Money, MoneyInput};
 use shared_types::wallet::{LedgerKind, Payment, PaymentPurpose, PaymentStatus, TipInput};
 
 use super::ledger::{self, Account, AccountKind, Posting};
 use super::provider::ChargeOutcome;
-use super::settlement;
+use super::{MoneyPolicy, receipts, settlement};
 use crate::db::schema::payments;
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
@@ -29,6 +29,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::jobs::agreement;
 use crate::jobs::model::{self, Actor, JobRow};
 use crate::notify::outbox;
+use shared_types::jobs::Party;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = payments)]
@@ -48,9 +49,20 @@ pub struct PaymentRow {
     pub failure_message: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The payment page's id at the provider, once it is open.
+    pub checkout_id: Option<String>,
+    pub checkout_url: Option<String>,
+    /// Set for a payment made on a payment page (from the moment it is opened): when the page
+    /// stops taking cards.
+    pub checkout_expires_at: Option<NaiveDateTime>,
 }
 
 impl PaymentRow {
+    /// Paid on a payment page rather than with a card token.
+    pub fn on_page(&self) -> bool {
+        self.checkout_expires_at.is_some()
+    }
+
     pub fn purpose(&self) -> PaymentPurpose {
         self.purpose
     }
@@ -130,6 +142,19 @@ pub fn open_job_payment(
     provider: &str,
     now: NaiveDateTime,
 ) -> ApiResult<Opened> {
+    let job = payable(conn, customer, job_id)?;
+    open(
+        conn,
+        &job,
+        PaymentPurpose::Job,
+        job.price_cents,
+        provider,
+        now,
+    )
+}
+
+/// The customer's job, if its price can be paid now: scheduled, signed and not paid.
+pub fn payable(conn: &mut DbConnection, customer: &Actor, job_id: &str) -> ApiResult<JobRow> {
     let job = model::find_for(conn, job_id, customer)?;
     if job.paid_at.is_some() {
         return Err(already_paid("the job is already paid"));
@@ -146,14 +171,7 @@ pub fn open_job_payment(
             "sign the service agreement before paying",
         ));
     }
-    open(
-        conn,
-        &job,
-        PaymentPurpose::Job,
-        job.price_cents,
-        provider,
-        now,
-    )
+    Ok(job)
 }
 
 /// Opens the customer's tip for the pro: after completion, in the job's currency, one per job.
@@ -166,6 +184,26 @@ pub fn open_tip(
     provider: &str,
     now: NaiveDateTime,
 ) -> ApiResult<Opened> {
+    let job = tippable(conn, customer, job_id, &input.amount, "amount.currency")?;
+    open(
+        conn,
+        &job,
+        PaymentPurpose::Tip,
+        input.amount.amount_cents,
+        provider,
+        now,
+    )
+}
+
+/// The customer's job, if it can be tipped `amount` now: done, and in the job's currency
+/// (`currency_field` names the field that says otherwise).
+pub fn tippable(
+    conn: &mut DbConnection,
+    customer: &Actor,
+    job_id: &str,
+    amount: &MoneyInput,
+    currency_field: &str,
+) -> ApiResult<JobRow> {
     let job = model::find_for(conn, job_id, customer)?;
     let done = [
         JobStatus::Completed,
@@ -175,20 +213,13 @@ pub fn open_tip(
     if !done.contains(&job.status()) {
         return Err(model::invalid_transition(job.status, &done));
     }
-    if input.amount.currency != job.currency {
+    if amount.currency != job.currency {
         return Err(ApiError::invalid_field(
-            "amount.currency",
+            currency_field,
             format!("the job is priced in {}", job.currency),
         ));
     }
-    open(
-        conn,
-        &job,
-        PaymentPurpose::Tip,
-        input.amount.amount_cents,
-        provider,
-        now,
-    )
+    Ok(job)
 }
 
 /// How long an attempt may hold a payment while it calls the provider: longer than the
@@ -215,6 +246,10 @@ fn open(
         || already_paid("a payment for this job is being processed; wait for its outcome");
     if let Some(current) = current {
         return match current.status() {
+            PaymentStatus::Processing if current.on_page() => Err(already_paid(
+                "a payment page is open for this job: pay there, or open it again with \
+                 POST /v1/jobs/{id}/checkout",
+            )),
             PaymentStatus::Processing if current.amount_cents == amount_cents => {
                 let held = diesel::update(
                     payments::table.filter(payments::id.eq(&current.id)).filter(
@@ -269,7 +304,7 @@ fn open(
     }
 }
 
-fn already_paid(detail: &str) -> ApiError {
+pub fn already_paid(detail: &str) -> ApiError {
     ApiError::new(ErrorCode::AlreadyPaid, detail)
 }
 
@@ -288,12 +323,13 @@ pub fn record_outcome(
     conn: &mut DbConnection,
     payment_id: &str,
     outcome: &ChargeOutcome,
+    policy: &MoneyPolicy,
     now: NaiveDateTime,
 ) -> ApiResult<PaymentRow> {
     release_hold(conn, payment_id)?;
     match outcome {
         ChargeOutcome::Succeeded { provider_ref } => {
-            settle_success(conn, payment_id, provider_ref, now)?;
+            settle_success(conn, payment_id, provider_ref, policy, now)?;
         }
         ChargeOutcome::Declined {
             provider_ref,
@@ -331,6 +367,7 @@ pub fn settle_success(
     conn: &mut DbConnection,
     payment_id: &str,
     provider_ref: &str,
+    policy: &MoneyPolicy,
     now: NaiveDateTime,
 ) -> ApiResult<bool> {
     let updated = diesel::update(
@@ -370,7 +407,7 @@ pub fn settle_success(
                 payment.amount_cents,
             );
             ledger::post(conn, &posting, now)?;
-            notify(conn, &job, &payment, now)?;
+            notify(conn, &job, &payment, policy, now)?;
             if job.status() == JobStatus::Cancelled {
                 // Cancelled while the charge was in flight: it all goes back.
                 settlement::refund_held(conn, &job, now)?;
@@ -393,7 +430,7 @@ pub fn settle_success(
                 payment.amount_cents,
             );
             ledger::post(conn, &posting, now)?;
-            notify(conn, &job, &payment, now)?;
+            notify(conn, &job, &payment, policy, now)?;
         }
         PaymentPurpose::Unknown => {
             return Err(ApiError::internal("a payment with an unknown purpose"));
@@ -455,24 +492,32 @@ pub fn by_provider_ref(
         .optional()?)
 }
 
-/// Tells the pro (and for a job payment, the customer: the receipt) about a settled payment.
+/// Tells the pro about a settled payment or tip, and sends the customer the job's receipt as it
+/// now stands.
 fn notify(
     conn: &mut DbConnection,
     job: &JobRow,
     payment: &PaymentRow,
+    policy: &MoneyPolicy,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     let view = payment.view();
-    if payment.purpose() == PaymentPurpose::Tip {
-        outbox::enqueue(conn, &job.partner_id, EventData::TipReceived(view), now)?;
+    let to_pro = if payment.purpose() == PaymentPurpose::Tip {
+        EventData::TipReceived(view)
     } else {
-        outbox::enqueue(
-            conn,
-            &job.partner_id,
-            EventData::PaymentSucceeded(view.clone()),
-            now,
-        )?;
-        outbox::enqueue(conn, &job.customer_id, EventData::PaymentReceipt(view), now)?;
-    }
+        EventData::PaymentSucceeded(view)
+    };
+    outbox::enqueue(conn, &job.partner_id, to_pro, now)?;
+    let customer = Actor {
+        user_id: job.customer_id.clone(),
+        party: Party::Customer,
+    };
+    let receipt = receipts::of_job(conn, &customer, &job.id, policy)?;
+    outbox::enqueue(
+        conn,
+        &job.customer_id,
+        EventData::PaymentReceipt(receipt),
+        now,
+    )?;
     Ok(())
 }

@@ -3,13 +3,19 @@
 //! - `sandbox` (the default): answers at once, by card token, like a provider's test mode
 //!   (`tok_visa` pays, `tok_declined` is declined, `tok_refund_fails` pays but its first refund
 //!   is refused);
-//! - `stripe`: Stripe's PaymentIntents and Refunds over HTTP, at `STRIPE_API_BASE`.
+//! - `stripe`: Stripe's PaymentIntents, Checkout Sessions and Refunds over HTTP, at
+//!   `STRIPE_API_BASE`.
+//!
+//! A payment is made either with a card token (`charge`, for integrators with their own card
+//! form) or on a secure payment page (`open_page`): Stripe Checkout, or with the sandbox this
+//! API's own page at `{PUBLIC_BASE_URL}/pay/{id}` with the test cards.
 //!
 //! Every call carries an idempotency key derived from our own row id, so a call retried after a
 //! timeout or a crash is the same call to the provider, never a second charge.
 
 use std::time::Duration;
 
+use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use crate::config::{PaymentProviderKind, Settings};
@@ -79,16 +85,56 @@ pub enum RefundOutcome {
 #[error("payment provider: {0}")]
 pub struct ProviderError(pub String);
 
+/// A payment page to open for a payment.
+#[derive(Debug, Clone)]
+pub struct PageCall<'a> {
+    /// Our payment id: the provider's idempotency key and metadata.
+    pub payment_id: &'a str,
+    pub job_id: &'a str,
+    pub amount_cents: i64,
+    pub currency: &'a str,
+    /// What the customer sees they pay for.
+    pub description: &'a str,
+    /// Where the page sends the customer once paid, and when they go back without paying.
+    pub success_url: &'a str,
+    pub cancel_url: &'a str,
+    /// When the page stops taking cards (Stripe takes 30 minutes to 24 hours).
+    pub expires_at: NaiveDateTime,
+}
+
+/// A payment page, as the provider opened it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub id: String,
+    pub url: String,
+}
+
+/// Where a payment page stands at the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageState {
+    /// Still taking cards.
+    Open,
+    /// Paid: `provider_ref` is the charge (the PaymentIntent) to refund later.
+    Paid { provider_ref: String },
+    /// Closed without a payment.
+    Expired,
+}
+
 #[derive(Debug, Clone)]
 pub enum PaymentProvider {
-    Sandbox,
+    /// Pages live at `{pages_base}/pay/{id}` (the API's public address).
+    Sandbox {
+        pages_base: String,
+    },
     Stripe(StripeClient),
 }
 
 impl PaymentProvider {
     pub fn from_settings(settings: &Settings) -> Self {
         match settings.payment_provider {
-            PaymentProviderKind::Sandbox => Self::Sandbox,
+            PaymentProviderKind::Sandbox => Self::Sandbox {
+                pages_base: settings.public_base_url.clone(),
+            },
             PaymentProviderKind::Stripe => Self::Stripe(StripeClient::new(
                 &settings.stripe_api_base,
                 settings
@@ -103,21 +149,21 @@ impl PaymentProvider {
     /// `sandbox` or `stripe`, as recorded on each payment.
     pub fn name(&self) -> &'static str {
         match self {
-            Self::Sandbox => "sandbox",
+            Self::Sandbox { .. } => "sandbox",
             Self::Stripe(_) => "stripe",
         }
     }
 
     pub async fn charge(&self, charge: &Charge<'_>) -> Result<ChargeOutcome, ProviderError> {
         match self {
-            Self::Sandbox => Ok(sandbox_charge(charge)),
+            Self::Sandbox { .. } => Ok(sandbox_charge(charge)),
             Self::Stripe(client) => client.charge(charge).await,
         }
     }
 
     pub async fn refund(&self, refund: &RefundCall<'_>) -> Result<RefundOutcome, ProviderError> {
         match self {
-            Self::Sandbox => Ok(sandbox_refund(refund)),
+            Self::Sandbox { .. } => Ok(sandbox_refund(refund)),
             Self::Stripe(client) => client.refund(refund).await,
         }
     }
@@ -127,11 +173,50 @@ impl PaymentProvider {
     pub async fn refund_status(&self, provider_ref: &str) -> Result<RefundOutcome, ProviderError> {
         match self {
             // The sandbox answers every refund at once; none is ever in progress.
-            Self::Sandbox => Ok(RefundOutcome::Succeeded {
+            Self::Sandbox { .. } => Ok(RefundOutcome::Succeeded {
                 provider_ref: provider_ref.to_owned(),
             }),
             Self::Stripe(client) => client.refund_status(provider_ref).await,
         }
+    }
+
+    /// Opens a payment page. The sandbox's page is ours: its id is a random token, the only key
+    /// to it.
+    pub async fn open_page(&self, call: &PageCall<'_>) -> Result<Page, ProviderError> {
+        match self {
+            Self::Sandbox { pages_base } => {
+                let id = format!("cs_sandbox_{}", crate::auth::tokens::random_token(24));
+                Ok(Page {
+                    url: format!("{pages_base}/pay/{id}"),
+                    id,
+                })
+            }
+            Self::Stripe(client) => client.open_page(call).await,
+        }
+    }
+
+    /// Closes an open page so that it takes no more cards, and says how it ended: `Paid` when
+    /// the customer paid before it closed. The sandbox's pages are settled by this API itself,
+    /// so closing one is recorded by the caller alone.
+    pub async fn close_page(&self, page_id: &str) -> Result<PageState, ProviderError> {
+        match self {
+            Self::Sandbox { .. } => Ok(PageState::Expired),
+            Self::Stripe(client) => client.close_page(page_id).await,
+        }
+    }
+}
+
+/// A sandbox test card, by the number typed on the sandbox's payment page (spaces and dashes
+/// ignored): the numbers of Stripe's test mode, so the same cards work with both providers.
+pub fn sandbox_card(number: &str) -> &'static str {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    match digits.as_str() {
+        "4242424242424242" => "tok_visa",
+        "5555555555554444" => "tok_mastercard",
+        "4000000000005126" => "tok_refund_fails",
+        "4000000000009995" => "tok_insufficient_funds",
+        "4000000000000002" => "tok_declined",
+        _ => "unknown_card",
     }
 }
 
@@ -141,7 +226,7 @@ const SANDBOX_CLOSED_CARD: &str = "_closed_card";
 /// The sandbox's test cards: `tok_visa` and `tok_mastercard` pay; `tok_refund_fails` pays but
 /// its first refund is refused; `tok_declined`, `tok_insufficient_funds` and any other token are
 /// declined.
-fn sandbox_charge(charge: &Charge<'_>) -> ChargeOutcome {
+pub fn sandbox_charge(charge: &Charge<'_>) -> ChargeOutcome {
     let provider_ref = format!("sandbox_pi_{}", charge.payment_id);
     let (code, message) = match charge.card_token {
         "tok_visa" | "tok_mastercard" => return ChargeOutcome::Succeeded { provider_ref },
@@ -212,6 +297,34 @@ struct StripeErrorBody {
 #[derive(Debug, Deserialize)]
 struct StripeErrorEnvelope {
     error: StripeErrorBody,
+}
+
+#[derive(Debug, Deserialize)]
+struct CheckoutSession {
+    id: String,
+    #[serde(default)]
+    url: Option<String>,
+    /// `open`, `complete` or `expired`.
+    status: String,
+    /// `paid`, `unpaid` or `no_payment_required`.
+    #[serde(default)]
+    payment_status: Option<String>,
+    /// The PaymentIntent, once the customer submitted a card.
+    #[serde(default)]
+    payment_intent: Option<String>,
+}
+
+impl CheckoutSession {
+    fn state(self) -> PageState {
+        match (self.status.as_str(), self.payment_status.as_deref()) {
+            ("complete", Some("paid")) => PageState::Paid {
+                provider_ref: self.payment_intent.unwrap_or(self.id),
+            },
+            ("expired", _) => PageState::Expired,
+            // Open, or complete with a bank payment still on its way: the webhook will tell.
+            _ => PageState::Open,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -338,6 +451,80 @@ impl StripeClient {
         }
         let intent: PaymentIntent = parse(&body)?;
         Ok(intent_outcome(intent))
+    }
+
+    /// Creates a Checkout Session for the payment: one line, its amount, our ids in the
+    /// metadata of the session and of the PaymentIntent it makes.
+    async fn open_page(&self, call: &PageCall<'_>) -> Result<Page, ProviderError> {
+        let form = [
+            ("mode", "payment".to_owned()),
+            ("line_items[0][quantity]", "1".to_owned()),
+            (
+                "line_items[0][price_data][currency]",
+                call.currency.to_ascii_lowercase(),
+            ),
+            (
+                "line_items[0][price_data][unit_amount]",
+                call.amount_cents.to_string(),
+            ),
+            (
+                "line_items[0][price_data][product_data][name]",
+                call.description.to_owned(),
+            ),
+            ("payment_method_types[]", "card".to_owned()),
+            ("success_url", call.success_url.to_owned()),
+            ("cancel_url", call.cancel_url.to_owned()),
+            (
+                "expires_at",
+                call.expires_at.and_utc().timestamp().to_string(),
+            ),
+            ("client_reference_id", call.payment_id.to_owned()),
+            ("metadata[payment_id]", call.payment_id.to_owned()),
+            ("metadata[job_id]", call.job_id.to_owned()),
+            (
+                "payment_intent_data[metadata][payment_id]",
+                call.payment_id.to_owned(),
+            ),
+            (
+                "payment_intent_data[metadata][job_id]",
+                call.job_id.to_owned(),
+            ),
+        ];
+        let key = format!("{}-page", call.payment_id);
+        let (status, body) = self.post("/v1/checkout/sessions", &key, &form).await?;
+        if !status.is_success() {
+            return Err(ProviderError(format!(
+                "creating the Checkout Session: {status}: {body}"
+            )));
+        }
+        let session: CheckoutSession = parse(&body)?;
+        let url = session
+            .url
+            .ok_or_else(|| ProviderError(format!("a Checkout Session without a url: {body}")))?;
+        Ok(Page {
+            id: session.id,
+            url,
+        })
+    }
+
+    /// Expires the session; one that is no longer open (paid or expired already) is read
+    /// instead, to say how it ended.
+    async fn close_page(&self, page_id: &str) -> Result<PageState, ProviderError> {
+        let path = format!("/v1/checkout/sessions/{page_id}/expire");
+        let (status, body) = self.post(&path, &format!("{page_id}-expire"), &[]).await?;
+        let session: CheckoutSession = if status.is_success() {
+            parse(&body)?
+        } else if status == reqwest::StatusCode::BAD_REQUEST {
+            let path = format!("/v1/checkout/sessions/{page_id}");
+            let (status, body) = self.get(&path).await?;
+            if !status.is_success() {
+                return Err(ProviderError(format!("GET {path}: {status}: {body}")));
+            }
+            parse(&body)?
+        } else {
+            return Err(ProviderError(format!("POST {path}: {status}: {body}")));
+        };
+        Ok(session.state())
     }
 
     async fn refund(&self, refund: &RefundCall<'_>) -> Result<RefundOutcome, ProviderError> {

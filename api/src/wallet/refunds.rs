@@ -232,6 +232,16 @@ fn find(conn: &mut DbConnection, refund_id: &str) -> ApiResult<RefundRow> {
         .ok_or_else(|| ApiError::not_found("refund"))
 }
 
+/// The job's refunds, oldest first.
+pub fn of_job(conn: &mut DbConnection, job_id: &str) -> ApiResult<Vec<Refund>> {
+    let rows: Vec<RefundRow> = refunds::table
+        .filter(refunds::job_id.eq(job_id))
+        .order((refunds::created_at, refunds::id))
+        .select(RefundRow::as_select())
+        .load(conn)?;
+    Ok(rows.into_iter().map(RefundRow::view).collect())
+}
+
 /// Refunds, newest first, by the filter.
 pub fn list(
     conn: &mut DbConnection,

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{payments, refunds};
+use super::MoneyPolicy;
+use super::provider::PageState;
+use super::{checkout, payments, refunds};
 use crate::db::DbConnection;
 use crate::db::schema::webhook_events;
 use crate::error::ApiResult;
@@ -34,7 +36,12 @@ fn text<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
 
 /// Applies `event` unless it was applied before; returns whether it was applied now. Run inside
 /// a write transaction.
-pub fn apply(conn: &mut DbConnection, event: &Event, now: NaiveDateTime) -> ApiResult<bool> {
+pub fn apply(
+    conn: &mut DbConnection,
+    event: &Event,
+    policy: &MoneyPolicy,
+    now: NaiveDateTime,
+) -> ApiResult<bool> {
     let recorded = crate::insert_or_ignore!(
         conn,
         webhook_events::table,
@@ -57,7 +64,10 @@ pub fn apply(conn: &mut DbConnection, event: &Event, now: NaiveDateTime) -> ApiR
             };
             let intent_id = text(object, &["id"]).unwrap_or_default();
             if event.kind == "payment_intent.succeeded" {
-                payments::settle_success(conn, &payment.id, intent_id, now)?;
+                payments::settle_success(conn, &payment.id, intent_id, policy, now)?;
+            } else if payment.on_page() {
+                // A card declined on the payment page: the customer may try another there; the
+                // page's own events tell how it ends.
             } else {
                 let error = &object["last_payment_error"];
                 let code = text(error, &["decline_code"])
@@ -65,6 +75,42 @@ pub fn apply(conn: &mut DbConnection, event: &Event, now: NaiveDateTime) -> ApiR
                     .unwrap_or("card_declined");
                 let message = text(error, &["message"]).unwrap_or("The card was declined.");
                 payments::settle_failure(conn, &payment.id, Some(intent_id), code, message, now)?;
+            }
+        }
+        "checkout.session.completed"
+        | "checkout.session.async_payment_succeeded"
+        | "checkout.session.async_payment_failed"
+        | "checkout.session.expired" => {
+            let Some(payment) = page_payment_of(conn, object)? else {
+                tracing::warn!(event = %event.id, "a Checkout Session event for no payment of ours");
+                return Ok(true);
+            };
+            let intent_id = text(object, &["payment_intent"]);
+            let paid = text(object, &["payment_status"]) == Some("paid");
+            match event.kind.as_str() {
+                "checkout.session.expired" => {
+                    checkout::record_closed(conn, &payment.id, &PageState::Expired, policy, now)?;
+                }
+                "checkout.session.async_payment_failed" => {
+                    payments::settle_failure(
+                        conn,
+                        &payment.id,
+                        intent_id,
+                        "payment_failed",
+                        "The bank refused the payment.",
+                        now,
+                    )?;
+                }
+                _ if paid => {
+                    let provider_ref = intent_id
+                        .or_else(|| text(object, &["id"]))
+                        .unwrap_or_default()
+                        .to_owned();
+                    let paid = PageState::Paid { provider_ref };
+                    checkout::record_closed(conn, &payment.id, &paid, policy, now)?;
+                }
+                // Completed but unpaid: a bank payment still on its way; its own event follows.
+                _ => {}
             }
         }
         "refund.created" | "refund.updated" | "charge.refund.updated" => {
@@ -99,6 +145,23 @@ pub fn apply(conn: &mut DbConnection, event: &Event, now: NaiveDateTime) -> ApiR
         _ => {}
     }
     Ok(true)
+}
+
+/// Our payment behind a Checkout Session: by the id we put in its metadata, else by its id.
+fn page_payment_of(
+    conn: &mut DbConnection,
+    session: &Value,
+) -> ApiResult<Option<payments::PaymentRow>> {
+    if let Some(payment_id) = text(session, &["metadata", "payment_id"])
+        && let Ok(payment) = payments::find(conn, payment_id)
+        && payment.provider == "stripe"
+    {
+        return Ok(Some(payment));
+    }
+    match text(session, &["id"]) {
+        Some(session_id) => checkout::by_page(conn, session_id),
+        None => Ok(None),
+    }
 }
 
 /// Our payment behind a PaymentIntent: by the id we put in its metadata, else by its id.

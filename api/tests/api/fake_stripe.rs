@@ -1,4 +1,5 @@
-//! A Stripe-compatible payment provider on 127.0.0.1: PaymentIntents create and confirm, Refunds,
+//! A Stripe-compatible payment provider on 127.0.0.1: PaymentIntents create and confirm,
+//! Checkout Sessions (create, retrieve, expire, and a customer paying on the hosted page), Refunds,
 //! bearer secret key, form-encoded bodies and `Idempotency-Key` replay, as Stripe's API does.
 //! Test cards: `tok_visa` succeeds, `tok_declined` is declined (402 card error), `tok_async`
 //! stays `processing` (the outcome comes by webhook). Refunds succeed unless told to fail (a
@@ -25,7 +26,9 @@ type Answered = (Parameters, u16, Value);
 
 #[derive(Default)]
 struct Books {
+    base_url: String,
     intents: HashMap<String, Value>,
+    sessions: HashMap<String, Value>,
     /// Idempotency-Key -> the first request under it and its answer.
     answered: HashMap<String, Answered>,
     refunds: Vec<Value>,
@@ -60,7 +63,10 @@ impl FakeStripe {
     pub fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base_url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-        let books = Arc::new(Mutex::new(Books::default()));
+        let books = Arc::new(Mutex::new(Books {
+            base_url: base_url.clone(),
+            ..Books::default()
+        }));
         let data = web::Data::new(Arc::clone(&books));
         let server = HttpServer::new(move || {
             App::new()
@@ -69,6 +75,15 @@ impl FakeStripe {
                 .route(
                     "/v1/payment_intents/{id}/confirm",
                     web::post().to(confirm_intent),
+                )
+                .route("/v1/checkout/sessions", web::post().to(create_session))
+                .route(
+                    "/v1/checkout/sessions/{id}",
+                    web::get().to(retrieve_session),
+                )
+                .route(
+                    "/v1/checkout/sessions/{id}/expire",
+                    web::post().to(expire_session),
                 )
                 .route("/v1/refunds", web::post().to(create_refund))
                 .route("/v1/refunds/{id}", web::get().to(retrieve_refund))
@@ -113,6 +128,49 @@ impl FakeStripe {
             .find(|intent| intent["metadata"]["payment_id"] == payment_id)
             .cloned()
             .expect("an intent for this payment")
+    }
+
+    /// The Checkout Session at `url` (the page the API handed the customer).
+    pub fn session_at(&self, url: &str) -> Value {
+        let books = self.books.lock().unwrap();
+        books
+            .sessions
+            .values()
+            .find(|session| session["url"] == url)
+            .cloned()
+            .expect("a session at this url")
+    }
+
+    /// The customer types `token`'s card on the session's page. A good card pays: a
+    /// PaymentIntent succeeds and the session completes (answered: the session, for the
+    /// `checkout.session.completed` event). Another is declined: the session stays open for
+    /// another card (answered: the failed PaymentIntent, for `payment_intent.payment_failed`).
+    pub fn pay_session(&self, session_id: &str, token: &str) -> Value {
+        let mut books = self.books.lock().unwrap();
+        books.counter += 1;
+        let intent_id = format!("pi_{}", books.counter);
+        let session = books.sessions.get(session_id).cloned().unwrap();
+        assert_eq!(session["status"], "open", "paying on a closed page");
+        let mut intent = json!({
+            "id": intent_id,
+            "object": "payment_intent",
+            "amount": session["amount_total"],
+            "currency": session["currency"],
+            "status": "succeeded",
+            "metadata": session["payment_intent_metadata"],
+        });
+        if token != "tok_visa" {
+            intent["status"] = json!("requires_payment_method");
+            intent["last_payment_error"] = json!({ "code": "card_declined", "decline_code": "generic_decline", "message": "Your card was declined." });
+            books.intents.insert(intent_id, intent.clone());
+            return intent;
+        }
+        books.intents.insert(intent_id.clone(), intent);
+        let session = books.sessions.get_mut(session_id).unwrap();
+        session["status"] = json!("complete");
+        session["payment_status"] = json!("paid");
+        session["payment_intent"] = json!(intent_id);
+        session.clone()
     }
 
     /// How the refunds created from now on come out.
@@ -376,5 +434,109 @@ async fn retrieve_refund(books: Shared, req: HttpRequest, id: web::Path<String>)
         None => HttpResponse::NotFound().json(
             json!({ "error": { "type": "invalid_request_error", "message": "No such refund" } }),
         ),
+    }
+}
+
+async fn create_session(shared: Shared, req: HttpRequest, form: Form) -> HttpResponse {
+    let mut books = shared.lock().unwrap();
+    let key = match begin(&mut books, &req, &form) {
+        Ok(key) => key,
+        Err(replay) => return *replay,
+    };
+    let field = |name: &str| form.get(name).cloned();
+    let expires_at: i64 = field("expires_at")
+        .and_then(|at| at.parse().ok())
+        .unwrap_or_default();
+    let earliest = chrono::Utc::now().timestamp() + 30 * 60;
+    let complete = field("mode").as_deref() == Some("payment")
+        && field("success_url").is_some()
+        && field("line_items[0][price_data][unit_amount]").is_some();
+    if !complete || expires_at < earliest {
+        return answer(
+            &mut books,
+            key,
+            400,
+            json!({ "error": { "type": "invalid_request_error",
+                "message": "A session needs mode=payment, a line item, a success_url and expires_at at least 30 minutes from now." } }),
+        );
+    }
+    books.counter += 1;
+    let id = format!("cs_test_{}", books.counter);
+    let session = json!({
+        "id": id,
+        "object": "checkout.session",
+        "url": format!("{}/c/pay/{id}", books.base_url),
+        "status": "open",
+        "payment_status": "unpaid",
+        "payment_intent": null,
+        "amount_total": field("line_items[0][price_data][unit_amount]").and_then(|a| a.parse::<i64>().ok()),
+        "currency": field("line_items[0][price_data][currency]"),
+        "product_name": field("line_items[0][price_data][product_data][name]"),
+        "success_url": field("success_url"),
+        "cancel_url": field("cancel_url"),
+        "expires_at": expires_at,
+        "client_reference_id": field("client_reference_id"),
+        "metadata": {
+            "payment_id": field("metadata[payment_id]"),
+            "job_id": field("metadata[job_id]"),
+        },
+        "payment_intent_metadata": {
+            "payment_id": field("payment_intent_data[metadata][payment_id]"),
+            "job_id": field("payment_intent_data[metadata][job_id]"),
+        },
+    });
+    books.sessions.insert(id, session.clone());
+    answer(&mut books, key, 200, session)
+}
+
+async fn retrieve_session(shared: Shared, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
+    let mut books = shared.lock().unwrap();
+    if let Some(refused) = unauthorized(&req) {
+        return refused;
+    }
+    books.calls.push((req.path().to_owned(), String::new()));
+    match books.sessions.get(id.as_str()) {
+        Some(session) => HttpResponse::Ok().json(session),
+        None => HttpResponse::NotFound().json(
+            json!({ "error": { "type": "invalid_request_error", "message": "No such checkout.session" } }),
+        ),
+    }
+}
+
+async fn expire_session(
+    shared: Shared,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: Form,
+) -> HttpResponse {
+    let mut books = shared.lock().unwrap();
+    let key = match begin(&mut books, &req, &form) {
+        Ok(key) => key,
+        Err(replay) => return *replay,
+    };
+    let open = books
+        .sessions
+        .get(id.as_str())
+        .map(|session| session["status"] == "open");
+    match open {
+        None => answer(
+            &mut books,
+            key,
+            404,
+            json!({ "error": { "type": "invalid_request_error", "message": "No such checkout.session" } }),
+        ),
+        Some(false) => answer(
+            &mut books,
+            key,
+            400,
+            json!({ "error": { "type": "invalid_request_error",
+                "message": "Only Checkout Sessions with a status in [open] can be expired." } }),
+        ),
+        Some(true) => {
+            let session = books.sessions.get_mut(id.as_str()).unwrap();
+            session["status"] = json!("expired");
+            let session = session.clone();
+            answer(&mut books, key, 200, session)
+        }
     }
 }

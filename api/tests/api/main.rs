@@ -4,6 +4,7 @@
 mod accounts;
 mod auth;
 mod authz;
+mod checkout;
 mod cli;
 mod client;
 mod deletion;

@@ -24,7 +24,7 @@ use crate::harness::{TestApp, eventually_some};
 use crate::jobs::{Cast, cleaning_request, lead_for, pro};
 
 /// The cleaning category's list price, and what the pro earns of it at the 15% default fee.
-const PRICE: i64 = 14_900;
+pub const PRICE: i64 = 14_900;
 const FEE: i64 = 2_235;
 const EARNINGS: i64 = PRICE - FEE;
 
@@ -103,7 +103,7 @@ async fn wallet(partner: &Client) -> (i64, i64) {
 
 impl Cast {
     /// A job scheduled `days` ahead at 10:00 with its agreement signed, not paid.
-    async fn signed_job(&self, days: i64) -> Job {
+    pub async fn signed_job(&self, days: i64) -> Job {
         let job = self.job().await;
         self.schedule(&job, self.slot(days, 10)).await;
         self.sign(&job).await;
