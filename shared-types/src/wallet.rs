@@ -650,12 +650,14 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptLine {
+    /// The price, a tip or a refund.
     pub kind: ReceiptLineKind,
     /// In plain words: `Lawn care job`, `Tip for Sam`, `Refund: the job was cancelled late,
     /// less the 25.00 CAD cancellation fee`.
     pub label: String,
     /// Charged (positive) or given back (negative).
     pub amount: Money,
+    /// Where its money stands.
     pub status: ReceiptLineStatus,
     /// The payment or refund behind the line.
     pub reference: String,
@@ -681,6 +683,7 @@ pub struct TaxLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receipt {
+    /// The job paid for.
     pub job_id: String,
     /// The reference printed on the agreement, e.g. `PL-3F9A1C2B`.
     pub reference: String,

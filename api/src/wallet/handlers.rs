@@ -362,7 +362,7 @@ async fn close_stale_page(state: &AppState, payment: &PaymentRow) -> ApiResult<(
     Ok(())
 }
 
-/// The job's receipt (its customer, its pro or staff): what was charged, tipped and refunded,
+/// The job's receipt (its customer or its pro): what was charged, tipped and refunded,
 /// the sales taxes included and the platform's fee.
 ///
 /// Lines settle as the money moves: a payment being made is `processing`, a refund on its way
@@ -378,7 +378,7 @@ async fn close_stale_page(state: &AppState, payment: &PaymentRow) -> ApiResult<(
 #[get("/jobs/{id}/receipt")]
 pub async fn job_receipt(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: RequireRole<roles::CustomerOrPartner>,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<Receipt>> {
     user.require_scope(Scope::JobsRead)?;

@@ -823,7 +823,21 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
             ),
         ),
         (
+            "POST /v1/jobs/{id}/checkout",
+            on(
+                Owned::SignedJob,
+                with_body(
+                    json!({ "purpose": "job" }),
+                    only(CUSTOMER, Keys::Scope(Scope::JobsWrite)),
+                ),
+            ),
+        ),
+        (
             "GET /v1/jobs/{id}/payments",
+            on(Owned::Job, only(BOTH_SIDES, Keys::Scope(Scope::JobsRead))),
+        ),
+        (
+            "GET /v1/jobs/{id}/receipt",
             on(Owned::Job, only(BOTH_SIDES, Keys::Scope(Scope::JobsRead))),
         ),
         ("POST /v1/webhooks/payments/stripe", public()),
