@@ -157,7 +157,7 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
             ids(&[("job_id", &receipt.job_id), ("payment_id", &payment_id)]);
             (
                 "Payment received".to_owned(),
-                receipt_text(&receipt, paid),
+                receipt_text(receipt, paid),
                 job_link(&receipt.job_id),
                 None,
             )
@@ -314,7 +314,7 @@ fn receipt_text(receipt: &Receipt, paid: Option<&ReceiptLine>) -> String {
         receipt.description.to_lowercase(),
         receipt.reference
     );
-    let mut text = match paid {
+    let what = match paid {
         Some(line) if line.kind == ReceiptLineKind::Tip => format!(
             "You tipped {} {} for {job}.",
             receipt.pro_name,
@@ -326,7 +326,6 @@ fn receipt_text(receipt: &Receipt, paid: Option<&ReceiptLine>) -> String {
         ),
         None => format!("Your receipt for {job}."),
     };
-    text.push_str(&format!(" Total paid: {}", format_money(&receipt.total)));
     let taxes: Vec<String> = receipt
         .taxes
         .iter()
@@ -339,17 +338,23 @@ fn receipt_text(receipt: &Receipt, paid: Option<&ReceiptLine>) -> String {
             )
         })
         .collect();
-    if !taxes.is_empty() {
-        text.push_str(&format!(", including {}", taxes.join(" and ")));
-    }
-    text.push('.');
+    let total = if taxes.is_empty() {
+        format!("Total paid: {}.", format_money(&receipt.total))
+    } else {
+        format!(
+            "Total paid: {}, including {}.",
+            format_money(&receipt.total),
+            taxes.join(" and ")
+        )
+    };
+    let mut text = vec![what, total];
     if receipt.platform_fee.amount_cents > 0 {
-        text.push_str(&format!(
-            " Porchlight's fee, {}, is part of the price and paid from the pro's share.",
+        text.push(format!(
+            "Porchlight's fee, {}, is part of the price and paid from the pro's share.",
             format_money(&receipt.platform_fee)
         ));
     }
-    text
+    text.join(" ")
 }
 
 /// The start of what the customer wrote, to name a job or a request in one line.

@@ -48,16 +48,13 @@ pub fn begin(
     provider: &str,
     now: NaiveDateTime,
 ) -> ApiResult<Opening> {
-    let (job, amount_cents) = match (input.purpose, &input.tip) {
-        (PaymentPurpose::Tip, Some(tip)) => (
-            payments::tippable(conn, customer, job_id, tip, "tip.currency")?,
-            tip.amount_cents,
-        ),
-        _ => {
-            let job = payments::payable(conn, customer, job_id)?;
-            let price = job.price_cents;
-            (job, price)
-        }
+    let (job, amount_cents) = if let Some(tip) = input.tip.as_ref() {
+        let job = payments::tippable(conn, customer, job_id, tip, "tip.currency")?;
+        (job, tip.amount_cents)
+    } else {
+        let job = payments::payable(conn, customer, job_id)?;
+        let price = job.price_cents;
+        (job, price)
     };
     let purpose = input.purpose;
     let current: Option<PaymentRow> = table::table

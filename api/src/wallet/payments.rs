@@ -407,7 +407,7 @@ pub fn settle_success(
                 payment.amount_cents,
             );
             ledger::post(conn, &posting, now)?;
-            notify(conn, &job, &payment, policy, now)?;
+            notify(conn, &job, &payment, *policy, now)?;
             if job.status() == JobStatus::Cancelled {
                 // Cancelled while the charge was in flight: it all goes back.
                 settlement::refund_held(conn, &job, now)?;
@@ -430,7 +430,7 @@ pub fn settle_success(
                 payment.amount_cents,
             );
             ledger::post(conn, &posting, now)?;
-            notify(conn, &job, &payment, policy, now)?;
+            notify(conn, &job, &payment, *policy, now)?;
         }
         PaymentPurpose::Unknown => {
             return Err(ApiError::internal("a payment with an unknown purpose"));
@@ -498,7 +498,7 @@ fn notify(
     conn: &mut DbConnection,
     job: &JobRow,
     payment: &PaymentRow,
-    policy: &MoneyPolicy,
+    policy: MoneyPolicy,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     let view = payment.view();
@@ -512,7 +512,7 @@ fn notify(
         user_id: job.customer_id.clone(),
         party: Party::Customer,
     };
-    let receipt = receipts::of_job(conn, &customer, &job.id, policy)?;
+    let receipt = receipts::of_job(conn, &customer, &job.id, &policy)?;
     outbox::enqueue(
         conn,
         &job.customer_id,

@@ -144,11 +144,13 @@ fn sales_taxes(country: &str, postal_code: &str) -> &'static [(&'static str, i64
     }
 }
 
+/// 100% in the units of [`sales_taxes`].
+const WHOLE: i64 = 100_000;
+
 /// The taxes included in `total`: the total less the amount before tax, shared between the
 /// taxes by rate (the last takes the rounding), so that the lines add up to the tax exactly.
 fn included_taxes(country: &str, postal_code: &str, total: &Money) -> Vec<TaxLine> {
     let taxes = sales_taxes(country, postal_code);
-    const WHOLE: i64 = 100_000;
     let rate: i64 = taxes.iter().map(|(_, rate)| rate).sum();
     if total.amount_cents <= 0 || rate == 0 {
         return Vec::new();
