@@ -6,7 +6,7 @@ mod support;
 use chrono::Duration;
 use chrono_tz::Tz;
 use porchlight_app::state::customer::{Discover, ProProfile, RequestStep, WindowForm};
-use porchlight_app::state::jobs::{self, Checkout, JobAction, JobDetail};
+use porchlight_app::state::jobs::{self, JobAction, JobDetail};
 use porchlight_app::state::partner::{
     self, LeadInbox, LeadOutcome, Onboarding, RatingsView, SettingsView, WalletView,
 };
@@ -242,17 +242,44 @@ async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
         detail.next_steps(Role::Customer, api.now())[0],
         JobAction::Pay
     );
-    let mut checkout = Checkout::new();
-    let declined_key = checkout.key.clone();
-    let declined = checkout
-        .pay(&customer, &job_id, "tok_declined")
-        .await
-        .unwrap_err();
-    assert_eq!(declined.code(), Some(ErrorCode::PaymentDeclined));
-    assert_ne!(checkout.key, declined_key, "a new card is a new attempt");
-    let payment = checkout.pay(&customer, &job_id, "tok_visa").await.unwrap();
-    assert_eq!(payment.status, PaymentStatus::Succeeded);
-    assert_eq!(payment.amount.amount_cents, 14_900);
+    // Paying opens the secure payment page; the card is typed there, never in the app.
+    let page = jobs::payment_page(&customer, &job_id).await.unwrap();
+    assert_eq!(page.payment.status, PaymentStatus::Processing);
+    assert_eq!(
+        jobs::payment_page(&customer, &job_id).await.unwrap().url,
+        page.url,
+        "asking again gives the same page"
+    );
+    let detail = JobDetail::load(&customer, &job_id).await.unwrap();
+    assert!(detail.awaits(&page.payment));
+    assert_eq!(
+        support::pay_on_page(&page.url, "4000 0000 0000 0002")
+            .await
+            .0,
+        402,
+        "a declined card leaves the page open"
+    );
+    let (status, back) = support::pay_on_page(&page.url, "4242 4242 4242 4242").await;
+    assert_eq!(status, 303);
+    assert!(
+        back.ends_with(&format!("/jobs/{job_id}?payment={}", page.payment.id)),
+        "{back}"
+    );
+    let detail = JobDetail::load(&customer, &job_id).await.unwrap();
+    assert!(!detail.awaits(&page.payment));
+    assert!(detail.job.paid_at.is_some());
+    assert!(
+        !detail
+            .next_steps(Role::Customer, api.now())
+            .contains(&JobAction::Pay)
+    );
+    let receipt = detail.receipt.expect("the customer has a receipt");
+    assert_eq!(receipt.total.amount_cents, 14_900);
+    assert_eq!(
+        jobs::receipt_line_label(&receipt.lines[0]),
+        "Home cleaning job"
+    );
+    assert_eq!(receipt.taxes[0].name, "HST");
 
     // The pro starts and completes the job at the appointment.
     let detail = JobDetail::load(&pro, &job_id).await.unwrap();
@@ -272,11 +299,25 @@ async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
     assert!(steps.contains(&JobAction::Dispute), "{steps:?}");
     assert!(steps.contains(&JobAction::Tip), "{steps:?}");
     assert!(steps.contains(&JobAction::Rate), "{steps:?}");
-    let tip = Checkout::new()
-        .tip(&customer, &detail.job, "12.50", "tok_visa")
+    let bad_tip = jobs::tip_page(&customer, &detail.job, "ten")
+        .await
+        .unwrap_err();
+    assert!(bad_tip.field("tip").is_some(), "{bad_tip:?}");
+    let tip = jobs::tip_page(&customer, &detail.job, "12.50")
         .await
         .unwrap();
-    assert_eq!(tip.amount.amount_cents, 1_250);
+    assert_eq!(tip.payment.amount.amount_cents, 1_250);
+    assert_eq!(
+        support::pay_on_page(&tip.url, "4242424242424242").await.0,
+        303
+    );
+    let receipt = JobDetail::load(&customer, &job_id)
+        .await
+        .unwrap()
+        .receipt
+        .unwrap();
+    assert_eq!(receipt.total.amount_cents, 14_900 + 1_250);
+    assert!(jobs::receipt_line_label(&receipt.lines[1]).starts_with("Tip for "));
     jobs::rate(
         &customer,
         &job_id,

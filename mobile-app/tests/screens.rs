@@ -51,7 +51,7 @@ use shared_types::jobs::{ConfirmOutcome, DisputeOutcome, Job};
 use shared_types::partners::{Category, PartnerProfile};
 use shared_types::ratings::{MonitoringEntry, MonitoringStatus};
 use shared_types::requests::LeadApplication;
-use shared_types::wallet::{LedgerCheck, Payout, PayoutStatement, PayoutStatus, Refund};
+use shared_types::wallet::{Checkout, LedgerCheck, Payout, PayoutStatement, PayoutStatus, Refund};
 
 /// Renders `view(data)` inside a VirtualDom (event handlers need one) and returns the HTML.
 fn render<T: Clone + 'static>(data: T, view: fn(T) -> Element) -> String {
@@ -179,6 +179,7 @@ fn detail(job: Value, customer: bool) -> JobDetail {
             }))
         }),
         payments: Vec::new(),
+        receipt: None,
         ratings: None,
         cancellation: Some(from(json!({
             "cancellable": true, "notice_hours": 24, "late_fee": cad(2_500),
@@ -461,6 +462,7 @@ fn jobs_list_and_a_job_for_each_side() {
                 busy: false,
                 error: None,
                 notice: None,
+                page: None,
                 on_back: None,
                 on_retry: |()| {},
                 on_command: |_| {},
@@ -522,8 +524,61 @@ fn jobs_list_and_a_job_for_each_side() {
         ),
         page,
     );
-    has(&html, "Pay $149.00 CAD");
-    has(&html, "tok_visa");
+    has(&html, "Pay $149.00 CAD securely");
+    has(&html, "secure payment page");
+    lacks(&html, "tok_visa");
+    lacks(&html, "Card");
+
+    // A page opened and not paid yet: the way back to it; then the receipt once paid.
+    let payment: Value = json!({
+        "id": "pay-1", "job_id": "job-1", "purpose": "job", "amount": cad(14_900),
+        "status": "processing", "provider": "sandbox", "failure_code": null,
+        "created_at": "2026-11-24T13:04:00Z",
+    });
+    let mut waiting = detail(job("scheduled", false, true), false);
+    waiting.payments = vec![from(payment.clone())];
+    let checkout: Checkout = from(json!({
+        "payment": payment, "url": "http://127.0.0.1:8080/pay/cs_sandbox_abc",
+        "expires_at": "2026-11-24T14:04:00Z",
+    }));
+    let with_page = |(state, page): (Loadable<JobDetail>, Checkout)| {
+        rsx! {
+            JobPage {
+                state,
+                role: Role::Customer,
+                now: now(),
+                zone: toronto(),
+                busy: false,
+                error: None,
+                notice: None,
+                page: Some(page),
+                on_back: None,
+                on_retry: |()| {},
+                on_command: |_| {},
+            }
+        }
+    };
+    let html = render((Loadable::Ready(waiting), checkout), with_page);
+    has(&html, "Finish on the payment page");
+    has(&html, r#"href="http://127.0.0.1:8080/pay/cs_sandbox_abc""#);
+    has(&html, "Tue 24 Nov, 09:04");
+    let mut paid = detail(job("scheduled", false, true), false);
+    paid.receipt = Some(from(json!({
+        "job_id": "job-1", "reference": "PL-1A2B3C4D", "description": "Home cleaning job",
+        "pro_name": "Sparkle Cleaning",
+        "lines": [
+            { "kind": "price", "label": "Home cleaning job", "amount": cad(14_900), "status": "paid",
+              "reference": "pay-1", "at": "2026-11-24T13:05:00Z" },
+            { "kind": "refund", "label": "Refund: the job was cancelled", "amount": cad(-14_900),
+              "status": "refund_pending", "reference": "re-1", "at": "2026-11-24T15:00:00Z" },
+        ],
+        "total": cad(0), "taxes": [], "platform_fee": cad(0),
+    })));
+    let html = render((Loadable::Ready(paid), Role::Customer), page);
+    has(&html, "Receipt · PL-1A2B3C4D");
+    has(&html, "Refund: the job was cancelled (on its way back)");
+    has(&html, "-$149.00 CAD");
+    has(&html, "Total paid");
 
     has(
         &render((Loadable::Failed(offline()), Role::Customer), page),

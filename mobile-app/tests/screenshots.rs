@@ -8,7 +8,7 @@ mod support;
 use chrono::{Duration, Timelike};
 use porchlight_app::state::Session;
 use porchlight_app::state::customer::{RequestForm, WindowForm};
-use porchlight_app::state::jobs::{self, Checkout, JobDetail};
+use porchlight_app::state::jobs::{self, JobDetail};
 use porchlight_app::state::partner::{self, LeadInbox, LeadOutcome, Onboarding};
 use serde_json::json;
 use shared_types::auth::SignupRole;
@@ -167,10 +167,13 @@ async fn screenshots() {
     jobs::sign_agreement(&casey, &agreement, "Casey Morgan")
         .await
         .unwrap();
-    Checkout::new()
-        .pay(&casey, &job_id, "tok_visa")
-        .await
-        .unwrap();
+    let page = jobs::payment_page(&casey, &job_id).await.unwrap();
+    assert_eq!(
+        support::pay_on_page(&page.url, "4242 4242 4242 4242")
+            .await
+            .0,
+        303
+    );
     jobs::start(&sparkle, &job_id).await.unwrap();
     jobs::complete(
         &sparkle,
@@ -180,10 +183,13 @@ async fn screenshots() {
     .await
     .unwrap();
     let detail = JobDetail::load(&casey, &job_id).await.unwrap();
-    Checkout::new()
-        .tip(&casey, &detail.job, "15", "tok_visa")
-        .await
-        .unwrap();
+    let tip = jobs::tip_page(&casey, &detail.job, "15").await.unwrap();
+    assert_eq!(
+        support::pay_on_page(&tip.url, "4242 4242 4242 4242")
+            .await
+            .0,
+        303
+    );
     jobs::rate(
         &casey,
         &job_id,

@@ -12,7 +12,10 @@ use shared_types::pagination::PageParams;
 use shared_types::partners::MoneyInput;
 use shared_types::ratings::{JobRatings, RatingInput};
 use shared_types::requests::{CustomerDetails, TimeWindow};
-use shared_types::wallet::{Payment, PaymentInput, PaymentPurpose, PaymentStatus, TipInput};
+use shared_types::wallet::{
+    Checkout, CheckoutInput, Payment, PaymentPurpose, PaymentStatus, Receipt, ReceiptLine,
+    ReceiptLineStatus,
+};
 
 use super::customer::WindowForm;
 use super::error::AppError;
@@ -52,6 +55,8 @@ pub struct JobDetail {
     /// The service agreement (the customer reads and signs it).
     pub agreement: Option<Agreement>,
     pub payments: Vec<Payment>,
+    /// The customer's receipt: every charge and refund, the total, its taxes and the fee.
+    pub receipt: Option<Receipt>,
     pub ratings: Option<JobRatings>,
     /// What cancelling costs this user, while the job can be cancelled.
     pub cancellation: Option<CancellationTerms>,
@@ -145,12 +150,16 @@ impl JobDetail {
         } else {
             None
         };
-        let payments = if role == Role::Customer {
-            session
+        let (payments, receipt) = if role == Role::Customer {
+            let payments = session
                 .call(|c| async move { c.job_payments(job_id).await })
-                .await?
+                .await?;
+            let receipt = session
+                .call(|c| async move { c.job_receipt(job_id).await })
+                .await?;
+            (payments, Some(receipt))
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         let ratings = optional(
             session
@@ -172,6 +181,7 @@ impl JobDetail {
             customer,
             agreement,
             payments,
+            receipt,
             ratings,
             cancellation,
         })
@@ -181,6 +191,14 @@ impl JobDetail {
         self.payments
             .iter()
             .any(|p| p.purpose == PaymentPurpose::Tip && p.status == PaymentStatus::Succeeded)
+    }
+
+    /// Whether `payment` (opened on a payment page) has yet to go through or fail.
+    pub fn awaits(&self, payment: &Payment) -> bool {
+        self.payments
+            .iter()
+            .find(|known| known.id == payment.id)
+            .is_none_or(|known| known.status == PaymentStatus::Processing)
     }
 
     /// What `role` can do now, most pressing first.
@@ -408,82 +426,29 @@ pub async fn sign_agreement(
         .map(drop)
 }
 
-/// A payment being made: its Idempotency-Key survives retries after a lost connection (the
-/// card is charged at most once) and is renewed after a decline (a new card is a new attempt).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Checkout {
-    pub key: String,
+/// Opens the secure payment page for the job's price: the card is typed there (Stripe's page,
+/// or the sandbox's with its test cards), never in the app. Asking again while it is open gives
+/// the same page. The page sends the customer back to the job, whose payment then shows as paid.
+pub async fn payment_page(session: &Session, job_id: &str) -> Result<Checkout, AppError> {
+    session
+        .call(|c| async move { c.checkout(job_id, &CheckoutInput::job()).await })
+        .await
 }
 
-impl Default for Checkout {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Checkout {
-    pub fn new() -> Self {
-        Self {
-            key: uuid::Uuid::new_v4().to_string(),
-        }
-    }
-
-    fn after(&mut self, result: &Result<Payment, AppError>) {
-        if let Err(error) = result
-            && error.code() == Some(ErrorCode::PaymentDeclined)
-        {
-            *self = Self::new();
-        }
-    }
-
-    /// Pays the job's price with a card token (the sandbox takes `tok_visa`).
-    pub async fn pay(
-        &mut self,
-        session: &Session,
-        job_id: &str,
-        card_token: &str,
-    ) -> Result<Payment, AppError> {
-        let body = PaymentInput {
-            card_token: card_token.trim().to_owned(),
-        };
-        let key = self.key.clone();
-        let result = session
-            .call(|c| {
-                let (body, key) = (body.clone(), key.clone());
-                async move { c.pay_job(job_id, &body, &key).await }
-            })
-            .await;
-        self.after(&result);
-        result
-    }
-
-    /// A tip in the job's currency; `amount` is typed text (`10`, `12.50`).
-    pub async fn tip(
-        &mut self,
-        session: &Session,
-        job: &Job,
-        amount: &str,
-        card_token: &str,
-    ) -> Result<Payment, AppError> {
-        let amount_cents = format::parse_cents(amount)
-            .ok_or_else(|| AppError::invalid("amount", "enter an amount"))?;
-        let body = TipInput {
-            amount: MoneyInput {
-                amount_cents,
-                currency: job.price.currency.clone(),
-            },
-            card_token: card_token.trim().to_owned(),
-        };
-        let key = self.key.clone();
-        let result = session
-            .call(|c| {
-                let (body, key) = (body.clone(), key.clone());
-                async move { c.tip_job(&job.id, &body, &key).await }
-            })
-            .await;
-        self.after(&result);
-        result
-    }
+/// The payment page for a tip of `amount` (typed text: `10`, `12.50`) in the job's currency.
+pub async fn tip_page(session: &Session, job: &Job, amount: &str) -> Result<Checkout, AppError> {
+    let amount_cents =
+        format::parse_cents(amount).ok_or_else(|| AppError::invalid("tip", "enter an amount"))?;
+    let input = CheckoutInput::tip(MoneyInput {
+        amount_cents,
+        currency: job.price.currency.clone(),
+    });
+    session
+        .call(|c| {
+            let input = input.clone();
+            async move { c.checkout(&job.id, &input).await }
+        })
+        .await
 }
 
 pub async fn start(session: &Session, job_id: &str) -> Result<(), AppError> {
@@ -550,4 +515,16 @@ pub async fn rate(
         })
         .await
         .map(drop)
+}
+
+/// A receipt line as the app shows it: what it is, and where its money stands when not settled.
+pub fn receipt_line_label(line: &ReceiptLine) -> String {
+    let state = match line.status {
+        ReceiptLineStatus::Processing => " (being paid)",
+        ReceiptLineStatus::RefundPending => " (on its way back)",
+        ReceiptLineStatus::Refunded => " (back on your card)",
+        ReceiptLineStatus::RefundFailed => " (delayed: we are sending it again)",
+        ReceiptLineStatus::Paid | ReceiptLineStatus::Unknown => "",
+    };
+    format!("{}{state}", line.label)
 }

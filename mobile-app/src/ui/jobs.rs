@@ -6,13 +6,13 @@ use chrono_tz::Tz;
 use dioxus::prelude::*;
 use shared_types::auth::Role;
 use shared_types::jobs::{Job, JobStatus, Party, ProposalStatus};
-use shared_types::wallet::{PaymentPurpose, PaymentStatus};
+use shared_types::wallet::Checkout;
 
 use crate::state::jobs::{
-    self as job_rules, Checkout, JobAction, JobDetail, event_label, slot_from_local, status_label,
+    self as job_rules, JobAction, JobDetail, event_label, slot_from_local, status_label,
 };
 use crate::state::{AppError, Loadable, Screen, format};
-use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_now, use_session};
+use crate::ui::app::{loadable, use_action, use_live, use_loader, use_nav, use_now, use_session};
 use crate::ui::kit::{
     Badge, Button, Card, EmptyState, Field, Notice, Page, Row, Tone, WindowRows, action_error,
     field_error, loaded,
@@ -92,11 +92,10 @@ pub enum JobCommand {
     Propose(Vec<(String, String, String)>),
     AcceptSlot(u32),
     Sign(String),
-    Pay(String),
-    Tip {
-        amount: String,
-        card: String,
-    },
+    /// Open the secure payment page for the price.
+    Pay,
+    /// Open the payment page for a tip of this (typed) amount.
+    Tip(String),
     Start,
     Complete(String),
     Dispute(String),
@@ -116,8 +115,10 @@ pub fn JobScreen(id: String) -> Element {
         let id = job_id.clone();
         async move { JobDetail::load(&session, &id).await }
     });
+    // Paid on the payment page, the job updates when the payment goes through.
+    use_live("payment.", data);
     let action = use_action();
-    let mut checkout = use_signal(Checkout::new);
+    let mut page = use_signal(|| None::<Checkout>);
     let mut notice = use_signal(|| None::<String>);
     let now = use_now(30);
     let role = session.role().unwrap_or(Role::Customer);
@@ -130,6 +131,7 @@ pub fn JobScreen(id: String) -> Element {
             busy: action.busy.cloned(),
             error: action.error(),
             notice: notice(),
+            page: page(),
             on_back: nav.back_handler(),
             on_retry: move |()| data.restart(),
             on_command: move |command: JobCommand| {
@@ -161,21 +163,17 @@ pub fn JobScreen(id: String) -> Element {
                             job_rules::sign_agreement(&session, agreement, &name).await?;
                             "Signed. You can pay now."
                         }
-                        JobCommand::Pay(card) => {
-                            let mut attempt = checkout.read().clone();
-                            let paid = attempt.pay(&session, &job.id, &card).await;
-                            checkout.set(attempt);
-                            match paid?.status {
-                                PaymentStatus::Succeeded => "Paid. The money is held until you're satisfied.",
-                                _ => "Payment processing: we'll confirm shortly.",
-                            }
+                        JobCommand::Pay => {
+                            let opened = job_rules::payment_page(&session, &job.id).await?;
+                            open_outside(&opened.url);
+                            page.set(Some(opened));
+                            "The secure payment page opened. Pay there; this screen updates when it's done."
                         }
-                        JobCommand::Tip { amount, card } => {
-                            let mut attempt = checkout.read().clone();
-                            let tipped = attempt.tip(&session, job, &amount, &card).await;
-                            checkout.set(attempt);
-                            tipped?;
-                            "Thank you! The whole tip goes to your pro."
+                        JobCommand::Tip(amount) => {
+                            let opened = job_rules::tip_page(&session, job, &amount).await?;
+                            open_outside(&opened.url);
+                            page.set(Some(opened));
+                            "The secure payment page opened for your tip. The whole tip goes to your pro."
                         }
                         JobCommand::Start => {
                             job_rules::start(&session, &job.id).await?;
@@ -216,6 +214,8 @@ pub fn JobPage(
     busy: bool,
     error: Option<AppError>,
     notice: Option<String>,
+    /// The payment page opened last, until its payment goes through.
+    page: Option<Checkout>,
     on_back: Option<EventHandler<()>>,
     on_retry: EventHandler<()>,
     on_command: EventHandler<JobCommand>,
@@ -263,6 +263,16 @@ pub fn JobPage(
                             a { class: "btn btn-secondary", href: "mailto:{customer.email}", "aria-label": "Email {customer.email}", "Email the customer" }
                         }
                     }
+                    if let Some(page) = page.as_ref().filter(|page| detail.awaits(&page.payment)) {
+                        Card { title: "Finish on the payment page",
+                            p { class: "subtle",
+                                "Pay {format::money(&page.payment.amount)} on Porchlight's secure payment page: your card is typed there, never in this app. "
+                                "The page is open until {format::date_time(page.expires_at, zone)}."
+                            }
+                            a { class: "btn btn-primary", href: "{page.url}", target: "_blank", rel: "noopener", "Open the payment page" }
+                            Button { label: "I've paid: check again", tone: Tone::Secondary, onclick: move |()| on_retry.call(()) }
+                        }
+                    }
                     JobSteps { detail: detail.clone(), steps: steps.clone(), role, zone, busy, error: error.clone(), on_command }
                     // While it waits for the customer's signature, the text is in the signing card.
                     if let Some(agreement) = detail.agreement.as_ref().filter(|_| !steps.contains(&JobAction::SignAgreement)) {
@@ -273,19 +283,17 @@ pub fn JobPage(
                             }
                         }
                     }
-                    if !detail.payments.is_empty() {
-                        Card { title: "Payments",
-                            for payment in detail.payments.iter() {
-                                Row {
-                                    label: match (payment.purpose, payment.status) {
-                                        (PaymentPurpose::Tip, _) => "Tip",
-                                        (_, PaymentStatus::Succeeded) => "Job (held)",
-                                        (_, PaymentStatus::Processing) => "Job (processing)",
-                                        (_, PaymentStatus::Failed) => "Job (declined)",
-                                        (_, PaymentStatus::Unknown) => "Job",
-                                    },
-                                    value: format::money(&payment.amount),
-                                }
+                    if let Some(receipt) = detail.receipt.as_ref().filter(|receipt| !receipt.lines.is_empty()) {
+                        Card { title: "Receipt · {receipt.reference}",
+                            for line in receipt.lines.iter() {
+                                Row { label: job_rules::receipt_line_label(line), value: format::money(&line.amount) }
+                            }
+                            Row { label: "Total paid", value: format::money(&receipt.total) }
+                            for tax in receipt.taxes.iter() {
+                                p { class: "subtle", "Includes {tax.name} ({tax.rate_percent}%): {format::money(&tax.amount)}" }
+                            }
+                            if receipt.platform_fee.amount_cents > 0 {
+                                p { class: "subtle", "Porchlight's fee, {format::money(&receipt.platform_fee)}, is part of the price and paid from the pro's share." }
                             }
                         }
                     }
@@ -321,6 +329,13 @@ pub fn JobPage(
     }
 }
 
+/// Opens `url` outside the app: a new tab in the browser (liveview); the desktop and mobile
+/// webviews hand a new window to the system browser.
+fn open_outside(url: &str) {
+    let url = serde_json::to_string(url).unwrap_or_default();
+    document::eval(&format!("window.open({url}, '_blank', 'noopener');"));
+}
+
 /// The forms and buttons for what can be done next.
 #[component]
 fn JobSteps(
@@ -334,7 +349,6 @@ fn JobSteps(
 ) -> Element {
     let mut slots = use_signal(|| job_rules::slots_from_wishes(&detail.job, Utc::now(), zone));
     let mut typed_name = use_signal(String::new);
-    let mut card = use_signal(|| "tok_visa".to_owned());
     let mut tip = use_signal(|| "10".to_owned());
     let mut text = use_signal(String::new);
     let mut stars = use_signal(|| 5);
@@ -415,16 +429,8 @@ fn JobSteps(
                 },
                 JobAction::Pay => rsx! {
                     Card { title: "Pay {format::money(&detail.job.price)}",
-                        p { class: "subtle", "Held safely until the job is done and you're satisfied." }
-                        Field {
-                            label: "Card",
-                            name: "card_token",
-                            hint: "Test mode: tok_visa pays, tok_declined is declined",
-                            value: card(),
-                            error: field_error(err, "card_token"),
-                            oninput: move |v| card.set(v),
-                        }
-                        Button { label: "Pay {format::money(&detail.job.price)}", busy, onclick: move |()| on_command.call(JobCommand::Pay(card())) }
+                        p { class: "subtle", "You pay on Porchlight's secure payment page: your card details never go through this app. We hold the money until the job is done and you're satisfied." }
+                        Button { label: "Pay {format::money(&detail.job.price)} securely", busy, onclick: move |()| on_command.call(JobCommand::Pay) }
                     }
                 },
                 JobAction::Start => rsx! {
@@ -449,14 +455,14 @@ fn JobSteps(
                             label: "Tip ({detail.job.price.currency})",
                             name: "tip",
                             value: tip(),
-                            error: field_error(err, "amount"),
+                            error: field_error(err, "tip"),
                             oninput: move |v| tip.set(v),
                         }
                         Button {
-                            label: "Send tip",
+                            label: "Tip on the payment page",
                             tone: Tone::Secondary,
                             busy,
-                            onclick: move |()| on_command.call(JobCommand::Tip { amount: tip(), card: card() }),
+                            onclick: move |()| on_command.call(JobCommand::Tip(tip())),
                         }
                     }
                 },

@@ -35,9 +35,13 @@ impl Api {
     pub async fn spawn() -> Self {
         let database = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", database.path().join("app.db").display());
+        let listener = TcpListener::bind("127.0.0.1:0").expect("port 0");
+        let address = format!("http://{}", listener.local_addr().expect("an address"));
         let vars = [
             ("DATABASE_URL", url.as_str()),
             ("BIND_ADDR", "127.0.0.1:0"),
+            // The sandbox's payment pages are served here.
+            ("PUBLIC_BASE_URL", address.as_str()),
             ("JWT_SECRET", "app-tests-secret-app-tests-secret-0123456789"),
             ("HTTP_WORKERS", "2"),
             // Every test signs several people up from this one address.
@@ -49,7 +53,6 @@ impl Api {
                 .map(|(_, value)| (*value).to_owned())
         })
         .expect("settings");
-        let listener = TcpListener::bind("127.0.0.1:0").expect("port 0");
         let app = Application::build_with_listener(settings, listener).expect("the API starts");
         let url = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
@@ -399,4 +402,25 @@ pub fn unique_email(name: &str) -> String {
         .to_lowercase();
     let unique = uuid::Uuid::new_v4().simple().to_string();
     format!("{local}.{}@example.com", &unique[..8])
+}
+
+/// What the customer's browser does on the sandbox's payment page at `url`: types the card
+/// `number` and submits. Returns the answer's status and where it sends the browser (the app's
+/// job link once paid).
+pub async fn pay_on_page(url: &str, number: &str) -> (u16, String) {
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(url)
+        .form(&[("card_number", number), ("expiry", "12/40"), ("cvc", "123")])
+        .send()
+        .await
+        .unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|value| value.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (response.status().as_u16(), location)
 }
