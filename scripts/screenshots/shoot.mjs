@@ -133,8 +133,23 @@ try {
   await button(page, 'Sign').click();
   await page.getByRole('button', { name: /^Pay / }).waitFor();
   await shot(page, '22-job-pay');
-  await page.getByRole('button', { name: /^Pay / }).click();
-  await page.getByText(/^Paid\. The money is held/).waitFor();
+  // Paying opens the secure payment page in a new tab; the card is typed there, not in the app.
+  const [payPage] = await Promise.all([
+    page.waitForEvent('popup'),
+    page.getByRole('button', { name: /^Pay / }).click(),
+  ]);
+  await payPage.setViewportSize({ width: 390, height: 844 });
+  await label(payPage, 'Card number').fill('4242 4242 4242 4242');
+  await label(payPage, 'Expiry (MM/YY)').fill('12/30');
+  await label(payPage, 'CVC').fill('123');
+  await shot(payPage, '22-payment-page');
+  await payPage.getByRole('button', { name: /^Pay / }).click();
+  // The page sends the browser back to the app's job link (the public site here, offline).
+  await payPage.waitForURL(/\/jobs\//, { waitUntil: 'commit' }).catch(() => {});
+  await payPage.close();
+  // The job screen follows the payment live: paid, with its receipt.
+  await page.getByText(/^Receipt · PL-/).waitFor();
+  await page.getByText(/^Receipt · PL-/).scrollIntoViewIfNeeded();
   await shot(page, '23-job-paid');
   await button(page, 'Alerts').click();
   await page.getByText('Mark all as read').waitFor();
