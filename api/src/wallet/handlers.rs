@@ -419,8 +419,12 @@ pub async fn job_payments(
 /// (`Stripe-Signature: t=…,v1=…`, at most 5 minutes old); each event id is applied once.
 ///
 /// Called by Stripe, not by clients: no sign-in, not rate-limited. `payment_intent.succeeded` and
-/// `payment_intent.payment_failed` settle the matching payment; `refund.created`, `refund.updated`
-/// and `charge.refund.updated` settle the matching refund; other types are recorded and ignored.
+/// `payment_intent.payment_failed` settle the matching payment (a decline on a payment page
+/// leaves it open: the customer may try another card there); `checkout.session.completed` (paid),
+/// `checkout.session.async_payment_succeeded`, `checkout.session.async_payment_failed` and
+/// `checkout.session.expired` settle the payment of a payment page; `refund.created`,
+/// `refund.updated` and `charge.refund.updated` settle the matching refund; other types are
+/// recorded and ignored.
 /// 400 `invalid_signature` also when `STRIPE_WEBHOOK_SECRET` is not set.
 #[utoipa::path(
     tag = "payments",
