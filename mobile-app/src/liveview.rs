@@ -13,7 +13,8 @@ use crate::state::Session;
 use crate::ui::App;
 
 /// The routes: `/` (the page, phone-sized; also at the paths of account emails' links,
-/// `/verify-email` and `/reset-password`) and `/ws` (the live connection). Times show in
+/// `/verify-email` and `/reset-password`, and at `/jobs/{id}`, where the payment page sends
+/// the customer back) and `/ws` (the live connection). Times show in
 /// `zone` when configured, else in each browser's own zone.
 pub fn router(api_url: &str, zone: Option<Tz>) -> Router {
     let pool = LiveViewPool::new();
@@ -38,7 +39,9 @@ pub fn router(api_url: &str, zone: Option<Tz>) -> Router {
     Router::new()
         .route("/", get(serve_page.clone()))
         .route("/verify-email", get(serve_page.clone()))
-        .route("/reset-password", get(serve_page))
+        .route("/reset-password", get(serve_page.clone()))
+        // Where the payment page sends the customer back (`APP_LINK_BASE_URL/jobs/{id}`).
+        .route("/jobs/{id}", get(serve_page))
         .route(
             "/ws",
             get(move |ws: WebSocketUpgrade| async move {
