@@ -13,7 +13,7 @@ use porchlight_app::state::partner::{
 use porchlight_app::state::{AppError, Session, customer, format};
 use shared_types::ErrorCode;
 use shared_types::auth::{Role, SignupRole};
-use shared_types::notify::Platform;
+use shared_types::notify::{DeviceInput, Platform};
 use shared_types::requests::{OfferStatus, RequestStatus};
 use shared_types::wallet::PaymentStatus;
 use support::{Api, onboard, onboard_in, request_form};
@@ -57,8 +57,16 @@ async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
     let staff = api.staff().await;
     api.promote(&staff, &pro).await;
 
-    // Its phone registers for push alerts.
-    let device = partner::register_push_token(&pro, "fcm-token-pixel-8", Platform::Android)
+    // Its phone registers for push alerts (tests/push.rs drives the registrar itself).
+    let device = pro
+        .call(|c| async move {
+            c.register_device(&DeviceInput {
+                token: "fcm-token-pixel-8".into(),
+                platform: Platform::Android,
+                app_version: None,
+            })
+            .await
+        })
         .await
         .expect("device registers");
     assert_eq!(device.platform, Platform::Android);

@@ -15,6 +15,8 @@ use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, RETRY_AFTER};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use shared_types::events::EventType;
+use shared_types::notify::NotificationCategory;
 use tokio::sync::Mutex;
 
 use super::message::Notification;
@@ -274,15 +276,43 @@ impl FcmSender {
     }
 }
 
-/// The HTTP v1 message: notification, string-only data, high priority, time to live, and the
-/// collapse key / tag that make a repeat replace the first.
+/// The Android notification channel of job alerts: high importance, with sound (the app
+/// creates it at start, `mobile-app/platform/android`).
+pub const JOB_ALERTS_CHANNEL: &str = "job_alerts";
+/// The channel of everything else: default importance.
+pub const UPDATES_CHANNEL: &str = "updates";
+
+/// The HTTP v1 message: notification, string-only data, high priority, time to live, the
+/// collapse key / tag that make a repeat replace the first, and what makes a phone ring: a job
+/// alert goes to the `job_alerts` channel with sound and, on iOS, as time-sensitive (it breaks
+/// through a Focus the person allowed it to); other notifications are `active` on the `updates`
+/// channel.
 pub fn message_body(device_token: &str, notification: &Notification, collapse_id: &str) -> Value {
     let ttl_secs = notification.ttl.map(|ttl| ttl.as_secs().max(1));
+    let job_alert = notification
+        .data
+        .get("kind")
+        .and_then(|kind| EventType::parse(kind))
+        .is_some_and(|kind| NotificationCategory::of_kind(kind) == NotificationCategory::JobAlerts);
+    let (channel, interruption) = if job_alert {
+        (JOB_ALERTS_CHANNEL, "time-sensitive")
+    } else {
+        (UPDATES_CHANNEL, "active")
+    };
+    let mut android_notification = json!({
+        "tag": collapse_id,
+        "channel_id": channel,
+        "default_sound": true,
+    });
+    if job_alert {
+        android_notification["notification_priority"] = json!("PRIORITY_HIGH");
+    }
     let mut android = json!({
         "priority": "high",
         "collapse_key": collapse_id,
-        "notification": { "tag": collapse_id },
+        "notification": android_notification,
     });
+    let aps = json!({ "sound": "default", "interruption-level": interruption });
     let mut apns_headers = json!({ "apns-priority": "10", "apns-collapse-id": collapse_id });
     let mut webpush_headers = json!({ "Urgency": "high" });
     if let Some(ttl) = ttl_secs {
@@ -297,7 +327,7 @@ pub fn message_body(device_token: &str, notification: &Notification, collapse_id
             "notification": { "title": notification.title, "body": notification.body },
             "data": notification.data,
             "android": android,
-            "apns": { "headers": apns_headers },
+            "apns": { "headers": apns_headers, "payload": { "aps": aps } },
             "webpush": { "headers": webpush_headers, "notification": { "tag": collapse_id } },
         }
     })
@@ -402,6 +432,31 @@ mod tests {
             classify(StatusCode::FORBIDDEN, None, &mismatch),
             PushError::Fatal(_)
         ));
+    }
+
+    #[test]
+    fn job_alerts_ring_on_their_channel_and_break_through_as_time_sensitive() {
+        let notification = |kind: &str| Notification {
+            title: "t".into(),
+            body: "b".into(),
+            data: [("kind".to_owned(), kind.to_owned())].into(),
+            ttl: None,
+        };
+        let alert = message_body("tok", &notification("lead.offered"), "o1");
+        let android = &alert["message"]["android"]["notification"];
+        assert_eq!(android["channel_id"], JOB_ALERTS_CHANNEL);
+        assert_eq!(android["default_sound"], true);
+        assert_eq!(android["notification_priority"], "PRIORITY_HIGH");
+        let aps = &alert["message"]["apns"]["payload"]["aps"];
+        assert_eq!(aps["sound"], "default");
+        assert_eq!(aps["interruption-level"], "time-sensitive");
+
+        let update = message_body("tok", &notification("job.started"), "o2");
+        let android = &update["message"]["android"]["notification"];
+        assert_eq!(android["channel_id"], UPDATES_CHANNEL);
+        assert!(android.get("notification_priority").is_none());
+        let aps = &update["message"]["apns"]["payload"]["aps"];
+        assert_eq!(aps["interruption-level"], "active");
     }
 
     #[test]

@@ -162,6 +162,15 @@ async fn a_new_lead_reaches_every_matching_pros_devices_once() {
             "the offer's remaining life: {ttl}"
         );
         assert_eq!(message["apns"]["headers"]["apns-priority"], "10");
+        // A job alert rings: its own Android channel, sound, and time-sensitive on iOS.
+        assert_eq!(
+            message["android"]["notification"]["channel_id"],
+            "job_alerts"
+        );
+        assert_eq!(
+            message["apns"]["payload"]["aps"]["interruption-level"],
+            "time-sensitive"
+        );
         assert!(message["apns"]["headers"]["apns-expiration"].is_string());
         assert_eq!(
             message["android"]["collapse_key"],

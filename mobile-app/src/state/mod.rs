@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod loadable;
 pub mod nav;
 pub mod partner;
+pub mod push;
 pub mod session;
 pub mod staff;
 pub mod statement;

@@ -3,7 +3,7 @@
 
 use chrono_tz::Tz;
 use shared_types::ErrorCode;
-use shared_types::notify::{Device, DeviceInput, NotificationPreferences, Platform, QuietHours};
+use shared_types::notify::{Device, NotificationPreferences, QuietHours};
 use shared_types::pagination::PageParams;
 use shared_types::partners::{
     Availability, Category, ConnectionStats, ConnectionsQuery, Granularity, Money, MoneyInput,
@@ -670,26 +670,6 @@ pub async fn set_quiet_hours(
         include_job_alerts,
     });
     save_preferences(session, &preferences).await
-}
-
-/// Registers this phone's push token (FCM) so alerts reach it. The Android/iOS shells call this
-/// with the token the platform hands them at start and whenever it rotates.
-pub async fn register_push_token(
-    session: &Session,
-    token: &str,
-    platform: Platform,
-) -> Result<Device, AppError> {
-    let body = DeviceInput {
-        token: token.to_owned(),
-        platform,
-        app_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
-    };
-    session
-        .call(|c| {
-            let body = body.clone();
-            async move { c.register_device(&body).await }
-        })
-        .await
 }
 
 #[cfg(test)]

@@ -295,6 +295,7 @@ pub fn DeleteAccountView(
 #[component]
 pub fn AccountScreen() -> Element {
     let session = use_session();
+    let push = crate::ui::push::use_push();
     let nav = use_nav();
     let mut data = use_loader(|session| async move { AccountView::load(&session).await });
     let action = use_action();
@@ -310,7 +311,12 @@ pub fn AccountScreen() -> Element {
             on_retry: move |()| data.restart(),
             on_action: move |act: AccountAction| {
                 let session = session.clone();
+                let push = push.clone();
                 action.run(async move {
+                    if matches!(act, AccountAction::EndEverywhere(_)) {
+                        // This phone stops getting alerts with the sessions it ends.
+                        push.on_sign_out(&session).await;
+                    }
                     let saved = account::run(&session, act).await?;
                     if saved.is_some() {
                         file.set(saved);

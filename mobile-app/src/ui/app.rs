@@ -104,6 +104,7 @@ pub fn App() -> Element {
     let start = session.role().map_or(Screen::SignIn, Screen::home);
     let stack = use_signal(|| vec![start]);
     let mut nav = use_context_provider(|| Nav { stack });
+    super::push::use_push_provider(&session, nav);
     let watched = session.clone();
     use_future(move || {
         let session = watched.clone();

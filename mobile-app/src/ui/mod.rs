@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod kit;
 pub mod partner;
 pub mod places;
+pub mod push;
 pub mod settings;
 pub mod staff;
 pub mod statement;

@@ -27,6 +27,7 @@ pub enum SettingsChange {
 #[component]
 pub fn SettingsScreen() -> Element {
     let session = use_session();
+    let push = crate::ui::push::use_push();
     let mut nav = use_nav();
     let mut data = use_loader(|session| async move { SettingsView::load(&session).await });
     let action = use_action();
@@ -43,10 +44,13 @@ pub fn SettingsScreen() -> Element {
                 let current = data.read().as_ref().and_then(|r| r.as_ref().ok()).cloned();
                 match change {
                     SettingsChange::Open(screen) => nav.go(screen),
-                    SettingsChange::SignOut => action.run(async move {
-                        session.sign_out().await;
-                        Ok(())
-                    }),
+                    SettingsChange::SignOut => {
+                        let push = push.clone();
+                        action.run(async move {
+                            push.sign_out(&session).await;
+                            Ok(())
+                        });
+                    }
                     SettingsChange::AcceptingLeads(on) => action.run(async move {
                         set_accepting_leads(&session, on).await?;
                         data.restart();

@@ -13,6 +13,7 @@ use crate::ui::app::{loadable, use_action, use_live, use_loader, use_nav, use_se
 use crate::ui::kit::{
     Badge, Button, Card, EmptyState, Page, Row, Tone, WindowRows, action_error, field_error, loaded,
 };
+use crate::ui::push::PushPrompt;
 
 #[component]
 pub fn RequestsScreen() -> Element {
@@ -27,6 +28,7 @@ pub fn RequestsScreen() -> Element {
             on_open: move |id| nav.go(Screen::Request(id)),
             on_new: move |()| nav.go(Screen::NewRequest { category: None, partner_id: None }),
             on_retry: move |()| data.restart(),
+            banner: rsx! { PushPrompt { role: shared_types::auth::Role::Customer } },
         }
     }
 }
@@ -46,9 +48,10 @@ pub fn RequestsPage(
     on_open: EventHandler<String>,
     on_new: EventHandler<()>,
     on_retry: EventHandler<()>,
+    #[props(default)] banner: Option<Element>,
 ) -> Element {
     rsx! {
-        Page { title: "Your requests",
+        Page { title: "Your requests", banner,
             Button { label: "New request", onclick: move |()| on_new.call(()) }
             {loaded(&state, Some(on_retry), |requests| rsx! {
                 if requests.is_empty() {

@@ -11,6 +11,8 @@ use crate::state::{Loadable, Screen, format};
 use crate::ui::account::ConfirmEmailBanner;
 use crate::ui::app::{loadable, use_live, use_loader, use_nav, use_now, use_session};
 use crate::ui::kit::{Badge, EmptyState, Page, loaded};
+use crate::ui::push::PushPrompt;
+use shared_types::auth::Role;
 
 #[component]
 pub fn LeadsScreen() -> Element {
@@ -27,7 +29,10 @@ pub fn LeadsScreen() -> Element {
             zone: session.time_zone(),
             on_open: move |id| nav.go(Screen::Lead(id)),
             on_retry: move |()| inbox.restart(),
-            banner: rsx! { ConfirmEmailBanner {} },
+            banner: rsx! {
+                ConfirmEmailBanner {}
+                PushPrompt { role: Role::Partner }
+            },
         }
     }
 }
