@@ -1,0 +1,38 @@
+// The app's Android activity: Dioxus's webview activity, with the push bridge attached to its
+// webview and the alert that opened (or re-opened) the app handed over as a deep link.
+// Replaces the `MainActivity.kt` that `dx` generates (see platform/README.md).
+package dev.dioxus.main
+
+import android.content.Intent
+import android.os.Bundle
+import android.webkit.WebView
+
+class MainActivity : WryActivity() {
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        PushBridge.opened(intent?.getStringExtra("deep_link"))
+    }
+
+    override fun onWebViewCreate(webView: WebView) {
+        PushBridge.attach(this, webView)
+    }
+
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        PushBridge.opened(intent.getStringExtra("deep_link"))
+    }
+
+    override fun onRequestPermissionsResult(
+        requestCode: Int,
+        permissions: Array<out String>,
+        grantResults: IntArray,
+    ) {
+        super.onRequestPermissionsResult(requestCode, permissions, grantResults)
+        if (requestCode == PushBridge.PERMISSION_REQUEST) {
+            PushBridge.permissionAnswered(
+                grantResults.isNotEmpty() &&
+                    grantResults[0] == android.content.pm.PackageManager.PERMISSION_GRANTED,
+            )
+        }
+    }
+}
