@@ -162,6 +162,10 @@ pub struct Payment {
     pub job_id: String,
     /// `job` (the price) or `tip`.
     pub purpose: PaymentPurpose,
+    /// What it pays for, in words: `Home cleaning job`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub description: String,
     /// What was charged.
     pub amount: Money,
     /// Where the charge stands.
@@ -488,6 +492,10 @@ pub struct Refund {
     pub job_id: String,
     /// The payment (card charge) the money goes back to.
     pub payment_id: String,
+    /// What the payment was for, in words: `Home cleaning job`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub description: String,
     /// How much goes back.
     pub amount: Money,
     /// Why the customer is owed it.

@@ -558,6 +558,7 @@ diesel::table! {
         checkout_id -> Nullable<Text>,
         checkout_url -> Nullable<Text>,
         checkout_expires_at -> Nullable<Timestamp>,
+        description -> Text,
     }
 }
 
@@ -577,6 +578,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         retries -> Integer,
+        description -> Text,
     }
 }
 

@@ -142,8 +142,9 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
             (
                 "Job paid".to_owned(),
                 format!(
-                    "The customer paid {}; it is held until the job is done.",
-                    format_money(&payment.amount)
+                    "The customer paid {} for the {}; it is held until the job is done.",
+                    format_money(&payment.amount),
+                    job_words(&payment.description)
                 ),
                 job_link(&payment.job_id),
                 None,
@@ -167,8 +168,9 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
             (
                 "Refund sent".to_owned(),
                 format!(
-                    "{} is on its way back to your card.",
-                    format_money(&refund.amount)
+                    "{} for the {} is on its way back to your card.",
+                    format_money(&refund.amount),
+                    job_words(&refund.description)
                 ),
                 job_link(&refund.job_id),
                 None,
@@ -179,8 +181,9 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
             (
                 "You got a tip".to_owned(),
                 format!(
-                    "The customer tipped you {}. It is in your available balance.",
-                    format_money(&payment.amount)
+                    "The customer tipped you {} for the {}. It is in your available balance.",
+                    format_money(&payment.amount),
+                    job_words(&payment.description)
                 ),
                 job_link(&payment.job_id),
                 None,
@@ -357,6 +360,15 @@ fn receipt_text(receipt: &Receipt, paid: Option<&ReceiptLine>) -> String {
     text.join(" ")
 }
 
+/// A payment's description inside a sentence: `the home cleaning job`.
+fn job_words(description: &str) -> String {
+    if description.trim().is_empty() {
+        "job".to_owned()
+    } else {
+        description.to_lowercase()
+    }
+}
+
 /// The start of what the customer wrote, to name a job or a request in one line.
 fn excerpt(description: &str) -> String {
     const LONGEST: usize = 40;
@@ -496,6 +508,7 @@ mod tests {
         let now = "2026-11-23T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
         let payment = json!({
             "id": "p1", "job_id": "j1", "purpose": "job", "amount": cad(14_900),
+            "description": "Home cleaning job",
             "status": "succeeded", "provider": "sandbox", "created_at": "2026-11-23T12:00:00Z",
         });
         let line = |kind: &str, reference: &str, cents: i64| {
@@ -530,7 +543,28 @@ mod tests {
         );
         assert_eq!(tipped.data["payment_id"], "p2");
         let tip = render(EventType::TipReceived, &payment, now.naive_utc());
-        assert!(tip.body.contains("149.00 CAD"), "{}", tip.body);
+        assert_eq!(
+            tip.body,
+            "The customer tipped you 149.00 CAD for the home cleaning job. It is in your \
+             available balance."
+        );
+        let paid = render(EventType::PaymentSucceeded, &payment, now.naive_utc());
+        assert!(
+            paid.body.contains("for the home cleaning job"),
+            "{}",
+            paid.body
+        );
+        let refund = json!({
+            "id": "re1", "job_id": "j1", "payment_id": "p1", "description": "Home cleaning job",
+            "amount": cad(14_900), "reason": "cancellation", "status": "succeeded",
+            "attempts": 0, "retries": 0, "last_error": null,
+            "created_at": "2026-11-23T12:00:00Z", "updated_at": "2026-11-23T12:00:00Z",
+        });
+        let refunded = render(EventType::PaymentRefunded, &refund, now.naive_utc());
+        assert_eq!(
+            refunded.body,
+            "149.00 CAD for the home cleaning job is on its way back to your card."
+        );
         let payout = render(
             EventType::PayoutCreated,
             &json!({ "id": "po1", "partner_id": "p1", "period": "2026-W48",

@@ -111,6 +111,7 @@ pub fn begin(
             table::created_at.eq(now),
             table::updated_at.eq(now),
             table::checkout_expires_at.eq(now + PAGE_LIFETIME),
+            table::description.eq(super::job_name(conn, &job.id)?),
         ))
         .execute(conn);
     match inserted {

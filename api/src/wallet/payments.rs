@@ -55,6 +55,8 @@ pub struct PaymentRow {
     /// Set for a payment made on a payment page (from the moment it is opened): when the page
     /// stops taking cards.
     pub checkout_expires_at: Option<NaiveDateTime>,
+    /// What it pays for: `Home cleaning job`.
+    pub description: String,
 }
 
 impl PaymentRow {
@@ -83,6 +85,7 @@ impl PaymentRow {
             id: self.id.clone(),
             job_id: self.job_id.clone(),
             purpose: self.purpose(),
+            description: self.description.clone(),
             amount: self.money(),
             status: self.status(),
             provider: self.provider.clone(),
@@ -289,6 +292,7 @@ fn open(
             payments::created_at.eq(now),
             payments::updated_at.eq(now),
             payments::charging_until.eq(now + CHARGE_HOLD),
+            payments::description.eq(super::job_name(conn, &job.id)?),
         ))
         .execute(conn);
     match inserted {

@@ -200,6 +200,7 @@ struct RefundRow {
     last_error: Option<String>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    description: String,
 }
 
 impl RefundRow {
@@ -208,6 +209,7 @@ impl RefundRow {
             id: self.id,
             job_id: self.job_id,
             payment_id: self.payment_id,
+            description: self.description,
             amount: Money {
                 amount_cents: self.amount_cents,
                 currency: self.currency,

@@ -288,6 +288,7 @@ fn queue_refund(
         .values((
             refunds::id.eq(db::new_id()),
             refunds::payment_id.eq(&payment.id),
+            refunds::description.eq(&payment.description),
             refunds::job_id.eq(&job.id),
             refunds::amount_cents.eq(amount_cents),
             refunds::currency.eq(&job.currency),

@@ -1,0 +1,2 @@
+ALTER TABLE refunds DROP COLUMN description;
+ALTER TABLE payments DROP COLUMN description;
