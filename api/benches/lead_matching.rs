@@ -70,6 +70,7 @@ fn request_at(id: String, category_id: String, lat: f64, lon: f64) -> RequestRow
         created_at: now,
         updated_at: now,
         time_zone: "America/Toronto".to_owned(),
+        extra_reach_km: 0.0,
     }
 }
 

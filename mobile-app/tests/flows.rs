@@ -529,6 +529,7 @@ async fn requests_are_timed_in_the_phones_zone_for_matching_and_display() {
         customer::request_steps(&late),
         vec![
             RequestStep::TryOtherTimes,
+            RequestStep::SearchFarther,
             RequestStep::AskAProDirectly,
             RequestStep::Cancel
         ]
@@ -545,7 +546,7 @@ async fn requests_are_timed_in_the_phones_zone_for_matching_and_display() {
         hours: "2".into(),
     }];
     let windows = customer::windows_from(&earlier, vancouver.time_zone()).unwrap();
-    let retimed = customer::rematch(&vancouver, &late.id, Some(windows))
+    let retimed = customer::rematch(&vancouver, &late.id, Some(windows), None)
         .await
         .unwrap();
     assert_eq!(retimed.status, RequestStatus::Open, "{retimed:?}");

@@ -336,7 +336,16 @@ pub struct RematchInput {
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 5))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub windows: Option<Vec<TimeWindow>>,
+    /// A wider search: also ask pros whose area ends short of the address, up to this many km
+    /// beyond it (1 to 50). Kept for the request's later rounds; absent keeps the reach it had.
+    #[validate(range(min = 1, max = MAX_EXTRA_REACH_KM))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 50, example = 10))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_km: Option<u32>,
 }
+
+/// The farthest beyond their own area a wider search asks pros.
+pub const MAX_EXTRA_REACH_KM: u32 = 50;
 
 /// `POST /v1/leads/{id}/decline`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]

@@ -227,6 +227,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         time_zone -> Text,
+        extra_reach_km -> Double,
     }
 }
 

@@ -50,6 +50,35 @@ pub fn box_contains(
         .filter(partner_profiles::max_lon.ge(point.lon))
 }
 
+/// As [`box_contains`], for a wider search: partners whose service-area box comes within
+/// `extra_km` of `point` (callers check that the distance is at most radius + `extra_km`).
+/// A partner can be listed once per cell of the search's box.
+pub fn box_within(
+    category_id: &str,
+    point: Point,
+    extra_km: f64,
+) -> IntoBoxed<'static, InnerJoin<partner_area_cells::table, partner_profiles::table>, MultiBackend>
+{
+    let reach = geo::bounding_box(point, extra_km);
+    partner_area_cells::table
+        .inner_join(partner_profiles::table)
+        .into_boxed()
+        .filter(partner_area_cells::cell.eq_any(geo::cells_covering(&reach)))
+        .filter(partner_area_cells::category_id.eq(category_id.to_owned()))
+        .filter(partner_profiles::status.eq(PartnerStatus::Active.as_str()))
+        .filter(
+            partner_profiles::user_id.eq_any(
+                users::table
+                    .filter(users::email_verified_at.is_not_null())
+                    .select(users::id),
+            ),
+        )
+        .filter(partner_profiles::min_lat.le(reach.max_lat))
+        .filter(partner_profiles::max_lat.ge(reach.min_lat))
+        .filter(partner_profiles::min_lon.le(reach.max_lon))
+        .filter(partner_profiles::max_lon.ge(reach.min_lon))
+}
+
 /// Active partners serving `category_id` whose area contains `point`, with their distance.
 pub fn partners_covering(
     conn: &mut DbConnection,

@@ -4,11 +4,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::events::EventData;
 use shared_types::partners::{ConnectionKind, PartnerStatus};
-use shared_types::requests::OfferStatus;
 use shared_types::requests::{
     Address, RematchInput, RequestKind, RequestStatus, ServiceRequest, ServiceRequestInput,
     TimeWindow,
 };
+use shared_types::requests::{MAX_EXTRA_REACH_KM, OfferStatus};
 use shared_types::{ErrorCode, Page, PageParams};
 
 use super::LeadPolicy;
@@ -95,6 +95,7 @@ pub fn create(
         created_at: now,
         updated_at: now,
         time_zone: input.time_zone().to_owned(),
+        extra_reach_km: 0.0,
     };
     diesel::insert_into(service_requests::table)
         .values(row.clone())
@@ -293,7 +294,7 @@ pub fn cancel(
 
 /// After the assigned pro cancelled, or when no pro took the request, looks again: the request is
 /// offered to the best matching pros (as a marketplace lead, whatever it was), with new windows
-/// if given. The pros it was already offered to, including one who cancelled, are not asked
+/// if given, and farther afield if asked (`extra_km`). The pros it was already offered to, including one who cancelled, are not asked
 /// again. Run inside a write transaction.
 pub fn rematch(
     conn: &mut DbConnection,
@@ -308,6 +309,9 @@ pub fn rematch(
         Some(windows) => serde_json::to_string(windows).map_err(ApiError::internal)?,
         None => row.windows.clone(),
     };
+    let extra_reach_km = input.extra_km.map_or(row.extra_reach_km, |km| {
+        f64::from(km.min(MAX_EXTRA_REACH_KM))
+    });
     let reopened = diesel::update(
         service_requests::table
             .filter(service_requests::id.eq(request_id))
@@ -323,6 +327,7 @@ pub fn rematch(
         service_requests::assigned_partner_id.eq(None::<String>),
         service_requests::match_rounds.eq(0),
         service_requests::windows.eq(windows),
+        service_requests::extra_reach_km.eq(extra_reach_km),
         service_requests::updated_at.eq(now),
     ))
     .execute(conn)?;

@@ -102,31 +102,39 @@ pub fn find_candidates(
         .load::<String>(conn)?
         .into_iter()
         .collect();
-    let rows: Vec<(String, f64, f64, f64, Option<f64>, String)> =
+    // A wider search also reaches pros whose area ends short of the address.
+    let extra_km = request.extra_reach_km.max(0.0);
+    let area = if extra_km > 0.0 {
+        search::box_within(&request.category_id, point, extra_km)
+    } else {
         search::box_contains(&request.category_id, point)
-            .filter(partner_profiles::accepting_leads.eq(true))
-            .filter(partner_profiles::tier.eq(MembershipTier::BrandBuilder.as_str()))
-            .filter(
-                partner_profiles::star_score
-                    .is_null()
-                    .or(partner_profiles::star_score.ge(MIN_STAR_SCORE)),
-            )
-            .select((
-                partner_profiles::user_id,
-                partner_profiles::center_lat,
-                partner_profiles::center_lon,
-                partner_profiles::radius_km,
-                partner_profiles::star_score,
-                partner_profiles::availability,
-            ))
-            .load(conn)?;
+    };
+    let rows: Vec<(String, f64, f64, f64, Option<f64>, String)> = area
+        .filter(partner_profiles::accepting_leads.eq(true))
+        .filter(partner_profiles::tier.eq(MembershipTier::BrandBuilder.as_str()))
+        .filter(
+            partner_profiles::star_score
+                .is_null()
+                .or(partner_profiles::star_score.ge(MIN_STAR_SCORE)),
+        )
+        .select((
+            partner_profiles::user_id,
+            partner_profiles::center_lat,
+            partner_profiles::center_lon,
+            partner_profiles::radius_km,
+            partner_profiles::star_score,
+            partner_profiles::availability,
+        ))
+        .load(conn)?;
+    let mut seen = HashSet::new();
     let mut covering: Vec<Covering> = rows
         .into_iter()
         .filter(|(id, ..)| !already.contains(id) && *id != request.customer_id)
+        .filter(|(id, ..)| seen.insert(id.clone()))
         .filter_map(
             |(partner_id, lat, lon, radius_km, star_score, availability)| {
                 let distance_km = geo::distance_km(Point { lat, lon }, point);
-                (distance_km <= radius_km).then_some(Covering {
+                (distance_km <= radius_km + extra_km).then_some(Covering {
                     partner_id,
                     distance_km,
                     star_score,

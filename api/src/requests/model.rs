@@ -41,6 +41,8 @@ pub struct RequestRow {
     pub updated_at: NaiveDateTime,
     /// The IANA zone the customer chose the windows in.
     pub time_zone: String,
+    /// A wider search: how far beyond their own area a pro may be and still be asked.
+    pub extra_reach_km: f64,
 }
 
 impl RequestRow {

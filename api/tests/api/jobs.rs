@@ -622,6 +622,7 @@ async fn cancellations_follow_the_24_hour_rule() {
                     start: new_start,
                     end: new_start + Duration::hours(4),
                 }]),
+                extra_km: None,
             },
         )
         .await

@@ -831,6 +831,7 @@ async fn unanswered_offers_expire_and_the_lead_moves_on() {
             &created.id,
             &RematchInput {
                 windows: Some(vec![saturday]),
+                extra_km: None,
             },
         )
         .await
@@ -859,6 +860,83 @@ async fn unanswered_offers_expire_and_the_lead_moves_on() {
         .await
         .unwrap_err();
     assert_eq!(again.code(), Some(ErrorCode::InvalidTransition));
+}
+
+#[tokio::test]
+async fn a_wider_search_reaches_pros_just_beyond_their_area() {
+    let app = TestApp::spawn().await;
+    let (_, staff) = app.staff().await;
+    // Their areas end 5 km and 55 km short of the address.
+    let short = pro(
+        &app,
+        &staff,
+        Twist {
+            km_north: 30.0,
+            ..Twist::default()
+        },
+    )
+    .await;
+    let far = pro(
+        &app,
+        &staff,
+        Twist {
+            km_north: 80.0,
+            ..Twist::default()
+        },
+    )
+    .await;
+    let (_, customer) = app.customer().await;
+    let created = customer
+        .create_request(&request("cleaning", None))
+        .await
+        .unwrap();
+    assert_eq!(created.status, RequestStatus::Unfilled, "nobody covers it");
+    assert!(lead_for(&short, &created.id).await.is_none());
+
+    // A reach outside 1 to 50 km is refused and changes nothing.
+    for extra_km in [0, 51] {
+        let refused = customer
+            .rematch_request(
+                &created.id,
+                &RematchInput {
+                    windows: None,
+                    extra_km: Some(extra_km),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.code(),
+            Some(ErrorCode::ValidationFailed),
+            "{extra_km}"
+        );
+    }
+    assert_eq!(
+        customer.service_request(&created.id).await.unwrap().status,
+        RequestStatus::Unfilled
+    );
+
+    // Ten km farther reaches the pro 5 km short, not the one 55 km short.
+    let wider = customer
+        .rematch_request(
+            &created.id,
+            &RematchInput {
+                windows: None,
+                extra_km: Some(10),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(wider.status, RequestStatus::Open);
+    let lead = lead_for(&short, &created.id)
+        .await
+        .expect("the pro just beyond is asked");
+    assert!(
+        (lead.why.distance_km - 30.0).abs() < 0.5,
+        "{}",
+        lead.why.distance_km
+    );
+    assert!(lead_for(&far, &created.id).await.is_none());
 }
 
 #[tokio::test]

@@ -287,6 +287,8 @@ pub enum RequestStep {
     FindAnotherPro,
     /// Offer it again at new times: other pros may be free then.
     TryOtherTimes,
+    /// Offer it again to pros whose area ends a little short of the address.
+    SearchFarther,
     /// Browse the pros near the address and ask one directly (any tier).
     AskAProDirectly,
     /// Withdraw it.
@@ -294,11 +296,11 @@ pub enum RequestStep {
 }
 
 pub fn request_steps(request: &ServiceRequest) -> Vec<RequestStep> {
-    use RequestStep::{AskAProDirectly, Cancel, FindAnotherPro, TryOtherTimes};
+    use RequestStep::{AskAProDirectly, Cancel, FindAnotherPro, SearchFarther, TryOtherTimes};
     use shared_types::requests::RequestStatus;
     match request.status {
         RequestStatus::Open => vec![Cancel],
-        RequestStatus::Unfilled => vec![TryOtherTimes, AskAProDirectly, Cancel],
+        RequestStatus::Unfilled => vec![TryOtherTimes, SearchFarther, AskAProDirectly, Cancel],
         RequestStatus::ProCancelled => vec![FindAnotherPro, TryOtherTimes],
         RequestStatus::Assigned | RequestStatus::Cancelled | RequestStatus::Unknown => Vec::new(),
     }
@@ -326,14 +328,18 @@ fn typed_windows(forms: &[WindowForm], zone: Tz) -> Result<Vec<TimeWindow>, AppE
         .map_err(|_| AppError::invalid("windows", "date as YYYY-MM-DD, time as HH:MM"))
 }
 
+/// How far beyond their own area "Ask pros farther away" reaches.
+pub const WIDER_SEARCH_KM: u32 = 10;
+
 /// Offers the request to other pros (the pros already asked are not asked again), at new times
-/// when given.
+/// when given, and up to `extra_km` beyond the pros' own areas when given.
 pub async fn rematch(
     session: &Session,
     request_id: &str,
     windows: Option<Vec<TimeWindow>>,
+    extra_km: Option<u32>,
 ) -> Result<ServiceRequest, AppError> {
-    let input = RematchInput { windows };
+    let input = RematchInput { windows, extra_km };
     session
         .call(|c| {
             let input = input.clone();

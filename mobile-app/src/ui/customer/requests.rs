@@ -5,7 +5,7 @@ use dioxus::prelude::*;
 use shared_types::requests::{RequestStatus, ServiceRequest};
 
 use crate::state::customer::{
-    RequestStep, WindowForm, cancel_request, load_request, my_requests, rematch,
+    RequestStep, WIDER_SEARCH_KM, WindowForm, cancel_request, load_request, my_requests, rematch,
     request_status_label, request_steps, windows_from,
 };
 use crate::state::{AppError, Loadable, Screen, format};
@@ -93,8 +93,8 @@ pub fn RequestScreen(id: String) -> Element {
     });
     use_live("request.", data);
     let action = use_action();
-    let (rematching, cancelling) = (session.clone(), session.clone());
-    let (rematch_id, cancel_id) = (id.clone(), id.clone());
+    let (rematching, cancelling, widening) = (session.clone(), session.clone(), session.clone());
+    let (rematch_id, cancel_id, widen_id) = (id.clone(), id.clone(), id.clone());
     rsx! {
         RequestPage {
             state: loadable(&data),
@@ -110,7 +110,15 @@ pub fn RequestScreen(id: String) -> Element {
                         Some(times) => Some(windows_from(&times, session.time_zone())?),
                         None => None,
                     };
-                    rematch(&session, &id, windows).await?;
+                    rematch(&session, &id, windows, None).await?;
+                    data.restart();
+                    Ok(())
+                });
+            },
+            on_widen: move |()| {
+                let (session, id) = (widening.clone(), widen_id.clone());
+                action.run(async move {
+                    rematch(&session, &id, None, Some(WIDER_SEARCH_KM)).await?;
                     data.restart();
                     Ok(())
                 });
@@ -152,6 +160,9 @@ pub fn RequestPage(
     /// Offer the request again, at new times when given.
     #[props(default)]
     on_rematch: Option<EventHandler<Option<Vec<WindowForm>>>>,
+    /// Offer it again to pros a little farther away.
+    #[props(default)]
+    on_widen: Option<EventHandler<()>>,
     #[props(default)] on_cancel: Option<EventHandler<()>>,
     /// Browse the pros near the address, to ask one.
     #[props(default)]
@@ -204,6 +215,7 @@ pub fn RequestPage(
                     on_retime: move |times| retiming.set(times),
                     on_confirm_cancel: move |on| confirming_cancel.set(on),
                     on_rematch,
+                    on_widen,
                     on_cancel,
                     on_browse,
                 }
@@ -224,6 +236,7 @@ fn NextSteps(
     on_retime: EventHandler<Option<Vec<WindowForm>>>,
     on_confirm_cancel: EventHandler<bool>,
     on_rematch: Option<EventHandler<Option<Vec<WindowForm>>>>,
+    on_widen: Option<EventHandler<()>>,
     on_cancel: Option<EventHandler<()>>,
     on_browse: Option<EventHandler<()>>,
 ) -> Element {
@@ -281,6 +294,19 @@ fn NextSteps(
                                 tone: Tone::Secondary,
                                 onclick: move |()| on_retime.call(Some(vec![WindowForm::blank()])),
                             }
+                        },
+                        RequestStep::SearchFarther => rsx! {
+                            Button {
+                                label: "Ask pros farther away",
+                                tone: Tone::Secondary,
+                                busy,
+                                onclick: move |()| {
+                                    if let Some(handler) = on_widen {
+                                        handler.call(());
+                                    }
+                                },
+                            }
+                            p { class: "subtle", "Pros whose area ends up to {WIDER_SEARCH_KM} km short of your address hear about it too." }
                         },
                         RequestStep::AskAProDirectly => rsx! {
                             Button {

@@ -1,0 +1,1 @@
+ALTER TABLE service_requests DROP COLUMN extra_reach_km;
