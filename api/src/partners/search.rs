@@ -22,21 +22,18 @@ pub struct Covering {
     pub star_score: Option<f64>,
 }
 
-/// The indexed first cut of search and matching: active, confirmed partners serving `category_id` whose
-/// service-area box contains `point` (callers add their own filters, select what they need,
-/// then check the exact distance).
-pub fn box_contains(
-    category_id: &str,
-    point: Point,
-) -> IntoBoxed<'static, InnerJoin<partner_area_cells::table, partner_profiles::table>, MultiBackend>
-{
+/// The partners' area cells joined to their profiles, as the searches below filter them.
+type AreaQuery =
+    IntoBoxed<'static, InnerJoin<partner_area_cells::table, partner_profiles::table>, MultiBackend>;
+
+/// Active partners with a confirmed email address serving `category_id`: what every search
+/// starts from. A pro takes leads, and is found, once their email address is confirmed.
+fn active_serving(category_id: &str) -> AreaQuery {
     partner_area_cells::table
         .inner_join(partner_profiles::table)
         .into_boxed()
-        .filter(partner_area_cells::cell.eq(geo::cell_of(point)))
         .filter(partner_area_cells::category_id.eq(category_id.to_owned()))
         .filter(partner_profiles::status.eq(PartnerStatus::Active.as_str()))
-        // A pro takes leads, and is found, once their email address is confirmed.
         .filter(
             partner_profiles::user_id.eq_any(
                 users::table
@@ -44,6 +41,14 @@ pub fn box_contains(
                     .select(users::id),
             ),
         )
+}
+
+/// The indexed first cut of search and matching: active, confirmed partners serving `category_id` whose
+/// service-area box contains `point` (callers add their own filters, select what they need,
+/// then check the exact distance).
+pub fn box_contains(category_id: &str, point: Point) -> AreaQuery {
+    active_serving(category_id)
+        .filter(partner_area_cells::cell.eq(geo::cell_of(point)))
         .filter(partner_profiles::min_lat.le(point.lat))
         .filter(partner_profiles::max_lat.ge(point.lat))
         .filter(partner_profiles::min_lon.le(point.lon))
@@ -53,26 +58,10 @@ pub fn box_contains(
 /// As [`box_contains`], for a wider search: partners whose service-area box comes within
 /// `extra_km` of `point` (callers check that the distance is at most radius + `extra_km`).
 /// A partner can be listed once per cell of the search's box.
-pub fn box_within(
-    category_id: &str,
-    point: Point,
-    extra_km: f64,
-) -> IntoBoxed<'static, InnerJoin<partner_area_cells::table, partner_profiles::table>, MultiBackend>
-{
+pub fn box_within(category_id: &str, point: Point, extra_km: f64) -> AreaQuery {
     let reach = geo::bounding_box(point, extra_km);
-    partner_area_cells::table
-        .inner_join(partner_profiles::table)
-        .into_boxed()
+    active_serving(category_id)
         .filter(partner_area_cells::cell.eq_any(geo::cells_covering(&reach)))
-        .filter(partner_area_cells::category_id.eq(category_id.to_owned()))
-        .filter(partner_profiles::status.eq(PartnerStatus::Active.as_str()))
-        .filter(
-            partner_profiles::user_id.eq_any(
-                users::table
-                    .filter(users::email_verified_at.is_not_null())
-                    .select(users::id),
-            ),
-        )
         .filter(partner_profiles::min_lat.le(reach.max_lat))
         .filter(partner_profiles::max_lat.ge(reach.min_lat))
         .filter(partner_profiles::min_lon.le(reach.max_lon))

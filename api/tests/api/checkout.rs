@@ -349,22 +349,8 @@ async fn a_tip_page_and_a_page_left_to_expire() {
 
 /// Sends `event` to the service's webhook, signed now.
 async fn deliver(cast: &Cast, event: &serde_json::Value) -> u16 {
-    let payload = serde_json::to_vec(event).unwrap();
     let now = chrono::Utc::now().timestamp();
-    cast.app
-        .client
-        .request(reqwest::Method::POST, "/v1/webhooks/payments/stripe")
-        .header(
-            "Stripe-Signature",
-            fake_stripe::signature(fake_stripe::WEBHOOK_SECRET, now, &payload),
-        )
-        .header("Content-Type", "application/json")
-        .body(payload)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    crate::money::deliver(&cast.app, event, fake_stripe::WEBHOOK_SECRET, now).await
 }
 
 #[tokio::test]

@@ -767,7 +767,12 @@ async fn bad_money_input_changes_nothing() {
 }
 
 /// Sends `event` to the service's webhook, signed at `timestamp` with `secret`.
-async fn deliver(app: &TestApp, event: &serde_json::Value, secret: &str, timestamp: i64) -> u16 {
+pub async fn deliver(
+    app: &TestApp,
+    event: &serde_json::Value,
+    secret: &str,
+    timestamp: i64,
+) -> u16 {
     let payload = serde_json::to_vec(event).unwrap();
     app.client
         .request(Method::POST, "/v1/webhooks/payments/stripe")
