@@ -25,6 +25,8 @@ cp "$json" "$app/google-services.json"
 # Manifest: the permission, the messaging service, the default channel (once).
 if ! grep -q PorchlightMessagingService "$manifest"; then
   perl -0pi -e 's#(<manifest[^>]*>)#$1\n    <uses-permission android:name="android.permission.POST_NOTIFICATIONS" />#' "$manifest"
+  host="${APP_LINK_HOST:-porchlight.app}"
+  perl -0pi -e 's#(<activity\b[^>]*MainActivity[^>]*>)#$1\n            <intent-filter android:autoVerify="true">\n                <action android:name="android.intent.action.VIEW" />\n                <category android:name="android.intent.category.DEFAULT" />\n                <category android:name="android.intent.category.BROWSABLE" />\n                <data android:scheme="https" android:host="'"$host"'" android:pathPrefix="/jobs/" />\n            </intent-filter>#' "$manifest"
   perl -0pi -e 's#</application>#    <service android:name=".PorchlightMessagingService" android:exported="false">\n            <intent-filter><action android:name="com.google.firebase.MESSAGING_EVENT" /></intent-filter>\n        </service>\n        <meta-data android:name="com.google.firebase.messaging.default_notification_channel_id" android:value="updates" />\n    </application>#' "$manifest"
 fi
 

@@ -136,12 +136,19 @@ impl Screen {
         }
     }
 
-    /// The screen a notification's deep link (`porchlight://jobs/ID`, `/leads/ID`) opens.
+    /// The screen a notification's deep link (`porchlight://jobs/ID`, `/leads/ID`) opens, or a
+    /// web link of the app (`https://porchlight.app/jobs/ID?payment=…`, where the payment page
+    /// sends the customer back).
     pub fn from_deep_link(link: &str) -> Option<Self> {
         let path = link
             .strip_prefix("porchlight://")
+            .or_else(|| {
+                let after_scheme = link.split_once("://")?.1;
+                Some(after_scheme.split_once('/').map_or("", |(_, path)| path))
+            })
             .or_else(|| link.strip_prefix('/'))
             .unwrap_or(link);
+        let path = path.split(['?', '#']).next().unwrap_or_default();
         let mut parts = path.trim_end_matches('/').split('/');
         let (kind, id) = (parts.next()?, parts.next());
         let id = id.filter(|id| !id.is_empty()).map(str::to_owned);
@@ -203,5 +210,10 @@ mod tests {
             Some(Screen::Leads)
         );
         assert_eq!(Screen::from_deep_link("porchlight://nowhere/1"), None);
+        // The payment page sends the customer back to the job's web link.
+        assert_eq!(
+            Screen::from_deep_link("https://porchlight.app/jobs/j1?payment=p1&cancelled=true"),
+            Some(Screen::Job("j1".into()))
+        );
     }
 }
