@@ -281,6 +281,16 @@ async fn screenshots() {
         "maple_slot": slot_for_maple,
     });
     drive_browser("shoot.mjs", &plan).await;
+
+    // The new pro turned alerts on in the browser, through the push bridge answered by a
+    // stand-in for the phone's shell: the API has their phone, with the shell's token.
+    let new_pro = api.session();
+    new_pro
+        .sign_in(plan["new_pro_email"].as_str().unwrap(), PASSWORD)
+        .await
+        .unwrap();
+    let devices = partner::SettingsView::load(&new_pro).await.unwrap().devices;
+    assert_eq!(devices.len(), 1, "the phone registered for push: {devices:?}");
 }
 
 /// The app, served to the browser by dioxus-liveview on a free port; returns its address.

@@ -18,8 +18,26 @@ export function launch() {
   });
 }
 
-/** A new tab of `viewport` in Toronto, on the app's sign-in screen. */
-export async function openApp(browser, plan, viewport) {
+/**
+ * A stand-in for the phone shell's push bridge (mobile-app/platform): notifications not asked
+ * yet; allowed when the app asks; then a token. Lets the browser run show and use the app's
+ * "Turn on alerts" card as a phone would.
+ */
+const PHONE_SHELL = `
+window.PorchlightPushNative = {
+  allowed: null,
+  call(op, id) {
+    const answer = (value) => setTimeout(() => window.__porchlightPush.resolve(id, value), 10);
+    if (op === 'ready') return;
+    if (op === 'permission') return answer(this.allowed === null ? 'prompt' : (this.allowed ? 'granted' : 'denied'));
+    if (op === 'request_permission') { this.allowed = true; return answer('granted'); }
+    if (op === 'token') return answer(this.allowed ? 'fcm-token-from-the-shell' : null);
+    answer(null);
+  },
+};`;
+
+/** A new tab of `viewport` in Toronto, on the app's sign-in screen (with `shell`, as in the phone's shell). */
+export async function openApp(browser, plan, viewport, { shell = false } = {}) {
   const context = await browser.newContext({
     viewport,
     deviceScaleFactor: 1,
@@ -29,6 +47,7 @@ export async function openApp(browser, plan, viewport) {
     geolocation: { latitude: 43.6506, longitude: -79.3846 },
     permissions: ['geolocation'],
   });
+  if (shell) await context.addInitScript(PHONE_SHELL);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   await page.goto(plan.app);

@@ -23,8 +23,8 @@ async function api(path, token, body) {
 
 let page;
 try {
-  // --- a new pro signs up and onboards ---
-  page = await phone();
+  // --- a new pro signs up on their phone, onboards and turns job alerts on ---
+  page = await openApp(browser, plan, { width: 390, height: 844 }, { shell: true });
   await shot(page, '01-sign-in');
   await button(page, 'New here? Create an account').click();
   await page.getByText('Find jobs as a pro').click();
@@ -44,6 +44,10 @@ try {
   await button(page, 'Start getting leads').click();
   await page.getByText('No leads yet').waitFor();
   await page.getByText('Live: new leads appear here').waitFor();
+  await page.getByText('Get job alerts on this phone').waitFor();
+  await shot(page, '04-leads-alerts');
+  await button(page, 'Turn on alerts').click();
+  await page.getByText('Get job alerts on this phone').waitFor({ state: 'detached' });
   await shot(page, '04-leads-empty');
 
   // --- an established pro: the inbox, a quote, a lost race, jobs, wallet, ratings ---
