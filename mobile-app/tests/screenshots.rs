@@ -290,7 +290,11 @@ async fn screenshots() {
         .await
         .unwrap();
     let devices = partner::SettingsView::load(&new_pro).await.unwrap().devices;
-    assert_eq!(devices.len(), 1, "the phone registered for push: {devices:?}");
+    assert_eq!(
+        devices.len(),
+        1,
+        "the phone registered for push: {devices:?}"
+    );
 }
 
 /// The app, served to the browser by dioxus-liveview on a free port; returns its address.
