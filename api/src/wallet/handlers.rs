@@ -303,8 +303,7 @@ fn provider_unavailable(error: &super::provider::ProviderError) -> ApiError {
 /// Opens the payment's page at the provider and records it.
 async fn open_page(state: &AppState, payment: PaymentRow) -> ApiResult<PaymentRow> {
     let description = {
-        let job_id = payment.job_id.clone();
-        let name = state.db(move |conn| super::job_name(conn, &job_id)).await?;
+        let name = &payment.description;
         let reference = crate::jobs::agreement::reference(&payment.job_id);
         match payment.purpose() {
             PaymentPurpose::Tip => format!("Tip for your {} ({reference})", name.to_lowercase()),

@@ -49,7 +49,7 @@ async fn find(state: &AppState, page_id: String) -> ApiResult<Option<Shown>> {
             let Some(payment) = checkout::by_page(conn, &page_id)? else {
                 return Ok(None);
             };
-            let job = super::job_name(conn, &payment.job_id)?;
+            let job = payment.description.clone();
             let reference = agreement::reference(&payment.job_id);
             let description = match payment.purpose() {
                 PaymentPurpose::Tip => {
