@@ -197,18 +197,22 @@ async fn run(backend: &str, database_url: &str, partners: usize, calls: usize, r
     let offers = tokio::task::spawn_blocking(move || stage_race(&pool, racers))
         .await
         .unwrap();
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(racers)
-        .build()
-        .unwrap();
-    let attempts: Vec<_> = offers
+    // Each pro has the lead open (the alert took them to it), as in the app: one GET each, which
+    // also leaves the app's connection open, and then everyone presses Confirm at once.
+    let mut racers = Vec::with_capacity(offers.len());
+    for (partner, offer) in offers {
+        let token = state
+            .jwt
+            .issue_access(&partner, Role::Partner, 0, 600)
+            .unwrap();
+        // A phone each: its own connection.
+        let client = Client::with_http_client(reqwest::Client::new(), &base).with_token(token);
+        client.lead(&offer).await.expect("the lead");
+        racers.push((client, offer));
+    }
+    let attempts: Vec<_> = racers
         .into_iter()
-        .map(|(partner, offer)| {
-            let token = state
-                .jwt
-                .issue_access(&partner, Role::Partner, 0, 600)
-                .unwrap();
-            let client = Client::with_http_client(http.clone(), &base).with_token(token);
+        .map(|(client, offer)| {
             tokio::spawn(async move {
                 let start = Instant::now();
                 let outcome = client.confirm_lead(&offer).await;

@@ -139,6 +139,8 @@ pub fn seed_partners(
                 users::password_hash.eq("$argon2id$v=19$m=19456,t=2,p=1$bench$bench"),
                 users::name.eq(format!("Partner {n}")),
                 users::role.eq("partner"),
+                // Only pros who confirmed their email address are searched and matched.
+                users::email_verified_at.eq(Some(now)),
                 users::created_at.eq(now),
                 users::updated_at.eq(now),
             ));
@@ -221,12 +223,20 @@ where
     F: FnMut(&'static str, String) -> Fut,
     Fut: Future<Output = ()>,
 {
+    // `BENCH_BACKENDS=postgres` (or `sqlite`) runs one of the two.
+    let only = std::env::var("BENCH_BACKENDS").unwrap_or_default();
+    let runs = |backend: &str| only.is_empty() || only.split(',').any(|b| b.trim() == backend);
     let dir = tempfile::tempdir().expect("temp dir");
-    bench(
-        "sqlite",
-        format!("sqlite://{}", dir.path().join("bench.db").display()),
-    )
-    .await;
+    if runs("sqlite") {
+        bench(
+            "sqlite",
+            format!("sqlite://{}", dir.path().join("bench.db").display()),
+        )
+        .await;
+    }
+    if !runs("postgres") {
+        return;
+    }
 
     let Ok(admin_url) = std::env::var("BENCH_DATABASE_URL") else {
         println!("postgres: skipped (set BENCH_DATABASE_URL to run it)");

@@ -41,8 +41,7 @@ pub fn record_connection(
         )),
         _ => None,
     };
-    // A savepoint, so that a duplicate view does not abort an enclosing transaction.
-    let inserted = conn.transaction(|conn| {
+    let insert = |conn: &mut DbConnection| {
         diesel::insert_into(connections::table)
             .values((
                 connections::id.eq(db::new_id()),
@@ -54,7 +53,14 @@ pub fn record_connection(
                 connections::dedup_key.eq(&dedup_key),
             ))
             .execute(conn)
-    });
+    };
+    // Only a deduplicated kind can collide: it goes in a savepoint, so that a duplicate view does
+    // not abort an enclosing transaction.
+    let inserted = if dedup_key.is_some() {
+        conn.transaction(insert)
+    } else {
+        insert(conn)
+    };
     match inserted {
         Ok(_) => Ok(true),
         Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use shared_types::ErrorCode;
 use shared_types::events::EventData;
 use shared_types::jobs::{JobEventKind, Party};
-use shared_types::partners::{ConnectionKind, Money};
+use shared_types::partners::{AssignmentMode, ConnectionKind, Money};
 use shared_types::requests::{Assignment, RequestKind};
 use shared_types::requests::{OfferStatus, RequestStatus};
 
@@ -15,7 +15,7 @@ use super::model::{OfferRow, RequestRow};
 use super::{intake, leads};
 use crate::admin::audit;
 use crate::db::DbConnection;
-use crate::db::schema::{lead_offers, service_requests};
+use crate::db::schema::{categories, lead_offers, service_requests};
 use crate::db::text_enum::Stored;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::events as job_events;
@@ -65,7 +65,55 @@ pub fn assign(
             )
         });
     }
+    finish(conn, request, offer, price, by, now)
+}
 
+/// The race for an instant lead in one statement: the request of `offer_id` goes from `open` to
+/// `assigned` to `partner_id` if that offer is theirs, still `offered` and unexpired, and its
+/// category is first come, first served. True when this caller won; the request's row stays
+/// locked until the transaction ends, so every other claim waits for it and then finds the
+/// request taken.
+pub fn claim_instant(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    offer_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<bool> {
+    let offered_request = lead_offers::table
+        .filter(lead_offers::id.eq(offer_id))
+        .filter(lead_offers::partner_id.eq(partner_id))
+        .filter(lead_offers::status.eq(Stored(OfferStatus::Offered)))
+        .filter(lead_offers::expires_at.gt(now))
+        .select(lead_offers::request_id);
+    let instant_categories = categories::table
+        .filter(categories::assignment_mode.eq(Stored(AssignmentMode::Instant)))
+        .select(categories::id);
+    let won = diesel::update(
+        service_requests::table
+            .filter(service_requests::id.eq_any(offered_request))
+            .filter(service_requests::category_id.eq_any(instant_categories))
+            .filter(service_requests::status.eq(Stored(RequestStatus::Open))),
+    )
+    .set((
+        service_requests::status.eq(Stored(RequestStatus::Assigned)),
+        service_requests::assigned_partner_id.eq(partner_id),
+        service_requests::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(won == 1)
+}
+
+/// Everything an assignment writes once the request is the pro's (see [`assign`] and
+/// [`claim_instant`]): the offer accepted, the job, its timeline, the notifications, and the
+/// other pros' offers closed.
+pub fn finish(
+    conn: &mut DbConnection,
+    request: &RequestRow,
+    offer: &OfferRow,
+    price: &Money,
+    by: &Actor,
+    now: NaiveDateTime,
+) -> ApiResult<Assignment> {
     diesel::update(lead_offers::table.find(&offer.id))
         .set((
             lead_offers::status.eq(Stored(OfferStatus::Accepted)),

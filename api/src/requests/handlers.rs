@@ -258,9 +258,13 @@ pub async fn confirm_lead(
     partner.require_scope(Scope::LeadsWrite)?;
     let partner_id = partner.0.user_id;
     let now = state.clock.now();
+    // `confirm` makes its own transaction (a lost race needs none).
     let confirmed = state
-        .write(move |conn| leads::confirm(conn, &partner_id, &id, now))
+        .db(move |conn| leads::confirm(conn, &partner_id, &id, now))
         .await?;
+    if matches!(confirmed, leads::Confirmed::Won(_)) {
+        state.wakeups.outbox_written.raise();
+    }
     Ok(web::Json(confirmed.into_result()?))
 }
 

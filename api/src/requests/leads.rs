@@ -201,12 +201,44 @@ impl Confirmed {
 
 /// Instant categories: the first pro to confirm gets the job (000). A repeated confirm by the
 /// winner returns the same assignment.
+///
+/// Two hundred pros may press Confirm on one lead within a second, so each is answered in as few
+/// statements as can decide it: a pro whose offer the winner has already closed is told by one
+/// statement, on its own (the attempt recorded on the offer: atomic without a transaction);
+/// otherwise, in a write transaction, the race itself is one conditional update
+/// ([`assignment::claim_instant`]), and only what that does not settle — a double tap, an
+/// expired offer, a review category — reads the offer to say why.
 pub fn confirm(
     conn: &mut DbConnection,
     partner_id: &str,
     offer_id: &str,
     now: NaiveDateTime,
 ) -> ApiResult<Confirmed> {
+    if record_attempt(conn, partner_id, offer_id, now)? {
+        return Ok(Confirmed::Lost);
+    }
+    db::write_transaction(conn, |conn| race(conn, partner_id, offer_id, now))
+}
+
+/// [`confirm`] for an offer its winner has not closed (yet): claim the request, or learn why not.
+fn race(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    offer_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Confirmed> {
+    let by = Actor {
+        user_id: partner_id.to_owned(),
+        party: Party::Partner,
+    };
+    if assignment::claim_instant(conn, partner_id, offer_id, now)? {
+        let (offer, request, category) = answerable(conn, partner_id, offer_id)?;
+        let price = list_price(&category)?;
+        return assignment::finish(conn, &request, &offer, &price, &by, now).map(Confirmed::Won);
+    }
+    if record_attempt(conn, partner_id, offer_id, now)? {
+        return Ok(Confirmed::Lost);
+    }
     let (offer, request, category) = answerable(conn, partner_id, offer_id)?;
     if offer.status() == OfferStatus::Accepted {
         return assignment::existing(conn, &request.id).map(Confirmed::Won);
@@ -223,46 +255,46 @@ pub fn confirm(
             "this offer has expired",
         ));
     }
+    // Lost before, and pressed again.
     if offer.status() == OfferStatus::Taken {
-        record_attempt(conn, offer_id, now)?;
         return Ok(Confirmed::Lost);
     }
     if offer.status() != OfferStatus::Offered {
         return Err(refuse(&offer));
     }
-    let price = category.to_view().list_price.ok_or_else(|| {
+    // Offered and unexpired, yet the claim failed: the request itself is no longer open.
+    let price = list_price(&category)?;
+    assignment::assign(conn, &request, &offer, &price, &by, now).map(Confirmed::Won)
+}
+
+/// An instant category's price (one without is a broken catalogue, refused when it is saved).
+fn list_price(category: &catalogue::CategoryRow) -> ApiResult<Money> {
+    category.to_view().list_price.ok_or_else(|| {
         ApiError::internal(format!(
             "instant category {} has no list price",
             category.slug
         ))
-    })?;
-    let by = Actor {
-        user_id: partner_id.to_owned(),
-        party: Party::Partner,
-    };
-    match assignment::assign(conn, &request, &offer, &price, &by, now) {
-        Ok(assignment) => Ok(Confirmed::Won(assignment)),
-        // Nothing was written before the race was lost: the winner's transaction has closed this
-        // offer as `taken`, and only the attempt is left to record.
-        Err(error) if error.code() == ErrorCode::LeadTaken => {
-            record_attempt(conn, offer_id, now)?;
-            Ok(Confirmed::Lost)
-        }
-        Err(error) => Err(error),
-    }
+    })
 }
 
-/// Marks a `taken` offer as answered: its pro pressed Confirm and lost the race.
-fn record_attempt(conn: &mut DbConnection, offer_id: &str, now: NaiveDateTime) -> ApiResult<()> {
-    diesel::update(
+/// Marks the pro's `taken` offer as answered, if not already: they pressed Confirm and lost the
+/// race. True when it did; a taken offer is only ever another pro's win.
+fn record_attempt(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    offer_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<bool> {
+    let recorded = diesel::update(
         lead_offers::table
             .filter(lead_offers::id.eq(offer_id))
-            .filter(lead_offers::status.eq(OfferStatus::Taken.as_str()))
+            .filter(lead_offers::partner_id.eq(partner_id))
+            .filter(lead_offers::status.eq(Stored(OfferStatus::Taken)))
             .filter(lead_offers::responded_at.is_null()),
     )
     .set(lead_offers::responded_at.eq(now))
     .execute(conn)?;
-    Ok(())
+    Ok(recorded == 1)
 }
 
 /// Review categories: the pro applies with a message and a quote; staff decide (001).
