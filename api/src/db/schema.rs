@@ -249,6 +249,7 @@ diesel::table! {
         quote_currency -> Nullable<Text>,
         decline_reason -> Nullable<Text>,
         fee_bps -> Integer,
+        notice_pending -> Bool,
     }
 }
 

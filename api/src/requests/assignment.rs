@@ -65,7 +65,16 @@ pub fn assign(
             )
         });
     }
-    finish(conn, request, offer, price, by, now)
+    let assignment = finish(conn, request, offer, price, by, now)?;
+    leads::close_active_offers(
+        conn,
+        &request.id,
+        Some(&offer.id),
+        OfferStatus::Taken,
+        EventData::LeadTaken,
+        now,
+    )?;
+    Ok(assignment)
 }
 
 /// The race for an instant lead in one statement: the request of `offer_id` goes from `open` to
@@ -103,9 +112,9 @@ pub fn claim_instant(
     Ok(won == 1)
 }
 
-/// Everything an assignment writes once the request is the pro's (see [`assign`] and
-/// [`claim_instant`]): the offer accepted, the job, its timeline, the notifications, and the
-/// other pros' offers closed.
+/// What an assignment writes once the request is the pro's (see [`assign`] and
+/// [`claim_instant`]): the offer accepted, the job, its timeline, and the customer and staff
+/// told. The other pros' offers are the caller's to close.
 pub fn finish(
     conn: &mut DbConnection,
     request: &RequestRow,
@@ -180,14 +189,6 @@ pub fn finish(
         conn,
         &request.customer_id,
         EventData::RequestAssigned(assigned),
-        now,
-    )?;
-    leads::close_active_offers(
-        conn,
-        &request.id,
-        Some(&offer.id),
-        OfferStatus::Taken,
-        EventData::LeadTaken,
         now,
     )?;
     Ok(Assignment {

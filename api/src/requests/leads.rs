@@ -217,7 +217,15 @@ pub fn confirm(
     if record_attempt(conn, partner_id, offer_id, now)? {
         return Ok(Confirmed::Lost);
     }
-    db::write_transaction(conn, |conn| race(conn, partner_id, offer_id, now))
+    let confirmed = db::write_transaction(conn, |conn| race(conn, partner_id, offer_id, now))?;
+    if let Confirmed::Won(won) = &confirmed {
+        // The commit closed the other offers and so answered their pros; now they are told.
+        let request_id = &won.request_id;
+        if let Err(error) = db::write_transaction(conn, |conn| tell_untold(conn, request_id, now)) {
+            tracing::warn!(%error, %request_id, "the lead sweep will tell the other pros");
+        }
+    }
+    Ok(confirmed)
 }
 
 /// [`confirm`] for an offer its winner has not closed (yet): claim the request, or learn why not.
@@ -234,7 +242,9 @@ fn race(
     if assignment::claim_instant(conn, partner_id, offer_id, now)? {
         let (offer, request, category) = answerable(conn, partner_id, offer_id)?;
         let price = list_price(&category)?;
-        return assignment::finish(conn, &request, &offer, &price, &by, now).map(Confirmed::Won);
+        let won = assignment::finish(conn, &request, &offer, &price, &by, now)?;
+        close_as_taken_untold(conn, &request.id, &offer.id)?;
+        return Ok(Confirmed::Won(won));
     }
     if record_attempt(conn, partner_id, offer_id, now)? {
         return Ok(Confirmed::Lost);
@@ -415,6 +425,75 @@ pub fn close_active_offers(
             .collect(),
         now,
     )
+}
+
+/// Closes the live offers of `request_id` but `except` as `taken`, leaving their pros to be told
+/// by [`tell_untold`] once this transaction has committed: the losers of a race are answered by
+/// the closing alone, and rendering two hundred leads for the telling need not hold the
+/// request's lock that they wait on.
+fn close_as_taken_untold(
+    conn: &mut DbConnection,
+    request_id: &str,
+    except: &str,
+) -> ApiResult<usize> {
+    Ok(diesel::update(
+        lead_offers::table
+            .filter(lead_offers::request_id.eq(request_id))
+            .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
+            .filter(lead_offers::id.ne(except)),
+    )
+    .set((
+        lead_offers::status.eq(Stored(OfferStatus::Taken)),
+        lead_offers::notice_pending.eq(true),
+    ))
+    .execute(conn)?)
+}
+
+/// Tells the pros of `request_id`'s closed, untold offers (see [`close_as_taken_untold`]) that the
+/// lead was taken, with the lead as it now is; returns how many. Run inside a write transaction:
+/// it takes the request's row first, so that two tellers (the winner's call and the lead sweep)
+/// take turns and each pro is told once.
+pub fn tell_untold(
+    conn: &mut DbConnection,
+    request_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<usize> {
+    diesel::update(service_requests::table.find(request_id))
+        .set(service_requests::updated_at.eq(service_requests::updated_at))
+        .execute(conn)?;
+    let untold: Vec<OfferRow> = lead_offers::table
+        .filter(lead_offers::request_id.eq(request_id))
+        .filter(lead_offers::notice_pending.eq(true))
+        .select(OfferRow::as_select())
+        .load(conn)?;
+    if untold.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<String> = untold.iter().map(|offer| offer.id.clone()).collect();
+    let recipients: Vec<String> = untold.iter().map(|o| o.partner_id.clone()).collect();
+    let leads = views(conn, untold)?;
+    outbox::enqueue_many(
+        conn,
+        recipients
+            .into_iter()
+            .zip(leads.into_iter().map(EventData::LeadTaken))
+            .collect(),
+        now,
+    )?;
+    diesel::update(lead_offers::table.filter(lead_offers::id.eq_any(&ids)))
+        .set(lead_offers::notice_pending.eq(false))
+        .execute(conn)?;
+    Ok(ids.len())
+}
+
+/// Requests with offers whose pros a crash left untold (for the lead sweep).
+pub fn requests_with_untold_offers(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
+    Ok(lead_offers::table
+        .filter(lead_offers::notice_pending.eq(true))
+        .select(lead_offers::request_id)
+        .distinct()
+        .limit(100)
+        .load(conn)?)
 }
 
 /// A suspended pro's live offers are withdrawn; the sweep offers their requests onwards (a

@@ -1,4 +1,4 @@
-//! Expiry and re-matching. Offers nobody answered in time expire; a marketplace request left with
+//! Expiry and re-matching (and telling pros of a lead taken whom a crash left untold). Offers nobody answered in time expire; a marketplace request left with
 //! no live offer is offered to the next best pros, up to `MAX_MATCH_ROUNDS` rounds, then the
 //! customer is told that no pro is available. Safe to run from several replicas at once: every
 //! step is a conditional update.
@@ -11,6 +11,7 @@ use shared_types::requests::{OfferStatus, RequestStatus};
 use tracing::Instrument as _;
 
 use super::LeadPolicy;
+use super::leads;
 use super::matching::{self, create_offers};
 use super::model::{ACTIVE_OFFER_STATUSES, RequestRow};
 use crate::db::DbConnection;
@@ -23,6 +24,8 @@ use crate::state::AppState;
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SweepReport {
+    /// Pros told of a lead taken whom a crash had left untold (see `leads::tell_untold`).
+    pub told: usize,
     pub expired: usize,
     pub rematched: usize,
     pub unfilled: usize,
@@ -37,8 +40,15 @@ pub async fn run(
     now: NaiveDateTime,
     policy: LeadPolicy,
 ) -> ApiResult<SweepReport> {
+    let mut told = 0;
+    for request_id in state.db(leads::requests_with_untold_offers).await? {
+        told += state
+            .write(move |conn| leads::tell_untold(conn, &request_id, now))
+            .await?;
+    }
     let expired = state.write(move |conn| expire_overdue(conn, now)).await?;
     let mut report = SweepReport {
+        told,
         expired,
         ..SweepReport::default()
     };

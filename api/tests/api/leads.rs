@@ -505,6 +505,60 @@ async fn concurrent_confirms_have_exactly_one_winner() {
         pros_count - 1,
         "every loser pressed Confirm: each attempt is an answer"
     );
+    assert_eq!(
+        count_where(&app, "outbox", "kind = 'lead.taken'").await,
+        pros_count - 1,
+        "each loser is told once"
+    );
+    assert_eq!(count_where(&app, "lead_offers", "notice_pending").await, 0);
+}
+
+/// The winner's call tells the other pros after its commit; if the process dies in between, the
+/// lead sweep tells them, once.
+#[tokio::test]
+async fn pros_left_untold_by_a_crash_are_told_by_the_sweep() {
+    let app = TestApp::spawn_with(&[("LEAD_OFFERS_PER_ROUND", "10")]).await;
+    let (_, staff) = app.staff().await;
+    let mut pros = Vec::new();
+    for _ in 0..3 {
+        pros.push(pro(&app, &staff, Twist::default()).await);
+    }
+    let (_, customer) = app.customer().await;
+    let created = customer
+        .create_request(&request("cleaning", None))
+        .await
+        .unwrap();
+    let won = lead_for(&pros[0], &created.id).await.unwrap();
+    pros[0].client.confirm_lead(&won.id).await.unwrap();
+    assert_eq!(count_where(&app, "outbox", "kind = 'lead.taken'").await, 2);
+    // As if the process had died between the win's commit and the telling.
+    app.sql("DELETE FROM outbox WHERE kind = 'lead.taken'")
+        .await;
+    app.sql("UPDATE lead_offers SET notice_pending = TRUE WHERE status = 'taken'")
+        .await;
+
+    let policy = porchlight::requests::LeadPolicy::from(app.state.settings.as_ref());
+    let now = app.state.clock.now();
+    let report = porchlight::requests::sweep::run(&app.state, now, policy)
+        .await
+        .unwrap();
+    assert_eq!(report.told, 2);
+    for pro in &pros[1..] {
+        let told = count_where(
+            &app,
+            "outbox",
+            &format!("kind = 'lead.taken' AND recipient_id = '{}'", pro.id),
+        )
+        .await;
+        assert_eq!(told, 1);
+        let lead = lead_for(pro, &created.id).await.unwrap();
+        assert_eq!(lead.status, OfferStatus::Taken);
+    }
+    assert_eq!(count_where(&app, "lead_offers", "notice_pending").await, 0);
+    let again = porchlight::requests::sweep::run(&app.state, now, policy)
+        .await
+        .unwrap();
+    assert_eq!(again.told, 0, "told once");
 }
 
 /// A double tap (or a flaky network's retries): the same pro confirming their own offer many
