@@ -415,8 +415,18 @@ pub fn close_active_offers(
         .filter(lead_offers::status.eq(Stored(to)))
         .select(OfferRow::as_select())
         .load(conn)?;
-    let recipients: Vec<String> = closed.iter().map(|o| o.partner_id.clone()).collect();
-    let leads = views(conn, closed)?;
+    tell_pros(conn, closed, event, now)
+}
+
+/// Queues `event`, with the lead as it now is, for the pro of each of `offers`.
+fn tell_pros(
+    conn: &mut DbConnection,
+    offers: Vec<OfferRow>,
+    event: fn(Lead) -> EventData,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let recipients: Vec<String> = offers.iter().map(|o| o.partner_id.clone()).collect();
+    let leads = views(conn, offers)?;
     outbox::enqueue_many(
         conn,
         recipients
@@ -470,16 +480,7 @@ pub fn tell_untold(
         return Ok(0);
     }
     let ids: Vec<String> = untold.iter().map(|offer| offer.id.clone()).collect();
-    let recipients: Vec<String> = untold.iter().map(|o| o.partner_id.clone()).collect();
-    let leads = views(conn, untold)?;
-    outbox::enqueue_many(
-        conn,
-        recipients
-            .into_iter()
-            .zip(leads.into_iter().map(EventData::LeadTaken))
-            .collect(),
-        now,
-    )?;
+    tell_pros(conn, untold, EventData::LeadTaken, now)?;
     diesel::update(lead_offers::table.filter(lead_offers::id.eq_any(&ids)))
         .set(lead_offers::notice_pending.eq(false))
         .execute(conn)?;

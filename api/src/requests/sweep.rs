@@ -1,6 +1,7 @@
-//! Expiry and re-matching (and telling pros of a lead taken whom a crash left untold). Offers nobody answered in time expire; a marketplace request left with
+//! Expiry and re-matching. Offers nobody answered in time expire; a marketplace request left with
 //! no live offer is offered to the next best pros, up to `MAX_MATCH_ROUNDS` rounds, then the
-//! customer is told that no pro is available. Safe to run from several replicas at once: every
+//! customer is told that no pro is available. Pros whom a crash left untold of a lead taken are
+//! told. Safe to run from several replicas at once: every
 //! step is a conditional update.
 
 use chrono::NaiveDateTime;
