@@ -403,6 +403,11 @@ impl Application {
             if !applied.is_empty() {
                 tracing::info!(?applied, "applied migrations");
             }
+            let filled = requests::cards::fill_missing(&mut conn)
+                .map_err(|e| StartupError::Migrations(e.to_string()))?;
+            if filled > 0 {
+                tracing::info!(filled, "stored the lead feed's missing cards");
+            }
         }
         let workers = settings.http_workers;
         let state = AppState::new(pool, settings);

@@ -32,6 +32,7 @@ use crate::db::schema::{
 };
 use crate::db::text_enum::Stored;
 use crate::error::{ApiError, ApiResult};
+use crate::requests::cards::{self, Affected};
 use crate::requests::{intake, leads};
 use crate::wallet::ledger::AccountKind;
 
@@ -168,6 +169,7 @@ fn erase_requests(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
             service_requests::photo_urls.eq("[]"),
         ))
         .execute(conn)?;
+    cards::refresh(conn, Affected::Customer(user_id))?;
     let positions: Vec<(String, f64, f64)> = service_requests::table
         .filter(service_requests::customer_id.eq(user_id))
         .select((
@@ -221,6 +223,7 @@ fn erase_own_words(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
             lead_offers::decline_reason.eq(None::<String>),
         ))
         .execute(conn)?;
+    cards::refresh(conn, Affected::Partner(user_id))?;
     diesel::update(jobs::table.filter(jobs::partner_id.eq(user_id)))
         .set((
             jobs::completion_summary.eq(None::<String>),

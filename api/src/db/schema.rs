@@ -254,6 +254,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    lead_cards (offer_id) {
+        offer_id -> Text,
+        partner_id -> Text,
+        live -> Bool,
+        status -> Text,
+        lead -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     jobs (id) {
         id -> Text,
         request_id -> Text,
@@ -702,6 +712,7 @@ diesel::joinable!(partner_categories -> partner_profiles (partner_id));
 diesel::joinable!(partner_categories -> categories (category_id));
 diesel::joinable!(partner_area_cells -> partner_profiles (partner_id));
 diesel::joinable!(lead_offers -> service_requests (request_id));
+diesel::joinable!(lead_cards -> lead_offers (offer_id));
 diesel::joinable!(service_requests -> categories (category_id));
 diesel::joinable!(jobs -> service_requests (request_id));
 diesel::joinable!(job_proposals -> jobs (job_id));
@@ -735,6 +746,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     service_requests,
     lead_offers,
+    lead_cards,
     jobs,
     customer_detail_reads,
     outbox,

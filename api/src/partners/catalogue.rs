@@ -12,6 +12,7 @@ use crate::db::schema::{categories, partner_categories};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
+use crate::requests::cards::{self, Affected};
 
 /// The currency of categories quoted per job (they have no list price to carry one).
 const DEFAULT_CURRENCY: &str = "CAD";
@@ -218,6 +219,8 @@ pub fn update(
     diesel::update(categories::table.find(id))
         .set(row.clone())
         .execute(conn)?;
+    // Every lead in the category shows its name, mode and price.
+    cards::refresh(conn, Affected::Category(id))?;
     let view = row.to_view();
     audit::record(
         conn,

@@ -19,6 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::jobs::model::{self as job_model, Actor};
 use crate::notify::outbox;
 use crate::partners::profiles;
+use crate::requests::cards::{self, Affected};
 
 /// Job statuses after completion: the work is done, so both sides can say how it went.
 const RATEABLE: [JobStatus; 3] = [
@@ -247,6 +248,9 @@ pub fn standing_changed(
         .load(conn)?;
     if direction == RatingDirection::CustomerToPartner {
         update_partner_score(conn, user_id, &counted, now)?;
+    } else {
+        // Every lead of theirs shows how pros rated them.
+        cards::refresh(conn, Affected::Customer(user_id))?;
     }
     let since = now - Duration::days(score::MONITORING_DAYS);
     let recent: Vec<i32> = counted

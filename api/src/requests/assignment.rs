@@ -11,6 +11,7 @@ use shared_types::partners::{AssignmentMode, ConnectionKind, Money};
 use shared_types::requests::{Assignment, RequestKind};
 use shared_types::requests::{OfferStatus, RequestStatus};
 
+use super::cards::{self, Affected};
 use super::model::{OfferRow, RequestRow};
 use super::{intake, leads};
 use crate::admin::audit;
@@ -66,6 +67,7 @@ pub fn assign(
         });
     }
     let assignment = finish(conn, request, offer, price, by, now)?;
+    cards::refresh(conn, Affected::Offers(std::slice::from_ref(&offer.id)))?;
     leads::close_active_offers(
         conn,
         &request.id,

@@ -12,6 +12,7 @@ use shared_types::requests::{MAX_EXTRA_REACH_KM, OfferStatus};
 use shared_types::{ErrorCode, Page, PageParams};
 
 use super::LeadPolicy;
+use super::cards::{self, Affected};
 use super::matching::create_offer;
 use super::model::RequestRow;
 use super::sweep;
@@ -341,6 +342,8 @@ pub fn rematch(
             ),
         ));
     }
+    // Its earlier leads show what it now says.
+    cards::refresh(conn, Affected::Request(request_id))?;
     let reopened = find(conn, request_id)?;
     sweep::offer_round_or_give_up(conn, &reopened, policy, now)?;
     let stored = find(conn, request_id)?;

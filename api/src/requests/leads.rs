@@ -17,6 +17,7 @@ use shared_types::{ErrorCode, Page, PageParams};
 
 use super::LeadPolicy;
 use super::assignment;
+use super::cards::{self, Affected};
 use super::intake;
 use super::model::{ACTIVE_OFFER_STATUSES, OfferRow, RequestRow};
 use super::sweep;
@@ -27,7 +28,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::jobs::model::Actor;
 use crate::notify::outbox;
 use crate::partners::{catalogue, profiles};
-use crate::ratings::reviews;
 
 /// The pro's own offer; anyone else's is "not found".
 fn own_offer(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<OfferRow> {
@@ -40,59 +40,8 @@ fn own_offer(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiRe
         .ok_or_else(|| ApiError::not_found("lead"))
 }
 
-/// Partner-facing views of `offers`, in the order given.
-pub fn views(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<Lead>> {
-    let request_ids: Vec<String> = offers.iter().map(|o| o.request_id.clone()).collect();
-    let requests: HashMap<String, RequestRow> = service_requests::table
-        .filter(service_requests::id.eq_any(&request_ids))
-        .select(RequestRow::as_select())
-        .load::<RequestRow>(conn)?
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect();
-    let mut offered_to: HashMap<String, i64> = HashMap::new();
-    for request_id in lead_offers::table
-        .filter(lead_offers::request_id.eq_any(&request_ids))
-        .select(lead_offers::request_id)
-        .load::<String>(conn)?
-    {
-        *offered_to.entry(request_id).or_default() += 1;
-    }
-    let job_ids: HashMap<String, (String, String)> = jobs::table
-        .filter(jobs::request_id.eq_any(&request_ids))
-        .select((jobs::request_id, jobs::id, jobs::partner_id))
-        .load::<(String, String, String)>(conn)?
-        .into_iter()
-        .map(|(request, job, partner)| (request, (job, partner)))
-        .collect();
-    let customers: Vec<String> = requests.values().map(|r| r.customer_id.clone()).collect();
-    let ratings = reviews::customer_summaries(conn, &customers)?;
-    let mut categories = HashMap::new();
-    let mut views = Vec::with_capacity(offers.len());
-    for offer in offers {
-        let request = &requests[&offer.request_id];
-        if !categories.contains_key(&request.category_id) {
-            let category = catalogue::by_id(conn, &request.category_id)?.to_view();
-            categories.insert(request.category_id.clone(), category);
-        }
-        let job_id = job_ids
-            .get(&offer.request_id)
-            .filter(|(_, partner)| *partner == offer.partner_id)
-            .map(|(job, _)| job.clone());
-        views.push(offer.to_lead(
-            request,
-            categories[&request.category_id].clone(),
-            offered_to.get(&offer.request_id).copied().unwrap_or(0),
-            ratings[&request.customer_id],
-            job_id,
-        ));
-    }
-    Ok(views)
-}
-
 pub fn get(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<Lead> {
-    let offer = own_offer(conn, partner_id, offer_id)?;
-    views(conn, vec![offer]).map(|mut v| v.remove(0))
+    cards::find(conn, partner_id, offer_id)?.ok_or_else(|| ApiError::not_found("lead"))
 }
 
 /// The pro's offers: live ones (offered, applied) first, then the rest, newest first in each.
@@ -116,37 +65,28 @@ pub fn list(
             ));
         }
     };
-    let mut rows: Vec<(&str, OfferRow)> = Vec::new();
+    let mut rows: Vec<(&str, Lead)> = Vec::new();
     loop {
-        let mut query = lead_offers::table
-            .filter(lead_offers::partner_id.eq(partner_id))
-            .select(OfferRow::as_select())
-            .order(lead_offers::id.desc())
-            .limit(limit + 1 - i64::try_from(rows.len()).unwrap_or(0))
-            .into_boxed();
-        query = if segment == "live" {
-            query.filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
-        } else {
-            query.filter(lead_offers::status.ne_all(ACTIVE_OFFER_STATUSES))
-        };
-        if let Some(status) = filter.status {
-            query = query.filter(lead_offers::status.eq(status.as_str()));
-        }
-        if let Some(id) = &after {
-            query = query.filter(lead_offers::id.lt(id));
-        }
-        let found: Vec<OfferRow> = query.load(conn)?;
-        rows.extend(found.into_iter().map(|row| (segment, row)));
+        let wanted = limit + 1 - i64::try_from(rows.len()).unwrap_or(0);
+        let found = cards::page(
+            conn,
+            partner_id,
+            segment == "live",
+            filter.status,
+            after.as_deref(),
+            wanted,
+        )?;
+        rows.extend(found.into_iter().map(|lead| (segment, lead)));
         if segment == "done" || rows.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
             break;
         }
         segment = "done";
         after = None;
     }
-    let (rows, next_cursor) = db::split_page(rows, limit, |(segment, row)| {
-        format!("{segment}~{}", row.id)
+    let (rows, next_cursor) = db::split_page(rows, limit, |(segment, lead)| {
+        format!("{segment}~{}", lead.id)
     });
-    let items = views(conn, rows.into_iter().map(|(_, row)| row).collect())?;
+    let items = rows.into_iter().map(|(_, lead)| lead).collect();
     Ok(Page { items, next_cursor })
 }
 
@@ -244,6 +184,7 @@ fn race(
         let price = list_price(&category)?;
         let won = assignment::finish(conn, &request, &offer, &price, &by, now)?;
         close_as_taken_untold(conn, &request.id, &offer.id)?;
+        cards::mark_owed(conn, &request.id, &offer.id)?;
         return Ok(Confirmed::Won(won));
     }
     if record_attempt(conn, partner_id, offer_id, now)? {
@@ -344,6 +285,7 @@ pub fn apply(
     if applied == 0 {
         return Err(refuse(&offer));
     }
+    cards::refresh(conn, Affected::Offers(std::slice::from_ref(&offer.id)))?;
     get(conn, partner_id, offer_id)
 }
 
@@ -371,6 +313,7 @@ pub fn decline(
     if declined == 0 {
         return Err(refuse(&offer));
     }
+    cards::refresh(conn, Affected::Offers(std::slice::from_ref(&offer.id)))?;
     let live: i64 = lead_offers::table
         .filter(lead_offers::request_id.eq(&request.id))
         .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
@@ -418,7 +361,8 @@ pub fn close_active_offers(
     tell_pros(conn, closed, event, now)
 }
 
-/// Queues `event`, with the lead as it now is, for the pro of each of `offers`.
+/// Queues `event`, with the lead as it now is, for the pro of each of `offers`, and stores
+/// their cards.
 fn tell_pros(
     conn: &mut DbConnection,
     offers: Vec<OfferRow>,
@@ -426,7 +370,7 @@ fn tell_pros(
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     let recipients: Vec<String> = offers.iter().map(|o| o.partner_id.clone()).collect();
-    let leads = views(conn, offers)?;
+    let leads = cards::store(conn, offers)?;
     outbox::enqueue_many(
         conn,
         recipients
@@ -476,11 +420,12 @@ pub fn tell_untold(
         .filter(lead_offers::notice_pending.eq(true))
         .select(OfferRow::as_select())
         .load(conn)?;
-    if untold.is_empty() {
-        return Ok(0);
-    }
     let ids: Vec<String> = untold.iter().map(|offer| offer.id.clone()).collect();
     tell_pros(conn, untold, EventData::LeadTaken, now)?;
+    cards::store_owed(conn, request_id, &ids)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
     diesel::update(lead_offers::table.filter(lead_offers::id.eq_any(&ids)))
         .set(lead_offers::notice_pending.eq(false))
         .execute(conn)?;
@@ -500,13 +445,20 @@ pub fn requests_with_untold_offers(conn: &mut DbConnection) -> ApiResult<Vec<Str
 /// A suspended pro's live offers are withdrawn; the sweep offers their requests onwards (a
 /// profile lead left with no pro becomes unfilled, and its customer is told).
 pub fn withdraw_partner_offers(conn: &mut DbConnection, partner_id: &str) -> ApiResult<usize> {
-    Ok(diesel::update(
+    let live: Vec<String> = lead_offers::table
+        .filter(lead_offers::partner_id.eq(partner_id))
+        .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
+        .select(lead_offers::id)
+        .load(conn)?;
+    let withdrawn = diesel::update(
         lead_offers::table
-            .filter(lead_offers::partner_id.eq(partner_id))
+            .filter(lead_offers::id.eq_any(&live))
             .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES)),
     )
     .set(lead_offers::status.eq(Stored(OfferStatus::Withdrawn)))
-    .execute(conn)?)
+    .execute(conn)?;
+    cards::refresh(conn, Affected::Offers(&live))?;
+    Ok(withdrawn)
 }
 
 /// Staff: the applications to a review-mode request, with each pro's qualifications.

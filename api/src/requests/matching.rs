@@ -11,12 +11,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDateTime, SubsecRound};
 use diesel::prelude::*;
 use shared_types::events::EventData;
 use shared_types::partners::MembershipTier;
 use shared_types::requests::{OfferStatus, TimeWindow};
 
+use super::cards;
 use super::model::{OfferRow, RequestRow};
 use crate::db::schema::{lead_offers, partner_profiles};
 use crate::db::text_enum::Stored;
@@ -278,11 +279,11 @@ pub fn create_offers(
             partner_id,
             status: OfferStatus::Offered,
             distance_km,
-            window_start: window.map(|w| w.start.naive_utc()),
-            window_end: window.map(|w| w.end.naive_utc()),
+            window_start: window.map(|w| stored_time(w.start.naive_utc())),
+            window_end: window.map(|w| stored_time(w.end.naive_utc())),
             star_score,
             offered_at: now,
-            expires_at,
+            expires_at: stored_time(expires_at),
             responded_at: None,
             message: None,
             quote_cents: None,
@@ -296,13 +297,27 @@ pub fn create_offers(
         crate::batch_insert!(conn, lead_offers::table, chunk.to_vec())?;
     }
     let recipients: Vec<String> = offers.iter().map(|o| o.partner_id.clone()).collect();
-    let leads = super::leads::views(conn, offers.clone())?;
+    let leads = cards::store(conn, offers.clone())?;
+    // The request's earlier offers now show one more pro asked.
+    let new_ids: Vec<&str> = offers.iter().map(|o| o.id.as_str()).collect();
+    let earlier: Vec<OfferRow> = lead_offers::table
+        .filter(lead_offers::request_id.eq(&request.id))
+        .filter(lead_offers::id.ne_all(&new_ids))
+        .select(OfferRow::as_select())
+        .load(conn)?;
+    cards::store(conn, earlier)?;
     let alerts = recipients
         .into_iter()
         .zip(leads.into_iter().map(EventData::LeadOffered))
         .collect();
     outbox::enqueue_many(conn, alerts, now)?;
     Ok(offers)
+}
+
+/// A time as the database keeps it (microseconds), so that the leads rendered from these rows
+/// equal those rendered from the rows read back; the customer's windows may be finer.
+fn stored_time(at: NaiveDateTime) -> NaiveDateTime {
+    at.trunc_subsecs(6)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! one of them takes it (instant categories) or staff pick an applicant (review categories).
 
 pub mod assignment;
+pub mod cards;
 mod handlers;
 pub mod intake;
 pub mod leads;

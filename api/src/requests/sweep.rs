@@ -12,6 +12,7 @@ use shared_types::requests::{OfferStatus, RequestStatus};
 use tracing::Instrument as _;
 
 use super::LeadPolicy;
+use super::cards::{self, Affected};
 use super::leads;
 use super::matching::{self, create_offers};
 use super::model::{ACTIVE_OFFER_STATUSES, RequestRow};
@@ -76,13 +77,23 @@ pub async fn run(
 }
 
 fn expire_overdue(conn: &mut DbConnection, now: NaiveDateTime) -> ApiResult<usize> {
-    Ok(diesel::update(
-        lead_offers::table
-            .filter(lead_offers::status.eq(Stored(OfferStatus::Offered)))
-            .filter(lead_offers::expires_at.le(now)),
-    )
-    .set(lead_offers::status.eq(Stored(OfferStatus::Expired)))
-    .execute(conn)?)
+    let overdue: Vec<String> = lead_offers::table
+        .filter(lead_offers::status.eq(Stored(OfferStatus::Offered)))
+        .filter(lead_offers::expires_at.le(now))
+        .select(lead_offers::id)
+        .load(conn)?;
+    let mut expired = 0;
+    for batch in overdue.chunks(1000) {
+        expired += diesel::update(
+            lead_offers::table
+                .filter(lead_offers::id.eq_any(batch))
+                .filter(lead_offers::status.eq(Stored(OfferStatus::Offered))),
+        )
+        .set(lead_offers::status.eq(Stored(OfferStatus::Expired)))
+        .execute(conn)?;
+        cards::refresh(conn, Affected::Offers(batch))?;
+    }
+    Ok(expired)
 }
 
 /// Open requests with no live offer.

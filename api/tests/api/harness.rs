@@ -273,11 +273,35 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Checks, when a test's app goes away after the test passed, that every read model agrees with
+/// the tables it is built from (the lead feed's cards).
+struct ReadModelCheck(porchlight::db::DbPool);
+
+impl Drop for ReadModelCheck {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let mut conn = self.0.get().expect("a connection for the read model check");
+        let problems = porchlight::db::snapshot_read(&mut conn, |conn| {
+            porchlight::requests::cards::check(conn)
+        })
+        .expect("check the lead cards");
+        assert!(
+            problems.is_empty(),
+            "the lead feed's cards disagree with the tables:\n{}",
+            problems.join("\n")
+        );
+    }
+}
+
 pub struct TestApp {
     pub address: String,
     /// An anonymous client; `with_token` makes an authenticated one.
     pub client: Client,
     pub state: AppState,
+    /// Before the database goes: the read models must agree with the tables.
+    _read_models: ReadModelCheck,
     pub database: TestDatabase,
     server: porchlight::StopHandle,
     running: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -337,6 +361,7 @@ impl TestApp {
         Self {
             client: Client::new(&address),
             address,
+            _read_models: ReadModelCheck(state.pool.clone()),
             state,
             database,
             server,

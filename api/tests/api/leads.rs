@@ -536,6 +536,12 @@ async fn pros_left_untold_by_a_crash_are_told_by_the_sweep() {
         .await;
     app.sql("UPDATE lead_offers SET notice_pending = TRUE WHERE status = 'taken'")
         .await;
+    app.sql("UPDATE lead_cards SET lead = NULL").await;
+    // Meanwhile the feed renders the owed cards from the tables.
+    assert_eq!(
+        lead_for(&pros[1], &created.id).await.unwrap().status,
+        OfferStatus::Taken
+    );
 
     let policy = porchlight::requests::LeadPolicy::from(app.state.settings.as_ref());
     let now = app.state.clock.now();
@@ -555,10 +561,48 @@ async fn pros_left_untold_by_a_crash_are_told_by_the_sweep() {
         assert_eq!(lead.status, OfferStatus::Taken);
     }
     assert_eq!(count_where(&app, "lead_offers", "notice_pending").await, 0);
+    assert_eq!(count_where(&app, "lead_cards", "lead IS NULL").await, 0);
     let again = porchlight::requests::sweep::run(&app.state, now, policy)
         .await
         .unwrap();
     assert_eq!(again.told, 0, "told once");
+}
+
+/// The feed is served from its read model; the check the tests run after every scenario finds
+/// a card that says something the tables do not, a card owed is rendered from the tables
+/// meanwhile, and a start-up stores the cards owed.
+#[tokio::test]
+async fn lead_cards_agree_with_the_tables_or_are_rendered_from_them() {
+    let app = TestApp::spawn().await;
+    let (_, staff) = app.staff().await;
+    let pro = pro(&app, &staff, Twist::default()).await;
+    let (_, customer) = app.customer().await;
+    let created = customer
+        .create_request(&request("cleaning", None))
+        .await
+        .unwrap();
+    let lead = lead_for(&pro, &created.id).await.unwrap();
+    assert_eq!(lead.offered_to, 1);
+    let problems = || {
+        let mut conn = app.state.pool.get().unwrap();
+        porchlight::requests::cards::check(&mut conn).unwrap()
+    };
+    assert_eq!(problems(), Vec::<String>::new());
+
+    app.sql(r#"UPDATE lead_cards SET lead = REPLACE(lead, '"offered_to":1', '"offered_to":7')"#)
+        .await;
+    let found = problems();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("offered_to shows 7"), "{found:?}");
+
+    app.sql("UPDATE lead_cards SET lead = NULL").await;
+    assert_eq!(problems(), Vec::<String>::new());
+    assert_eq!(lead_for(&pro, &created.id).await.unwrap(), lead);
+    let app = app.restart().await;
+    assert_eq!(count_where(&app, "lead_cards", "lead IS NULL").await, 0);
+    let mut conn = app.state.pool.get().unwrap();
+    let stored = porchlight::requests::leads::get(&mut conn, &pro.id, &lead.id).unwrap();
+    assert_eq!(stored, lead);
 }
 
 /// A double tap (or a flaky network's retries): the same pro confirming their own offer many

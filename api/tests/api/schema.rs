@@ -218,6 +218,7 @@ pub fn compiled_tables() -> BTreeMap<String, Vec<String>> {
         audit_log,
         service_requests,
         lead_offers,
+        lead_cards,
         jobs,
         job_proposals,
         agreement_signatures,
