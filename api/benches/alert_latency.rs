@@ -22,8 +22,6 @@ use std::time::{Duration, Instant};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use porchlight::Application;
-use porchlight::config::Settings;
 use porchlight::db::schema::{devices, outbox, partner_profiles, users};
 use porchlight::db::{self, DbPool};
 use porchlight::partners::geo::Point;
@@ -169,23 +167,17 @@ async fn run(backend: &str, database_url: &str, sizes: &Sizes) {
     )
     .unwrap();
     let account = account.to_str().unwrap().to_owned();
-    let settings = Settings::from_lookup(|key| match key {
-        "DATABASE_URL" => Some(database_url.to_owned()),
-        "JWT_SECRET" => Some("bench-secret-bench-secret-bench-secret-0000".to_owned()),
-        "DB_POOL_SIZE" => Some("16".to_owned()),
-        "SWEEP_INTERVAL_SECS" => Some("0".to_owned()),
-        "LEAD_OFFERS_PER_ROUND" => Some(sizes.matching.to_string()),
-        "FCM_SERVICE_ACCOUNT_FILE" => Some(account.clone()),
-        "FCM_BASE_URL" => Some(fcm.clone()),
-        "RUST_LOG" => Some("warn".to_owned()),
-        _ => None,
-    })
-    .expect("settings");
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let app = Application::build_with_listener(settings, listener).expect("app");
-    let state = app.state().clone();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let (state, base) = seed::start_app(
+        database_url,
+        &[
+            ("DB_POOL_SIZE", "16".to_owned()),
+            ("SWEEP_INTERVAL_SECS", "0".to_owned()),
+            ("LEAD_OFFERS_PER_ROUND", sizes.matching.to_string()),
+            ("FCM_SERVICE_ACCOUNT_FILE", account.clone()),
+            ("FCM_BASE_URL", fcm.clone()),
+            ("RUST_LOG", "warn".to_owned()),
+        ],
+    );
 
     let pool = state.pool.clone();
     let (partners, matching) = (sizes.partners, sizes.matching);

@@ -8,14 +8,11 @@
 //! Runs on SQLite, and on PostgreSQL when `BENCH_DATABASE_URL` is set (see partner_search).
 //! `cargo bench -p api --bench lead_matching` (PARTNERS=, CALLS=, RACERS= change the sizes.)
 
-use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use porchlight::Application;
-use porchlight::config::Settings;
 use porchlight::db::schema::{categories, partner_area_cells, service_requests};
 use porchlight::db::{self, DbPool};
 use porchlight::partners::geo;
@@ -162,19 +159,13 @@ fn stage_race(pool: &DbPool, racers: usize) -> Vec<(String, String)> {
 }
 
 async fn run(backend: &str, database_url: &str, partners: usize, calls: usize, racers: usize) {
-    let settings = Settings::from_lookup(|key| match key {
-        "DATABASE_URL" => Some(database_url.to_owned()),
-        "JWT_SECRET" => Some("bench-secret-bench-secret-bench-secret-0000".to_owned()),
-        "DB_POOL_SIZE" => Some("8".to_owned()),
-        "SWEEP_INTERVAL_SECS" => Some("0".to_owned()),
-        _ => None,
-    })
-    .expect("settings");
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let app = Application::build_with_listener(settings, listener).expect("app");
-    let state = app.state().clone();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let (state, base) = seed::start_app(
+        database_url,
+        &[
+            ("DB_POOL_SIZE", "8".to_owned()),
+            ("SWEEP_INTERVAL_SECS", "0".to_owned()),
+        ],
+    );
 
     let pool = state.pool.clone();
     tokio::task::spawn_blocking(move || seed::seed(&pool, partners).expect("seed"))

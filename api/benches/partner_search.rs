@@ -5,11 +5,8 @@
 //!
 //! `cargo bench -p api --bench partner_search` (PARTNERS=… and CALLS=… change the sizes.)
 
-use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use porchlight::Application;
-use porchlight::config::Settings;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -20,17 +17,9 @@ use shared_types::partners::PartnerSearch;
 use shared_types::{Client, PageParams};
 
 async fn run(backend: &str, database_url: &str, partners: usize, calls: usize) {
-    let settings = Settings::from_lookup(|key| match key {
-        "DATABASE_URL" => Some(database_url.to_owned()),
-        "JWT_SECRET" => Some("bench-secret-bench-secret-bench-secret-0000".to_owned()),
-        _ => None,
-    })
-    .expect("settings");
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let app = Application::build_with_listener(settings, listener).expect("app");
-    let pool = app.state().pool.clone();
-    let client = Client::new(format!("http://127.0.0.1:{}", app.port()));
-    tokio::spawn(app.run_until_stopped());
+    let (state, base) = seed::start_app(database_url, &[]);
+    let pool = state.pool.clone();
+    let client = Client::new(base);
 
     let started = Instant::now();
     tokio::task::spawn_blocking(move || seed::seed(&pool, partners).expect("seed"))

@@ -26,8 +26,6 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use futures_util::StreamExt as _;
-use porchlight::Application;
-use porchlight::config::Settings;
 use porchlight::db::schema::outbox;
 use porchlight::notify::outbox as outbox_queue;
 use porchlight::state::AppState;
@@ -269,23 +267,19 @@ async fn bare(base: &str, deliveries: usize) -> f64 {
 async fn run(backend: &str, database_url: &str, events: usize) {
     let arrivals = Arrivals::default();
     let base = receiver(arrivals.clone());
-    let settings = Settings::from_lookup(|key| match key {
-        "DATABASE_URL" => Some(database_url.to_owned()),
-        "JWT_SECRET" => Some("bench-secret-bench-secret-bench-secret-0000".to_owned()),
-        "DB_POOL_SIZE" => Some("16".to_owned()),
-        "SWEEP_INTERVAL_SECS" | "OUTBOX_POLL_INTERVAL_MS" => Some("0".to_owned()),
-        "WEBHOOK_ALLOW_LOOPBACK" => Some("true".to_owned()),
-        "WEBHOOK_MAX_ENDPOINTS" => Some(ENDPOINTS.to_string()),
-        "WEBHOOK_POLL_INTERVAL_MS" => Some("100".to_owned()),
-        "RUST_LOG" => Some("warn".to_owned()),
-        _ => None,
-    })
-    .expect("settings");
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let app = Application::build_with_listener(settings, listener).expect("app");
-    let state = app.state().clone();
-    let client = Client::new(format!("http://127.0.0.1:{}", app.port()));
-    tokio::spawn(app.run_until_stopped());
+    let (state, api) = seed::start_app(
+        database_url,
+        &[
+            ("DB_POOL_SIZE", "16".to_owned()),
+            ("SWEEP_INTERVAL_SECS", "0".to_owned()),
+            ("OUTBOX_POLL_INTERVAL_MS", "0".to_owned()),
+            ("WEBHOOK_ALLOW_LOOPBACK", "true".to_owned()),
+            ("WEBHOOK_MAX_ENDPOINTS", ENDPOINTS.to_string()),
+            ("WEBHOOK_POLL_INTERVAL_MS", "100".to_owned()),
+            ("RUST_LOG", "warn".to_owned()),
+        ],
+    );
+    let client = Client::new(api);
 
     let email = format!("bench-pro-{}@example.com", uuid::Uuid::new_v4().simple());
     let user = client

@@ -9,6 +9,7 @@ use crate::auth::suspension::StandingCache;
 use crate::auth::tokens::JwtKeys;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::hot::HotDb;
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
 use crate::limits::RateLimits;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub sms: Arc<dyn SmsSender>,
     /// Finds addresses on the map (`GEOCODER_URL`; the bundled postal areas without it).
     pub geocoder: Arc<dyn Geocoder>,
+    /// The hot reads' async connections (PostgreSQL only; see [`crate::db::hot`]).
+    pub hot: HotDb,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
         let mailer = crate::notify::mailer(&settings).map(Arc::new);
         let sms = Arc::from(crate::notify::sms::sender(&settings));
         let geocoder = crate::places::geocoder(&settings);
+        let hot = HotDb::new(&settings.database_url);
         Self {
             pool,
             settings: Arc::new(settings),
@@ -63,6 +67,7 @@ impl AppState {
             mailer,
             sms,
             geocoder,
+            hot,
         }
     }
 

@@ -6,9 +6,12 @@ use std::future::Future;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
+use porchlight::Application;
+use porchlight::config::Settings;
 use porchlight::db::schema::{partner_area_cells, partner_categories, partner_profiles, users};
 use porchlight::db::{self, DbPool};
 use porchlight::partners::geo::{self, Point};
+use porchlight::state::AppState;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use shared_types::partners::{MembershipTier, PartnerStatus};
@@ -247,9 +250,36 @@ where
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .expect("create database");
-    let base = admin_url.rsplit_once('/').expect("a database path").0;
-    bench("postgres", format!("{base}/{name}")).await;
+    // The same server and parameters (`?sslmode=disable`), another database.
+    let (server, parameters) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
+    let base = server.rsplit_once('/').expect("a database path").0;
+    let url = if parameters.is_empty() {
+        format!("{base}/{name}")
+    } else {
+        format!("{base}/{name}?{parameters}")
+    };
+    bench("postgres", url).await;
     admin
         .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
         .expect("drop database");
+}
+
+/// Starts the service on `database_url` with `settings` (the rest at their defaults, a fixed
+/// JWT secret); returns its state and base URL.
+pub fn start_app(database_url: &str, settings: &[(&str, String)]) -> (AppState, String) {
+    let settings = Settings::from_lookup(|key| match key {
+        "DATABASE_URL" => Some(database_url.to_owned()),
+        "JWT_SECRET" => Some("bench-secret-bench-secret-bench-secret-0000".to_owned()),
+        _ => settings
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, value)| value.clone()),
+    })
+    .expect("settings");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let app = Application::build_with_listener(settings, listener).expect("app");
+    let state = app.state().clone();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    (state, base)
 }

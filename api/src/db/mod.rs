@@ -1,6 +1,7 @@
 //! The one way to reach the database: a diesel `MultiConnection` over PostgreSQL and SQLite, an r2d2
 //! pool, embedded migrations, and the write-transaction helper every state change goes through.
 
+pub mod hot;
 pub mod lease;
 pub mod schema;
 pub mod text_enum;

@@ -15,12 +15,15 @@ use shared_types::requests::{
 };
 use shared_types::{ErrorCode, Page, PageParams};
 
+use tokio_postgres::types::ToSql;
+
 use super::LeadPolicy;
 use super::assignment;
 use super::cards::{self, Affected};
 use super::intake;
 use super::model::{ACTIVE_OFFER_STATUSES, OfferRow, RequestRow};
 use super::sweep;
+use crate::db::hot::HotDb;
 use crate::db::schema::{jobs, lead_offers, service_requests};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
@@ -40,8 +43,111 @@ fn own_offer(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiRe
         .ok_or_else(|| ApiError::not_found("lead"))
 }
 
+/// [`list`] in one statement on the hot path: the page's JSON, from the cards as stored.
+/// `Ok(None)` when the hot path is off or failed, or a card on the page is owed: the caller
+/// then reads with [`list`].
+pub async fn list_hot(
+    hot: &HotDb,
+    partner_id: &str,
+    filter: &LeadFilter,
+    page: &PageParams,
+) -> ApiResult<Option<String>> {
+    if !hot.enabled() {
+        return Ok(None);
+    }
+    let limit = i64::from(page.limit());
+    let (segment, after) = feed_cursor(page)?;
+    let wanted = limit + 1;
+    let status = filter.status.map(OfferStatus::as_str);
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&partner_id, &wanted];
+    let status_cond = status.as_ref().map(|status| {
+        params.push(status);
+        format!(" AND status = ${}", params.len())
+    });
+    let after_cond = after.as_ref().map(|id| {
+        params.push(id);
+        format!(" AND offer_id < ${}", params.len())
+    });
+    // A live page runs on into the done ones; a status belongs to one of them.
+    let mut segments = if segment == "live" {
+        vec!["live", "done"]
+    } else {
+        vec!["done"]
+    };
+    if let Some(status) = status {
+        let live = ACTIVE_OFFER_STATUSES.contains(&status);
+        segments.retain(|name| (*name == "live") == live);
+    }
+    if segments.is_empty() {
+        return Ok(Some(r#"{"items":[],"next_cursor":null}"#.to_owned()));
+    }
+    let parts: Vec<String> = segments
+        .iter()
+        .map(|name| {
+            let live = *name == "live";
+            let rank = i32::from(!live);
+            let after = if *name == segment {
+                after_cond.as_deref().unwrap_or_default()
+            } else {
+                ""
+            };
+            format!(
+                "(SELECT {rank} AS segment, offer_id, lead FROM lead_cards \
+                 WHERE partner_id = $1 AND live = {live}{}{after} \
+                 ORDER BY offer_id DESC LIMIT $2)",
+                status_cond.as_deref().unwrap_or_default()
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT * FROM ({}) AS page ORDER BY segment, offer_id DESC LIMIT $2",
+        parts.join(" UNION ALL ")
+    );
+    let Some(rows) = hot.query(&sql, &params).await else {
+        return Ok(None);
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let Some(lead) = row.get::<_, Option<&str>>(2) else {
+            return Ok(None);
+        };
+        let segment = if row.get::<_, i32>(0) == 0 {
+            "live"
+        } else {
+            "done"
+        };
+        items.push((segment, row.get::<_, &str>(1), lead));
+    }
+    let (items, next_cursor) =
+        db::split_page(items, limit, |(segment, id, _)| format!("{segment}~{id}"));
+    let leads: Vec<&str> = items.iter().map(|(_, _, lead)| *lead).collect();
+    let next_cursor = serde_json::to_string(&next_cursor).map_err(ApiError::internal)?;
+    Ok(Some(format!(
+        r#"{{"items":[{}],"next_cursor":{next_cursor}}}"#,
+        leads.join(",")
+    )))
+}
+
 pub fn get(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<Lead> {
     cards::find(conn, partner_id, offer_id)?.ok_or_else(|| ApiError::not_found("lead"))
+}
+
+/// Where a page of the feed starts: the segment (`live`, then `done`) and the last id shown.
+fn feed_cursor(page: &PageParams) -> ApiResult<(&'static str, Option<String>)> {
+    match page
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(|c| c.split_once('~'))
+    {
+        None => Ok(("live", None)),
+        Some(Some(("live", id))) => Ok(("live", Some(id.to_owned()))),
+        Some(Some(("done", id))) => Ok(("done", Some(id.to_owned()))),
+        Some(_) => Err(ApiError::invalid_field(
+            "cursor",
+            "not a cursor of this list",
+        )),
+    }
 }
 
 /// The pro's offers: live ones (offered, applied) first, then the rest, newest first in each.
@@ -53,18 +159,7 @@ pub fn list(
     page: &PageParams,
 ) -> ApiResult<Page<Lead>> {
     let limit = i64::from(page.limit());
-    let cursor = page.cursor.as_deref().filter(|c| !c.is_empty());
-    let (mut segment, mut after) = match cursor.map(|c| c.split_once('~')) {
-        None => ("live", None),
-        Some(Some(("live", id))) => ("live", Some(id.to_owned())),
-        Some(Some(("done", id))) => ("done", Some(id.to_owned())),
-        Some(_) => {
-            return Err(ApiError::invalid_field(
-                "cursor",
-                "not a cursor of this list",
-            ));
-        }
-    };
+    let (mut segment, mut after) = feed_cursor(page)?;
     let mut rows: Vec<(&str, Lead)> = Vec::new();
     loop {
         let wanted = limit + 1 - i64::try_from(rows.len()).unwrap_or(0);

@@ -12,7 +12,7 @@ use shared_types::requests::{
     AddressInput, ApplyInput, DeclineInput, Lead, LeadFilter, OfferStatus, RematchInput,
     RequestKind, RequestStatus, ServiceRequestInput, TimeWindow,
 };
-use shared_types::{Client, ErrorCode, PageParams};
+use shared_types::{Client, ErrorCode, Page, PageParams};
 
 use shared_types::auth::SignupRole;
 
@@ -603,6 +603,94 @@ async fn lead_cards_agree_with_the_tables_or_are_rendered_from_them() {
     let mut conn = app.state.pool.get().unwrap();
     let stored = porchlight::requests::leads::get(&mut conn, &pro.id, &lead.id).unwrap();
     assert_eq!(stored, lead);
+}
+
+/// On PostgreSQL the feed is read in one statement on the worker's own connection; every page,
+/// whatever the filter, size and cursor, is the page the portable path reads.
+#[tokio::test]
+async fn every_page_of_the_feed_is_the_same_on_either_read_path() {
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        app.state.hot.enabled(),
+        app.database.url().starts_with("postgres")
+    );
+    let (_, staff) = app.staff().await;
+    let pro = pro(&app, &staff, Twist::default()).await;
+    let (_, customer) = app.customer().await;
+    let mut leads = Vec::new();
+    for _ in 0..5 {
+        let created = customer
+            .create_request(&request("cleaning", None))
+            .await
+            .unwrap();
+        leads.push(lead_for(&pro, &created.id).await.unwrap());
+    }
+    let reason = DeclineInput { reason: None };
+    pro.client
+        .decline_lead(&leads[0].id, &reason)
+        .await
+        .unwrap();
+    pro.client
+        .decline_lead(&leads[3].id, &reason)
+        .await
+        .unwrap();
+    pro.client.confirm_lead(&leads[1].id).await.unwrap();
+
+    let filters = [
+        None,
+        Some(OfferStatus::Offered),
+        Some(OfferStatus::Declined),
+        Some(OfferStatus::Accepted),
+        Some(OfferStatus::Expired),
+    ];
+    for status in filters {
+        let filter = LeadFilter { status };
+        for limit in [1, 2, 3, 50] {
+            let mut cursor = None;
+            let mut seen = 0;
+            loop {
+                let page = PageParams {
+                    limit: Some(limit),
+                    cursor: cursor.clone(),
+                };
+                let served = pro.client.leads(&filter, &page).await.unwrap();
+                let mut conn = app.state.pool.get().unwrap();
+                let portable =
+                    porchlight::requests::leads::list(&mut conn, &pro.id, &filter, &page).unwrap();
+                assert_eq!(
+                    served, portable,
+                    "{status:?}, limit {limit}, from {cursor:?}"
+                );
+                if app.state.hot.enabled() {
+                    let hot = porchlight::requests::leads::list_hot(
+                        &app.state.hot,
+                        &pro.id,
+                        &filter,
+                        &page,
+                    );
+                    let body = tokio::task::LocalSet::new()
+                        .run_until(hot)
+                        .await
+                        .unwrap()
+                        .expect("the hot path answers");
+                    let hot: Page<Lead> = serde_json::from_str(&body).unwrap();
+                    assert_eq!(hot, portable, "{status:?}, limit {limit}, from {cursor:?}");
+                }
+                seen += served.items.len();
+                if served.next_cursor.is_none() {
+                    break;
+                }
+                cursor = served.next_cursor;
+            }
+            let expected = match status {
+                None => 5,
+                Some(OfferStatus::Offered | OfferStatus::Declined) => 2,
+                Some(OfferStatus::Accepted) => 1,
+                Some(_) => 0,
+            };
+            assert_eq!(seen, expected, "{status:?}, limit {limit}");
+        }
+    }
 }
 
 /// A double tap (or a flaky network's retries): the same pro confirming their own offer many
