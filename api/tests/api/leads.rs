@@ -17,7 +17,7 @@ use shared_types::{Client, ErrorCode, Page, PageParams};
 use shared_types::auth::SignupRole;
 
 use crate::fake_sms::FakeSms;
-use crate::harness::{TestApp, eventually_some, every_day};
+use crate::harness::{TestApp, TestDatabase, eventually_some, every_day};
 
 /// Toronto city hall, where the work is.
 const SITE: (f64, f64) = (43.6534, -79.3841);
@@ -691,6 +691,149 @@ async fn every_page_of_the_feed_is_the_same_on_either_read_path() {
             assert_eq!(seen, expected, "{status:?}, limit {limit}");
         }
     }
+}
+
+/// How many sessions a database has, besides the one asking.
+#[derive(diesel::QueryableByName)]
+struct Sessions {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// A table's reads since its statistics began.
+#[derive(diesel::QueryableByName)]
+struct Scanned {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    relname: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    seq_scan: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    idx_scan: i64,
+}
+
+/// The lead paths (matching, the feed, the race, declining, the sweep) find their rows through
+/// indexes: run with sequential scans priced out of every plan, none of them reads a table by a
+/// sequential scan, which only a statement no index can serve still gets; on a table that grows
+/// with use that is a statement that slows as the marketplace grows. PostgreSQL only; its
+/// statistics are read once the service's sessions have ended and written them.
+#[tokio::test]
+async fn the_lead_paths_read_tables_through_indexes() {
+    use diesel::prelude::*;
+    let database = TestDatabase::create();
+    if !database.is_postgres() {
+        return;
+    }
+    let url = database.url();
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let no_sequential_scans = format!("{url}{separator}options=-c%20enable_seqscan%3Doff");
+    let app = TestApp::spawn_on(
+        database,
+        &[
+            ("DATABASE_URL", no_sequential_scans.as_str()),
+            ("LEAD_OFFERS_PER_ROUND", "3"),
+        ],
+    )
+    .await;
+    let (_, staff) = app.staff().await;
+    let mut pros = Vec::new();
+    for _ in 0..3 {
+        pros.push(pro(&app, &staff, Twist::default()).await);
+    }
+    let (_, customer) = app.customer().await;
+    let mut requests = Vec::new();
+    for _ in 0..3 {
+        requests.push(
+            customer
+                .create_request(&request("cleaning", None))
+                .await
+                .unwrap(),
+        );
+    }
+    customer
+        .list_requests(&PageParams::default())
+        .await
+        .unwrap();
+    let won = lead_for(&pros[0], &requests[0].id).await.unwrap();
+    pros[0].client.lead(&won.id).await.unwrap();
+    pros[0].client.confirm_lead(&won.id).await.unwrap();
+    let lost = lead_for(&pros[1], &requests[0].id).await.unwrap();
+    pros[1].client.confirm_lead(&lost.id).await.unwrap_err();
+    let passed = lead_for(&pros[1], &requests[1].id).await.unwrap();
+    pros[1]
+        .client
+        .decline_lead(&passed.id, &DeclineInput { reason: None })
+        .await
+        .unwrap();
+    pros[0]
+        .client
+        .jobs(
+            &shared_types::jobs::JobFilter::default(),
+            &PageParams::default(),
+        )
+        .await
+        .unwrap();
+    app.state.clock.advance(Duration::hours(2));
+    let policy = porchlight::requests::LeadPolicy::from(app.state.settings.as_ref());
+    porchlight::requests::sweep::run(&app.state, app.state.clock.now(), policy)
+        .await
+        .unwrap();
+
+    // The workers' own connections end with them; each pooled one is made to write its
+    // statistics now, and all are held so that no new session starts.
+    app.stop().await;
+    let pool = app.state.pool.clone();
+    let held = tokio::task::spawn_blocking(move || {
+        let mut held: Vec<_> = (0..pool.max_size()).map(|_| pool.get().unwrap()).collect();
+        for conn in &mut held {
+            diesel::sql_query("SELECT pg_stat_force_next_flush()")
+                .execute(&mut **conn)
+                .unwrap();
+            diesel::sql_query("SELECT 1").execute(&mut **conn).unwrap();
+        }
+        held
+    })
+    .await
+    .unwrap();
+    let mut admin = PgConnection::establish(&url).unwrap();
+    let mut sessions = || {
+        diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+             AND pid <> pg_backend_pid()",
+        )
+        .get_result::<Sessions>(&mut admin)
+        .unwrap()
+        .n
+    };
+    let pooled = i64::try_from(held.len()).unwrap();
+    let mut waited = 0;
+    while sessions() > pooled {
+        assert!(waited < 100, "the workers' connections did not end");
+        waited += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let tables = diesel::sql_query(
+        "SELECT relname::text AS relname, seq_scan, COALESCE(idx_scan, 0) AS idx_scan \
+         FROM pg_stat_user_tables ORDER BY relname",
+    )
+    .load::<Scanned>(&mut admin)
+    .unwrap();
+    drop(held);
+    let read: i64 = tables
+        .iter()
+        .filter(|table| table.relname == "lead_cards")
+        .map(|table| table.idx_scan)
+        .sum();
+    assert!(read > 0, "the statistics include the service's reads");
+    let scanned: Vec<String> = tables
+        .iter()
+        .filter(|table| table.seq_scan > 0)
+        .map(|table| format!("{} ({})", table.relname, table.seq_scan))
+        .collect();
+    assert_eq!(
+        scanned,
+        Vec::<String>::new(),
+        "tables read by sequential scans"
+    );
 }
 
 /// A double tap (or a flaky network's retries): the same pro confirming their own offer many
