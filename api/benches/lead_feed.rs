@@ -125,6 +125,12 @@ fn stage_feed(pool: &DbPool, requests: usize) -> String {
         .execute(&mut conn)
         .unwrap();
     cards::refresh(&mut conn, Affected::Offers(&closed)).unwrap();
+    // What `grow_to` copies: the requests offered to other pros.
+    conn.batch_execute(&format!(
+        "CREATE TABLE bench_base AS SELECT DISTINCT request_id AS id FROM lead_offers \
+         WHERE partner_id <> '{reader}'"
+    ))
+    .unwrap();
     conn.batch_execute("ANALYZE").unwrap();
     reader
 }
@@ -269,22 +275,164 @@ async fn load(
     }
 }
 
-fn report(name: &str, rounds: &[Round]) -> f64 {
+/// What one side of a comparison served: its rate and latency percentiles.
+struct Served {
+    per_second: f64,
+    p50: f64,
+    p99: f64,
+}
+
+fn summarize(name: &str, rounds: &[Round]) -> Served {
     let requests: usize = rounds.iter().map(|r| r.requests).sum();
     let seconds: f64 = rounds.iter().map(|r| r.elapsed.as_secs_f64()).sum();
     let mut latencies: Vec<Duration> = rounds.iter().flat_map(|r| r.latencies.clone()).collect();
     latencies.sort();
     #[allow(clippy::cast_precision_loss)]
-    let per_second = requests as f64 / seconds;
+    let served = Served {
+        per_second: requests as f64 / seconds,
+        p50: millis(percentile(&latencies, 0.50)),
+        p99: millis(percentile(&latencies, 0.99)),
+    };
     println!(
-        "{name:>24}: {per_second:>8.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
-        millis(percentile(&latencies, 0.50)),
-        millis(percentile(&latencies, 0.99)),
+        "{name:>24}: {:>8.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
+        served.per_second, served.p50, served.p99
     );
-    per_second
+    served
 }
 
-async fn run(database_url: &str, partners: usize, requests: usize) {
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Version {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    server_version: String,
+}
+
+/// Grows the marketplace to `target` lead cards by copying the staged requests (not the
+/// reader's) with their offers and cards under new ids: copy `g` of a row gets the id
+/// `md5(id:g)`, so a copied offer finds its copied request. Returns the cards there are.
+fn grow_to(pool: &DbPool, target: i64, copies_made: &mut i64) -> i64 {
+    let mut conn = pool.get().unwrap();
+    let count = |conn: &mut db::DbConnection| -> i64 {
+        lead_cards::table.count().get_result(conn).unwrap()
+    };
+    let per_copy = diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM lead_offers WHERE request_id IN (SELECT id FROM bench_base)",
+    )
+    .get_result::<Count>(&mut conn)
+    .unwrap()
+    .n;
+    let mut cards = count(&mut conn);
+    while cards < target {
+        let copies = ((target - cards + per_copy - 1) / per_copy).min(20);
+        let (first, last) = (*copies_made + 1, *copies_made + copies);
+        let copy = |table: &str, alias: &str, ids: &str, join: &str| {
+            format!(
+                "INSERT INTO {table} SELECT (jsonb_populate_record({alias}, \
+                 jsonb_build_object({ids}))).* FROM {table} {alias} {join}, \
+                 generate_series({first}, {last}) g"
+            )
+        };
+        let new_id = |column: &str| format!("md5({column} || ':' || g)::uuid::text");
+        conn.batch_execute(&copy(
+            "service_requests",
+            "r",
+            &format!("'id', {}", new_id("r.id")),
+            "JOIN bench_base b ON b.id = r.id",
+        ))
+        .unwrap();
+        conn.batch_execute(&copy(
+            "lead_offers",
+            "o",
+            &format!(
+                "'id', {}, 'request_id', {}",
+                new_id("o.id"),
+                new_id("o.request_id")
+            ),
+            "JOIN bench_base b ON b.id = o.request_id",
+        ))
+        .unwrap();
+        conn.batch_execute(&copy(
+            "lead_cards",
+            "c",
+            &format!("'offer_id', {}", new_id("c.offer_id")),
+            "JOIN lead_offers o ON o.id = c.offer_id JOIN bench_base b ON b.id = o.request_id",
+        ))
+        .unwrap();
+        *copies_made = last;
+        cards = count(&mut conn);
+    }
+    conn.batch_execute("ANALYZE").unwrap();
+    cards
+}
+
+/// One size's figures.
+struct Measured {
+    cards: i64,
+    feed: Served,
+    ceiling: Served,
+}
+
+/// The machine and database the figures come from.
+fn machine(pool: &DbPool) -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("model name"))
+        .map_or("an unknown CPU", |rest| {
+            rest.trim_start_matches([' ', '\t', ':'])
+        });
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let version: Version = diesel::sql_query("SHOW server_version")
+        .get_result(&mut pool.get().unwrap())
+        .unwrap();
+    format!(
+        "{cores} cores ({model}), PostgreSQL {} on the same machine, connected with \
+         `sslmode=disable`",
+        version.server_version
+    )
+}
+
+fn write_report(path: &std::path::Path, machine: &str, settings: &str, rows: &[Measured]) {
+    use std::fmt::Write as _;
+    let mut report = String::from(
+        "# Performance\n\n\
+         Written by `cargo bench -p api --bench lead_feed` (see the README's Benchmarks); every \
+         figure comes from one run on one machine, so compare ratios rather than absolute rates.\n\n\
+         ## The lead feed against its ceiling\n\n\
+         `GET /v1/leads` (a pro's first page: 10 live and 40 closed leads) against a bare \
+         handler in the same process that runs the same statement on the same database through \
+         tokio-postgres and returns the same JSON, with no routing, auth or middleware. Both on \
+         two HTTP workers, loaded by the same generator in interleaved rounds.\n\n",
+    );
+    let _ = writeln!(report, "Machine: {machine}. Load: {settings}.\n");
+    report.push_str(
+        "| lead cards | feed req/s | feed p50 ms | feed p99 ms | ceiling req/s | ceiling p50 ms | ceiling p99 ms | ratio |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for row in rows {
+        let _ = writeln!(
+            report,
+            "| {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} | {:.2}x |",
+            row.cards,
+            row.feed.per_second,
+            row.feed.p50,
+            row.feed.p99,
+            row.ceiling.per_second,
+            row.ceiling.p50,
+            row.ceiling.p99,
+            row.feed.per_second / row.ceiling.per_second
+        );
+    }
+    std::fs::write(path, report).unwrap();
+    println!("wrote {}", path.display());
+}
+
+async fn run(database_url: &str, partners: usize, requests: usize, sizes: &[i64]) {
     let (state, base) = seed::start_app(
         database_url,
         &[
@@ -302,10 +450,6 @@ async fn run(database_url: &str, partners: usize, requests: usize) {
     let reader = tokio::task::spawn_blocking(move || stage_feed(&pool, requests))
         .await
         .unwrap();
-    let cards: i64 = {
-        let mut conn = state.pool.get().unwrap();
-        lead_cards::table.count().get_result(&mut conn).unwrap()
-    };
     let token = state
         .jwt
         .issue_access(&reader, Role::Partner, 0, 600)
@@ -336,52 +480,69 @@ async fn run(database_url: &str, partners: usize, requests: usize) {
 
     let concurrency = env_number("CONCURRENCY", 64);
     let length = Duration::from_secs(u64::try_from(env_number("SECONDS", 5)).unwrap());
-    println!(
-        "postgres: {cards} lead cards, a page of {items} leads ({} bytes), {concurrency} callers, \
-         3 interleaved rounds of {}s each",
+    let settings = format!(
+        "a page of {items} leads ({} bytes), {concurrency} concurrent callers, 3 interleaved \
+         rounds of {}s per side after a warm-up",
         from_app.len(),
         length.as_secs()
     );
-    // Warm both (connections, prepared statements), then interleave.
-    load(
-        &app_url,
-        &token,
-        concurrency,
-        Duration::from_secs(1),
-        &from_app,
-    )
-    .await;
-    load(
-        &bare_url,
-        &token,
-        concurrency,
-        Duration::from_secs(1),
-        &from_bare,
-    )
-    .await;
-    let (mut app_rounds, mut bare_rounds) = (Vec::new(), Vec::new());
-    for _ in 0..3 {
-        app_rounds.push(load(&app_url, &token, concurrency, length, &from_app).await);
-        bare_rounds.push(load(&bare_url, &token, concurrency, length, &from_bare).await);
+    println!("postgres: {settings}");
+    let mut measured = Vec::new();
+    let mut copies_made = 0;
+    for &size in sizes {
+        let pool = state.pool.clone();
+        let (cards, copies) = tokio::task::spawn_blocking(move || {
+            let cards = grow_to(&pool, size, &mut copies_made);
+            (cards, copies_made)
+        })
+        .await
+        .unwrap();
+        copies_made = copies;
+        println!("postgres: {cards} lead cards");
+        assert_eq!(served(app_url.clone()).await, from_app, "the same page");
+        // Warm both (connections, prepared statements, caches), then interleave.
+        let warm_up = Duration::from_secs(1);
+        load(&app_url, &token, concurrency, warm_up, &from_app).await;
+        load(&bare_url, &token, concurrency, warm_up, &from_bare).await;
+        let (mut app_rounds, mut bare_rounds) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            app_rounds.push(load(&app_url, &token, concurrency, length, &from_app).await);
+            bare_rounds.push(load(&bare_url, &token, concurrency, length, &from_bare).await);
+        }
+        let feed = summarize("GET /v1/leads", &app_rounds);
+        let ceiling = summarize("bare tokio-postgres", &bare_rounds);
+        println!(
+            "{:>24}: {:.2}x the bare handler",
+            "ratio",
+            feed.per_second / ceiling.per_second
+        );
+        measured.push(Measured {
+            cards,
+            feed,
+            ceiling,
+        });
     }
-    let app_rate = report("GET /v1/leads", &app_rounds);
-    let bare_rate = report("bare tokio-postgres", &bare_rounds);
-    println!(
-        "{:>24}: {:.2}x the bare handler",
-        "ratio",
-        app_rate / bare_rate
-    );
+    let report = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/performance.md");
+    write_report(&report, &machine(&state.pool), &settings, &measured);
 }
 
 #[tokio::main]
 async fn main() {
     let partners = env_number("PARTNERS", 10_000);
     let requests = env_number("REQUESTS", 2_000);
-    seed::on_each_backend(|backend, url| async move {
-        if backend == "postgres" {
-            run(&url, partners, requests).await;
-        } else {
-            println!("{backend:>8}: skipped (the ceiling is a PostgreSQL client)");
+    let sizes: Vec<i64> = std::env::var("CARDS")
+        .unwrap_or_else(|_| "10000,100000,1000000".to_owned())
+        .split(',')
+        .map(|size| size.trim().parse().expect("CARDS: sizes like 10000,100000"))
+        .collect();
+    seed::on_each_backend(|backend, url| {
+        let sizes = sizes.clone();
+        async move {
+            if backend == "postgres" {
+                run(&url, partners, requests, &sizes).await;
+            } else {
+                println!("{backend:>8}: skipped (the ceiling is a PostgreSQL client)");
+            }
         }
     })
     .await;
