@@ -124,7 +124,13 @@ impl WorkerConnection {
                 .insert(sql.to_owned(), statement.clone());
             statement
         };
-        self.client.query(&statement, params).await
+        let result = self.client.query(&statement, params).await;
+        if result.is_err() {
+            // Prepared again next time: a statement may fail for good once the schema under it
+            // changes (a new release's migration, say).
+            self.statements.borrow_mut().remove(sql);
+        }
+        result
     }
 }
 

@@ -234,13 +234,19 @@ pub async fn get_lead(
     state: web::Data<AppState>,
     partner: RequireRole<roles::Partner>,
     id: web::Path<String>,
-) -> ApiResult<web::Json<Lead>> {
+) -> ApiResult<HttpResponse> {
     partner.require_scope(Scope::LeadsRead)?;
     let partner_id = partner.0.user_id;
+    // What a pro opens from an alert: on PostgreSQL, the stored card as it is.
+    if let Some(body) = leads::get_hot(&state.hot, &partner_id, &id).await {
+        return Ok(HttpResponse::Ok()
+            .insert_header(ContentType::json())
+            .body(body));
+    }
     let lead = state
         .db(move |conn| leads::get(conn, &partner_id, &id))
         .await?;
-    Ok(web::Json(lead))
+    Ok(HttpResponse::Ok().json(lead))
 }
 
 /// Take an instant-category lead: the first pro to confirm gets the job.

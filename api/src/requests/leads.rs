@@ -128,6 +128,19 @@ pub async fn list_hot(
     )))
 }
 
+/// [`get`] on the hot path: the card's JSON as stored. `None` when the hot path is off or
+/// failed, or there is no stored card of the pro's with that id (the caller then reads with
+/// [`get`], which tells a missing lead from an owed card).
+pub async fn get_hot(hot: &HotDb, partner_id: &str, offer_id: &str) -> Option<String> {
+    let rows = hot
+        .query(
+            "SELECT lead FROM lead_cards WHERE offer_id = $1 AND partner_id = $2",
+            &[&offer_id, &partner_id],
+        )
+        .await?;
+    rows.first()?.get::<_, Option<String>>(0)
+}
+
 pub fn get(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<Lead> {
     cards::find(conn, partner_id, offer_id)?.ok_or_else(|| ApiError::not_found("lead"))
 }

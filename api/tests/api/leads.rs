@@ -606,7 +606,8 @@ async fn lead_cards_agree_with_the_tables_or_are_rendered_from_them() {
 }
 
 /// On PostgreSQL the feed is read in one statement on the worker's own connection; every page,
-/// whatever the filter, size and cursor, is the page the portable path reads.
+/// whatever the filter, size and cursor, is the page the portable path reads, and every lead
+/// opened is the lead it reads.
 #[tokio::test]
 async fn every_page_of_the_feed_is_the_same_on_either_read_path() {
     let app = TestApp::spawn().await;
@@ -690,6 +691,24 @@ async fn every_page_of_the_feed_is_the_same_on_either_read_path() {
             };
             assert_eq!(seen, expected, "{status:?}, limit {limit}");
         }
+    }
+    for lead in &leads {
+        let served = pro.client.lead(&lead.id).await.unwrap();
+        let mut conn = app.state.pool.get().unwrap();
+        let portable = porchlight::requests::leads::get(&mut conn, &pro.id, &lead.id).unwrap();
+        assert_eq!(served, portable);
+        if app.state.hot.enabled() {
+            let hot = porchlight::requests::leads::get_hot(&app.state.hot, &pro.id, &lead.id);
+            let body = tokio::task::LocalSet::new()
+                .run_until(hot)
+                .await
+                .expect("the hot path answers");
+            assert_eq!(serde_json::from_str::<Lead>(&body).unwrap(), portable);
+        }
+        // Another pro's lead is not found on either path.
+        let someone_else = porchlight::requests::leads::get_hot(&app.state.hot, "nobody", &lead.id);
+        let found = tokio::task::LocalSet::new().run_until(someone_else).await;
+        assert_eq!(found, None);
     }
 }
 
