@@ -101,10 +101,41 @@ pub fn render(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<L
 }
 
 /// Renders `offers` and stores their cards; returns the leads, in the order given.
+///
+/// Two transactions may store the same card at once (a rating published while a race's pros
+/// are told, say): each first takes the cards' rows, in id order, and only then reads what it
+/// renders, so the later one waits and renders what the earlier one committed.
 pub fn store(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<Lead>> {
     if offers.is_empty() {
         return Ok(Vec::new());
     }
+    let mut ids: Vec<String> = offers.into_iter().map(|offer| offer.id).collect();
+    let order = ids.clone();
+    ids.sort_unstable();
+    if let DbConnection::Postgres(pg) = conn {
+        lead_cards::table
+            .filter(lead_cards::offer_id.eq_any(&ids))
+            .order(lead_cards::offer_id)
+            .select(lead_cards::offer_id)
+            .for_update()
+            .load::<String>(pg)?;
+    }
+    // Read again under the lock: what another transaction committed meanwhile counts.
+    let mut current: HashMap<String, OfferRow> = lead_offers::table
+        .filter(lead_offers::id.eq_any(&ids))
+        .select(OfferRow::as_select())
+        .load::<OfferRow>(conn)?
+        .into_iter()
+        .map(|offer| (offer.id.clone(), offer))
+        .collect();
+    let offers: Vec<OfferRow> = order
+        .iter()
+        .map(|id| {
+            current
+                .remove(id)
+                .ok_or_else(|| ApiError::not_found("lead"))
+        })
+        .collect::<ApiResult<_>>()?;
     let owners: Vec<(String, String, OfferStatus)> = offers
         .iter()
         .map(|o| (o.id.clone(), o.partner_id.clone(), o.status()))
@@ -120,10 +151,36 @@ pub fn store(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<Le
             lead: Some(serde_json::to_string(lead).map_err(ApiError::internal)?),
         });
     }
-    let ids: Vec<&str> = rows.iter().map(|row| row.offer_id.as_str()).collect();
-    diesel::delete(lead_cards::table.filter(lead_cards::offer_id.eq_any(&ids))).execute(conn)?;
-    crate::batch_insert!(conn, lead_cards::table, &rows)?;
+    write_rows(conn, &rows)?;
     Ok(leads)
+}
+
+/// Writes card rows over any stored ones: `INSERT … ON CONFLICT (offer_id) DO UPDATE` on
+/// PostgreSQL; on SQLite, whose writers take turns (see `db::write_transaction`) and for which
+/// diesel builds no multi-row upsert, the old rows go and the new ones come.
+fn write_rows(conn: &mut DbConnection, rows: &[CardRow]) -> QueryResult<usize> {
+    use diesel::upsert::excluded;
+    match conn {
+        DbConnection::Postgres(pg) => diesel::insert_into(lead_cards::table)
+            .values(rows)
+            .on_conflict(lead_cards::offer_id)
+            .do_update()
+            .set((
+                lead_cards::partner_id.eq(excluded(lead_cards::partner_id)),
+                lead_cards::live.eq(excluded(lead_cards::live)),
+                lead_cards::status.eq(excluded(lead_cards::status)),
+                lead_cards::lead.eq(excluded(lead_cards::lead)),
+            ))
+            .execute(pg),
+        DbConnection::Sqlite(sqlite) => {
+            let ids: Vec<&str> = rows.iter().map(|row| row.offer_id.as_str()).collect();
+            diesel::delete(lead_cards::table.filter(lead_cards::offer_id.eq_any(&ids)))
+                .execute(sqlite)?;
+            diesel::insert_into(lead_cards::table)
+                .values(rows)
+                .execute(sqlite)
+        }
+    }
 }
 
 /// Stores the cards of the `affected` offers again; returns how many.
