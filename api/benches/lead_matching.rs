@@ -2,8 +2,10 @@
 //! does), then:
 //! 1. times `requests::matching::find_candidates` for 1 000 requests at random points near the
 //!    cities (p50/p90/p99), calling the function on a pooled connection as the API does;
-//! 2. offers one instant lead to 200 partners and fires their 200 confirms at once over HTTP,
-//!    reporting the winners (must be 1) and the latency percentiles.
+//! 2. offers one instant lead to 200 partners, has them all open it at once (the cost of 200
+//!    simultaneous requests on their own, for comparison), then fires their 200 confirms at once
+//!    over HTTP, reporting the winners (must be 1), when the winner was answered, and the latency
+//!    percentiles.
 //!
 //! Runs on SQLite, and on PostgreSQL when `BENCH_DATABASE_URL` is set (see partner_search).
 //! `cargo bench -p api --bench lead_matching` (PARTNERS=, CALLS=, RACERS= change the sizes.)
@@ -201,6 +203,29 @@ async fn run(backend: &str, database_url: &str, partners: usize, calls: usize, r
         client.lead(&offer).await.expect("the lead");
         racers.push((client, offer));
     }
+    // The same pros opening the lead at once: what 200 simultaneous requests cost on their own.
+    let opens: Vec<_> = racers
+        .iter()
+        .map(|(client, offer)| {
+            let (client, offer) = (client.clone(), offer.clone());
+            tokio::spawn(async move {
+                let start = Instant::now();
+                client.lead(&offer).await.expect("the lead");
+                start.elapsed()
+            })
+        })
+        .collect();
+    let mut opened = Vec::with_capacity(opens.len());
+    for open in opens {
+        opened.push(open.await.unwrap());
+    }
+    opened.sort();
+    println!(
+        "{backend:>8}: {} concurrent opens of the same lead (GET): p50 {:.1} ms, p99 {:.1} ms",
+        opened.len(),
+        millis(percentile(&opened, 0.50)),
+        millis(percentile(&opened, 0.99)),
+    );
     let attempts: Vec<_> = racers
         .into_iter()
         .map(|(client, offer)| {
@@ -217,7 +242,13 @@ async fn run(backend: &str, database_url: &str, partners: usize, calls: usize, r
         let (took, outcome) = attempt.await.unwrap();
         latencies.push(took);
         match outcome {
-            Ok(_) => winners += 1,
+            Ok(_) => {
+                winners += 1;
+                println!(
+                    "{backend:>8}: the winner was answered in {:.1} ms",
+                    millis(took)
+                );
+            }
             Err(e) if e.code() == Some(ErrorCode::LeadTaken) => taken += 1,
             Err(e) => {
                 other += 1;

@@ -17,6 +17,7 @@ use crate::notify::email::Mailer;
 use crate::notify::signal::{Shutdown, Wakeups};
 use crate::notify::sms::SmsSender;
 use crate::places::Geocoder;
+use crate::requests::race::ConfirmTurns;
 use crate::wallet::provider::PaymentProvider;
 
 #[derive(Clone)]
@@ -43,6 +44,8 @@ pub struct AppState {
     pub geocoder: Arc<dyn Geocoder>,
     /// The hot reads' async connections (PostgreSQL only; see [`crate::db::hot`]).
     pub hot: HotDb,
+    /// Whose turn it is at each instant lead's confirm race, in this process.
+    pub confirm_turns: Arc<ConfirmTurns>,
 }
 
 impl AppState {
@@ -68,6 +71,7 @@ impl AppState {
             sms,
             geocoder,
             hot,
+            confirm_turns: Arc::default(),
         }
     }
 

@@ -2,7 +2,12 @@
 //! connection (tokio-postgres), which every request on that worker shares (their queries are
 //! pipelined on it), and prepares each statement once on it.
 //!
-//! Used for the few reads that every app screen makes (the lead feed). Connections carry no
+//! Used for the few reads that every app screen makes (the lead feed), and for one write that
+//! two hundred pros may make at once: a lost confirm's mark on the offer (see
+//! [`crate::requests::race`]). That mark is the only write here, and losing it in a crash would
+//! only forget that the pro had answered, so these connections do not wait for the commit to
+//! reach the disk (`synchronous_commit = off`): one disk flush per loser would queue them all
+//! behind each other on the worker's connection. Connections carry no
 //! TLS, so the hot path is taken only when the `DATABASE_URL` allows an unencrypted connection
 //! (`sslmode=disable` or `prefer`, or a unix socket); otherwise, and on SQLite, callers use the
 //! sync path ([`crate::state::AppState::db`]). A hot read that fails for any reason is logged
@@ -84,7 +89,9 @@ fn allows_plain_connection(config: &Config) -> bool {
 
 struct WorkerConnection {
     client: Client,
-    statements: RefCell<HashMap<String, Statement>>,
+    /// Prepared statements by their SQL; the requests that want one before it is ready wait for
+    /// the same preparation.
+    statements: RefCell<HashMap<String, Rc<OnceCell<Statement>>>>,
 }
 
 thread_local! {
@@ -102,6 +109,9 @@ async fn connect(config: &Config) -> Result<WorkerConnection, tokio_postgres::Er
             tracing::warn!(%error, "hot read connection closed");
         }
     });
+    client
+        .batch_execute("SET synchronous_commit TO off")
+        .await?;
     Ok(WorkerConnection {
         client,
         statements: RefCell::default(),
@@ -114,17 +124,14 @@ impl WorkerConnection {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, tokio_postgres::Error> {
-        let prepared = self.statements.borrow().get(sql).cloned();
-        let statement = if let Some(statement) = prepared {
-            statement
-        } else {
-            let statement = self.client.prepare(sql).await?;
+        let slot = Rc::clone(
             self.statements
                 .borrow_mut()
-                .insert(sql.to_owned(), statement.clone());
-            statement
-        };
-        let result = self.client.query(&statement, params).await;
+                .entry(sql.to_owned())
+                .or_default(),
+        );
+        let statement = slot.get_or_try_init(|| self.client.prepare(sql)).await?;
+        let result = self.client.query(statement, params).await;
         if result.is_err() {
             // Prepared again next time: a statement may fail for good once the schema under it
             // changes (a new release's migration, say).

@@ -11,7 +11,7 @@ use shared_types::requests::{
 };
 use shared_types::{Page, PageParams, ProblemDetails};
 
-use super::{LeadPolicy, intake, leads};
+use super::{LeadPolicy, intake, leads, race};
 use crate::auth::{RequireRole, roles};
 use crate::error::ApiResult;
 use crate::extract::{ValidatedJson, ValidatedQuery};
@@ -271,15 +271,8 @@ pub async fn confirm_lead(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<Assignment>> {
     partner.require_scope(Scope::LeadsWrite)?;
-    let partner_id = partner.0.user_id;
     let now = state.clock.now();
-    // `confirm` makes its own transaction (a lost race needs none).
-    let confirmed = state
-        .db(move |conn| leads::confirm(conn, &partner_id, &id, now))
-        .await?;
-    if matches!(confirmed, leads::Confirmed::Won(_)) {
-        state.wakeups.outbox_written.raise();
-    }
+    let confirmed = race::confirm(state, partner.0.user_id, id.into_inner(), now).await?;
     Ok(web::Json(confirmed.into_result()?))
 }
 

@@ -255,7 +255,9 @@ impl Confirmed {
 /// statement, on its own (the attempt recorded on the offer: atomic without a transaction);
 /// otherwise, in a write transaction, the race itself is one conditional update
 /// ([`assignment::claim_instant`]), and only what that does not settle — a double tap, an
-/// expired offer, a review category — reads the offer to say why.
+/// expired offer, a review category — reads the offer to say why. The winner's commit closes
+/// the other offers; their pros are the caller's to tell ([`tell_untold`]; see
+/// [`super::race`]).
 pub fn confirm(
     conn: &mut DbConnection,
     partner_id: &str,
@@ -265,15 +267,18 @@ pub fn confirm(
     if record_attempt(conn, partner_id, offer_id, now)? {
         return Ok(Confirmed::Lost);
     }
-    let confirmed = db::write_transaction(conn, |conn| race(conn, partner_id, offer_id, now))?;
-    if let Confirmed::Won(won) = &confirmed {
-        // The commit closed the other offers and so answered their pros; now they are told.
-        let request_id = &won.request_id;
-        if let Err(error) = db::write_transaction(conn, |conn| tell_untold(conn, request_id, now)) {
-            tracing::warn!(%error, %request_id, "the lead sweep will tell the other pros");
-        }
-    }
-    Ok(confirmed)
+    claim_or_explain(conn, partner_id, offer_id, now)
+}
+
+/// [`confirm`] once its first statement has not settled it (the caller ran it already): the
+/// race, in a write transaction.
+pub fn claim_or_explain(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    offer_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Confirmed> {
+    db::write_transaction(conn, |conn| race(conn, partner_id, offer_id, now))
 }
 
 /// [`confirm`] for an offer its winner has not closed (yet): claim the request, or learn why not.

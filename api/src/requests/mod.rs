@@ -8,6 +8,7 @@ pub mod intake;
 pub mod leads;
 pub mod matching;
 pub mod model;
+pub mod race;
 pub mod sweep;
 
 use std::time::Duration;

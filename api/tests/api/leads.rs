@@ -17,7 +17,7 @@ use shared_types::{Client, ErrorCode, Page, PageParams};
 use shared_types::auth::SignupRole;
 
 use crate::fake_sms::FakeSms;
-use crate::harness::{TestApp, TestDatabase, eventually_some, every_day};
+use crate::harness::{TestApp, TestDatabase, eventually, eventually_some, every_day};
 
 /// Toronto city hall, where the work is.
 const SITE: (f64, f64) = (43.6534, -79.3841);
@@ -403,7 +403,7 @@ async fn matching_picks_eligible_pros_and_the_first_confirm_wins() {
         count_where(&app, "outbox", "kind = 'lead.offered'").await,
         3
     );
-    assert_eq!(count_where(&app, "outbox", "kind = 'lead.taken'").await, 2);
+    told_taken(&app, 2).await;
     assert_eq!(
         count_where(
             &app,
@@ -441,6 +441,19 @@ async fn leads_key(pro: &Pro) -> String {
 
 async fn count_where(app: &TestApp, table: &str, condition: &str) -> i64 {
     app.count(&format!("{table} WHERE {condition}")).await
+}
+
+/// Waits until `pros` have been told that the lead was taken (the winner is answered first),
+/// and checks that nobody is told twice.
+async fn told_taken(app: &TestApp, pros: i64) {
+    eventually(std::time::Duration::from_secs(10), || async {
+        count_where(app, "lead_offers", "notice_pending").await == 0
+    })
+    .await;
+    assert_eq!(
+        count_where(app, "outbox", "kind = 'lead.taken'").await,
+        pros
+    );
 }
 
 #[tokio::test]
@@ -505,11 +518,8 @@ async fn concurrent_confirms_have_exactly_one_winner() {
         pros_count - 1,
         "every loser pressed Confirm: each attempt is an answer"
     );
-    assert_eq!(
-        count_where(&app, "outbox", "kind = 'lead.taken'").await,
-        pros_count - 1,
-        "each loser is told once"
-    );
+    // Each loser is told once, after the winner's answer.
+    told_taken(&app, pros_count - 1).await;
     assert_eq!(count_where(&app, "lead_offers", "notice_pending").await, 0);
 }
 
@@ -530,7 +540,7 @@ async fn pros_left_untold_by_a_crash_are_told_by_the_sweep() {
         .unwrap();
     let won = lead_for(&pros[0], &created.id).await.unwrap();
     pros[0].client.confirm_lead(&won.id).await.unwrap();
-    assert_eq!(count_where(&app, "outbox", "kind = 'lead.taken'").await, 2);
+    told_taken(&app, 2).await;
     // As if the process had died between the win's commit and the telling.
     app.sql("DELETE FROM outbox WHERE kind = 'lead.taken'")
         .await;
