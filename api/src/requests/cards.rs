@@ -100,17 +100,17 @@ pub fn render(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<L
     Ok(views)
 }
 
-/// Renders `offers` and stores their cards; returns the leads, in the order given.
+/// Renders the offers `offer_ids` and stores their cards; returns the leads, in the order given.
 ///
 /// Two transactions may store the same card at once (a rating published while a race's pros
 /// are told, say): each first takes the cards' rows, in id order, and only then reads what it
 /// renders, so the later one waits and renders what the earlier one committed.
-pub fn store(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<Lead>> {
-    if offers.is_empty() {
+pub fn store(conn: &mut DbConnection, offer_ids: Vec<String>) -> ApiResult<Vec<Lead>> {
+    if offer_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut ids: Vec<String> = offers.into_iter().map(|offer| offer.id).collect();
-    let order = ids.clone();
+    let order = offer_ids;
+    let mut ids = order.clone();
     ids.sort_unstable();
     if let DbConnection::Postgres(pg) = conn {
         lead_cards::table
@@ -188,16 +188,16 @@ pub fn refresh(conn: &mut DbConnection, affected: Affected<'_>) -> ApiResult<usi
     let mut after = String::new();
     let mut stored = 0;
     loop {
-        let batch: Vec<OfferRow> = affected_offers(affected)
+        let batch: Vec<String> = affected_offers(affected)
             .filter(lead_offers::id.gt(&after))
             .order(lead_offers::id)
             .limit(BATCH)
-            .select(OfferRow::as_select())
+            .select(lead_offers::id)
             .load(conn)?;
         let Some(last) = batch.last() else {
             return Ok(stored);
         };
-        after.clone_from(&last.id);
+        after.clone_from(last);
         stored += batch.len();
         store(conn, batch)?;
     }
@@ -253,12 +253,12 @@ pub fn mark_owed(conn: &mut DbConnection, request_id: &str, won_offer_id: &str) 
 
 /// Renders the owed cards of `request_id` (see [`mark_owed`]) but those of `except`.
 pub fn store_owed(conn: &mut DbConnection, request_id: &str, except: &[String]) -> ApiResult<()> {
-    let owed: Vec<OfferRow> = lead_offers::table
+    let owed: Vec<String> = lead_offers::table
         .inner_join(lead_cards::table)
         .filter(lead_offers::request_id.eq(request_id))
         .filter(lead_cards::lead.is_null())
         .filter(lead_offers::id.ne_all(except))
-        .select(OfferRow::as_select())
+        .select(lead_offers::id)
         .load(conn)?;
     store(conn, owed)?;
     Ok(())
@@ -269,7 +269,7 @@ pub fn store_owed(conn: &mut DbConnection, request_id: &str, except: &[String]) 
 pub fn fill_missing(conn: &mut DbConnection) -> ApiResult<usize> {
     let mut stored = 0;
     loop {
-        let batch: Vec<OfferRow> = lead_offers::table
+        let batch: Vec<String> = lead_offers::table
             .left_join(lead_cards::table)
             .filter(
                 lead_cards::offer_id
@@ -278,7 +278,7 @@ pub fn fill_missing(conn: &mut DbConnection) -> ApiResult<usize> {
             )
             .order(lead_offers::id)
             .limit(BATCH)
-            .select(OfferRow::as_select())
+            .select(lead_offers::id)
             .load(conn)?;
         if batch.is_empty() {
             return Ok(stored);

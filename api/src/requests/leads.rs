@@ -482,8 +482,11 @@ fn tell_pros(
     event: fn(Lead) -> EventData,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let recipients: Vec<String> = offers.iter().map(|o| o.partner_id.clone()).collect();
-    let leads = cards::store(conn, offers)?;
+    let (ids, recipients): (Vec<String>, Vec<String>) = offers
+        .into_iter()
+        .map(|offer| (offer.id, offer.partner_id))
+        .unzip();
+    let leads = cards::store(conn, ids)?;
     outbox::enqueue_many(
         conn,
         recipients

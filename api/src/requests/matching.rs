@@ -297,13 +297,13 @@ pub fn create_offers(
         crate::batch_insert!(conn, lead_offers::table, chunk.to_vec())?;
     }
     let recipients: Vec<String> = offers.iter().map(|o| o.partner_id.clone()).collect();
-    let leads = cards::store(conn, offers.clone())?;
+    let new_ids: Vec<String> = offers.iter().map(|o| o.id.clone()).collect();
+    let leads = cards::store(conn, new_ids.clone())?;
     // The request's earlier offers now show one more pro asked.
-    let new_ids: Vec<&str> = offers.iter().map(|o| o.id.as_str()).collect();
-    let earlier: Vec<OfferRow> = lead_offers::table
+    let earlier: Vec<String> = lead_offers::table
         .filter(lead_offers::request_id.eq(&request.id))
         .filter(lead_offers::id.ne_all(&new_ids))
-        .select(OfferRow::as_select())
+        .select(lead_offers::id)
         .load(conn)?;
     cards::store(conn, earlier)?;
     let alerts = recipients
