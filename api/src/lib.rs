@@ -7,6 +7,7 @@ pub mod backoff;
 pub mod client_ip;
 pub mod clock;
 pub mod config;
+pub mod conversations;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -92,6 +93,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(places::routes)
             .configure(requests::routes)
             .configure(jobs::routes)
+            .configure(conversations::routes)
             .configure(notify::routes)
             .configure(events::routes)
             .configure(ratings::routes)

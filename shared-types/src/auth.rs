@@ -239,6 +239,14 @@ open_enum! {
         #[serde(rename = "wallet:read")]
         #[strum(serialize = "wallet:read")]
         WalletRead,
+        /// Read the conversations with customers and pros.
+        #[serde(rename = "messages:read")]
+        #[strum(serialize = "messages:read")]
+        MessagesRead,
+        /// Open conversations, write messages, mark them read, report and block.
+        #[serde(rename = "messages:write")]
+        #[strum(serialize = "messages:write")]
+        MessagesWrite,
         /// Read the account's event feed and live stream.
         #[serde(rename = "events:read")]
         #[strum(serialize = "events:read")]

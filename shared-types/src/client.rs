@@ -35,6 +35,10 @@ use crate::auth::{
     PasswordResetConfirm, PasswordResetRequest, RefreshRequest, RegisterRequest, SuspensionInput,
     TokenResponse, User, UserFilter,
 };
+use crate::conversations::{
+    Conversation, Message, MessageInput, MessagePage, MessageReport, MessageWindow, ReadInput,
+    ReportFilter, ReportInput, ResolveReportInput, UnreadCount,
+};
 use crate::events::{EventFeed, EventFeedQuery};
 use crate::health::{Health, Readiness};
 use crate::jobs::{
@@ -1002,6 +1006,190 @@ impl Client {
     }
 
     // --- ratings ---
+
+    pub async fn open_lead_conversation(
+        &self,
+        offer_id: &str,
+    ) -> Result<Conversation, ClientError> {
+        self.call(self.request(
+            Method::POST,
+            &format!("/v1/leads/{}/conversation", segment(offer_id)?),
+        ))
+        .await
+    }
+
+    pub async fn open_request_conversation(
+        &self,
+        request_id: &str,
+    ) -> Result<Conversation, ClientError> {
+        self.call(self.request(
+            Method::POST,
+            &format!("/v1/requests/{}/conversation", segment(request_id)?),
+        ))
+        .await
+    }
+
+    pub async fn open_job_conversation(&self, job_id: &str) -> Result<Conversation, ClientError> {
+        self.call(self.request(
+            Method::POST,
+            &format!("/v1/jobs/{}/conversation", segment(job_id)?),
+        ))
+        .await
+    }
+
+    pub async fn conversations(
+        &self,
+        page: &PageParams,
+    ) -> Result<Page<Conversation>, ClientError> {
+        self.call(self.request(Method::GET, "/v1/conversations").query(page))
+            .await
+    }
+
+    pub async fn unread_messages(&self) -> Result<UnreadCount, ClientError> {
+        self.call(self.request(Method::GET, "/v1/conversations/unread"))
+            .await
+    }
+
+    pub async fn conversation(&self, id: &str) -> Result<Conversation, ClientError> {
+        self.call(self.request(Method::GET, &format!("/v1/conversations/{}", segment(id)?)))
+            .await
+    }
+
+    pub async fn messages(
+        &self,
+        conversation_id: &str,
+        window: &MessageWindow,
+    ) -> Result<MessagePage, ClientError> {
+        self.call(
+            self.request(
+                Method::GET,
+                &format!("/v1/conversations/{}/messages", segment(conversation_id)?),
+            )
+            .query(window),
+        )
+        .await
+    }
+
+    pub async fn send_message(
+        &self,
+        conversation_id: &str,
+        body: &MessageInput,
+    ) -> Result<Message, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/conversations/{}/messages", segment(conversation_id)?),
+            body,
+        )
+        .await
+    }
+
+    pub async fn mark_conversation_read(
+        &self,
+        conversation_id: &str,
+        body: &ReadInput,
+    ) -> Result<Conversation, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/conversations/{}/read", segment(conversation_id)?),
+            body,
+        )
+        .await
+    }
+
+    /// `block` true blocks further messages, false lifts the caller's block.
+    pub async fn block_conversation(
+        &self,
+        conversation_id: &str,
+        block: bool,
+    ) -> Result<Conversation, ClientError> {
+        let action = if block { "block" } else { "unblock" };
+        self.call(self.request(
+            Method::POST,
+            &format!("/v1/conversations/{}/{action}", segment(conversation_id)?),
+        ))
+        .await
+    }
+
+    pub async fn report_message(
+        &self,
+        message_id: &str,
+        body: &ReportInput,
+    ) -> Result<MessageReport, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/messages/{}/report", segment(message_id)?),
+            body,
+        )
+        .await
+    }
+
+    pub async fn admin_conversation(&self, id: &str) -> Result<Conversation, ClientError> {
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/admin/conversations/{}", segment(id)?),
+        ))
+        .await
+    }
+
+    pub async fn admin_messages(
+        &self,
+        conversation_id: &str,
+        window: &MessageWindow,
+    ) -> Result<MessagePage, ClientError> {
+        self.call(
+            self.request(
+                Method::GET,
+                &format!(
+                    "/v1/admin/conversations/{}/messages",
+                    segment(conversation_id)?
+                ),
+            )
+            .query(window),
+        )
+        .await
+    }
+
+    pub async fn admin_send_message(
+        &self,
+        conversation_id: &str,
+        body: &MessageInput,
+    ) -> Result<Message, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!(
+                "/v1/admin/conversations/{}/messages",
+                segment(conversation_id)?
+            ),
+            body,
+        )
+        .await
+    }
+
+    pub async fn admin_message_reports(
+        &self,
+        filter: &ReportFilter,
+        page: &PageParams,
+    ) -> Result<Page<MessageReport>, ClientError> {
+        self.call(
+            self.request(Method::GET, "/v1/admin/message-reports")
+                .query(filter)
+                .query(page),
+        )
+        .await
+    }
+
+    pub async fn admin_resolve_report(
+        &self,
+        report_id: &str,
+        body: &ResolveReportInput,
+    ) -> Result<MessageReport, ClientError> {
+        self.send_json(
+            Method::POST,
+            &format!("/v1/admin/message-reports/{}/resolve", segment(report_id)?),
+            body,
+        )
+        .await
+    }
 
     pub async fn rate_job(&self, job_id: &str, body: &RatingInput) -> Result<Rating, ClientError> {
         self.send_json(

@@ -32,6 +32,7 @@ pub enum ErrorCode {
     TooEarly,
     AlreadyRated,
     RatingWindowClosed,
+    ConversationClosed,
     IdempotencyKeyReused,
     IdempotencyKeyInFlight,
     IdempotencyKeyMissing,
@@ -110,6 +111,10 @@ impl ErrorCode {
             }
             Self::AlreadyRated => "This side already rated this job; ratings cannot be changed.",
             Self::RatingWindowClosed => "The time to rate this job is over.",
+            Self::ConversationClosed => {
+                "The conversation takes no more messages: one side blocked it, or the pro's lead \
+                 closed before they were hired. Nothing was sent."
+            }
             Self::IdempotencyKeyReused => {
                 "The same `Idempotency-Key` was used with a different request. Use a new key for a new request."
             }
@@ -205,6 +210,7 @@ impl ErrorCode {
             | Self::ReviewWindowClosed
             | Self::AlreadyRated
             | Self::RatingWindowClosed
+            | Self::ConversationClosed
             | Self::TooEarly
             | Self::AlreadyPaid
             | Self::JobUnpaid
@@ -240,6 +246,7 @@ impl ErrorCode {
             Self::ReviewWindowClosed => "The review window has closed",
             Self::AlreadyRated => "Already rated",
             Self::RatingWindowClosed => "The rating window has closed",
+            Self::ConversationClosed => "The conversation is closed",
             Self::TooEarly => "Too early",
             Self::IdempotencyKeyReused => "Idempotency-Key reused with another request",
             Self::IdempotencyKeyInFlight => "A request with this Idempotency-Key is in progress",
@@ -284,6 +291,7 @@ impl ErrorCode {
             Self::ReviewWindowClosed => "review_window_closed",
             Self::AlreadyRated => "already_rated",
             Self::RatingWindowClosed => "rating_window_closed",
+            Self::ConversationClosed => "conversation_closed",
             Self::TooEarly => "too_early",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::IdempotencyKeyInFlight => "idempotency_key_in_flight",

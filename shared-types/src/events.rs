@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::auth::User;
+use crate::conversations::Message;
 use crate::jobs::{Job, JobEventKind};
 use crate::partners::PartnerProfile;
 use crate::ratings::JobRatings;
@@ -145,6 +146,10 @@ event_catalogue! {
     /// To a pro: their Star Score fell below the marketplace minimum (80%). `data`: the pro's
     /// profile.
     RatingScoreLow = "rating.score_low" (PartnerProfile),
+
+    /// To one side of a conversation: the other side (or staff) wrote. `data`: the message, as
+    /// the recipient sees it (contact details masked before hiring).
+    MessageReceived = "message.received" (Message),
 
     /// Staff suspended the account. `data`: the account, with the reason.
     AccountSuspended = "account.suspended" (User),

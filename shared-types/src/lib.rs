@@ -81,6 +81,7 @@ macro_rules! text_forms {
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod conversations;
 pub mod error;
 pub mod events;
 pub mod health;

@@ -119,6 +119,8 @@ open_enum! {
         Payments,
         /// Ratings received.
         Ratings,
+        /// Messages from the other side of a request or job.
+        Messages,
         /// Everything else about the account.
         Account,
     }
@@ -151,6 +153,7 @@ impl NotificationCategory {
             | E::PayoutSent
             | E::PayoutCleared => Self::Payments,
             E::RatingReceived | E::RatingScoreLow => Self::Ratings,
+            E::MessageReceived => Self::Messages,
             E::AccountSuspended
             | E::AccountReinstated
             | E::WebhookEndpointDisabled

@@ -13,8 +13,8 @@ impl Scope {
     /// app never gets more than its user has.
     pub fn granted_by(role: Role) -> &'static [Scope] {
         use Scope::{
-            EventsRead, JobsRead, JobsWrite, LeadsRead, LeadsWrite, ProfileRead, ProfileWrite,
-            RequestsRead, RequestsWrite, WalletRead, WebhooksWrite,
+            EventsRead, JobsRead, JobsWrite, LeadsRead, LeadsWrite, MessagesRead, MessagesWrite,
+            ProfileRead, ProfileWrite, RequestsRead, RequestsWrite, WalletRead, WebhooksWrite,
         };
         match role {
             Role::Customer => &[
@@ -24,6 +24,8 @@ impl Scope {
                 RequestsWrite,
                 JobsRead,
                 JobsWrite,
+                MessagesRead,
+                MessagesWrite,
                 EventsRead,
                 WebhooksWrite,
             ],
@@ -34,6 +36,8 @@ impl Scope {
                 LeadsWrite,
                 JobsRead,
                 JobsWrite,
+                MessagesRead,
+                MessagesWrite,
                 WalletRead,
                 EventsRead,
                 WebhooksWrite,
@@ -54,6 +58,8 @@ impl Scope {
             Self::LeadsWrite => "Take, apply to and decline leads for you",
             Self::JobsRead => "See your jobs, their agreements and payments",
             Self::JobsWrite => "Act on your jobs: schedule, sign, start, complete, cancel",
+            Self::MessagesRead => "Read your conversations with customers and pros",
+            Self::MessagesWrite => "Write messages for you, mark them read, report and block",
             Self::WalletRead => "See your wallet, earnings and payouts",
             Self::EventsRead => "Follow what happens on your account as it happens",
             Self::WebhooksWrite => "Send your account's events to the app's own web address",

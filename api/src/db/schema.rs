@@ -638,6 +638,51 @@ diesel::table! {
         cleared_at -> Nullable<Timestamp>,
     }
 }
+diesel::table! {
+    conversations (id) {
+        id -> Text,
+        request_id -> Text,
+        customer_id -> Text,
+        partner_id -> Text,
+        created_at -> Timestamp,
+        last_message_id -> Nullable<Text>,
+        last_activity_at -> Timestamp,
+        activity_key -> Text,
+        customer_read_id -> Nullable<Text>,
+        partner_read_id -> Nullable<Text>,
+        customer_unread -> BigInt,
+        partner_unread -> BigInt,
+        blocked_by -> Nullable<Text>,
+        blocked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Text,
+        conversation_id -> Text,
+        sender -> Text,
+        sender_id -> Nullable<Text>,
+        body -> Text,
+        masked -> Bool,
+        hidden_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    message_reports (id) {
+        id -> Text,
+        message_id -> Text,
+        reporter_id -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
 
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
@@ -719,6 +764,9 @@ diesel::joinable!(job_proposals -> jobs (job_id));
 diesel::joinable!(ratings -> jobs (job_id));
 diesel::joinable!(job_events -> jobs (job_id));
 diesel::joinable!(penalties -> jobs (job_id));
+diesel::joinable!(conversations -> service_requests (request_id));
+diesel::joinable!(messages -> conversations (conversation_id));
+diesel::joinable!(message_reports -> messages (message_id));
 diesel::joinable!(ledger_entries -> ledger_transactions (transaction_id));
 diesel::joinable!(ledger_entries -> ledger_accounts (account_id));
 diesel::joinable!(refunds -> payments (payment_id));
@@ -775,4 +823,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     oauth_grants,
     oauth_codes,
     oauth_tokens,
+    conversations,
+    messages,
+    message_reports,
 );

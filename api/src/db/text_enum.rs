@@ -12,6 +12,7 @@ use diesel::expression::AsExpression;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 use shared_types::auth::Role;
+use shared_types::conversations::ReportOutcome;
 use shared_types::events::EventType;
 use shared_types::jobs::{JobEventKind, JobStatus, Party, ProposalStatus};
 use shared_types::notify::{NotificationCategory, OutboxStatus, Platform};
@@ -131,6 +132,7 @@ text_enums! {
     RatingDirection => "rating direction",
     RefundReason => "refund reason",
     RefundStatus => "refund status",
+    ReportOutcome => "report outcome",
     RequestKind => "request kind",
     RequestStatus => "request status",
     Role => "role",

@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 use shared_types::events::{EventData, EventType};
+use shared_types::jobs::Party;
 use shared_types::wallet::{Receipt, ReceiptLine, ReceiptLineKind, ReceiptLineStatus};
 
 use crate::wallet::format_money;
@@ -120,6 +121,23 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
                 "You received a rating".to_owned(),
                 "Rate them back to see it: ratings show once both sides have rated.".to_owned(),
                 format!("porchlight://jobs/{job_id}/ratings"),
+                None,
+            )
+        }
+        Ok(EventData::MessageReceived(message)) => {
+            ids(&[
+                ("conversation_id", &message.conversation_id),
+                ("message_id", &message.id),
+            ]);
+            let from = match message.sender {
+                Party::Customer => "the customer",
+                Party::Partner => "the pro",
+                _ => "Porchlight support",
+            };
+            (
+                format!("New message from {from}"),
+                excerpt(&message.body),
+                format!("porchlight://conversations/{}", message.conversation_id),
                 None,
             )
         }

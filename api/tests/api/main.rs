@@ -7,6 +7,7 @@ mod authz;
 mod checkout;
 mod cli;
 mod client;
+mod conversations;
 mod deletion;
 mod errors;
 mod events;

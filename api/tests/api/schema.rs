@@ -251,6 +251,9 @@ pub fn compiled_tables() -> BTreeMap<String, Vec<String>> {
         oauth_grants,
         oauth_codes,
         oauth_tokens,
+        conversations,
+        messages,
+        message_reports,
     )
 }
 
