@@ -9,7 +9,7 @@
 //! `DELETED_ACCOUNT_RETENTION_DAYS` have passed. Everything else about the person goes now:
 //! sessions, tokens, API keys, devices, preferences, webhook endpoints and their deliveries,
 //! notifications and the event feed, the street and phone of their requests, what they wrote in
-//! quotes and completion notes, a pro's business profile and payout details.
+//! quotes, completion notes and messages, a pro's business profile and payout details.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -214,9 +214,10 @@ fn close_business(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// What the person wrote to others in quotes, declines and completion notes, and the reasons
-/// they gave for disputes.
+/// What the person wrote to others in quotes, declines, completion notes and messages, and the
+/// reasons they gave for disputes and reports.
 fn erase_own_words(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
+    crate::conversations::oversight::erase_words_of(conn, user_id)?;
     diesel::update(lead_offers::table.filter(lead_offers::partner_id.eq(user_id)))
         .set((
             lead_offers::message.eq(None::<String>),

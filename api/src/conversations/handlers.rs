@@ -38,7 +38,7 @@ use crate::state::AppState;
     security(("bearer" = []), ("api_key" = ["messages:write"])),
 )]
 #[post("/leads/{id}/conversation")]
-pub async fn open_from_lead(
+pub async fn open_lead_conversation(
     state: web::Data<AppState>,
     partner: RequireRole<roles::Partner>,
     id: web::Path<String>,
@@ -69,7 +69,7 @@ pub async fn open_from_lead(
     security(("bearer" = []), ("api_key" = ["messages:write"])),
 )]
 #[post("/requests/{id}/conversation")]
-pub async fn open_from_request(
+pub async fn open_request_conversation(
     state: web::Data<AppState>,
     customer: RequireRole<roles::Customer>,
     id: web::Path<String>,
@@ -93,7 +93,7 @@ pub async fn open_from_request(
     security(("bearer" = []), ("api_key" = ["messages:write"])),
 )]
 #[post("/jobs/{id}/conversation")]
-pub async fn open_from_job(
+pub async fn open_job_conversation(
     state: web::Data<AppState>,
     user: RequireRole<roles::CustomerOrPartner>,
     id: web::Path<String>,
@@ -107,8 +107,10 @@ pub async fn open_from_job(
     Ok(web::Json(conversation))
 }
 
-/// The caller's conversations, the most recently active first, each with its unread count and
-/// last message. Paged with `cursor`.
+/// The caller's conversations, the most recently active first.
+///
+/// Each with the caller's unread count, its last message and the other side's read receipt
+/// (`read_by_other_up_to`). Ordered by last activity, newest first; paged with `cursor`.
 #[utoipa::path(
     tag = "conversations",
     params(PageParams),
@@ -116,7 +118,7 @@ pub async fn open_from_job(
     security(("bearer" = []), ("api_key" = ["messages:read"])),
 )]
 #[get("/conversations")]
-pub async fn list(
+pub async fn list_conversations(
     state: web::Data<AppState>,
     user: RequireRole<roles::CustomerOrPartner>,
     page: ValidatedQuery<PageParams>,
@@ -129,14 +131,17 @@ pub async fn list(
     Ok(web::Json(list))
 }
 
-/// How many conversations have unread messages, and how many messages: the app's badge.
+/// How many conversations have unread messages, and how many messages.
+///
+/// For the app's badge. A message counts until the caller marks it read
+/// (`POST /v1/conversations/{id}/read`); one's own messages and the job's timeline never count.
 #[utoipa::path(
     tag = "conversations",
     responses((status = 200, description = "The counts", body = UnreadCount)),
     security(("bearer" = []), ("api_key" = ["messages:read"])),
 )]
 #[get("/conversations/unread")]
-pub async fn unread(
+pub async fn unread_counts(
     state: web::Data<AppState>,
     user: RequireRole<roles::CustomerOrPartner>,
 ) -> ApiResult<web::Json<UnreadCount>> {
@@ -148,7 +153,11 @@ pub async fn unread(
     Ok(web::Json(counts))
 }
 
-/// One of the caller's conversations. 404 `not_found` for anyone but its two sides.
+/// One of the caller's conversations.
+///
+/// With its stage (`pre_hire` masks contact details), the job once the pro is hired, the
+/// caller's unread count and whether they may write. 404 `not_found` for anyone but its two
+/// sides.
 #[utoipa::path(
     tag = "conversations",
     params(("id" = String, Path, description = "The conversation's id")),
@@ -156,7 +165,7 @@ pub async fn unread(
     security(("bearer" = []), ("api_key" = ["messages:read"])),
 )]
 #[get("/conversations/{id}")]
-pub async fn get(
+pub async fn get_conversation(
     state: web::Data<AppState>,
     user: RequireRole<roles::CustomerOrPartner>,
     id: web::Path<String>,
@@ -185,7 +194,7 @@ pub async fn get(
     security(("bearer" = []), ("api_key" = ["messages:read"])),
 )]
 #[get("/conversations/{id}/messages")]
-pub async fn window(
+pub async fn list_messages(
     state: web::Data<AppState>,
     user: RequireRole<roles::CustomerOrPartner>,
     id: web::Path<String>,
@@ -221,7 +230,7 @@ pub async fn window(
     security(("bearer" = []), ("api_key" = ["messages:write"])),
 )]
 #[post("/conversations/{id}/messages")]
-pub async fn send(
+pub async fn send_message(
     state: web::Data<AppState>,
     user: RequireRole<roles::CustomerOrPartner>,
     id: web::Path<String>,
@@ -248,7 +257,7 @@ pub async fn send(
     security(("bearer" = []), ("api_key" = ["messages:write"])),
 )]
 #[post("/conversations/{id}/read")]
-pub async fn mark_read(
+pub async fn mark_conversation_read(
     state: web::Data<AppState>,
     user: RequireRole<roles::CustomerOrPartner>,
     id: web::Path<String>,
@@ -262,8 +271,11 @@ pub async fn mark_read(
     Ok(web::Json(conversation))
 }
 
-/// Block further messages from both sides, once the job has ended (completed, confirmed or
-/// cancelled; 409 `invalid_transition` before). 409 `conflict` when it is blocked already.
+/// Block further messages from both sides, once the job has ended.
+///
+/// For a job that is completed, confirmed or cancelled (409 `invalid_transition` before; report
+/// a message that breaks the rules instead); 409 `conflict` when it is blocked already. Either
+/// side's messages are then refused with `conversation_closed`; staff can still write.
 #[utoipa::path(
     tag = "conversations",
     params(("id" = String, Path, description = "The conversation's id")),
@@ -284,7 +296,10 @@ pub async fn block_conversation(
     set_blocked(&state, user.0, id.into_inner(), true).await
 }
 
-/// Lift one's own block (409 `conflict` when the caller did not block it).
+/// Lift one's own block.
+///
+/// Only the side that blocked the conversation can lift it (409 `conflict` otherwise); both
+/// sides can write again.
 #[utoipa::path(
     tag = "conversations",
     params(("id" = String, Path, description = "The conversation's id")),
@@ -348,8 +363,10 @@ pub async fn report_message(
     Ok(HttpResponse::Created().json(report))
 }
 
-/// A conversation, for staff: only while its job is disputed or after a side reported a
-/// message in it (403 `forbidden` otherwise). Recorded in the audit log as `conversation.read`.
+/// A conversation, for staff.
+///
+/// Only while its job is disputed or after a side reported a message in it (403 `forbidden`
+/// otherwise). Recorded in the audit log as `conversation.read`.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The conversation's id")),
@@ -357,7 +374,7 @@ pub async fn report_message(
     security(("bearer" = [])),
 )]
 #[get("/admin/conversations/{id}")]
-pub async fn admin_get(
+pub async fn admin_get_conversation(
     state: web::Data<AppState>,
     staff: RequireRole<roles::Staff>,
     id: web::Path<String>,
@@ -370,8 +387,10 @@ pub async fn admin_get(
     Ok(web::Json(conversation))
 }
 
-/// A window of a conversation for staff, hidden messages included, on the same terms as
-/// `GET /v1/admin/conversations/{id}` (audit-logged as `conversation.read`).
+/// A window of a conversation for staff, hidden messages included.
+///
+/// On the same terms as `GET /v1/admin/conversations/{id}` (audit-logged as
+/// `conversation.read`); the cursors work as in `GET /v1/conversations/{id}/messages`.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The conversation's id"), MessageWindow),
@@ -379,7 +398,7 @@ pub async fn admin_get(
     security(("bearer" = [])),
 )]
 #[get("/admin/conversations/{id}/messages")]
-pub async fn admin_window(
+pub async fn admin_list_messages(
     state: web::Data<AppState>,
     staff: RequireRole<roles::Staff>,
     id: web::Path<String>,
@@ -393,9 +412,11 @@ pub async fn admin_window(
     Ok(web::Json(page))
 }
 
-/// Write into a conversation as Porchlight support (both sides are told), on the same terms as
+/// Write into a conversation as Porchlight support.
+///
+/// Both sides are told (`message.received`, without the staff member's id). On the same terms as
 /// `GET /v1/admin/conversations/{id}`; audit-logged as `conversation.message`. Staff may write
-/// into a blocked conversation.
+/// into a blocked conversation, and nothing is masked.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "The conversation's id")),
@@ -404,7 +425,7 @@ pub async fn admin_window(
     security(("bearer" = [])),
 )]
 #[post("/admin/conversations/{id}/messages")]
-pub async fn admin_send(
+pub async fn admin_send_message(
     state: web::Data<AppState>,
     staff: RequireRole<roles::Staff>,
     id: web::Path<String>,
@@ -418,8 +439,10 @@ pub async fn admin_send(
     Ok(HttpResponse::Created().json(message))
 }
 
-/// Reported messages, oldest first (`status` `open` by default), each with the message as
-/// written. Paged with `cursor`.
+/// Reported messages, oldest first.
+///
+/// `status` is `open` (the default) or `resolved`. Each report carries the message as written,
+/// hidden or not; staff may then open its conversation. Paged with `cursor`.
 #[utoipa::path(
     tag = "admin",
     params(ReportFilter, PageParams),
@@ -427,7 +450,7 @@ pub async fn admin_send(
     security(("bearer" = [])),
 )]
 #[get("/admin/message-reports")]
-pub async fn admin_reports(
+pub async fn admin_message_reports(
     state: web::Data<AppState>,
     staff: RequireRole<roles::Staff>,
     filter: ValidatedQuery<ReportFilter>,
@@ -456,7 +479,7 @@ pub async fn admin_reports(
     security(("bearer" = [])),
 )]
 #[post("/admin/message-reports/{id}/resolve")]
-pub async fn admin_resolve(
+pub async fn admin_resolve_report(
     state: web::Data<AppState>,
     staff: RequireRole<roles::Staff>,
     id: web::Path<String>,

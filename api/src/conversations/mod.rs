@@ -14,21 +14,21 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     // `/conversations/unread` before `/conversations/{id}`, which would take it as an id.
-    cfg.service(handlers::open_from_lead)
-        .service(handlers::open_from_request)
-        .service(handlers::open_from_job)
-        .service(handlers::list)
-        .service(handlers::unread)
-        .service(handlers::get)
-        .service(handlers::window)
-        .service(handlers::send)
-        .service(handlers::mark_read)
+    cfg.service(handlers::open_lead_conversation)
+        .service(handlers::open_request_conversation)
+        .service(handlers::open_job_conversation)
+        .service(handlers::list_conversations)
+        .service(handlers::unread_counts)
+        .service(handlers::get_conversation)
+        .service(handlers::list_messages)
+        .service(handlers::send_message)
+        .service(handlers::mark_conversation_read)
         .service(handlers::block_conversation)
         .service(handlers::unblock_conversation)
         .service(handlers::report_message)
-        .service(handlers::admin_get)
-        .service(handlers::admin_window)
-        .service(handlers::admin_send)
-        .service(handlers::admin_reports)
-        .service(handlers::admin_resolve);
+        .service(handlers::admin_get_conversation)
+        .service(handlers::admin_list_messages)
+        .service(handlers::admin_send_message)
+        .service(handlers::admin_message_reports)
+        .service(handlers::admin_resolve_report);
 }

@@ -8,13 +8,14 @@ use shared_types::conversations::{
     Conversation, MessagePage, MessageReport, MessageWindow, ReportFilter, ReportOutcome,
     ReportStatus, ResolveReportInput,
 };
+use shared_types::events::EventType;
 use shared_types::jobs::{JobStatus, Party};
 use shared_types::{Page, PageParams};
 
 use super::model::{self, ConversationRow, MessageRow, Reader};
 use super::{messages as entries, threads};
 use crate::admin::audit;
-use crate::db::schema::{jobs, message_reports, messages};
+use crate::db::schema::{jobs, message_reports, messages, outbox};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
@@ -307,6 +308,24 @@ pub fn erase_words_of(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
     diesel::update(message_reports::table.filter(message_reports::reporter_id.eq(user_id)))
         .set(message_reports::reason.eq(""))
         .execute(conn)?;
+    // The other side's notifications of those messages carry the words too.
+    let told: Vec<(String, String)> = outbox::table
+        .filter(outbox::kind.eq(Stored(EventType::MessageReceived)))
+        .filter(
+            outbox::payload
+                .like(db::containing(&format!("\"sender_id\":\"{user_id}\"")))
+                .escape('\\'),
+        )
+        .select((outbox::id, outbox::payload))
+        .load(conn)?;
+    for (id, payload) in told {
+        let mut message: serde_json::Value = serde_json::from_str(&payload)
+            .map_err(|error| ApiError::internal(format!("outbox {id}: {error}")))?;
+        message["body"] = serde_json::Value::from("");
+        diesel::update(outbox::table.find(&id))
+            .set(outbox::payload.eq(message.to_string()))
+            .execute(conn)?;
+    }
     Ok(())
 }
 

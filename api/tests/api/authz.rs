@@ -24,7 +24,7 @@ use porchlight::wallet::ledger::{self, Account, AccountKind, Posting};
 use reqwest::Method;
 use serde_json::{Value, json};
 use shared_types::auth::{CreateApiKeyRequest, Role, Scope, SignupRole};
-use shared_types::jobs::{Job, JobStatus};
+use shared_types::jobs::{Job, JobStatus, Party};
 use shared_types::notify::{DeviceInput, Platform};
 use shared_types::partners::MoneyInput;
 use shared_types::requests::{ApplyInput, OfferStatus, RequestStatus};
@@ -119,6 +119,20 @@ enum Owned {
     WebhookEndpoint,
     /// A delivery to one of A's webhook endpoints (`{delivery_id}`).
     WebhookDelivery,
+    /// The conversation of customer A's job with partner A.
+    Conversation,
+    /// The same; the body marks its first entry read.
+    ReadableConversation,
+    /// The conversation of a job partner A cancelled (it may be blocked).
+    EndedConversation,
+    /// The same, blocked by the caller's side.
+    BlockedConversation,
+    /// A message the other side wrote to the caller in their job's conversation.
+    OtherSideMessage,
+    /// A conversation with a message customer A reported (staff may open it).
+    ReportedConversation,
+    /// An open report of a message (staff resolve them all).
+    OpenReport,
 }
 
 impl Owned {
@@ -144,6 +158,11 @@ impl Owned {
                 | Self::OwnPayout
                 | Self::WebhookEndpoint
                 | Self::WebhookDelivery
+                | Self::Conversation
+                | Self::ReadableConversation
+                | Self::EndedConversation
+                | Self::BlockedConversation
+                | Self::OtherSideMessage
         )
     }
 }
@@ -473,6 +492,116 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
                         "since": "2026-01-01T00:00:00Z", "until": "2027-01-01T00:00:00Z",
                     }),
                     signed_in(Keys::Scope(Scope::WebhooksWrite)),
+                ),
+            ),
+        ),
+        (
+            "POST /v1/leads/{id}/conversation",
+            on(
+                Owned::ReviewLead,
+                only(PARTNER, Keys::Scope(Scope::MessagesWrite)),
+            ),
+        ),
+        (
+            "POST /v1/requests/{id}/conversation",
+            on(
+                Owned::Request,
+                only(CUSTOMER, Keys::Scope(Scope::MessagesWrite)),
+            ),
+        ),
+        (
+            "POST /v1/jobs/{id}/conversation",
+            on(
+                Owned::Job,
+                only(BOTH_SIDES, Keys::Scope(Scope::MessagesWrite)),
+            ),
+        ),
+        (
+            "GET /v1/conversations",
+            only(BOTH_SIDES, Keys::Scope(Scope::MessagesRead)),
+        ),
+        (
+            "GET /v1/conversations/unread",
+            only(BOTH_SIDES, Keys::Scope(Scope::MessagesRead)),
+        ),
+        (
+            "GET /v1/conversations/{id}",
+            on(
+                Owned::Conversation,
+                only(BOTH_SIDES, Keys::Scope(Scope::MessagesRead)),
+            ),
+        ),
+        (
+            "GET /v1/conversations/{id}/messages",
+            on(
+                Owned::Conversation,
+                only(BOTH_SIDES, Keys::Scope(Scope::MessagesRead)),
+            ),
+        ),
+        (
+            "POST /v1/conversations/{id}/messages",
+            on(
+                Owned::Conversation,
+                with_body(
+                    json!({ "body": "Is Tuesday morning fine?" }),
+                    only(BOTH_SIDES, Keys::Scope(Scope::MessagesWrite)),
+                ),
+            ),
+        ),
+        (
+            "POST /v1/conversations/{id}/read",
+            on(
+                Owned::ReadableConversation,
+                only(BOTH_SIDES, Keys::Scope(Scope::MessagesWrite)),
+            ),
+        ),
+        (
+            "POST /v1/conversations/{id}/block",
+            on(
+                Owned::EndedConversation,
+                only(BOTH_SIDES, Keys::Scope(Scope::MessagesWrite)),
+            ),
+        ),
+        (
+            "POST /v1/conversations/{id}/unblock",
+            on(
+                Owned::BlockedConversation,
+                only(BOTH_SIDES, Keys::Scope(Scope::MessagesWrite)),
+            ),
+        ),
+        (
+            "POST /v1/messages/{id}/report",
+            on(
+                Owned::OtherSideMessage,
+                with_body(
+                    json!({ "reason": "Rude" }),
+                    only(BOTH_SIDES, Keys::Scope(Scope::MessagesWrite)),
+                ),
+            ),
+        ),
+        (
+            "GET /v1/admin/conversations/{id}",
+            on(Owned::ReportedConversation, staff()),
+        ),
+        (
+            "GET /v1/admin/conversations/{id}/messages",
+            on(Owned::ReportedConversation, staff()),
+        ),
+        (
+            "POST /v1/admin/conversations/{id}/messages",
+            on(
+                Owned::ReportedConversation,
+                with_body(json!({ "body": "Porchlight support here." }), staff()),
+            ),
+        ),
+        ("GET /v1/admin/message-reports", staff()),
+        (
+            "POST /v1/admin/message-reports/{id}/resolve",
+            on(
+                Owned::OpenReport,
+                with_body(
+                    json!({ "outcome": "dismissed", "note": "Within the rules" }),
+                    staff(),
                 ),
             ),
         ),
@@ -1116,6 +1245,16 @@ impl Cast {
     }
 
     /// A job of customer A with partner A, just assigned.
+    /// The conversation of a new job of customer A with partner A.
+    async fn conversation(&self) -> String {
+        let job = self.job().await;
+        self.customer_a
+            .open_job_conversation(&job.id)
+            .await
+            .unwrap()
+            .id
+    }
+
     async fn job(&self) -> Job {
         let (_, offer) = self.profile_lead("cleaning").await;
         let job_id = self.partner_a.confirm_lead(&offer).await.unwrap().job_id;
@@ -1318,6 +1457,63 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
         Owned::InstantLead => Target::id(cast.profile_lead("cleaning").await.1),
         Owned::ReviewLead => Target::id(cast.profile_lead("plumbing").await.1),
         Owned::Job | Owned::AnyJob => Target::id(cast.job().await.id),
+        Owned::Conversation => Target::id(cast.conversation().await),
+        Owned::ReadableConversation => {
+            let id = cast.conversation().await;
+            let page = cast
+                .customer_a
+                .messages(&id, &Default::default())
+                .await
+                .unwrap();
+            Target {
+                body: Some(json!({ "up_to": page.items[0].id })),
+                ..Target::id(id)
+            }
+        }
+        Owned::EndedConversation | Owned::BlockedConversation => {
+            let job = cast.job().await;
+            cast.partner_a
+                .cancel_job(&job.id, "Van broke down")
+                .await
+                .unwrap();
+            let id = cast
+                .customer_a
+                .open_job_conversation(&job.id)
+                .await
+                .unwrap()
+                .id;
+            if kind == Owned::BlockedConversation {
+                owner.block_conversation(&id, true).await.unwrap();
+            }
+            Target::id(id)
+        }
+        Owned::OtherSideMessage => {
+            let id = cast.conversation().await;
+            let other = if role == Role::Customer {
+                &cast.partner_a
+            } else {
+                &cast.customer_a
+            };
+            let body = serde_json::from_value(json!({ "body": "See you then" })).unwrap();
+            Target::id(other.send_message(&id, &body).await.unwrap().id)
+        }
+        Owned::ReportedConversation | Owned::OpenReport => {
+            let id = cast.conversation().await;
+            let body =
+                serde_json::from_value(json!({ "body": "Pay cash, it is cheaper" })).unwrap();
+            let message = cast.partner_a.send_message(&id, &body).await.unwrap();
+            let reason = serde_json::from_value(json!({ "reason": "Asks for cash" })).unwrap();
+            let report = cast
+                .customer_a
+                .report_message(&message.id, &reason)
+                .await
+                .unwrap();
+            Target::id(if kind == Owned::OpenReport {
+                report.id
+            } else {
+                id
+            })
+        }
         Owned::ProposedJob => {
             // The other side proposes; the caller accepts.
             let proposer = if role == Role::Customer {
@@ -1478,6 +1674,33 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
             let request = cast.customer_a.service_request(id).await.unwrap();
             request.status == RequestStatus::ProCancelled
         }
+        Owned::Conversation | Owned::ReadableConversation | Owned::EndedConversation => {
+            let conversation = owner.conversation(id).await.unwrap();
+            let page = owner.messages(id, &Default::default()).await.unwrap();
+            conversation.blocked_by.is_none()
+                && conversation.read_by_other_up_to.is_none()
+                && conversation.unread == 0
+                && page.items.iter().all(|entry| entry.sender == Party::System)
+        }
+        Owned::BlockedConversation => {
+            let conversation = owner.conversation(id).await.unwrap();
+            conversation.blocked_by.is_some()
+        }
+        Owned::OtherSideMessage => {
+            let message_id = id.to_owned();
+            let reports: i64 = cast
+                .state
+                .db(move |conn| {
+                    use porchlight::db::schema::message_reports;
+                    Ok(message_reports::table
+                        .filter(message_reports::message_id.eq(message_id))
+                        .count()
+                        .get_result(conn)?)
+                })
+                .await
+                .unwrap();
+            reports == 0
+        }
         Owned::PublishedReview => {
             let reviews = cast
                 .partner_a
@@ -1499,7 +1722,9 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
         | Owned::SuspendedUser
         | Owned::AnyPayout
         | Owned::OwnPayout
-        | Owned::FailedRefund => true,
+        | Owned::FailedRefund
+        | Owned::ReportedConversation
+        | Owned::OpenReport => true,
     }
 }
 

@@ -113,6 +113,27 @@ async fn a_deleted_account_leaves_only_what_the_ledger_and_the_law_keep() {
     open.windows[0].start = cast.now() + Duration::days(3);
     open.windows[0].end = open.windows[0].start + Duration::hours(3);
     let open = customer.create_request(&open).await.unwrap();
+    // What they wrote to the pro, and a report of the pro's answer.
+    let conversation = customer.open_job_conversation(&job.id).await.unwrap();
+    let words = shared_types::conversations::MessageInput {
+        body: "Ring twice: the gate code is quinn-gate-4411".into(),
+    };
+    customer
+        .send_message(&conversation.id, &words)
+        .await
+        .unwrap();
+    let answer = shared_types::conversations::MessageInput {
+        body: "Will do, see you then".into(),
+    };
+    let answer = cast
+        .partner
+        .send_message(&conversation.id, &answer)
+        .await
+        .unwrap();
+    let reason = shared_types::conversations::ReportInput {
+        reason: "quinn-report-reason".into(),
+    };
+    customer.report_message(&answer.id, &reason).await.unwrap();
 
     customer.delete_account(PASSWORD).await.unwrap();
 
@@ -147,6 +168,16 @@ async fn a_deleted_account_leaves_only_what_the_ledger_and_the_law_keep() {
     assert_eq!(reviews[0].reviewer, "A former customer");
     assert_eq!(reviews[0].comment, "Spotless, thank you");
     crate::money::assert_books_balance(&cast.staff).await;
+    let kept = cast
+        .partner
+        .messages(&conversation.id, &Default::default())
+        .await
+        .unwrap()
+        .items;
+    assert!(
+        kept.iter()
+            .any(|message| message.body == "Will do, see you then")
+    );
 
     // Nowhere but where it must stay: the signed agreement keeps the typed name until the
     // legal period ends.
@@ -158,6 +189,8 @@ async fn a_deleted_account_leaves_only_what_the_ledger_and_the_law_keep() {
             name,
             "100 Queen St W",
             "device-token-of-quinn",
+            "quinn-gate-4411",
+            "quinn-report-reason",
         ],
     )
     .await;

@@ -347,14 +347,17 @@ fn operations(spec: &Value) -> BTreeMap<String, Operation> {
     operations
 }
 
-/// Values that differ from run to run: ids, secrets, one-time codes, cursors.
+/// Values that differ from run to run: ids (also as read positions), secrets, one-time codes,
+/// cursors.
 fn run_specific(key: &str) -> bool {
     key == "id"
         || key == "ids"
         || key.ends_with("_id")
         || key.ends_with("_ids")
         || key.ends_with("token")
-        || matches!(key, "code" | "text_sha256" | "secret" | "cursor")
+        || key.ends_with("cursor")
+        || key.ends_with("up_to")
+        || matches!(key, "code" | "text_sha256" | "secret")
 }
 
 /// An object's field names, in order.

@@ -462,6 +462,7 @@ async fn the_documented_examples_hold() {
     let sink_id = text(&sink, "/id");
     let sam_offer = offer_for(&mut story, &sam, &sink_id).await;
     let priya_offer = offer_for(&mut story, &priya, &sink_id).await;
+    questions_before_quoting(&mut story, &maya, &sam, &sam_offer).await;
     story
         .example(
             "apply_lead",
@@ -729,8 +730,158 @@ async fn the_documented_examples_hold() {
     notifications(&mut story, &maya, &sam).await;
     staff_desk(&mut story, &smtp, &jordan, &sam_id, &job_id, &review).await;
     own_account(&mut story, &smtp, &sms).await;
+    conversations(&mut story, &maya, &sam, &jordan, &priya_id, &job_id).await;
 
     story.end();
+}
+
+/// Sam asks Maya about the leaking sink before quoting: his number is masked until he is hired.
+async fn questions_before_quoting(story: &mut Story, maya: &Who, sam: &Who, sam_offer: &str) {
+    let chat = story
+        .example(
+            "open_lead_conversation",
+            Call::by(sam).param("id", sam_offer),
+        )
+        .await;
+    let chat_id = text(&chat, "/id");
+    let question = story
+        .example(
+            "send_message",
+            Call::by(sam).param("id", &chat_id).body(json!({
+                "body": "Is the trap metal or plastic? Text me a photo at 416-555-0142."
+            })),
+        )
+        .await;
+    story.example("unread_counts", Call::by(maya)).await;
+    story
+        .example("list_conversations", Call::by(maya).param("limit", 20))
+        .await;
+    story
+        .example("get_conversation", Call::by(maya).param("id", &chat_id))
+        .await;
+    story
+        .example(
+            "list_messages",
+            Call::by(maya).param("id", &chat_id).param("limit", 50),
+        )
+        .await;
+    story
+        .example(
+            "mark_conversation_read",
+            Call::by(maya)
+                .param("id", &chat_id)
+                .body(json!({ "up_to": text(&question, "/id") })),
+        )
+        .await;
+    story
+        .again(
+            "send_message",
+            Call::by(maya).param("id", &chat_id).body(json!({
+                "body": "Plastic, I think. The cabinet floor is soft near the back."
+            })),
+        )
+        .await;
+}
+
+/// Maya writes to Priya from her profile; on the finished kitchen job Sam oversteps, Maya
+/// reports him, staff step in, and Maya blocks the conversation for a moment.
+async fn conversations(
+    story: &mut Story,
+    maya: &Who,
+    sam: &Who,
+    jordan: &Who,
+    priya_id: &str,
+    job_id: &str,
+) {
+    let mut direct = kitchen_request(
+        "plumbing",
+        "The bathroom tap drips all night; it may need a new cartridge.",
+    );
+    direct["partner_id"] = json!(priya_id);
+    let request = story
+        .again("create_request", Call::by(maya).body(direct))
+        .await;
+    let to_priya = story
+        .example(
+            "open_request_conversation",
+            Call::by(maya).param("id", text(&request, "/id")),
+        )
+        .await;
+    story
+        .again(
+            "send_message",
+            Call::by(maya)
+                .param("id", text(&to_priya, "/id"))
+                .body(json!({ "body": "Could you come on a weekday evening?" })),
+        )
+        .await;
+
+    let kitchen = story
+        .example("open_job_conversation", Call::by(sam).param("id", job_id))
+        .await;
+    let kitchen_id = text(&kitchen, "/id");
+    let pushy = story
+        .again(
+            "send_message",
+            Call::by(sam).param("id", &kitchen_id).body(json!({
+                "body": "Change your review to mention my new website or I will not come back."
+            })),
+        )
+        .await;
+    let report = story
+        .example(
+            "report_message",
+            Call::by(maya)
+                .param("id", text(&pushy, "/id"))
+                .body(json!({ "reason": "Pressuring me about my review." })),
+        )
+        .await;
+    story
+        .example("admin_message_reports", Call::by(jordan).param("limit", 20))
+        .await;
+    story
+        .example(
+            "admin_get_conversation",
+            Call::by(jordan).param("id", &kitchen_id),
+        )
+        .await;
+    story
+        .example(
+            "admin_list_messages",
+            Call::by(jordan).param("id", &kitchen_id).param("limit", 50),
+        )
+        .await;
+    story
+        .example(
+            "admin_send_message",
+            Call::by(jordan).param("id", &kitchen_id).body(json!({
+                "body": "Reviews stay the customer's own words: please do not ask for changes here."
+            })),
+        )
+        .await;
+    story
+        .example(
+            "admin_resolve_report",
+            Call::by(jordan)
+                .param("id", text(&report, "/id"))
+                .body(json!({
+                    "outcome": "hidden",
+                    "note": "Pressure about reviews breaks the messaging rules."
+                })),
+        )
+        .await;
+    story
+        .example(
+            "block_conversation",
+            Call::by(maya).param("id", &kitchen_id),
+        )
+        .await;
+    story
+        .example(
+            "unblock_conversation",
+            Call::by(maya).param("id", &kitchen_id),
+        )
+        .await;
 }
 
 /// Registers an account and signs it in. The first is `register`'s example and confirms its
