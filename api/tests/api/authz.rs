@@ -1462,7 +1462,7 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
             let id = cast.conversation().await;
             let page = cast
                 .customer_a
-                .messages(&id, &Default::default())
+                .messages(&id, &shared_types::conversations::MessageWindow::default())
                 .await
                 .unwrap();
             Target {
@@ -1676,7 +1676,10 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
         }
         Owned::Conversation | Owned::ReadableConversation | Owned::EndedConversation => {
             let conversation = owner.conversation(id).await.unwrap();
-            let page = owner.messages(id, &Default::default()).await.unwrap();
+            let page = owner
+                .messages(id, &shared_types::conversations::MessageWindow::default())
+                .await
+                .unwrap();
             conversation.blocked_by.is_none()
                 && conversation.read_by_other_up_to.is_none()
                 && conversation.unread == 0

@@ -170,7 +170,10 @@ async fn a_deleted_account_leaves_only_what_the_ledger_and_the_law_keep() {
     crate::money::assert_books_balance(&cast.staff).await;
     let kept = cast
         .partner
-        .messages(&conversation.id, &Default::default())
+        .messages(
+            &conversation.id,
+            &shared_types::conversations::MessageWindow::default(),
+        )
         .await
         .unwrap()
         .items;

@@ -96,6 +96,7 @@ pub fn category_label(category: NotificationCategory) -> &'static str {
         NotificationCategory::JobUpdates => "Job updates",
         NotificationCategory::Payments => "Payments",
         NotificationCategory::Ratings => "Ratings",
+        NotificationCategory::Messages => "Messages",
         NotificationCategory::Account => "Account",
         NotificationCategory::Unknown => "Other",
     }
