@@ -260,10 +260,10 @@ fn valid_quiet_hours(hours: &QuietHours) -> Result<(), ValidationError> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[validate(schema(function = "one_entry_per_category"))]
 pub struct NotificationPreferences {
-    /// One entry per category (at most 7); in a `PUT`, a category left out goes back to its
+    /// One entry per category (at most 8); in a `PUT`, a category left out goes back to its
     /// default.
-    #[validate(length(max = 7))]
-    #[cfg_attr(feature = "openapi", schema(max_items = 7))]
+    #[validate(length(max = 8))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 8))]
     pub channels: Vec<ChannelPreference>,
     /// When push stays silent; null: no quiet hours.
     #[validate(nested)]
