@@ -901,3 +901,89 @@ async fn the_account_page_renames_confirms_a_phone_lists_devices_and_hands_over_
     .unwrap();
     assert!(session.user().is_none());
 }
+
+#[tokio::test]
+async fn a_customer_and_a_pro_talk_before_and_after_the_hire() {
+    use porchlight_app::state::conversations;
+    use shared_types::conversations::ConversationStage;
+
+    let api = Api::spawn().await;
+    let pro = api.signed_up(SignupRole::Partner, "Pat Pro").await;
+    onboard(&pro, "Sparkle Cleaning").await;
+    let pro_id = partner::my_profile(&pro).await.unwrap().unwrap().id;
+    let customer = api.signed_up(SignupRole::Customer, "Robin Customer").await;
+    let request = request_form(&api, Some(pro_id))
+        .submit(&customer)
+        .await
+        .unwrap();
+
+    // The customer writes first from the request; contact details stay hidden before the hire.
+    let id = conversations::open_for_request(&customer, &request.id)
+        .await
+        .unwrap();
+    let sent = conversations::send(&customer, &id, "Can you bring a ladder? Call 416 555 0199")
+        .await
+        .unwrap();
+    assert!(sent.masked && sent.note.is_some());
+    assert_eq!(conversations::unread(&pro).await.unwrap().messages, 1);
+    let listed = conversations::list(&pro).await.unwrap();
+    assert_eq!(
+        conversations::other_side(&listed[0], true),
+        "A customer in Toronto"
+    );
+    assert_eq!(
+        conversations::preview(&listed[0]),
+        "Can you bring a ladder? Call [contact details hidden]"
+    );
+
+    // Opening it reads it; the customer then sees the receipt under their message.
+    let thread = conversations::load_thread(&pro, &id).await.unwrap();
+    assert_eq!(thread.conversation.unread, 0);
+    assert_eq!(conversations::unread(&pro).await.unwrap().messages, 0);
+    assert!(conversations::standing_note(&thread.conversation, true).is_some());
+    let theirs = conversations::load_thread(&customer, &id).await.unwrap();
+    assert!(conversations::seen(
+        &theirs.conversation,
+        &theirs.entries,
+        false
+    ));
+
+    // Hired: the job's conversation is the same one, unmasked.
+    let lead = LeadInbox::load(&pro)
+        .await
+        .unwrap()
+        .waiting
+        .into_iter()
+        .find(|lead| lead.request_id == request.id)
+        .unwrap();
+    let LeadOutcome::Assigned { job_id } = partner::confirm_lead(&pro, &lead.id).await.unwrap()
+    else {
+        panic!("the pro takes the job");
+    };
+    assert_eq!(
+        conversations::open_for_job(&pro, &job_id).await.unwrap(),
+        id
+    );
+    let reply = conversations::send(&pro, &id, "Yes. My cell is 416 555 0123.")
+        .await
+        .unwrap();
+    assert!(!reply.masked);
+    let thread = conversations::load_thread(&customer, &id).await.unwrap();
+    assert_eq!(thread.conversation.stage, ConversationStage::Hired);
+    assert_eq!(
+        conversations::standing_note(&thread.conversation, false),
+        None
+    );
+    assert_eq!(
+        thread.entries.last().map(|entry| entry.body.as_str()),
+        Some("Yes. My cell is 416 555 0123.")
+    );
+    assert!(
+        thread.entries.iter().any(|entry| entry.event.is_some()),
+        "the hire is on the timeline"
+    );
+    let blank = conversations::send(&customer, &id, "   ")
+        .await
+        .unwrap_err();
+    assert_eq!(blank.code(), Some(ErrorCode::ValidationFailed));
+}

@@ -370,9 +370,11 @@ fn a_lead_offers_confirm_or_a_quote_and_a_lost_race_is_not_an_error() {
     has(&html, "shown once the job is yours");
     has(&html, "You receive $126.65 CAD after the 15% platform fee");
     lacks(&html, "Send quote");
+    lacks(&html, "Ask the customer a question");
 
     let html = render((Loadable::Ready(from(lead("offered", false))), None), view);
     has(&html, "Send quote");
+    has(&html, "Ask the customer a question");
     has(&html, r#"name="quote""#);
     has(&html, "Customer&#39;s budget");
     has(&html, "$600.00 CAD");
@@ -481,6 +483,7 @@ fn jobs_list_and_a_job_for_each_side() {
     has(&html, r#"href="tel:+14165550199""#);
     has(&html, "Start the job");
     has(&html, "Pro assigned");
+    has(&html, "Message the customer");
 
     // A job without a date: the pro proposes times beside what the customer wished for.
     let mut undated = job("assigned", false, false);
@@ -1753,4 +1756,157 @@ fn records_list_the_audit_log_reads_and_failed_notifications() {
     ] {
         has(&html, text);
     }
+}
+
+fn chat_message(id: &str, sender: &str, body: &str, extra: Value) -> Value {
+    let mut message = json!({
+        "id": id, "conversation_id": "conv-1", "sender": sender,
+        "sender_id": if sender == "system" || sender == "staff" { Value::Null } else { json!(format!("{sender}-1")) },
+        "body": body, "masked": false, "event": null, "hidden": false,
+        "created_at": "2026-11-24T13:00:00Z",
+    });
+    message
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    message
+}
+
+fn conversation(stage: &str, unread: i64, extra: Value) -> Value {
+    let mut conversation = json!({
+        "id": "conv-1", "request_id": "req-1", "job_id": null, "title": "Painting in Toronto",
+        "stage": stage,
+        "customer": { "id": "customer-1", "name": "A customer in Toronto" },
+        "partner": { "id": "partner-1", "name": "Sparkle Cleaning" },
+        "unread": unread,
+        "last_message": chat_message("m2", "customer", "Two rooms, white walls.", json!({})),
+        "read_by_other_up_to": "m1", "can_send": true, "blocked_by": null,
+        "created_at": "2026-11-24T12:00:00Z", "last_activity_at": "2026-11-24T13:00:00Z",
+    });
+    conversation
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    conversation
+}
+
+#[test]
+fn conversations_list_unread_and_a_thread_shows_both_sides_the_timeline_and_receipts() {
+    use porchlight_app::state::conversations::Thread;
+    use porchlight_app::ui::conversations::{ConversationView, ConversationsPage};
+    use shared_types::conversations::Conversation;
+
+    let list = |state: Loadable<Vec<Conversation>>| {
+        render(state, |state| {
+            rsx! {
+                ConversationsPage { state, partner: true, zone: toronto(), on_retry: |()| {}, on_open: |_| {} }
+            }
+        })
+    };
+    let empty = list(Loadable::Ready(vec![]));
+    has(&empty, "No conversations yet");
+    let html = list(Loadable::Ready(vec![from(conversation(
+        "pre_hire",
+        2,
+        json!({}),
+    ))]));
+    has(&html, "A customer in Toronto");
+    has(&html, "Painting in Toronto");
+    has(&html, "Two rooms, white walls.");
+    has(&html, "2 new");
+    has(&html, "Tue 24 Nov, 08:00");
+
+    let thread = |conversation: Value, entries: Vec<Value>| Thread {
+        conversation: from(conversation),
+        entries: entries.into_iter().map(from).collect(),
+        more_before: false,
+    };
+    let view = |thread: Thread, draft: &'static str| {
+        render((thread, draft), |(thread, draft)| {
+            rsx! {
+                ConversationView {
+                    state: Loadable::Ready(thread),
+                    partner: true,
+                    zone: toronto(),
+                    draft: draft.to_owned(),
+                    busy: false,
+                    error: None,
+                    on_back: None,
+                    on_retry: |()| {},
+                    on_draft: |_| {},
+                    on_send: |()| {},
+                    on_open_job: |_| {},
+                }
+            }
+        })
+    };
+    let masked_note = "Phone numbers, email addresses and links are hidden until the pro is hired; keep talking and paying here.";
+    let pre_hire = view(
+        thread(
+            conversation("pre_hire", 0, json!({})),
+            vec![
+                chat_message(
+                    "m1",
+                    "partner",
+                    "Which colour? Call me at [contact details hidden].",
+                    json!({ "masked": true, "note": masked_note }),
+                ),
+                chat_message("m2", "customer", "Two rooms, white walls.", json!({})),
+            ],
+        ),
+        "",
+    );
+    has(
+        &pre_hire,
+        "Phone numbers, emails and links are hidden until the pro is hired.",
+    );
+    has(&pre_hire, "chat-entry chat-own");
+    has(&pre_hire, "chat-entry chat-theirs");
+    has(&pre_hire, masked_note);
+    has(&pre_hire, " · Seen");
+    has(&pre_hire, "Your message");
+    lacks(&pre_hire, "Open the job");
+
+    let hired = view(
+        thread(
+            conversation(
+                "hired",
+                0,
+                json!({ "job_id": "job-1", "customer": { "id": "customer-1", "name": "Robin Customer" }, "read_by_other_up_to": null }),
+            ),
+            vec![
+                chat_message("m1", "partner", "On my way.", json!({})),
+                chat_message(
+                    "e1",
+                    "system",
+                    "The pro started the work.",
+                    json!({ "event": "started" }),
+                ),
+                chat_message("m3", "staff", "We are looking into it.", json!({})),
+                chat_message("m4", "customer", "", json!({ "hidden": true })),
+            ],
+        ),
+        "Thanks",
+    );
+    has(&hired, "<h1 class=\"topbar-title\">Robin Customer</h1>");
+    has(&hired, "Open the job");
+    has(&hired, "chat-entry chat-system");
+    has(&hired, "Porchlight support");
+    has(&hired, "Hidden by Porchlight support.");
+    lacks(&hired, " · Seen");
+    lacks(&hired, "are hidden until the pro is hired");
+
+    let blocked = view(
+        thread(
+            conversation(
+                "hired",
+                0,
+                json!({ "blocked_by": "customer", "can_send": false }),
+            ),
+            vec![],
+        ),
+        "",
+    );
+    has(&blocked, "The other side blocked further messages.");
+    lacks(&blocked, "Your message");
 }

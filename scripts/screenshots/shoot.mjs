@@ -62,6 +62,13 @@ try {
   await shot(page, '06-lead-quote');
   await button(page, 'Send quote').click();
   await page.getByText(/^Quote sent\./).waitFor();
+  // A question before the customer chooses: the number is masked until the pro is hired.
+  await button(page, 'Ask the customer a question').click();
+  await label(page, 'Your message').fill('Are the ceilings textured? Text me a photo at 416-555-0142.');
+  await button(page, 'Send').click();
+  await page.getByText('Are the ceilings textured? Text me a photo at [contact details hidden].').waitFor();
+  await shot(page, '06-conversation-pre-hire');
+  await button(page, 'Back').click();
   await button(page, 'Back').click();
   await page.getByRole('button', { name: /^Open lead: Home cleaning/ }).first().click();
   await button(page, 'Confirm: take this job').waitFor();
@@ -158,6 +165,12 @@ try {
   await button(page, 'Alerts').click();
   await page.getByText('Mark all as read').waitFor();
   await shot(page, '24-notifications');
+  await button(page, 'Messages').click();
+  await page.getByRole('button', { name: 'Open conversation with Sparkle Cleaning' }).click();
+  await label(page, 'Your message').fill('Yes, a light stipple. Photos are on the request.');
+  await button(page, 'Send').click();
+  await page.getByText('Yes, a light stipple. Photos are on the request.').waitFor();
+  await shot(page, '24-conversation');
 
   // --- account emails: a confirmation link, a forgotten password, a reset link ---
   page = await phone();

@@ -2,6 +2,7 @@
 //! of `ui` shows what these hold and calls these functions.
 
 pub mod account;
+pub mod conversations;
 pub mod customer;
 pub mod error;
 pub mod format;

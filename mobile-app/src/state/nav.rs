@@ -35,6 +35,10 @@ pub enum Screen {
     Requests,
     Request(String),
     Notifications,
+    // --- both sides ---
+    /// Conversations with customers or pros.
+    Conversations,
+    Conversation(String),
     // --- staff ---
     /// The work waiting for staff, by kind.
     Queue,
@@ -74,6 +78,7 @@ impl Screen {
             Role::Partner => vec![
                 (Self::Leads, "Leads"),
                 (Self::Jobs, "Jobs"),
+                (Self::Conversations, "Messages"),
                 (Self::Wallet, "Wallet"),
                 (Self::Ratings, "Ratings"),
                 (Self::Settings, "More"),
@@ -94,6 +99,7 @@ impl Screen {
             Role::Customer | Role::Unknown => vec![
                 (Self::Discover, "Find a pro"),
                 (Self::Requests, "Requests"),
+                (Self::Conversations, "Messages"),
                 (Self::Notifications, "Alerts"),
                 (Self::Settings, "More"),
             ],
@@ -161,6 +167,8 @@ impl Screen {
             ("requests", None) => Some(Self::Requests),
             ("wallet" | "payouts", _) => Some(Self::Wallet),
             ("ratings" | "reviews", _) => Some(Self::Ratings),
+            ("conversations", Some(id)) => Some(Self::Conversation(id)),
+            ("conversations", None) => Some(Self::Conversations),
             _ => None,
         }
     }
@@ -208,6 +216,10 @@ mod tests {
         assert_eq!(
             Screen::from_deep_link("porchlight://leads"),
             Some(Screen::Leads)
+        );
+        assert_eq!(
+            Screen::from_deep_link("porchlight://conversations/c1"),
+            Some(Screen::Conversation("c1".into()))
         );
         assert_eq!(Screen::from_deep_link("porchlight://nowhere/1"), None);
         // The payment page sends the customer back to the job's web link.

@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use shared_types::auth::Role;
 
 use super::kit::STYLESHEET;
-use super::{account, auth, customer, jobs, partner, settings, staff, statement};
+use super::{account, auth, conversations, customer, jobs, partner, settings, staff, statement};
 use crate::state::{AppError, Screen, Session};
 
 /// Navigation: the current screen on top of a back stack.
@@ -224,6 +224,10 @@ fn screen(current: &Screen) -> Element {
         Screen::Requests => rsx! { customer::requests::RequestsScreen {} },
         Screen::Request(id) => rsx! { customer::requests::RequestScreen { key: "{id}", id } },
         Screen::Notifications => rsx! { customer::notifications::NotificationsScreen {} },
+        Screen::Conversations => rsx! { conversations::ConversationsScreen {} },
+        Screen::Conversation(id) => {
+            rsx! { conversations::ConversationScreen { key: "{id}", id } }
+        }
         Screen::Queue => rsx! { staff::queue::QueueScreen {} },
         Screen::Assignments => rsx! { staff::assignments::AssignmentsScreen {} },
         Screen::Confirmations => rsx! { staff::confirmations::ConfirmationsScreen {} },

@@ -104,6 +104,8 @@ pub enum JobCommand {
         comment: String,
     },
     Cancel(String),
+    /// Open the job's conversation with the other side.
+    Message,
 }
 
 #[component]
@@ -137,11 +139,17 @@ pub fn JobScreen(id: String) -> Element {
             on_command: move |command: JobCommand| {
                 let session = session.clone();
                 let detail = data.read().as_ref().and_then(|r| r.as_ref().ok()).cloned();
+                let mut nav = nav;
                 action.run(async move {
                     let Some(detail) = detail else { return Ok(()) };
                     let job = &detail.job;
                     let zone = session.time_zone();
                     let done = match command {
+                        JobCommand::Message => {
+                            let id = crate::state::conversations::open_for_job(&session, &job.id).await?;
+                            nav.go(Screen::Conversation(id));
+                            return Ok(());
+                        }
                         JobCommand::Propose(slots) => {
                             let slots = slots
                                 .iter()
@@ -245,6 +253,12 @@ pub fn JobPage(
                         Row { label: "Where", value: job.city.clone() }
                         Row { label: "Paid", value: job.paid_at.map_or("Not yet".to_owned(), |at| format::date_time(at, zone)) }
                         p { class: "lead-desc", "{job.description}" }
+                        Button {
+                            label: if role == Role::Partner { "Message the customer" } else { "Message your pro" },
+                            tone: Tone::Secondary,
+                            busy,
+                            onclick: move |()| on_command.call(JobCommand::Message),
+                        }
                         if let Some(waiting) = detail.waiting_for(role) {
                             p { class: "subtle", "{waiting}" }
                         }

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod app;
 pub mod auth;
+pub mod conversations;
 pub mod customer;
 pub mod jobs;
 pub mod kit;

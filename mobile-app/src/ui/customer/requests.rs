@@ -2,8 +2,9 @@
 
 use chrono_tz::Tz;
 use dioxus::prelude::*;
-use shared_types::requests::{RequestStatus, ServiceRequest};
+use shared_types::requests::{RequestKind, RequestStatus, ServiceRequest};
 
+use crate::state::conversations::open_for_request;
 use crate::state::customer::{
     RequestStep, WIDER_SEARCH_KM, WindowForm, cancel_request, load_request, my_requests, rematch,
     request_status_label, request_steps, windows_from,
@@ -95,6 +96,7 @@ pub fn RequestScreen(id: String) -> Element {
     let action = use_action();
     let (rematching, cancelling, widening) = (session.clone(), session.clone(), session.clone());
     let (rematch_id, cancel_id, widen_id) = (id.clone(), id.clone(), id.clone());
+    let (messaging, message_id) = (session.clone(), id.clone());
     rsx! {
         RequestPage {
             state: loadable(&data),
@@ -143,6 +145,15 @@ pub fn RequestScreen(id: String) -> Element {
                 let mut nav = nav;
                 nav.go(Screen::Pro(partner_id));
             },
+            on_message: move |()| {
+                let (session, id) = (messaging.clone(), message_id.clone());
+                let mut nav = nav;
+                action.run(async move {
+                    let conversation = open_for_request(&session, &id).await?;
+                    nav.go(Screen::Conversation(conversation));
+                    Ok(())
+                });
+            },
         }
     }
 }
@@ -167,6 +178,9 @@ pub fn RequestPage(
     /// Browse the pros near the address, to ask one.
     #[props(default)]
     on_browse: Option<EventHandler<()>>,
+    /// Write to the pro a request from their profile went to.
+    #[props(default)]
+    on_message: Option<EventHandler<()>>,
 ) -> Element {
     let mut retiming = use_signal(|| None::<Vec<WindowForm>>);
     let mut confirming_cancel = use_signal(|| false);
@@ -205,6 +219,17 @@ pub fn RequestPage(
                 }
                 if let Some(job_id) = request.job_id.clone() {
                     Button { label: "Open the job", onclick: move |()| on_open_job.call(job_id.clone()) }
+                }
+                if let Some(on_message) = on_message.filter(|_| {
+                    request.kind == RequestKind::Profile
+                        && matches!(request.status, RequestStatus::Open | RequestStatus::Assigned)
+                }) {
+                    Button {
+                        label: "Message the pro",
+                        tone: crate::ui::kit::Tone::Secondary,
+                        busy,
+                        onclick: move |()| on_message.call(()),
+                    }
                 }
                 NextSteps {
                     request: request.clone(),

@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use dioxus::prelude::*;
 use shared_types::partners::AssignmentMode;
-use shared_types::requests::{Lead, OfferStatus};
+use shared_types::requests::{Lead, OfferStatus, RequestKind};
 
 use super::leads::{mode_label, offer_status_label};
+use crate::state::conversations::open_for_lead;
 use crate::state::partner::{
     LeadOutcome, apply_to_lead, confirm_lead, decline_lead, lead_earnings, lead_price, load_lead,
     quote_earnings, reach, why_matched,
@@ -21,8 +22,15 @@ use crate::ui::kit::{
 #[derive(Debug, Clone, PartialEq)]
 pub enum LeadAnswer {
     Confirm,
-    Apply { message: String, quote: String },
-    Decline { reason: String },
+    Apply {
+        message: String,
+        quote: String,
+    },
+    Decline {
+        reason: String,
+    },
+    /// Ask the customer a question before quoting (review and profile leads).
+    Ask,
 }
 
 #[component]
@@ -53,6 +61,11 @@ pub fn LeadScreen(id: String) -> Element {
                 action.run(async move {
                     let Some(current) = current else { return Ok(()) };
                     let result = match answer {
+                        LeadAnswer::Ask => {
+                            let id = open_for_lead(&session, &current.id).await?;
+                            nav.go(Screen::Conversation(id));
+                            return Ok(());
+                        }
                         LeadAnswer::Confirm => confirm_lead(&session, &current.id).await?,
                         LeadAnswer::Apply { message, quote } => {
                             apply_to_lead(&session, &current, &message, &quote).await?
@@ -133,6 +146,14 @@ pub fn LeadView(
                         }
                         p { class: "subtle", "The customer's name, address and phone are shown once the job is yours." }
                     }
+                    if askable(lead) {
+                        Button {
+                            label: "Ask the customer a question",
+                            tone: Tone::Secondary,
+                            busy,
+                            onclick: move |()| on_answer.call(LeadAnswer::Ask),
+                        }
+                    }
                     if let Some(job_id) = lead.job_id.clone().filter(|_| lead.status == OfferStatus::Accepted) {
                         Button { label: "Open the job", onclick: move |()| on_open_job.call(job_id.clone()) }
                     }
@@ -189,6 +210,13 @@ pub fn LeadView(
             {action_error(error.as_ref().filter(|e| e.fields_empty()))}
         }
     }
+}
+
+/// Questions before hiring: on a quote request or a request sent from the pro's profile, while
+/// the lead is open.
+fn askable(lead: &Lead) -> bool {
+    matches!(lead.status, OfferStatus::Offered | OfferStatus::Applied)
+        && (lead.assignment_mode == AssignmentMode::Review || lead.kind == RequestKind::Profile)
 }
 
 fn outcome_notice(outcome: Option<&LeadOutcome>) -> Element {
