@@ -1229,6 +1229,34 @@ fn a_dispute_shows_both_sides_and_previews_the_decision() {
         Decision::default(),
         None,
     ));
+    lacks(&release, "Their conversation");
+    let talked = render(Loadable::Ready(job_case(14_900, false)), |state| {
+        let messages = vec![
+            from(chat_message(
+                "m1",
+                "customer",
+                "The oven is still greasy.",
+                json!({}),
+            )),
+            from(chat_message(
+                "m2",
+                "partner",
+                "Rude words",
+                json!({ "hidden": true }),
+            )),
+        ];
+        rsx! {
+            DisputePage {
+                state, decision: Decision::default(), zone: toronto(), error: None, on_back: None,
+                on_retry: |()| {}, on_change: |_| {}, on_resolve: |()| {}, conversation: Some(messages),
+            }
+        }
+    });
+    has(&talked, "Their conversation");
+    has(&talked, "Customer: ");
+    has(&talked, "The oven is still greasy.");
+    has(&talked, "(hidden) ");
+    has(&talked, "Rude words");
     for text in [
         "Casey Customer",
         "The oven was not cleaned",

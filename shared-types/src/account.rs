@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
 use crate::auth::{ApiKey, User, not_blank};
+use crate::conversations::{Conversation, Message};
 use crate::jobs::{Job, JobEvent};
 use crate::notify::{Device, Notification, NotificationPreferences};
 use crate::partners::PartnerProfile;
@@ -191,6 +192,20 @@ pub struct DataArchive {
     pub payouts: Vec<Payout>,
     /// Each time a pro read the customer's contact details.
     pub customer_detail_reads: Vec<CustomerDetailRead>,
+    /// The conversations with the other side, each with every message as the person sees it
+    /// (the job's timeline is under `jobs`).
+    #[serde(default)]
+    pub conversations: Vec<ConversationRecord>,
+}
+
+/// One conversation in a [`DataArchive`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationRecord {
+    /// The conversation, as the person sees it.
+    pub conversation: Conversation,
+    /// Its messages, oldest first.
+    pub messages: Vec<Message>,
 }
 
 /// One job in a [`DataArchive`].

@@ -118,6 +118,11 @@ pub struct JobCase {
     /// The platform fee in basis points (1500 = 15%), for previewing a decision with
     /// [`DisputeSplit`].
     pub platform_fee_bps: u32,
+    /// The conversation of the job's customer and pro, if they opened one: staff read it at
+    /// `GET /v1/admin/conversations/{id}/messages` while the job is disputed (audit-logged).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub conversation_id: Option<String>,
 }
 
 /// A fee in basis points as people read it: `15%`, `12.5%`.

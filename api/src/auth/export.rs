@@ -3,7 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use shared_types::account::{DataArchive, DataExport, JobRecord};
+use shared_types::account::{ConversationRecord, DataArchive, DataExport, JobRecord};
 use shared_types::auth::Role;
 use shared_types::jobs::JobFilter;
 use shared_types::notify::NotificationFilter;
@@ -107,6 +107,14 @@ pub fn archive(
     } else {
         (None, None, Vec::new(), Vec::new())
     };
+    let mut conversations = Vec::new();
+    for conversation in all(|page| crate::conversations::threads::list(conn, user_id, page))? {
+        let reader = crate::conversations::model::Reader::Side(user_id);
+        conversations.push(ConversationRecord {
+            messages: crate::conversations::messages::written(conn, &conversation.id, reader)?,
+            conversation,
+        });
+    }
     Ok(DataArchive {
         generated_at: now.and_utc(),
         account: user.to_view()?,
@@ -136,6 +144,7 @@ pub fn archive(
         wallet_entries,
         payouts: payout_list,
         customer_detail_reads,
+        conversations,
     })
 }
 

@@ -227,3 +227,19 @@ pub fn is_entry_of(conn: &mut DbConnection, row: &ConversationRow, id: &str) -> 
         .get_result(conn)?;
     Ok(logged > 0)
 }
+
+/// Every message of the conversation as `reader` sees it, oldest first (the data export).
+pub fn written(
+    conn: &mut DbConnection,
+    conversation_id: &str,
+    reader: Reader<'_>,
+) -> ApiResult<Vec<Message>> {
+    Ok(messages::table
+        .filter(messages::conversation_id.eq(conversation_id))
+        .order(messages::id.asc())
+        .select(MessageRow::as_select())
+        .load::<MessageRow>(conn)?
+        .iter()
+        .map(|message| message.to_view(reader))
+        .collect())
+}

@@ -51,6 +51,7 @@ pub fn read(
         agreement: agreement::signature(conn, &row.id)?,
         held,
         platform_fee_bps: policy.platform_fee_bps,
+        conversation_id: crate::conversations::oversight::of_job(conn, &row.id)?,
         job: model::view(conn, row)?,
     })
 }

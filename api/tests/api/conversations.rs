@@ -654,4 +654,9 @@ async fn blocks_reports_and_staff_in_a_conversation() {
         .unwrap();
     let opened = cast.staff.admin_conversation(&quiet.id).await.unwrap();
     assert_eq!(opened.stage, ConversationStage::Hired);
+    let case_file = cast.staff.admin_job_case(&disputed.id).await.unwrap();
+    assert_eq!(
+        case_file.conversation_id.as_deref(),
+        Some(quiet.id.as_str())
+    );
 }

@@ -295,6 +295,15 @@ async fn each_side_downloads_an_archive_of_their_data_for_a_week() {
         tags: vec![],
     };
     cast.customer.rate_job(&job.id, &rating).await.unwrap();
+    let conversation = cast.customer.open_job_conversation(&job.id).await.unwrap();
+    let words = shared_types::conversations::MessageInput {
+        body: "Thanks for the great work".into(),
+    };
+    let sent = cast
+        .customer
+        .send_message(&conversation.id, &words)
+        .await
+        .unwrap();
 
     let made = cast.customer.export_data().await.unwrap();
     assert!(made.size_bytes > 0);
@@ -327,6 +336,9 @@ async fn each_side_downloads_an_archive_of_their_data_for_a_week() {
     assert!(!archive.sessions.is_empty());
     assert!(archive.wallet.is_none() && archive.partner_profile.is_none());
     assert!(archive.leads.is_empty());
+    assert_eq!(archive.conversations.len(), 1);
+    assert_eq!(archive.conversations[0].conversation.id, conversation.id);
+    assert_eq!(archive.conversations[0].messages, [sent]);
 
     // The pro's archive has the business side; nobody else may download either.
     let pro_made = cast.partner.export_data().await.unwrap();

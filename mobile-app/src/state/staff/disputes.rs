@@ -1,6 +1,8 @@
 //! Disputes: the open ones, a job's case file, and a decision previewed before it is made.
 
+use shared_types::ErrorCode;
 use shared_types::admin::{DisputeSplit, JobCase};
+use shared_types::conversations::{Message, MessageWindow};
 use shared_types::jobs::{AdminJobFilter, DisputeOutcome, Job, JobStatus, ResolveDisputeInput};
 use shared_types::partners::MoneyInput;
 
@@ -20,6 +22,34 @@ pub async fn load_case(session: &Session, job_id: &str) -> Result<JobCase, AppEr
     session
         .call(|c| async move { c.admin_job_case(job_id).await })
         .await
+}
+
+/// The messages of the disputed job's conversation, as staff see them (each read is in the
+/// audit log); `None` when the two sides never opened one, or staff may not read it (the
+/// dispute is decided).
+pub async fn load_conversation(
+    session: &Session,
+    job_id: &str,
+) -> Result<Option<Vec<Message>>, AppError> {
+    let case = load_case(session, job_id).await?;
+    let Some(id) = case.conversation_id else {
+        return Ok(None);
+    };
+    let window = MessageWindow {
+        limit: Some(100),
+        ..MessageWindow::default()
+    };
+    let page = session
+        .call(|c| {
+            let (id, window) = (id.clone(), window.clone());
+            async move { c.admin_messages(&id, &window).await }
+        })
+        .await;
+    match page {
+        Ok(page) => Ok(Some(page.items)),
+        Err(error) if error.code() == Some(ErrorCode::Forbidden) => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// A dispute's decision as typed: the outcome, the refund for a partial one, the note.

@@ -4,11 +4,12 @@
 use chrono_tz::Tz;
 use dioxus::prelude::*;
 use shared_types::admin::JobCase;
+use shared_types::conversations::Message;
 use shared_types::jobs::{DisputeOutcome, Job, Party};
 use shared_types::wallet::PaymentPurpose;
 
 use crate::state::jobs::{event_label, status_label};
-use crate::state::staff::{Decision, load_case, open_disputes, resolve};
+use crate::state::staff::{Decision, load_case, load_conversation, open_disputes, resolve};
 use crate::state::{AppError, Loadable, Screen, format};
 use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
 use crate::ui::kit::{
@@ -76,11 +77,17 @@ pub fn DisputeScreen(id: String) -> Element {
         let id = job_id.clone();
         async move { load_case(&session, &id).await }
     });
+    let conversation_of = id.clone();
+    let conversation = use_loader(move |session| {
+        let id = conversation_of.clone();
+        async move { load_conversation(&session, &id).await }
+    });
     let mut decision = use_signal(Decision::default);
     let action = use_action();
     rsx! {
         DisputePage {
             state: loadable(&data),
+            conversation: conversation.read().clone().and_then(Result::ok).flatten(),
             decision: decision(),
             zone: session.time_zone(),
             busy: action.busy.cloned(),
@@ -113,6 +120,16 @@ fn party_label(party: Party) -> &'static str {
     }
 }
 
+/// Who wrote a conversation entry, as the case file names them.
+fn speaker(message: &Message) -> &'static str {
+    match message.sender {
+        Party::Customer => "Customer",
+        Party::Partner => "Pro",
+        Party::Staff => "Support",
+        Party::System | Party::Unknown => "Job",
+    }
+}
+
 fn outcome_label(outcome: DisputeOutcome) -> &'static str {
     match outcome {
         DisputeOutcome::Release => "Release: the pro is paid",
@@ -132,6 +149,9 @@ pub fn DisputePage(
     on_retry: EventHandler<()>,
     on_change: EventHandler<Decision>,
     on_resolve: EventHandler<()>,
+    /// The messages of the job's conversation, when there is one staff may read.
+    #[props(default)]
+    conversation: Option<Vec<Message>>,
 ) -> Element {
     rsx! {
         Page { title: "Dispute", on_back,
@@ -190,6 +210,26 @@ pub fn DisputePage(
                                         label: format!("Refund · {}", format::date_time(refund.created_at, zone)),
                                         value: format!("{} {}", format::money(&refund.amount), refund.status),
                                     }
+                                }
+                            }
+                            if let Some(messages) = &conversation {
+                                Card { title: "Their conversation",
+                                    if messages.is_empty() {
+                                        p { class: "subtle", "Opened, but nothing written." }
+                                    }
+                                    ol { class: "timeline",
+                                        for message in messages.iter() {
+                                            li { key: "{message.id}",
+                                                span { class: "timeline-what", "{speaker(message)}: " }
+                                                if message.hidden {
+                                                    span { class: "subtle", "(hidden) " }
+                                                }
+                                                span { "{message.body}" }
+                                                span { class: "subtle", " · {format::date_time(message.created_at, zone)}" }
+                                            }
+                                        }
+                                    }
+                                    p { class: "subtle", "Every read of a conversation is recorded in the audit log." }
                                 }
                             }
                             Card { title: "Timeline",
