@@ -217,6 +217,9 @@ pub struct Settings {
     pub outbox_poll_interval: Duration,
     /// `OUTBOX_MAX_ATTEMPTS`, default 10: delivery attempts before a message is `failed`.
     pub outbox_max_attempts: i32,
+    /// `MESSAGE_EMAIL_AFTER_MINUTES`, default 15: a conversation's message still unread this
+    /// long after it was written is emailed (if the recipient's `messages` email is on).
+    pub message_email_after: Duration,
     /// `RATING_WINDOW_DAYS`, default 14: how long after completion a job can be rated.
     pub rating_window: Duration,
     /// `SMTP_URL`: the relay for email alerts (`smtp://host:port`, `smtps://user:pass@host`);
@@ -565,6 +568,9 @@ impl Settings {
             )?),
             outbox_max_attempts: i32::try_from(number("OUTBOX_MAX_ATTEMPTS", 10, 1..=100)?)
                 .unwrap_or(10),
+            message_email_after: Duration::from_secs(
+                number("MESSAGE_EMAIL_AFTER_MINUTES", 15, 0..=10_080)? * 60,
+            ),
             rating_window: Duration::from_secs(number("RATING_WINDOW_DAYS", 14, 1..=365)? * 86_400),
             smtp_url,
             email_from,

@@ -163,12 +163,17 @@ impl NotificationCategory {
     }
 
     /// Push is on for every category; email only for what is worth an email: job alerts (pros
-    /// get them "by email and in the app"), a request's outcome, money, and the account's
-    /// standing (a suspended person cannot open the app to read why).
+    /// get them "by email and in the app"), a request's outcome, money, messages left unread
+    /// (the service waits before emailing one), and the account's standing (a suspended person
+    /// cannot open the app to read why).
     pub fn default_preference(self) -> ChannelPreference {
         let email = matches!(
             self,
-            Self::JobAlerts | Self::RequestUpdates | Self::Payments | Self::Account
+            Self::JobAlerts
+                | Self::RequestUpdates
+                | Self::Payments
+                | Self::Messages
+                | Self::Account
         );
         ChannelPreference {
             category: self,

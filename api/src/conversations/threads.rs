@@ -505,3 +505,34 @@ pub fn job_ids(conn: &mut DbConnection, row: &ConversationRow) -> ApiResult<Vec<
         .select(jobs::id)
         .load(conn)?)
 }
+
+/// Whether the message a `message.received` notification carries (`payload`) is still unread by
+/// `recipient_id` (who then gets it by email). A message of a conversation gone or unknown is
+/// not.
+pub fn still_unread(
+    conn: &mut DbConnection,
+    recipient_id: &str,
+    payload: &serde_json::Value,
+) -> ApiResult<bool> {
+    let (Some(message_id), Some(conversation_id)) = (
+        payload.get("id").and_then(serde_json::Value::as_str),
+        payload
+            .get("conversation_id")
+            .and_then(serde_json::Value::as_str),
+    ) else {
+        return Ok(false);
+    };
+    let Some(row) = conversations::table
+        .find(conversation_id)
+        .select(ConversationRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(false);
+    };
+    let Some(side) = row.side_of(recipient_id) else {
+        return Ok(false);
+    };
+    let (_, read, _) = row.reading(side);
+    Ok(read.is_none_or(|read| read.as_str() < message_id))
+}

@@ -53,6 +53,8 @@ pub struct Delivery {
     pub fcm: Option<FcmSender>,
     pub mailer: Option<Mailer>,
     pub max_attempts: i32,
+    /// How long a message stays unread before it is emailed (`MESSAGE_EMAIL_AFTER_MINUTES`).
+    pub message_email_after: Duration,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -64,6 +66,7 @@ pub struct Claimed {
     pub kind: EventType,
     pub payload: String,
     pub attempts: i32,
+    pub created_at: NaiveDateTime,
 }
 
 /// The outbox as a work table. Only sequenced messages are claimed: the sequencer locks the
@@ -114,6 +117,8 @@ struct Outcome {
     retry_after: Option<Duration>,
     fatal: Option<String>,
     last_error: Option<String>,
+    /// A target deliberately left for later (an unread message's email), not a failure.
+    later: Option<NaiveDateTime>,
 }
 
 impl Outcome {
@@ -135,6 +140,8 @@ struct Planned {
     claimed: Claimed,
     devices: Vec<DeviceRow>,
     email: Option<String>,
+    /// An email that waits until then (a message the recipient may still read in the app).
+    email_later: Option<NaiveDateTime>,
     notification: message::Notification,
 }
 
@@ -143,6 +150,7 @@ fn plan(
     conn: &mut DbConnection,
     batch: Vec<Claimed>,
     channels_on: Channels,
+    message_email_after: Duration,
     now: NaiveDateTime,
 ) -> ApiResult<Vec<Planned>> {
     let mut recipients: Vec<String> = batch.iter().map(|c| c.recipient_id.clone()).collect();
@@ -191,21 +199,37 @@ fn plan(
             } else {
                 Vec::new()
             };
-            let email = emails
+            let mut email = emails
                 .get(&claimed.recipient_id)
                 .filter(|address| wanted.email && not_done(&email_target(address)))
                 .cloned();
             let payload: serde_json::Value =
                 serde_json::from_str(&claimed.payload).unwrap_or_default();
             let notification = message::render(claimed.kind, &payload, now);
-            Planned {
+            let mut email_later = None;
+            // A message is emailed only when it is still unread a while later.
+            if claimed.kind == EventType::MessageReceived && email.is_some() {
+                let due = claimed.created_at
+                    + chrono::Duration::from_std(message_email_after).unwrap_or_default();
+                if now < due {
+                    email_later = email.take().map(|_| due);
+                } else if !crate::conversations::threads::still_unread(
+                    conn,
+                    &claimed.recipient_id,
+                    &payload,
+                )? {
+                    email = None;
+                }
+            }
+            Ok(Planned {
                 claimed,
                 devices,
                 email,
+                email_later,
                 notification,
-            }
+            })
         })
-        .collect();
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok(planned)
 }
 
@@ -215,9 +239,13 @@ async fn fan_out(delivery: &Delivery, planned: Planned) -> (Claimed, Outcome) {
         claimed,
         devices,
         email,
+        email_later,
         notification,
     } = planned;
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        later: email_later,
+        ..Outcome::default()
+    };
     if notification.ttl == Some(Duration::ZERO) {
         // Too late to matter (an expired offer): nothing to show.
         return (claimed, outcome);
@@ -316,6 +344,15 @@ fn record(
                         ))
                         .execute(conn)?;
                 }
+                // Waiting on purpose is not an attempt.
+                (false, None) if outcome.later.is_some() => {
+                    diesel::update(row)
+                        .set((
+                            outbox::next_attempt_at.eq(outcome.later.unwrap_or(now)),
+                            outbox::attempts.eq(outbox::attempts - 1),
+                        ))
+                        .execute(conn)?;
+                }
                 (false, None) => sent.push(claimed.id.as_str()),
             }
         }
@@ -370,8 +407,9 @@ async fn deliver_batch(
         push: delivery.fcm.is_some(),
         email: delivery.mailer.is_some(),
     };
+    let email_after = delivery.message_email_after;
     let planned = state
-        .db(move |conn| plan(conn, batch, channels_on, now))
+        .db(move |conn| plan(conn, batch, channels_on, email_after, now))
         .await?;
     // Outcomes are recorded by a task of their own while the sending goes on: whatever has
     // finished is written at once, so that a crash resends little.

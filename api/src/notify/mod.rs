@@ -48,6 +48,7 @@ pub fn start(state: &AppState, alive: Weak<()>) -> Vec<tokio::task::JoinHandle<(
         fcm: push_sender(&settings),
         mailer: mailer(&settings),
         max_attempts: settings.outbox_max_attempts,
+        message_email_after: settings.message_email_after,
     });
     tasks.push(delivery::spawn(
         state.clone(),

@@ -36,6 +36,7 @@ async fn preferences_start_at_defaults_are_replaced_whole_and_bad_input_changes_
             NotificationCategory::JobAlerts,
             NotificationCategory::RequestUpdates,
             NotificationCategory::Payments,
+            NotificationCategory::Messages,
             NotificationCategory::Account
         ]
     );

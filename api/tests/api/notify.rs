@@ -88,6 +88,7 @@ fn delivery_through(google: &FakeGoogle, smtp: &FakeSmtp, dir: &std::path::Path)
             .unwrap(),
         ),
         max_attempts: 10,
+        message_email_after: Duration::from_mins(15),
     })
 }
 
@@ -544,4 +545,60 @@ async fn user_email(app: &TestApp, user_id: &str) -> String {
         })
         .await
         .unwrap()
+}
+
+#[tokio::test]
+async fn a_message_is_pushed_at_once_and_emailed_only_while_it_stays_unread() {
+    use shared_types::conversations::{MessageInput, ReadInput};
+
+    let setup = Setup::new().await;
+    let (_, customer) = setup.app.customer().await;
+    let (partner_id, partner) = pro(&setup.app, &setup.staff).await;
+    device(&customer, "customer-phone").await;
+    let request = customer
+        .create_request(&cleaning_request(Some(&partner_id)))
+        .await
+        .unwrap();
+    let lead = lead_for(&partner, &request.id).await;
+    let conversation = partner.open_lead_conversation(&lead.id).await.unwrap();
+    let text = |body: &str| MessageInput { body: body.into() };
+    let read = partner
+        .send_message(&conversation.id, &text("Is there parking nearby?"))
+        .await
+        .unwrap();
+    partner
+        .send_message(&conversation.id, &text("And a lift to the third floor?"))
+        .await
+        .unwrap();
+    setup.deliver().await;
+    let pushed = setup.google.accepted_for("customer-phone").len();
+    assert_eq!(pushed, 2, "each message is pushed at once");
+    let address = setup.app.me_email(&customer).await;
+    assert!(setup.smtp.received_by(&address).is_empty(), "no email yet");
+    let waiting = setup.outbox(OutboxStatus::Pending).await;
+    assert_eq!(waiting.len(), 2);
+    assert!(
+        waiting.iter().all(|message| message.attempts == 0),
+        "waiting is no attempt"
+    );
+
+    // The customer reads the first in the app; a quarter of an hour later only the second is
+    // emailed, and nothing is pushed twice.
+    customer
+        .mark_conversation_read(
+            &conversation.id,
+            &ReadInput {
+                up_to: read.id.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    setup.app.state.clock.advance(chrono::Duration::minutes(16));
+    setup.deliver().await;
+    let mails = setup.smtp.received_by(&address);
+    assert_eq!(mails.len(), 1);
+    let body = mails[0].part("text/plain").unwrap();
+    assert!(body.contains("And a lift to the third floor?"), "{body}");
+    assert!(setup.outbox(OutboxStatus::Pending).await.is_empty());
+    assert_eq!(setup.google.accepted_for("customer-phone").len(), 2);
 }
