@@ -24,8 +24,10 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Participant {
-    /// The user's id.
-    pub id: String,
+    /// The user's id; `null` for the customer to a pro who is not hired (their identity is not
+    /// shown before the hire).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub id: Option<String>,
     /// A pro's business name; a customer's name, or "A customer in <city>" to a pro who is not
     /// hired.
     pub name: String,
@@ -78,7 +80,8 @@ pub struct Message {
     /// Who wrote it: `customer`, `partner`, `staff` (Porchlight support), or `system` for an
     /// entry of the job's timeline.
     pub sender: Party,
-    /// The writer's id; `null` for staff and timeline entries.
+    /// The writer's id; `null` for staff, timeline entries, and the customer's messages to a
+    /// pro who is not hired.
     pub sender_id: Option<String>,
     /// The text, as the other side sees it (contact details masked before hiring). Empty when
     /// staff hid the message.

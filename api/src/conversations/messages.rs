@@ -105,7 +105,10 @@ pub fn send(
         .into_iter()
         .filter(|(side, _)| *side != sender)
         .map(|(_, user_id)| {
-            let seen = message.to_view(Reader::Side(user_id));
+            let mut seen = message.to_view(Reader::Side(user_id));
+            if !hired && *user_id == row.partner_id {
+                model::conceal_customer(&mut seen);
+            }
             (user_id.clone(), EventData::MessageReceived(seen))
         })
         .collect();
@@ -168,11 +171,15 @@ pub fn window(
         written = written.order(messages::id.desc());
         timeline = timeline.order(job_events::id.desc());
     }
+    let concealed = threads::reads_as_unhired_pro(conn, row, reader)?;
     let mut entries: Vec<Message> = written
         .load::<MessageRow>(conn)?
         .iter()
         .map(|message| message.to_view(reader))
         .collect();
+    if concealed {
+        entries.iter_mut().for_each(model::conceal_customer);
+    }
     if !job_ids.is_empty() {
         let events: Vec<(String, Stored<JobEventKind>, NaiveDateTime)> = timeline.load(conn)?;
         entries.extend(
@@ -234,12 +241,18 @@ pub fn written(
     conversation_id: &str,
     reader: Reader<'_>,
 ) -> ApiResult<Vec<Message>> {
-    Ok(messages::table
+    let row = model::find(conn, conversation_id)?;
+    let concealed = threads::reads_as_unhired_pro(conn, &row, reader)?;
+    let mut entries: Vec<Message> = messages::table
         .filter(messages::conversation_id.eq(conversation_id))
         .order(messages::id.asc())
         .select(MessageRow::as_select())
         .load::<MessageRow>(conn)?
         .iter()
         .map(|message| message.to_view(reader))
-        .collect())
+        .collect();
+    if concealed {
+        entries.iter_mut().for_each(model::conceal_customer);
+    }
+    Ok(entries)
 }

@@ -115,6 +115,14 @@ impl MessageRow {
     }
 }
 
+/// Before the hire a pro does not learn who the customer is: their messages come without the
+/// customer's id.
+pub fn conceal_customer(message: &mut Message) {
+    if message.sender == Party::Customer {
+        message.sender_id = None;
+    }
+}
+
 /// An entry of the job's timeline, shown in the conversation as the service's words.
 pub fn timeline_entry(
     conversation_id: &str,

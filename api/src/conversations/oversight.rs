@@ -58,7 +58,12 @@ pub fn report(
         }
         Err(error) => return Err(error.into()),
     }
-    find_report(conn, &id, Reader::Side(user_id))
+    let mut report = find_report(conn, &id, Reader::Side(user_id))?;
+    let row = model::find(conn, &message.conversation_id)?;
+    if threads::reads_as_unhired_pro(conn, &row, Reader::Side(user_id))? {
+        model::conceal_customer(&mut report.message);
+    }
+    Ok(report)
 }
 
 type ReportRow = (

@@ -273,8 +273,9 @@ impl Facts {
             Reader::Staff => None,
         };
         let (unread, _, read_by_other) = side.map_or((0, None, None), |side| row.reading(side));
-        // A pro who is not hired sees neither the customer's name nor more than the city.
-        let customer_name = if side == Some(Party::Partner) && stage == ConversationStage::PreHire {
+        // A pro who is not hired sees neither who the customer is nor more than the city.
+        let concealed = side == Some(Party::Partner) && stage == ConversationStage::PreHire;
+        let customer_name = if concealed {
             format!("A customer in {city}")
         } else {
             self.customer_names
@@ -293,11 +294,11 @@ impl Facts {
             title: format!("{category} in {city}"),
             stage,
             customer: Participant {
-                id: row.customer_id.clone(),
+                id: (!concealed).then(|| row.customer_id.clone()),
                 name: customer_name,
             },
             partner: Participant {
-                id: row.partner_id.clone(),
+                id: Some(row.partner_id.clone()),
                 name: self
                     .partner_names
                     .get(&row.partner_id)
@@ -309,7 +310,13 @@ impl Facts {
                 .last_message_id
                 .as_ref()
                 .and_then(|id| self.last_messages.get(id))
-                .map(|message| message.to_view(reader)),
+                .map(|message| {
+                    let mut view = message.to_view(reader);
+                    if concealed {
+                        model::conceal_customer(&mut view);
+                    }
+                    view
+                }),
             read_by_other_up_to: read_by_other.cloned(),
             can_send: row.blocked_by().is_none()
                 && (stage == ConversationStage::Hired || offer_open),
@@ -535,4 +542,29 @@ pub fn still_unread(
     };
     let (_, read, _) = row.reading(side);
     Ok(read.is_none_or(|read| read.as_str() < message_id))
+}
+
+/// Whether the pro is hired for the conversation's request: a job for the two that is not
+/// cancelled.
+pub fn hired(conn: &mut DbConnection, row: &ConversationRow) -> ApiResult<bool> {
+    let live: i64 = jobs::table
+        .filter(jobs::request_id.eq(&row.request_id))
+        .filter(jobs::partner_id.eq(&row.partner_id))
+        .filter(jobs::status.ne(Stored(JobStatus::Cancelled)))
+        .count()
+        .get_result(conn)?;
+    Ok(live > 0)
+}
+
+/// Whether `reader` is the conversation's pro before the hire (who does not see who the
+/// customer is).
+pub fn reads_as_unhired_pro(
+    conn: &mut DbConnection,
+    row: &ConversationRow,
+    reader: Reader<'_>,
+) -> ApiResult<bool> {
+    match reader {
+        Reader::Side(user_id) if user_id == row.partner_id => Ok(!hired(conn, row)?),
+        _ => Ok(false),
+    }
 }

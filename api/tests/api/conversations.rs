@@ -69,6 +69,7 @@ async fn questions_before_hiring_are_masked_and_the_job_continues_the_conversati
     let opened = cast.partner.open_lead_conversation(&lead.id).await.unwrap();
     assert_eq!(opened.stage, ConversationStage::PreHire);
     assert_eq!(opened.customer.name, "A customer in Toronto");
+    assert_eq!(opened.customer.id, None, "nor who the customer is");
     assert_eq!(opened.title, "Home cleaning in Toronto");
     assert!(opened.can_send && opened.job_id.is_none());
     let theirs = cast
@@ -116,6 +117,21 @@ async fn questions_before_hiring_are_masked_and_the_job_continues_the_conversati
         .await
         .unwrap();
     assert_eq!(answer.body, format!("Two rooms. Text me at {HIDDEN}"));
+    // The pro learns who the customer is only once hired.
+    let to_pro = received(&cast.partner).await;
+    assert_eq!(to_pro[0].id, answer.id);
+    assert_eq!(to_pro[0].sender_id, None);
+    let pro_view = cast
+        .partner
+        .messages(&opened.id, &MessageWindow::default())
+        .await
+        .unwrap();
+    assert!(pro_view.items.iter().all(|entry| entry.sender_id.as_deref()
+        != Some(theirs.customer.id.as_deref().unwrap())));
+    assert_eq!(
+        answer.sender_id, theirs.customer.id,
+        "the writer sees their own id"
+    );
     let listed = cast
         .customer
         .conversations(&PageParams::default())
@@ -193,6 +209,7 @@ async fn questions_before_hiring_are_masked_and_the_job_continues_the_conversati
     assert_eq!(hired.stage, ConversationStage::Hired);
     assert_eq!(hired.job_id.as_deref(), Some(assignment.job_id.as_str()));
     assert_eq!(hired.customer.name, theirs.customer.name);
+    assert_eq!(hired.customer.id, theirs.customer.id);
     let plain = cast
         .partner
         .send_message(&opened.id, &text("Booked! My cell is 416-555-0199."))
