@@ -204,8 +204,11 @@ pub async fn list_messages(
     let user_id = user.0.user_id;
     let page = state
         .db(move |conn| {
-            let (row, _) = model::find_for(conn, &id, &user_id)?;
-            messages::window(conn, &row, Reader::Side(&user_id), &query.0)
+            // One snapshot: messages and timeline entries are read as of the same moment.
+            crate::db::snapshot_read(conn, |conn| {
+                let (row, _) = model::find_for(conn, &id, &user_id)?;
+                messages::window(conn, &row, Reader::Side(&user_id), &query.0)
+            })
         })
         .await?;
     Ok(web::Json(page))

@@ -43,28 +43,40 @@ pub fn mask_contact_details(text: &str) -> (String, bool) {
     (phones.into_owned(), masked)
 }
 
+/// Top-level domains people write contact details with.
+const TLDS: &str = "com|ca|net|org|io|co|info|biz|me|us|uk|fr|de|es|it|nl|eu|au|in|mx|br|app|dev|\
+                    site|online|shop|link|ly|gl|page|xyz|email|pro|ai|tv";
+
+/// The top-level domains a spelled-out address ends in: only the ones that are not also words
+/// ("dot in the middle", "at me dot").
+const SPELLED_TLDS: &str = "com|ca|net|org|info|biz|app|dev|shop|site|online|email";
+
+/// "jo@example.com", "jo @ example . com", "jo@gmail dot com": ending in a top-level domain, so
+/// that "meet @ 5.30" and the word after a full stop stay.
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)[a-z0-9._%+\-]+\s*@\s*[a-z0-9\-]+(\s*\.\s*[a-z0-9\-]+)+").expect("email")
+    let dot = r"\s*(\.|\[dot\]|\(dot\)|\{dot\}|\bdot\b)\s*";
+    Regex::new(&format!(
+        r"(?i)[a-z0-9._%+\-]+\s*@\s*[a-z0-9\-]+({dot}[a-z0-9\-]+)*?{dot}({TLDS})\b"
+    ))
+    .expect("email")
 });
 
-/// Top-level domains people write contact details with.
-const TLDS: &str =
-    "com|ca|net|org|io|co|info|biz|me|us|uk|app|dev|site|online|shop|link|ly|gl|page|xyz";
-
-/// "jo at example dot com", "jo [at] example (dot) com": ending in a top-level domain, so that
-/// "look at this dot on the wall" stays.
+/// "jo at example dot com", "jo [at] example (dot) com": a spelled "at" wants a spelled "dot"
+/// (or a dot without spaces), and a top-level domain at the end, so that "look at this dot on
+/// the wall" and "I'm at home. Me too" stay.
 static SPELLED_EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    let dot = r"\s*(\[dot\]|\(dot\)|\{dot\}|\bdot\b|\.)\s*";
+    let dot = r"(\s*(\[dot\]|\(dot\)|\{dot\}|\bdot\b)\s*|\.)";
     Regex::new(&format!(
-        r"(?i)\b[a-z0-9._%+\-]+\s*(\[at\]|\(at\)|\{{at\}}|\bat\b)\s*[a-z0-9\-]+({dot}[a-z0-9\-]+)*{dot}({TLDS})\b"
+        r"(?i)\b[a-z0-9._%+\-]+\s*(\[at\]|\(at\)|\{{at\}}|\bat\b)\s*[a-z0-9\-]+({dot}[a-z0-9\-]+)*?{dot}({SPELLED_TLDS})\b"
     ))
     .expect("spelled email")
 });
 
-/// Addresses with a scheme or `www.`, and bare domains under common top-level domains.
+/// Addresses with a scheme or `www.`, bare domains under common top-level domains, and the same
+/// spelled out ("joplumbing dot ca").
 static LINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(https?://|www\.)\S+|\b[a-z0-9\-]+(\.[a-z0-9\-]+)*\.({TLDS})\b(/\S*)?"
+        r"(?i)\b(https?://|www\.)\S+|\b[a-z0-9\-]+(\.[a-z0-9\-]+)*\.({TLDS})\b(/\S*)?|\b[a-z0-9\-]+\s+dot\s+({SPELLED_TLDS})\b"
     ))
     .expect("link")
 });
@@ -80,17 +92,19 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?i)\+?\(?{token}([\s.\-–/()]*{token})+\)?")).expect("phone")
 });
 
-/// Dates and amounts, which are digits with separators too.
+/// Dates, amounts with cents and ranges of years or amounts, which are digits with separators
+/// too.
 static NOT_A_PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})$|\d\.\d{2}(\D|$)")
-        .expect("not a phone")
+    Regex::new(
+        r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\$?\d+\.\d{2}(\s*[-–]\s*\$?\d+\.\d{2})?|\d{4}\s*[-–]\s*\d{4})$",
+    )
+    .expect("not a phone")
 });
 
-/// 7 to 15 digits (the shortest local number to the longest international one), and not a
-/// date or an amount with cents.
+/// Seven digits or more (the shortest local number; a longer run may be two numbers in a row),
+/// unless it is a date, an amount with cents or a range.
 fn looks_like_phone(candidate: &str) -> bool {
-    let digits = digit_count(candidate);
-    (7..=15).contains(&digits) && !NOT_A_PHONE.is_match(candidate.trim())
+    digit_count(candidate) >= 7 && !NOT_A_PHONE.is_match(candidate.trim())
 }
 
 fn digit_count(text: &str) -> usize {
@@ -149,6 +163,9 @@ mod tests {
             "text 555-0199",
             "(416)5550199",
             "+1-416-555-0199 ext",
+            "416-555-0199 / 647-555-0123",
+            "416 555 0199 4165550123",
+            "06.12.34.56.78",
         ] {
             hides(text);
         }
@@ -166,6 +183,9 @@ mod tests {
             "www.example.org",
             "my site joplumbing.ca/work has photos",
             "find me on insta @jo_plumbing",
+            "jo@gmail dot com",
+            "jo @ gmail dot com",
+            "joplumbing dot ca",
         ] {
             hides(text);
         }
@@ -180,10 +200,26 @@ mod tests {
             "2 bathrooms, 3 bedrooms, 1200 sq ft, postal code M5H 2N2.",
             "I'll be there at noon. Is one hour enough?",
             "Look at this dot on the wall.",
+            "Budget is 1500-2000 dollars; the house was built 2019-2020.",
+            "Meet @ 5.30? Three doors @ 12.50 each.",
+            "I'm at home. Me and my wife are in all day.",
+            "Look at the dot in the middle of the door.",
             "e.g. the tap, approx. 2h of work",
             "Three or four people, two floors.",
         ] {
             keeps(text);
         }
+    }
+
+    #[test]
+    fn only_the_detail_goes_and_the_words_around_it_stay() {
+        assert_eq!(
+            mask_contact_details("email jo@example.com. Thanks a lot"),
+            (format!("email {HIDDEN}. Thanks a lot"), true)
+        );
+        assert_eq!(
+            mask_contact_details("Call 416-555-0199, or drop by."),
+            (format!("Call {HIDDEN}, or drop by."), true)
+        );
     }
 }

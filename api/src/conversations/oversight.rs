@@ -15,7 +15,7 @@ use shared_types::{Page, PageParams};
 use super::model::{self, ConversationRow, MessageRow, Reader};
 use super::{messages as entries, threads};
 use crate::admin::audit;
-use crate::db::schema::{jobs, message_reports, messages, outbox};
+use crate::db::schema::{conversations, jobs, message_reports, messages, outbox};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
@@ -198,6 +198,16 @@ pub fn resolve(
         )
         .set(messages::hidden_at.eq(now))
         .execute(conn)?;
+        // Nor does it stay in the notifications of it (nor go out by email later).
+        let conversation_id: String = messages::table
+            .find(&message_id)
+            .select(messages::conversation_id)
+            .first(conn)?;
+        let row = model::find(conn, &conversation_id)?;
+        let sides = [row.customer_id.as_str(), row.partner_id.as_str()];
+        blank_notifications(conn, &sides, true, |message| {
+            message["id"] == message_id.as_str()
+        })?;
     }
     let report = find_report(conn, report_id, Reader::Staff)?;
     audit::record(
@@ -301,7 +311,8 @@ pub fn send(
 }
 
 /// The sides' words are theirs: a deleted account's messages and report reasons are erased
-/// (the entries stay, empty, so the other side's replies keep their place).
+/// (the entries stay, empty, so the other side's replies keep their place), and so are the
+/// words in the other side's notifications of them.
 pub fn erase_words_of(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
     diesel::update(
         messages::table
@@ -313,20 +324,56 @@ pub fn erase_words_of(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
     diesel::update(message_reports::table.filter(message_reports::reporter_id.eq(user_id)))
         .set(message_reports::reason.eq(""))
         .execute(conn)?;
-    // The other side's notifications of those messages carry the words too.
-    let told: Vec<(String, String)> = outbox::table
-        .filter(outbox::kind.eq(Stored(EventType::MessageReceived)))
+    let theirs: Vec<(String, String, String)> = conversations::table
         .filter(
-            outbox::payload
-                .like(db::containing(&format!("\"sender_id\":\"{user_id}\"")))
-                .escape('\\'),
+            conversations::customer_id
+                .eq(user_id)
+                .or(conversations::partner_id.eq(user_id)),
         )
+        .select((
+            conversations::id,
+            conversations::customer_id,
+            conversations::partner_id,
+        ))
+        .load(conn)?;
+    for (conversation_id, customer_id, partner_id) in theirs {
+        let (side, other) = if customer_id == user_id {
+            (Party::Customer, partner_id)
+        } else {
+            (Party::Partner, customer_id)
+        };
+        blank_notifications(conn, &[other.as_str()], false, |message| {
+            message["conversation_id"] == conversation_id.as_str()
+                && message["sender"] == side.as_str()
+        })?;
+    }
+    Ok(())
+}
+
+/// Empties the body of the `message.received` notifications to `recipients` whose message
+/// `matches` (marking them hidden when `hidden`): what the in-app list, the feed and a
+/// still-waiting email would show.
+fn blank_notifications(
+    conn: &mut DbConnection,
+    recipients: &[&str],
+    hidden: bool,
+    matches: impl Fn(&serde_json::Value) -> bool,
+) -> ApiResult<()> {
+    let told: Vec<(String, String)> = outbox::table
+        .filter(outbox::recipient_id.eq_any(recipients))
+        .filter(outbox::kind.eq(Stored(EventType::MessageReceived)))
         .select((outbox::id, outbox::payload))
         .load(conn)?;
     for (id, payload) in told {
         let mut message: serde_json::Value = serde_json::from_str(&payload)
             .map_err(|error| ApiError::internal(format!("outbox {id}: {error}")))?;
+        if !matches(&message) {
+            continue;
+        }
         message["body"] = serde_json::Value::from("");
+        if hidden {
+            message["hidden"] = serde_json::Value::from(true);
+        }
         diesel::update(outbox::table.find(&id))
             .set(outbox::payload.eq(message.to_string()))
             .execute(conn)?;
@@ -336,7 +383,6 @@ pub fn erase_words_of(conn: &mut DbConnection, user_id: &str) -> ApiResult<()> {
 
 /// The id of the conversation of a job's request and pro, if one was opened.
 pub fn of_job(conn: &mut DbConnection, job_id: &str) -> ApiResult<Option<String>> {
-    use crate::db::schema::conversations;
     let pair: Option<(String, String)> = jobs::table
         .find(job_id)
         .select((jobs::request_id, jobs::partner_id))

@@ -514,8 +514,8 @@ pub fn job_ids(conn: &mut DbConnection, row: &ConversationRow) -> ApiResult<Vec<
 }
 
 /// Whether the message a `message.received` notification carries (`payload`) is still unread by
-/// `recipient_id` (who then gets it by email). A message of a conversation gone or unknown is
-/// not.
+/// `recipient_id` (who then gets it by email). A message staff hid, or of a conversation gone or
+/// unknown, is not.
 pub fn still_unread(
     conn: &mut DbConnection,
     recipient_id: &str,
@@ -541,7 +541,12 @@ pub fn still_unread(
         return Ok(false);
     };
     let (_, read, _) = row.reading(side);
-    Ok(read.is_none_or(|read| read.as_str() < message_id))
+    let hidden: Option<Option<NaiveDateTime>> = messages::table
+        .find(message_id)
+        .select(messages::hidden_at)
+        .first(conn)
+        .optional()?;
+    Ok(read.is_none_or(|read| read.as_str() < message_id) && hidden.is_some_and(|at| at.is_none()))
 }
 
 /// Whether the pro is hired for the conversation's request: a job for the two that is not

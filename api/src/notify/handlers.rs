@@ -118,7 +118,8 @@ pub async fn admin_outbox(
 /// The caller's notification preferences: push and email per category, and quiet hours.
 ///
 /// Every category is listed; one never changed shows its default: push on, and email on for
-/// `job_alerts`, `request_updates`, `payments` and `account`. `quiet_hours` is null when off. The
+/// `job_alerts`, `request_updates`, `payments`, `messages` (emailed only when still unread a
+/// while later) and `account`. `quiet_hours` is null when off. The
 /// in-app list and the live stream get every notification whatever is set here. Needs a signed-in
 /// session.
 #[utoipa::path(
@@ -142,7 +143,7 @@ pub async fn get_preferences(
 /// Replace the caller's notification preferences.
 ///
 /// Categories left out return to their defaults (push on; email on for job alerts, request
-/// updates and payments); `quiet_hours: null` turns quiet hours off. Quiet hours hold back push
+/// updates, payments, messages and the account); `quiet_hours: null` turns quiet hours off. Quiet hours hold back push
 /// only, and not job alerts unless `include_job_alerts`.
 #[utoipa::path(
     tag = "notifications",

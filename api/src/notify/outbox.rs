@@ -120,6 +120,16 @@ type OutboxRow = (
     NaiveDateTime,
 );
 
+/// A notification's data as staff see it in the outbox: a message's words are left out (staff
+/// read a conversation only on a dispute or a report, audit-logged, through its own endpoints).
+fn staff_view(kind: EventType, payload: &str) -> serde_json::Value {
+    let mut data: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+    if kind == EventType::MessageReceived {
+        data["body"] = serde_json::Value::from("");
+    }
+    data
+}
+
 /// Staff: the outbox, newest first (`status=failed` shows what never arrived, and why).
 pub fn list(
     conn: &mut DbConnection,
@@ -158,7 +168,7 @@ pub fn list(
                     id,
                     recipient_id,
                     kind: kind.0,
-                    payload: serde_json::from_str(&payload).unwrap_or_default(),
+                    payload: staff_view(kind.0, &payload),
                     status: status.0,
                     attempts,
                     next_attempt_at: next.and_utc(),

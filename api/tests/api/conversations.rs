@@ -584,6 +584,12 @@ async fn blocks_reports_and_staff_in_a_conversation() {
         .find(|entry| entry.id == rude.id)
         .unwrap();
     assert!(shown.hidden && shown.body.is_empty());
+    let told = received(&cast.customer).await;
+    let notified = told.iter().find(|entry| entry.id == rude.id).unwrap();
+    assert!(
+        notified.hidden && notified.body.is_empty(),
+        "nor in the notification"
+    );
     let staff_view = cast
         .staff
         .admin_messages(&conversation.id, &MessageWindow::default())

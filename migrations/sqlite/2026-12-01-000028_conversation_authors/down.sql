@@ -1,0 +1,2 @@
+DROP INDEX message_reports_by_reporter;
+DROP INDEX messages_by_sender;
