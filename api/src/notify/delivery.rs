@@ -336,6 +336,15 @@ fn record(
                         ))
                         .execute(conn)?;
                 }
+                // An email still waiting goes when its time comes, whatever became of the push.
+                (true, _) | (false, Some(_)) if outcome.later.is_some() => {
+                    diesel::update(row)
+                        .set((
+                            outbox::next_attempt_at.eq(outcome.later.unwrap_or(now)),
+                            outbox::last_error.eq(&outcome.last_error),
+                        ))
+                        .execute(conn)?;
+                }
                 (true, _) | (false, Some(_)) => {
                     diesel::update(row)
                         .set((

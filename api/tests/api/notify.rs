@@ -602,3 +602,32 @@ async fn a_message_is_pushed_at_once_and_emailed_only_while_it_stays_unread() {
     assert!(setup.outbox(OutboxStatus::Pending).await.is_empty());
     assert_eq!(setup.google.accepted_for("customer-phone").len(), 2);
 }
+
+#[tokio::test]
+async fn a_refused_push_does_not_lose_the_email_that_waits() {
+    use shared_types::conversations::MessageInput;
+
+    let setup = Setup::new().await;
+    let (_, customer) = setup.app.customer().await;
+    let (partner_id, partner) = pro(&setup.app, &setup.staff).await;
+    // FCM refuses this phone for good (a sender mismatch).
+    device(&customer, "mismatch-customer-tablet").await;
+    let request = customer
+        .create_request(&cleaning_request(Some(&partner_id)))
+        .await
+        .unwrap();
+    let lead = lead_for(&partner, &request.id).await;
+    let conversation = partner.open_lead_conversation(&lead.id).await.unwrap();
+    let body = MessageInput {
+        body: "Can I park in the driveway?".into(),
+    };
+    partner.send_message(&conversation.id, &body).await.unwrap();
+    setup.deliver().await;
+    assert_eq!(setup.outbox(OutboxStatus::Pending).await.len(), 1);
+    assert!(setup.outbox(OutboxStatus::Failed).await.is_empty());
+    setup.app.state.clock.advance(chrono::Duration::minutes(16));
+    setup.deliver().await;
+    let address = setup.app.me_email(&customer).await;
+    assert_eq!(setup.smtp.received_by(&address).len(), 1);
+    assert!(setup.outbox(OutboxStatus::Pending).await.is_empty());
+}
