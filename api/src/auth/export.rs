@@ -108,7 +108,9 @@ pub fn archive(
         (None, None, Vec::new(), Vec::new())
     };
     let mut conversations = Vec::new();
-    for conversation in all(|page| crate::conversations::threads::list(conn, user_id, page))? {
+    let side = actor.party;
+    for conversation in all(|page| crate::conversations::threads::list(conn, user_id, side, page))?
+    {
         let reader = crate::conversations::model::Reader::Side(user_id);
         conversations.push(ConversationRecord {
             messages: crate::conversations::messages::written(conn, &conversation.id, reader)?,

@@ -124,9 +124,10 @@ pub async fn list_conversations(
     page: ValidatedQuery<PageParams>,
 ) -> ApiResult<web::Json<Page<Conversation>>> {
     user.require_scope(Scope::MessagesRead)?;
+    let side = Actor::new(user.0.user_id.clone(), user.0.role).party;
     let user_id = user.0.user_id;
     let list = state
-        .db(move |conn| threads::list(conn, &user_id, &page.0))
+        .db(move |conn| threads::list(conn, &user_id, side, &page.0))
         .await?;
     Ok(web::Json(list))
 }

@@ -344,23 +344,30 @@ pub fn view(
     Ok(facts.view(row, reader))
 }
 
-/// The caller's conversations, the most recently active first.
+/// The conversations of `user_id` on `side` (an account is only ever one side), the most
+/// recently active first: one range scan of that side's index.
 pub fn list(
     conn: &mut DbConnection,
     user_id: &str,
+    side: Party,
     page: &PageParams,
 ) -> ApiResult<Page<Conversation>> {
     let limit = i64::from(page.limit());
     let mut query = conversations::table
-        .filter(
-            conversations::customer_id
-                .eq(user_id)
-                .or(conversations::partner_id.eq(user_id)),
-        )
         .order(conversations::activity_key.desc())
         .select(ConversationRow::as_select())
         .limit(limit + 1)
         .into_boxed();
+    query = match side {
+        Party::Customer => query.filter(conversations::customer_id.eq(user_id)),
+        Party::Partner => query.filter(conversations::partner_id.eq(user_id)),
+        _ => {
+            return Ok(Page {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        }
+    };
     if let Some(cursor) = &page.cursor {
         query = query.filter(conversations::activity_key.lt(cursor.clone()));
     }

@@ -682,4 +682,35 @@ async fn blocks_reports_and_staff_in_a_conversation() {
         case_file.conversation_id.as_deref(),
         Some(quiet.id.as_str())
     );
+
+    // Both sides list the three, the most recently active first, page by page.
+    for side in [&cast.customer, &cast.partner] {
+        let two = PageParams {
+            limit: Some(2),
+            cursor: None,
+        };
+        let first = side.conversations(&two).await.unwrap();
+        let rest = side
+            .conversations(&PageParams {
+                cursor: first.next_cursor.clone(),
+                ..two
+            })
+            .await
+            .unwrap();
+        let ids: Vec<&str> = first
+            .items
+            .iter()
+            .chain(&rest.items)
+            .map(|listed| listed.id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                quiet.id.as_str(),
+                conversation.id.as_str(),
+                early.id.as_str()
+            ]
+        );
+        assert_eq!(rest.next_cursor, None);
+    }
 }
