@@ -506,9 +506,15 @@ pub fn set_blocked(
 /// Whether the pro is hired for the conversation's request, and whether the conversation takes
 /// messages from its sides now.
 pub fn standing(conn: &mut DbConnection, row: &ConversationRow) -> ApiResult<(bool, bool)> {
-    let facts = Facts::load(conn, std::slice::from_ref(row))?;
-    let view = facts.view(row, Reader::Staff);
-    Ok((view.stage == ConversationStage::Hired, view.can_send))
+    let hired = hired(conn, row)?;
+    let offer: Option<Stored<OfferStatus>> = lead_offers::table
+        .filter(lead_offers::request_id.eq(&row.request_id))
+        .filter(lead_offers::partner_id.eq(&row.partner_id))
+        .select(lead_offers::status)
+        .first(conn)
+        .optional()?;
+    let offer_open = offer.is_some_and(|status| OPEN_OFFER.contains(&status.0));
+    Ok((hired, row.blocked_by().is_none() && (hired || offer_open)))
 }
 
 /// The jobs the request and pro had, for the timeline entries shown in the conversation.
