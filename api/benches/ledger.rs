@@ -131,7 +131,8 @@ async fn main() {
         seed::seed(&pool, partners).unwrap();
         let pairs = seed_jobs(&pool);
         let policy = JobPolicy::from(&settings);
-        let state = AppState::new(pool.clone(), settings);
+        let photos = porchlight::photos::Photos::from_settings(&settings).expect("object store");
+        let state = AppState::new(pool.clone(), settings, photos);
 
         let input = Arc::new(CompleteInput {
             summary: "Done".into(),

@@ -138,6 +138,7 @@ async fn send_all(
             async move {
                 let body = MessageInput {
                     body: format!("Update {round}.{n}: on my way"),
+                    photo_ids: Vec::new(),
                 };
                 let started = Instant::now();
                 let message = pro.send_message(&conversation, &body).await.expect("send");

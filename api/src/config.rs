@@ -308,6 +308,75 @@ pub struct Settings {
     pub redis_url: Option<String>,
     /// `REDIS_KEY_PREFIX`, default `porchlight:`: the start of every key written to Redis.
     pub redis_key_prefix: String,
+    /// `OBJECT_STORE_URL`, default `file://data/objects`: where photos are kept.
+    pub object_store: ObjectStoreUrl,
+    /// `MAX_UPLOAD_BYTES`, default 15 MiB: the largest photo a person may upload.
+    pub max_upload_bytes: u64,
+    /// `PHOTO_LINK_TTL_SECS`, default 900: how long a signed photo link works.
+    pub photo_link_ttl: Duration,
+}
+
+/// Where photos are kept, from `OBJECT_STORE_URL`. Its `Debug` hides the options' values (they
+/// may hold a secret key).
+#[derive(Clone, PartialEq, Eq)]
+pub enum ObjectStoreUrl {
+    /// `file://path/to/dir` (relative to the working directory) or `file:///absolute/dir`.
+    Local(PathBuf),
+    /// `s3://bucket`, with the S3 client's options as query parameters
+    /// (`?endpoint=http://127.0.0.1:9000&region=us-east-1&allow_http=true`); credentials and
+    /// anything else not given come from the usual `AWS_*` variables.
+    S3 {
+        bucket_url: String,
+        options: Vec<(String, String)>,
+    },
+}
+
+impl ObjectStoreUrl {
+    pub fn parse(value: &str) -> Result<Self, ConfigError> {
+        let value = value.trim();
+        if let Some(path) = value.strip_prefix("file://") {
+            if path.is_empty() {
+                return Err(ConfigError::new(
+                    "OBJECT_STORE_URL",
+                    "file:// needs a directory",
+                ));
+            }
+            return Ok(Self::Local(PathBuf::from(path)));
+        }
+        let url = reqwest::Url::parse(value).ok().filter(|url| {
+            url.scheme() == "s3" && url.host_str().is_some_and(|host| !host.is_empty())
+        });
+        let Some(url) = url else {
+            return Err(ConfigError::new(
+                "OBJECT_STORE_URL",
+                "must be file://directory or s3://bucket",
+            ));
+        };
+        let options = url
+            .query_pairs()
+            .map(|(key, value)| (key.into_owned(), value.into_owned()))
+            .collect();
+        let bucket_url = format!("s3://{}", url.host_str().unwrap_or_default());
+        Ok(Self::S3 {
+            bucket_url,
+            options,
+        })
+    }
+}
+
+impl fmt::Debug for ObjectStoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Local(path) => write!(f, "file://{}", path.display()),
+            Self::S3 {
+                bucket_url,
+                options,
+            } => {
+                let keys: Vec<&str> = options.iter().map(|(key, _)| key.as_str()).collect();
+                write!(f, "{bucket_url} (options: {})", keys.join(", "))
+            }
+        }
+    }
 }
 
 /// Which browser origins may call the API.
@@ -359,6 +428,7 @@ pub enum PaymentProviderKind {
 }
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/porchlight.db";
+const DEFAULT_OBJECT_STORE_URL: &str = "file://data/objects";
 const MIN_SECRET_BYTES: usize = 32;
 
 impl Settings {
@@ -656,6 +726,11 @@ impl Settings {
                 })
                 .transpose()?,
             redis_key_prefix: get("REDIS_KEY_PREFIX").unwrap_or_else(|| "porchlight:".into()),
+            object_store: ObjectStoreUrl::parse(
+                &get("OBJECT_STORE_URL").unwrap_or_else(|| DEFAULT_OBJECT_STORE_URL.into()),
+            )?,
+            max_upload_bytes: number("MAX_UPLOAD_BYTES", 15 << 20, 1024..=100 << 20)?,
+            photo_link_ttl: Duration::from_secs(number("PHOTO_LINK_TTL_SECS", 900, 10..=86_400)?),
             webhook_secret_overlap: Duration::from_secs(
                 number("WEBHOOK_SECRET_OVERLAP_HOURS", 24, 0..=168)? * 3600,
             ),

@@ -22,6 +22,7 @@ pub mod oauth;
 pub mod openapi;
 pub mod pages;
 pub mod partners;
+pub mod photos;
 pub mod places;
 pub mod ratings;
 pub mod requests;
@@ -59,6 +60,8 @@ pub enum StartupError {
     Database(String),
     #[error("cannot apply migrations: {0}")]
     Migrations(String),
+    #[error("cannot open the object store (OBJECT_STORE_URL): {0}")]
+    ObjectStore(String),
     /// `BIND_ADDR` cannot be listened on (in use, not an address of this machine, privileged).
     #[error("cannot listen on {addr} (BIND_ADDR): {reason}")]
     Bind {
@@ -94,6 +97,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(requests::routes)
             .configure(jobs::routes)
             .configure(conversations::routes)
+            .configure(photos::routes)
             .configure(notify::routes)
             .configure(events::routes)
             .configure(ratings::routes)
@@ -412,7 +416,8 @@ impl Application {
             }
         }
         let workers = settings.http_workers;
-        let state = AppState::new(pool, settings);
+        let photos = photos::Photos::from_settings(&settings).map_err(StartupError::ObjectStore)?;
+        let state = AppState::new(pool, settings, photos);
         let data = web::Data::new(state.clone());
         let spec = openapi_spec();
         let port = listener.local_addr()?.port();

@@ -11,6 +11,8 @@
 //!   they were queued.
 //!
 //! - data archives (`POST /v1/me/export`): when their week is over;
+//! - photos uploaded and never attached to anything: after a day; the images of removed photos
+//!   (those, and a deleted account's) are then deleted from the object store;
 //! - deleted accounts' signature evidence (typed name, IP address, browser):
 //!   `DELETED_ACCOUNT_RETENTION_DAYS` after the deletion.
 //!
@@ -41,6 +43,10 @@ pub struct RetentionReport {
     pub deleted_accounts: usize,
     pub notifications: usize,
     pub webhook_deliveries: usize,
+    /// Photos uploaded a day ago or more and never attached.
+    pub abandoned_photos: usize,
+    /// Removed photos whose images were deleted from the object store.
+    pub photo_objects_deleted: usize,
 }
 
 /// Deletes what has outlived its retention period, by the service's clock.
@@ -54,7 +60,10 @@ pub async fn run(state: &AppState) -> ApiResult<RetentionReport> {
     let notifications_before = before(settings.notification_retention);
     let deliveries_before = before(deliveries::RETENTION);
     let deleted_before = before(settings.deleted_account_retention);
+    let (abandoned_photos, photo_objects_deleted) = crate::photos::sweep(state).await?;
     Ok(RetentionReport {
+        abandoned_photos,
+        photo_objects_deleted,
         idempotency_keys: state
             .write(move |conn| idempotency::purge(conn, keys_before))
             .await?,

@@ -16,6 +16,7 @@ use crate::limits::RateLimits;
 use crate::notify::email::Mailer;
 use crate::notify::signal::{Shutdown, Wakeups};
 use crate::notify::sms::SmsSender;
+use crate::photos::Photos;
 use crate::places::Geocoder;
 use crate::requests::race::ConfirmTurns;
 use crate::wallet::provider::PaymentProvider;
@@ -46,10 +47,12 @@ pub struct AppState {
     pub hot: HotDb,
     /// Whose turn it is at each instant lead's confirm race, in this process.
     pub confirm_turns: Arc<ConfirmTurns>,
+    /// Where photos are kept and how links to them are signed.
+    pub photos: Photos,
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, settings: Settings) -> Self {
+    pub fn new(pool: DbPool, settings: Settings, photos: Photos) -> Self {
         let jwt = Arc::new(JwtKeys::new(&settings.jwt_secret));
         let payments = PaymentProvider::from_settings(&settings);
         let limits = Arc::new(RateLimits::from_settings(&settings));
@@ -72,6 +75,7 @@ impl AppState {
             geocoder,
             hot,
             confirm_turns: Arc::default(),
+            photos,
         }
     }
 

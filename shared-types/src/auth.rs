@@ -247,6 +247,10 @@ open_enum! {
         #[serde(rename = "messages:write")]
         #[strum(serialize = "messages:write")]
         MessagesWrite,
+        /// Upload photos (to attach to requests, messages, completions, disputes, the portfolio).
+        #[serde(rename = "photos:write")]
+        #[strum(serialize = "photos:write")]
+        PhotosWrite,
         /// Read the account's event feed and live stream.
         #[serde(rename = "events:read")]
         #[strum(serialize = "events:read")]

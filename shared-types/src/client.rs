@@ -56,6 +56,7 @@ use crate::partners::{
     ConnectionsQuery, ContactClick, ContactKind, ContactTarget, PartnerAdminUpdate, PartnerFilter,
     PartnerProfile, PartnerProfileInput, PartnerSearch, PartnerSearchHit, PublicPartner,
 };
+use crate::photos::Photo;
 use crate::places::{Place, PlaceAt, PlaceSearch};
 use crate::ratings::{
     AdminRatingFilter, JobRatings, MonitoringEntry, MonitoringFilter, Rating, RatingInput,
@@ -1068,6 +1069,38 @@ impl Client {
             .query(window),
         )
         .await
+    }
+
+    /// Uploads a photo (the image file's bytes); attach it by its id.
+    pub async fn upload_photo(
+        &self,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Result<Photo, ClientError> {
+        self.call(
+            self.request(Method::POST, "/v1/photos")
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(bytes),
+        )
+        .await
+    }
+
+    /// Fetches an image through a signed link (`Photo.url`, `Photo.thumbnail_url`): its content
+    /// type and bytes.
+    pub async fn fetch_photo(&self, url: &str) -> Result<(String, Vec<u8>), ClientError> {
+        let response = self.send(self.http.get(url)).await?;
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes = response.bytes().await?;
+        if !status.is_success() {
+            return Err(error_from(status, &bytes));
+        }
+        Ok((content_type, bytes.to_vec()))
     }
 
     pub async fn send_message(

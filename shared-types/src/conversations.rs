@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use validator::Validate;
+use validator::{Validate, ValidationError};
 
 use crate::auth::not_blank;
 use crate::jobs::{JobEventKind, Party};
@@ -93,6 +93,8 @@ pub struct Message {
     pub note: Option<String>,
     /// For a timeline entry: what happened to the job.
     pub event: Option<JobEventKind>,
+    /// The photos sent with it, in order (none once staff hid the message).
+    pub photos: Vec<crate::photos::Photo>,
     /// Whether staff hid it after a report.
     pub hidden: bool,
     /// When it was written.
@@ -102,14 +104,38 @@ pub struct Message {
 /// `POST /v1/conversations/{id}/messages`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[validate(schema(function = "words_or_photos"))]
 pub struct MessageInput {
-    /// The text: 1 to 4000 characters, not blank.
-    #[validate(length(min = 1, max = 4000), custom(function = "not_blank"))]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 4000, pattern = r"[^\s\u0085]")
-    )]
+    /// The text, at most 4000 characters; it may be empty (or left out) when the message
+    /// carries photos, and must not be blank otherwise.
+    #[validate(length(max = 4000))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
+    #[serde(default)]
     pub body: String,
+    /// Up to 4 photos to send with it, uploaded first with `POST /v1/photos`; each
+    /// must be the caller's own and not attached to anything yet.
+    #[validate(length(max = 4), custom(function = "crate::photos::photo_ids"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 4))]
+    #[serde(default)]
+    pub photo_ids: Vec<String>,
+}
+
+impl MessageInput {
+    /// A message of words alone.
+    pub fn text(body: impl Into<String>) -> Self {
+        Self {
+            body: body.into(),
+            photo_ids: Vec::new(),
+        }
+    }
+}
+
+/// A message says something, in words or in photos.
+fn words_or_photos(input: &MessageInput) -> Result<(), ValidationError> {
+    if input.photo_ids.is_empty() {
+        not_blank(&input.body)?;
+    }
+    Ok(())
 }
 
 /// `GET /v1/conversations/{id}/messages`: a window of the conversation, oldest first. With

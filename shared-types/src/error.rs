@@ -25,6 +25,7 @@ pub enum ErrorCode {
     LeadTaken,
     LeadExpired,
     EventsExpired,
+    LinkExpired,
     InvalidTransition,
     AgreementUnsigned,
     AgreementOutdated,
@@ -93,6 +94,9 @@ impl ErrorCode {
             }
             Self::EventsExpired => {
                 "The event feed no longer keeps the events after this cursor. Read from `after=0` (the oldest kept) and reconcile what was missed through the REST API."
+            }
+            Self::LinkExpired => {
+                "The signed link to this photo has expired (they last minutes). Read the object the photo belongs to again for a fresh link."
             }
             Self::InvalidTransition => {
                 "The resource is not in a state that allows this (e.g. confirming a job that is not completed). Read its status and act on what it allows."
@@ -215,7 +219,7 @@ impl ErrorCode {
             | Self::AlreadyPaid
             | Self::JobUnpaid
             | Self::IdempotencyKeyInFlight => 409,
-            Self::LeadExpired | Self::EventsExpired => 410,
+            Self::LeadExpired | Self::EventsExpired | Self::LinkExpired => 410,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::ValidationFailed | Self::IdempotencyKeyReused => 422,
@@ -240,6 +244,7 @@ impl ErrorCode {
             Self::LeadTaken => "Another pro took this lead",
             Self::LeadExpired => "This lead has expired",
             Self::EventsExpired => "These events are no longer kept",
+            Self::LinkExpired => "This link has expired",
             Self::InvalidTransition => "Not allowed in the current state",
             Self::AgreementUnsigned => "The service agreement is not signed",
             Self::AgreementOutdated => "The service agreement has changed",
@@ -285,6 +290,7 @@ impl ErrorCode {
             Self::LeadTaken => "lead_taken",
             Self::LeadExpired => "lead_expired",
             Self::EventsExpired => "events_expired",
+            Self::LinkExpired => "link_expired",
             Self::InvalidTransition => "invalid_transition",
             Self::AgreementUnsigned => "agreement_unsigned",
             Self::AgreementOutdated => "agreement_outdated",

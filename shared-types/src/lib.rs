@@ -90,6 +90,7 @@ pub mod notify;
 pub mod oauth;
 pub mod pagination;
 pub mod partners;
+pub mod photos;
 pub mod places;
 pub mod ratings;
 pub mod requests;

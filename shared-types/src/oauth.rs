@@ -14,7 +14,8 @@ impl Scope {
     pub fn granted_by(role: Role) -> &'static [Scope] {
         use Scope::{
             EventsRead, JobsRead, JobsWrite, LeadsRead, LeadsWrite, MessagesRead, MessagesWrite,
-            ProfileRead, ProfileWrite, RequestsRead, RequestsWrite, WalletRead, WebhooksWrite,
+            PhotosWrite, ProfileRead, ProfileWrite, RequestsRead, RequestsWrite, WalletRead,
+            WebhooksWrite,
         };
         match role {
             Role::Customer => &[
@@ -26,6 +27,7 @@ impl Scope {
                 JobsWrite,
                 MessagesRead,
                 MessagesWrite,
+                PhotosWrite,
                 EventsRead,
                 WebhooksWrite,
             ],
@@ -38,6 +40,7 @@ impl Scope {
                 JobsWrite,
                 MessagesRead,
                 MessagesWrite,
+                PhotosWrite,
                 WalletRead,
                 EventsRead,
                 WebhooksWrite,
@@ -60,6 +63,7 @@ impl Scope {
             Self::JobsWrite => "Act on your jobs: schedule, sign, start, complete, cancel",
             Self::MessagesRead => "Read your conversations with customers and pros",
             Self::MessagesWrite => "Write messages for you, mark them read, report and block",
+            Self::PhotosWrite => "Upload photos for you",
             Self::WalletRead => "See your wallet, earnings and payouts",
             Self::EventsRead => "Follow what happens on your account as it happens",
             Self::WebhooksWrite => "Send your account's events to the app's own web address",

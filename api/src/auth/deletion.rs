@@ -9,7 +9,8 @@
 //! `DELETED_ACCOUNT_RETENTION_DAYS` have passed. Everything else about the person goes now:
 //! sessions, tokens, API keys, devices, preferences, webhook endpoints and their deliveries,
 //! notifications and the event feed, the street and phone of their requests, what they wrote in
-//! quotes, completion notes and messages, a pro's business profile and payout details.
+//! quotes, completion notes and messages, the photos they uploaded (their images deleted from the
+//! object store by the next retention sweep), a pro's business profile and payout details.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -72,6 +73,7 @@ pub fn delete_account(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime
         close_business(conn, user_id)?;
     }
     erase_own_words(conn, user_id)?;
+    crate::photos::model::remove_all_of(conn, user_id, now)?;
     erase_credentials_and_settings(conn, user_id, now)?;
     erase_messages(conn, user_id)?;
     super::export::delete_all(conn, user_id)?;

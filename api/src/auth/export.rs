@@ -109,11 +109,18 @@ pub fn archive(
     };
     let mut conversations = Vec::new();
     let side = actor.party;
+    let views =
+        crate::photos::PhotoViews::new(&crate::photos::PhotoLinks::from_settings(settings), now);
     for conversation in all(|page| crate::conversations::threads::list(conn, user_id, side, page))?
     {
         let reader = crate::conversations::model::Reader::Side(user_id);
         conversations.push(ConversationRecord {
-            messages: crate::conversations::messages::written(conn, &conversation.id, reader)?,
+            messages: crate::conversations::messages::written(
+                conn,
+                &conversation.id,
+                reader,
+                &views,
+            )?,
             conversation,
         });
     }

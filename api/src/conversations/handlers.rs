@@ -203,12 +203,13 @@ pub async fn list_messages(
 ) -> ApiResult<web::Json<MessagePage>> {
     user.require_scope(Scope::MessagesRead)?;
     let user_id = user.0.user_id;
+    let views = state.photos.views(state.clock.now());
     let page = state
         .db(move |conn| {
             // One snapshot: messages and timeline entries are read as of the same moment.
             crate::db::snapshot_read(conn, |conn| {
                 let (row, _) = model::find_for(conn, &id, &user_id)?;
-                messages::window(conn, &row, Reader::Side(&user_id), &query.0)
+                messages::window(conn, &row, Reader::Side(&user_id), &query.0, &views)
             })
         })
         .await?;
@@ -242,8 +243,9 @@ pub async fn send_message(
 ) -> ApiResult<HttpResponse> {
     user.require_scope(Scope::MessagesWrite)?;
     let (user_id, now) = (user.0.user_id, state.clock.now());
+    let links = state.photos.links.clone();
     let message = state
-        .write(move |conn| messages::send(conn, Writer::Side(&user_id), &id, &body.0.body, now))
+        .write(move |conn| messages::send(conn, Writer::Side(&user_id), &id, &body.0, &links, now))
         .await?;
     Ok(HttpResponse::Created().json(message))
 }
@@ -410,8 +412,9 @@ pub async fn admin_list_messages(
 ) -> ApiResult<web::Json<MessagePage>> {
     staff.require_session()?;
     let (staff_id, now) = (staff.0.user_id, state.clock.now());
+    let links = state.photos.links.clone();
     let page = state
-        .write(move |conn| oversight::window(conn, &staff_id, &id, &query.0, now))
+        .write(move |conn| oversight::window(conn, &staff_id, &id, &query.0, &links, now))
         .await?;
     Ok(web::Json(page))
 }
@@ -437,8 +440,9 @@ pub async fn admin_send_message(
 ) -> ApiResult<HttpResponse> {
     staff.require_session()?;
     let (staff_id, now) = (staff.0.user_id, state.clock.now());
+    let links = state.photos.links.clone();
     let message = state
-        .write(move |conn| oversight::send(conn, &staff_id, &id, &body.0.body, now))
+        .write(move |conn| oversight::send(conn, &staff_id, &id, &body.0, &links, now))
         .await?;
     Ok(HttpResponse::Created().json(message))
 }

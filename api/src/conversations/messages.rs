@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::ErrorCode;
-use shared_types::conversations::{Message, MessagePage, MessageWindow};
+use shared_types::conversations::{Message, MessageInput, MessagePage, MessageWindow};
 use shared_types::events::EventData;
 use shared_types::jobs::{JobEventKind, Party};
 
@@ -17,6 +17,7 @@ use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::notify::outbox;
+use crate::photos::{AttachedTo, PhotoLinks, PhotoViews};
 
 /// Who writes: one of the sides, or staff (as Porchlight support).
 #[derive(Debug, Clone, Copy)]
@@ -25,16 +26,18 @@ pub enum Writer<'a> {
     Staff(&'a str),
 }
 
-/// Writes `body` into the conversation and tells the other side (both, for staff). Before the
-/// pro is hired, contact details are masked in either direction. Run inside a write
-/// transaction.
+/// Writes the message (its words and photos) into the conversation and tells the other side
+/// (both, for staff). Before the pro is hired, contact details are masked in either direction.
+/// Run inside a write transaction.
 pub fn send(
     conn: &mut DbConnection,
     writer: Writer<'_>,
     conversation_id: &str,
-    body: &str,
+    input: &MessageInput,
+    links: &PhotoLinks,
     now: NaiveDateTime,
 ) -> ApiResult<Message> {
+    let body = input.body.as_str();
     let (sender, sender_id) = match writer {
         Writer::Side(user_id) => (model::find_for(conn, conversation_id, user_id)?.1, user_id),
         Writer::Staff(staff_id) => (Party::Staff, staff_id),
@@ -70,6 +73,18 @@ pub fn send(
     diesel::insert_into(messages::table)
         .values(message.clone())
         .execute(conn)?;
+    crate::photos::model::attach(
+        conn,
+        sender_id,
+        &input.photo_ids,
+        AttachedTo::Message,
+        &message.id,
+        now,
+    )?;
+    let photos = crate::photos::model::attached_to(conn, AttachedTo::Message, &[&message.id])?
+        .remove(&message.id)
+        .unwrap_or_default();
+    let shown = PhotoViews::new(links, now).show(&photos);
     let target = conversations::table.find(&row.id);
     let activity = (
         conversations::last_message_id.eq(&message.id),
@@ -106,6 +121,7 @@ pub fn send(
         .filter(|(side, _)| *side != sender)
         .map(|(_, user_id)| {
             let mut seen = message.to_view(Reader::Side(user_id));
+            seen.photos = shown.clone();
             if !hired && *user_id == row.partner_id {
                 model::conceal_customer(&mut seen);
             }
@@ -113,10 +129,35 @@ pub fn send(
         })
         .collect();
     outbox::enqueue_many(conn, events, now)?;
-    Ok(message.to_view(match writer {
+    let mut sent = message.to_view(match writer {
         Writer::Side(user_id) => Reader::Side(user_id),
         Writer::Staff(_) => Reader::Staff,
-    }))
+    });
+    sent.photos = shown;
+    Ok(sent)
+}
+
+/// Puts each message's photos on it, as `views` shows them: none on a hidden message unless
+/// staff read it.
+fn with_photos(
+    conn: &mut DbConnection,
+    entries: &mut [Message],
+    reader: Reader<'_>,
+    views: &PhotoViews,
+) -> ApiResult<()> {
+    let shown = |entry: &Message| {
+        entry.sender != Party::System && (!entry.hidden || reader == Reader::Staff)
+    };
+    let ids: Vec<String> = entries
+        .iter()
+        .filter(|entry| shown(entry))
+        .map(|entry| entry.id.clone())
+        .collect();
+    let mut photos = views.of(conn, AttachedTo::Message, &ids)?;
+    for entry in entries.iter_mut().filter(|entry| shown(entry)) {
+        entry.photos = photos.remove(&entry.id).unwrap_or_default();
+    }
+    Ok(())
 }
 
 /// A window of the conversation, oldest first: its messages and the entries of its job's
@@ -126,6 +167,7 @@ pub fn window(
     row: &ConversationRow,
     reader: Reader<'_>,
     window: &MessageWindow,
+    views: &PhotoViews,
 ) -> ApiResult<MessagePage> {
     let limit = i64::from(window.limit.unwrap_or(50));
     for (field, cursor) in [("before", &window.before), ("after", &window.after)] {
@@ -180,6 +222,7 @@ pub fn window(
     if concealed {
         entries.iter_mut().for_each(model::conceal_customer);
     }
+    with_photos(conn, &mut entries, reader, views)?;
     if !job_ids.is_empty() {
         let events: Vec<(String, Stored<JobEventKind>, NaiveDateTime)> = timeline.load(conn)?;
         entries.extend(
@@ -240,6 +283,7 @@ pub fn written(
     conn: &mut DbConnection,
     conversation_id: &str,
     reader: Reader<'_>,
+    views: &PhotoViews,
 ) -> ApiResult<Vec<Message>> {
     let row = model::find(conn, conversation_id)?;
     let concealed = threads::reads_as_unhired_pro(conn, &row, reader)?;
@@ -254,5 +298,6 @@ pub fn written(
     if concealed {
         entries.iter_mut().for_each(model::conceal_customer);
     }
+    with_photos(conn, &mut entries, reader, views)?;
     Ok(entries)
 }

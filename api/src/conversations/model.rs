@@ -109,6 +109,7 @@ impl MessageRow {
             masked: self.masked,
             note: (own && self.masked).then(|| masking::NOTE.to_owned()),
             event: None,
+            photos: Vec::new(),
             hidden,
             created_at: self.created_at.and_utc(),
         }
@@ -153,6 +154,7 @@ pub fn timeline_entry(
         masked: false,
         note: None,
         event: Some(kind),
+        photos: Vec::new(),
         hidden: false,
         created_at: at.and_utc(),
     }

@@ -5,8 +5,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use shared_types::conversations::{
-    Conversation, MessagePage, MessageReport, MessageWindow, ReportFilter, ReportOutcome,
-    ReportStatus, ResolveReportInput,
+    Conversation, MessageInput, MessagePage, MessageReport, MessageWindow, ReportFilter,
+    ReportOutcome, ReportStatus, ResolveReportInput,
 };
 use shared_types::events::EventType;
 use shared_types::jobs::{JobStatus, Party};
@@ -19,6 +19,7 @@ use crate::db::schema::{conversations, jobs, message_reports, messages, outbox};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
+use crate::photos::{PhotoLinks, PhotoViews};
 
 /// A side reports a message the other side wrote. Staff may then read the conversation.
 pub fn report(
@@ -236,18 +237,7 @@ fn open_to_staff(
     now: NaiveDateTime,
 ) -> ApiResult<ConversationRow> {
     let row = model::find(conn, conversation_id)?;
-    let disputed: i64 = jobs::table
-        .filter(jobs::request_id.eq(&row.request_id))
-        .filter(jobs::partner_id.eq(&row.partner_id))
-        .filter(jobs::status.eq(Stored(JobStatus::Disputed)))
-        .count()
-        .get_result(conn)?;
-    let reported: i64 = message_reports::table
-        .inner_join(messages::table)
-        .filter(messages::conversation_id.eq(&row.id))
-        .count()
-        .get_result(conn)?;
-    if disputed == 0 && reported == 0 {
+    if !staff_may_open(conn, &row)? {
         return Err(ApiError::forbidden(
             "staff open a conversation only while its job is disputed or after a side reported \
              a message in it",
@@ -270,6 +260,22 @@ fn open_to_staff(
 }
 
 /// The conversation as staff see it (audit-logged).
+/// Whether staff may open the conversation: its job is disputed, or a side reported a message.
+pub fn staff_may_open(conn: &mut DbConnection, row: &ConversationRow) -> ApiResult<bool> {
+    let disputed: i64 = jobs::table
+        .filter(jobs::request_id.eq(&row.request_id))
+        .filter(jobs::partner_id.eq(&row.partner_id))
+        .filter(jobs::status.eq(Stored(JobStatus::Disputed)))
+        .count()
+        .get_result(conn)?;
+    let reported: i64 = message_reports::table
+        .inner_join(messages::table)
+        .filter(messages::conversation_id.eq(&row.id))
+        .count()
+        .get_result(conn)?;
+    Ok(disputed > 0 || reported > 0)
+}
+
 pub fn conversation(
     conn: &mut DbConnection,
     staff_id: &str,
@@ -286,10 +292,12 @@ pub fn window(
     staff_id: &str,
     conversation_id: &str,
     window: &MessageWindow,
+    links: &PhotoLinks,
     now: NaiveDateTime,
 ) -> ApiResult<MessagePage> {
     let row = open_to_staff(conn, staff_id, conversation_id, "conversation.read", now)?;
-    entries::window(conn, &row, Reader::Staff, window)
+    let views = PhotoViews::for_staff(links, now);
+    entries::window(conn, &row, Reader::Staff, window, &views)
 }
 
 /// Staff write into the conversation as Porchlight support (audit-logged); both sides are told.
@@ -297,7 +305,8 @@ pub fn send(
     conn: &mut DbConnection,
     staff_id: &str,
     conversation_id: &str,
-    body: &str,
+    input: &MessageInput,
+    links: &PhotoLinks,
     now: NaiveDateTime,
 ) -> ApiResult<shared_types::conversations::Message> {
     open_to_staff(conn, staff_id, conversation_id, "conversation.message", now)?;
@@ -305,7 +314,8 @@ pub fn send(
         conn,
         entries::Writer::Staff(staff_id),
         conversation_id,
-        body,
+        input,
+        links,
         now,
     )
 }

@@ -684,6 +684,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    photos (id) {
+        id -> Text,
+        owner_id -> Text,
+        content_type -> Text,
+        byte_size -> BigInt,
+        width -> Integer,
+        height -> Integer,
+        thumb_byte_size -> BigInt,
+        created_at -> Timestamp,
+        attached_to -> Nullable<Text>,
+        attached_id -> Nullable<Text>,
+        position -> Integer,
+        caption -> Nullable<Text>,
+        attached_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    photo_removals (photo_id) {
+        photo_id -> Text,
+        queued_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(email_verifications -> users (user_id));
@@ -826,4 +851,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversations,
     messages,
     message_reports,
+    photos,
+    photo_removals,
 );

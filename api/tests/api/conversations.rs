@@ -16,7 +16,7 @@ use crate::jobs::{Cast, cleaning_request, lead_for};
 const HIDDEN: &str = "[contact details hidden]";
 
 fn text(body: &str) -> MessageInput {
-    MessageInput { body: body.into() }
+    MessageInput::text(body)
 }
 
 async fn received(client: &Client) -> Vec<Message> {

@@ -117,6 +117,7 @@ async fn a_deleted_account_leaves_only_what_the_ledger_and_the_law_keep() {
     let conversation = customer.open_job_conversation(&job.id).await.unwrap();
     let words = shared_types::conversations::MessageInput {
         body: "Ring twice: the gate code is quinn-gate-4411".into(),
+        photo_ids: Vec::new(),
     };
     customer
         .send_message(&conversation.id, &words)
@@ -124,6 +125,7 @@ async fn a_deleted_account_leaves_only_what_the_ledger_and_the_law_keep() {
         .unwrap();
     let answer = shared_types::conversations::MessageInput {
         body: "Will do, see you then".into(),
+        photo_ids: Vec::new(),
     };
     let answer = cast
         .partner
@@ -298,6 +300,7 @@ async fn each_side_downloads_an_archive_of_their_data_for_a_week() {
     let conversation = cast.customer.open_job_conversation(&job.id).await.unwrap();
     let words = shared_types::conversations::MessageInput {
         body: "Thanks for the great work".into(),
+        photo_ids: Vec::new(),
     };
     let sent = cast
         .customer

@@ -306,6 +306,8 @@ pub struct TestApp {
     server: porchlight::StopHandle,
     running: tokio::task::JoinHandle<std::io::Result<()>>,
     overrides: Vec<(String, String)>,
+    /// The directory the photos go to, removed with the first app on it.
+    objects: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 static SEQUENCE: AtomicU64 = AtomicU64::new(0);
@@ -315,9 +317,43 @@ impl TestApp {
         Self::spawn_with(&[]).await
     }
 
-    /// Starts the service with extra settings (`("LOGIN_MAX_FAILURES", "2")`, …).
+    /// Starts the service with extra settings (`("LOGIN_MAX_FAILURES", "2")`, …). Photos go
+    /// to a directory of the test's own unless `OBJECT_STORE_URL` is among them.
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
-        Self::spawn_on(TestDatabase::create(), overrides).await
+        if overrides.iter().any(|(key, _)| *key == "OBJECT_STORE_URL") {
+            return Self::spawn_on(TestDatabase::create(), overrides).await;
+        }
+        let objects = tempfile::tempdir().expect("a directory for the test's photos");
+        let url = format!("file://{}", objects.path().display());
+        let mut with_store = overrides.to_vec();
+        with_store.push(("OBJECT_STORE_URL", &url));
+        let mut app = Self::spawn_on(TestDatabase::create(), &with_store).await;
+        app.objects = Some(std::sync::Arc::new(objects));
+        app
+    }
+
+    /// Starts the service with its photos in a new bucket of the S3-compatible server at
+    /// `TEST_S3_ENDPOINT` (`scripts/s3-test-server`); `None` when that is not set.
+    pub async fn spawn_with_s3(overrides: &[(&str, &str)]) -> Option<Self> {
+        let endpoint = std::env::var("TEST_S3_ENDPOINT").ok()?;
+        let bucket = format!("porchlight-test-{}", uuid::Uuid::new_v4().simple());
+        let created = reqwest::Client::new()
+            .put(format!("{endpoint}/{bucket}"))
+            .send()
+            .await
+            .expect("TEST_S3_ENDPOINT: cannot reach the S3 server");
+        assert!(
+            created.status().is_success(),
+            "create bucket: {}",
+            created.status()
+        );
+        let url = format!(
+            "s3://{bucket}?endpoint={endpoint}&region=us-east-1&allow_http=true\
+             &access_key_id=test&secret_access_key=test"
+        );
+        let mut with_store = overrides.to_vec();
+        with_store.push(("OBJECT_STORE_URL", &url));
+        Some(Self::spawn_on(TestDatabase::create(), &with_store).await)
     }
 
     /// Starts the service on an existing test database.
@@ -370,6 +406,7 @@ impl TestApp {
                 .iter()
                 .map(|(k, v)| ((*k).into(), (*v).into()))
                 .collect(),
+            objects: None,
         }
     }
 
@@ -394,7 +431,9 @@ impl TestApp {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        Self::spawn_on(self.database, &overrides).await
+        let mut app = Self::spawn_on(self.database, &overrides).await;
+        app.objects = self.objects;
+        app
     }
 
     /// Stops this instance gracefully, as SIGTERM does: open streams end, requests in flight

@@ -108,7 +108,11 @@ impl Cast {
 
     /// The same cast on a service started with extra settings.
     pub async fn with_settings(overrides: &[(&str, &str)]) -> Self {
-        let app = TestApp::spawn_with(overrides).await;
+        Self::on(TestApp::spawn_with(overrides).await).await
+    }
+
+    /// The cast on a service already started.
+    pub async fn on(app: TestApp) -> Self {
         let (_, staff) = app.staff().await;
         let (_, customer) = app.customer().await;
         let (partner_id, partner) = pro(&app, &staff).await;

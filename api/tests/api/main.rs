@@ -28,6 +28,7 @@ mod oauth;
 mod openapi;
 mod partners;
 mod passwords;
+mod photos;
 mod places;
 mod ratings;
 mod retention;

@@ -561,7 +561,7 @@ async fn a_message_is_pushed_at_once_and_emailed_only_while_it_stays_unread() {
         .unwrap();
     let lead = lead_for(&partner, &request.id).await;
     let conversation = partner.open_lead_conversation(&lead.id).await.unwrap();
-    let text = |body: &str| MessageInput { body: body.into() };
+    let text = |body: &str| MessageInput::text(body);
     let read = partner
         .send_message(&conversation.id, &text("Is there parking nearby?"))
         .await
@@ -620,6 +620,7 @@ async fn a_refused_push_does_not_lose_the_email_that_waits() {
     let conversation = partner.open_lead_conversation(&lead.id).await.unwrap();
     let body = MessageInput {
         body: "Can I park in the driveway?".into(),
+        photo_ids: Vec::new(),
     };
     partner.send_message(&conversation.id, &body).await.unwrap();
     setup.deliver().await;

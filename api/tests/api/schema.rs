@@ -254,6 +254,8 @@ pub fn compiled_tables() -> BTreeMap<String, Vec<String>> {
         conversations,
         messages,
         message_reports,
+        photos,
+        photo_removals,
     )
 }
 

@@ -76,6 +76,7 @@ pub async fn send(session: &Session, id: &str, text: &str) -> Result<Message, Ap
         id.to_owned(),
         MessageInput {
             body: text.trim().to_owned(),
+            photo_ids: Vec::new(),
         },
     );
     session

@@ -1,0 +1,2 @@
+DROP TABLE photo_removals;
+DROP TABLE photos;
