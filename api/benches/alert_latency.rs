@@ -143,6 +143,7 @@ fn request(n: usize) -> ServiceRequestInput {
         contact_phone: None,
         partner_id: None,
         time_zone: None,
+        photo_ids: Vec::new(),
     }
 }
 

@@ -137,6 +137,7 @@ async fn main() {
         let input = Arc::new(CompleteInput {
             summary: "Done".into(),
             photo_urls: vec![],
+            photo_ids: Vec::new(),
         });
         let completed = in_parallel(&state, pairs.clone(), tasks, move |conn, (job, partner)| {
             let actor = Actor::new(partner, Role::Partner);

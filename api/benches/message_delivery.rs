@@ -217,6 +217,7 @@ async fn run(backend: &str, database_url: &str) {
             contact_phone: None,
             partner_id: Some(pro_id),
             time_zone: None,
+            photo_ids: Vec::new(),
         })
         .await
         .expect("request");

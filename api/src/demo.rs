@@ -301,6 +301,7 @@ fn request(
         }],
         budget: None,
         photo_urls: Vec::new(),
+        photo_ids: Vec::new(),
         contact_phone: Some("+14165550123".to_owned()),
         partner_id: partner_id.map(str::to_owned),
         time_zone: Some("America/Toronto".to_owned()),

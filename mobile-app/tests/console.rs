@@ -92,6 +92,7 @@ async fn a_staff_day_assign_confirm_decide_and_watch() {
         .call(|c| async move {
             let reason = DisputeInput {
                 reason: "The oven and the windows were not cleaned".into(),
+                photo_ids: Vec::new(),
             };
             c.dispute_job(&disputed.id, &reason).await
         })

@@ -370,6 +370,7 @@ async fn console_day() {
             async move {
                 let reason = DisputeInput {
                     reason: "The oven and the windows were not cleaned".into(),
+                    photo_ids: Vec::new(),
                 };
                 c.dispute_job(&id, &reason).await
             }

@@ -44,7 +44,8 @@ use crate::health::{Health, Readiness};
 use crate::jobs::{
     AcceptProposalInput, AdminJobFilter, Agreement, CancelJobInput, CancellationTerms,
     CompleteInput, ConfirmJobsInput, ConfirmJobsResult, DisputeInput, Job, JobEvent, JobFilter,
-    Penalty, PenaltyFilter, Proposal, ProposalInput, ResolveDisputeInput, SignAgreementInput,
+    JobPhotos, Penalty, PenaltyFilter, Proposal, ProposalInput, ResolveDisputeInput,
+    SignAgreementInput,
 };
 use crate::notify::{
     Device, DeviceInput, MarkReadInput, MarkReadResult, Notification, NotificationFilter,
@@ -56,7 +57,7 @@ use crate::partners::{
     ConnectionsQuery, ContactClick, ContactKind, ContactTarget, PartnerAdminUpdate, PartnerFilter,
     PartnerProfile, PartnerProfileInput, PartnerSearch, PartnerSearchHit, PublicPartner,
 };
-use crate::photos::Photo;
+use crate::photos::{Photo, PortfolioPhotoInput};
 use crate::places::{Place, PlaceAt, PlaceSearch};
 use crate::ratings::{
     AdminRatingFilter, JobRatings, MonitoringEntry, MonitoringFilter, Rating, RatingInput,
@@ -1101,6 +1102,69 @@ impl Client {
             return Err(error_from(status, &bytes));
         }
         Ok((content_type, bytes.to_vec()))
+    }
+
+    /// A request's photos, with fresh links: for its customer, the pros offered it, staff.
+    pub async fn request_photos(&self, request_id: &str) -> Result<Vec<Photo>, ClientError> {
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/requests/{}/photos", segment(request_id)?),
+        ))
+        .await
+    }
+
+    /// A job's completion and dispute photos, with fresh links: for its two sides and staff.
+    pub async fn job_photos(&self, job_id: &str) -> Result<JobPhotos, ClientError> {
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/jobs/{}/photos", segment(job_id)?),
+        ))
+        .await
+    }
+
+    /// Photos of a lead's request, with fresh links, for the pro it was offered to.
+    pub async fn lead_photos(&self, lead_id: &str) -> Result<Vec<Photo>, ClientError> {
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/leads/{}/photos", segment(lead_id)?),
+        ))
+        .await
+    }
+
+    /// A job's photos, for staff.
+    pub async fn admin_job_photos(&self, job_id: &str) -> Result<JobPhotos, ClientError> {
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/admin/jobs/{}/photos", segment(job_id)?),
+        ))
+        .await
+    }
+
+    /// A pro's portfolio, for anyone.
+    pub async fn portfolio(&self, partner_id: &str) -> Result<Vec<Photo>, ClientError> {
+        self.call(self.request(
+            Method::GET,
+            &format!("/v1/partners/{}/portfolio", segment(partner_id)?),
+        ))
+        .await
+    }
+
+    /// Adds an uploaded photo to the pro's own portfolio; the portfolio as it is then.
+    pub async fn add_portfolio_photo(
+        &self,
+        input: &PortfolioPhotoInput,
+    ) -> Result<Vec<Photo>, ClientError> {
+        self.send_json(Method::POST, "/v1/partners/me/portfolio", input)
+            .await
+    }
+
+    /// Removes a photo from the pro's own portfolio (and deletes it).
+    pub async fn remove_portfolio_photo(&self, photo_id: &str) -> Result<(), ClientError> {
+        self.call_empty(self.request(
+            Method::DELETE,
+            &format!("/v1/partners/me/portfolio/{}", segment(photo_id)?),
+        ))
+        .await
     }
 
     pub async fn send_message(

@@ -94,6 +94,7 @@ pub struct Message {
     /// For a timeline entry: what happened to the job.
     pub event: Option<JobEventKind>,
     /// The photos sent with it, in order (none once staff hid the message).
+    #[serde(default)]
     pub photos: Vec<crate::photos::Photo>,
     /// Whether staff hid it after a report.
     pub hidden: bool,

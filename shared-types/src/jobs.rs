@@ -122,8 +122,12 @@ pub struct Job {
 pub struct Completion {
     /// What was done, in the pro's words.
     pub summary: String,
-    /// `https` URLs of photos of the finished work (up to 10; may be empty).
+    /// `https` URLs of photos of the finished work kept elsewhere (older clients; may be empty).
     pub photo_urls: Vec<String>,
+    /// How many photos of the finished work the pro uploaded; `GET /v1/jobs/{id}/photos` gives
+    /// them.
+    #[serde(default)]
+    pub photo_count: u32,
     /// When the pro marked the job done.
     pub completed_at: DateTime<Utc>,
 }
@@ -133,6 +137,10 @@ pub struct Completion {
 pub struct Dispute {
     /// What the customer says is wrong with the work.
     pub reason: String,
+    /// How many photos of what is wrong the customer uploaded; `GET /v1/jobs/{id}/photos`
+    /// gives them.
+    #[serde(default)]
+    pub photo_count: u32,
     /// When the customer disputed the work.
     pub opened_at: DateTime<Utc>,
     /// Staff's decision, once made.
@@ -318,11 +326,17 @@ pub struct CompleteInput {
         schema(min_length = 1, max_length = 2000, pattern = r"[^\s\u0085]")
     )]
     pub summary: String,
-    /// Up to 10 https URLs of photos of the finished work.
+    /// Up to 10 https URLs of photos of the finished work kept elsewhere (prefer `photo_ids`).
     #[validate(length(max = 10), custom(function = "https_urls"))]
     #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     #[serde(default)]
     pub photo_urls: Vec<String>,
+    /// Up to 10 photos of the finished work: the pro's proof, uploaded first with `POST /v1/photos`; each
+    /// must be the caller's own and not attached to anything yet.
+    #[validate(length(max = 10), custom(function = "crate::photos::photo_ids"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
+    #[serde(default)]
+    pub photo_ids: Vec<String>,
 }
 
 /// `POST /v1/jobs/{id}/dispute`: why the work is not right.
@@ -336,6 +350,22 @@ pub struct DisputeInput {
         schema(min_length = 10, max_length = 2000, pattern = r"[^\s\u0085]")
     )]
     pub reason: String,
+    /// Up to 10 photos of what is wrong: the evidence staff weigh, uploaded first with `POST /v1/photos`; each
+    /// must be the caller's own and not attached to anything yet.
+    #[validate(length(max = 10), custom(function = "crate::photos::photo_ids"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
+    #[serde(default)]
+    pub photo_ids: Vec<String>,
+}
+
+/// `GET /v1/jobs/{id}/photos`: a job's photos, with links for the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobPhotos {
+    /// The pro's photos of the finished work, in their order.
+    pub completion: Vec<crate::photos::Photo>,
+    /// The customer's photos of what is wrong, in their order.
+    pub dispute: Vec<crate::photos::Photo>,
 }
 
 /// `GET /v1/jobs/{id}/cancellation-terms`: what cancelling the job costs the caller, now and

@@ -107,11 +107,17 @@ pub struct ServiceRequestInput {
     #[validate(nested)]
     #[serde(default)]
     pub budget: Option<MoneyInput>,
-    /// https URLs of photos, at most 10.
+    /// https URLs of photos kept elsewhere, at most 10 (older clients; prefer `photo_ids`).
     #[validate(length(max = 10), custom(function = "https_urls"))]
     #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     #[serde(default)]
     pub photo_urls: Vec<String>,
+    /// Up to 10 photos of what needs doing, uploaded first with `POST /v1/photos`; each
+    /// must be the caller's own and not attached to anything yet.
+    #[validate(length(max = 10), custom(function = "crate::photos::photo_ids"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
+    #[serde(default)]
+    pub photo_ids: Vec<String>,
     /// A phone number for the assigned pro, E.164. Kept with the request; the pro is given
     /// only the account's confirmed number (`PUT /v1/me/phone`), never an unconfirmed one.
     #[validate(custom(function = "crate::partners::e164"))]
@@ -192,8 +198,12 @@ pub struct ServiceRequest {
     /// The customer's budget; `null` when they gave none.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub budget: Option<Money>,
-    /// `https` URLs of photos of the job (may be empty).
+    /// `https` URLs of photos kept elsewhere, given by older clients (may be empty).
     pub photo_urls: Vec<String>,
+    /// How many photos the customer uploaded with the request; `GET /v1/requests/{id}/photos`
+    /// gives them with links.
+    #[serde(default)]
+    pub photo_count: u32,
     /// The phone number given with the request (E.164), if any; a pro is only ever given the
     /// account's confirmed number.
     #[cfg_attr(feature = "openapi", schema(required = true))]
@@ -264,8 +274,11 @@ pub struct Lead {
     pub assignment_mode: AssignmentMode,
     /// What the customer needs, in their words.
     pub description: String,
-    /// `https` URLs of photos the customer added (may be empty).
+    /// `https` URLs of photos kept elsewhere the customer added (may be empty).
     pub photo_urls: Vec<String>,
+    /// How many photos the customer uploaded; `GET /v1/requests/{request_id}/photos` gives them.
+    #[serde(default)]
+    pub photo_count: u32,
     /// When the customer is available (UTC); show them in `time_zone`.
     pub windows: Vec<TimeWindow>,
     /// The IANA zone the customer chose the windows in: show them in it (say so when it is not

@@ -68,12 +68,13 @@ pub fn delete_account(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime
     for request_id in open_requests {
         intake::cancel(conn, user_id, &request_id, now)?;
     }
+    // Before the cards of the person's requests are stored again: they count the photos.
+    crate::photos::model::remove_all_of(conn, user_id, now)?;
     erase_requests(conn, user_id)?;
     if user.role == Role::Partner {
         close_business(conn, user_id)?;
     }
     erase_own_words(conn, user_id)?;
-    crate::photos::model::remove_all_of(conn, user_id, now)?;
     erase_credentials_and_settings(conn, user_id, now)?;
     erase_messages(conn, user_id)?;
     super::export::delete_all(conn, user_id)?;

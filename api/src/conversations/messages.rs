@@ -121,7 +121,7 @@ pub fn send(
         .filter(|(side, _)| *side != sender)
         .map(|(_, user_id)| {
             let mut seen = message.to_view(Reader::Side(user_id));
-            seen.photos = shown.clone();
+            seen.photos.clone_from(&shown);
             if !hired && *user_id == row.partner_id {
                 model::conceal_customer(&mut seen);
             }

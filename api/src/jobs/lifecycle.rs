@@ -16,6 +16,8 @@ use crate::admin::audit::{self, Change};
 use crate::db::DbConnection;
 use crate::db::schema::jobs;
 use crate::error::{ApiError, ApiResult};
+use crate::photos::AttachedTo;
+use crate::photos::model as photos;
 use crate::wallet::settlement;
 
 /// How long before the scheduled start the pro may start.
@@ -107,6 +109,14 @@ pub fn complete(
         ..JobChanges::to(JobStatus::Completed, now)
     };
     model::transition(conn, &job.id, &[JobStatus::InProgress], &changes)?;
+    photos::attach(
+        conn,
+        &actor.user_id,
+        &input.photo_ids,
+        AttachedTo::Completion,
+        &job.id,
+        now,
+    )?;
     settlement::on_completed(conn, &job, &policy.money, now)?;
     events::record(
         conn,
@@ -116,6 +126,7 @@ pub fn complete(
         serde_json::json!({
             "summary": input.summary.trim(),
             "photo_urls": input.photo_urls,
+            "photo_count": input.photo_ids.len(),
             "review_window_ends_at": window_ends.and_utc(),
         }),
         now,
@@ -159,12 +170,20 @@ pub fn dispute(
             &[JobStatus::Completed],
         ));
     }
+    photos::attach(
+        conn,
+        &actor.user_id,
+        &input.photo_ids,
+        AttachedTo::Dispute,
+        &job.id,
+        now,
+    )?;
     events::record(
         conn,
         &job,
         JobEventKind::Disputed,
         actor,
-        serde_json::json!({ "reason": input.reason.trim() }),
+        serde_json::json!({ "reason": input.reason.trim(), "photo_count": input.photo_ids.len() }),
         now,
     )?;
     reload(conn, &job.id)

@@ -20,6 +20,8 @@ use crate::db::schema::{
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
+use crate::photos::AttachedTo;
+use crate::photos::model as photos;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = jobs)]
@@ -314,6 +316,8 @@ pub fn views(conn: &mut DbConnection, rows: Vec<JobRow>) -> ApiResult<Vec<Job>> 
         .into_iter()
         .collect();
     let mut proposals = scheduling::open_proposals(conn, &job_ids)?;
+    let completion_photos = photos::counts(conn, AttachedTo::Completion, &job_ids)?;
+    let dispute_photos = photos::counts(conn, AttachedTo::Dispute, &job_ids)?;
 
     Ok(rows
         .into_iter()
@@ -321,6 +325,13 @@ pub fn views(conn: &mut DbConnection, rows: Vec<JobRow>) -> ApiResult<Vec<Job>> 
             let (category, description, city, windows, time_zone) =
                 requests.get(&row.request_id).cloned().unwrap_or_default();
             let penalty = penalties.get(&row.id).map(|cents| row.money(*cents));
+            let mut job = view_of_row(&row, penalty);
+            if let Some(completion) = &mut job.completion {
+                completion.photo_count = completion_photos.get(&row.id).copied().unwrap_or(0);
+            }
+            if let Some(dispute) = &mut job.dispute {
+                dispute.photo_count = dispute_photos.get(&row.id).copied().unwrap_or(0);
+            }
             Job {
                 business_name: businesses.get(&row.partner_id).cloned().unwrap_or_default(),
                 category,
@@ -330,7 +341,7 @@ pub fn views(conn: &mut DbConnection, rows: Vec<JobRow>) -> ApiResult<Vec<Job>> 
                 time_zone,
                 open_proposal: proposals.remove(&row.id),
                 agreement_signed_at: signed.get(&row.id).map(NaiveDateTime::and_utc),
-                ..view_of_row(&row, penalty)
+                ..job
             }
         })
         .collect())
@@ -353,6 +364,7 @@ fn view_of_row(row: &JobRow, penalty: Option<Money>) -> Job {
                 .as_deref()
                 .and_then(|json| serde_json::from_str(json).ok())
                 .unwrap_or_default(),
+            photo_count: 0,
             completed_at: completed_at.and_utc(),
         }),
         _ => None,
@@ -372,6 +384,7 @@ fn view_of_row(row: &JobRow, penalty: Option<Money>) -> Job {
     let dispute = match (&row.dispute_reason, row.disputed_at) {
         (Some(reason), Some(opened_at)) => Some(Dispute {
             reason: reason.clone(),
+            photo_count: 0,
             opened_at: opened_at.and_utc(),
             resolution,
         }),

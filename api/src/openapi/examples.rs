@@ -70,9 +70,16 @@ fn with_example(operation: &mut Operation, example: &Example) {
     }
     if let (Some(request), Some(RefOr::T(body))) =
         (&example.request, operation.request_body.as_mut())
-        && let Some(RefOr::T(content)) = body.content.get_mut("application/json")
     {
-        content.example = Some(request.clone());
+        // A JSON body's example; a file's (an upload) stands for every type the file may be.
+        let json = body.content.contains_key("application/json");
+        for (media_type, content) in &mut body.content {
+            if let RefOr::T(content) = content
+                && (!json || media_type == "application/json")
+            {
+                content.example = Some(request.clone());
+            }
+        }
     }
     if let (Some(response), Some(RefOr::T(documented))) = (
         &example.response,

@@ -53,6 +53,7 @@ pub mod examples;
         (name = "leads", description = "Lead offers to pros: confirm, apply, decline"),
         (name = "jobs", description = "Jobs created by assignment"),
         (name = "conversations", description = "Messages between a customer and a pro, before hiring and on the job"),
+        (name = "photos", description = "Photos: uploaded once, re-encoded without metadata, read through signed links"),
         (name = "payments", description = "Customers pay jobs and tip pros; the provider's webhook"),
         (name = "wallet", description = "A pro's earnings, wallet entries and payouts"),
         (name = "notifications", description = "Devices, alert preferences, the in-app list and the live stream"),

@@ -320,11 +320,16 @@ pub fn set_availability(
     Ok(stored)
 }
 
+/// An active partner's row; suspended and unknown partners are "not found".
+pub fn find_public(conn: &mut DbConnection, partner_id: &str) -> ApiResult<PartnerRow> {
+    find(conn, partner_id)?
+        .filter(|row| row.status() == PartnerStatus::Active)
+        .ok_or_else(|| ApiError::not_found("partner"))
+}
+
 /// The public profile of an active partner; suspended and unknown partners are "not found".
 pub fn public_profile(conn: &mut DbConnection, partner_id: &str) -> ApiResult<PublicPartner> {
-    let row = find(conn, partner_id)?
-        .filter(|row| row.status() == PartnerStatus::Active)
-        .ok_or_else(|| ApiError::not_found("partner"))?;
+    let row = find_public(conn, partner_id)?;
     public_views(conn, &[row]).map(|mut views| views.remove(0))
 }
 

@@ -139,7 +139,7 @@ mod tests {
     use super::*;
 
     fn links() -> PhotoLinks {
-        PhotoLinks::new("secret", "http://api.test/", Duration::from_secs(900))
+        PhotoLinks::new("secret", "http://api.test/", Duration::from_mins(15))
     }
 
     #[test]

@@ -66,5 +66,12 @@ pub async fn sweep(state: &crate::state::AppState) -> crate::error::ApiResult<(u
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::upload_photo)
-        .service(handlers::fetch_photo);
+        .service(handlers::fetch_photo)
+        .service(handlers::request_photos)
+        .service(handlers::lead_photos)
+        .service(handlers::job_photos)
+        .service(handlers::admin_job_photos)
+        .service(handlers::portfolio)
+        .service(handlers::add_portfolio_photo)
+        .service(handlers::remove_portfolio_photo);
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use shared_types::photos::Photo;
+use shared_types::photos::{PORTFOLIO_MAX, Photo, PortfolioPhotoInput};
 
 use super::links::{Audience, PhotoLinks};
 use super::store::Variant;
@@ -180,6 +180,33 @@ pub fn attached_to(
     Ok(by_object)
 }
 
+/// How many photos each of `ids` has (those with none are left out).
+pub fn counts<S: AsRef<str>>(
+    conn: &mut DbConnection,
+    kind: AttachedTo,
+    ids: &[S],
+) -> ApiResult<HashMap<String, u32>> {
+    let mut counts = HashMap::new();
+    if ids.is_empty() {
+        return Ok(counts);
+    }
+    let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
+    let owners: Vec<Option<String>> = photos::table
+        .filter(photos::attached_to.eq(kind.as_str()))
+        .filter(photos::attached_id.eq_any(&ids))
+        .select(photos::attached_id)
+        .load(conn)?;
+    for owner in owners.into_iter().flatten() {
+        *counts.entry(owner).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+/// How many photos one object has.
+pub fn count(conn: &mut DbConnection, kind: AttachedTo, id: &str) -> ApiResult<u32> {
+    Ok(counts(conn, kind, &[id])?.remove(id).unwrap_or(0))
+}
+
 /// Attaches `photo_ids`, in that order, to one object: each must be `owner_id`'s and attached
 /// to nothing yet (a 422 naming the first that is not). Run inside the transaction that writes
 /// the object, so that either both land or neither does.
@@ -299,6 +326,73 @@ pub fn queued_removals(conn: &mut DbConnection, limit: i64) -> ApiResult<Vec<Str
 pub fn removed(conn: &mut DbConnection, ids: &[String]) -> ApiResult<()> {
     diesel::delete(photo_removals::table.filter(photo_removals::photo_id.eq_any(ids)))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Adds an uploaded photo to the end of the pro's portfolio (409 when it is full).
+pub fn add_to_portfolio(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    input: &PortfolioPhotoInput,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    // Additions to one portfolio take turns, so that the count and the positions hold.
+    crate::auth::accounts::lock(conn, partner_id)?;
+    let held: i64 = photos::table
+        .filter(photos::attached_to.eq(AttachedTo::Portfolio.as_str()))
+        .filter(photos::attached_id.eq(partner_id))
+        .count()
+        .get_result(conn)?;
+    if held >= i64::try_from(PORTFOLIO_MAX).unwrap_or(i64::MAX) {
+        return Err(ApiError::conflict(format!(
+            "a portfolio holds at most {PORTFOLIO_MAX} photos: remove one first"
+        )));
+    }
+    let last: Option<i32> = photos::table
+        .filter(photos::attached_to.eq(AttachedTo::Portfolio.as_str()))
+        .filter(photos::attached_id.eq(partner_id))
+        .select(diesel::dsl::max(photos::position))
+        .first(conn)?;
+    let ids = std::slice::from_ref(&input.photo_id);
+    attach(
+        conn,
+        partner_id,
+        ids,
+        AttachedTo::Portfolio,
+        partner_id,
+        now,
+    )?;
+    let caption = input
+        .caption
+        .as_deref()
+        .map(str::trim)
+        .filter(|caption| !caption.is_empty());
+    diesel::update(photos::table.find(&input.photo_id))
+        .set((
+            photos::position.eq(last.map_or(0, |last| last + 1)),
+            photos::caption.eq(caption),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Takes a photo out of the pro's portfolio and deletes it; 404 if it is not there.
+pub fn remove_from_portfolio(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    photo_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let held: i64 = photos::table
+        .find(photo_id)
+        .filter(photos::attached_to.eq(AttachedTo::Portfolio.as_str()))
+        .filter(photos::attached_id.eq(partner_id))
+        .count()
+        .get_result(conn)?;
+    if held == 0 {
+        return Err(ApiError::not_found("photo"));
+    }
+    remove(conn, &[photo_id.to_owned()], now)?;
     Ok(())
 }
 

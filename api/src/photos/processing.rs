@@ -75,7 +75,11 @@ pub fn process(file: impl Read + Seek) -> ApiResult<Processed> {
     }
     let transparent = image.color().has_alpha();
     let full = encode(&image, transparent)?;
-    let thumb = encode(&image.thumbnail(THUMB_SIDE, THUMB_SIDE), transparent)?;
+    let thumb = if image.width().max(image.height()) > THUMB_SIDE {
+        encode(&image.thumbnail(THUMB_SIDE, THUMB_SIDE), transparent)?
+    } else {
+        full.clone()
+    };
     Ok(Processed {
         content_type: if transparent {
             "image/png"
@@ -128,10 +132,12 @@ mod tests {
 
     use super::*;
 
+    fn byte(value: u32) -> u8 {
+        u8::try_from(value % 256).unwrap()
+    }
+
     fn jpeg(width: u32, height: u32) -> Vec<u8> {
-        let image = RgbImage::from_fn(width, height, |x, y| {
-            Rgb([(x % 256) as u8, (y % 256) as u8, 90])
-        });
+        let image = RgbImage::from_fn(width, height, |x, y| Rgb([byte(x), byte(y), 90]));
         let mut out = Vec::new();
         image
             .write_with_encoder(JpegEncoder::new_with_quality(&mut out, 90))
@@ -155,6 +161,8 @@ mod tests {
         image.write_with_encoder(PngEncoder::new(&mut png)).unwrap();
         let processed = process(Cursor::new(png)).unwrap();
         assert_eq!(processed.content_type, "image/png");
+        let thumb = image::load_from_memory(&processed.thumb).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (10, 10), "never enlarged");
     }
 
     #[test]

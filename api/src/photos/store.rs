@@ -15,10 +15,13 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use crate::config::ObjectStoreUrl;
 use crate::error::{ApiError, ApiResult};
 
-/// Which of a photo's two objects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which of a photo's two images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Variant {
+    /// The photo, at most 2560 pixels on its longer side.
     Full,
+    /// The thumbnail, at most 400 pixels on its longer side.
     Thumb,
 }
 
@@ -27,14 +30,6 @@ impl Variant {
         match self {
             Self::Full => "full",
             Self::Thumb => "thumb",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "full" => Some(Self::Full),
-            "thumb" => Some(Self::Thumb),
-            _ => None,
         }
     }
 }

@@ -19,6 +19,8 @@ use crate::db::schema::{jobs, lead_cards, lead_offers, service_requests};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::{ApiError, ApiResult};
 use crate::partners::catalogue;
+use crate::photos::AttachedTo;
+use crate::photos::model as photos;
 use crate::ratings::reviews;
 
 /// Offers whose cards show what changed.
@@ -78,6 +80,7 @@ pub fn render(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<L
         .collect();
     let customers: Vec<String> = requests.values().map(|r| r.customer_id.clone()).collect();
     let ratings = reviews::customer_summaries(conn, &customers)?;
+    let photo_counts = photos::counts(conn, AttachedTo::Request, &request_ids)?;
     let mut categories = HashMap::new();
     let mut views = Vec::with_capacity(offers.len());
     for offer in offers {
@@ -95,6 +98,7 @@ pub fn render(conn: &mut DbConnection, offers: Vec<OfferRow>) -> ApiResult<Vec<L
             offered_to.get(&offer.request_id).copied().unwrap_or(0),
             ratings[&request.customer_id],
             job_id,
+            photo_counts.get(&offer.request_id).copied().unwrap_or(0),
         ));
     }
     Ok(views)

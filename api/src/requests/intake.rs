@@ -24,6 +24,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::partners::connections::{self, Source};
 use crate::partners::geo::{self, Point};
 use crate::partners::{catalogue, profiles};
+use crate::photos::AttachedTo;
+use crate::photos::model as photos;
 
 /// Records the request and sends its first offers: to the one pro of a profile lead, or to the
 /// best matches of a marketplace lead. Run inside a write transaction.
@@ -101,6 +103,15 @@ pub fn create(
     diesel::insert_into(service_requests::table)
         .values(row.clone())
         .execute(conn)?;
+    // Before any offer: the leads' cards show how many photos there are.
+    photos::attach(
+        conn,
+        customer_id,
+        &input.photo_ids,
+        AttachedTo::Request,
+        &row.id,
+        now,
+    )?;
 
     match target {
         Some(partner) => {
@@ -199,6 +210,7 @@ pub fn customer_view(conn: &mut DbConnection, row: &RequestRow) -> ApiResult<Ser
         time_zone: row.time_zone.clone(),
         budget: row.budget(),
         photo_urls: row.photo_urls(),
+        photo_count: photos::count(conn, AttachedTo::Request, &row.id)?,
         contact_phone: row.contact_phone.clone(),
         status: row.status(),
         offers_sent,

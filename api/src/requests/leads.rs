@@ -43,6 +43,11 @@ fn own_offer(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiRe
         .ok_or_else(|| ApiError::not_found("lead"))
 }
 
+/// The request of the pro's own offer; anyone else's is "not found".
+pub fn request_of(conn: &mut DbConnection, partner_id: &str, offer_id: &str) -> ApiResult<String> {
+    Ok(own_offer(conn, partner_id, offer_id)?.request_id)
+}
+
 /// [`list`] in one statement on the hot path: the page's JSON, from the cards as stored.
 /// `Ok(None)` when the hot path is off or failed, or a card on the page is owed: the caller
 /// then reads with [`list`].

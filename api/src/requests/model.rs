@@ -150,6 +150,7 @@ impl OfferRow {
         offered_to: i64,
         customer_rating: RatingSummary,
         job_id: Option<String>,
+        photo_count: u32,
     ) -> Lead {
         let fee_bps = u32::try_from(self.fee_bps).unwrap_or_default();
         Lead {
@@ -166,6 +167,7 @@ impl OfferRow {
             category,
             description: request.description.clone(),
             photo_urls: request.photo_urls(),
+            photo_count,
             windows: request.windows(),
             time_zone: request.time_zone.clone(),
             budget: request.budget(),

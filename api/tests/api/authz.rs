@@ -133,6 +133,8 @@ enum Owned {
     ReportedConversation,
     /// An open report of a message (staff resolve them all).
     OpenReport,
+    /// A photo in partner A's portfolio.
+    PortfolioPhoto,
 }
 
 impl Owned {
@@ -163,6 +165,7 @@ impl Owned {
                 | Self::EndedConversation
                 | Self::BlockedConversation
                 | Self::OtherSideMessage
+                | Self::PortfolioPhoto
         )
     }
 }
@@ -595,6 +598,60 @@ fn matrix() -> BTreeMap<&'static str, Rule> {
             ),
         ),
         ("GET /v1/admin/message-reports", staff()),
+        // The matrix's JSON body is not an image: the callers let in get 415.
+        (
+            "POST /v1/photos",
+            Rule {
+                let_in_as: Some(&[415]),
+                ..with_body(
+                    json!({ "not": "an image" }),
+                    only(BOTH_SIDES, Keys::Scope(Scope::PhotosWrite)),
+                )
+            },
+        ),
+        // A signed link is its own credential.
+        ("GET /v1/photos/{id}/{variant}", public()),
+        (
+            "GET /v1/requests/{id}/photos",
+            on(
+                Owned::Request,
+                only(CUSTOMER, Keys::Scope(Scope::RequestsRead)),
+            ),
+        ),
+        (
+            "GET /v1/leads/{id}/photos",
+            on(
+                Owned::ReviewLead,
+                only(PARTNER, Keys::Scope(Scope::LeadsRead)),
+            ),
+        ),
+        (
+            "GET /v1/jobs/{id}/photos",
+            on(Owned::Job, only(BOTH_SIDES, Keys::Scope(Scope::JobsRead))),
+        ),
+        (
+            "GET /v1/admin/jobs/{id}/photos",
+            on(Owned::DisputedJob, staff()),
+        ),
+        ("GET /v1/partners/{id}/portfolio", public()),
+        // No such photo of the caller's: the callers let in get 422.
+        (
+            "POST /v1/partners/me/portfolio",
+            Rule {
+                let_in_as: Some(&[422]),
+                ..with_body(
+                    json!({ "photo_id": "00000000-0000-7000-8000-000000000000" }),
+                    only(PARTNER, Keys::Scope(Scope::ProfileWrite)),
+                )
+            },
+        ),
+        (
+            "DELETE /v1/partners/me/portfolio/{id}",
+            on(
+                Owned::PortfolioPhoto,
+                only(PARTNER, Keys::Scope(Scope::ProfileWrite)),
+            ),
+        ),
         (
             "POST /v1/admin/message-reports/{id}/resolve",
             on(
@@ -1497,6 +1554,15 @@ async fn create_owned(kind: Owned, owner: &Client, role: Role, cast: &Cast) -> T
             let body = serde_json::from_value(json!({ "body": "See you then" })).unwrap();
             Target::id(other.send_message(&id, &body).await.unwrap().id)
         }
+        Owned::PortfolioPhoto => {
+            let photo = owner
+                .upload_photo(crate::photos::phone_photo(), "image/jpeg")
+                .await
+                .unwrap();
+            let input = serde_json::from_value(json!({ "photo_id": photo.id })).unwrap();
+            owner.add_portfolio_photo(&input).await.unwrap();
+            Target::id(photo.id)
+        }
         Owned::ReportedConversation | Owned::OpenReport => {
             let id = cast.conversation().await;
             let body =
@@ -1611,13 +1677,23 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
         job.status == status && job.cancellation.is_none()
     };
     match kind {
-        Owned::ApiKey => owner
-            .list_api_keys(&PageParams::default())
-            .await
-            .unwrap()
-            .items
-            .iter()
-            .any(|key| key.id == id),
+        Owned::ApiKey => {
+            // The matrix makes many keys of each account: look through all of them.
+            let mut page = PageParams {
+                limit: Some(100),
+                cursor: None,
+            };
+            loop {
+                let keys = owner.list_api_keys(&page).await.unwrap();
+                if keys.items.iter().any(|key| key.id == id) {
+                    break true;
+                }
+                match keys.next_cursor {
+                    Some(cursor) => page.cursor = Some(cursor),
+                    None => break false,
+                }
+            }
+        }
         Owned::OAuthApp => owner
             .list_oauth_apps(&PageParams::default())
             .await
@@ -1704,6 +1780,10 @@ async fn still_intact(kind: Owned, cast: &Cast, owner: &Client, target: &Target)
                 .unwrap();
             reports == 0
         }
+        Owned::PortfolioPhoto => {
+            let portfolio = owner.portfolio(&cast.partner_a_id).await.unwrap();
+            portfolio.iter().any(|photo| photo.id == *id)
+        }
         Owned::PublishedReview => {
             let reviews = cast
                 .partner_a
@@ -1760,7 +1840,9 @@ async fn check_operation(
         }
     };
     let at = |target: &Target| {
-        let path = path.replace("{id}", &target.id);
+        let path = path
+            .replace("{id}", &target.id)
+            .replace("{variant}", "full");
         match &target.pid {
             Some(pid) => path.replace("{pid}", pid).replace("{delivery_id}", pid),
             None => path

@@ -671,6 +671,7 @@ async fn blocks_reports_and_staff_in_a_conversation() {
             &disputed.id,
             &DisputeInput {
                 reason: "The oven was not cleaned at all".into(),
+                photo_ids: Vec::new(),
             },
         )
         .await

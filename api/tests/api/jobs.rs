@@ -60,6 +60,7 @@ pub fn cleaning_request(partner_id: Option<&str>) -> ServiceRequestInput {
         contact_phone: Some("+14165550199".into()),
         partner_id: partner_id.map(str::to_owned),
         time_zone: None,
+        photo_ids: Vec::new(),
     }
 }
 
@@ -233,12 +234,14 @@ fn done(summary: &str) -> CompleteInput {
     CompleteInput {
         summary: summary.into(),
         photo_urls: vec!["https://photos.example.com/after.jpg".into()],
+        photo_ids: Vec::new(),
     }
 }
 
 fn dispute(reason: &str) -> DisputeInput {
     DisputeInput {
         reason: reason.into(),
+        photo_ids: Vec::new(),
     }
 }
 

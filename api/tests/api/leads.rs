@@ -132,6 +132,7 @@ pub fn request(category: &str, partner_id: Option<&str>) -> ServiceRequestInput 
         contact_phone: Some("+14165550199".into()),
         partner_id: partner_id.map(str::to_owned),
         time_zone: None,
+        photo_ids: Vec::new(),
     }
 }
 

@@ -86,6 +86,7 @@ fn done() -> CompleteInput {
     CompleteInput {
         summary: "Cleaned every room".into(),
         photo_urls: vec![],
+        photo_ids: Vec::new(),
     }
 }
 
@@ -490,6 +491,7 @@ async fn cancellations_and_disputes_settle_the_money() {
                 &job.id,
                 &DisputeInput {
                     reason: "The oven was not cleaned".into(),
+                    photo_ids: Vec::new(),
                 },
             )
             .await
@@ -1279,6 +1281,7 @@ mod sequences {
                             &job.id,
                             &DisputeInput {
                                 reason: "Not as agreed".into(),
+                                photo_ids: Vec::new(),
                             },
                         )
                         .await

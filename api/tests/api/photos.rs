@@ -12,7 +12,7 @@ use porchlight::db::schema::{photo_removals, photos};
 use shared_types::conversations::{
     MessageInput, MessageWindow, ReportInput, ReportOutcome, ResolveReportInput,
 };
-use shared_types::photos::Photo;
+use shared_types::photos::{Photo, PortfolioPhotoInput};
 use shared_types::{Client, ClientError, ErrorCode};
 
 use crate::harness::TestApp;
@@ -22,19 +22,19 @@ use crate::jobs::{Cast, cleaning_request, lead_for};
 const SECRET: &[u8] = b"GPS 43.6532N 79.3832W at 12 Quiet Lane";
 
 /// A 200x100 JPEG whose EXIF says "rotate 90 degrees clockwise to show" and carries `SECRET`.
-fn phone_photo() -> Vec<u8> {
-    let image = RgbImage::from_fn(200, 100, |x, y| Rgb([(x % 250) as u8, (y * 2) as u8, 120]));
+pub fn phone_photo() -> Vec<u8> {
+    let image = RgbImage::from_fn(200, 100, |x, y| Rgb([byte(x), byte(y * 2), 120]));
     let mut jpeg = Vec::new();
     image
         .write_with_encoder(JpegEncoder::new_with_quality(&mut jpeg, 90))
         .unwrap();
     // TIFF, big-endian: IFD0 with Orientation = 6 and ImageDescription = SECRET.
     let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
-    let description_at = 8 + 2 + 2 * 12 + 4;
+    let description_at: u32 = 8 + 2 + 2 * 12 + 4;
     tiff.extend_from_slice(&2u16.to_be_bytes());
     tiff.extend_from_slice(&[0x01, 0x0e, 0, 2]);
-    tiff.extend_from_slice(&(SECRET.len() as u32 + 1).to_be_bytes());
-    tiff.extend_from_slice(&(description_at as u32).to_be_bytes());
+    tiff.extend_from_slice(&(u32::try_from(SECRET.len()).unwrap() + 1).to_be_bytes());
+    tiff.extend_from_slice(&description_at.to_be_bytes());
     tiff.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0]);
     tiff.extend_from_slice(&0u32.to_be_bytes());
     tiff.extend_from_slice(SECRET);
@@ -43,11 +43,15 @@ fn phone_photo() -> Vec<u8> {
     app1.extend_from_slice(&tiff);
     let mut out = jpeg[..2].to_vec();
     out.extend_from_slice(&[0xff, 0xe1]);
-    out.extend_from_slice(&(app1.len() as u16 + 2).to_be_bytes());
+    out.extend_from_slice(&(u16::try_from(app1.len()).unwrap() + 2).to_be_bytes());
     out.extend_from_slice(&app1);
     out.extend_from_slice(&jpeg[2..]);
     assert!(contains(&out, SECRET), "the test photo carries the secret");
     out
+}
+
+fn byte(value: u32) -> u8 {
+    u8::try_from(value % 256).unwrap()
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -229,12 +233,12 @@ async fn photo_in_a_conversation(cast: Cast) {
     let fresh_link = {
         // Links made now would still be signed correctly; the photo itself must be gone.
         let links = &cast.app.state.photos.links;
-        let expires = links.expiry(cast.app.state.clock.now().and_utc());
+        let until = links.expiry(cast.app.state.clock.now().and_utc());
         links.url(
             &abandoned.id,
             porchlight::photos::store::Variant::Full,
             porchlight::photos::links::Audience::Members,
-            expires,
+            until,
         )
     };
     let report = porchlight::retention::run(&cast.app.state).await.unwrap();
@@ -298,9 +302,7 @@ async fn bad_uploads_are_refused_and_store_nothing() {
         .unwrap_err();
     assert_eq!(code(&empty), Some(ErrorCode::ValidationFailed));
 
-    let big = RgbImage::from_fn(400, 400, |x, y| {
-        Rgb([(x * y % 251) as u8, (x ^ y) as u8, 3])
-    });
+    let big = RgbImage::from_fn(400, 400, |x, y| Rgb([byte(x * y % 251), byte(x ^ y), 3]));
     let mut png = Vec::new();
     big.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
@@ -323,4 +325,183 @@ async fn bad_uploads_are_refused_and_store_nothing() {
     assert_eq!(code(&anonymous), Some(ErrorCode::Unauthenticated));
 
     assert_eq!(photo_rows(&app), 0, "nothing was stored");
+}
+
+async fn uploaded(client: &Client) -> String {
+    client
+        .upload_photo(phone_photo(), "image/jpeg")
+        .await
+        .unwrap()
+        .id
+}
+
+/// Photos where people expect them: the customer's of what needs doing (seen by the pro offered
+/// the lead, nobody else), the pro's proof on completion and the customer's evidence on a
+/// dispute (the job's two sides and staff), and a pro's public portfolio.
+#[tokio::test]
+async fn photos_of_requests_jobs_disputes_and_portfolios_follow_their_objects() {
+    let cast = Cast::new().await;
+    let (_, stranger) = cast.app.customer().await;
+    let (_, other_pro) = cast.app.partner().await;
+
+    // A request with two photos; the lead counts them, the pro reads them.
+    let first = uploaded(&cast.customer).await;
+    let second = uploaded(&cast.customer).await;
+    let mut input = cleaning_request(Some(&cast.partner_id));
+    input.photo_ids = vec![second.clone(), first.clone()];
+    let request = cast.customer.create_request(&input).await.unwrap();
+    assert_eq!(request.photo_count, 2);
+    let own = cast.customer.request_photos(&request.id).await.unwrap();
+    let order: Vec<&str> = own.iter().map(|photo| photo.id.as_str()).collect();
+    assert_eq!(
+        order,
+        [second.as_str(), first.as_str()],
+        "in the order given"
+    );
+    let lead = lead_for(&cast.partner, &request.id).await;
+    assert_eq!(lead.photo_count, 2);
+    let shown = cast.partner.lead_photos(&lead.id).await.unwrap();
+    assert_eq!(shown.len(), 2);
+    let (_, bytes) = fetch(&shown[0].thumbnail_url).await.unwrap();
+    assert!(!contains(&bytes, SECRET));
+    for refused in [
+        stranger.request_photos(&request.id).await.unwrap_err(),
+        other_pro.lead_photos(&lead.id).await.unwrap_err(),
+    ] {
+        assert_eq!(code(&refused), Some(ErrorCode::NotFound));
+    }
+
+    // A request naming a photo that is not the customer's stores nothing at all.
+    let theirs = uploaded(&stranger).await;
+    let mut input = cleaning_request(Some(&cast.partner_id));
+    input.photo_ids = vec![theirs.clone()];
+    let refused = cast.customer.create_request(&input).await.unwrap_err();
+    assert_eq!(code(&refused), Some(ErrorCode::ValidationFailed));
+    let requests = cast
+        .customer
+        .list_requests(&shared_types::PageParams::default())
+        .await
+        .unwrap();
+    assert_eq!(requests.items.len(), 1, "no request was made");
+
+    // The pro's proof on completion, the customer's evidence on a dispute.
+    let job = cast
+        .customer
+        .job(&cast.partner.confirm_lead(&lead.id).await.unwrap().job_id)
+        .await
+        .unwrap();
+    let slot = cast.slot(2, 10);
+    cast.schedule(&job, slot).await;
+    cast.sign(&job).await;
+    cast.pay(&job).await;
+    cast.travel_to(slot.start - chrono::Duration::minutes(30));
+    cast.partner.start_job(&job.id).await.unwrap();
+    let proof = uploaded(&cast.partner).await;
+    let done = cast
+        .partner
+        .complete_job(
+            &job.id,
+            &shared_types::jobs::CompleteInput {
+                summary: "Every room cleaned".into(),
+                photo_urls: Vec::new(),
+                photo_ids: vec![proof.clone()],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.completion.unwrap().photo_count, 1);
+    let evidence = uploaded(&cast.customer).await;
+    let disputed = cast
+        .customer
+        .dispute_job(
+            &job.id,
+            &shared_types::jobs::DisputeInput {
+                reason: "The oven was not cleaned at all".into(),
+                photo_ids: vec![evidence.clone()],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(disputed.dispute.unwrap().photo_count, 1);
+    for side in [&cast.customer, &cast.partner] {
+        let photos = side.job_photos(&job.id).await.unwrap();
+        assert_eq!(photos.completion[0].id, proof);
+        assert_eq!(photos.dispute[0].id, evidence);
+    }
+    let staff_view = cast.staff.admin_job_photos(&job.id).await.unwrap();
+    assert!(fetch(&staff_view.dispute[0].url).await.is_ok());
+    let refused = stranger.job_photos(&job.id).await.unwrap_err();
+    assert_eq!(code(&refused), Some(ErrorCode::NotFound));
+
+    // A portfolio, public, in the pro's order, at most 30, and each photo removable.
+    let before = uploaded(&cast.partner).await;
+    let after = uploaded(&cast.partner).await;
+    for (photo_id, caption) in [(&before, "Before: the old tiles"), (&after, "After")] {
+        cast.partner
+            .add_portfolio_photo(&PortfolioPhotoInput {
+                photo_id: photo_id.clone(),
+                caption: Some(caption.into()),
+            })
+            .await
+            .unwrap();
+    }
+    let public = cast.app.client.portfolio(&cast.partner_id).await.unwrap();
+    let captions: Vec<Option<&str>> = public.iter().map(|p| p.caption.as_deref()).collect();
+    assert_eq!(captions, [Some("Before: the old tiles"), Some("After")]);
+    let (_, image) = fetch(&public[0].url).await.unwrap();
+    assert!(image::load_from_memory(&image).is_ok());
+    let again = cast
+        .partner
+        .add_portfolio_photo(&PortfolioPhotoInput {
+            photo_id: before.clone(),
+            caption: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(code(&again), Some(ErrorCode::ValidationFailed));
+    cast.partner.remove_portfolio_photo(&before).await.unwrap();
+    let gone = fetch(&public[0].url).await.unwrap_err();
+    assert_eq!(code(&gone), Some(ErrorCode::NotFound));
+    assert_eq!(
+        cast.app
+            .client
+            .portfolio(&cast.partner_id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let not_theirs = other_pro.remove_portfolio_photo(&after).await.unwrap_err();
+    assert_eq!(code(&not_theirs), Some(ErrorCode::NotFound));
+}
+
+/// A portfolio holds 30 photos; the 31st is refused and stays unattached.
+#[tokio::test]
+async fn a_full_portfolio_refuses_more() {
+    let cast = Cast::new().await;
+    let mut ids = Vec::new();
+    for _ in 0..=shared_types::photos::PORTFOLIO_MAX {
+        ids.push(uploaded(&cast.partner).await);
+    }
+    let (last, first_thirty) = ids.split_last().unwrap();
+    for id in first_thirty {
+        cast.partner
+            .add_portfolio_photo(&PortfolioPhotoInput {
+                photo_id: id.clone(),
+                caption: None,
+            })
+            .await
+            .unwrap();
+    }
+    let full = cast
+        .partner
+        .add_portfolio_photo(&PortfolioPhotoInput {
+            photo_id: last.clone(),
+            caption: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(code(&full), Some(ErrorCode::Conflict));
+    let portfolio = cast.app.client.portfolio(&cast.partner_id).await.unwrap();
+    assert_eq!(portfolio.len(), shared_types::photos::PORTFOLIO_MAX);
 }

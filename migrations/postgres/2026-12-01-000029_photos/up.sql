@@ -28,3 +28,7 @@ CREATE TABLE photo_removals (
     photo_id  TEXT PRIMARY KEY,
     queued_at TIMESTAMP NOT NULL
 );
+
+-- Leads now show how many photos their request has: the cards are rendered again, from the
+-- tables, when the service starts (requests::cards::fill_missing).
+DELETE FROM lead_cards;

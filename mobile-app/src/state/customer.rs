@@ -251,6 +251,7 @@ impl RequestForm {
             contact_phone: Some(self.contact_phone.trim().to_owned()).filter(|p| !p.is_empty()),
             partner_id: self.partner_id.clone(),
             time_zone: Some(zone.name().to_owned()),
+            photo_ids: Vec::new(),
         })
     }
 

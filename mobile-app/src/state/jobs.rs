@@ -462,6 +462,7 @@ pub async fn complete(session: &Session, job_id: &str, summary: &str) -> Result<
     let body = CompleteInput {
         summary: summary.trim().to_owned(),
         photo_urls: Vec::new(),
+        photo_ids: Vec::new(),
     };
     session
         .call(|c| {
@@ -475,6 +476,7 @@ pub async fn complete(session: &Session, job_id: &str, summary: &str) -> Result<
 pub async fn dispute(session: &Session, job_id: &str, reason: &str) -> Result<(), AppError> {
     let body = DisputeInput {
         reason: reason.trim().to_owned(),
+        photo_ids: Vec::new(),
     };
     session
         .call(|c| {

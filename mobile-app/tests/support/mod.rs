@@ -350,6 +350,7 @@ pub async fn completed_job(api: &Api, customer: &Session, pro: &Session) -> Job 
             let report = CompleteInput {
                 summary: "Cleaned every room, windows inside".into(),
                 photo_urls: vec![],
+                photo_ids: Vec::new(),
             };
             c.complete_job(&job_id, &report).await
         }

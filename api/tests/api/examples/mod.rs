@@ -78,6 +78,8 @@ pub struct Call<'a> {
     pub headers: Vec<(&'a str, String)>,
     /// The raw body, when it must be sent byte for byte (a signed webhook).
     pub raw: Option<String>,
+    /// A file as the body (an uploaded photo) and its media type.
+    pub file: Option<(Vec<u8>, &'static str)>,
 }
 
 impl<'a> Call<'a> {
@@ -88,7 +90,13 @@ impl<'a> Call<'a> {
             body: None,
             headers: Vec::new(),
             raw: None,
+            file: None,
         }
+    }
+
+    pub fn file(mut self, bytes: Vec<u8>, media_type: &'static str) -> Self {
+        self.file = Some((bytes, media_type));
+        self
     }
 
     pub fn param(mut self, name: &'a str, value: impl ToString) -> Self {
@@ -135,11 +143,19 @@ impl Story {
                 .iter()
                 .map(|(name, value)| ((*name).to_owned(), value.clone()))
                 .collect(),
-            request: call.body.clone().or_else(|| {
-                call.raw
-                    .as_deref()
-                    .and_then(|raw| serde_json::from_str(raw).ok())
-            }),
+            request: call
+                .body
+                .clone()
+                .or_else(|| {
+                    call.raw
+                        .as_deref()
+                        .and_then(|raw| serde_json::from_str(raw).ok())
+                })
+                .or_else(|| {
+                    call.file
+                        .as_ref()
+                        .map(|(bytes, media)| file_example(media, bytes.len()))
+                }),
             status,
             response: response.clone(),
         };
@@ -265,7 +281,11 @@ impl Story {
         if let Some(token) = &call.who.0 {
             request = request.bearer_auth(token);
         }
-        if let Some(raw) = &call.raw {
+        if let Some((bytes, media_type)) = &call.file {
+            request = request
+                .header("Content-Type", *media_type)
+                .body(bytes.clone());
+        } else if let Some(raw) = &call.raw {
             request = request
                 .header("Content-Type", "application/json")
                 .body(raw.clone());
@@ -292,6 +312,16 @@ impl Story {
             text.truncate(first_event(&text).unwrap_or(text.len()));
             return (status, Some(Value::String(text)));
         }
+        let media_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if media_type.starts_with("image/") {
+            let bytes = response.bytes().await.unwrap();
+            return (status, Some(file_example(&media_type, bytes.len())));
+        }
         let text = response.text().await.unwrap();
         let body = if text.is_empty() {
             None
@@ -300,6 +330,11 @@ impl Story {
         };
         (status, body)
     }
+}
+
+/// How a file stands in an example: its media type and size.
+fn file_example(media_type: &str, size: usize) -> Value {
+    Value::String(format!("({media_type} file, {size} bytes)"))
 }
 
 /// The contract's operations by id.

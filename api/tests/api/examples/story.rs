@@ -578,20 +578,43 @@ async fn the_documented_examples_hold() {
     story
         .again("start", Call::by(&sam).param("id", &gutter_job))
         .await;
+    let proof = story
+        .again(
+            "upload_photo",
+            Call::by(&sam).file(tap_photo(), "image/jpeg"),
+        )
+        .await;
     story
         .again(
             "complete",
-            Call::by(&sam)
-                .param("id", &gutter_job)
-                .body(json!({ "summary": "Gutters cleared." })),
+            Call::by(&sam).param("id", &gutter_job).body(json!({
+                "summary": "Gutters cleared.",
+                "photo_ids": [text(&proof, "/id")]
+            })),
+        )
+        .await;
+    let evidence = story
+        .again(
+            "upload_photo",
+            Call::by(&maya).file(tap_photo(), "image/jpeg"),
         )
         .await;
     story
         .example(
             "dispute",
             Call::by(&maya).param("id", &gutter_job).body(json!({
-                "reason": "The back downspout is still blocked; water pools by the door."
+                "reason": "The back downspout is still blocked; water pools by the door.",
+                "photo_ids": [text(&evidence, "/id")]
             })),
+        )
+        .await;
+    story
+        .example("job_photos", Call::by(&maya).param("id", &gutter_job))
+        .await;
+    story
+        .example(
+            "admin_job_photos",
+            Call::by(&jordan).param("id", &gutter_job),
         )
         .await;
     story
@@ -731,6 +754,7 @@ async fn the_documented_examples_hold() {
     staff_desk(&mut story, &smtp, &jordan, &sam_id, &job_id, &review).await;
     own_account(&mut story, &smtp, &sms).await;
     conversations(&mut story, &maya, &sam, &jordan, &priya_id, &job_id).await;
+    photos(&mut story, &maya, &sam, &sam_id).await;
 
     story.end();
 }
@@ -816,6 +840,36 @@ async fn conversations(
         )
         .await;
 
+    // A photo of the drip, sent to the pro; the pro's app loads it through its signed link.
+    let photo = story
+        .example(
+            "upload_photo",
+            Call::by(maya).file(tap_photo(), "image/jpeg"),
+        )
+        .await;
+    story
+        .again(
+            "send_message",
+            Call::by(maya)
+                .param("id", text(&to_priya, "/id"))
+                .body(json!({ "body": "This is the tap.", "photo_ids": [text(&photo, "/id")] })),
+        )
+        .await;
+    let nobody = Who::anonymous();
+    let link = url::Url::parse(&text(&photo, "/thumbnail_url")).unwrap();
+    let mut fetch = Call::by(&nobody)
+        .param("id", text(&photo, "/id"))
+        .param("variant", "thumb");
+    for (name, value) in link.query_pairs() {
+        let name: &'static str = match name.as_ref() {
+            "audience" => "audience",
+            "expires" => "expires",
+            _ => "signature",
+        };
+        fetch = fetch.param(name, value);
+    }
+    story.example("fetch_photo", fetch).await;
+
     let kitchen = story
         .example("open_job_conversation", Call::by(sam).param("id", job_id))
         .await;
@@ -882,6 +936,78 @@ async fn conversations(
             Call::by(maya).param("id", &kitchen_id),
         )
         .await;
+}
+
+/// Maya shows Sam the cupboard under the sink; Sam keeps a portfolio of past work.
+async fn photos(story: &mut Story, maya: &Who, sam: &Who, sam_id: &str) {
+    let sink = story
+        .again(
+            "upload_photo",
+            Call::by(maya).file(tap_photo(), "image/jpeg"),
+        )
+        .await;
+    let mut asked = kitchen_request(
+        "plumbing",
+        "Water collects under the kitchen sink; the photo shows where.",
+    );
+    asked["partner_id"] = json!(sam_id);
+    asked["photo_ids"] = json!([text(&sink, "/id")]);
+    let request = story
+        .again("create_request", Call::by(maya).body(asked))
+        .await;
+    let request_id = text(&request, "/id");
+    story
+        .example("request_photos", Call::by(maya).param("id", &request_id))
+        .await;
+    let offer = offer_for(story, sam, &request_id).await;
+    story
+        .example("lead_photos", Call::by(sam).param("id", &offer))
+        .await;
+
+    let mut kept = Vec::new();
+    for caption in ["A bathroom vanity replaced in Leslieville", "Old tiles out"] {
+        let photo = story
+            .again(
+                "upload_photo",
+                Call::by(sam).file(tap_photo(), "image/jpeg"),
+            )
+            .await;
+        let body = json!({ "photo_id": text(&photo, "/id"), "caption": caption });
+        if kept.is_empty() {
+            story
+                .example("add_portfolio_photo", Call::by(sam).body(body))
+                .await;
+        } else {
+            story
+                .again("add_portfolio_photo", Call::by(sam).body(body))
+                .await;
+        }
+        kept.push(text(&photo, "/id"));
+    }
+    story
+        .example(
+            "remove_portfolio_photo",
+            Call::by(sam).param("id", &kept[1]),
+        )
+        .await;
+    story
+        .example("portfolio", Call::by(&Who::anonymous()).param("id", sam_id))
+        .await;
+}
+
+/// A small photo of a dripping tap, as a phone would send it (JPEG).
+fn tap_photo() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(64, 48, |x, y| {
+        let byte = |value: u32| u8::try_from(value % 256).unwrap();
+        image::Rgb([byte(x * 3), byte(y * 4), byte(200 - (x + y))])
+    });
+    let mut jpeg = Vec::new();
+    image
+        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut jpeg, 80,
+        ))
+        .unwrap();
+    jpeg
 }
 
 /// Registers an account and signs it in. The first is `register`'s example and confirms its
