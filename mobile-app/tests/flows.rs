@@ -297,7 +297,7 @@ async fn a_pro_onboards_gets_a_lead_live_and_a_customer_books_pays_and_rates() {
     );
     api.travel(slot.start - api.now() - Duration::minutes(30));
     jobs::start(&pro, &job_id).await.unwrap();
-    jobs::complete(&pro, &job_id, "Deep clean done, windows too.")
+    jobs::complete(&pro, &job_id, "Deep clean done, windows too.", Vec::new())
         .await
         .unwrap();
 
@@ -921,9 +921,14 @@ async fn a_customer_and_a_pro_talk_before_and_after_the_hire() {
     let id = conversations::open_for_request(&customer, &request.id)
         .await
         .unwrap();
-    let sent = conversations::send(&customer, &id, "Can you bring a ladder? Call 416 555 0199")
-        .await
-        .unwrap();
+    let sent = conversations::send(
+        &customer,
+        &id,
+        "Can you bring a ladder? Call 416 555 0199",
+        Vec::new(),
+    )
+    .await
+    .unwrap();
     assert!(sent.masked && sent.note.is_some());
     assert_eq!(conversations::unread(&pro).await.unwrap().messages, 1);
     let listed = conversations::list(&pro).await.unwrap();
@@ -964,7 +969,7 @@ async fn a_customer_and_a_pro_talk_before_and_after_the_hire() {
         conversations::open_for_job(&pro, &job_id).await.unwrap(),
         id
     );
-    let reply = conversations::send(&pro, &id, "Yes. My cell is 416 555 0123.")
+    let reply = conversations::send(&pro, &id, "Yes. My cell is 416 555 0123.", Vec::new())
         .await
         .unwrap();
     assert!(!reply.masked);
@@ -982,8 +987,32 @@ async fn a_customer_and_a_pro_talk_before_and_after_the_hire() {
         thread.entries.iter().any(|entry| entry.event.is_some()),
         "the hire is on the timeline"
     );
-    let blank = conversations::send(&customer, &id, "   ")
+    let blank = conversations::send(&customer, &id, "   ", Vec::new())
         .await
         .unwrap_err();
     assert_eq!(blank.code(), Some(ErrorCode::ValidationFailed));
+
+    // A photo from the phone's library: uploaded as picked, sent with no words, shown to the
+    // pro through its link.
+    let picked = porchlight_app::state::photos::Picked {
+        bytes: include_bytes!("../../scripts/screenshots/ceiling.jpg").to_vec(),
+        content_type: "image/jpeg".into(),
+    };
+    let photo = porchlight_app::state::photos::upload(&customer, picked)
+        .await
+        .unwrap();
+    assert_eq!((photo.width, photo.height), (800, 600));
+    let sent = conversations::send(&customer, &id, "", vec![photo.id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(sent.photos.len(), 1);
+    let thread = conversations::load_thread(&pro, &id).await.unwrap();
+    let shown = &thread.entries.last().unwrap().photos[0];
+    assert_eq!(shown.id, photo.id);
+    let image = reqwest::get(&shown.thumbnail_url).await.unwrap();
+    assert_eq!(image.status(), 200);
+    assert_eq!(
+        image.headers()["content-type"].to_str().unwrap(),
+        "image/jpeg"
+    );
 }

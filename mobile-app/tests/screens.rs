@@ -185,6 +185,7 @@ fn detail(job: Value, customer: bool) -> JobDetail {
             "cancellable": true, "notice_hours": 24, "late_fee": cad(2_500),
             "free_until": "2026-11-24T14:00:00Z", "fee_now": null,
         }))),
+        photos: shared_types::jobs::JobPhotos::default(),
     }
 }
 
@@ -1849,25 +1850,31 @@ fn conversations_list_unread_and_a_thread_shows_both_sides_the_timeline_and_rece
         entries: entries.into_iter().map(from).collect(),
         more_before: false,
     };
-    let view = |thread: Thread, draft: &'static str| {
-        render((thread, draft), |(thread, draft)| {
+    let view_with = |thread: Thread, draft: &'static str, pending: Vec<Value>| {
+        let pending: Vec<shared_types::photos::Photo> = pending.into_iter().map(from).collect();
+        render((thread, draft, pending), |(thread, draft, pending)| {
             rsx! {
                 ConversationView {
                     state: Loadable::Ready(thread),
                     partner: true,
                     zone: toronto(),
                     draft: draft.to_owned(),
+                    pending,
                     busy: false,
+                    adding: false,
                     error: None,
                     on_back: None,
                     on_retry: |()| {},
                     on_draft: |_| {},
+                    on_pick: |_| {},
+                    on_remove_photo: |_| {},
                     on_send: |()| {},
                     on_open_job: |_| {},
                 }
             }
         })
     };
+    let view = |thread: Thread, draft: &'static str| view_with(thread, draft, Vec::new());
     let masked_note = "Phone numbers, email addresses and links are hidden until the pro is hired; keep talking and paying here.";
     let pre_hire = view(
         thread(
@@ -1937,4 +1944,38 @@ fn conversations_list_unread_and_a_thread_shows_both_sides_the_timeline_and_rece
     );
     has(&blocked, "The other side blocked further messages.");
     lacks(&blocked, "Your message");
+
+    // A photo sent with no words shows as its thumbnail, opening the full image; one picked
+    // and waiting can be taken out, and the message can go without words.
+    let photo = |id: &str| {
+        json!({
+            "id": id, "content_type": "image/jpeg", "width": 1200, "height": 900,
+            "byte_size": 180_000,
+            "url": format!("https://api.example/v1/photos/{id}/full?sig=1"),
+            "thumbnail_url": format!("https://api.example/v1/photos/{id}/thumb?sig=1"),
+            "links_expire_at": "2026-11-24T13:15:00Z", "caption": null,
+        })
+    };
+    let with_photos = view_with(
+        thread(
+            conversation("hired", 0, json!({ "job_id": "job-1" })),
+            vec![chat_message(
+                "m1",
+                "customer",
+                "",
+                json!({ "photos": [photo("p1")] }),
+            )],
+        ),
+        "",
+        vec![photo("p2")],
+    );
+    has(&with_photos, "https://api.example/v1/photos/p1/thumb?sig=1");
+    has(
+        &with_photos,
+        "href=\"https://api.example/v1/photos/p1/full?sig=1\"",
+    );
+    has(&with_photos, "Photos to send");
+    has(&with_photos, "https://api.example/v1/photos/p2/thumb?sig=1");
+    has(&with_photos, "Add photos");
+    lacks(&with_photos, "<p class=\"chat-body\"></p>");
 }

@@ -179,6 +179,7 @@ async fn screenshots() {
         &sparkle,
         &job_id,
         "Deep clean done: kitchen, bathroom, windows inside.",
+        Vec::new(),
     )
     .await
     .unwrap();

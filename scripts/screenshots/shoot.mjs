@@ -1,7 +1,11 @@
 // Clicks through the app (served by dioxus-liveview) as a new pro, an established pro and a
 // customer, in headless Chromium at 390×844, saving a PNG per screen. Started by
 // mobile-app/tests/screenshots.rs with the plan (accounts, ids, addresses) it seeded.
+import { fileURLToPath } from 'node:url';
 import { button, label, launch, openApp, readPlan, shot as saveShot, signIn as signInAs } from './browser.mjs';
+
+/** A phone photo of a stippled ceiling, picked from the library. */
+const ceilingPhoto = fileURLToPath(new URL('./ceiling.jpg', import.meta.url));
 
 const plan = readPlan();
 const browser = await launch();
@@ -167,9 +171,18 @@ try {
   await shot(page, '24-notifications');
   await button(page, 'Messages').click();
   await page.getByRole('button', { name: 'Open conversation with Sparkle Cleaning' }).click();
-  await label(page, 'Your message').fill('Yes, a light stipple. Photos are on the request.');
+  await label(page, 'Your message').fill('Yes, a light stipple. Here it is.');
+  // The photo is picked, uploaded at once, and shown waiting before it is sent.
+  await page.setInputFiles('#field-message-photos', ceilingPhoto);
+  await page.getByRole('list', { name: 'Photos to send' }).locator('img').waitFor();
   await button(page, 'Send').click();
-  await page.getByText('Yes, a light stipple. Photos are on the request.').waitFor();
+  await page.getByText('Yes, a light stipple. Here it is.').waitFor();
+  await page.locator('.chat-own .photo-strip img').waitFor();
+  // The thumbnail is the API's re-encoded copy, loaded through its signed link.
+  await page.waitForFunction(() => {
+    const img = document.querySelector('.chat-own .photo-strip img');
+    return img && img.complete && img.naturalWidth > 0;
+  });
   await shot(page, '24-conversation');
 
   // --- account emails: a confirmation link, a forgotten password, a reset link ---

@@ -359,7 +359,7 @@ pub struct DisputeInput {
 }
 
 /// `GET /v1/jobs/{id}/photos`: a job's photos, with links for the caller.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobPhotos {
     /// The pro's photos of the finished work, in their order.

@@ -71,12 +71,18 @@ pub async fn load_thread(session: &Session, id: &str) -> Result<Thread, AppError
     })
 }
 
-pub async fn send(session: &Session, id: &str, text: &str) -> Result<Message, AppError> {
+/// Sends the words and the photos already uploaded (by id); either may be empty, not both.
+pub async fn send(
+    session: &Session,
+    id: &str,
+    text: &str,
+    photo_ids: Vec<String>,
+) -> Result<Message, AppError> {
     let (id, body) = (
         id.to_owned(),
         MessageInput {
             body: text.trim().to_owned(),
-            photo_ids: Vec::new(),
+            photo_ids,
         },
     );
     session

@@ -172,6 +172,8 @@ pub struct RequestForm {
     pub partner_id: Option<String>,
     /// Sent as the Idempotency-Key: a retried submit makes one request, not two.
     pub submit_key: String,
+    /// Photos of the job, uploaded as they were picked.
+    pub photo_ids: Vec<String>,
 }
 
 impl RequestForm {
@@ -195,6 +197,7 @@ impl RequestForm {
             contact_phone: String::new(),
             partner_id,
             submit_key: uuid::Uuid::new_v4().to_string(),
+            photo_ids: Vec::new(),
         };
         if let Some(place) = place {
             form.pick(place);
@@ -251,7 +254,7 @@ impl RequestForm {
             contact_phone: Some(self.contact_phone.trim().to_owned()).filter(|p| !p.is_empty()),
             partner_id: self.partner_id.clone(),
             time_zone: Some(zone.name().to_owned()),
-            photo_ids: Vec::new(),
+            photo_ids: self.photo_ids.clone(),
         })
     }
 

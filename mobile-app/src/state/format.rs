@@ -175,6 +175,15 @@ pub fn stars(average: Option<f64>, count: i64) -> String {
     }
 }
 
+/// "1 photo", "3 photos".
+pub fn count(n: u32, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

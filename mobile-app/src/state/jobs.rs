@@ -60,6 +60,8 @@ pub struct JobDetail {
     pub ratings: Option<JobRatings>,
     /// What cancelling costs this user, while the job can be cancelled.
     pub cancellation: Option<CancellationTerms>,
+    /// The pro's photos of the finished work and the customer's of what is wrong.
+    pub photos: shared_types::jobs::JobPhotos,
 }
 
 /// Turns "not available in this state" into `None`; other errors stay errors.
@@ -175,6 +177,15 @@ impl JobDetail {
         } else {
             None
         };
+        let photographed = job.completion.as_ref().is_some_and(|c| c.photo_count > 0)
+            || job.dispute.as_ref().is_some_and(|d| d.photo_count > 0);
+        let photos = if photographed {
+            session
+                .call(|c| async move { c.job_photos(job_id).await })
+                .await?
+        } else {
+            shared_types::jobs::JobPhotos::default()
+        };
         Ok(Self {
             job,
             timeline,
@@ -184,6 +195,7 @@ impl JobDetail {
             receipt,
             ratings,
             cancellation,
+            photos,
         })
     }
 
@@ -458,11 +470,17 @@ pub async fn start(session: &Session, job_id: &str) -> Result<(), AppError> {
         .map(drop)
 }
 
-pub async fn complete(session: &Session, job_id: &str, summary: &str) -> Result<(), AppError> {
+/// The pro reports the work done, with the photos of it they picked (already uploaded).
+pub async fn complete(
+    session: &Session,
+    job_id: &str,
+    summary: &str,
+    photo_ids: Vec<String>,
+) -> Result<(), AppError> {
     let body = CompleteInput {
         summary: summary.trim().to_owned(),
         photo_urls: Vec::new(),
-        photo_ids: Vec::new(),
+        photo_ids,
     };
     session
         .call(|c| {
@@ -473,10 +491,16 @@ pub async fn complete(session: &Session, job_id: &str, summary: &str) -> Result<
         .map(drop)
 }
 
-pub async fn dispute(session: &Session, job_id: &str, reason: &str) -> Result<(), AppError> {
+/// The customer disputes the work, with the photos of what is wrong they picked.
+pub async fn dispute(
+    session: &Session,
+    job_id: &str,
+    reason: &str,
+    photo_ids: Vec<String>,
+) -> Result<(), AppError> {
     let body = DisputeInput {
         reason: reason.trim().to_owned(),
-        photo_ids: Vec::new(),
+        photo_ids,
     };
     session
         .call(|c| {

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod loadable;
 pub mod nav;
 pub mod partner;
+pub mod photos;
 pub mod push;
 pub mod session;
 pub mod staff;

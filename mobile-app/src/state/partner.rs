@@ -377,6 +377,16 @@ pub async fn load_lead(session: &Session, lead_id: &str) -> Result<Lead, AppErro
     session.call(|c| async move { c.lead(lead_id).await }).await
 }
 
+/// The photos the customer added to a lead's request (none when `photo_count` is 0).
+pub async fn lead_photos(
+    session: &Session,
+    lead_id: &str,
+) -> Result<Vec<shared_types::photos::Photo>, AppError> {
+    session
+        .call(|c| async move { c.lead_photos(lead_id).await })
+        .await
+}
+
 /// Confirm (instant categories): the first pro to confirm gets the job.
 pub async fn confirm_lead(session: &Session, lead_id: &str) -> Result<LeadOutcome, AppError> {
     match session

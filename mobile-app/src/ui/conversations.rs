@@ -12,6 +12,8 @@ use crate::state::conversations::{
 use crate::state::{AppError, Loadable, Screen, format};
 use crate::ui::app::{loadable, use_action, use_live, use_loader, use_nav, use_session};
 use crate::ui::kit::{Badge, Button, EmptyState, Notice, Page, action_error, field_error, loaded};
+use crate::ui::photos::{PendingPhotos, PhotoPicker, PhotoStrip, picked};
+use shared_types::photos::Photo;
 
 fn is_partner(session: &crate::state::Session) -> bool {
     session.role() == Some(shared_types::auth::Role::Partner)
@@ -95,25 +97,43 @@ pub fn ConversationScreen(id: String) -> Element {
     });
     use_live("message.", thread);
     let action = use_action();
+    let adding = use_action();
     let mut draft = use_signal(String::new);
+    let mut pending = use_signal(Vec::<Photo>::new);
+    let uploader = session.clone();
     rsx! {
         ConversationView {
             state: loadable(&thread),
             partner: is_partner(&session),
             zone: session.time_zone(),
             draft: draft(),
+            pending: pending(),
             busy: action.busy.cloned(),
-            error: action.error(),
+            adding: adding.busy.cloned(),
+            error: action.error().or_else(|| adding.error()),
             on_back: nav.back_handler(),
             on_retry: move |()| thread.restart(),
             on_draft: move |text: String| draft.set(text),
+            on_pick: move |input_id: String| {
+                let session = uploader.clone();
+                adding.run(async move {
+                    for file in picked(&input_id).await? {
+                        let photo = crate::state::photos::upload(&session, file).await?;
+                        pending.write().push(photo);
+                    }
+                    Ok(())
+                });
+            },
+            on_remove_photo: move |photo_id: String| pending.write().retain(|photo| photo.id != photo_id),
             on_send: move |()| {
                 let session = session.clone();
                 let id = id.clone();
                 let text = draft();
+                let photo_ids = crate::state::photos::ids(&pending());
                 action.run(async move {
-                    send(&session, &id, &text).await?;
+                    send(&session, &id, &text, photo_ids).await?;
                     draft.set(String::new());
+                    pending.set(Vec::new());
                     thread.restart();
                     Ok(())
                 });
@@ -132,11 +152,17 @@ pub fn ConversationView(
     partner: bool,
     zone: Tz,
     draft: String,
+    /// Photos picked and uploaded, to go with the next message.
+    pending: Vec<Photo>,
     busy: bool,
+    /// Picked photos are being uploaded.
+    adding: bool,
     error: Option<AppError>,
     on_back: Option<EventHandler<()>>,
     on_retry: EventHandler<()>,
     on_draft: EventHandler<String>,
+    on_pick: EventHandler<String>,
+    on_remove_photo: EventHandler<String>,
     on_send: EventHandler<()>,
     on_open_job: EventHandler<String>,
 ) -> Element {
@@ -184,7 +210,12 @@ pub fn ConversationView(
                                 if entry.hidden {
                                     p { class: "chat-body subtle", "Hidden by Porchlight support." }
                                 } else {
-                                    p { class: "chat-body", "{entry.body}" }
+                                    if !entry.body.is_empty() {
+                                        p { class: "chat-body", "{entry.body}" }
+                                    }
+                                    if !entry.photos.is_empty() {
+                                        PhotoStrip { photos: entry.photos.clone(), label: "Photos" }
+                                    }
                                 }
                                 if let Some(note) = &entry.note {
                                     p { class: "chat-note", "{note}" }
@@ -210,10 +241,17 @@ pub fn ConversationView(
                                 "aria-invalid": if field_error(error.as_ref(), "body").is_some() { "true" } else { "false" },
                                 oninput: move |event| on_draft.call(event.value()),
                             }
+                            PendingPhotos { photos: pending.clone(), on_remove: on_remove_photo }
+                            PhotoPicker {
+                                id: "field-message-photos",
+                                label: "Add photos",
+                                busy: adding,
+                                on_pick,
+                            }
                             Button {
                                 label: "Send",
                                 busy,
-                                disabled: draft.trim().is_empty(),
+                                disabled: adding || (draft.trim().is_empty() && pending.is_empty()),
                                 onclick: move |()| on_send.call(()),
                             }
                         }

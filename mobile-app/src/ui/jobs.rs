@@ -17,6 +17,8 @@ use crate::ui::kit::{
     Badge, Button, Card, EmptyState, Field, Notice, Page, Row, Tone, WindowRows, action_error,
     field_error, loaded,
 };
+use crate::ui::photos::{PendingPhotos, PhotoPicker, PhotoStrip, picked};
+use shared_types::photos::Photo;
 
 #[component]
 pub fn JobsScreen() -> Element {
@@ -120,6 +122,9 @@ pub fn JobScreen(id: String) -> Element {
     // Paid on the payment page, the job updates when the payment goes through.
     use_live("payment.", data);
     let action = use_action();
+    let adding = use_action();
+    let mut pending = use_signal(Vec::<Photo>::new);
+    let uploader = session.clone();
     let mut page = use_signal(|| None::<Checkout>);
     let mut notice = use_signal(|| None::<String>);
     let now = use_now(30);
@@ -131,9 +136,22 @@ pub fn JobScreen(id: String) -> Element {
             now: now(),
             zone: session.time_zone(),
             busy: action.busy.cloned(),
-            error: action.error(),
+            error: action.error().or_else(|| adding.error()),
             notice: notice(),
             page: page(),
+            pending: pending(),
+            adding: adding.busy.cloned(),
+            on_pick: move |input_id: String| {
+                let session = uploader.clone();
+                adding.run(async move {
+                    for file in picked(&input_id).await? {
+                        let photo = crate::state::photos::upload(&session, file).await?;
+                        pending.write().push(photo);
+                    }
+                    Ok(())
+                });
+            },
+            on_remove_photo: move |id: String| pending.write().retain(|photo| photo.id != id),
             on_back: nav.back_handler(),
             on_retry: move |()| data.restart(),
             on_command: move |command: JobCommand| {
@@ -188,11 +206,15 @@ pub fn JobScreen(id: String) -> Element {
                             "Started."
                         }
                         JobCommand::Complete(summary) => {
-                            job_rules::complete(&session, &job.id, &summary).await?;
+                            let photo_ids = crate::state::photos::ids(&pending());
+                            job_rules::complete(&session, &job.id, &summary, photo_ids).await?;
+                            pending.set(Vec::new());
                             "Marked complete. The customer has 24 hours to review."
                         }
                         JobCommand::Dispute(reason) => {
-                            job_rules::dispute(&session, &job.id, &reason).await?;
+                            let photo_ids = crate::state::photos::ids(&pending());
+                            job_rules::dispute(&session, &job.id, &reason, photo_ids).await?;
+                            pending.set(Vec::new());
                             "Dispute opened. Our team will contact you."
                         }
                         JobCommand::Rate { stars, comment } => {
@@ -227,7 +249,24 @@ pub fn JobPage(
     on_back: Option<EventHandler<()>>,
     on_retry: EventHandler<()>,
     on_command: EventHandler<JobCommand>,
+    /// Photos picked and uploaded for the completion or the dispute.
+    #[props(default)]
+    pending: Vec<Photo>,
+    /// Picked photos are being uploaded.
+    #[props(default)]
+    adding: bool,
+    #[props(default)] on_pick: Option<EventHandler<String>>,
+    #[props(default)] on_remove_photo: Option<EventHandler<String>>,
 ) -> Element {
+    // The photos of a completion or a dispute (one of the two forms at most is shown).
+    let picker = rsx! {
+        if let (Some(on_pick), Some(on_remove)) = (on_pick, on_remove_photo) {
+            PendingPhotos { photos: pending.clone(), on_remove }
+            if pending.len() < 10 {
+                PhotoPicker { id: "field-job-photos", label: "Add photos", busy: adding, on_pick }
+            }
+        }
+    };
     rsx! {
         Page { title: "Job", on_back,
             if let Some(text) = notice {
@@ -287,7 +326,19 @@ pub fn JobPage(
                             Button { label: "I've paid: check again", tone: Tone::Secondary, onclick: move |()| on_retry.call(()) }
                         }
                     }
-                    JobSteps { detail: detail.clone(), steps: steps.clone(), role, zone, busy, error: error.clone(), on_command }
+                    JobSteps { detail: detail.clone(), steps: steps.clone(), role, zone, busy, error: error.clone(), on_command, picker: Some(picker.clone()) }
+                    if !detail.photos.completion.is_empty() || !detail.photos.dispute.is_empty() {
+                        Card { title: "Photos",
+                            if !detail.photos.completion.is_empty() {
+                                p { class: "subtle", "The finished work" }
+                                PhotoStrip { photos: detail.photos.completion.clone(), label: "Photos of the finished work" }
+                            }
+                            if !detail.photos.dispute.is_empty() {
+                                p { class: "subtle", "What the customer says is wrong" }
+                                PhotoStrip { photos: detail.photos.dispute.clone(), label: "Photos of what is wrong" }
+                            }
+                        }
+                    }
                     // While it waits for the customer's signature, the text is in the signing card.
                     if let Some(agreement) = detail.agreement.as_ref().filter(|_| !steps.contains(&JobAction::SignAgreement)) {
                         Card { title: "Service agreement (version {agreement.version})",
@@ -360,6 +411,9 @@ fn JobSteps(
     busy: bool,
     error: Option<AppError>,
     on_command: EventHandler<JobCommand>,
+    /// Picking photos for the completion or the dispute.
+    #[props(default)]
+    picker: Option<Element>,
 ) -> Element {
     let mut slots = use_signal(|| job_rules::slots_from_wishes(&detail.job, Utc::now(), zone));
     let mut typed_name = use_signal(String::new);
@@ -460,6 +514,7 @@ fn JobSteps(
                             error: field_error(err, "summary"),
                             oninput: move |v| text.set(v),
                         }
+                        {picker.clone().unwrap_or(Ok(VNode::placeholder()))}
                         Button { label: "Mark complete", busy, onclick: move |()| on_command.call(JobCommand::Complete(text())) }
                     }
                 },
@@ -495,6 +550,7 @@ fn JobSteps(
                             error: field_error(err, "reason"),
                             oninput: move |v| text.set(v),
                         }
+                        {picker.clone().unwrap_or(Ok(VNode::placeholder()))}
                         Button { label: "Open a dispute", tone: Tone::Danger, busy, onclick: move |()| on_command.call(JobCommand::Dispute(text())) }
                     }
                 },

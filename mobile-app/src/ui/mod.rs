@@ -10,6 +10,7 @@ pub mod customer;
 pub mod jobs;
 pub mod kit;
 pub mod partner;
+pub mod photos;
 pub mod places;
 pub mod push;
 pub mod settings;

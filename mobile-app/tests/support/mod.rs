@@ -37,7 +37,10 @@ impl Api {
         let url = format!("sqlite://{}", database.path().join("app.db").display());
         let listener = TcpListener::bind("127.0.0.1:0").expect("port 0");
         let address = format!("http://{}", listener.local_addr().expect("an address"));
+        let objects = format!("file://{}", database.path().join("objects").display());
         let vars = [
+            // Photos go next to the database, and go with it.
+            ("OBJECT_STORE_URL", objects.as_str()),
             ("DATABASE_URL", url.as_str()),
             ("BIND_ADDR", "127.0.0.1:0"),
             // The sandbox's payment pages are served here.

@@ -12,7 +12,9 @@ use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
 use crate::ui::kit::{
     Button, Card, Field, Page, PlaceField, WindowRows, action_error, field_error, loaded,
 };
+use crate::ui::photos::{PendingPhotos, PhotoPicker, picked};
 use crate::ui::places::use_place_suggestions;
+use shared_types::photos::Photo;
 
 #[component]
 pub fn NewRequestScreen(category: Option<String>, partner_id: Option<String>) -> Element {
@@ -23,10 +25,26 @@ pub fn NewRequestScreen(category: Option<String>, partner_id: Option<String>) ->
     let form = RequestForm::new(category, partner_id, session.place().as_ref());
     let suggestions = use_place_suggestions();
     let asking = session.clone();
+    let adding = use_action();
+    let mut photos = use_signal(Vec::<Photo>::new);
+    let uploader = session.clone();
     rsx! {
         NewRequestPage {
             categories: loadable(&categories),
             form,
+            photos: photos(),
+            adding: adding.busy.cloned(),
+            on_pick_photos: move |input_id: String| {
+                let session = uploader.clone();
+                adding.run(async move {
+                    for file in picked(&input_id).await? {
+                        let photo = crate::state::photos::upload(&session, file).await?;
+                        photos.write().push(photo);
+                    }
+                    Ok(())
+                });
+            },
+            on_remove_photo: move |id: String| photos.write().retain(|photo| photo.id != id),
             suggestions: suggestions.list(),
             on_address_typed: move |text: String| {
                 if text.is_empty() {
@@ -37,12 +55,13 @@ pub fn NewRequestScreen(category: Option<String>, partner_id: Option<String>) ->
             },
             zone: session.time_zone(),
             busy: action.busy.cloned(),
-            error: action.error(),
+            error: action.error().or_else(|| adding.error()),
             on_back: nav.back_handler(),
             on_retry: move |()| categories.restart(),
             banner: rsx! { ConfirmEmailBanner {} },
-            on_submit: move |form: RequestForm| {
+            on_submit: move |mut form: RequestForm| {
                 let session = session.clone();
+                form.photo_ids = crate::state::photos::ids(&photos());
                 action.run(async move {
                     let request = form.submit(&session).await?;
                     nav.reset(Screen::Requests);
@@ -72,6 +91,14 @@ pub fn NewRequestPage(
     #[props(default)]
     on_address_typed: Option<EventHandler<String>>,
     #[props(default)] banner: Option<Element>,
+    /// Photos of the job, picked and uploaded.
+    #[props(default)]
+    photos: Vec<Photo>,
+    /// Picked photos are being uploaded.
+    #[props(default)]
+    adding: bool,
+    #[props(default)] on_pick_photos: Option<EventHandler<String>>,
+    #[props(default)] on_remove_photo: Option<EventHandler<String>>,
 ) -> Element {
     let mut form = use_signal(|| form);
     let err = error.as_ref();
@@ -109,6 +136,19 @@ pub fn NewRequestPage(
                         value: f.description.clone(),
                         error: field_error(err, "description"),
                         oninput: move |v| form.write().description = v,
+                    }
+                    if let (Some(on_pick), Some(on_remove)) = (on_pick_photos, on_remove_photo) {
+                        div { class: "field",
+                            label { r#for: "field-photos", "Photos (optional)" }
+                            p { class: "subtle", "What needs doing, up to 10. Where they were taken is removed." }
+                            PendingPhotos { photos: photos.clone(), on_remove }
+                            if photos.len() < 10 {
+                                PhotoPicker { id: "field-photos", label: "Add photos", busy: adding, on_pick }
+                            }
+                            if let Some(message) = field_error(err, "photo_ids") {
+                                p { class: "field-error", role: "alert", "{message}" }
+                            }
+                        }
                     }
                 }
             })}

@@ -42,12 +42,21 @@ pub fn LeadScreen(id: String) -> Element {
         let id = lead_id.clone();
         async move { load_lead(&session, &id).await }
     });
+    let photos_id = id.clone();
+    let photos = use_loader(move |session| {
+        let id = photos_id.clone();
+        async move { crate::state::partner::lead_photos(&session, &id).await }
+    });
     let action = use_action();
     let mut outcome = use_signal(|| None::<LeadOutcome>);
     let now = use_now(15);
     rsx! {
         LeadView {
             state: loadable(&lead),
+            photos: match loadable(&photos) {
+                Loadable::Ready(photos) => photos,
+                _ => Vec::new(),
+            },
             outcome: outcome(),
             busy: action.busy.cloned(),
             error: action.error(),
@@ -101,6 +110,9 @@ pub fn LeadView(
     on_back: Option<EventHandler<()>>,
     on_answer: EventHandler<LeadAnswer>,
     on_open_job: EventHandler<String>,
+    /// The customer's photos of the work, once loaded.
+    #[props(default)]
+    photos: Vec<shared_types::photos::Photo>,
 ) -> Element {
     let mut message = use_signal(String::new);
     let mut quote = use_signal(String::new);
@@ -121,6 +133,11 @@ pub fn LeadView(
                             }
                         }
                         p { class: "lead-desc", "{lead.description}" }
+                        if !photos.is_empty() {
+                            crate::ui::photos::PhotoStrip { photos: photos.clone(), label: "The customer's photos" }
+                        } else if lead.photo_count > 0 {
+                            p { class: "subtle", {format::count(lead.photo_count, "photo")} }
+                        }
                         if let Some(price) = lead_price(lead) {
                             Row {
                                 label: if lead.assignment_mode == AssignmentMode::Instant { "Pays" } else { "Customer's budget" },

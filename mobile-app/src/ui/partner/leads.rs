@@ -126,6 +126,9 @@ pub fn LeadCard(
                 if lead.status == OfferStatus::Offered {
                     Badge { text: format::countdown(lead.expires_at, now), tone: "warn" }
                 }
+                if lead.photo_count > 0 {
+                    Badge { text: format::count(lead.photo_count, "photo"), tone: "neutral" }
+                }
             }
             p { class: "lead-desc", "{lead.description}" }
             p { class: "lead-meta", "{lead.city} {lead.postal_prefix} · {reach(&lead)}" }
