@@ -888,8 +888,19 @@ fn a_pro_profile_has_call_and_get_a_quote() {
     let profile = ProProfile {
         partner: from(partner_public("pro-1", "Sparkle Cleaning")),
         reviews: vec![from(review(true))],
+        portfolio: vec![from(json!({
+            "id": "ph-1", "content_type": "image/jpeg", "width": 1600, "height": 1200,
+            "byte_size": 240_000,
+            "url": "https://api.example/v1/photos/ph-1/full?sig=1",
+            "thumbnail_url": "https://api.example/v1/photos/ph-1/thumb?sig=1",
+            "links_expire_at": "2026-11-24T13:15:00Z",
+            "caption": "A kitchen deep clean in Leslieville",
+        }))],
     };
     let html = render(Loadable::Ready(profile), view);
+    has(&html, "Past work");
+    has(&html, "A kitchen deep clean in Leslieville");
+    has(&html, "https://api.example/v1/photos/ph-1/thumb?sig=1");
     has(&html, "Get a Quote");
     has(&html, ">Call</button>");
     lacks(&html, ">Website</button>");

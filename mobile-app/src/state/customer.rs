@@ -99,6 +99,8 @@ pub async fn search(
 pub struct ProProfile {
     pub partner: PublicPartner,
     pub reviews: Vec<Review>,
+    /// Photos of past work, with the pro's captions.
+    pub portfolio: Vec<shared_types::photos::Photo>,
 }
 
 impl ProProfile {
@@ -110,7 +112,14 @@ impl ProProfile {
             .public(|c| async move { c.partner_reviews(partner_id, &PageParams::default()).await })
             .await?
             .items;
-        Ok(Self { partner, reviews })
+        let portfolio = session
+            .public(|c| async move { c.portfolio(partner_id).await })
+            .await?;
+        Ok(Self {
+            partner,
+            reviews,
+            portfolio,
+        })
     }
 }
 

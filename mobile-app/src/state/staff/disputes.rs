@@ -52,6 +52,16 @@ pub async fn load_conversation(
     }
 }
 
+/// The job's photos: the pro's of the finished work, the customer's of what is wrong.
+pub async fn load_photos(
+    session: &Session,
+    job_id: &str,
+) -> Result<shared_types::jobs::JobPhotos, AppError> {
+    session
+        .call(|c| async move { c.admin_job_photos(job_id).await })
+        .await
+}
+
 /// A dispute's decision as typed: the outcome, the refund for a partial one, the note.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {

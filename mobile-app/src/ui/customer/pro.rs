@@ -88,6 +88,10 @@ pub fn ProPage(
                         a { class: "btn btn-link", href: "{link}", target: "_blank", rel: "noopener", "Open {link}" }
                     }
                     {action_error(error.as_ref())}
+                    if !profile.portfolio.is_empty() {
+                        h2 { class: "section-title", "Past work" }
+                        crate::ui::photos::PhotoStrip { photos: profile.portfolio.clone(), label: "Past work" }
+                    }
                     h2 { class: "section-title", "Reviews" }
                     if profile.reviews.is_empty() {
                         EmptyState { title: "No reviews yet", body: "Be the first to hire this pro." }

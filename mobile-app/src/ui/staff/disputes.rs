@@ -9,12 +9,15 @@ use shared_types::jobs::{DisputeOutcome, Job, Party};
 use shared_types::wallet::PaymentPurpose;
 
 use crate::state::jobs::{event_label, status_label};
-use crate::state::staff::{Decision, load_case, load_conversation, open_disputes, resolve};
+use crate::state::staff::{
+    Decision, load_case, load_conversation, load_photos, open_disputes, resolve,
+};
 use crate::state::{AppError, Loadable, Screen, format};
 use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
 use crate::ui::kit::{
     Button, Card, EmptyState, Field, Notice, Page, Row, action_error, field_error, loaded,
 };
+use crate::ui::photos::PhotoStrip;
 
 #[component]
 pub fn DisputesScreen() -> Element {
@@ -82,11 +85,17 @@ pub fn DisputeScreen(id: String) -> Element {
         let id = conversation_of.clone();
         async move { load_conversation(&session, &id).await }
     });
+    let photos_of = id.clone();
+    let photos = use_loader(move |session| {
+        let id = photos_of.clone();
+        async move { load_photos(&session, &id).await }
+    });
     let mut decision = use_signal(Decision::default);
     let action = use_action();
     rsx! {
         DisputePage {
             state: loadable(&data),
+            photos: photos.read().clone().and_then(Result::ok).unwrap_or_default(),
             conversation: conversation.read().clone().and_then(Result::ok).flatten(),
             decision: decision(),
             zone: session.time_zone(),
@@ -152,6 +161,9 @@ pub fn DisputePage(
     /// The messages of the job's conversation, when there is one staff may read.
     #[props(default)]
     conversation: Option<Vec<Message>>,
+    /// The job's photos: the completion's and the dispute's.
+    #[props(default)]
+    photos: shared_types::jobs::JobPhotos,
 ) -> Element {
     rsx! {
         Page { title: "Dispute", on_back,
@@ -179,6 +191,9 @@ pub fn DisputePage(
                             if let Some(dispute) = &job.dispute {
                                 Card { title: "The customer says",
                                     blockquote { class: "quote", "{dispute.reason}" }
+                                    if !photos.dispute.is_empty() {
+                                        PhotoStrip { photos: photos.dispute.clone(), label: "The customer's photos" }
+                                    }
                                     p { class: "subtle", "Opened {format::date_time(dispute.opened_at, zone)}" }
                                 }
                             }
@@ -187,6 +202,9 @@ pub fn DisputePage(
                                     blockquote { class: "quote", "{completion.summary}" }
                                     for url in completion.photo_urls.iter() {
                                         a { href: "{url}", target: "_blank", rel: "noopener", "Completion photo" }
+                                    }
+                                    if !photos.completion.is_empty() {
+                                        PhotoStrip { photos: photos.completion.clone(), label: "The pro's photos" }
                                     }
                                     p { class: "subtle", "Marked complete {format::date_time(completion.completed_at, zone)}" }
                                 }
@@ -226,6 +244,9 @@ pub fn DisputePage(
                                                 }
                                                 span { "{message.body}" }
                                                 span { class: "subtle", " · {format::date_time(message.created_at, zone)}" }
+                                                if !message.photos.is_empty() {
+                                                    PhotoStrip { photos: message.photos.clone(), label: "Photos sent" }
+                                                }
                                             }
                                         }
                                     }
