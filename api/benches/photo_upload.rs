@@ -115,18 +115,18 @@ async fn main() {
     let photo = phone_photo();
     println!(
         "a 4000x3000 JPEG of {:.1} MB, {uploads} uploads per phase",
-        photo.len() as f64 / 1e6
+        f64::from(u32::try_from(photo.len()).unwrap_or(u32::MAX)) / 1e6
     );
     let dir = tempfile::tempdir().expect("temp dir");
 
     // The bare work, called directly: the bytes are already in memory.
-    let bare_store = PhotoStore::open(&porchlight::config::ObjectStoreUrl::Local(
+    let direct_store = PhotoStore::open(&porchlight::config::ObjectStoreUrl::Local(
         dir.path().join("bare"),
     ))
     .expect("store");
     let (before, _) = memory();
     reset_peak();
-    let mut bare = Vec::with_capacity(uploads);
+    let mut direct = Vec::with_capacity(uploads);
     for n in 0..uploads {
         let started = Instant::now();
         let bytes = photo.clone();
@@ -135,20 +135,23 @@ async fn main() {
             .unwrap()
             .expect("process");
         let id = format!("bare-{n}");
-        bare_store.put(&id, Variant::Full, done.full).await.unwrap();
-        bare_store
+        direct_store
+            .put(&id, Variant::Full, done.full)
+            .await
+            .unwrap();
+        direct_store
             .put(&id, Variant::Thumb, done.thumb)
             .await
             .unwrap();
-        bare.push(started.elapsed());
+        direct.push(started.elapsed());
     }
     let (_, peak) = memory();
     let bare_p50 = {
-        let mut sorted = bare.clone();
+        let mut sorted = direct.clone();
         sorted.sort();
         percentile(&sorted, 0.5)
     };
-    report("bare", bare, peak - before);
+    report("bare", direct, peak - before);
 
     let (state, base) = seed::start_app(
         &format!("sqlite://{}", dir.path().join("bench.db").display()),

@@ -15,7 +15,9 @@ use shared_types::{Page, PageParams};
 use super::model::{self, ConversationRow, MessageRow, Reader};
 use super::{messages as entries, threads};
 use crate::admin::audit;
-use crate::db::schema::{conversations, jobs, message_reports, messages, outbox};
+use crate::db::schema::{
+    conversations, jobs, message_reports, messages, outbox, webhook_deliveries,
+};
 use crate::db::text_enum::Stored;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
@@ -387,6 +389,19 @@ fn blank_notifications(
         diesel::update(outbox::table.find(&id))
             .set(outbox::payload.eq(message.to_string()))
             .execute(conn)?;
+        // The copies queued for the recipient's webhook endpoints carry the same words.
+        let copies: Vec<(String, String)> = webhook_deliveries::table
+            .filter(webhook_deliveries::event_id.eq(&id))
+            .select((webhook_deliveries::id, webhook_deliveries::body))
+            .load(conn)?;
+        for (delivery_id, body) in copies {
+            let mut event: serde_json::Value = serde_json::from_str(&body)
+                .map_err(|error| ApiError::internal(format!("delivery {delivery_id}: {error}")))?;
+            event["data"] = message.clone();
+            diesel::update(webhook_deliveries::table.find(&delivery_id))
+                .set(webhook_deliveries::body.eq(event.to_string()))
+                .execute(conn)?;
+        }
     }
     Ok(())
 }

@@ -45,6 +45,12 @@ pub fn append(
     detail: &serde_json::Value,
     at: NaiveDateTime,
 ) -> ApiResult<()> {
+    // The timeline is read between the conversation's messages, by id. Its entry takes the
+    // conversation's turn (as a message does) before its id is made, so that no message with a
+    // later id commits before it and a reader polling `after` that message never skips it.
+    if let Some(conversation_id) = crate::conversations::oversight::of_job(conn, job_id)? {
+        crate::conversations::model::lock(conn, &conversation_id)?;
+    }
     diesel::insert_into(job_events::table)
         .values((
             job_events::id.eq(db::new_id()),

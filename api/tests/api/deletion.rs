@@ -113,7 +113,17 @@ async fn a_deleted_account_leaves_only_what_the_ledger_and_the_law_keep() {
     open.windows[0].start = cast.now() + Duration::days(3);
     open.windows[0].end = open.windows[0].start + Duration::hours(3);
     let open = customer.create_request(&open).await.unwrap();
-    // What they wrote to the pro, and a report of the pro's answer.
+    // What they wrote to the pro (also queued for the pro's webhook endpoint), and a report
+    // of the pro's answer.
+    cast.partner
+        .create_webhook_endpoint(&shared_types::webhook_endpoints::WebhookEndpointInput {
+            url: "https://crm.example.com/porchlight".into(),
+            description: "CRM".into(),
+            event_types: vec![shared_types::events::EventType::MessageReceived],
+            enabled: None,
+        })
+        .await
+        .unwrap();
     let conversation = customer.open_job_conversation(&job.id).await.unwrap();
     let words = shared_types::conversations::MessageInput {
         body: "Ring twice: the gate code is quinn-gate-4411".into(),
@@ -123,6 +133,12 @@ async fn a_deleted_account_leaves_only_what_the_ledger_and_the_law_keep() {
         .send_message(&conversation.id, &words)
         .await
         .unwrap();
+    crate::harness::eventually(std::time::Duration::from_secs(10), || async {
+        app.count("webhook_deliveries WHERE body LIKE '%quinn-gate-4411%'")
+            .await
+            == 1
+    })
+    .await;
     let answer = shared_types::conversations::MessageInput {
         body: "Will do, see you then".into(),
         photo_ids: Vec::new(),
