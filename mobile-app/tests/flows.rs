@@ -1016,3 +1016,46 @@ async fn a_customer_and_a_pro_talk_before_and_after_the_hire() {
         "image/jpeg"
     );
 }
+
+#[tokio::test]
+async fn a_pro_shows_past_work_on_their_profile() {
+    let api = Api::spawn().await;
+    let pro = api.signed_up(SignupRole::Partner, "Pat Pro").await;
+    onboard(&pro, "Sparkle Cleaning").await;
+    assert!(partner::my_portfolio(&pro).await.unwrap().is_empty());
+
+    let picked = porchlight_app::state::photos::Picked {
+        bytes: include_bytes!("../../scripts/screenshots/ceiling.jpg").to_vec(),
+        content_type: "image/jpeg".into(),
+    };
+    let photo = porchlight_app::state::photos::upload(&pro, picked)
+        .await
+        .unwrap();
+    partner::add_to_portfolio(&pro, &photo.id, "  A stippled ceiling, repainted  ")
+        .await
+        .unwrap();
+    let shown = partner::my_portfolio(&pro).await.unwrap();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(
+        shown[0].caption.as_deref(),
+        Some("A stippled ceiling, repainted")
+    );
+    // Customers see the same on the pro's profile.
+    let customer = api.signed_up(SignupRole::Customer, "Casey Customer").await;
+    let pro_id = pro.user().unwrap().id;
+    let profile = ProProfile::load(&customer, &pro_id).await.unwrap();
+    assert_eq!(profile.portfolio, shown);
+
+    partner::remove_from_portfolio(&pro, &photo.id)
+        .await
+        .unwrap();
+    assert!(partner::my_portfolio(&pro).await.unwrap().is_empty());
+    let again = partner::add_to_portfolio(&pro, &photo.id, "")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        again.code(),
+        Some(ErrorCode::ValidationFailed),
+        "a removed photo is gone"
+    );
+}

@@ -1990,3 +1990,41 @@ fn conversations_list_unread_and_a_thread_shows_both_sides_the_timeline_and_rece
     has(&with_photos, "Add photos");
     lacks(&with_photos, "<p class=\"chat-body\"></p>");
 }
+
+#[test]
+fn a_pros_portfolio_lists_past_work_to_remove_and_takes_more() {
+    use porchlight_app::ui::partner::portfolio::PortfolioPage;
+
+    let view = |state: Loadable<Vec<shared_types::photos::Photo>>| {
+        render(state, |state| {
+            rsx! {
+                PortfolioPage {
+                    state,
+                    caption: "Kitchen, after".to_owned(),
+                    busy: false,
+                    error: None,
+                    on_back: None,
+                    on_retry: |()| {},
+                    on_caption: |_| {},
+                    on_pick: |_| {},
+                    on_remove: |_| {},
+                }
+            }
+        })
+    };
+    let empty = view(Loadable::Ready(vec![]));
+    has(&empty, "No photos yet");
+    has(&empty, "Add photos");
+    let one = view(Loadable::Ready(vec![from(json!({
+        "id": "ph-1", "content_type": "image/jpeg", "width": 1600, "height": 1200,
+        "byte_size": 240_000,
+        "url": "https://api.example/v1/photos/ph-1/full?sig=1",
+        "thumbnail_url": "https://api.example/v1/photos/ph-1/thumb?sig=1",
+        "links_expire_at": "2026-11-24T13:15:00Z",
+        "caption": "A vanity replaced",
+    }))]));
+    has(&one, "A vanity replaced");
+    has(&one, "Remove");
+    has(&one, "Kitchen, after");
+    lacks(&one, "No photos yet");
+}

@@ -20,6 +20,8 @@ pub enum Screen {
     Wallet,
     Ratings,
     Connections,
+    /// The pro's photos of past work.
+    Portfolio,
     Settings,
     /// Name, phone, signed-in devices and one's data, from settings.
     Account,

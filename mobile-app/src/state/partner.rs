@@ -387,6 +387,43 @@ pub async fn lead_photos(
         .await
 }
 
+/// The pro's own portfolio, as customers see it.
+pub async fn my_portfolio(session: &Session) -> Result<Vec<shared_types::photos::Photo>, AppError> {
+    let id = session.user().ok_or(AppError::SignedOut)?.id;
+    session
+        .call(|c| {
+            let id = id.clone();
+            async move { c.portfolio(&id).await }
+        })
+        .await
+}
+
+/// Adds an uploaded photo to the portfolio, with `caption` when one was typed.
+pub async fn add_to_portfolio(
+    session: &Session,
+    photo_id: &str,
+    caption: &str,
+) -> Result<(), AppError> {
+    let input = shared_types::photos::PortfolioPhotoInput {
+        photo_id: photo_id.to_owned(),
+        caption: Some(caption.trim().to_owned()).filter(|text| !text.is_empty()),
+    };
+    session
+        .call(|c| {
+            let input = input.clone();
+            async move { c.add_portfolio_photo(&input).await }
+        })
+        .await
+        .map(drop)
+}
+
+/// Takes a photo out of the portfolio (the API deletes it).
+pub async fn remove_from_portfolio(session: &Session, photo_id: &str) -> Result<(), AppError> {
+    session
+        .call(|c| async move { c.remove_portfolio_photo(photo_id).await })
+        .await
+}
+
 /// Confirm (instant categories): the first pro to confirm gets the job.
 pub async fn confirm_lead(session: &Session, lead_id: &str) -> Result<LeadOutcome, AppError> {
     match session

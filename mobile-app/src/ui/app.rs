@@ -212,6 +212,7 @@ fn screen(current: &Screen) -> Element {
         Screen::Wallet => rsx! { partner::wallet::WalletScreen {} },
         Screen::Ratings => rsx! { partner::ratings::RatingsScreen {} },
         Screen::Connections => rsx! { partner::connections::ConnectionsScreen {} },
+        Screen::Portfolio => rsx! { partner::portfolio::PortfolioScreen {} },
         Screen::Settings => rsx! { settings::SettingsScreen {} },
         Screen::DeleteAccount => rsx! { account::DeleteAccountScreen {} },
         Screen::Account => rsx! { account::AccountScreen {} },

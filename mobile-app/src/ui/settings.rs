@@ -173,6 +173,7 @@ pub fn SettingsPage(
             if partner {
                 Card { title: "Your business",
                     Button { label: "Edit profile, area and hours", tone: Tone::Secondary, onclick: move |()| on_change.call(SettingsChange::Open(Screen::Onboarding)) }
+                    Button { label: "Past work (portfolio)", tone: Tone::Secondary, onclick: move |()| on_change.call(SettingsChange::Open(Screen::Portfolio)) }
                     Button { label: "Connections", tone: Tone::Secondary, onclick: move |()| on_change.call(SettingsChange::Open(Screen::Connections)) }
                     Button { label: "Notifications", tone: Tone::Secondary, onclick: move |()| on_change.call(SettingsChange::Open(Screen::Notifications)) }
                 }
