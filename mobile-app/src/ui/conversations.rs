@@ -12,7 +12,7 @@ use crate::state::conversations::{
 use crate::state::{AppError, Loadable, Screen, format};
 use crate::ui::app::{loadable, use_action, use_live, use_loader, use_nav, use_session};
 use crate::ui::kit::{Badge, Button, EmptyState, Notice, Page, action_error, field_error, loaded};
-use crate::ui::photos::{PendingPhotos, PhotoPicker, PhotoStrip, picked};
+use crate::ui::photos::{PendingPhotos, PhotoPicker, PhotoStrip, upload_picked};
 use shared_types::photos::Photo;
 
 fn is_partner(session: &crate::state::Session) -> bool {
@@ -116,13 +116,7 @@ pub fn ConversationScreen(id: String) -> Element {
             on_draft: move |text: String| draft.set(text),
             on_pick: move |input_id: String| {
                 let session = uploader.clone();
-                adding.run(async move {
-                    for file in picked(&input_id).await? {
-                        let photo = crate::state::photos::upload(&session, file).await?;
-                        pending.write().push(photo);
-                    }
-                    Ok(())
-                });
+                adding.run(async move { upload_picked(&session, &input_id, pending).await });
             },
             on_remove_photo: move |photo_id: String| pending.write().retain(|photo| photo.id != photo_id),
             on_send: move |()| {

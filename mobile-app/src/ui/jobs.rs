@@ -17,7 +17,7 @@ use crate::ui::kit::{
     Badge, Button, Card, EmptyState, Field, Notice, Page, Row, Tone, WindowRows, action_error,
     field_error, loaded,
 };
-use crate::ui::photos::{PendingPhotos, PhotoPicker, PhotoStrip, picked};
+use crate::ui::photos::{PendingPhotos, PhotoPicker, PhotoStrip, upload_picked};
 use shared_types::photos::Photo;
 
 #[component]
@@ -143,13 +143,7 @@ pub fn JobScreen(id: String) -> Element {
             adding: adding.busy.cloned(),
             on_pick: move |input_id: String| {
                 let session = uploader.clone();
-                adding.run(async move {
-                    for file in picked(&input_id).await? {
-                        let photo = crate::state::photos::upload(&session, file).await?;
-                        pending.write().push(photo);
-                    }
-                    Ok(())
-                });
+                adding.run(async move { upload_picked(&session, &input_id, pending).await });
             },
             on_remove_photo: move |id: String| pending.write().retain(|photo| photo.id != id),
             on_back: nav.back_handler(),

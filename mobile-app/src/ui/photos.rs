@@ -4,8 +4,8 @@
 use dioxus::prelude::*;
 use shared_types::photos::Photo;
 
-use crate::state::AppError;
 use crate::state::photos::Picked;
+use crate::state::{AppError, Session};
 
 /// Thumbnails, each opening the full image; captions under portfolio photos.
 #[component]
@@ -83,6 +83,20 @@ pub fn PhotoPicker(
             }
         }
     }
+}
+
+/// Uploads the files chosen in the file input `input_id`, one by one, adding each photo to
+/// `into` as it is stored (those before a refused one stay).
+pub async fn upload_picked(
+    session: &Session,
+    input_id: &str,
+    mut into: Signal<Vec<Photo>>,
+) -> Result<(), AppError> {
+    for file in picked(input_id).await? {
+        let photo = crate::state::photos::upload(session, file).await?;
+        into.write().push(photo);
+    }
+    Ok(())
 }
 
 /// Reads the files chosen in the file input `input_id`, in the page itself: the page sends each

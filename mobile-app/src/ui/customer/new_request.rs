@@ -12,7 +12,7 @@ use crate::ui::app::{loadable, use_action, use_loader, use_nav, use_session};
 use crate::ui::kit::{
     Button, Card, Field, Page, PlaceField, WindowRows, action_error, field_error, loaded,
 };
-use crate::ui::photos::{PendingPhotos, PhotoPicker, picked};
+use crate::ui::photos::{PendingPhotos, PhotoPicker, upload_picked};
 use crate::ui::places::use_place_suggestions;
 use shared_types::photos::Photo;
 
@@ -36,13 +36,7 @@ pub fn NewRequestScreen(category: Option<String>, partner_id: Option<String>) ->
             adding: adding.busy.cloned(),
             on_pick_photos: move |input_id: String| {
                 let session = uploader.clone();
-                adding.run(async move {
-                    for file in picked(&input_id).await? {
-                        let photo = crate::state::photos::upload(&session, file).await?;
-                        photos.write().push(photo);
-                    }
-                    Ok(())
-                });
+                adding.run(async move { upload_picked(&session, &input_id, photos).await });
             },
             on_remove_photo: move |id: String| photos.write().retain(|photo| photo.id != id),
             suggestions: suggestions.list(),
