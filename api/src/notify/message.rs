@@ -134,9 +134,15 @@ pub fn render(kind: EventType, payload: &Value, now: NaiveDateTime) -> Notificat
                 Party::Partner => "the pro",
                 _ => "Porchlight support",
             };
+            // A message of photos alone says so.
+            let text = match (message.body.trim().is_empty(), message.photos.len()) {
+                (true, 1) => "Sent a photo".to_owned(),
+                (true, n) if n > 1 => format!("Sent {n} photos"),
+                _ => excerpt(&message.body),
+            };
             (
                 format!("New message from {from}"),
-                excerpt(&message.body),
+                text,
                 format!("porchlight://conversations/{}", message.conversation_id),
                 None,
             )
@@ -519,6 +525,29 @@ mod tests {
         assert_eq!(excerpt("  Leak\n under   the sink "), "Leak under the sink");
         let long = "Paint the living room and hallway, about 40 m² of wall";
         assert_eq!(excerpt(long), "Paint the living room and hallway…");
+    }
+
+    #[test]
+    fn a_message_of_photos_alone_says_so() {
+        let now = "2026-11-23T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let photo = json!({
+            "id": "ph1", "content_type": "image/jpeg", "width": 800, "height": 600,
+            "byte_size": 1000, "url": "https://api/full", "thumbnail_url": "https://api/thumb",
+            "links_expire_at": "2026-11-23T12:15:00Z", "caption": null,
+        });
+        let mut message = json!({
+            "id": "m1", "conversation_id": "c1", "sender": "customer", "sender_id": null,
+            "body": "", "masked": false, "event": null, "photos": [photo.clone()],
+            "hidden": false, "created_at": "2026-11-23T12:00:00Z",
+        });
+        let one = render(EventType::MessageReceived, &message, now.naive_utc());
+        assert_eq!(one.body, "Sent a photo");
+        message["photos"] = json!([photo.clone(), photo]);
+        let two = render(EventType::MessageReceived, &message, now.naive_utc());
+        assert_eq!(two.body, "Sent 2 photos");
+        message["body"] = json!("This is the tap");
+        let words = render(EventType::MessageReceived, &message, now.naive_utc());
+        assert_eq!(words.body, "This is the tap");
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub use store::PhotoStore;
 pub struct Photos {
     pub store: PhotoStore,
     pub links: PhotoLinks,
+    /// Uploads decoded at once, at most one per core: each may take a few hundred MiB while its
+    /// pixels are in memory, and more at once would only queue for the cores anyway.
+    pub decoding: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Photos {
@@ -28,6 +31,9 @@ impl Photos {
         Ok(Self {
             store: PhotoStore::open(&settings.object_store)?,
             links: PhotoLinks::from_settings(settings),
+            decoding: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            )),
         })
     }
 

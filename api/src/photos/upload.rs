@@ -61,6 +61,12 @@ pub async fn receive(
         return Err(too_large(limit));
     }
     let file = spool(body, limit).await?;
+    let _turn = state
+        .photos
+        .decoding
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
     let processed = web::block(move || processing::process(file))
         .await
         .map_err(ApiError::internal)??;
