@@ -97,7 +97,7 @@ pub struct PhotoLink {
     tag = "photos",
     params(
         ("id" = String, Path, description = "The photo's id"),
-        ("variant" = Variant, Path, description = "`full` or `thumb`"),
+        ("variant" = inline(Variant), Path, description = "`full` or `thumb`"),
         PhotoLink,
     ),
     responses(
