@@ -34,13 +34,9 @@ pub struct ImageFile(Vec<u8>);
 #[utoipa::path(
     tag = "photos",
     request_body(
-        content(
-            (ImageFile = "image/jpeg"),
-            (ImageFile = "image/png"),
-            (ImageFile = "image/webp"),
-            (ImageFile = "application/octet-stream"),
-        ),
-        description = "The image file's bytes",
+        content((ImageFile = "application/octet-stream")),
+        description = "The image file's bytes (JPEG, PNG or WebP; any `Content-Type`: the \
+            type is read from the bytes)",
     ),
     responses(
         (status = 201, description = "The photo, with links for the uploader", body = Photo),
