@@ -77,7 +77,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::lead_photos)
         .service(handlers::job_photos)
         .service(handlers::admin_job_photos)
-        .service(handlers::portfolio)
+        // `/partners/me/portfolio` before `/partners/{id}/portfolio`, which would take `me` as an
+        // id (and answer 405 for a POST with `Allow: GET`).
         .service(handlers::add_portfolio_photo)
-        .service(handlers::remove_portfolio_photo);
+        .service(handlers::remove_portfolio_photo)
+        .service(handlers::portfolio);
 }
