@@ -272,18 +272,26 @@ pub fn confirm(
     if record_attempt(conn, partner_id, offer_id, now)? {
         return Ok(Confirmed::Lost);
     }
-    claim_or_explain(conn, partner_id, offer_id, now)
+    claim_or_explain(conn, partner_id, offer_id, &mut Vec::new, now).map(|(confirmed, _)| confirmed)
 }
 
 /// [`confirm`] once its first statement has not settled it (the caller ran it already): the
 /// race, in a write transaction.
+///
+/// `pressed_meanwhile` names the offers of this request whose pros pressed Confirm while this
+/// one raced (see [`super::race`]); it is asked once, if this pro wins. The winner's transaction
+/// records their attempts as it closes their offers, and returns the ones it recorded: once it
+/// has committed, those pros have lost without another statement.
 pub fn claim_or_explain(
     conn: &mut DbConnection,
     partner_id: &str,
     offer_id: &str,
+    pressed_meanwhile: &mut dyn FnMut() -> Vec<String>,
     now: NaiveDateTime,
-) -> ApiResult<Confirmed> {
-    db::write_transaction(conn, |conn| race(conn, partner_id, offer_id, now))
+) -> ApiResult<(Confirmed, Vec<String>)> {
+    db::write_transaction(conn, |conn| {
+        race(conn, partner_id, offer_id, pressed_meanwhile, now)
+    })
 }
 
 /// [`confirm`] for an offer its winner has not closed (yet): claim the request, or learn why not.
@@ -291,8 +299,9 @@ fn race(
     conn: &mut DbConnection,
     partner_id: &str,
     offer_id: &str,
+    pressed_meanwhile: &mut dyn FnMut() -> Vec<String>,
     now: NaiveDateTime,
-) -> ApiResult<Confirmed> {
+) -> ApiResult<(Confirmed, Vec<String>)> {
     let by = Actor {
         user_id: partner_id.to_owned(),
         party: Party::Partner,
@@ -301,10 +310,21 @@ fn race(
         let (offer, request, category) = answerable(conn, partner_id, offer_id)?;
         let price = list_price(&category)?;
         let won = assignment::finish(conn, &request, &offer, &price, &by, now)?;
-        close_as_taken_untold(conn, &request.id, &offer.id)?;
+        let lost = close_as_taken_untold(conn, &request.id, &offer.id, &pressed_meanwhile(), now)?;
         cards::mark_owed(conn, &request.id, &offer.id)?;
-        return Ok(Confirmed::Won(won));
+        return Ok((Confirmed::Won(won), lost));
     }
+    explain(conn, partner_id, offer_id, &by, now).map(|confirmed| (confirmed, Vec::new()))
+}
+
+/// A confirm whose claim failed: lost, a double tap, or refused, and why.
+fn explain(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    offer_id: &str,
+    by: &Actor,
+    now: NaiveDateTime,
+) -> ApiResult<Confirmed> {
     if record_attempt(conn, partner_id, offer_id, now)? {
         return Ok(Confirmed::Lost);
     }
@@ -333,7 +353,7 @@ fn race(
     }
     // Offered and unexpired, yet the claim failed: the request itself is no longer open.
     let price = list_price(&category)?;
-    assignment::assign(conn, &request, &offer, &price, &by, now).map(Confirmed::Won)
+    assignment::assign(conn, &request, &offer, &price, by, now).map(Confirmed::Won)
 }
 
 /// An instant category's price (one without is a broken catalogue, refused when it is saved).
@@ -506,22 +526,55 @@ fn tell_pros(
 /// by [`tell_untold`] once this transaction has committed: the losers of a race are answered by
 /// the closing alone, and rendering two hundred leads for the telling need not hold the
 /// request's lock that they wait on.
+///
+/// The offers in `pressed` (their pros pressed Confirm too) are closed with the attempt
+/// recorded, as [`record_attempt`] would; returns those it so closed, or none if any of them
+/// changed meanwhile (their pros then ask again).
 fn close_as_taken_untold(
     conn: &mut DbConnection,
     request_id: &str,
     except: &str,
-) -> ApiResult<usize> {
-    Ok(diesel::update(
+    pressed: &[String],
+    now: NaiveDateTime,
+) -> ApiResult<Vec<String>> {
+    let live = || {
         lead_offers::table
             .filter(lead_offers::request_id.eq(request_id))
             .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
-            .filter(lead_offers::id.ne(except)),
-    )
-    .set((
-        lead_offers::status.eq(Stored(OfferStatus::Taken)),
-        lead_offers::notice_pending.eq(true),
-    ))
-    .execute(conn)?)
+            .filter(lead_offers::id.ne(except))
+    };
+    let mut lost: Vec<String> = if pressed.is_empty() {
+        Vec::new()
+    } else {
+        live()
+            .filter(lead_offers::id.eq_any(pressed))
+            .filter(lead_offers::responded_at.is_null())
+            .select(lead_offers::id)
+            .load(conn)?
+    };
+    if !lost.is_empty() {
+        let recorded = diesel::update(
+            live()
+                .filter(lead_offers::id.eq_any(&lost))
+                .filter(lead_offers::responded_at.is_null()),
+        )
+        .set((
+            lead_offers::status.eq(Stored(OfferStatus::Taken)),
+            lead_offers::notice_pending.eq(true),
+            lead_offers::responded_at.eq(now),
+        ))
+        .execute(conn)?;
+        if recorded != lost.len() {
+            lost.clear();
+        }
+    }
+    diesel::update(live())
+        .set((
+            lead_offers::status.eq(Stored(OfferStatus::Taken)),
+            lead_offers::notice_pending.eq(true),
+        ))
+        .execute(conn)?;
+    Ok(lost)
 }
 
 /// Tells the pros of `request_id`'s closed, untold offers (see [`close_as_taken_untold`]) that the

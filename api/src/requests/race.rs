@@ -5,13 +5,16 @@
 //! - in this process, the confirms of one request take turns ([`ConfirmTurns`]): the first goes to
 //!   the database, the others wait for it without holding a connection or a thread, instead of
 //!   queueing behind the winner's row lock;
+//! - those waiting when the first wins are answered by the winner's own transaction, which
+//!   records their attempts as it closes their offers: at its commit they have lost, with no
+//!   statement of their own;
 //! - on PostgreSQL, a pro whose offer the winner has closed is answered by one statement on the
 //!   worker's own connection ([`attempt_on_hot`]), without the blocking pool;
 //! - the winner is answered at its commit; the other pros are told in the background (and by the
 //!   lead sweep, should the process stop first).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use actix_web::web;
 use chrono::NaiveDateTime;
@@ -26,21 +29,53 @@ use crate::state::AppState;
 /// Who is at the database for each request's confirm race in this process.
 #[derive(Default)]
 pub struct ConfirmTurns {
-    /// Per request, what its current turn's end is announced on (the sender's drop).
-    running: Mutex<HashMap<String, watch::Receiver<()>>>,
+    running: Mutex<HashMap<String, Running>>,
+}
+
+/// A request's turn in progress, as those waiting for it see it.
+#[derive(Clone)]
+struct Running {
+    /// Announces the turn's end: the offers whose lost attempts it recorded, if it won (and
+    /// committed), then the sender's drop.
+    ended: watch::Receiver<Option<Arc<HashSet<String>>>>,
+    waiting: Arc<Mutex<Waiting>>,
+}
+
+/// The offers whose pros wait on a turn, until the turn's winner takes the list.
+#[derive(Default)]
+struct Waiting {
+    offers: Vec<String>,
+    taken: bool,
 }
 
 enum Turn {
     Mine(TurnEnd),
     /// Someone else's turn: resolves when it ends.
-    Wait(watch::Receiver<()>),
+    Wait(watch::Receiver<Option<Arc<HashSet<String>>>>),
 }
 
 /// Ends a turn when dropped: the request leaves the table, then the waiters wake.
 struct TurnEnd {
     turns: Arc<ConfirmTurns>,
     request_id: String,
-    _announce: watch::Sender<()>,
+    waiting: Arc<Mutex<Waiting>>,
+    announce: watch::Sender<Option<Arc<HashSet<String>>>>,
+}
+
+impl TurnEnd {
+    /// The offers whose pros have pressed Confirm while this turn ran; later ones are not
+    /// added (they ask the database themselves).
+    fn take_waiting(&self) -> Vec<String> {
+        let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+        waiting.taken = true;
+        std::mem::take(&mut waiting.offers)
+    }
+
+    /// This turn won and committed, having recorded the attempts of the offers in `lost`.
+    fn announce_lost(&self, lost: Vec<String>) {
+        self.announce
+            .send_replace(Some(Arc::new(lost.into_iter().collect())));
+    }
 }
 
 impl Drop for TurnEnd {
@@ -48,27 +83,55 @@ impl Drop for TurnEnd {
         self.turns
             .running
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
             .remove(&self.request_id);
     }
 }
 
 impl ConfirmTurns {
-    fn take(self: &Arc<Self>, request_id: &str) -> Turn {
-        let mut running = self
-            .running
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    /// The turn for `request_id`, or a place in line for `offer_id` behind the current one.
+    fn take(self: &Arc<Self>, request_id: &str, offer_id: &str) -> Turn {
+        let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(current) = running.get(request_id) {
-            return Turn::Wait(current.clone());
+            let mut waiting = current
+                .waiting
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if !waiting.taken {
+                waiting.offers.push(offer_id.to_owned());
+            }
+            return Turn::Wait(current.ended.clone());
         }
-        let (announce, waiting) = watch::channel(());
-        running.insert(request_id.to_owned(), waiting);
+        let (announce, ended) = watch::channel(None);
+        let waiting = Arc::new(Mutex::new(Waiting::default()));
+        running.insert(
+            request_id.to_owned(),
+            Running {
+                ended,
+                waiting: Arc::clone(&waiting),
+            },
+        );
         Turn::Mine(TurnEnd {
             turns: Arc::clone(self),
             request_id: request_id.to_owned(),
-            _announce: announce,
+            waiting,
+            announce,
         })
+    }
+}
+
+/// Waits for a turn to end; true when it recorded `offer_id`'s attempt as lost.
+async fn lost_in(mut ended: watch::Receiver<Option<Arc<HashSet<String>>>>, offer_id: &str) -> bool {
+    loop {
+        if let Some(lost) = ended.borrow_and_update().as_ref() {
+            return lost.contains(offer_id);
+        }
+        if ended.changed().await.is_err() {
+            return ended
+                .borrow()
+                .as_ref()
+                .is_some_and(|lost| lost.contains(offer_id));
+        }
     }
 }
 
@@ -127,30 +190,56 @@ pub async fn confirm(
         match attempt_on_hot(&state.hot, &partner_id, &offer_id, now).await {
             Some(HotAttempt::Lost) => return Ok(Confirmed::Lost),
             Some(HotAttempt::Undecided { request_id }) => {
-                match state.confirm_turns.take(&request_id) {
+                match state.confirm_turns.take(&request_id, &offer_id) {
                     Turn::Mine(end) => break Some(end),
-                    // The sender's drop ends the wait; then the offer is most likely closed.
-                    Turn::Wait(mut end) => while end.changed().await.is_ok() {},
+                    Turn::Wait(ended) => {
+                        if lost_in(ended, &offer_id).await {
+                            return Ok(Confirmed::Lost);
+                        }
+                    }
                 }
             }
             None => break None,
         }
     };
-    let confirmed = if turn.is_some() {
-        state
-            .db(move |conn| leads::claim_or_explain(conn, &partner_id, &offer_id, now))
-            .await
-    } else {
-        state
+    let Some(turn) = turn else {
+        return state
             .db(move |conn| leads::confirm(conn, &partner_id, &offer_id, now))
             .await
+            .inspect(|confirmed| after_a_win(&state, confirmed, now));
     };
+    let turn = Arc::new(turn);
+    let confirmed = state
+        .db({
+            let turn = Arc::clone(&turn);
+            move |conn| {
+                leads::claim_or_explain(
+                    conn,
+                    &partner_id,
+                    &offer_id,
+                    &mut || turn.take_waiting(),
+                    now,
+                )
+            }
+        })
+        .await
+        .map(|(confirmed, lost)| {
+            turn.announce_lost(lost);
+            confirmed
+        });
     drop(turn);
-    if let Ok(Confirmed::Won(won)) = &confirmed {
+    if let Ok(confirmed) = &confirmed {
+        after_a_win(&state, confirmed, now);
+    }
+    confirmed
+}
+
+/// Once a win has committed: the outbox has the customer's news, and the losers are told.
+fn after_a_win(state: &web::Data<AppState>, confirmed: &Confirmed, now: NaiveDateTime) {
+    if let Confirmed::Won(won) = confirmed {
         state.wakeups.outbox_written.raise();
         tell_the_others(state.clone(), won.request_id.clone(), now);
     }
-    confirmed
 }
 
 /// Tells the pros who lost the race, after the winner is answered; the lead sweep tells them
@@ -182,18 +271,41 @@ mod tests {
     #[tokio::test]
     async fn a_turn_ends_for_its_waiters_when_dropped() {
         let turns = Arc::new(ConfirmTurns::default());
-        let Turn::Mine(first) = turns.take("request") else {
+        let Turn::Mine(first) = turns.take("request", "offer 1") else {
             panic!("the first confirm has the turn");
         };
-        let Turn::Wait(mut waiting) = turns.take("request") else {
+        let Turn::Wait(waiting) = turns.take("request", "offer 2") else {
             panic!("a second confirm of the same request waits");
         };
         assert!(
-            matches!(turns.take("another request"), Turn::Mine(_)),
+            matches!(turns.take("another request", "offer 9"), Turn::Mine(_)),
             "other requests do not wait"
         );
         drop(first);
-        assert!(waiting.changed().await.is_err(), "the wait is over");
-        assert!(matches!(turns.take("request"), Turn::Mine(_)));
+        assert!(
+            !lost_in(waiting, "offer 2").await,
+            "a turn without a win decides nothing"
+        );
+        assert!(matches!(turns.take("request", "offer 2"), Turn::Mine(_)));
+    }
+
+    #[tokio::test]
+    async fn a_winning_turn_answers_those_whose_attempts_it_recorded() {
+        let turns = Arc::new(ConfirmTurns::default());
+        let Turn::Mine(first) = turns.take("request", "offer 1") else {
+            panic!("the first confirm has the turn");
+        };
+        let Turn::Wait(early) = turns.take("request", "offer 2") else {
+            panic!("waits");
+        };
+        assert_eq!(first.take_waiting(), vec!["offer 2".to_owned()]);
+        let Turn::Wait(late) = turns.take("request", "offer 3") else {
+            panic!("waits");
+        };
+        assert!(first.take_waiting().is_empty(), "the list is taken once");
+        first.announce_lost(vec!["offer 2".to_owned()]);
+        drop(first);
+        assert!(lost_in(early, "offer 2").await);
+        assert!(!lost_in(late, "offer 3").await, "asks the database itself");
     }
 }
