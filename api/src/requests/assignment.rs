@@ -66,7 +66,7 @@ pub fn assign(
             )
         });
     }
-    let assignment = finish(conn, request, offer, price, by, now)?;
+    let assignment = finish(conn, request, offer, price, by, CustomerNews::Now, now)?;
     cards::refresh(conn, Affected::Offers(std::slice::from_ref(&offer.id)))?;
     leads::close_active_offers(
         conn,
@@ -114,21 +114,34 @@ pub fn claim_instant(
     Ok(won == 1)
 }
 
+/// When the customer hears that a pro will come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerNews {
+    /// In the assignment's transaction.
+    Now,
+    /// Just after its commit, with the race's losers ([`leads::tell_untold`]): the winning offer
+    /// is marked untold, so the lead sweep tells the customer should the process stop first.
+    /// Rendering the request for the customer need not hold the request's lock.
+    AfterCommit,
+}
+
 /// What an assignment writes once the request is the pro's (see [`assign`] and
-/// [`claim_instant`]): the offer accepted, the job, its timeline, and the customer and staff
-/// told. The other pros' offers are the caller's to close.
+/// [`claim_instant`]): the offer accepted, the job, its timeline, and staff told; the customer
+/// told as `news` says. The other pros' offers are the caller's to close.
 pub fn finish(
     conn: &mut DbConnection,
     request: &RequestRow,
     offer: &OfferRow,
     price: &Money,
     by: &Actor,
+    news: CustomerNews,
     now: NaiveDateTime,
 ) -> ApiResult<Assignment> {
     diesel::update(lead_offers::table.find(&offer.id))
         .set((
             lead_offers::status.eq(Stored(OfferStatus::Accepted)),
             lead_offers::responded_at.eq(now),
+            lead_offers::notice_pending.eq(news == CustomerNews::AfterCommit),
         ))
         .execute(conn)?;
     let job_id = job_model::create_assigned(
@@ -184,21 +197,32 @@ pub fn finish(
             now,
         )?;
     }
-    // "A provider will come" (001), with who it is.
-    let row = intake::find(conn, &request.id)?;
-    let assigned = intake::customer_view(conn, &row)?;
-    outbox::enqueue(
-        conn,
-        &request.customer_id,
-        EventData::RequestAssigned(assigned),
-        now,
-    )?;
+    if news == CustomerNews::Now {
+        tell_customer(conn, &request.id, now)?;
+    }
     Ok(Assignment {
         request_id: request.id.clone(),
         partner_id: offer.partner_id.clone(),
         job_id,
         price: price.clone(),
     })
+}
+
+/// "A provider will come" (001), with who it is: queues the request as it now is for its
+/// customer.
+pub fn tell_customer(
+    conn: &mut DbConnection,
+    request_id: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let row = intake::find(conn, request_id)?;
+    let assigned = intake::customer_view(conn, &row)?;
+    outbox::enqueue(
+        conn,
+        &row.customer_id,
+        EventData::RequestAssigned(assigned),
+        now,
+    )
 }
 
 /// The assignment of an already assigned request (a repeated confirm by the winner).

@@ -237,6 +237,7 @@ pub fn mark_owed(conn: &mut DbConnection, request_id: &str, won_offer_id: &str) 
     let untold = lead_offers::table
         .filter(lead_offers::request_id.eq(request_id))
         .filter(lead_offers::notice_pending.eq(true))
+        .filter(lead_offers::id.ne(won_offer_id))
         .select(lead_offers::id);
     diesel::update(lead_cards::table.filter(lead_cards::offer_id.eq_any(untold)))
         .set((

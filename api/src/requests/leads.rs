@@ -19,6 +19,7 @@ use tokio_postgres::types::ToSql;
 
 use super::LeadPolicy;
 use super::assignment;
+use super::assignment::CustomerNews;
 use super::cards::{self, Affected};
 use super::intake;
 use super::model::{ACTIVE_OFFER_STATUSES, OfferRow, RequestRow};
@@ -309,7 +310,15 @@ fn race(
     if assignment::claim_instant(conn, partner_id, offer_id, now)? {
         let (offer, request, category) = answerable(conn, partner_id, offer_id)?;
         let price = list_price(&category)?;
-        let won = assignment::finish(conn, &request, &offer, &price, &by, now)?;
+        let won = assignment::finish(
+            conn,
+            &request,
+            &offer,
+            &price,
+            &by,
+            CustomerNews::AfterCommit,
+            now,
+        )?;
         let lost = close_as_taken_untold(conn, &request.id, &offer.id, &pressed_meanwhile(), now)?;
         cards::mark_owed(conn, &request.id, &offer.id)?;
         return Ok((Confirmed::Won(won), lost));
@@ -528,8 +537,8 @@ fn tell_pros(
 /// request's lock that they wait on.
 ///
 /// The offers in `pressed` (their pros pressed Confirm too) are closed with the attempt
-/// recorded, as [`record_attempt`] would; returns those it so closed, or none if any of them
-/// changed meanwhile (their pros then ask again).
+/// recorded, as [`record_attempt`] would; returns them, or none if any of them was no longer
+/// live (their pros then ask again, and hear what became of their offer).
 fn close_as_taken_untold(
     conn: &mut DbConnection,
     request_id: &str,
@@ -543,15 +552,13 @@ fn close_as_taken_untold(
             .filter(lead_offers::status.eq_any(ACTIVE_OFFER_STATUSES))
             .filter(lead_offers::id.ne(except))
     };
-    let mut lost: Vec<String> = if pressed.is_empty() {
-        Vec::new()
-    } else {
-        live()
-            .filter(lead_offers::id.eq_any(pressed))
-            .filter(lead_offers::responded_at.is_null())
-            .select(lead_offers::id)
-            .load(conn)?
-    };
+    let mut lost: Vec<String> = pressed
+        .iter()
+        .filter(|offer| offer.as_str() != except)
+        .cloned()
+        .collect();
+    lost.sort_unstable();
+    lost.dedup();
     if !lost.is_empty() {
         let recorded = diesel::update(
             live()
@@ -577,33 +584,53 @@ fn close_as_taken_untold(
     Ok(lost)
 }
 
+/// Who [`tell_untold`] told.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Told {
+    /// Pros told that the lead was taken.
+    pub pros: usize,
+    /// Whether the customer was told that the race's winner will come.
+    pub customer: bool,
+}
+
 /// Tells the pros of `request_id`'s closed, untold offers (see [`close_as_taken_untold`]) that the
-/// lead was taken, with the lead as it now is; returns how many. Run inside a write transaction:
-/// it takes the request's row first, so that two tellers (the winner's call and the lead sweep)
-/// take turns and each pro is told once.
+/// lead was taken, with the lead as it now is, and the customer whose race was won that the
+/// winner will come (see [`CustomerNews::AfterCommit`]). Run inside a write transaction: it takes
+/// the request's row first, so that two tellers (the winner's call and the lead sweep) take turns
+/// and each is told once.
 pub fn tell_untold(
     conn: &mut DbConnection,
     request_id: &str,
     now: NaiveDateTime,
-) -> ApiResult<usize> {
+) -> ApiResult<Told> {
     diesel::update(service_requests::table.find(request_id))
         .set(service_requests::updated_at.eq(service_requests::updated_at))
         .execute(conn)?;
-    let untold: Vec<OfferRow> = lead_offers::table
+    let (won, untold): (Vec<OfferRow>, Vec<OfferRow>) = lead_offers::table
         .filter(lead_offers::request_id.eq(request_id))
         .filter(lead_offers::notice_pending.eq(true))
         .select(OfferRow::as_select())
-        .load(conn)?;
+        .load(conn)?
+        .into_iter()
+        .partition(|offer| offer.status() == OfferStatus::Accepted);
+    let mut told_ids: Vec<String> = won.iter().map(|offer| offer.id.clone()).collect();
+    if !won.is_empty() {
+        assignment::tell_customer(conn, request_id, now)?;
+    }
     let ids: Vec<String> = untold.iter().map(|offer| offer.id.clone()).collect();
     tell_pros(conn, untold, EventData::LeadTaken, now)?;
     cards::store_owed(conn, request_id, &ids)?;
-    if ids.is_empty() {
-        return Ok(0);
+    let told = Told {
+        pros: ids.len(),
+        customer: !won.is_empty(),
+    };
+    told_ids.extend(ids);
+    if !told_ids.is_empty() {
+        diesel::update(lead_offers::table.filter(lead_offers::id.eq_any(&told_ids)))
+            .set(lead_offers::notice_pending.eq(false))
+            .execute(conn)?;
     }
-    diesel::update(lead_offers::table.filter(lead_offers::id.eq_any(&ids)))
-        .set(lead_offers::notice_pending.eq(false))
-        .execute(conn)?;
-    Ok(ids.len())
+    Ok(told)
 }
 
 /// Requests with offers whose pros a crash left untold (for the lead sweep).

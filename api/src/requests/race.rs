@@ -10,8 +10,8 @@
 //!   statement of their own;
 //! - on PostgreSQL, a pro whose offer the winner has closed is answered by one statement on the
 //!   worker's own connection ([`attempt_on_hot`]), without the blocking pool;
-//! - the winner is answered at its commit; the other pros are told in the background (and by the
-//!   lead sweep, should the process stop first).
+//! - the winner is answered at its commit; the other pros, and the customer, are told in the
+//!   background (and by the lead sweep, should the process stop first).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -234,16 +234,15 @@ pub async fn confirm(
     confirmed
 }
 
-/// Once a win has committed: the outbox has the customer's news, and the losers are told.
+/// Once a win has committed, the customer and the losers are told.
 fn after_a_win(state: &web::Data<AppState>, confirmed: &Confirmed, now: NaiveDateTime) {
     if let Confirmed::Won(won) = confirmed {
-        state.wakeups.outbox_written.raise();
         tell_the_others(state.clone(), won.request_id.clone(), now);
     }
 }
 
-/// Tells the pros who lost the race, after the winner is answered; the lead sweep tells them
-/// if this fails or the process stops first.
+/// Tells the pros who lost the race and the customer, after the winner is answered; the lead
+/// sweep tells them if this fails or the process stops first.
 fn tell_the_others(state: web::Data<AppState>, request_id: String, now: NaiveDateTime) {
     actix_web::rt::spawn(async move {
         let told = state
@@ -254,12 +253,10 @@ fn tell_the_others(state: web::Data<AppState>, request_id: String, now: NaiveDat
                 }
             })
             .await;
-        match told {
-            Ok(0) => {}
-            Ok(_) => state.wakeups.outbox_written.raise(),
-            Err(error) => {
-                tracing::warn!(%error, %request_id, "the lead sweep will tell the other pros");
-            }
+        // Whatever the win queued is sent now too.
+        state.wakeups.outbox_written.raise();
+        if let Err(error) = told {
+            tracing::warn!(%error, %request_id, "the lead sweep will tell the other pros");
         }
     });
 }

@@ -28,6 +28,8 @@ use crate::state::AppState;
 pub struct SweepReport {
     /// Pros told of a lead taken whom a crash had left untold (see `leads::tell_untold`).
     pub told: usize,
+    /// Customers told that their race's winner will come, whom a crash had left untold.
+    pub customers_told: usize,
     pub expired: usize,
     pub rematched: usize,
     pub unfilled: usize,
@@ -42,15 +44,18 @@ pub async fn run(
     now: NaiveDateTime,
     policy: LeadPolicy,
 ) -> ApiResult<SweepReport> {
-    let mut told = 0;
+    let (mut told, mut customers_told) = (0, 0);
     for request_id in state.db(leads::requests_with_untold_offers).await? {
-        told += state
+        let now_told = state
             .write(move |conn| leads::tell_untold(conn, &request_id, now))
             .await?;
+        told += now_told.pros;
+        customers_told += usize::from(now_told.customer);
     }
     let expired = state.write(move |conn| expire_overdue(conn, now)).await?;
     let mut report = SweepReport {
         told,
+        customers_told,
         expired,
         ..SweepReport::default()
     };

@@ -542,10 +542,12 @@ async fn pros_left_untold_by_a_crash_are_told_by_the_sweep() {
     let won = lead_for(&pros[0], &created.id).await.unwrap();
     pros[0].client.confirm_lead(&won.id).await.unwrap();
     told_taken(&app, 2).await;
+    let assigned_news = "kind = 'request.assigned'";
+    assert_eq!(count_where(&app, "outbox", assigned_news).await, 1);
     // As if the process had died between the win's commit and the telling.
-    app.sql("DELETE FROM outbox WHERE kind = 'lead.taken'")
+    app.sql("DELETE FROM outbox WHERE kind IN ('lead.taken', 'request.assigned')")
         .await;
-    app.sql("UPDATE lead_offers SET notice_pending = TRUE WHERE status = 'taken'")
+    app.sql("UPDATE lead_offers SET notice_pending = TRUE WHERE status IN ('taken', 'accepted')")
         .await;
     app.sql("UPDATE lead_cards SET lead = NULL").await;
     // Meanwhile the feed renders the owed cards from the tables.
@@ -559,7 +561,12 @@ async fn pros_left_untold_by_a_crash_are_told_by_the_sweep() {
     let report = porchlight::requests::sweep::run(&app.state, now, policy)
         .await
         .unwrap();
-    assert_eq!(report.told, 2);
+    assert_eq!((report.told, report.customers_told), (2, 1));
+    assert_eq!(
+        count_where(&app, "outbox", assigned_news).await,
+        1,
+        "the customer hears that the winner will come"
+    );
     for pro in &pros[1..] {
         let told = count_where(
             &app,
@@ -576,7 +583,8 @@ async fn pros_left_untold_by_a_crash_are_told_by_the_sweep() {
     let again = porchlight::requests::sweep::run(&app.state, now, policy)
         .await
         .unwrap();
-    assert_eq!(again.told, 0, "told once");
+    assert_eq!((again.told, again.customers_told), (0, 0), "told once");
+    assert_eq!(count_where(&app, "outbox", assigned_news).await, 1);
 }
 
 /// The feed is served from its read model; the check the tests run after every scenario finds
