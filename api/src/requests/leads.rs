@@ -606,31 +606,30 @@ pub fn tell_untold(
     diesel::update(service_requests::table.find(request_id))
         .set(service_requests::updated_at.eq(service_requests::updated_at))
         .execute(conn)?;
-    let (won, untold): (Vec<OfferRow>, Vec<OfferRow>) = lead_offers::table
+    let pending: Vec<OfferRow> = lead_offers::table
         .filter(lead_offers::request_id.eq(request_id))
         .filter(lead_offers::notice_pending.eq(true))
         .select(OfferRow::as_select())
-        .load(conn)?
+        .load(conn)?;
+    let pending_ids: Vec<String> = pending.iter().map(|offer| offer.id.clone()).collect();
+    let (won, untold): (Vec<OfferRow>, Vec<OfferRow>) = pending
         .into_iter()
         .partition(|offer| offer.status() == OfferStatus::Accepted);
-    let mut told_ids: Vec<String> = won.iter().map(|offer| offer.id.clone()).collect();
     if !won.is_empty() {
         assignment::tell_customer(conn, request_id, now)?;
     }
     let ids: Vec<String> = untold.iter().map(|offer| offer.id.clone()).collect();
     tell_pros(conn, untold, EventData::LeadTaken, now)?;
     cards::store_owed(conn, request_id, &ids)?;
-    let told = Told {
-        pros: ids.len(),
-        customer: !won.is_empty(),
-    };
-    told_ids.extend(ids);
-    if !told_ids.is_empty() {
-        diesel::update(lead_offers::table.filter(lead_offers::id.eq_any(&told_ids)))
+    if !pending_ids.is_empty() {
+        diesel::update(lead_offers::table.filter(lead_offers::id.eq_any(&pending_ids)))
             .set(lead_offers::notice_pending.eq(false))
             .execute(conn)?;
     }
-    Ok(told)
+    Ok(Told {
+        pros: ids.len(),
+        customer: !won.is_empty(),
+    })
 }
 
 /// Requests with offers whose pros a crash left untold (for the lead sweep).

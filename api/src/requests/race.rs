@@ -32,12 +32,13 @@ pub struct ConfirmTurns {
     running: Mutex<HashMap<String, Running>>,
 }
 
+/// Announces a turn's end: the offers whose lost attempts it recorded, if it won (and
+/// committed), then the sender's drop.
+type Ended = watch::Receiver<Option<Arc<HashSet<String>>>>;
+
 /// A request's turn in progress, as those waiting for it see it.
-#[derive(Clone)]
 struct Running {
-    /// Announces the turn's end: the offers whose lost attempts it recorded, if it won (and
-    /// committed), then the sender's drop.
-    ended: watch::Receiver<Option<Arc<HashSet<String>>>>,
+    ended: Ended,
     waiting: Arc<Mutex<Waiting>>,
 }
 
@@ -51,7 +52,7 @@ struct Waiting {
 enum Turn {
     Mine(TurnEnd),
     /// Someone else's turn: resolves when it ends.
-    Wait(watch::Receiver<Option<Arc<HashSet<String>>>>),
+    Wait(Ended),
 }
 
 /// Ends a turn when dropped: the request leaves the table, then the waiters wake.
@@ -121,18 +122,13 @@ impl ConfirmTurns {
 }
 
 /// Waits for a turn to end; true when it recorded `offer_id`'s attempt as lost.
-async fn lost_in(mut ended: watch::Receiver<Option<Arc<HashSet<String>>>>, offer_id: &str) -> bool {
-    loop {
-        if let Some(lost) = ended.borrow_and_update().as_ref() {
-            return lost.contains(offer_id);
-        }
-        if ended.changed().await.is_err() {
-            return ended
-                .borrow()
-                .as_ref()
-                .is_some_and(|lost| lost.contains(offer_id));
-        }
-    }
+async fn lost_in(mut ended: Ended, offer_id: &str) -> bool {
+    // An error only says the turn ended without a win.
+    let _ = ended.wait_for(Option::is_some).await;
+    ended
+        .borrow()
+        .as_ref()
+        .is_some_and(|lost| lost.contains(offer_id))
 }
 
 /// What one statement on the hot connection learned about a confirm.
